@@ -1,0 +1,23 @@
+# The two commands of the README, and a few conveniences. Everything goes through CMake presets; build/ is the
+# debug host build with executables in build/bin/.
+JOBS ?= $(shell nproc)
+
+.PHONY: demo test build configure bootstrap clean
+
+demo: build
+	@tools/demo.sh
+
+test: build
+	ctest --preset host-debug -j $(JOBS)
+
+build: configure
+	cmake --build --preset host-debug -j $(JOBS)
+
+configure: bootstrap
+	@test -f build/CMakeCache.txt || cmake --preset host-debug
+
+bootstrap:
+	@tools/bootstrap.sh
+
+clean:
+	rm -rf build build-sanitize build-release

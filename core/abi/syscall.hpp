@@ -1,0 +1,106 @@
+#pragma once
+// The syscall ABI between groves and the kernel. This header is shared verbatim by core/ and by grove programs
+// (groves/), and it is the whole contract: the same grove binary runs in the simulator and on bare metal.
+//
+// Register convention (x86_64):
+//   instruction   int 0x80   (an interrupt gate of DPL 1: reachable from ring 1 on bare metal, trapped by the
+//                            simulator's interrupt hook; chosen over `syscall`, which cannot switch stacks)
+//   number        rax
+//   arguments     rdi, rsi, rdx, r10, r8, r9   (the System V order, with r10 in place of rcx)
+//   results       rax: >= 0 on success, -(status) on failure (core/abi/status.hpp); rdx: a second value
+//   preserved     every other register, the flags excepted
+#include <cstdint>
+#include <core/abi/status.hpp>
+
+namespace grove::abi {
+
+inline constexpr std::uint8_t SyscallVector = 0x80;
+
+enum class Syscall : std::uint64_t {
+    Exit = 0,            // (code)                              ends the grove, every thread; never returns
+    Yield = 1,           // ()
+    Sleep = 2,           // (ticks)
+    Clock = 3,           // () -> ticks of virtual time since boot
+    ConsoleWrite = 4,    // (ptr, len) -> bytes written
+    Send = 5,            // (handle, message*, flags, timeout)
+    Receive = 6,         // (handle, message*, flags, timeout)  message* receives header and payload
+    Call = 7,            // (handle, request*, reply*, timeout) send, then wait for the reply to this request
+    Reply = 8,           // (message*)                          answers the last Call this thread received
+    Lookup = 9,          // (name*, name_len) -> send handle to that grove's endpoint
+    MemoryMap = 10,      // (addr, len, prot)                   MemoryManage
+    MemoryUnmap = 11,    // (addr, len)                         MemoryManage
+    ThreadCreate = 12,   // (entry, stack_top, arg) -> thread id ThreadCreate
+    ThreadExit = 13,     // (code)                              never returns
+    ThreadJoin = 14,     // (thread id, timeout) -> exit code
+    PhysicalMap = 15,    // (addr, phys, len, prot)             PhysicalMemory
+    HandleClose = 16,    // (handle)
+    SubscribeCrashes = 17, // ()                                crash and give-up events arrive on the own endpoint
+    Heartbeat = 18,      // ()                                  feeds the watchdog
+    Count = 19,
+};
+
+// Flags of Send, Receive and Call.
+inline constexpr std::uint64_t FlagNonBlocking = 1u << 0;
+
+// A timeout argument: ticks of virtual time to wait, or this value to wait without limit.
+inline constexpr std::uint64_t WaitForever = ~std::uint64_t{0};
+
+// Protection bits of MemoryMap and PhysicalMap.
+inline constexpr std::uint64_t ProtRead = 1u << 0;
+inline constexpr std::uint64_t ProtWrite = 1u << 1;
+inline constexpr std::uint64_t ProtExecute = 1u << 2;
+
+// Every grove starts with a receive handle to its own endpoint in this slot of its handle table.
+inline constexpr std::uint64_t OwnEndpointHandle = 0;
+
+// A handle as groves see it: slot index in the low 32 bits, generation in the high 32. Unforgeable because the
+// kernel checks both against the grove's own table.
+inline constexpr std::uint64_t make_handle(std::uint32_t index, std::uint32_t generation) {
+    return (std::uint64_t{generation} << 32) | index;
+}
+
+// A message is 64 bytes: one cache line, copied whole, never allocated. 16 bytes of header leave 48 of payload:
+// six machine words, enough for the small requests and replies of service protocols, while a queue of 64
+// messages fits in 4 KiB. Bulk data belongs in shared memory, not in messages.
+inline constexpr std::uint32_t MessageSize = 64;
+inline constexpr std::uint32_t MessageHeaderSize = 16;
+inline constexpr std::uint32_t MessagePayloadSize = MessageSize - MessageHeaderSize;
+inline constexpr std::uint8_t PriorityLevels = 32; // 0 lowest .. 31 highest
+
+struct MessageHeader {
+    std::uint32_t sender;            // filled by the kernel: the sending grove's id
+    std::uint16_t sender_generation; // filled by the kernel: its incarnation (low 16 bits)
+    std::uint8_t priority;           // set by the sender, 0 .. PriorityLevels-1
+    std::uint8_t flags;              // filled by the kernel: MessageFlag*
+    std::uint32_t tag;               // free for the protocol
+    std::uint16_t length;            // payload bytes in use, <= MessagePayloadSize
+    std::uint16_t reserved;          // must be zero
+};
+
+inline constexpr std::uint8_t MessageFlagCall = 1u << 0;   // the sender waits for a Reply
+inline constexpr std::uint8_t MessageFlagKernel = 1u << 1; // sent by the kernel (crash and give-up events)
+
+struct Message {
+    MessageHeader header;
+    std::uint8_t payload[MessagePayloadSize];
+};
+
+static_assert(sizeof(MessageHeader) == MessageHeaderSize);
+static_assert(sizeof(Message) == MessageSize);
+
+// Payload of the kernel's crash and give-up notifications (tag = NotifyCrashed or NotifyGaveUp).
+inline constexpr std::uint32_t NotifyCrashed = 0x43525348;  // "CRSH"
+inline constexpr std::uint32_t NotifyGaveUp = 0x47495645;   // "GIVE"
+
+struct CrashNotice {
+    std::uint32_t grove;
+    std::uint32_t generation;
+    std::uint32_t kind;       // grove::CrashKind
+    std::int32_t exit_code;
+    std::uint64_t pc;
+    std::uint64_t address;
+    std::uint64_t time;
+};
+static_assert(sizeof(CrashNotice) <= MessagePayloadSize);
+
+} // namespace grove::abi

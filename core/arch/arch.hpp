@@ -1,0 +1,83 @@
+#pragma once
+#include <core/arch/trap.hpp>
+#include <core/base/result.hpp>
+#include <core/base/units.hpp>
+#include <core/grove/ids.hpp>
+
+namespace grove {
+
+// Memory permissions of a mapping, as a bit set.
+enum class Permissions : u8 { None = 0, Read = 1, Write = 2, Execute = 4 };
+constexpr Permissions operator|(Permissions a, Permissions b) {
+    return static_cast<Permissions>(static_cast<u8>(a) | static_cast<u8>(b));
+}
+constexpr bool has(Permissions set, Permissions bit) { return (static_cast<u8>(set) & static_cast<u8>(bit)) != 0; }
+
+struct IoPortRange {
+    u16 first = 0;
+    u16 last = 0; // inclusive
+    constexpr bool contains(u16 port) const { return port >= first && port <= last; }
+};
+
+// The contract between the core and a backend (DESIGN.md §1). Implemented once by sim/ (Unicorn), once by
+// arch_x86_64/ (the hardware) and once by tests/ (a fake with a manual clock). Only ids cross it.
+//
+// It is a class with virtual functions rather than a link-time choice so that a test or a benchmark can build
+// several kernels, each with its own backend, in one process; a virtual call is noise beside a trap.
+//
+// The core never resumes a thread: the backend runs `for (;;) current = kernel.on_trap(current, arch.resume(current))`.
+// Every call below either succeeds completely or fails and changes nothing.
+class Arch {
+public:
+    virtual ~Arch() = default;
+
+    // --- address spaces -------------------------------------------------------------------------------------
+    // A new, empty address space. NoCapacity when the backend has no room for another.
+    virtual Result<AddressSpaceId> create_address_space() = 0;
+    // Frees every mapping of the space, and its page tables. Contexts in it must have been destroyed first.
+    virtual void destroy_address_space(AddressSpaceId space) = 0;
+    // Maps `pages` zero-filled pages at `base` (page aligned) with `permissions`. InvalidArgument when the range is
+    // not page aligned, leaves the grove window, or overlaps an existing mapping; OutOfMemory when the backend has
+    // no frames left.
+    virtual Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) = 0;
+    // Unmaps whole pages; InvalidArgument when any page of the range is not mapped (then nothing is unmapped).
+    virtual Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) = 0;
+    // Maps device or firmware memory at a physical address (PhysicalMemory capability, checked by the core).
+    virtual Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
+                                      Permissions permissions) = 0;
+    // The kernel writing into a grove's memory regardless of the grove's permissions (loading an ELF image).
+    // InvalidArgument unless every byte of the range is mapped.
+    virtual Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) = 0;
+    // Copies checked against the grove's own permissions: InvalidArgument unless every byte is mapped and
+    // readable (copy_from_user) or writable (copy_to_user). Never faults the kernel.
+    virtual Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) = 0;
+    virtual Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
+                                      Bytes length) = 0;
+    // The I/O ports the space may use (replaces the previous set). On metal: the TSS I/O-permission bitmap.
+    virtual Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) = 0;
+    // Pages of memory the backend can still hand out: the counter that must return to its earlier value when a
+    // grove dies.
+    virtual PageCount free_pages() const = 0;
+
+    // --- threads ----------------------------------------------------------------------------------------------
+    // A CPU context for `thread` that starts at `entry` with `stack_top` as its stack pointer and arguments in
+    // rdi and rsi.
+    virtual Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top,
+                                        u64 arg0, u64 arg1) = 0;
+    virtual void destroy_context(ThreadId thread) = 0;
+    // What the thread sees in rax and rdx when it next runs.
+    virtual void set_syscall_result(ThreadId thread, i64 rax, u64 rdx) = 0;
+
+    // --- time and console -------------------------------------------------------------------------------------
+    virtual Ticks now() const = 0;
+    // The running thread traps with TrapKind::Timer once virtual time reaches `deadline`.
+    virtual void set_preemption_deadline(Ticks deadline) = 0;
+    virtual void console_write(GroveId source, char const* text, usize length) = 0;
+
+protected:
+    Arch() = default;
+    Arch(Arch const&) = default;
+    Arch& operator=(Arch const&) = default;
+};
+
+} // namespace grove

@@ -1,0 +1,96 @@
+#pragma once
+#include <core/base/assert.hpp>
+#include <core/base/error.hpp>
+#include <core/base/std.hpp>
+
+namespace grove {
+
+// Either a value or an Error. Names mirror std::expected. Reading the value of an error (or the error of a value)
+// is a broken invariant and panics. [[nodiscard]]: a Result cannot be dropped by accident.
+template<typename T>
+class [[nodiscard]] Result {
+public:
+    using ValueType = T;
+
+    Result(T const& value) : m_has_value(true) { new (&m_value) T(value); }
+    Result(T&& value) : m_has_value(true) { new (&m_value) T(static_cast<T&&>(value)); }
+    Result(Error error) : m_error(error), m_has_value(false) {}
+
+    Result(Result const& other) : m_has_value(other.m_has_value) {
+        if (m_has_value) new (&m_value) T(other.m_value);
+        else m_error = other.m_error;
+    }
+    Result(Result&& other) : m_has_value(other.m_has_value) {
+        if (m_has_value) new (&m_value) T(static_cast<T&&>(other.m_value));
+        else m_error = other.m_error;
+    }
+    Result& operator=(Result const&) = delete;
+    Result& operator=(Result&&) = delete;
+    ~Result() {
+        if (m_has_value) m_value.~T();
+    }
+
+    bool has_value() const { return m_has_value; }
+    bool is_error() const { return !m_has_value; }
+    explicit operator bool() const { return m_has_value; }
+
+    T& value() & {
+        GROVE_ASSERT(m_has_value);
+        return m_value;
+    }
+    T const& value() const& {
+        GROVE_ASSERT(m_has_value);
+        return m_value;
+    }
+    T release_value() {
+        GROVE_ASSERT(m_has_value);
+        return static_cast<T&&>(m_value);
+    }
+    T value_or(T fallback) const { return m_has_value ? m_value : fallback; }
+    Error error() const {
+        GROVE_ASSERT(!m_has_value);
+        return m_error;
+    }
+
+private:
+    union {
+        T m_value;
+        Error m_error;
+    };
+    bool m_has_value;
+};
+
+template<>
+class [[nodiscard]] Result<void> {
+public:
+    using ValueType = void;
+
+    Result() = default;
+    Result(Error error) : m_error(error), m_has_value(false) {}
+
+    bool has_value() const { return m_has_value; }
+    bool is_error() const { return !m_has_value; }
+    explicit operator bool() const { return m_has_value; }
+    void release_value() const { GROVE_ASSERT(m_has_value); }
+    Error error() const {
+        GROVE_ASSERT(!m_has_value);
+        return m_error;
+    }
+
+private:
+    Error m_error = Error::InvalidArgument;
+    bool m_has_value = true;
+};
+
+inline Result<void> ok() { return {}; }
+
+} // namespace grove
+
+// Evaluates a Result; on error returns the error from the enclosing function, otherwise yields the value.
+#define TRY(expression)                                                                                        \
+    __extension__({                                                                                                      \
+        auto&& grove_try_result_ = (expression);                                                               \
+        if (grove_try_result_.is_error()) [[unlikely]]                                                         \
+            return grove_try_result_.error();                                                                  \
+        grove_try_result_.release_value();                                                                     \
+    })

@@ -1,0 +1,94 @@
+#pragma once
+#include <core/arch/arch.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace grove::testing {
+
+// The test backend: address spaces are maps of page number to page contents, time is a manual clock, the console
+// is a string per grove, and traps are scripted per thread. It enforces the same rules as the real backends
+// (alignment, overlap, permissions on user copies, a finite pool of frames) so core code is tested against them.
+class FakeArch final : public Arch {
+public:
+    explicit FakeArch(PageCount frames = PageCount(65536)) : m_total_frames(frames) {}
+
+    Result<AddressSpaceId> create_address_space() override;
+    void destroy_address_space(AddressSpaceId space) override;
+    Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) override;
+    Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
+    Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
+                              Permissions permissions) override;
+    Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
+    Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
+    PageCount free_pages() const override { return m_total_frames - m_used_frames; }
+
+    Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
+                                u64 arg1) override;
+    void destroy_context(ThreadId thread) override;
+    void set_syscall_result(ThreadId thread, i64 rax, u64 rdx) override;
+
+    Ticks now() const override { return m_now; }
+    void set_preemption_deadline(Ticks deadline) override { m_deadline = deadline; }
+    void console_write(GroveId source, char const* text, usize length) override;
+
+    // --- what tests drive and inspect ------------------------------------------------------------------------
+    struct Context {
+        AddressSpaceId space;
+        u64 entry = 0, stack_top = 0, arg0 = 0, arg1 = 0;
+        i64 rax = 0;
+        u64 rdx = 0;
+        std::deque<Trap> script; // traps this thread will raise, in order
+    };
+    struct Page {
+        Permissions permissions = Permissions::None;
+        bool physical = false;
+        std::vector<std::uint8_t> bytes;
+    };
+    struct Space {
+        std::map<std::uint64_t, Page> pages; // page number -> page
+        std::vector<IoPortRange> io_ports;
+    };
+
+    void advance(Ticks t) { m_now += t; }
+    void set_now(Ticks t) { m_now = t; }
+    Ticks preemption_deadline() const { return m_deadline; }
+
+    // The next scripted trap of `thread`, or a timer trap when its script is empty.
+    Trap resume(ThreadId thread);
+    void script(ThreadId thread, Trap trap) { m_contexts.at(thread.index).script.push_back(trap); }
+
+    bool has_context(ThreadId thread) const;
+    Context const& context(ThreadId thread) const { return m_contexts.at(thread.index); }
+    Space const& space(AddressSpaceId id) const { return m_spaces.at(id.value); }
+    usize live_spaces() const { return m_spaces.size(); }
+    usize live_contexts() const { return m_contexts.size(); }
+    std::string const& console(GroveId grove) { return m_console[grove.serial]; }
+    std::string const& console_all() const { return m_console_all; }
+
+    // Makes the next `n` calls of map() fail with OutOfMemory (to test that callers roll back).
+    void fail_next_maps(int n) { m_fail_maps = n; }
+
+private:
+    Space* find(AddressSpaceId id);
+    bool range_ok(VirtAddr base, PageCount pages) const;
+
+    PageCount m_total_frames;
+    PageCount m_used_frames{};
+    Ticks m_now{};
+    Ticks m_deadline = Ticks::max();
+    std::uint32_t m_next_space = 1;
+    int m_fail_maps = 0;
+    std::map<std::uint32_t, Space> m_spaces;
+    std::map<std::uint32_t, Context> m_contexts; // by ThreadId::index
+    std::map<std::uint32_t, std::uint32_t> m_context_generation;
+    std::map<std::uint32_t, std::string> m_console;
+    std::string m_console_all;
+};
+
+} // namespace grove::testing
