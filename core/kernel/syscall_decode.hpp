@@ -1,0 +1,48 @@
+#pragma once
+#include <core/abi/syscall.hpp>
+#include <core/arch/arch.hpp>
+#include <core/arch/trap.hpp>
+#include <core/base/result.hpp>
+#include <core/base/units.hpp>
+
+namespace grove {
+
+// The first half of every syscall: turn raw registers into a typed request, checking everything that can be
+// checked without looking at kernel state (known number, known flag bits, lengths within their bounds, addresses
+// inside the grove window without overflow, page alignment, protection bits and W^X). Decoding has no side
+// effects; the kernel commits a decoded request in a step that checks state (handles, capabilities, limits) and
+// then cannot fail halfway. Whether a pointer is actually mapped and accessible is checked by the copy through
+// the Arch interface, which returns InvalidArgument instead of faulting.
+
+inline constexpr u64 MaxConsoleWrite = 4096;
+inline constexpr u64 MaxLookupName = 31;
+
+struct UserRange {
+    VirtAddr address;
+    Bytes length;
+};
+
+struct DecodedSyscall {
+    abi::Syscall number = abi::Syscall::Yield;
+    // Which fields are meaningful depends on `number` (see core/abi/syscall.hpp for each call's arguments).
+    i64 code = 0;            // Exit, ThreadExit
+    Ticks duration{};        // Sleep
+    u64 handle = 0;          // Send, Receive, Call, HandleClose
+    UserRange buffer{};      // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup name
+    UserRange reply_buffer{};// Call: where the reply goes
+    bool non_blocking = false;
+    Ticks timeout = Ticks::max(); // Ticks::max() = wait without limit
+    VirtAddr address{};      // MemoryMap, MemoryUnmap, PhysicalMap: grove address; ThreadCreate: entry
+    PageCount pages{};       // MemoryMap, MemoryUnmap, PhysicalMap
+    Permissions permissions = Permissions::None;
+    PhysAddr physical{};     // PhysicalMap
+    VirtAddr stack_top{};    // ThreadCreate
+    u64 argument = 0;        // ThreadCreate
+    u64 thread = 0;          // ThreadJoin: the target, as the grove knows it
+};
+
+// Decodes `args` (rax and the six argument registers). InvalidArgument for an unknown number or any argument
+// that is malformed on its own.
+Result<DecodedSyscall> decode_syscall(SyscallArgs const& args);
+
+} // namespace grove
