@@ -89,6 +89,10 @@ struct GroveRemoval {
 // period that ended by `now`. Nothing allocates; every failing call changes nothing.
 //
 // Calls that return a Span<...> return a view into the scheduler that stays valid until its next mutating call.
+//
+// Use on every trap: charge(current, ran, now); handle the trap (block, sleep, join, wake, exit, yield...);
+// expire_timeouts(now) and set the reported threads' results; next = pick_next(now); when it is null, let time
+// pass up to next_wakeup() and try again, else Arch::set_preemption_deadline(preemption_deadline(now)).
 class Scheduler {
 public:
     explicit Scheduler(SchedulerConfig config = {});
