@@ -165,6 +165,7 @@ ThreadId Scheduler::pick_next(Ticks now) {
     if (m_levels[level].is_empty()) m_nonempty_levels &= ~(1u << level);
     t->state = ThreadState::Running;
     m_current = t->id;
+    m_dispatched_at = now;
     return t->id;
 }
 

@@ -90,9 +90,10 @@ struct GroveRemoval {
 //
 // Calls that return a Span<...> return a view into the scheduler that stays valid until its next mutating call.
 //
-// Use on every trap: charge(current, ran, now); handle the trap (block, sleep, join, wake, exit, yield...);
-// expire_timeouts(now) and set the reported threads' results; next = pick_next(now); when it is null, let time
-// pass up to next_wakeup() and try again, else Arch::set_preemption_deadline(preemption_deadline(now)).
+// Use on every trap: charge(current, now - dispatched_at(), now); handle the trap (block, sleep, join, wake,
+// exit, yield...); expire_timeouts(now) and set the reported threads' results; next = pick_next(now); when it is
+// null, let time pass up to next_wakeup() and try again, else
+// Arch::set_preemption_deadline(preemption_deadline(now)).
 class Scheduler {
 public:
     explicit Scheduler(SchedulerConfig config = {});
@@ -143,6 +144,8 @@ public:
     ThreadId pick_next(Ticks now);
     // The Running thread, or a null id.
     ThreadId current() const { return m_current; }
+    // The `now` of the pick_next() that made the current thread Running: what it ran since is `now - this`.
+    Ticks dispatched_at() const { return m_dispatched_at; }
     // When the Running thread must be stopped: the end of its quantum or of its grove's budget, whichever comes
     // first (for Arch::set_preemption_deadline). NoDeadline when nothing is running.
     Ticks preemption_deadline(Ticks now) const;
@@ -213,6 +216,7 @@ private:
     DeadlineHeap<MaxThreads> m_deadlines;
     GroveState m_groves[MaxGroveSlots];
     ThreadId m_current;
+    Ticks m_dispatched_at;
     Ticks m_period_start;
     Ticks m_period_end;
     StaticVector<Wakeup, MaxThreads> m_wakeups;

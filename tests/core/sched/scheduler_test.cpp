@@ -88,6 +88,7 @@ TEST(Scheduler, QuantumExpiryMovesToTheNextThread) {
     now = Ticks(400);
     ASSERT_TRUE(s->charge(a, Ticks(400), now).has_value());
     EXPECT_EQ(s->pick_next(now), a);
+    EXPECT_EQ(s->dispatched_at(), Ticks(400));
     EXPECT_EQ(s->preemption_deadline(now), Ticks(1000));
     // The timer at the deadline: the quantum is used up, b's turn with a full quantum.
     now = Ticks(1000);
