@@ -1,0 +1,124 @@
+#pragma once
+// The grove side of the syscall ABI (core/abi/syscall.hpp): one inline-assembly trap and a typed wrapper per
+// syscall. Each wrapper returns the kernel's rax unchanged: a value >= 0 on success, -(status) on failure
+// (core/abi/status.hpp). Wrappers that can never fail without ending the grove are [[noreturn]].
+#include <core/abi/syscall.hpp>
+#include <core/base/std.hpp>
+
+namespace grove::rt {
+
+// Both result registers of a syscall: rax (the value, or -(status)) and rdx (a second value, when the syscall
+// has one).
+struct SyscallResult {
+    long value;
+    u64 second;
+};
+
+// The one place that knows the trap convention: number in rax, arguments in rdi rsi rdx r10 r8 r9, `int 0x80`,
+// results in rax and rdx. The kernel preserves every other register but not the flags; it may read and write
+// any memory the arguments point to, hence the "memory" clobber.
+[[gnu::always_inline]] inline SyscallResult syscall6(abi::Syscall number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0,
+                                                     u64 a3 = 0, u64 a4 = 0, u64 a5 = 0) {
+    u64 rax = static_cast<u64>(number);
+    u64 rdx = a2;
+    register u64 r10 asm("r10") = a3;
+    register u64 r8 asm("r8") = a4;
+    register u64 r9 asm("r9") = a5;
+    asm volatile("int $0x80"
+                 : "+a"(rax), "+d"(rdx)
+                 : "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9)
+                 : "memory", "cc");
+    return SyscallResult{static_cast<long>(rax), rdx};
+}
+
+template<typename T>
+inline u64 address_of(T const* pointer) {
+    return reinterpret_cast<u64>(pointer);
+}
+
+// Every syscall of the ABI has a wrapper below; a new syscall must get one.
+static_assert(static_cast<u64>(abi::Syscall::Count) == 19, "a syscall was added to the ABI: wrap it here");
+
+// Ends the grove (every thread) with `code`. If the kernel ever returned, the grove traps on ud2.
+[[noreturn]] inline void sys_exit(long code) {
+    syscall6(abi::Syscall::Exit, static_cast<u64>(code));
+    __builtin_trap();
+}
+
+inline long sys_yield() { return syscall6(abi::Syscall::Yield).value; }
+
+// Sleeps `ticks` of virtual time (one tick is one nanosecond).
+inline long sys_sleep(u64 ticks) { return syscall6(abi::Syscall::Sleep, ticks).value; }
+
+// Ticks of virtual time since boot.
+inline long sys_clock() { return syscall6(abi::Syscall::Clock).value; }
+
+// Writes up to `length` bytes to the console; returns the bytes written.
+inline long sys_console_write(char const* text, usize length) {
+    return syscall6(abi::Syscall::ConsoleWrite, address_of(text), length).value;
+}
+
+inline long sys_send(u64 handle, abi::Message const* message, u64 flags, u64 timeout) {
+    return syscall6(abi::Syscall::Send, handle, address_of(message), flags, timeout).value;
+}
+
+// Receives into *message (header and payload).
+inline long sys_receive(u64 handle, abi::Message* message, u64 flags, u64 timeout) {
+    return syscall6(abi::Syscall::Receive, handle, address_of(message), flags, timeout).value;
+}
+
+// Sends *request and waits for the reply to it in *reply.
+inline long sys_call(u64 handle, abi::Message const* request, abi::Message* reply, u64 timeout) {
+    return syscall6(abi::Syscall::Call, handle, address_of(request), address_of(reply), timeout).value;
+}
+
+// Answers the last Call this thread received.
+inline long sys_reply(abi::Message const* message) {
+    return syscall6(abi::Syscall::Reply, address_of(message)).value;
+}
+
+// A send handle to the endpoint of the grove called `name`.
+inline long sys_lookup(char const* name, usize length) {
+    return syscall6(abi::Syscall::Lookup, address_of(name), length).value;
+}
+
+// Maps zero-filled memory (MemoryManage capability); `address` and `length` page aligned, `prot` abi::Prot*.
+inline long sys_memory_map(u64 address, u64 length, u64 prot) {
+    return syscall6(abi::Syscall::MemoryMap, address, length, prot).value;
+}
+
+inline long sys_memory_unmap(u64 address, u64 length) {
+    return syscall6(abi::Syscall::MemoryUnmap, address, length).value;
+}
+
+// Starts a thread at `entry` with rdi = `arg` and rsp = `stack_top` (ThreadCreate capability); returns its id.
+// Programs use rt::thread_create (thread.hpp), which supplies the entry and the stack.
+inline long sys_thread_create(u64 entry, u64 stack_top, u64 arg) {
+    return syscall6(abi::Syscall::ThreadCreate, entry, stack_top, arg).value;
+}
+
+// Ends the calling thread with `code`.
+[[noreturn]] inline void sys_thread_exit(long code) {
+    syscall6(abi::Syscall::ThreadExit, static_cast<u64>(code));
+    __builtin_trap();
+}
+
+// Waits for a thread to end; returns its exit code.
+inline long sys_thread_join(u64 thread, u64 timeout) {
+    return syscall6(abi::Syscall::ThreadJoin, thread, timeout).value;
+}
+
+// Maps physical memory at `address` (PhysicalMemory capability).
+inline long sys_physical_map(u64 address, u64 physical, u64 length, u64 prot) {
+    return syscall6(abi::Syscall::PhysicalMap, address, physical, length, prot).value;
+}
+
+inline long sys_handle_close(u64 handle) { return syscall6(abi::Syscall::HandleClose, handle).value; }
+
+// From now on, crash and give-up notices arrive on the own endpoint (handle abi::OwnEndpointHandle).
+inline long sys_subscribe_crashes() { return syscall6(abi::Syscall::SubscribeCrashes).value; }
+
+// Feeds the watchdog.
+inline long sys_heartbeat() { return syscall6(abi::Syscall::Heartbeat).value; }
+
+} // namespace grove::rt
