@@ -101,7 +101,6 @@ Bytes image_memory(ImagePlan const& plan) {
 ElfResult<ImagePlan> validate_elf_image(Span<u8 const> file, Bytes memory_limit) {
     elf::Header const header = TRY(read_elf_header(file));
     TRY(check_program_header_table(file, header));
-    TRY(check_section_table(file, header));
 
     ImagePlan plan;
     plan.entry = VirtAddr{header.entry};
@@ -118,6 +117,7 @@ ElfResult<ImagePlan> validate_elf_image(Span<u8 const> file, Bytes memory_limit)
                                    permissions_of(segment.flags)};
         if (!plan.segments.push_back(planned)) return ElfCheck::TooManySegments;
     }
+    TRY(check_section_table(file, header));
     if (plan.segments.is_empty()) return ElfCheck::NoLoadSegment;
     TRY(check_overlaps(plan));
     TRY(check_entry(plan));

@@ -13,11 +13,10 @@ inline constexpr usize MaxProgramHeaders = 64;
 // plan. `memory_limit` is the grove's memory limit, which the image's pages alone must not exceed.
 //
 // On failure: the first check that failed, in this order: the header (read_elf_header: FileTooSmall .. HeaderSize),
-// FileType, ProgramHeaderSize, ProgramHeaderCount, ProgramHeaderBounds, the section table (SectionHeaderSize,
-// SectionHeaderBounds), then each program header in table order (Interpreter, Dynamic, and for a PT_LOAD:
-// SegmentFileBounds, SegmentFileSize, SegmentAddressOverflow, SegmentAlignment, SegmentOutsideWindow,
-// SegmentReserved, WritableAndExecutable, TooManySegments), then NoLoadSegment, SegmentOverlap, EntryPoint,
-// MemoryLimit.
+// FileType, ProgramHeaderSize, ProgramHeaderCount, ProgramHeaderBounds, then each program header in table order
+// (Interpreter, Dynamic, and for a PT_LOAD: SegmentFileBounds, SegmentFileSize, SegmentAddressOverflow,
+// SegmentAlignment, SegmentOutsideWindow, SegmentReserved, WritableAndExecutable, TooManySegments), then the
+// section table (SectionHeaderSize, SectionHeaderBounds), NoLoadSegment, SegmentOverlap, EntryPoint, MemoryLimit.
 //
 // Decisions:
 // - Segments are mapped in whole pages with one set of permissions per page, so two PT_LOAD segments that touch
