@@ -49,7 +49,8 @@ FileContents read_regular_file(std::string const& path, std::uint64_t max_size) 
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() < 0) return failure(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
     struct stat status {};
-    if (::fstat(fd.get(), &status) != 0) return failure(fmt::format("cannot stat '{}': {}", path, std::strerror(errno)));
+    if (::fstat(fd.get(), &status) != 0)
+        return failure(fmt::format("cannot stat '{}': {}", path, std::strerror(errno)));
     if (!S_ISREG(status.st_mode)) return failure(fmt::format("'{}' is {}, not a file", path, kind_of(status.st_mode)));
     auto const size = static_cast<std::uint64_t>(status.st_size);
     if (size > max_size)

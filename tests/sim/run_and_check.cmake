@@ -1,6 +1,6 @@
 # Runs a command and checks its exit status and its output (stdout and stderr together).
-#   cmake -DCOMMAND=<program|argument|...> -DEXPECT_STATUS=<n> [-DEXPECT_OUTPUT=<regex>] [-DTRUNCATE_FROM=<file> -DTRUNCATE_TO=<file>
-#         -DTRUNCATE_SIZE=<bytes>] -P run_and_check.cmake
+#   cmake -DCOMMAND=<program|argument|...> -DEXPECT_STATUS=<n> [-DEXPECT_OUTPUT=<regex>]
+#         [-DTRUNCATE_FROM=<file> -DTRUNCATE_TO=<file> -DTRUNCATE_SIZE=<bytes>] -P run_and_check.cmake
 # With TRUNCATE_*: first writes the first TRUNCATE_SIZE bytes of TRUNCATE_FROM to TRUNCATE_TO.
 if(DEFINED TRUNCATE_FROM)
   # file(WRITE) cannot write arbitrary bytes; head can.

@@ -250,7 +250,9 @@ TEST(ElfImage, RejectsSegmentBytesOutsideTheFile) {
 }
 
 TEST(ElfImage, RejectsMoreFileBytesThanMemory) {
-    std::vector<u8> const file = patched(ElfBuilder::typical(), elf::HeaderSize + elf::ProgramHeaderSize + 40, 0xff, 8);
+    // The code segment's p_memsz becomes 0xff, one byte less than its p_filesz.
+    std::vector<u8> const file =
+        patched(ElfBuilder::typical(), elf::HeaderSize + elf::ProgramHeaderSize + 40, 0xff, 8);
     EXPECT_EQ(rejection_of(file), ElfCheck::SegmentFileSize);
 }
 
@@ -322,11 +324,14 @@ ElfBuilder with_load_segments(usize count) {
     ElfBuilder b;
     b.entry = 0x400000;
     for (usize i = 0; i < count; ++i)
-        b.add(i == 0 ? elf::FlagRead | elf::FlagExecute : elf::FlagRead, 0x400000 + i * 0x1000, ElfBuilder::filled(16, 0x90));
+        b.add(i == 0 ? elf::FlagRead | elf::FlagExecute : elf::FlagRead, 0x400000 + i * 0x1000,
+              ElfBuilder::filled(16, 0x90));
     return b;
 }
 
-TEST(ElfImage, AcceptsAsManySegmentsAsAPlanHolds) { EXPECT_EQ(accepted_segments(with_load_segments(MaxImageSegments)), MaxImageSegments); }
+TEST(ElfImage, AcceptsAsManySegmentsAsAPlanHolds) {
+    EXPECT_EQ(accepted_segments(with_load_segments(MaxImageSegments)), MaxImageSegments);
+}
 
 TEST(ElfImage, RejectsMoreSegmentsThanAPlanHolds) {
     EXPECT_EQ(rejection(with_load_segments(MaxImageSegments + 1)), ElfCheck::TooManySegments);
@@ -404,7 +409,8 @@ TEST(ElfImage, ReportsTheFirstFailedCheck) {
     EXPECT_EQ(rejection(b), ElfCheck::Machine);
     b = ElfBuilder::typical();
     b.segments[0].flags = elf::FlagWrite | elf::FlagExecute; // first segment: W^X
-    std::vector<u8> const file = patched(b, elf::HeaderSize + elf::ProgramHeaderSize + 8, 0x100000, 8); // second: outside the file
+    // The second segment's bytes leave the file.
+    std::vector<u8> const file = patched(b, elf::HeaderSize + elf::ProgramHeaderSize + 8, 0x100000, 8);
     EXPECT_EQ(rejection_of(file), ElfCheck::WritableAndExecutable);
 }
 

@@ -107,7 +107,9 @@ TEST(ElfRobustness, EveryTruncationOfABuiltImageIsRejected) {
     expect_every_truncation_rejected(typical_with_symbols().build());
 }
 
-TEST(ElfRobustness, EveryTruncationOfTheLinkedFixtureIsRejected) { expect_every_truncation_rejected(testing::static_grove_fixture()); }
+TEST(ElfRobustness, EveryTruncationOfTheLinkedFixtureIsRejected) {
+    expect_every_truncation_rejected(testing::static_grove_fixture());
+}
 
 TEST(ElfRobustness, CorruptedHeadersOfABuiltImageAreAcceptedSoundlyOrRejected) {
     Tally const tally = corrupt_every_header_byte(typical_with_symbols().build());
