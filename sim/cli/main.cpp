@@ -1,0 +1,23 @@
+// grovesim: the simulator's command line. It only parses the command line and hands over to a subcommand.
+#include <sim/cli/commands.hpp>
+#include <sim/cli/exit_status.hpp>
+
+#include <initializer_list>
+
+int main(int argc, char** argv) {
+    using namespace grove::sim;
+    CLI::App app{"grovesim: the Grove simulator (grove images, scenarios, traces)", "grovesim"};
+    app.require_subcommand(1);
+
+    int exit_status = ExitSuccess;
+    for (AddCommand add : {add_inspect_command}) add(app, exit_status);
+
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::ParseError const& error) {
+        // --help prints and succeeds; anything else is a command line grovesim cannot use.
+        int const status = app.exit(error);
+        return status == 0 ? ExitSuccess : ExitBadInput;
+    }
+    return exit_status;
+}
