@@ -71,7 +71,10 @@ void Endpoint::block(IpcWaiter& waiter, WaitKind kind, WaiterList& list) {
 Result<SendStatus> Endpoint::send(IpcWaiter& waiter, Ticks now, WakeList& woken) {
     start_wait(waiter);
     TRY(check_send(waiter.grove, waiter.message.header));
-    if (!m_queue.is_full()) return admit(waiter.message, MessageOrigin{waiter.grove, {}}, woken);
+    if (!m_queue.is_full()) {
+        waiter.outcome = WaitOutcome::Completed;
+        return admit(waiter.message, MessageOrigin{waiter.grove, {}}, woken);
+    }
     if (waiter.deadline <= now) {
         count_refused(waiter.grove, Refusal::TimedOut);
         return error_of(Refusal::TimedOut);

@@ -66,8 +66,8 @@ public:
     // The Call flag is cleared; the Kernel flag is kept (the kernel clears it for messages from groves).
     Result<SendStatus> try_send(u8 grove, abi::Message const& message, WakeList& woken);
 
-    // Blocking send of waiter.message from waiter.grove. The waiter must not be waiting. Delivered, Queued, or
-    // Blocked (the kernel blocks the thread until the waiter is woken: Completed once the message is queued or
+    // Blocking send of waiter.message from waiter.grove. The waiter must not be waiting. Delivered or Queued
+    // (waiter.outcome is then Completed), or Blocked (the kernel blocks the thread until the waiter is woken: Completed once the message is queued or
     // delivered, TimedOut or PeerClosed otherwise). Errors as try_send, except that a full queue blocks, or
     // refuses with TimedOut when waiter.deadline <= now.
     Result<SendStatus> send(IpcWaiter& waiter, Ticks now, WakeList& woken);
@@ -84,7 +84,8 @@ public:
     // message is a Call). WouldBlock when the queue is empty, PeerClosed when the endpoint is closed.
     Result<void> try_receive(abi::Message& out, ReplyToken& reply, WakeList& woken);
 
-    // Blocking receive. The waiter must not be waiting. Received (message in waiter.message) or Blocked (woken
+    // Blocking receive. The waiter must not be waiting. Received (message in waiter.message, waiter.outcome
+    // Completed) or Blocked (woken
     // Completed with the message, or TimedOut, or PeerClosed). TimedOut at once when the queue is empty and
     // waiter.deadline <= now; PeerClosed when the endpoint is closed.
     Result<ReceiveStatus> receive(IpcWaiter& waiter, Ticks now, WakeList& woken);

@@ -25,6 +25,12 @@ Result<void> EndpointTable::refuse_stale_send(u8 grove) {
     return error_of(Refusal::PeerClosed);
 }
 
+Result<void> EndpointTable::refuse_stale_wait(IpcWaiter& waiter) {
+    GROVE_ASSERT(!waiter.is_waiting());
+    waiter.outcome = WaitOutcome::Pending;
+    return refuse_stale_send(waiter.grove);
+}
+
 Result<SendStatus> EndpointTable::try_send(EndpointRef ref, u8 grove, abi::Message const& message,
                                            WakeList& woken) {
     Endpoint* endpoint = find(ref);
@@ -34,13 +40,13 @@ Result<SendStatus> EndpointTable::try_send(EndpointRef ref, u8 grove, abi::Messa
 
 Result<SendStatus> EndpointTable::send(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken) {
     Endpoint* endpoint = find(ref);
-    if (endpoint == nullptr) return refuse_stale_send(waiter.grove).error();
+    if (endpoint == nullptr) return refuse_stale_wait(waiter).error();
     return endpoint->send(waiter, now, woken);
 }
 
 Result<SendStatus> EndpointTable::call(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken) {
     Endpoint* endpoint = find(ref);
-    if (endpoint == nullptr) return refuse_stale_send(waiter.grove).error();
+    if (endpoint == nullptr) return refuse_stale_wait(waiter).error();
     return endpoint->call(waiter, now, woken);
 }
 
@@ -52,7 +58,10 @@ Result<void> EndpointTable::try_receive(EndpointRef ref, abi::Message& out, Repl
 
 Result<ReceiveStatus> EndpointTable::receive(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken) {
     Endpoint* endpoint = find(ref);
-    if (endpoint == nullptr) return Error::PeerClosed;
+    if (endpoint == nullptr) {
+        waiter.outcome = WaitOutcome::Pending;
+        return Error::PeerClosed;
+    }
     return endpoint->receive(waiter, now, woken);
 }
 

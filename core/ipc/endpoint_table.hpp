@@ -76,6 +76,7 @@ private:
         return const_cast<SlotTable<Endpoint, Capacity>&>(m_endpoints).at_index(index);
     }
     Result<void> refuse_stale_send(u8 grove);
+    Result<void> refuse_stale_wait(IpcWaiter& waiter);
 
     IpcLedger m_ledger;
     SlotTable<Endpoint, Capacity> m_endpoints;

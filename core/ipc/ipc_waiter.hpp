@@ -21,7 +21,7 @@ enum class WaitKind : u8 {
 
 // How a wait ended.
 enum class WaitOutcome : u8 {
-    Pending,    // still waiting (or never waited)
+    Pending,    // waiting, or the operation failed or has not finished (a call that went through)
     Completed,  // Sending: the message was queued or delivered; Receiving: `message` holds it;
                 // AwaitingReply: `message` holds the reply
     TimedOut,   // the deadline passed (expire) or the kernel cancelled the wait with this outcome

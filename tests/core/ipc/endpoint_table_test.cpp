@@ -19,6 +19,16 @@ struct EndpointTableTest : ::testing::Test {
         EXPECT_TRUE(woken.is_empty());
         EXPECT_TRUE(table->check_invariant());
     }
+    // `client` calls `server` with a request carrying `id`, and a server thread takes the request at once;
+    // returns its reply token (null on failure).
+    ReplyToken call_and_take(EndpointRef server, IpcWaiter& client, u64 id) {
+        client.message = make_message(3, id);
+        if (!table->call(server, client, Ticks(0), woken).has_value()) return {};
+        abi::Message request{};
+        ReplyToken token;
+        if (!table->try_receive(server, request, token, woken).has_value() || id_of(request) != id) return {};
+        return token;
+    }
 };
 
 TEST_F(EndpointTableTest, CallAndReplyRoundTrip) {
@@ -73,19 +83,14 @@ TEST_F(EndpointTableTest, ReplyToACallerThatTimedOutIsRefused) {
 TEST_F(EndpointTableTest, StaleTokenDoesNotReachALaterCallOfTheSameWaiter) {
     EndpointRef server = table->open(1).value();
     IpcWaiter client;
-    client.message = make_message(3, 1);
-    ASSERT_TRUE(table->call(server, client, Ticks(0), woken).has_value());
-    abi::Message request{};
-    ReplyToken first;
-    ASSERT_TRUE(table->try_receive(server, request, first, woken).has_value());
+    ReplyToken first = call_and_take(server, client, 1);
+    ASSERT_FALSE(first.is_null());
     ASSERT_TRUE(table->cancel(client, WaitOutcome::TimedOut));
     // The same waiter calls again: the old token must not answer the new call.
-    client.message = make_message(3, 2);
-    ASSERT_TRUE(table->call(server, client, Ticks(0), woken).has_value());
+    ReplyToken second = call_and_take(server, client, 2);
+    ASSERT_FALSE(second.is_null());
     EXPECT_EQ(table->reply(first, 1, make_message(0, 9), woken).error(), Error::PeerClosed);
     EXPECT_EQ(client.kind, WaitKind::AwaitingReply);
-    ReplyToken second;
-    ASSERT_TRUE(table->try_receive(server, request, second, woken).has_value());
     ASSERT_TRUE(table->reply(second, 1, make_message(0, 10), woken).has_value());
     EXPECT_EQ(drain(woken).size(), 1u);
     EXPECT_EQ(id_of(client.message), 10u);
@@ -94,11 +99,8 @@ TEST_F(EndpointTableTest, StaleTokenDoesNotReachALaterCallOfTheSameWaiter) {
 TEST_F(EndpointTableTest, AbandonedCallWakesTheCallerWithPeerClosed) {
     EndpointRef server = table->open(1).value();
     IpcWaiter client;
-    client.message = make_message(3, 1);
-    ASSERT_TRUE(table->call(server, client, Ticks(0), woken).has_value());
-    abi::Message request{};
-    ReplyToken token;
-    ASSERT_TRUE(table->try_receive(server, request, token, woken).has_value());
+    ReplyToken token = call_and_take(server, client, 1);
+    ASSERT_FALSE(token.is_null());
     table->abandon_reply(token, woken);
     auto w = drain(woken);
     ASSERT_EQ(w.size(), 1u);
