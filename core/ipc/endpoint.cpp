@@ -4,12 +4,6 @@ namespace grove {
 
 namespace {
 
-// The flags a delivered message carries: the kernel's mark is kept, the Call mark says whether a reply is owed.
-u8 delivered_flags(abi::MessageHeader const& header, bool is_call) {
-    u8 const kernel = header.flags & abi::MessageFlagKernel;
-    return static_cast<u8>(kernel | (is_call ? abi::MessageFlagCall : 0));
-}
-
 Refusal refusal_of(WaitOutcome outcome) {
     return outcome == WaitOutcome::TimedOut ? Refusal::TimedOut : Refusal::PeerClosed;
 }
@@ -45,7 +39,7 @@ SendStatus Endpoint::admit(abi::Message const& message, MessageOrigin const& ori
     return SendStatus::Queued;
 }
 
-Result<SendStatus> Endpoint::try_send(u8 grove, abi::Message const& message, WakeList& woken) {
+Result<SendStatus> Endpoint::try_send_slowly(u8 grove, abi::Message const& message, WakeList& woken) {
     TRY(check_send(grove, message.header));
     if (m_queue.is_full()) {
         count_refused(grove, Refusal::QueueFull);
@@ -121,7 +115,7 @@ void Endpoint::take(abi::Message& out, ReplyToken& reply, WakeList& woken) {
     admit_blocked_sender(woken);
 }
 
-Result<void> Endpoint::try_receive(abi::Message& out, ReplyToken& reply, WakeList& woken) {
+Result<void> Endpoint::try_receive_slowly(abi::Message& out, ReplyToken& reply, WakeList& woken) {
     if (m_queue.is_empty()) return m_open ? Error::WouldBlock : Error::PeerClosed;
     take(out, reply, woken);
     return ok();

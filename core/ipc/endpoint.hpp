@@ -64,7 +64,15 @@ public:
     // Non-blocking send from grove `grove`. Delivered or Queued; errors (each counted as a refusal):
     // InvalidArgument (bad header), PeerClosed (endpoint closed), WouldBlock (queue full).
     // The Call flag is cleared; the Kernel flag is kept (the kernel clears it for messages from groves).
-    Result<SendStatus> try_send(u8 grove, abi::Message const& message, WakeList& woken);
+    Result<SendStatus> try_send(u8 grove, abi::Message const& message, WakeList& woken) {
+        // The common case inline: nobody waits, there is room: a bitmap update, a slot pop and a 64-byte copy.
+        if (is_valid(message.header) && m_open && m_receivers.is_empty() && !m_queue.is_full()) [[likely]] {
+            m_queue.push(message, delivered_flags(message.header, false), MessageOrigin{grove, {}});
+            count_queued(grove);
+            return SendStatus::Queued;
+        }
+        return try_send_slowly(grove, message, woken);
+    }
 
     // Blocking send of waiter.message from waiter.grove. The waiter must not be waiting. Delivered or Queued
     // (waiter.outcome is then Completed), or Blocked (the kernel blocks the thread until the waiter is woken: Completed once the message is queued or
@@ -82,7 +90,15 @@ public:
     // --- receiving -------------------------------------------------------------------------------------------
     // Non-blocking receive: the next message into `out`, and into `reply` its reply token (null unless the
     // message is a Call). WouldBlock when the queue is empty, PeerClosed when the endpoint is closed.
-    Result<void> try_receive(abi::Message& out, ReplyToken& reply, WakeList& woken);
+    Result<void> try_receive(abi::Message& out, ReplyToken& reply, WakeList& woken) {
+        if (!m_queue.is_empty() && m_senders.is_empty()) [[likely]] {
+            MessageOrigin const origin = m_queue.pop(out);
+            reply = origin.reply;
+            count_dequeued(origin.grove);
+            return ok();
+        }
+        return try_receive_slowly(out, reply, woken);
+    }
 
     // Blocking receive. The waiter must not be waiting. Received (message in waiter.message, waiter.outcome
     // Completed) or Blocked (woken
@@ -123,9 +139,17 @@ public:
 
     bool check_invariant() const;
 
+    // The flags a delivered message carries: the kernel's mark is kept, the Call mark says whether a reply is owed.
+    static u8 delivered_flags(abi::MessageHeader const& header, bool is_call) {
+        u8 const kernel = header.flags & abi::MessageFlagKernel;
+        return static_cast<u8>(kernel | (is_call ? abi::MessageFlagCall : 0));
+    }
+
 private:
     using WaiterList = IntrusiveList<IpcWaiter, &IpcWaiter::node>;
 
+    Result<SendStatus> try_send_slowly(u8 grove, abi::Message const& message, WakeList& woken);
+    Result<void> try_receive_slowly(abi::Message& out, ReplyToken& reply, WakeList& woken);
     // Puts a message that may enter (a receiver waits, or there is room) where it goes; Delivered or Queued.
     SendStatus admit(abi::Message const& message, MessageOrigin const& origin, WakeList& woken);
     // After a receive freed a slot: admits the longest-waiting sender's message.

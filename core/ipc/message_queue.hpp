@@ -34,7 +34,8 @@ public:
     bool is_empty() const { return m_levels == 0; }
     bool is_full() const { return m_size == Capacity; }
 
-    // Stores `message` with its header flags replaced by `flags`. The caller guarantees !is_full() and
+    // Stores `message` with its header flags replaced by `flags`, and its origin (the reply token only when
+    // `flags` has the Call flag: pop() returns a null token otherwise). The caller guarantees !is_full() and
     // message.header.priority < Levels.
     void push(abi::Message const& message, u8 flags, MessageOrigin const& origin) {
         GROVE_ASSERT(m_free != End);
@@ -42,7 +43,8 @@ public:
         m_free = m_next[slot];
         m_messages[slot] = message;
         m_messages[slot].header.flags = flags;
-        m_origins[slot] = origin;
+        m_groves[slot] = origin.grove;
+        if ((flags & abi::MessageFlagCall) != 0) m_replies[slot] = origin.reply;
         m_next[slot] = End;
         u8 const level = message.header.priority;
         if (m_head[level] == End) {
@@ -67,7 +69,8 @@ public:
         m_next[slot] = m_free;
         m_free = slot;
         --m_size;
-        return m_origins[slot];
+        bool const is_call = (out.header.flags & abi::MessageFlagCall) != 0;
+        return MessageOrigin{m_groves[slot], is_call ? m_replies[slot] : ReplyToken{}};
     }
 
     // The priority of the message pop() would return; the caller guarantees !is_empty().
@@ -114,7 +117,8 @@ private:
     static constexpr u8 End = 0xff;
 
     alignas(64) abi::Message m_messages[Capacity]{};
-    MessageOrigin m_origins[Capacity]{};
+    ReplyToken m_replies[Capacity]{}; // meaningful only for messages with the Call flag
+    u8 m_groves[Capacity]{};
     u8 m_next[Capacity]{};
     u8 m_head[Levels]{};
     u8 m_tail[Levels]{};
