@@ -1,0 +1,50 @@
+#pragma once
+#include <core/base/error.hpp>
+#include <core/base/std.hpp>
+
+namespace grove {
+
+// Why a message was not delivered. Every message that is sent and neither delivered nor still queued has exactly
+// one of these reasons in the accounting (IpcCounters).
+enum class Refusal : u8 {
+    QueueFull,    // non-blocking send to a full queue (the sender sees WouldBlock)
+    RateLimited,  // the grove's IPC rate limit refused it (reported by the kernel)
+    PeerClosed,   // the endpoint closed before delivery, or the caller of a reply is gone
+    BadHandle,    // the handle did not name a live entry (reported by the kernel)
+    AccessDenied, // the handle lacked the Send right (reported by the kernel)
+    TimedOut,     // a blocking sender's deadline passed before there was room
+    Invalid,      // bad header: priority, length or reserved field out of range
+};
+
+inline constexpr usize RefusalCount = 7;
+
+constexpr usize index_of(Refusal reason) { return static_cast<usize>(reason); }
+
+// The status a sender sees for a refusal.
+constexpr Error error_of(Refusal reason) {
+    switch (reason) {
+    case Refusal::QueueFull: return Error::WouldBlock;
+    case Refusal::RateLimited: return Error::LimitExceeded;
+    case Refusal::PeerClosed: return Error::PeerClosed;
+    case Refusal::BadHandle: return Error::BadHandle;
+    case Refusal::AccessDenied: return Error::AccessDenied;
+    case Refusal::TimedOut: return Error::TimedOut;
+    case Refusal::Invalid: return Error::InvalidArgument;
+    }
+    return Error::InvalidArgument;
+}
+
+constexpr char const* refusal_name(Refusal reason) {
+    switch (reason) {
+    case Refusal::QueueFull: return "queue_full";
+    case Refusal::RateLimited: return "rate_limited";
+    case Refusal::PeerClosed: return "peer_closed";
+    case Refusal::BadHandle: return "bad_handle";
+    case Refusal::AccessDenied: return "access_denied";
+    case Refusal::TimedOut: return "timed_out";
+    case Refusal::Invalid: return "invalid";
+    }
+    return "unknown";
+}
+
+} // namespace grove
