@@ -16,8 +16,9 @@ public:
     // An incarnation is loaded (grove.image holds its address space, entry, stack top and arguments) and about to
     // run: create its main thread (reserve_thread first). On failure, leave nothing behind and return the error;
     // the grove does not start.
-    virtual Result<void> on_start(Grove const& grove) {
+    virtual Result<void> on_start(Grove const& grove, Ticks now) {
         (void)grove;
+        (void)now;
         return {};
     }
     // A graceful stop was asked: tell the grove (a message on its endpoint). It has until grove.stop_deadline.

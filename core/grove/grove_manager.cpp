@@ -68,7 +68,7 @@ Result<GroveId> GroveManager::load(GroveSpec const& spec, Ticks now) {
 
 Result<void> GroveManager::start_incarnation(Grove& g, Ticks now) {
     TRY(check_transition(g.state, GroveState::Running));
-    if (m_hooks != nullptr) TRY(m_hooks->on_start(g));
+    if (m_hooks != nullptr) TRY(m_hooks->on_start(g, now));
     g.state = GroveState::Running;
     g.history.record_start(now);
     g.last_heartbeat = now;
