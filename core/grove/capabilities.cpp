@@ -1,0 +1,66 @@
+#include <core/grove/capabilities.hpp>
+
+namespace grove {
+
+namespace {
+constexpr u16 flag_bit(CapabilityKind kind) { return static_cast<u16>(1u << static_cast<u8>(kind)); }
+} // namespace
+
+Result<void> Capabilities::grant_io_ports(IoPortRange range) {
+    if (range.first > range.last) return Error::InvalidArgument;
+    if (!m_io_ports.push_back(range)) return Error::NoCapacity;
+    return {};
+}
+
+Result<void> Capabilities::grant_physical(PhysicalRange range) {
+    if (!range.is_valid()) return Error::InvalidArgument;
+    if (!m_physical.push_back(range)) return Error::NoCapacity;
+    return {};
+}
+
+Result<void> Capabilities::grant(CapabilityKind kind) {
+    if (!is_flag_capability(kind)) return Error::InvalidArgument;
+    m_flags = static_cast<u16>(m_flags | flag_bit(kind));
+    return {};
+}
+
+Result<void> Capabilities::add_peer(PeerList& list, IpcPeer const& peer) {
+    if (!peer.any && !is_valid_grove_name(peer.name.c_str(), peer.name.length())) return Error::InvalidArgument;
+    if (!list.push_back(peer)) return Error::NoCapacity;
+    return {};
+}
+
+bool Capabilities::has(CapabilityKind kind) const {
+    switch (kind) {
+    case CapabilityKind::IoPort: return !m_io_ports.is_empty();
+    case CapabilityKind::PhysicalMemory: return !m_physical.is_empty();
+    case CapabilityKind::IpcSend: return !m_send.is_empty();
+    case CapabilityKind::IpcReceive: return !m_receive.is_empty();
+    case CapabilityKind::ThreadCreate:
+    case CapabilityKind::MemoryManage:
+    case CapabilityKind::Filesystem:
+    case CapabilityKind::Graphics:
+    case CapabilityKind::Network: return (m_flags & flag_bit(kind)) != 0;
+    }
+    return false;
+}
+
+bool Capabilities::allows_io_port(u16 port) const {
+    for (auto const& range : m_io_ports)
+        if (range.contains(port)) return true;
+    return false;
+}
+
+bool Capabilities::allows_physical(PhysicalRange range) const {
+    for (auto const& granted : m_physical)
+        if (granted.contains(range)) return true;
+    return false;
+}
+
+bool Capabilities::allows_peer(PeerList const& list, char const* name, usize length) {
+    for (auto const& peer : list)
+        if (peer.any || peer.name.equals(name, length)) return true;
+    return false;
+}
+
+} // namespace grove

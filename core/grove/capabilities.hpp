@@ -1,0 +1,82 @@
+#pragma once
+#include <core/arch/arch.hpp>
+#include <core/base/static_vector.hpp>
+#include <core/grove/capability_kind.hpp>
+#include <core/grove/grove_name.hpp>
+
+namespace grove {
+
+inline constexpr usize MaxIoPortRanges = 16;
+inline constexpr usize MaxPhysicalRanges = 16;
+inline constexpr usize MaxIpcPeers = 16;
+
+// A range of physical addresses: [base, base + length).
+struct PhysicalRange {
+    PhysAddr base;
+    Bytes length;
+
+    // False for an empty range or one that wraps around the address space.
+    constexpr bool is_valid() const {
+        u64 end = 0;
+        return !length.is_zero() && checked_add(base.value, length.value, end);
+    }
+    constexpr u64 end() const { return base.value + length.value; }
+    constexpr bool contains(PhysicalRange other) const {
+        return other.is_valid() && other.base.value >= base.value && other.end() <= end();
+    }
+};
+
+// Who an IPC capability lets a grove talk to: one grove by name, or any grove.
+struct IpcPeer {
+    bool any = false;
+    GroveName name;
+};
+
+// What a grove may do. A grove starts with nothing; every grant adds to one list or sets one flag, and the
+// queries answer from those only. Invariant: every stored range is valid (first <= last, non-empty, no wrap).
+// Capacities are fixed; a grant beyond them fails with NoCapacity and changes nothing.
+class Capabilities {
+public:
+    Capabilities() = default;
+
+    // --- grants (InvalidArgument for a malformed argument, NoCapacity when the list is full) -----------------
+    Result<void> grant_io_ports(IoPortRange range);
+    Result<void> grant_physical(PhysicalRange range);
+    Result<void> grant_send_to(GroveName const& peer) { return add_peer(m_send, IpcPeer{false, peer}); }
+    Result<void> grant_send_to_any() { return add_peer(m_send, IpcPeer{true, {}}); }
+    Result<void> grant_receive_from(GroveName const& peer) { return add_peer(m_receive, IpcPeer{false, peer}); }
+    Result<void> grant_receive_from_any() { return add_peer(m_receive, IpcPeer{true, {}}); }
+    // Sets a flag capability (ThreadCreate, MemoryManage, Filesystem, Graphics, Network); InvalidArgument for the
+    // list kinds, which are granted through the functions above.
+    Result<void> grant(CapabilityKind kind);
+
+    // --- queries ------------------------------------------------------------------------------------------------
+    // True when the grove holds any authority of that kind (a flag set, or a non-empty list).
+    bool has(CapabilityKind kind) const;
+    bool allows_io_port(u16 port) const;
+    // True when the whole range lies inside one granted range.
+    bool allows_physical(PhysicalRange range) const;
+    bool allows_send_to(char const* name, usize length) const { return allows_peer(m_send, name, length); }
+    bool allows_send_to(GroveName const& name) const { return allows_send_to(name.c_str(), name.length()); }
+    bool allows_receive_from(char const* name, usize length) const { return allows_peer(m_receive, name, length); }
+    bool allows_receive_from(GroveName const& name) const {
+        return allows_receive_from(name.c_str(), name.length());
+    }
+
+    // The granted port ranges, for Arch::set_io_ports.
+    Span<IoPortRange const> io_ports() const { return {m_io_ports.begin(), m_io_ports.size()}; }
+    Span<PhysicalRange const> physical_ranges() const { return {m_physical.begin(), m_physical.size()}; }
+
+private:
+    using PeerList = StaticVector<IpcPeer, MaxIpcPeers>;
+    static Result<void> add_peer(PeerList& list, IpcPeer const& peer);
+    static bool allows_peer(PeerList const& list, char const* name, usize length);
+
+    StaticVector<IoPortRange, MaxIoPortRanges> m_io_ports;
+    StaticVector<PhysicalRange, MaxPhysicalRanges> m_physical;
+    PeerList m_send;
+    PeerList m_receive;
+    u16 m_flags = 0; // bit (1 << CapabilityKind) for the flag kinds
+};
+
+} // namespace grove

@@ -1,0 +1,43 @@
+#pragma once
+#include <core/base/std.hpp>
+
+namespace grove {
+
+// The kinds of authority a grove can hold. The first four carry lists (which ports, ranges, peers); the others are
+// plain flags. The numeric values are part of the trace encoding: append, never renumber.
+enum class CapabilityKind : u8 {
+    IoPort = 0,
+    PhysicalMemory = 1,
+    IpcSend = 2,
+    IpcReceive = 3,
+    ThreadCreate = 4,
+    MemoryManage = 5,
+    Filesystem = 6,
+    Graphics = 7,
+    Network = 8,
+};
+
+inline constexpr usize CapabilityKindCount = 9;
+
+constexpr char const* capability_kind_name(CapabilityKind k) {
+    switch (k) {
+    case CapabilityKind::IoPort: return "io_port";
+    case CapabilityKind::PhysicalMemory: return "physical_memory";
+    case CapabilityKind::IpcSend: return "ipc_send";
+    case CapabilityKind::IpcReceive: return "ipc_receive";
+    case CapabilityKind::ThreadCreate: return "thread_create";
+    case CapabilityKind::MemoryManage: return "memory_manage";
+    case CapabilityKind::Filesystem: return "filesystem";
+    case CapabilityKind::Graphics: return "graphics";
+    case CapabilityKind::Network: return "network";
+    }
+    return "unknown";
+}
+
+// True for the kinds that are a plain flag (granted whole, no list).
+constexpr bool is_flag_capability(CapabilityKind k) {
+    return k == CapabilityKind::ThreadCreate || k == CapabilityKind::MemoryManage || k == CapabilityKind::Filesystem ||
+           k == CapabilityKind::Graphics || k == CapabilityKind::Network;
+}
+
+} // namespace grove

@@ -1,0 +1,439 @@
+#include <core/grove/grove_manager.hpp>
+#include <core/grove/image_loader.hpp>
+#include <core/grove/layout.hpp>
+
+namespace grove {
+
+namespace {
+
+bool has_incarnation(GroveState s) {
+    return s == GroveState::Loading || s == GroveState::Running || s == GroveState::Stopping;
+}
+
+} // namespace
+
+// --- helpers ---------------------------------------------------------------------------------------------------
+
+Result<Grove*> GroveManager::find_mutable(GroveId id) {
+    Grove* g = m_registry.find(id);
+    if (g == nullptr) return Error::NotFound;
+    return g;
+}
+
+Result<Grove*> GroveManager::find_live(GroveId id) {
+    Grove* g = TRY(find_mutable(id));
+    if (!g->has_image) return Error::InvalidState;
+    return g;
+}
+
+void GroveManager::emit(Event const& event) {
+    m_tracer.emit(event);
+    if (m_hooks == nullptr) return;
+    u32 const tag = crash_notice_tag(event.kind);
+    m_subscriptions.for_each_recipient(
+        event, [&](GroveId subscriber) { m_hooks->on_crash_notice(subscriber, tag, make_crash_notice(event)); });
+}
+
+void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) {
+    g.image = image;
+    g.has_image = true;
+    g.usage = ResourceUsage(g.spec.limits, now);
+    bool const accounted = g.usage.memory.try_withdraw(image.memory);
+    GROVE_ASSERT(accounted); // validate_spec checked the image against the limit
+    g.stop_deadline = Ticks{};
+    g.last_heartbeat = now;
+}
+
+void GroveManager::teardown(Grove& g) {
+    if (!g.has_image) return;
+    if (m_hooks != nullptr) m_hooks->on_teardown(g);
+    unload_image(m_arch, g.image);
+    g.has_image = false;
+    g.image = LoadedImage{};
+    g.usage = ResourceUsage{};
+    (void)m_subscriptions.unsubscribe(g.id.serial);
+}
+
+// --- lifecycle -------------------------------------------------------------------------------------------------
+
+Result<GroveId> GroveManager::load(GroveSpec const& spec, Ticks now) {
+    TRY(validate_spec(spec));
+    TRY(m_registry.check_can_add(spec.name));
+    LoadedImage const image = TRY(load_image(m_arch, spec));
+    Grove* g = m_registry.add(spec).value(); // checked above: cannot fail
+    install_image(*g, image, now);
+    emit(Event::loaded(now, g->id, image.entry, image.memory));
+    return g->id;
+}
+
+Result<void> GroveManager::start_incarnation(Grove& g, Ticks now) {
+    TRY(check_transition(g.state, GroveState::Running));
+    if (m_hooks != nullptr) TRY(m_hooks->on_start(g, now));
+    g.state = GroveState::Running;
+    g.history.record_start(now);
+    g.last_heartbeat = now;
+    emit(Event::started(now, g.id));
+    return {};
+}
+
+Result<void> GroveManager::start(GroveId id, Ticks now) {
+    Grove* g = TRY(find_mutable(id));
+    return start_incarnation(*g, now);
+}
+
+Result<GroveId> GroveManager::spawn(GroveSpec const& spec, Ticks now) {
+    GroveId const id = TRY(load(spec, now));
+    Result<void> started = start(id, now);
+    if (started.is_error()) {
+        Grove* g = m_registry.find(id);
+        teardown(*g);
+        (void)m_registry.remove(id);
+        return started.error();
+    }
+    return id;
+}
+
+Result<void> GroveManager::stop(GroveId id, Ticks now) {
+    Grove* g = TRY(find_mutable(id));
+    switch (g->state) {
+    case GroveState::Loading:
+        teardown(*g);
+        g->state = GroveState::Stopped;
+        emit(Event::stopped(now, g->id, 0));
+        return {};
+    case GroveState::Running:
+        g->state = GroveState::Stopping;
+        g->stop_deadline = now + g->spec.stop_timeout;
+        emit(Event::stopping(now, g->id, g->stop_deadline));
+        if (m_hooks != nullptr) m_hooks->on_stop_requested(*g);
+        return {};
+    case GroveState::Stopped:
+    case GroveState::Faulted:
+        if (!g->respawn_pending) return Error::InvalidState;
+        g->respawn_pending = false;
+        return {};
+    case GroveState::Stopping:
+    case GroveState::Quarantined: return Error::InvalidState;
+    }
+    return Error::InvalidState;
+}
+
+Result<void> GroveManager::kill(GroveId id, Ticks now) {
+    Grove* g = TRY(find_mutable(id));
+    if (!has_incarnation(g->state)) return Error::InvalidState;
+    end_incarnation(*g, Crash::killed(), now);
+    return {};
+}
+
+Result<void> GroveManager::reincarnate(Grove& g, Ticks now, EventKind announce) {
+    TRY(check_transition(g.state, GroveState::Loading));
+    LoadedImage const image = TRY(load_image(m_arch, g.spec));
+    g.state = GroveState::Loading;
+    g.respawn_pending = false;
+    ++g.id.generation;
+    install_image(g, image, now);
+    if (announce == EventKind::Respawned) emit(Event::respawned(now, g.id));
+    else emit(Event::loaded(now, g.id, image.entry, image.memory));
+    return start_incarnation(g, now);
+}
+
+Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
+    Grove* g = TRY(find_mutable(id));
+    if (g->state == GroveState::Loading || g->state == GroveState::Quarantined) return Error::InvalidState;
+    if (g->has_image) {
+        teardown(*g);
+        g->state = GroveState::Stopped;
+        emit(Event::stopped(now, g->id, 0));
+    }
+    g->respawn_pending = false;
+    Result<void> started = reincarnate(*g, now, EventKind::Loaded);
+    if (started.is_error()) {
+        if (g->has_image) { // built, but on_start failed
+            teardown(*g);
+            g->state = GroveState::Faulted;
+        }
+        return started.error();
+    }
+    return g->id;
+}
+
+Result<void> GroveManager::remove(GroveId id) {
+    Grove* g = TRY(find_mutable(id));
+    if (g->state == GroveState::Running || g->state == GroveState::Stopping) return Error::InvalidState;
+    teardown(*g);
+    return m_registry.remove(id);
+}
+
+// --- endings and respawns --------------------------------------------------------------------------------------
+
+void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
+    GROVE_ASSERT(g.has_image);
+    bool const was_stopping = g.state == GroveState::Stopping;
+    bool const completes_stop = was_stopping && (crash.kind == CrashKind::Exit || crash.kind == CrashKind::Killed);
+    GroveState const target = completes_stop || crash.is_clean_exit() ? GroveState::Stopped : GroveState::Faulted;
+    GROVE_ASSERT(is_legal_transition(g.state, target));
+
+    GroveId const ended = g.id;
+    g.last_crash = crash;
+    teardown(g);
+    g.state = target;
+    if (crash.kind == CrashKind::Exit && target == GroveState::Stopped) {
+        emit(Event::stopped(now, ended, crash.exit_code));
+    } else {
+        ++g.crashes;
+        emit(Event::crashed(now, ended, crash));
+    }
+    if (!was_stopping) decide_after_ending(g, crash, now);
+}
+
+void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) {
+    RespawnDecision const decision = decide_respawn(g.spec.respawn, g.spec.restart_budget, g.history, crash, now);
+    g.history.record(decision, g.spec.restart_budget, now);
+    switch (decision.verdict) {
+    case RespawnVerdict::Respawn:
+        g.respawn_pending = true;
+        g.respawn_at = now + decision.delay;
+        emit(Event::respawn_scheduled(now, g.id, decision.delay));
+        break;
+    case RespawnVerdict::GiveUp:
+        GROVE_ASSERT(is_legal_transition(g.state, GroveState::Quarantined));
+        g.state = GroveState::Quarantined;
+        g.respawn_pending = false;
+        emit(Event::gave_up(now, g.id));
+        break;
+    case RespawnVerdict::StayDown: break;
+    }
+}
+
+void GroveManager::respawn(Grove& g, Ticks now) {
+    g.respawn_pending = false;
+    Result<void> started = reincarnate(g, now, EventKind::Respawned);
+    if (started.has_value()) return;
+    if (g.has_image) { // built, but on_start failed
+        teardown(g);
+        g.state = GroveState::Faulted;
+    }
+    Crash const failed = Crash::spawn_failed();
+    g.last_crash = failed;
+    ++g.crashes;
+    emit(Event::crashed(now, g.id, failed));
+    decide_after_ending(g, failed, now);
+}
+
+Result<void> GroveManager::report_exit(GroveId id, i32 code, Ticks now) {
+    Grove* g = TRY(find_mutable(id));
+    if (g->state != GroveState::Running && g->state != GroveState::Stopping) return Error::InvalidState;
+    end_incarnation(*g, Crash::exit(code), now);
+    return {};
+}
+
+Result<void> GroveManager::report_crash(GroveId id, Crash const& crash, Ticks now) {
+    if (crash.kind == CrashKind::Exit) return report_exit(id, crash.exit_code, now);
+    Grove* g = TRY(find_mutable(id));
+    if (!has_incarnation(g->state)) return Error::InvalidState;
+    end_incarnation(*g, crash, now);
+    return {};
+}
+
+Result<void> GroveManager::heartbeat(GroveId id, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    g->last_heartbeat = now;
+    return {};
+}
+
+void GroveManager::tick(Ticks now) {
+    m_registry.for_each([&](Grove& g) {
+        if (g.state == GroveState::Stopping && now >= g.stop_deadline) {
+            end_incarnation(g, Crash::killed(), now);
+        } else if (g.state == GroveState::Running && !g.spec.watchdog_timeout.is_zero() &&
+                   now >= g.last_heartbeat + g.spec.watchdog_timeout) {
+            end_incarnation(g, Crash::watchdog(), now);
+        }
+        if (g.respawn_pending && now >= g.respawn_at) respawn(g, now);
+    });
+}
+
+Ticks GroveManager::next_deadline() const {
+    Ticks next = Ticks::max();
+    auto consider = [&](Ticks t) {
+        if (t < next) next = t;
+    };
+    m_registry.for_each([&](Grove const& g) {
+        if (g.state == GroveState::Stopping) consider(g.stop_deadline);
+        if (g.state == GroveState::Running && !g.spec.watchdog_timeout.is_zero())
+            consider(g.last_heartbeat + g.spec.watchdog_timeout);
+        if (g.respawn_pending) consider(g.respawn_at);
+    });
+    return next;
+}
+
+// --- limits ----------------------------------------------------------------------------------------------------
+
+void GroveManager::violation(Grove& g, Resource resource, u64 requested, u64 limit, Ticks now) {
+    emit(Event::limit_exceeded(now, g.id, resource, requested, limit));
+    if (g.spec.limits.policy == ViolationPolicy::Kill) end_incarnation(g, Crash::limit_violation(), now);
+}
+
+template<typename Q>
+Result<void> GroveManager::reserve(GroveId id, Quota<Q> ResourceUsage::*quota, Resource resource, Q amount,
+                                   Ticks now) {
+    Grove* g = TRY(find_live(id));
+    Quota<Q>& q = g->usage.*quota;
+    if (!q.try_withdraw(amount)) {
+        violation(*g, resource, (q.used() + amount).value, q.limit().value, now);
+        return Error::LimitExceeded;
+    }
+    return {};
+}
+
+template<typename Q>
+Result<void> GroveManager::release(GroveId id, Quota<Q> ResourceUsage::*quota, Q amount) {
+    Grove* g = TRY(find_live(id));
+    Quota<Q>& q = g->usage.*quota;
+    if (amount > q.used()) return Error::InvalidArgument;
+    (void)q.replenish(amount);
+    return {};
+}
+
+Result<void> GroveManager::reserve_thread(GroveId id, Ticks now) {
+    return reserve(id, &ResourceUsage::threads, Resource::Threads, Count(1), now);
+}
+Result<void> GroveManager::release_thread(GroveId id) { return release(id, &ResourceUsage::threads, Count(1)); }
+Result<void> GroveManager::reserve_memory(GroveId id, Bytes amount, Ticks now) {
+    return reserve(id, &ResourceUsage::memory, Resource::Memory, amount, now);
+}
+Result<void> GroveManager::release_memory(GroveId id, Bytes amount) {
+    return release(id, &ResourceUsage::memory, amount);
+}
+Result<void> GroveManager::reserve_file_handle(GroveId id, Ticks now) {
+    return reserve(id, &ResourceUsage::file_handles, Resource::FileHandles, Count(1), now);
+}
+Result<void> GroveManager::release_file_handle(GroveId id) {
+    return release(id, &ResourceUsage::file_handles, Count(1));
+}
+
+namespace {
+
+// Whole pages [base, base + length) inside the window, base aligned and length a positive multiple of a page.
+bool is_mappable(VirtAddr base, Bytes length) {
+    return base.is_page_aligned() && !length.is_zero() && length.value % PageSize == 0 &&
+           layout::in_window(base.value, length.value);
+}
+
+} // namespace
+
+Result<void> GroveManager::map_memory(GroveId id, VirtAddr base, Bytes length, Permissions permissions, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (!g->spec.capabilities.has(CapabilityKind::MemoryManage))
+        return deny(*g, CapabilityKind::MemoryManage, base.value, now);
+    if (!is_mappable(base, length)) return Error::InvalidArgument;
+    if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    TRY(reserve_memory(id, length, now));
+    Result<void> mapped = m_arch.map(g->image.space, base, pages_for(length), permissions);
+    if (mapped.is_error()) {
+        (void)g->usage.memory.replenish(length);
+        return mapped.error();
+    }
+    return {};
+}
+
+Result<void> GroveManager::unmap_memory(GroveId id, VirtAddr base, Bytes length, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (!g->spec.capabilities.has(CapabilityKind::MemoryManage))
+        return deny(*g, CapabilityKind::MemoryManage, base.value, now);
+    if (!is_mappable(base, length) || length > g->usage.memory.used()) return Error::InvalidArgument;
+    TRY(m_arch.unmap(g->image.space, base, pages_for(length)));
+    (void)g->usage.memory.replenish(length);
+    return {};
+}
+
+Result<void> GroveManager::map_physical(GroveId id, VirtAddr base, PhysicalRange range, Permissions permissions,
+                                        Ticks now) {
+    TRY(require_physical(id, range, now));
+    Grove* g = TRY(find_live(id));
+    if (!is_mappable(base, range.length) || !range.base.is_page_aligned()) return Error::InvalidArgument;
+    if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    return m_arch.map_physical(g->image.space, base, range.base, pages_for(range.length), permissions);
+}
+
+Result<IpcAdmission> GroveManager::admit_ipc(GroveId id, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->usage.ipc.try_take(now)) {
+        g->usage.ipc_limited = false;
+        return IpcAdmission::allow();
+    }
+    Ticks const next = g->usage.ipc.next_token_at(now);
+    if (!g->usage.ipc_limited) {
+        g->usage.ipc_limited = true;
+        violation(*g, Resource::IpcRate, 1, g->spec.limits.ipc_messages_per_second, now);
+    }
+    if (g->spec.limits.policy == ViolationPolicy::Throttle) return IpcAdmission::throttle(next);
+    return IpcAdmission::refuse();
+}
+
+Result<Ticks> GroveManager::charge_cpu(GroveId id, Ticks ran, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    g->usage.cpu.charge(ran, now);
+    Ticks const runnable = g->usage.cpu.runnable_at(now);
+    if (runnable <= now) {
+        g->usage.cpu_limited = false;
+        return now;
+    }
+    if (!g->usage.cpu_limited) {
+        g->usage.cpu_limited = true;
+        violation(*g, Resource::Cpu, g->usage.cpu.used(now).value, g->usage.cpu.budget().value, now);
+        if (!g->has_image) return Error::LimitExceeded; // killed
+    }
+    return runnable;
+}
+
+Result<Ticks> GroveManager::cpu_runnable_at(GroveId id, Ticks now) const {
+    Grove const* g = m_registry.find(id);
+    if (g == nullptr) return Error::NotFound;
+    if (!g->has_image) return Error::InvalidState;
+    return g->usage.cpu.runnable_at(now);
+}
+
+// --- capabilities ----------------------------------------------------------------------------------------------
+
+Result<void> GroveManager::deny(Grove& g, CapabilityKind kind, u64 detail, Ticks now) {
+    emit(Event::capability_denied(now, g.id, kind, detail));
+    return Error::AccessDenied;
+}
+
+Result<void> GroveManager::require_capability(GroveId id, CapabilityKind kind, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.has(kind)) return {};
+    return deny(*g, kind, 0, now);
+}
+
+Result<void> GroveManager::require_io_port(GroveId id, u16 port, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_io_port(port)) return {};
+    return deny(*g, CapabilityKind::IoPort, port, now);
+}
+
+Result<void> GroveManager::require_physical(GroveId id, PhysicalRange range, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_physical(range)) return {};
+    return deny(*g, CapabilityKind::PhysicalMemory, range.base.value, now);
+}
+
+Result<void> GroveManager::require_send_to(GroveId id, char const* peer, usize length, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_send_to(peer, length)) return {};
+    return deny(*g, CapabilityKind::IpcSend, 0, now);
+}
+
+Result<void> GroveManager::require_receive_from(GroveId id, char const* peer, usize length, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_receive_from(peer, length)) return {};
+    return deny(*g, CapabilityKind::IpcReceive, 0, now);
+}
+
+Result<void> GroveManager::subscribe_crashes(GroveId id) {
+    Grove* g = TRY(find_live(id));
+    return m_subscriptions.subscribe(g->id);
+}
+
+} // namespace grove

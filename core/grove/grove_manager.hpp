@@ -1,0 +1,149 @@
+#pragma once
+#include <core/arch/arch.hpp>
+#include <core/grove/crash_subscriptions.hpp>
+#include <core/grove/grove_hooks.hpp>
+#include <core/grove/ipc_admission.hpp>
+#include <core/grove/registry.hpp>
+#include <core/trace/tracer.hpp>
+
+namespace grove {
+
+// The Grove Manager: the registry, every grove's lifecycle, respawn decisions, resource limits, capability checks,
+// crash subscriptions and the event stream, behind one object that the kernel calls into. It owns the Registry,
+// the Tracer and the CrashSubscriptions; it borrows the Arch (address spaces) and the hooks (threads, endpoints,
+// message delivery), which must outlive it.
+//
+// Time is always given by the caller (`now`, virtual time); nothing here reads a clock. Every operation checks
+// first and then commits; an operation that fails returns the error and changes nothing, except where its comment
+// says otherwise. Ids name one incarnation: every operation rejects a stale generation with NotFound.
+// Operations that end an incarnation (kill, exit, crash, a limit with the Kill policy, tick) call
+// GroveHooks::on_teardown before the address space goes.
+class GroveManager {
+public:
+    explicit GroveManager(Arch& arch, GroveHooks* hooks = nullptr) : m_arch(arch), m_hooks(hooks) {}
+    GroveManager(GroveManager const&) = delete;
+    GroveManager& operator=(GroveManager const&) = delete;
+
+    void set_hooks(GroveHooks* hooks) { m_hooks = hooks; }
+    void set_sink(EventSink* sink) { m_tracer.set_sink(sink); }
+    Tracer& tracer() { return m_tracer; }
+    u64 digest() const { return m_tracer.digest(); }
+
+    // --- lookups ----------------------------------------------------------------------------------------------
+    Registry const& registry() const { return m_registry; }
+    Grove const* find(GroveId id) const { return m_registry.find(id); }
+    Grove const* find_by_name(char const* name, usize length) const { return m_registry.find_by_name(name, length); }
+    StaticVector<GroveId, MaxGroves> list() const { return m_registry.list(); }
+    CrashSubscriptions const& crash_subscriptions() const { return m_subscriptions; }
+
+    // --- lifecycle --------------------------------------------------------------------------------------------
+    // Validates the spec (validate_spec: name, limits, budget, image; LimitExceeded when the image alone exceeds
+    // the memory limit), checks the registry (NoCapacity, AlreadyExists), builds the address space (load_image;
+    // the backend's error, with everything rolled back) and registers the grove in Loading. Emits `loaded`.
+    Result<GroveId> load(GroveSpec const& spec, Ticks now);
+    // Loading -> Running: calls GroveHooks::on_start (which creates the main thread), emits `started`. InvalidState
+    // from any other state; the hook's error when it fails (the grove stays Loading).
+    Result<void> start(GroveId id, Ticks now);
+    // load, then start; when start fails the grove is removed again and the error comes back.
+    Result<GroveId> spawn(GroveSpec const& spec, Ticks now);
+    // A graceful stop. Running -> Stopping: emits `stopping` with deadline now + stop_timeout and calls
+    // on_stop_requested; tick() kills the grove at the deadline. Loading -> Stopped at once (`stopped`). A grove
+    // that is down with a respawn scheduled has the respawn cancelled. InvalidState otherwise.
+    Result<void> stop(GroveId id, Ticks now);
+    // Ends the incarnation as a crash of kind Killed (Loading, Running or Stopping; InvalidState otherwise). A
+    // grove that was Stopping ends Stopped; otherwise its respawn policy decides.
+    Result<void> kill(GroveId id, Ticks now);
+    // A new incarnation now: the current one (Running or Stopping) ends as `stopped`, a scheduled respawn is
+    // cancelled, and the grove is loaded again (new generation, fresh address space, `loaded`) and started.
+    // Returns the new id. InvalidState from Loading or Quarantined. If the new incarnation cannot be built or
+    // started, the error comes back and the grove is left Stopped (or Faulted when on_start failed).
+    Result<GroveId> restart(GroveId id, Ticks now);
+    // Forgets the grove. Loading, Stopped, Faulted or Quarantined (a Loading incarnation is torn down); InvalidState
+    // when Running or Stopping.
+    Result<void> remove(GroveId id);
+
+    // --- reports from the kernel ------------------------------------------------------------------------------
+    // The grove exited with `code` (its last thread, or the Exit syscall). Running: code 0 is a clean exit
+    // (`stopped`, state Stopped), anything else a crash of kind Exit (`crashed`, state Faulted); then the respawn
+    // policy decides. Stopping: the stop completed (`stopped`, state Stopped, no respawn). InvalidState otherwise.
+    Result<void> report_exit(GroveId id, i32 code, Ticks now);
+    // The grove crashed (a fault, a watchdog...): emits `crashed`, notifies subscribers, tears the incarnation
+    // down and applies the respawn policy (respawn_scheduled, or gave_up and Quarantined). An Exit crash is
+    // report_exit. InvalidState unless Loading, Running or Stopping.
+    Result<void> report_crash(GroveId id, Crash const& crash, Ticks now);
+    // Feeds the grove's watchdog (spec.watchdog_timeout).
+    Result<void> heartbeat(GroveId id, Ticks now);
+    // Processes every deadline due at `now`, groves in serial order: stop timeouts (kill), watchdogs (crash of kind
+    // Watchdog), scheduled respawns (new generation, fresh address space, `respawned`, then start; a respawn that
+    // fails is a crash of kind SpawnFailed).
+    void tick(Ticks now);
+    // The earliest deadline tick() has to process, Ticks::max() when there is none.
+    Ticks next_deadline() const;
+
+    // --- limits (InvalidState when the grove has no live incarnation) -----------------------------------------
+    // One more thread: LimitExceeded beyond the thread limit (`limit_exceeded`; Kill policy: the grove crashes).
+    Result<void> reserve_thread(GroveId id, Ticks now);
+    Result<void> release_thread(GroveId id);
+    // Accounts `amount` more bytes of memory: LimitExceeded beyond the memory limit (as reserve_thread).
+    Result<void> reserve_memory(GroveId id, Bytes amount, Ticks now);
+    Result<void> release_memory(GroveId id, Bytes amount);
+    // The MemoryMap syscall: needs MemoryManage (AccessDenied, `capability_denied`), a page-aligned base, whole
+    // pages inside the grove window and not W+X (InvalidArgument), room under the memory limit (LimitExceeded);
+    // then maps zeroed pages (the backend's error, with nothing accounted).
+    Result<void> map_memory(GroveId id, VirtAddr base, Bytes length, Permissions permissions, Ticks now);
+    // The MemoryUnmap syscall: needs MemoryManage; unmaps and gives the bytes back.
+    Result<void> unmap_memory(GroveId id, VirtAddr base, Bytes length, Ticks now);
+    // The PhysicalMap syscall: needs a PhysicalMemory capability covering the range (AccessDenied,
+    // `capability_denied` with the address). Physical pages do not count against the memory limit.
+    Result<void> map_physical(GroveId id, VirtAddr base, PhysicalRange range, Permissions permissions, Ticks now);
+    Result<void> reserve_file_handle(GroveId id, Ticks now);
+    Result<void> release_file_handle(GroveId id);
+    // May the grove send one message now? Takes a token from its bucket (Allow), else answers by policy: Deny ->
+    // Refuse, Throttle -> Throttle until the next token, Kill -> Refuse and the grove crashes (LimitViolation).
+    // `limit_exceeded` is emitted once per episode of being over the rate.
+    Result<IpcAdmission> admit_ipc(GroveId id, Ticks now);
+    // Charges `ran` ticks of CPU used up to `now`; returns when the grove may run again (`now` when it may go on).
+    // Going over the budget emits `limit_exceeded` once per episode; under the Kill policy the grove crashes
+    // (LimitViolation) and LimitExceeded comes back.
+    Result<Ticks> charge_cpu(GroveId id, Ticks ran, Ticks now);
+    // When the grove may run again (`now` when it is not throttled).
+    Result<Ticks> cpu_runnable_at(GroveId id, Ticks now) const;
+
+    // --- capabilities (AccessDenied and `capability_denied` when not held) ---------------------------------
+    Result<void> require_capability(GroveId id, CapabilityKind kind, Ticks now);
+    Result<void> require_io_port(GroveId id, u16 port, Ticks now);
+    Result<void> require_physical(GroveId id, PhysicalRange range, Ticks now);
+    Result<void> require_send_to(GroveId id, char const* peer, usize length, Ticks now);
+    Result<void> require_receive_from(GroveId id, char const* peer, usize length, Ticks now);
+
+    // --- crash notices ------------------------------------------------------------------------------------------
+    // The incarnation `id` hears (GroveHooks::on_crash_notice) about every later crash and give-up of another
+    // grove, until it ends. NoCapacity when MaxGroves groves are subscribed.
+    Result<void> subscribe_crashes(GroveId id);
+
+private:
+    Result<Grove*> find_mutable(GroveId id);
+    Result<Grove*> find_live(GroveId id);
+    void emit(Event const& event);
+    Result<void> start_incarnation(Grove& g, Ticks now);
+    Result<void> reincarnate(Grove& g, Ticks now, EventKind announce);
+    void install_image(Grove& g, LoadedImage const& image, Ticks now);
+    void teardown(Grove& g);
+    void end_incarnation(Grove& g, Crash const& crash, Ticks now);
+    void decide_after_ending(Grove& g, Crash const& crash, Ticks now);
+    void respawn(Grove& g, Ticks now);
+    void violation(Grove& g, Resource resource, u64 requested, u64 limit, Ticks now);
+    Result<void> deny(Grove& g, CapabilityKind kind, u64 detail, Ticks now);
+    template<typename Q>
+    Result<void> reserve(GroveId id, Quota<Q> ResourceUsage::*quota, Resource resource, Q amount, Ticks now);
+    template<typename Q>
+    Result<void> release(GroveId id, Quota<Q> ResourceUsage::*quota, Q amount);
+
+    Arch& m_arch;
+    GroveHooks* m_hooks;
+    Registry m_registry;
+    Tracer m_tracer;
+    CrashSubscriptions m_subscriptions;
+};
+
+} // namespace grove

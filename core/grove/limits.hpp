@@ -1,0 +1,61 @@
+#pragma once
+#include <core/base/quota.hpp>
+#include <core/base/result.hpp>
+#include <core/base/units.hpp>
+
+namespace grove {
+
+// The resources a grove's limits cover. The numeric values are part of the trace encoding: append, never renumber.
+enum class Resource : u8 { Memory = 0, Threads = 1, Cpu = 2, FileHandles = 3, IpcRate = 4 };
+
+constexpr char const* resource_name(Resource r) {
+    switch (r) {
+    case Resource::Memory: return "memory";
+    case Resource::Threads: return "threads";
+    case Resource::Cpu: return "cpu";
+    case Resource::FileHandles: return "file_handles";
+    case Resource::IpcRate: return "ipc_rate";
+    }
+    return "unknown";
+}
+
+// What happens when a grove goes over a limit. Deny: the request fails (LimitExceeded; for CPU and IPC rate, the
+// grove waits: CPU cannot be refused). Throttle: the grove is made to wait until it is within its budget again
+// (memory, threads and handles cannot wait, so they are denied). Kill: the request fails and the grove crashes with
+// kind LimitViolation.
+enum class ViolationPolicy : u8 { Deny = 0, Throttle = 1, Kill = 2 };
+
+constexpr char const* violation_policy_name(ViolationPolicy p) {
+    switch (p) {
+    case ViolationPolicy::Deny: return "deny";
+    case ViolationPolicy::Throttle: return "throttle";
+    case ViolationPolicy::Kill: return "kill";
+    }
+    return "unknown";
+}
+
+// A grove's resource limits; the defaults are the origin's (64 MiB, 16 threads, 50 % CPU, 256 file handles,
+// 10 000 IPC messages per second).
+struct ResourceLimits {
+    Bytes memory = mebibytes(64);
+    Count threads{16};
+    u32 cpu_percent = 50;              // of each CPU period, 1..100
+    Ticks cpu_period = milliseconds(10);
+    Count file_handles{256};
+    u32 ipc_messages_per_second = 10'000;
+    u32 ipc_burst = 100;               // messages that may be sent at once after a quiet period
+    ViolationPolicy policy = ViolationPolicy::Deny;
+
+    // InvalidArgument when a limit is zero or out of range (memory, threads, CPU percent 1..100, period, IPC rate
+    // and burst must all be positive).
+    Result<void> validate() const {
+        if (memory.is_zero() || threads.is_zero()) return Error::InvalidArgument;
+        if (cpu_percent == 0 || cpu_percent > 100 || cpu_period.is_zero()) return Error::InvalidArgument;
+        if (cpu_period.value > ~u64{0} / 100) return Error::InvalidArgument;
+        if (ipc_messages_per_second == 0 || ipc_burst == 0) return Error::InvalidArgument;
+        if (static_cast<u8>(policy) > static_cast<u8>(ViolationPolicy::Kill)) return Error::InvalidArgument;
+        return {};
+    }
+};
+
+} // namespace grove

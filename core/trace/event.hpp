@@ -1,0 +1,167 @@
+#pragma once
+#include <core/base/units.hpp>
+#include <core/grove/capability_kind.hpp>
+#include <core/grove/crash.hpp>
+#include <core/grove/ids.hpp>
+#include <core/grove/limits.hpp>
+
+namespace grove {
+
+// What happened. The numeric values are part of the canonical encoding (and so of every digest): append, never
+// renumber. 1..31 belong to the grove lifecycle; 32.. are reserved for IPC and the kernel, whose owners define
+// their fields (until then such events carry four raw words).
+enum class EventKind : u8 {
+    Loaded = 1,
+    Started = 2,
+    Stopping = 3,
+    Stopped = 4,
+    Crashed = 5,
+    RespawnScheduled = 6,
+    Respawned = 7,
+    GaveUp = 8,
+    LimitExceeded = 9,
+    CapabilityDenied = 10,
+    MessageSent = 32,
+    MessageDelivered = 33,
+    MessageRefused = 34,
+    Fault = 48,
+    Console = 49,
+};
+
+constexpr char const* event_kind_name(EventKind k) {
+    switch (k) {
+    case EventKind::Loaded: return "loaded";
+    case EventKind::Started: return "started";
+    case EventKind::Stopping: return "stopping";
+    case EventKind::Stopped: return "stopped";
+    case EventKind::Crashed: return "crashed";
+    case EventKind::RespawnScheduled: return "respawn_scheduled";
+    case EventKind::Respawned: return "respawned";
+    case EventKind::GaveUp: return "gave_up";
+    case EventKind::LimitExceeded: return "limit_exceeded";
+    case EventKind::CapabilityDenied: return "capability_denied";
+    case EventKind::MessageSent: return "message_sent";
+    case EventKind::MessageDelivered: return "message_delivered";
+    case EventKind::MessageRefused: return "message_refused";
+    case EventKind::Fault: return "fault";
+    case EventKind::Console: return "console";
+    }
+    return "unknown";
+}
+
+// The fields of each kind. Plain integers only, so an Event is trivially copyable and its encoding is explicit.
+struct LoadedFields {
+    u64 entry;  // the image's entry point
+    u64 memory; // bytes mapped for the incarnation (image, stack, arguments page)
+};
+struct StoppingFields {
+    u64 deadline; // virtual time at which the grove is killed if it has not exited
+};
+struct StoppedFields {
+    i32 exit_code;
+};
+struct CrashedFields {
+    CrashKind kind;
+    i32 exit_code;
+    u64 pc;
+    u64 address;
+};
+struct RespawnScheduledFields {
+    u64 delay; // ticks from the event's time to the respawn
+};
+struct RespawnedFields {
+    u32 generation; // of the new incarnation
+};
+struct LimitExceededFields {
+    Resource resource;
+    u64 requested; // what the grove would have used (bytes, threads, CPU ticks in the period, messages)
+    u64 limit;     // its limit in the same unit (for IPC rate: messages per second)
+};
+struct CapabilityDeniedFields {
+    CapabilityKind capability;
+    u64 detail; // what was asked for: a port, a physical address, 0 when nothing more
+};
+struct RawFields {
+    u64 word[4];
+};
+
+// One event of the trace: kind, virtual time, the grove (serial and generation) and the kind's fields. Only the
+// member of `fields` named after the kind is meaningful; the named constructors are the way to build one.
+struct Event {
+    EventKind kind = EventKind::Loaded;
+    Ticks time{};
+    u32 serial = 0;
+    u32 generation = 0;
+    union Fields {
+        RawFields raw;
+        LoadedFields loaded;
+        StoppingFields stopping;
+        StoppedFields stopped;
+        CrashedFields crashed;
+        RespawnScheduledFields respawn_scheduled;
+        RespawnedFields respawned;
+        LimitExceededFields limit_exceeded;
+        CapabilityDeniedFields capability_denied;
+    } fields{.raw = {}};
+
+    GroveId grove() const { return GroveId{serial, generation}; }
+
+    static Event make(EventKind kind, Ticks time, GroveId grove) {
+        Event e;
+        e.kind = kind;
+        e.time = time;
+        e.serial = grove.serial;
+        e.generation = grove.generation;
+        return e;
+    }
+    static Event loaded(Ticks time, GroveId grove, VirtAddr entry, Bytes memory) {
+        Event e = make(EventKind::Loaded, time, grove);
+        e.fields.loaded = LoadedFields{entry.value, memory.value};
+        return e;
+    }
+    static Event started(Ticks time, GroveId grove) { return make(EventKind::Started, time, grove); }
+    static Event stopping(Ticks time, GroveId grove, Ticks deadline) {
+        Event e = make(EventKind::Stopping, time, grove);
+        e.fields.stopping = StoppingFields{deadline.value};
+        return e;
+    }
+    static Event stopped(Ticks time, GroveId grove, i32 exit_code) {
+        Event e = make(EventKind::Stopped, time, grove);
+        e.fields.stopped = StoppedFields{exit_code};
+        return e;
+    }
+    static Event crashed(Ticks time, GroveId grove, Crash const& crash) {
+        Event e = make(EventKind::Crashed, time, grove);
+        e.fields.crashed = CrashedFields{crash.kind, crash.exit_code, crash.pc, crash.address};
+        return e;
+    }
+    static Event respawn_scheduled(Ticks time, GroveId grove, Ticks delay) {
+        Event e = make(EventKind::RespawnScheduled, time, grove);
+        e.fields.respawn_scheduled = RespawnScheduledFields{delay.value};
+        return e;
+    }
+    static Event respawned(Ticks time, GroveId grove) {
+        Event e = make(EventKind::Respawned, time, grove);
+        e.fields.respawned = RespawnedFields{grove.generation};
+        return e;
+    }
+    static Event gave_up(Ticks time, GroveId grove) { return make(EventKind::GaveUp, time, grove); }
+    static Event limit_exceeded(Ticks time, GroveId grove, Resource resource, u64 requested, u64 limit) {
+        Event e = make(EventKind::LimitExceeded, time, grove);
+        e.fields.limit_exceeded = LimitExceededFields{resource, requested, limit};
+        return e;
+    }
+    static Event capability_denied(Ticks time, GroveId grove, CapabilityKind capability, u64 detail) {
+        Event e = make(EventKind::CapabilityDenied, time, grove);
+        e.fields.capability_denied = CapabilityDeniedFields{capability, detail};
+        return e;
+    }
+    // An event of a kind whose fields are not defined here yet (IPC, faults, console): four raw words.
+    static Event raw(EventKind kind, Ticks time, GroveId grove, u64 w0, u64 w1 = 0, u64 w2 = 0, u64 w3 = 0) {
+        Event e = make(kind, time, grove);
+        e.fields.raw = RawFields{{w0, w1, w2, w3}};
+        return e;
+    }
+};
+
+} // namespace grove

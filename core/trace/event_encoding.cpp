@@ -1,0 +1,71 @@
+#include <core/base/assert.hpp>
+#include <core/trace/event_encoding.hpp>
+
+namespace grove {
+
+namespace {
+
+class Writer {
+public:
+    explicit Writer(EncodedEvent& out) : m_out(out) { m_out.size = 0; }
+    void u8_(u8 v) { put(v, 1); }
+    void u32_(u32 v) { put(v, 4); }
+    void i32_(i32 v) { put(static_cast<u32>(v), 4); }
+    void u64_(u64 v) { put(v, 8); }
+
+private:
+    void put(u64 v, usize bytes) {
+        GROVE_ASSERT(m_out.size + bytes <= MaxEncodedEventSize);
+        for (usize i = 0; i < bytes; ++i) m_out.bytes[m_out.size++] = static_cast<u8>(v >> (8 * i));
+    }
+    EncodedEvent& m_out;
+};
+
+} // namespace
+
+EncodedEvent encode_event(Event const& e) {
+    EncodedEvent out{};
+    Writer w(out);
+    w.u8_(static_cast<u8>(e.kind));
+    w.u64_(e.time.value);
+    w.u32_(e.serial);
+    w.u32_(e.generation);
+    auto const& f = e.fields;
+    switch (e.kind) {
+    case EventKind::Loaded:
+        w.u64_(f.loaded.entry);
+        w.u64_(f.loaded.memory);
+        break;
+    case EventKind::Started:
+    case EventKind::GaveUp: break;
+    case EventKind::Stopping: w.u64_(f.stopping.deadline); break;
+    case EventKind::Stopped: w.i32_(f.stopped.exit_code); break;
+    case EventKind::Crashed:
+        w.u8_(static_cast<u8>(f.crashed.kind));
+        w.i32_(f.crashed.exit_code);
+        w.u64_(f.crashed.pc);
+        w.u64_(f.crashed.address);
+        break;
+    case EventKind::RespawnScheduled: w.u64_(f.respawn_scheduled.delay); break;
+    case EventKind::Respawned: w.u32_(f.respawned.generation); break;
+    case EventKind::LimitExceeded:
+        w.u8_(static_cast<u8>(f.limit_exceeded.resource));
+        w.u64_(f.limit_exceeded.requested);
+        w.u64_(f.limit_exceeded.limit);
+        break;
+    case EventKind::CapabilityDenied:
+        w.u8_(static_cast<u8>(f.capability_denied.capability));
+        w.u64_(f.capability_denied.detail);
+        break;
+    case EventKind::MessageSent:
+    case EventKind::MessageDelivered:
+    case EventKind::MessageRefused:
+    case EventKind::Fault:
+    case EventKind::Console:
+        for (u64 word : f.raw.word) w.u64_(word);
+        break;
+    }
+    return out;
+}
+
+} // namespace grove

@@ -1,0 +1,193 @@
+#include <core/trace/event_encoding.hpp>
+#include <core/trace/event_fields.hpp>
+#include <core/trace/event_recorder.hpp>
+#include <core/trace/trace_digest.hpp>
+#include <core/trace/tracer.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace grove {
+namespace {
+
+std::vector<u8> bytes_of_event(Event const& e) {
+    EncodedEvent const encoded = encode_event(e);
+    return std::vector<u8>(encoded.bytes, encoded.bytes + encoded.size);
+}
+
+TEST(EventEncoding, IsLittleEndianInTheDocumentedOrder) {
+    Event const e = Event::crashed(Ticks(0x0102030405060708), GroveId{0x11223344, 0x55667788},
+                                   Crash{CrashKind::Exit, -2, 0xa1a2a3a4a5a6a7a8, 0xb1b2b3b4b5b6b7b8});
+    std::vector<u8> const expected = {
+        5,                                              // kind: crashed
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, // time
+        0x44, 0x33, 0x22, 0x11,                         // serial
+        0x88, 0x77, 0x66, 0x55,                         // generation
+        4,                                              // crash kind: exit
+        0xfe, 0xff, 0xff, 0xff,                         // exit code -2
+        0xa8, 0xa7, 0xa6, 0xa5, 0xa4, 0xa3, 0xa2, 0xa1, // pc
+        0xb8, 0xb7, 0xb6, 0xb5, 0xb4, 0xb3, 0xb2, 0xb1, // address
+    };
+    EXPECT_EQ(bytes_of_event(e), expected);
+}
+
+TEST(EventEncoding, EachKindHasItsOwnLength) {
+    GroveId const g{1, 1};
+    EXPECT_EQ(encode_event(Event::started(Ticks(1), g)).size, 17u);
+    EXPECT_EQ(encode_event(Event::gave_up(Ticks(1), g)).size, 17u);
+    EXPECT_EQ(encode_event(Event::loaded(Ticks(1), g, VirtAddr{1}, Bytes(2))).size, 33u);
+    EXPECT_EQ(encode_event(Event::stopping(Ticks(1), g, Ticks(2))).size, 25u);
+    EXPECT_EQ(encode_event(Event::stopped(Ticks(1), g, 0)).size, 21u);
+    EXPECT_EQ(encode_event(Event::respawn_scheduled(Ticks(1), g, Ticks(2))).size, 25u);
+    EXPECT_EQ(encode_event(Event::respawned(Ticks(1), g)).size, 21u);
+    EXPECT_EQ(encode_event(Event::limit_exceeded(Ticks(1), g, Resource::Memory, 1, 2)).size, 34u);
+    EXPECT_EQ(encode_event(Event::capability_denied(Ticks(1), g, CapabilityKind::IoPort, 3)).size, 26u);
+    EXPECT_EQ(encode_event(Event::raw(EventKind::MessageSent, Ticks(1), g, 1, 2, 3, 4)).size, 49u);
+}
+
+// Every field of every kind, each changed in turn, must change the digest.
+std::vector<Event> one_of_each() {
+    GroveId const g{3, 2};
+    Ticks const t(1000);
+    return {
+        Event::loaded(t, g, VirtAddr{0x400000}, Bytes(4096)),
+        Event::started(t, g),
+        Event::stopping(t, g, Ticks(5000)),
+        Event::stopped(t, g, 0),
+        Event::crashed(t, g, Crash::fault(0x401000, 0xdead)),
+        Event::respawn_scheduled(t, g, Ticks(100)),
+        Event::respawned(t, g),
+        Event::gave_up(t, g),
+        Event::limit_exceeded(t, g, Resource::Memory, 10, 5),
+        Event::capability_denied(t, g, CapabilityKind::IoPort, 0x3f8),
+        Event::raw(EventKind::MessageSent, t, g, 1, 2, 3, 4),
+    };
+}
+
+u64 digest_of(std::vector<Event> const& events) {
+    TraceDigest d;
+    for (auto const& e : events) d.add(e);
+    return d.value();
+}
+
+TEST(TraceDigest, EqualStreamsHaveEqualDigests) {
+    EXPECT_EQ(digest_of(one_of_each()), digest_of(one_of_each()));
+    EXPECT_NE(digest_of(one_of_each()), TraceDigest{}.value());
+    TraceDigest d;
+    for (auto const& e : one_of_each()) d.add(e);
+    EXPECT_EQ(d.count(), one_of_each().size());
+}
+
+TEST(TraceDigest, ChangingAnyFieldChangesTheDigest) {
+    u64 const base = digest_of(one_of_each());
+    std::vector<Event> const events = one_of_each();
+    int changes = 0;
+    for (usize i = 0; i < events.size(); ++i) {
+        // The header fields.
+        auto check = [&](auto mutate, char const* what) {
+            std::vector<Event> changed = events;
+            mutate(changed[i]);
+            EXPECT_NE(digest_of(changed), base) << event_kind_name(events[i].kind) << ": " << what;
+            ++changes;
+        };
+        check([](Event& e) { e.time += Ticks(1); }, "time");
+        check([](Event& e) { e.serial += 1; }, "serial");
+        check([](Event& e) { e.generation += 1; }, "generation");
+        check([](Event& e) { e.kind = e.kind == EventKind::Started ? EventKind::GaveUp : EventKind::Started; },
+              "kind");
+    }
+    // Each kind's own fields.
+    auto check_field = [&](usize index, auto mutate, char const* what) {
+        std::vector<Event> changed = events;
+        mutate(changed[index].fields);
+        EXPECT_NE(digest_of(changed), base) << what;
+        ++changes;
+    };
+    check_field(0, [](Event::Fields& f) { f.loaded.entry += 1; }, "loaded.entry");
+    check_field(0, [](Event::Fields& f) { f.loaded.memory += 1; }, "loaded.memory");
+    check_field(2, [](Event::Fields& f) { f.stopping.deadline += 1; }, "stopping.deadline");
+    check_field(3, [](Event::Fields& f) { f.stopped.exit_code = 1; }, "stopped.exit_code");
+    check_field(4, [](Event::Fields& f) { f.crashed.kind = CrashKind::Killed; }, "crashed.kind");
+    check_field(4, [](Event::Fields& f) { f.crashed.exit_code = -1; }, "crashed.exit_code");
+    check_field(4, [](Event::Fields& f) { f.crashed.pc += 1; }, "crashed.pc");
+    check_field(4, [](Event::Fields& f) { f.crashed.address += 1; }, "crashed.address");
+    check_field(5, [](Event::Fields& f) { f.respawn_scheduled.delay += 1; }, "respawn_scheduled.delay");
+    check_field(6, [](Event::Fields& f) { f.respawned.generation += 1; }, "respawned.generation");
+    check_field(8, [](Event::Fields& f) { f.limit_exceeded.resource = Resource::Threads; }, "resource");
+    check_field(8, [](Event::Fields& f) { f.limit_exceeded.requested += 1; }, "requested");
+    check_field(8, [](Event::Fields& f) { f.limit_exceeded.limit += 1; }, "limit");
+    check_field(9, [](Event::Fields& f) { f.capability_denied.capability = CapabilityKind::Network; }, "capability");
+    check_field(9, [](Event::Fields& f) { f.capability_denied.detail += 1; }, "detail");
+    for (usize w = 0; w < 4; ++w)
+        check_field(10, [w](Event::Fields& f) { f.raw.word[w] += 1; }, "raw word");
+    EXPECT_EQ(changes, 11 * 4 + 19);
+
+    // Order matters too.
+    std::vector<Event> swapped = events;
+    std::swap(swapped[0], swapped[1]);
+    EXPECT_NE(digest_of(swapped), base);
+}
+
+TEST(EventRecorder, KeepsTheFirstEventsAndCountsTheRest) {
+    EventRecorder<2> r;
+    for (int i = 0; i < 5; ++i) r.on_event(Event::started(Ticks(static_cast<u64>(i)), GroveId{1, 1}));
+    EXPECT_EQ(r.size(), 2u);
+    EXPECT_EQ(r.dropped(), 3u);
+    EXPECT_EQ(r[1].time, Ticks(1));
+    EXPECT_EQ(r.count(EventKind::Started), 2u);
+    EXPECT_EQ(r.last(EventKind::GaveUp), nullptr);
+    r.clear();
+    EXPECT_EQ(r.size(), 0u);
+    EXPECT_EQ(r.dropped(), 0u);
+}
+
+TEST(Tracer, DigestsEveryEventAndForwardsToTheSink) {
+    Tracer tracer;
+    EventRecorder<8> recorder;
+    tracer.emit(Event::started(Ticks(1), GroveId{1, 1})); // no sink yet: digested only
+    tracer.set_sink(&recorder);
+    tracer.emit(Event::gave_up(Ticks(2), GroveId{1, 1}));
+    EXPECT_EQ(tracer.count(), 2u);
+    EXPECT_EQ(recorder.size(), 1u);
+    EXPECT_EQ(tracer.digest(),
+              digest_of({Event::started(Ticks(1), GroveId{1, 1}), Event::gave_up(Ticks(2), GroveId{1, 1})}));
+}
+
+TEST(EventNames, AreSnakeCase) {
+    EXPECT_STREQ(event_kind_name(EventKind::RespawnScheduled), "respawn_scheduled");
+    EXPECT_STREQ(event_kind_name(EventKind::LimitExceeded), "limit_exceeded");
+    EXPECT_STREQ(event_kind_name(EventKind::CapabilityDenied), "capability_denied");
+    EXPECT_STREQ(event_kind_name(EventKind::MessageDelivered), "message_delivered");
+    EXPECT_STREQ(crash_kind_name(CrashKind::LimitViolation), "limit");
+    EXPECT_STREQ(resource_name(Resource::IpcRate), "ipc_rate");
+    EXPECT_STREQ(capability_kind_name(CapabilityKind::PhysicalMemory), "physical_memory");
+    static_assert(event_kind_name(EventKind::GaveUp)[0] == 'g');
+}
+
+TEST(EventFields, ListsTheFieldsOfAKindInEncodingOrder) {
+    std::string text;
+    auto append = [&](EventField const& f) {
+        text += f.name;
+        text += '=';
+        switch (f.type) {
+        case EventField::Type::Name: text += f.text; break;
+        case EventField::Type::Signed: text += std::to_string(f.signed_value()); break;
+        case EventField::Type::Unsigned:
+        case EventField::Type::Hex: text += std::to_string(f.value); break;
+        }
+        text += ' ';
+    };
+    for_each_event_field(Event::crashed(Ticks(1), GroveId{1, 1}, Crash::exit(-3)), append);
+    EXPECT_EQ(text, "kind=exit exit_code=-3 pc=0 address=0 ");
+    text.clear();
+    for_each_event_field(Event::limit_exceeded(Ticks(1), GroveId{1, 1}, Resource::Threads, 17, 16), append);
+    EXPECT_EQ(text, "resource=threads requested=17 limit=16 ");
+    text.clear();
+    for_each_event_field(Event::started(Ticks(1), GroveId{1, 1}), append);
+    EXPECT_EQ(text, "");
+}
+
+} // namespace
+} // namespace grove
