@@ -249,6 +249,25 @@ digest = "00FF00ff00ff00ff"
     EXPECT_EQ(expect.digest, 0x00ff00ff00ff00ffULL);
 }
 
+TEST(ScenarioParser, CountsMayBeSections) {
+    Scenario const scenario = parse_ok(R"(
+name = "x"
+duration = "1s"
+[[groves]]
+name = "a"
+image = "echo"
+[[expect.counts]]
+grove = "a"
+messages_sent = 100
+[[expect.counts]]
+grove = "a"
+crashes = { max = 1 }
+)");
+    ASSERT_EQ(scenario.expect.counts.size(), 2u);
+    EXPECT_EQ(scenario.expect.counts[0].messages_sent, (CountRange{100, 100}));
+    EXPECT_EQ(scenario.expect.counts[1].crashes, (CountRange{0, 1}));
+}
+
 TEST(ScenarioParser, AcceptsTheCallersImageList) {
     ParseOptions options;
     options.images = {"custom"};
