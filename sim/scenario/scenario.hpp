@@ -1,0 +1,194 @@
+#pragma once
+#include <core/base/units.hpp>
+#include <sim/scenario/field_value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace grove::scenario {
+
+// The in-memory form of a scenario file (scenarios/README.md documents every key). The parser
+// (scenario_parser.hpp) fills it and guarantees everything the comments below call an invariant; code that
+// builds a Scenario by hand must keep them too. Every field has the documented default when the file omits it.
+
+// ----- groves -------------------------------------------------------------------------------------------------
+
+// An inclusive range of I/O ports. Invariant: first <= last.
+struct PortRange {
+    u16 first = 0;
+    u16 last = 0;
+    bool operator==(PortRange const&) const = default;
+};
+
+// A range of physical memory. Invariant: length > 0 and base + length does not wrap.
+struct PhysicalRange {
+    u64 base = 0;
+    Bytes length;
+    bool operator==(PhysicalRange const&) const = default;
+};
+
+// What a grove may do. Groves start with nothing. ipc_send / ipc_receive hold declared grove names or "*" (any).
+struct Capabilities {
+    std::vector<PortRange> io_ports;
+    std::vector<PhysicalRange> physical;
+    std::vector<std::string> ipc_send;
+    std::vector<std::string> ipc_receive;
+    bool thread_create = false;
+    bool memory_manage = false;
+    bool filesystem = false;
+    bool graphics = false;
+    bool network = false;
+    bool operator==(Capabilities const&) const = default;
+};
+
+enum class ViolationPolicy : u8 { Deny, Throttle, Kill };
+
+// Resource limits; the defaults are the origin's. Invariant: every number is within the range the README gives.
+struct Limits {
+    static constexpr u32 DefaultIpcRate = 10'000;
+
+    Bytes memory = mebibytes(64);
+    u32 threads = 16;
+    u32 cpu_percent = 50;
+    u32 file_handles = 256;
+    u32 ipc_rate = DefaultIpcRate;       // messages per second of virtual time
+    u32 ipc_burst = DefaultIpcRate / 10; // default: a tenth of ipc_rate (at least 1)
+    ViolationPolicy on_violation = ViolationPolicy::Deny;
+    bool operator==(Limits const&) const = default;
+};
+
+enum class RespawnPolicy : u8 { Never, Always, OnFailure, Limited };
+
+// When a dead grove comes back. Invariants: max >= 1 exactly when policy is Limited (0 otherwise);
+// backoff_base <= backoff_cap; max_crashes_in_window == 0 means no crash-rate window.
+struct Respawn {
+    RespawnPolicy policy = RespawnPolicy::Never;
+    u32 max = 0;
+    Ticks window = seconds(1);
+    u32 max_crashes_in_window = 5;
+    Ticks backoff_base = milliseconds(1);
+    Ticks backoff_cap = milliseconds(64);
+    Ticks healthy_uptime = milliseconds(100);
+    bool operator==(Respawn const&) const = default;
+};
+
+// One grove to load. Invariants: name is unique in the scenario and made of [a-z0-9_-] (a letter first,
+// at most MaxNameLength bytes); image is one of the images the caller allowed; args fit the arguments page;
+// priority < PriorityLevels; start_at < the scenario's duration.
+struct GroveSpec {
+    static constexpr usize MaxNameLength = 31;
+    static constexpr u32 PriorityLevels = 32; // 0 lowest .. 31 highest
+    static constexpr u32 DefaultPriority = 16;
+
+    std::string name;
+    std::string image;
+    std::vector<std::string> args;
+    u32 priority = DefaultPriority;
+    Ticks start_at;
+    Capabilities capabilities;
+    Limits limits;
+    Respawn respawn;
+    Ticks stop_timeout = milliseconds(10);
+    bool operator==(GroveSpec const&) const = default;
+};
+
+// ----- faults -------------------------------------------------------------------------------------------------
+
+enum class FaultAction : u8 { Crash, Kill, Hang, MemorySpike, FloodStart, FloodStop, Stop, Restart };
+
+// Something done to a grove at a moment of virtual time. Invariants: at < the scenario's duration; grove names a
+// declared grove; bytes > 0 only for MemorySpike (0 otherwise); target names a declared grove only for
+// FloodStart (empty otherwise); rate is 0 ("as fast as it can") unless FloodStart sets it.
+struct Fault {
+    Ticks at;
+    FaultAction action = FaultAction::Crash;
+    std::string grove;
+    Bytes bytes;
+    std::string target;
+    u32 rate = 0;
+    bool operator==(Fault const&) const = default;
+};
+
+// ----- expectations -------------------------------------------------------------------------------------------
+
+enum class GroveState : u8 { Loading, Running, Stopping, Stopped, Faulted, Quarantined };
+
+// A description of trace events: the event kind, and optionally the grove, its generation and field values
+// that must all be equal. Invariant: grove, when set, names a declared grove; event is a known event kind.
+struct EventMatcher {
+    std::string event;
+    std::optional<std::string> grove;
+    std::optional<u64> generation;
+    std::vector<std::pair<std::string, FieldValue>> fields; // in file order
+    bool operator==(EventMatcher const&) const = default;
+};
+
+// An inclusive range for a count; an exact count n is {n, n}. Invariant: min <= max.
+struct CountRange {
+    u64 min = 0;
+    u64 max = ~u64{0};
+    bool operator==(CountRange const&) const = default;
+};
+
+// The final counters one grove must show. Only the counts that are set are checked.
+struct CountExpectation {
+    std::string grove;
+    std::optional<CountRange> crashes;
+    std::optional<CountRange> respawns;
+    std::optional<CountRange> messages_sent;
+    std::optional<CountRange> messages_delivered;
+    std::optional<CountRange> messages_refused;
+    std::optional<CountRange> messages_queued;
+    bool operator==(CountExpectation const&) const = default;
+};
+
+struct Expectations {
+    std::vector<std::pair<std::string, GroveState>> final_states; // grove -> state, in file order
+    std::vector<CountExpectation> counts;
+    std::vector<std::vector<EventMatcher>> sequences; // each: matchers that must occur in this order
+    std::vector<EventMatcher> absent;                 // must not occur at all
+    bool ipc_accounting = false;
+    std::optional<u64> digest;
+    bool operator==(Expectations const&) const = default;
+};
+
+// ----- the scenario -------------------------------------------------------------------------------------------
+
+// Invariants: duration > 0; groves is not empty and their names are unique; faults are in file order (the
+// simulator applies faults at the same time in that order).
+struct Scenario {
+    std::string name;
+    std::string description;
+    u64 seed = 0;
+    Ticks duration;
+    bool timing_independent = false; // its per-grove event sequences must match between backends
+    std::vector<GroveSpec> groves;
+    std::vector<Fault> faults;
+    Expectations expect;
+
+    // The grove of that name, or nullptr.
+    GroveSpec const* find_grove(std::string_view grove_name) const;
+    bool operator==(Scenario const&) const = default;
+};
+
+// The names used in scenario files and reports ("on-failure", "memory-spike", "quarantined"...), and back.
+// The *_from_name functions return nothing for a name that is not one of them.
+std::string_view violation_policy_name(ViolationPolicy policy);
+std::string_view respawn_policy_name(RespawnPolicy policy);
+std::string_view fault_action_name(FaultAction action);
+std::string_view grove_state_name(GroveState state);
+std::optional<ViolationPolicy> violation_policy_from_name(std::string_view name);
+std::optional<RespawnPolicy> respawn_policy_from_name(std::string_view name);
+std::optional<FaultAction> fault_action_from_name(std::string_view name);
+std::optional<GroveState> grove_state_from_name(std::string_view name);
+
+// Every name of each kind, in declaration order (for error messages that list the choices).
+std::vector<std::string_view> violation_policy_names();
+std::vector<std::string_view> respawn_policy_names();
+std::vector<std::string_view> fault_action_names();
+std::vector<std::string_view> grove_state_names();
+
+} // namespace grove::scenario

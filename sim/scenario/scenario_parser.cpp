@@ -1,0 +1,545 @@
+#include <core/grove/layout.hpp>
+#include <sim/scenario/quantity_text.hpp>
+#include <sim/scenario/scenario_parser.hpp>
+#include <sim/scenario/strict_table.hpp>
+#include <sim/scenario/trace.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace grove::scenario {
+namespace {
+
+constexpr u64 MaxCount = 1'000'000'000;
+constexpr u64 MaxSigned = static_cast<u64>(std::numeric_limits<i64>::max());
+constexpr Bytes MaxMemory = Bytes(u64{64} << 30);
+constexpr Bytes MinMemory = Bytes(PageSize);
+
+bool is_valid_grove_name(std::string_view name) {
+    if (name.empty() || name.size() > GroveSpec::MaxNameLength) return false;
+    if (name[0] < 'a' || name[0] > 'z') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    });
+}
+
+// Bytes the arguments take in the arguments page: argv pointers with a terminating null, and each string's bytes
+// with its NUL.
+u64 argument_page_bytes(std::vector<std::string> const& args) {
+    u64 total = 8 * (args.size() + 1);
+    for (std::string const& arg : args) total += arg.size() + 1;
+    return total;
+}
+
+std::optional<u64> parse_seed_text(std::string_view text) {
+    u64 base = 10;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        text.remove_prefix(2);
+    }
+    if (text.empty()) return std::nullopt;
+    u64 value = 0;
+    for (char c : text) {
+        u64 digit = 0;
+        if (c >= '0' && c <= '9') digit = static_cast<u64>(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f') digit = static_cast<u64>(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F') digit = static_cast<u64>(c - 'A' + 10);
+        else return std::nullopt;
+        if (!checked_mul(value, base, value) || !checked_add(value, digit, value)) return std::nullopt;
+    }
+    return value;
+}
+
+// Reads one scenario from a parsed TOML document. Grove names are collected first, so that every reference
+// (faults, expectations, IPC capabilities) can be checked wherever it appears in the file.
+class ScenarioReader {
+public:
+    explicit ScenarioReader(ParseOptions const& options) {
+        for (std::string const& image : options.images) m_images.push_back(image);
+    }
+
+    Scenario read(toml::table const& root) {
+        StrictTable const table(root, "the scenario",
+                                {"name", "description", "seed", "duration", "timing_independent", "groves",
+                                 "faults", "expect"});
+        Scenario scenario;
+        scenario.name = table.required_text("name", "name = \"my-scenario\"");
+        if (scenario.name.empty()) fail_at(table.find("name")->source(), "'name' is empty; give the scenario a name");
+        scenario.description = table.text_or("description", "");
+        scenario.seed = read_seed(table);
+        m_duration = StrictTable::duration_in(table.required("duration", "duration = \"2s\""),
+                                              table.describe("duration"), Ticks(1));
+        scenario.duration = m_duration;
+        scenario.timing_independent = table.boolean_or("timing_independent", false);
+
+        toml::node const& groves = table.required("groves", "a [[groves]] section with a name and an image");
+        if (!groves.is_array() || groves.as_array()->empty())
+            fail_at(groves.source(), "'groves' must be a non-empty array of tables; write one [[groves]] section "
+                                     "per grove");
+        toml::array const& grove_tables = *groves.as_array();
+        collect_grove_names(grove_tables);
+        for (usize i = 0; i < grove_tables.size(); ++i)
+            scenario.groves.push_back(read_grove(*grove_tables[i].as_table(), m_grove_names[i]));
+
+        if (toml::array const* faults = table.array_or_null("faults")) {
+            for (usize i = 0; i < faults->size(); ++i)
+                scenario.faults.push_back(read_fault(table_element(*faults, i, "faults"), i + 1));
+            std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
+                             [](Fault const& a, Fault const& b) { return a.at < b.at; });
+        }
+        if (toml::table const* expect = table.table_or_null("expect")) scenario.expect = read_expectations(*expect);
+        return scenario;
+    }
+
+private:
+    static toml::table const& table_element(toml::array const& array, usize index, std::string_view key) {
+        toml::node const& node = array[index];
+        if (!node.is_table())
+            fail_at(node.source(), fmt::format("entry {} of '{}' must be a table, not {}; write a [[{}]] section",
+                                               index + 1, key, type_phrase(node), key));
+        return *node.as_table();
+    }
+
+    static u64 read_seed(StrictTable const& table) {
+        toml::node const* node = table.find("seed");
+        if (node == nullptr) return 0;
+        if (auto const* integer = node->as_integer()) {
+            if (integer->get() < 0)
+                fail_at(node->source(), fmt::format("'seed' is {}, negative; use a number from 0 to 2^64-1 (as a "
+                                                    "string \"0x...\" above 2^63-1)", integer->get()));
+            return static_cast<u64>(integer->get());
+        }
+        if (auto const* text = node->as_string()) {
+            if (auto const seed = parse_seed_text(text->get())) return *seed;
+            fail_at(node->source(), "'seed' is not a 64-bit number; write an integer, or a string of decimal "
+                                    "digits or of hex digits after 0x, like \"0xdeadbeefcafef00d\"");
+        }
+        fail_at(node->source(), fmt::format("'seed' must be an integer, not {}; write seed = 42", type_phrase(*node)));
+    }
+
+    void collect_grove_names(toml::array const& groves) {
+        std::vector<toml::source_region> first_seen;
+        for (usize i = 0; i < groves.size(); ++i) {
+            toml::table const& grove = table_element(groves, i, "groves");
+            toml::node const* name = grove.get("name");
+            if (name == nullptr)
+                fail_at(grove.source(), fmt::format("grove {} has no 'name'; add name = \"...\" (lower-case letters, "
+                                                    "digits, '-' or '_')", i + 1));
+            std::string const text = StrictTable::text_in(*name, fmt::format("the name of grove {}", i + 1));
+            if (!is_valid_grove_name(text))
+                fail_at(name->source(), fmt::format("'{}' is not a valid grove name; use 1 to {} lower-case letters, "
+                                                    "digits, '-' or '_', starting with a letter",
+                                                    text, GroveSpec::MaxNameLength));
+            for (usize j = 0; j < m_grove_names.size(); ++j) {
+                if (m_grove_names[j] != text) continue;
+                fail_at(name->source(), fmt::format("grove '{}' is declared twice (first at line {}); give each "
+                                                    "grove its own name",
+                                                    text, position_of(first_seen[j]).line));
+            }
+            m_grove_names.push_back(text);
+            first_seen.push_back(name->source());
+        }
+    }
+
+    // A string naming a declared grove (or "*" when `allow_any`), else an error at the node.
+    std::string declared_grove(toml::node const& node, std::string_view what, bool allow_any = false) const {
+        std::string const name = StrictTable::text_in(node, what);
+        if (allow_any && name == "*") return name;
+        check_declared(name, node.source(), what, allow_any);
+        return name;
+    }
+
+    void check_declared(std::string const& name, toml::source_region const& where, std::string_view what,
+                        bool allow_any) const {
+        if (std::find(m_grove_names.begin(), m_grove_names.end(), name) != m_grove_names.end()) return;
+        std::vector<std::string_view> const names(m_grove_names.begin(), m_grove_names.end());
+        fail_at(where, fmt::format("{} names grove '{}', which is not declared{}; use one of {}{}", what, name,
+                                   suggestion(name, names), join_choices(names), allow_any ? " or \"*\"" : ""));
+    }
+
+    // A table's entries in the order the file gives them (toml::table orders them by key).
+    static std::vector<std::pair<toml::key const*, toml::node const*>> entries_in_file_order(toml::table const& table) {
+        std::vector<std::pair<toml::key const*, toml::node const*>> entries;
+        for (auto const& [key, value] : table) entries.emplace_back(&key, &value);
+        std::sort(entries.begin(), entries.end(), [](auto const& a, auto const& b) {
+            toml::source_position const pa = position_of(a.first->source());
+            toml::source_position const pb = position_of(b.first->source());
+            return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+        });
+        return entries;
+    }
+
+    template<typename Enum>
+    static Enum enum_or(StrictTable const& table, std::string_view key, std::optional<Enum> (*from_name)(std::string_view),
+                        std::vector<std::string_view> const& names, Enum fallback) {
+        toml::node const* node = table.find(key);
+        if (node == nullptr) return fallback;
+        std::string const text = StrictTable::text_in(*node, table.describe(key));
+        if (auto const value = from_name(text)) return *value;
+        fail_at(node->source(), fmt::format("{} is \"{}\"{}; use one of {}", table.describe(key), text,
+                                            suggestion(text, names), join_choices(names)));
+    }
+
+    void check_before_end(toml::node const* node, Ticks time, std::string_view what) const {
+        if (node == nullptr || time < m_duration) return;
+        fail_at(node->source(), fmt::format("{} is {}, not before the end of the scenario (duration = {}); make it "
+                                            "earlier or lengthen the duration",
+                                            what, format_duration(time), format_duration(m_duration)));
+    }
+
+    GroveSpec read_grove(toml::table const& source, std::string const& name) {
+        std::string const context = fmt::format("grove '{}'", name);
+        StrictTable const table(source, context,
+                                {"name", "image", "args", "priority", "start_at", "capabilities", "limits",
+                                 "respawn", "stop_timeout"});
+        GroveSpec grove;
+        grove.name = name;
+        grove.image = table.required_text("image", "image = \"echo\"");
+        if (std::find(m_images.begin(), m_images.end(), grove.image) == m_images.end())
+            fail_at(table.find("image")->source(),
+                    fmt::format("unknown image '{}' for {}{}; the images are {}", grove.image, context,
+                                suggestion(grove.image, m_images), join_choices(m_images)));
+        if (toml::array const* args = table.array_or_null("args")) {
+            for (toml::node const& arg : *args) {
+                std::string text = StrictTable::text_in(arg, fmt::format("each argument of {}", context));
+                if (text.find('\0') != std::string::npos)
+                    fail_at(arg.source(), fmt::format("an argument of {} holds a NUL character; remove it", context));
+                grove.args.push_back(std::move(text));
+            }
+            if (argument_page_bytes(grove.args) > PageSize)
+                fail_at(args->source(), fmt::format("the arguments of {} take {} bytes, more than the {} of the "
+                                                    "arguments page; pass fewer or shorter arguments",
+                                                    context, argument_page_bytes(grove.args), PageSize));
+        }
+        grove.priority = static_cast<u32>(table.integer_or("priority", 0, GroveSpec::PriorityLevels - 1,
+                                                           GroveSpec::DefaultPriority));
+        grove.start_at = table.duration_or("start_at", Ticks(0));
+        check_before_end(table.find("start_at"), grove.start_at, table.describe("start_at"));
+        grove.stop_timeout = table.duration_or("stop_timeout", grove.stop_timeout);
+        if (toml::table const* capabilities = table.table_or_null("capabilities"))
+            grove.capabilities = read_capabilities(*capabilities, context);
+        if (toml::table const* limits = table.table_or_null("limits")) grove.limits = read_limits(*limits, context);
+        if (toml::table const* respawn = table.table_or_null("respawn"))
+            grove.respawn = read_respawn(*respawn, context);
+        return grove;
+    }
+
+    // The pair [a, b] at `node`, as its two elements.
+    static std::pair<toml::node const*, toml::node const*> pair_in(toml::node const& node, std::string_view what,
+                                                                   std::string_view example) {
+        toml::array const* pair = node.as_array();
+        if (pair == nullptr || pair->size() != 2)
+            fail_at(node.source(), fmt::format("each entry of {} must be a pair, like {}", what, example));
+        return {pair->get(0), pair->get(1)};
+    }
+
+    Capabilities read_capabilities(toml::table const& source, std::string const& grove_context) const {
+        StrictTable const table(source, "the capabilities of " + grove_context,
+                                {"io_ports", "physical", "ipc_send", "ipc_receive", "thread_create", "memory_manage",
+                                 "filesystem", "graphics", "network"});
+        Capabilities capabilities;
+        if (toml::array const* ports = table.array_or_null("io_ports")) {
+            std::string const what = table.describe("io_ports");
+            for (toml::node const& entry : *ports) {
+                auto const [first_node, last_node] = pair_in(entry, what, "[0x3f8, 0x3ff] (first and last port)");
+                PortRange range;
+                range.first = static_cast<u16>(StrictTable::integer_in(*first_node, "a port number", 0, 0xffff));
+                range.last = static_cast<u16>(StrictTable::integer_in(*last_node, "a port number", 0, 0xffff));
+                if (range.first > range.last)
+                    fail_at(entry.source(), fmt::format("the port range [{}, {}] in {} ends before it starts; write "
+                                                        "[first, last] with first <= last",
+                                                        range.first, range.last, what));
+                capabilities.io_ports.push_back(range);
+            }
+        }
+        if (toml::array const* physical = table.array_or_null("physical")) {
+            std::string const what = table.describe("physical");
+            for (toml::node const& entry : *physical) {
+                auto const [base_node, length_node] = pair_in(entry, what, "[0xb8000, \"4KiB\"] (base and length)");
+                PhysicalRange range;
+                range.base = StrictTable::integer_in(*base_node, "a physical base address", 0, MaxSigned);
+                range.length = StrictTable::size_in(*length_node, "a physical range's length", Bytes(1), MaxMemory);
+                capabilities.physical.push_back(range);
+            }
+        }
+        capabilities.ipc_send = grove_list(table, "ipc_send");
+        capabilities.ipc_receive = grove_list(table, "ipc_receive");
+        capabilities.thread_create = table.boolean_or("thread_create", false);
+        capabilities.memory_manage = table.boolean_or("memory_manage", false);
+        capabilities.filesystem = table.boolean_or("filesystem", false);
+        capabilities.graphics = table.boolean_or("graphics", false);
+        capabilities.network = table.boolean_or("network", false);
+        return capabilities;
+    }
+
+    std::vector<std::string> grove_list(StrictTable const& table, std::string_view key) const {
+        std::vector<std::string> names;
+        if (toml::array const* entries = table.array_or_null(key)) {
+            for (toml::node const& entry : *entries) names.push_back(declared_grove(entry, table.describe(key), true));
+        }
+        return names;
+    }
+
+    static Limits read_limits(toml::table const& source, std::string const& grove_context) {
+        StrictTable const table(source, "the limits of " + grove_context,
+                                {"memory", "threads", "cpu_percent", "file_handles", "ipc_rate", "ipc_burst",
+                                 "on_violation"});
+        Limits limits;
+        limits.memory = table.size_or("memory", MinMemory, MaxMemory, limits.memory);
+        limits.threads = static_cast<u32>(table.integer_or("threads", 1, 1024, limits.threads));
+        limits.cpu_percent = static_cast<u32>(table.integer_or("cpu_percent", 1, 100, limits.cpu_percent));
+        limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, 65536, limits.file_handles));
+        limits.ipc_rate = static_cast<u32>(table.integer_or("ipc_rate", 1, MaxCount, limits.ipc_rate));
+        limits.ipc_burst = static_cast<u32>(
+            table.integer_or("ipc_burst", 1, MaxCount, std::max<u32>(1, limits.ipc_rate / 10)));
+        limits.on_violation = enum_or(table, "on_violation", &violation_policy_from_name, violation_policy_names(),
+                                      limits.on_violation);
+        return limits;
+    }
+
+    static Respawn read_respawn(toml::table const& source, std::string const& grove_context) {
+        StrictTable const table(source, "the respawn policy of " + grove_context,
+                                {"policy", "max", "window", "max_crashes_in_window", "backoff_base", "backoff_cap",
+                                 "healthy_uptime"});
+        Respawn respawn;
+        respawn.policy = enum_or(table, "policy", &respawn_policy_from_name, respawn_policy_names(), respawn.policy);
+        if (respawn.policy == RespawnPolicy::Limited) {
+            if (!table.contains("max"))
+                fail_at(source.source(), fmt::format("{} is \"limited\" but has no 'max'; add max = 3 (respawns "
+                                                     "allowed)", table.context()));
+            respawn.max = static_cast<u32>(table.integer_or("max", 1, MaxCount, 1));
+        } else if (toml::node const* max = table.find("max")) {
+            fail_at(max->source(), fmt::format("{} applies only to policy = \"limited\"; remove it or set policy = "
+                                               "\"limited\"", table.describe("max")));
+        }
+        respawn.window = table.duration_or("window", respawn.window, Ticks(1));
+        respawn.max_crashes_in_window =
+            static_cast<u32>(table.integer_or("max_crashes_in_window", 0, MaxCount, respawn.max_crashes_in_window));
+        respawn.backoff_base = table.duration_or("backoff_base", respawn.backoff_base);
+        respawn.backoff_cap = table.duration_or("backoff_cap", respawn.backoff_cap);
+        respawn.healthy_uptime = table.duration_or("healthy_uptime", respawn.healthy_uptime);
+        if (respawn.backoff_cap < respawn.backoff_base) {
+            toml::node const* node = table.find("backoff_cap");
+            if (node == nullptr) node = table.find("backoff_base");
+            fail_at(node->source(), fmt::format("backoff_cap ({}) is shorter than backoff_base ({}) in {}; make the "
+                                                "cap at least the base",
+                                                format_duration(respawn.backoff_cap),
+                                                format_duration(respawn.backoff_base), table.context()));
+        }
+        return respawn;
+    }
+
+    Fault read_fault(toml::table const& source, usize number) const {
+        std::string const context = fmt::format("fault {}", number);
+        StrictTable const table(source, context, {"at", "action", "grove", "bytes", "target", "rate"});
+        Fault fault;
+        toml::node const& at = table.required("at", "at = \"100ms\"");
+        fault.at = StrictTable::duration_in(at, table.describe("at"), Ticks(0));
+        check_before_end(&at, fault.at, table.describe("at"));
+        table.required("action", fmt::format("action = \"crash\" (one of {})", join_choices(fault_action_names())));
+        fault.action = enum_or(table, "action", &fault_action_from_name, fault_action_names(), FaultAction::Crash);
+        fault.grove = declared_grove(table.required("grove", "grove = \"...\" (the grove to act on)"),
+                                     table.describe("grove"));
+        std::string_view const action = fault_action_name(fault.action);
+        only_for(table, "bytes", FaultAction::MemorySpike, fault.action);
+        only_for(table, "target", FaultAction::FloodStart, fault.action);
+        only_for(table, "rate", FaultAction::FloodStart, fault.action);
+        if (fault.action == FaultAction::MemorySpike) {
+            table.required("bytes", fmt::format("bytes = \"16MiB\" (how much {} allocates)", action));
+            fault.bytes = table.size_or("bytes", Bytes(1), MaxMemory, Bytes(0));
+        }
+        if (fault.action == FaultAction::FloodStart) {
+            fault.target = declared_grove(table.required("target", "target = \"...\" (the grove to flood)"),
+                                          table.describe("target"));
+            fault.rate = static_cast<u32>(table.integer_or("rate", 0, MaxCount, 0));
+        }
+        return fault;
+    }
+
+    static void only_for(StrictTable const& table, std::string_view key, FaultAction owner, FaultAction action) {
+        toml::node const* node = table.find(key);
+        if (node == nullptr || action == owner) return;
+        fail_at(node->source(), fmt::format("{} applies only to action = \"{}\"; remove it", table.describe(key),
+                                            fault_action_name(owner)));
+    }
+
+    Expectations read_expectations(toml::table const& source) const {
+        StrictTable const table(source, "[expect]",
+                                {"final_state", "counts", "sequence", "absent", "ipc_accounting", "digest"});
+        Expectations expect;
+        if (toml::table const* states = table.table_or_null("final_state")) expect.final_states = read_states(*states);
+        if (toml::array const* counts = table.array_or_null("counts")) {
+            for (usize i = 0; i < counts->size(); ++i)
+                expect.counts.push_back(read_counts(table_element(*counts, i, "expect.counts")));
+        }
+        if (toml::array const* sequences = table.array_or_null("sequence")) {
+            for (usize i = 0; i < sequences->size(); ++i) {
+                toml::node const& node = (*sequences)[i];
+                std::string const what = fmt::format("sequence {} in [expect]", i + 1);
+                toml::array const* matchers = node.as_array();
+                if (matchers == nullptr || matchers->empty())
+                    fail_at(node.source(), fmt::format("{} must be a non-empty array of event matchers, like "
+                                                       "[{{ event = \"crashed\", grove = \"x\" }}, ...]", what));
+                std::vector<EventMatcher> sequence;
+                for (toml::node const& matcher : *matchers) sequence.push_back(read_matcher(matcher, what));
+                expect.sequences.push_back(std::move(sequence));
+            }
+        }
+        if (toml::array const* absent = table.array_or_null("absent")) {
+            for (toml::node const& matcher : *absent) expect.absent.push_back(read_matcher(matcher, "'absent'"));
+        }
+        expect.ipc_accounting = table.boolean_or("ipc_accounting", false);
+        if (toml::node const* digest = table.find("digest")) {
+            std::string const text = StrictTable::text_in(*digest, table.describe("digest"));
+            expect.digest = parse_digest_text(text);
+            if (!expect.digest)
+                fail_at(digest->source(), fmt::format("{} is \"{}\", not a digest; write the 16 hex digits the run "
+                                                      "prints", table.describe("digest"), text));
+        }
+        return expect;
+    }
+
+    std::vector<std::pair<std::string, GroveState>> read_states(toml::table const& states) const {
+        std::vector<std::pair<std::string, GroveState>> result;
+        for (auto const& [key, value] : entries_in_file_order(states)) {
+            std::string const name(key->str());
+            check_declared(name, key->source(), "'final_state' in [expect]", false);
+            std::string const what = fmt::format("the final state of '{}'", name);
+            std::string const text = StrictTable::text_in(*value, what);
+            auto const state = grove_state_from_name(text);
+            if (!state)
+                fail_at(value->source(), fmt::format("{} is \"{}\"{}; use one of {}", what, text,
+                                                     suggestion(text, grove_state_names()),
+                                                     join_choices(grove_state_names())));
+            result.emplace_back(name, *state);
+        }
+        return result;
+    }
+
+    CountExpectation read_counts(toml::table const& source) const {
+        StrictTable const table(source, "an entry of 'counts' in [expect]",
+                                {"grove", "crashes", "respawns", "messages_sent", "messages_delivered",
+                                 "messages_refused", "messages_queued"});
+        CountExpectation counts;
+        counts.grove = declared_grove(table.required("grove", "grove = \"...\""), table.describe("grove"));
+        std::string const context = fmt::format("the counts of '{}'", counts.grove);
+        counts.crashes = read_count(table, "crashes", context);
+        counts.respawns = read_count(table, "respawns", context);
+        counts.messages_sent = read_count(table, "messages_sent", context);
+        counts.messages_delivered = read_count(table, "messages_delivered", context);
+        counts.messages_refused = read_count(table, "messages_refused", context);
+        counts.messages_queued = read_count(table, "messages_queued", context);
+        if (source.size() == 1)
+            fail_at(source.source(), fmt::format("{} check nothing; add crashes, respawns or messages_* = n (or "
+                                                 "{{ min = a, max = b }})", context));
+        return counts;
+    }
+
+    static std::optional<CountRange> read_count(StrictTable const& table, std::string_view key,
+                                                std::string const& context) {
+        toml::node const* node = table.find(key);
+        if (node == nullptr) return std::nullopt;
+        std::string const what = fmt::format("'{}' in {}", key, context);
+        if (node->is_integer()) {
+            u64 const count = StrictTable::integer_in(*node, what, 0, MaxSigned);
+            return CountRange{count, count};
+        }
+        if (!node->is_table())
+            fail_at(node->source(), fmt::format("{} must be an integer or {{ min = a, max = b }}, not {}", what,
+                                                type_phrase(*node)));
+        StrictTable const range_table(*node->as_table(), what, {"min", "max"});
+        if (!range_table.contains("min") && !range_table.contains("max"))
+            fail_at(node->source(), fmt::format("{} has neither min nor max; give at least one", what));
+        CountRange range;
+        range.min = range_table.integer_or("min", 0, MaxSigned, 0);
+        range.max = range_table.integer_or("max", 0, MaxSigned, range.max);
+        if (range.min > range.max)
+            fail_at(node->source(), fmt::format("{} has min = {} above max = {}; make min <= max", what, range.min,
+                                                range.max));
+        return range;
+    }
+
+    EventMatcher read_matcher(toml::node const& node, std::string_view where) const {
+        if (!node.is_table())
+            fail_at(node.source(), fmt::format("each event matcher in {} must be a table like {{ event = \"crashed\", "
+                                               "grove = \"x\" }}, not {}", where, type_phrase(node)));
+        toml::table const& table = *node.as_table();
+        std::string const context = fmt::format("an event matcher in {}", where);
+        toml::node const* event = table.get("event");
+        if (event == nullptr)
+            fail_at(node.source(), fmt::format("{} has no 'event'; add event = \"crashed\" (or another event kind)",
+                                               context));
+        EventMatcher matcher;
+        matcher.event = StrictTable::text_in(*event, fmt::format("'event' in {}", context));
+        if (!is_known_event_kind(matcher.event))
+            fail_at(event->source(), fmt::format("'{}' is not an event kind{}; use one of {}", matcher.event,
+                                                 suggestion(matcher.event, known_event_kinds()),
+                                                 join_choices(known_event_kinds())));
+        if (toml::node const* grove = table.get("grove"))
+            matcher.grove = declared_grove(*grove, fmt::format("'grove' in {}", context));
+        if (toml::node const* generation = table.get("gen"))
+            matcher.generation =
+                StrictTable::integer_in(*generation, fmt::format("'gen' in {}", context), 0,
+                                        std::numeric_limits<u32>::max());
+        for (auto const& [key, value] : entries_in_file_order(table)) {
+            if (key->str() == "event" || key->str() == "grove" || key->str() == "gen") continue;
+            if (auto const* text = value->as_string()) matcher.fields.emplace_back(key->str(), FieldValue::text(text->get()));
+            else if (auto const* integer = value->as_integer())
+                matcher.fields.emplace_back(key->str(), FieldValue::integer(integer->get()));
+            else
+                fail_at(value->source(), fmt::format("the field '{}' of {} must be a string or an integer, not {}",
+                                                     key->str(), context, type_phrase(*value)));
+        }
+        return matcher;
+    }
+
+    std::vector<std::string_view> m_images;
+    std::vector<std::string> m_grove_names;
+    Ticks m_duration;
+};
+
+} // namespace
+
+std::vector<std::string> standard_image_names() {
+    return {"echo", "client", "flooder", "crasher", "memhog", "threadbomb", "spinner", "sleeper", "warden", "io"};
+}
+
+Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view name, ParseOptions const& options) {
+    std::string const file(name);
+    toml::table root;
+    try {
+        root = toml::parse(text, name);
+    } catch (toml::parse_error const& error) {
+        toml::source_position const position = position_of(error.source());
+        return Diagnostic{file, position.line, position.column,
+                          fmt::format("invalid TOML: {}; fix the syntax here", error.description())};
+    }
+    try {
+        return ScenarioReader(options).read(root);
+    } catch (SourceError const& error) {
+        return Diagnostic{file, error.line, error.column, error.message};
+    } catch (std::exception const& error) {
+        return Diagnostic{file, 0, 0, fmt::format("cannot be read: {}", error.what())};
+    }
+}
+
+Parsed<Scenario> parse_scenario_file(std::filesystem::path const& path, ParseOptions const& options) {
+    std::string const file = path.string();
+    std::error_code status;
+    if (!std::filesystem::exists(path, status))
+        return Diagnostic{file, 0, 0, "no such scenario file; check the path"};
+    if (std::filesystem::is_directory(path, status))
+        return Diagnostic{file, 0, 0, "is a directory, not a scenario file; name a .toml file"};
+    std::ifstream input(path, std::ios::binary);
+    std::ostringstream contents;
+    if (input) contents << input.rdbuf();
+    if (!input || input.bad())
+        return Diagnostic{file, 0, 0, "cannot read the scenario file; check its permissions"};
+    return parse_scenario_string(contents.str(), file, options);
+}
+
+} // namespace grove::scenario

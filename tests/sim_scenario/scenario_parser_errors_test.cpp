@@ -1,0 +1,211 @@
+#include <sim/scenario/scenario_parser.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace grove::scenario {
+namespace {
+
+// The diagnostic text for a scenario that must not parse.
+std::string error_of(std::string_view text) {
+    auto const parsed = parse_scenario_string(text, "bad.toml", ParseOptions{});
+    EXPECT_FALSE(parsed.has_value());
+    return parsed.has_value() ? std::string("(parsed)") : parsed.error().text();
+}
+
+// A valid head (lines 1-5) that each case continues.
+std::string with_head(std::string_view rest) {
+    return std::string("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echo\"\n") +
+           std::string(rest);
+}
+
+TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheKnownOne) {
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\ngrove = 1\n"),
+              "bad.toml:3:1: unknown key 'grove' in the scenario (did you mean 'groves'?); the keys here are name, "
+              "description, seed, duration, timing_independent, groves, faults or expect");
+}
+
+TEST(ScenarioParserErrors, UnknownKeyDeepInsideAGrove) {
+    EXPECT_EQ(error_of(with_head("[groves.limits]\nthreads = 2\nmemroy = \"1MiB\"\n")),
+              "bad.toml:8:1: unknown key 'memroy' in the limits of grove 'a' (did you mean 'memory'?); the keys here "
+              "are memory, threads, cpu_percent, file_handles, ipc_rate, ipc_burst or on_violation");
+}
+
+TEST(ScenarioParserErrors, ReportsTheFirstUnknownKeyInFileOrder) {
+    EXPECT_EQ(error_of(with_head("zzz = 1\naaa = 2\n")).substr(0, 31), "bad.toml:6:1: unknown key 'zzz'");
+}
+
+TEST(ScenarioParserErrors, UnknownKeyInsideACountRange) {
+    EXPECT_EQ(error_of(with_head("[expect]\ncounts = [{ grove = \"a\", crashes = { min = 1, most = 2 } }]\n")),
+              "bad.toml:7:47: unknown key 'most' in 'crashes' in the counts of 'a'; the keys here are min or max");
+}
+
+TEST(ScenarioParserErrors, WrongTypeNamesBothTypes) {
+    EXPECT_EQ(error_of(with_head("[groves.limits]\nthreads = \"16\"\n")),
+              "bad.toml:7:11: 'threads' in the limits of grove 'a' must be an integer, not a string; write a whole "
+              "number from 1 to 1024");
+    EXPECT_EQ(error_of(with_head("priority = 1.5\n")),
+              "bad.toml:6:12: 'priority' in grove 'a' must be an integer, not a float; write a whole number from 0 to "
+              "31");
+    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nnetwork = \"yes\"\n")),
+              "bad.toml:7:11: 'network' in the capabilities of grove 'a' must be a boolean, not a string; write "
+              "network = true or network = false");
+}
+
+TEST(ScenarioParserErrors, NumberOutOfRange) {
+    EXPECT_EQ(error_of(with_head("limits = { cpu_percent = 150 }\n")),
+              "bad.toml:6:26: 'cpu_percent' in the limits of grove 'a' is 150, out of range; use a whole number from "
+              "1 to 100");
+    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nio_ports = [[0x3f8, 70000]]\n")),
+              "bad.toml:7:21: a port number is 70000, out of range; use a whole number from 0 to 65535");
+    EXPECT_EQ(error_of(with_head("limits = { memory = \"1GiB\", threads = 0 }\n")),
+              "bad.toml:6:39: 'threads' in the limits of grove 'a' is 0, out of range; use a whole number from 1 to "
+              "1024");
+}
+
+TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
+              "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
+              "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden or io");
+}
+
+TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
+    EXPECT_EQ(error_of(with_head("[[groves]]\nname = \"a\"\nimage = \"client\"\n")),
+              "bad.toml:7:8: grove 'a' is declared twice (first at line 4); give each grove its own name");
+}
+
+TEST(ScenarioParserErrors, InvalidGroveName) {
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"Echo 1\"\nimage = \"echo\"\n"),
+              "bad.toml:4:8: 'Echo 1' is not a valid grove name; use 1 to 31 lower-case letters, digits, '-' or "
+              "'_', starting with a letter");
+}
+
+TEST(ScenarioParserErrors, UndeclaredGroveInAFault) {
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = \"1ms\"\naction = \"crash\"\ngrove = \"b\"\n")),
+              "bad.toml:9:9: 'grove' in fault 1 names grove 'b', which is not declared; use one of a");
+}
+
+TEST(ScenarioParserErrors, UndeclaredGroveInExpectations) {
+    EXPECT_EQ(error_of(with_head("[expect]\nfinal_state = { a = \"running\", aa = \"stopped\" }\n")),
+              "bad.toml:7:32: 'final_state' in [expect] names grove 'aa', which is not declared (did you mean "
+              "'a'?); use one of a");
+    EXPECT_EQ(error_of(with_head("[expect]\nabsent = [{ event = \"crashed\", grove = \"x\" }]\n")),
+              "bad.toml:7:40: 'grove' in an event matcher in 'absent' names grove 'x', which is not declared; use "
+              "one of a");
+    EXPECT_EQ(error_of(with_head("[expect]\ncounts = [{ grove = \"z\", crashes = 1 }]\n")),
+              "bad.toml:7:21: 'grove' in an entry of 'counts' in [expect] names grove 'z', which is not declared; "
+              "use one of a");
+}
+
+TEST(ScenarioParserErrors, UndeclaredGroveInAnIpcCapability) {
+    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nipc_send = [\"*\", \"b\"]\n")),
+              "bad.toml:7:18: 'ipc_send' in the capabilities of grove 'a' names grove 'b', which is not declared; "
+              "use one of a or \"*\"");
+}
+
+TEST(ScenarioParserErrors, BadDurationsAndSizes) {
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \"2 s\"\n"),
+              "bad.toml:2:12: 'duration' in the scenario is \"2 s\", not a duration; write a whole number and a unit "
+              "(ns, us, ms or s) like \"250ms\", or an integer of nanoseconds");
+    EXPECT_EQ(error_of("name = \"t\"\nduration = -5\n"),
+              "bad.toml:2:12: 'duration' in the scenario is -5, a negative duration; write a whole number and a "
+              "unit (ns, us, ms or s) like \"250ms\", or an integer of nanoseconds");
+    EXPECT_EQ(error_of("name = \"t\"\nduration = 0\n"),
+              "bad.toml:2:12: 'duration' in the scenario is 0ns, too short; use at least 1ns");
+    EXPECT_EQ(error_of(with_head("[groves.limits]\nmemory = \"64MB\"\n")),
+              "bad.toml:7:10: 'memory' in the limits of grove 'a' is \"64MB\", not a size; write a whole number and "
+              "a unit (B, KiB, MiB or GiB) like \"64MiB\", or an integer of bytes");
+    EXPECT_EQ(error_of(with_head("[groves.limits]\nmemory = 100\n")),
+              "bad.toml:7:10: 'memory' in the limits of grove 'a' is 100B, out of range; use a size from 4KiB to "
+              "64GiB");
+}
+
+TEST(ScenarioParserErrors, TimesAfterTheEnd) {
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = \"1s\"\naction = \"crash\"\ngrove = \"a\"\n")),
+              "bad.toml:7:6: 'at' in fault 1 is 1s, not before the end of the scenario (duration = 1s); make it "
+              "earlier or lengthen the duration");
+}
+
+TEST(ScenarioParserErrors, MissingRequiredKeysPointAtTheirTable) {
+    EXPECT_EQ(error_of("duration = \"1s\"\n"), "bad.toml:1:1: the scenario has no 'name'; add name = \"my-scenario\"");
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\n"),
+              "bad.toml:3:1: grove 'a' has no 'image'; add image = \"echo\"");
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = \"1ms\"\ngrove = \"a\"\n")),
+              "bad.toml:6:1: fault 1 has no 'action'; add action = \"crash\" (one of crash, kill, hang, memory-spike, "
+              "flood-start, flood-stop, stop or restart)");
+}
+
+TEST(ScenarioParserErrors, ActionSpecificFields) {
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = 0\naction = \"crash\"\ngrove = \"a\"\nbytes = \"1MiB\"\n")),
+              "bad.toml:10:9: 'bytes' in fault 1 applies only to action = \"memory-spike\"; remove it");
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = 0\naction = \"memory-spike\"\ngrove = \"a\"\n")),
+              "bad.toml:6:1: fault 1 has no 'bytes'; add bytes = \"16MiB\" (how much memory-spike allocates)");
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = 0\naction = \"flood-start\"\ngrove = \"a\"\n")),
+              "bad.toml:6:1: fault 1 has no 'target'; add target = \"...\" (the grove to flood)");
+    EXPECT_EQ(error_of(with_head("[[faults]]\nat = 0\naction = \"explode\"\ngrove = \"a\"\n")),
+              "bad.toml:8:10: 'action' in fault 1 is \"explode\"; use one of crash, kill, hang, memory-spike, "
+              "flood-start, flood-stop, stop or restart");
+}
+
+TEST(ScenarioParserErrors, RespawnConsistency) {
+    EXPECT_EQ(error_of(with_head("[groves.respawn]\npolicy = \"limited\"\n")),
+              "bad.toml:6:1: the respawn policy of grove 'a' is \"limited\" but has no 'max'; add max = 3 (respawns "
+              "allowed)");
+    EXPECT_EQ(error_of(with_head("[groves.respawn]\npolicy = \"always\"\nmax = 3\n")),
+              "bad.toml:8:7: 'max' in the respawn policy of grove 'a' applies only to policy = \"limited\"; remove "
+              "it or set policy = \"limited\"");
+    EXPECT_EQ(error_of(with_head("[groves.respawn]\npolicy = \"on_failure\"\n")),
+              "bad.toml:7:10: 'policy' in the respawn policy of grove 'a' is \"on_failure\" (did you mean "
+              "'on-failure'?); use one of never, always, on-failure or limited");
+    EXPECT_EQ(error_of(with_head("[groves.respawn]\nbackoff_base = \"10ms\"\nbackoff_cap = \"1ms\"\n")),
+              "bad.toml:8:15: backoff_cap (1ms) is shorter than backoff_base (10ms) in the respawn policy of grove "
+              "'a'; make the cap at least the base");
+}
+
+TEST(ScenarioParserErrors, ExpectationShapes) {
+    EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
+              "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
+              "stopping, stopped, exited, crashed, killed, hung, respawn_scheduled, respawned, gave_up, "
+              "limit_exceeded, capability_denied, message_sent, message_delivered, message_refused, throttled, "
+              "console, fault_injected, memory_spike, flood_started or flood_stopped");
+    EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
+              "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
+              "\"crashed\", grove = \"x\" }, ...]");
+    EXPECT_EQ(error_of(with_head("[expect]\nabsent = [{ event = \"crashed\", fatal = true }]\n")),
+              "bad.toml:7:40: the field 'fatal' of an event matcher in 'absent' must be a string or an integer, not "
+              "a boolean");
+    EXPECT_EQ(error_of(with_head("[expect]\ndigest = \"abc\"\n")),
+              "bad.toml:7:10: 'digest' in [expect] is \"abc\", not a digest; write the 16 hex digits the run prints");
+    EXPECT_EQ(error_of(with_head("[expect]\ncounts = [{ grove = \"a\", crashes = { min = 3, max = 1 } }]\n")),
+              "bad.toml:7:36: 'crashes' in the counts of 'a' has min = 3 above max = 1; make min <= max");
+    EXPECT_EQ(error_of(with_head("[expect]\nfinal_state = { a = \"dead\" }\n")),
+              "bad.toml:7:21: the final state of 'a' is \"dead\"; use one of loading, running, stopping, stopped, "
+              "faulted or quarantined");
+}
+
+TEST(ScenarioParserErrors, InvalidTomlNamesThePlace) {
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \n").substr(0, 28), "bad.toml:2:12: invalid TOML:");
+    std::string const text = error_of("name = \"t\"\nname = \"u\"\n");
+    EXPECT_EQ(text, "bad.toml:2:8: invalid TOML: Error while parsing key-value pair: cannot redefine existing string "
+                    "'name'; fix the syntax here");
+}
+
+TEST(ScenarioParserErrors, MissingFileNamesTheFile) {
+    auto const parsed = parse_scenario_file("/nonexistent/scenario.toml", ParseOptions{});
+    ASSERT_FALSE(parsed.has_value());
+    EXPECT_EQ(parsed.error().text(), "/nonexistent/scenario.toml: no such scenario file; check the path");
+    auto const folder = parse_scenario_file(GROVE_SOURCE_DIR, ParseOptions{});
+    ASSERT_FALSE(folder.has_value());
+    EXPECT_EQ(folder.error().message, "is a directory, not a scenario file; name a .toml file");
+}
+
+TEST(ScenarioParserErrors, ArgumentsMustFitTheArgumentsPage) {
+    std::string const long_argument(5000, 'x');
+    EXPECT_EQ(error_of(with_head("args = [\"" + long_argument + "\"]\n")),
+              "bad.toml:6:8: the arguments of grove 'a' take 5017 bytes, more than the 4096 of the arguments page; "
+              "pass fewer or shorter arguments");
+}
+
+} // namespace
+} // namespace grove::scenario

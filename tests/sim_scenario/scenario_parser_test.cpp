@@ -1,0 +1,327 @@
+#include <sim/scenario/scenario_parser.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace grove::scenario {
+namespace {
+
+Scenario parse_ok(std::string_view text) {
+    auto parsed = parse_scenario_string(text, "test.toml", ParseOptions{});
+    EXPECT_TRUE(parsed.has_value()) << (parsed.has_value() ? "" : parsed.error().text());
+    if (!parsed.has_value()) return Scenario{};
+    return parsed.release_value();
+}
+
+constexpr std::string_view Minimal = R"(
+name = "minimal"
+duration = "1s"
+[[groves]]
+name = "echo"
+image = "echo"
+)";
+
+TEST(ScenarioParser, MinimalScenarioTakesEveryDefault) {
+    Scenario const scenario = parse_ok(Minimal);
+    EXPECT_EQ(scenario.name, "minimal");
+    EXPECT_EQ(scenario.description, "");
+    EXPECT_EQ(scenario.seed, 0u);
+    EXPECT_EQ(scenario.duration, seconds(1));
+    EXPECT_FALSE(scenario.timing_independent);
+    ASSERT_EQ(scenario.groves.size(), 1u);
+    GroveSpec const& echo = scenario.groves[0];
+    EXPECT_EQ(echo.name, "echo");
+    EXPECT_EQ(echo.image, "echo");
+    EXPECT_TRUE(echo.args.empty());
+    EXPECT_EQ(echo.priority, 16u);
+    EXPECT_EQ(echo.start_at, Ticks(0));
+    EXPECT_EQ(echo.stop_timeout, milliseconds(10));
+    EXPECT_EQ(echo.capabilities, Capabilities{});
+    // The origin's limits.
+    EXPECT_EQ(echo.limits.memory, mebibytes(64));
+    EXPECT_EQ(echo.limits.threads, 16u);
+    EXPECT_EQ(echo.limits.cpu_percent, 50u);
+    EXPECT_EQ(echo.limits.file_handles, 256u);
+    EXPECT_EQ(echo.limits.ipc_rate, 10'000u);
+    EXPECT_EQ(echo.limits.ipc_burst, 1'000u);
+    EXPECT_EQ(echo.limits.on_violation, ViolationPolicy::Deny);
+    EXPECT_EQ(echo.respawn, Respawn{});
+    EXPECT_EQ(echo.respawn.policy, RespawnPolicy::Never);
+    EXPECT_TRUE(scenario.faults.empty());
+    EXPECT_EQ(scenario.expect, Expectations{});
+}
+
+TEST(ScenarioParser, ReadsEveryGroveKey) {
+    Scenario const scenario = parse_ok(R"(
+name = "full"
+description = "all keys"
+seed = "0xffffffffffffffff"
+duration = 2_000_000_000
+timing_independent = true
+
+[[groves]]
+name = "server-1"
+image = "echo"
+args = ["a", "b c"]
+priority = 31
+start_at = "1500us"
+stop_timeout = "5ms"
+[groves.capabilities]
+io_ports = [[0x3f8, 0x3ff], [0x60, 0x60]]
+physical = [[0xb8000, "4KiB"], [0x100000, 8192]]
+ipc_send = ["peer", "*"]
+ipc_receive = ["server-1"]
+thread_create = true
+memory_manage = true
+filesystem = true
+graphics = true
+network = true
+[groves.limits]
+memory = "8MiB"
+threads = 2
+cpu_percent = 100
+file_handles = 0
+ipc_rate = 50
+ipc_burst = 5
+on_violation = "kill"
+[groves.respawn]
+policy = "limited"
+max = 3
+window = "500ms"
+max_crashes_in_window = 0
+backoff_base = "2ms"
+backoff_cap = "2ms"
+healthy_uptime = "1s"
+
+[[groves]]
+name = "peer"
+image = "client"
+)");
+    EXPECT_EQ(scenario.description, "all keys");
+    EXPECT_EQ(scenario.seed, ~u64{0});
+    EXPECT_EQ(scenario.duration, seconds(2));
+    EXPECT_TRUE(scenario.timing_independent);
+    ASSERT_EQ(scenario.groves.size(), 2u);
+    GroveSpec const& grove = scenario.groves[0];
+    EXPECT_EQ(grove.args, (std::vector<std::string>{"a", "b c"}));
+    EXPECT_EQ(grove.priority, 31u);
+    EXPECT_EQ(grove.start_at, microseconds(1500));
+    EXPECT_EQ(grove.stop_timeout, milliseconds(5));
+    Capabilities expected_capabilities;
+    expected_capabilities.io_ports = {{0x3f8, 0x3ff}, {0x60, 0x60}};
+    expected_capabilities.physical = {{0xb8000, Bytes(4096)}, {0x100000, Bytes(8192)}};
+    expected_capabilities.ipc_send = {"peer", "*"};
+    expected_capabilities.ipc_receive = {"server-1"};
+    expected_capabilities.thread_create = true;
+    expected_capabilities.memory_manage = true;
+    expected_capabilities.filesystem = true;
+    expected_capabilities.graphics = true;
+    expected_capabilities.network = true;
+    EXPECT_EQ(grove.capabilities, expected_capabilities);
+    EXPECT_EQ(grove.limits, (Limits{mebibytes(8), 2, 100, 0, 50, 5, ViolationPolicy::Kill}));
+    EXPECT_EQ(grove.respawn, (Respawn{RespawnPolicy::Limited, 3, milliseconds(500), 0, milliseconds(2),
+                                      milliseconds(2), seconds(1)}));
+    EXPECT_EQ(scenario.groves[1].name, "peer");
+}
+
+TEST(ScenarioParser, BurstDefaultsToATenthOfTheRate) {
+    Scenario const scenario = parse_ok(R"(
+name = "x"
+duration = "1s"
+[[groves]]
+name = "a"
+image = "echo"
+limits = { ipc_rate = 5 }
+)");
+    EXPECT_EQ(scenario.groves[0].limits.ipc_rate, 5u);
+    EXPECT_EQ(scenario.groves[0].limits.ipc_burst, 1u);
+}
+
+TEST(ScenarioParser, ReadsFaultsSortedByTimeKeepingFileOrderOnTies) {
+    Scenario const scenario = parse_ok(R"(
+name = "faults"
+duration = "1s"
+[[groves]]
+name = "a"
+image = "flooder"
+[[groves]]
+name = "b"
+image = "echo"
+[[faults]]
+at = "300ms"
+action = "flood-stop"
+grove = "a"
+[[faults]]
+at = "100ms"
+action = "flood-start"
+grove = "a"
+target = "b"
+rate = 5000
+[[faults]]
+at = "100ms"
+action = "memory-spike"
+grove = "b"
+bytes = "1MiB"
+[[faults]]
+at = 0
+action = "crash"
+grove = "b"
+[[faults]]
+at = "400ms"
+action = "kill"
+grove = "b"
+[[faults]]
+at = "400ms"
+action = "hang"
+grove = "a"
+[[faults]]
+at = "500ms"
+action = "stop"
+grove = "a"
+[[faults]]
+at = "600ms"
+action = "restart"
+grove = "a"
+)");
+    std::vector<Fault> const expected{
+        {Ticks(0), FaultAction::Crash, "b", Bytes(0), "", 0},
+        {milliseconds(100), FaultAction::FloodStart, "a", Bytes(0), "b", 5000},
+        {milliseconds(100), FaultAction::MemorySpike, "b", mebibytes(1), "", 0},
+        {milliseconds(300), FaultAction::FloodStop, "a", Bytes(0), "", 0},
+        {milliseconds(400), FaultAction::Kill, "b", Bytes(0), "", 0},
+        {milliseconds(400), FaultAction::Hang, "a", Bytes(0), "", 0},
+        {milliseconds(500), FaultAction::Stop, "a", Bytes(0), "", 0},
+        {milliseconds(600), FaultAction::Restart, "a", Bytes(0), "", 0},
+    };
+    EXPECT_EQ(scenario.faults, expected);
+}
+
+TEST(ScenarioParser, ReadsEveryExpectationKind) {
+    Scenario const scenario = parse_ok(R"(
+name = "expect"
+duration = "1s"
+[[groves]]
+name = "b"
+image = "echo"
+[[groves]]
+name = "a"
+image = "crasher"
+[expect]
+final_state = { b = "running", a = "quarantined" }
+counts = [
+  { grove = "a", crashes = 3, respawns = { min = 1, max = 2 } },
+  { grove = "b", messages_sent = { min = 4 }, messages_delivered = { max = 9 }, messages_refused = 0 },
+  { grove = "b", messages_queued = 1 },
+]
+sequence = [
+  [{ event = "crashed", grove = "a", gen = 1, kind = "fault", code = -11 }, { event = "gave_up" }],
+]
+absent = [{ event = "console", text = "panic" }]
+ipc_accounting = true
+digest = "00FF00ff00ff00ff"
+)");
+    Expectations const& expect = scenario.expect;
+    EXPECT_EQ(expect.final_states, (std::vector<std::pair<std::string, GroveState>>{
+                                       {"b", GroveState::Running}, {"a", GroveState::Quarantined}}));
+    ASSERT_EQ(expect.counts.size(), 3u);
+    EXPECT_EQ(expect.counts[0].grove, "a");
+    EXPECT_EQ(expect.counts[0].crashes, (CountRange{3, 3}));
+    EXPECT_EQ(expect.counts[0].respawns, (CountRange{1, 2}));
+    EXPECT_FALSE(expect.counts[0].messages_sent.has_value());
+    EXPECT_EQ(expect.counts[1].messages_sent, (CountRange{4, ~u64{0}}));
+    EXPECT_EQ(expect.counts[1].messages_delivered, (CountRange{0, 9}));
+    EXPECT_EQ(expect.counts[1].messages_refused, (CountRange{0, 0}));
+    EXPECT_FALSE(expect.counts[1].messages_queued.has_value());
+    EXPECT_EQ(expect.counts[2].messages_queued, (CountRange{1, 1}));
+    ASSERT_EQ(expect.sequences.size(), 1u);
+    ASSERT_EQ(expect.sequences[0].size(), 2u);
+    EventMatcher const& crashed = expect.sequences[0][0];
+    EXPECT_EQ(crashed.event, "crashed");
+    EXPECT_EQ(crashed.grove, "a");
+    EXPECT_EQ(crashed.generation, 1u);
+    EXPECT_EQ(crashed.fields, (std::vector<std::pair<std::string, FieldValue>>{
+                                  {"kind", FieldValue::text("fault")}, {"code", FieldValue::integer(-11)}}));
+    EXPECT_EQ(expect.sequences[0][1], (EventMatcher{"gave_up", std::nullopt, std::nullopt, {}}));
+    ASSERT_EQ(expect.absent.size(), 1u);
+    EXPECT_EQ(expect.absent[0].fields[0].second, FieldValue::text("panic"));
+    EXPECT_TRUE(expect.ipc_accounting);
+    EXPECT_EQ(expect.digest, 0x00ff00ff00ff00ffULL);
+}
+
+TEST(ScenarioParser, CountsMayBeSections) {
+    Scenario const scenario = parse_ok(R"(
+name = "x"
+duration = "1s"
+[[groves]]
+name = "a"
+image = "echo"
+[[expect.counts]]
+grove = "a"
+messages_sent = 100
+[[expect.counts]]
+grove = "a"
+crashes = { max = 1 }
+)");
+    ASSERT_EQ(scenario.expect.counts.size(), 2u);
+    EXPECT_EQ(scenario.expect.counts[0].messages_sent, (CountRange{100, 100}));
+    EXPECT_EQ(scenario.expect.counts[1].crashes, (CountRange{0, 1}));
+}
+
+TEST(ScenarioParser, AcceptsTheCallersImageList) {
+    ParseOptions options;
+    options.images = {"custom"};
+    auto const parsed = parse_scenario_string(
+        "name = \"x\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"custom\"\n", "t.toml", options);
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(parsed.value().groves[0].image, "custom");
+    EXPECT_FALSE(parse_scenario_string(Minimal, "t.toml", options).has_value());
+}
+
+TEST(ScenarioParser, StandardImagesAreTheGroveProgramsOfTheProject) {
+    EXPECT_EQ(standard_image_names(), (std::vector<std::string>{"echo", "client", "flooder", "crasher", "memhog",
+                                                                "threadbomb", "spinner", "sleeper", "warden", "io"}));
+}
+
+TEST(ScenarioParser, EveryExampleFileParses) {
+    std::string const folder = std::string(GROVE_SOURCE_DIR) + "/scenarios/examples/";
+    for (char const* file : {"crash_respawn.toml", "ipc_flood.toml", "resource_limits.toml", "lifecycle.toml"}) {
+        auto const parsed = parse_scenario_file(folder + file, ParseOptions{});
+        EXPECT_TRUE(parsed.has_value()) << file << ": " << (parsed.has_value() ? "" : parsed.error().text());
+    }
+}
+
+TEST(ScenarioParser, ExampleFileParsesToTheExpectedModel) {
+    auto const parsed =
+        parse_scenario_file(std::string(GROVE_SOURCE_DIR) + "/scenarios/examples/crash_respawn.toml", ParseOptions{});
+    ASSERT_TRUE(parsed.has_value());
+    Scenario const& scenario = parsed.value();
+    EXPECT_EQ(scenario.name, "crash-respawn");
+    EXPECT_EQ(scenario.seed, 42u);
+    EXPECT_EQ(scenario.duration, seconds(2));
+    EXPECT_TRUE(scenario.timing_independent);
+    ASSERT_EQ(scenario.groves.size(), 2u);
+    EXPECT_EQ(scenario.groves[0].capabilities.ipc_receive, std::vector<std::string>{"*"});
+    EXPECT_EQ(scenario.groves[1].args, (std::vector<std::string>{"--fault", "null-write", "--after", "5ms"}));
+    EXPECT_EQ(scenario.groves[1].respawn, (Respawn{RespawnPolicy::Limited, 2, seconds(1), 5, milliseconds(1),
+                                                   milliseconds(8), milliseconds(100)}));
+    EXPECT_EQ(scenario.expect.sequences.at(0).size(), 5u);
+    EXPECT_EQ(scenario.expect.absent.size(), 2u);
+    ASSERT_NE(scenario.find_grove("crasher"), nullptr);
+    EXPECT_EQ(scenario.find_grove("crasher")->image, "crasher");
+    EXPECT_EQ(scenario.find_grove("nobody"), nullptr);
+}
+
+TEST(ScenarioNames, RoundTripEveryEnumName) {
+    for (auto name : fault_action_names()) EXPECT_EQ(fault_action_name(*fault_action_from_name(name)), name);
+    for (auto name : grove_state_names()) EXPECT_EQ(grove_state_name(*grove_state_from_name(name)), name);
+    for (auto name : respawn_policy_names()) EXPECT_EQ(respawn_policy_name(*respawn_policy_from_name(name)), name);
+    for (auto name : violation_policy_names())
+        EXPECT_EQ(violation_policy_name(*violation_policy_from_name(name)), name);
+    EXPECT_FALSE(fault_action_from_name("explode").has_value());
+    EXPECT_EQ(respawn_policy_name(RespawnPolicy::OnFailure), "on-failure");
+    EXPECT_EQ(fault_action_name(FaultAction::MemorySpike), "memory-spike");
+}
+
+} // namespace
+} // namespace grove::scenario
