@@ -324,6 +324,15 @@ Trap MetalArch::resume(ThreadId thread) {
     }
 }
 
+void MetalArch::idle_until(Ticks deadline) {
+    for (Ticks current = now(); current < deadline; current = now()) {
+        m_apic.arm((deadline - current).value);
+        asm volatile("sti; hlt; cli" ::: "memory");
+        m_apic.disarm();
+        m_apic.end_of_interrupt();
+    }
+}
+
 Trap MetalArch::decode(RegisterFrame const& frame, u64 fault_address) {
     FaultInfo info{0, Access::Read, frame.error_code};
     switch (frame.vector) {

@@ -59,6 +59,10 @@ public:
     // it already has). NMI, double fault and machine check panic.
     Trap resume(ThreadId thread);
 
+    // Halts the CPU until now() reaches `deadline` (at once when it has): for a kernel with no thread to run.
+    // Under -icount QEMU advances the virtual clock straight to the timer, so idling costs no instructions.
+    void idle_until(Ticks deadline);
+
     // The registers of a context, for diagnostics and tests; nullptr when `thread` has none.
     RegisterFrame const* registers(ThreadId thread) const;
     PageCount managed_pages() const { return m_frames.managed_pages(); }

@@ -11,7 +11,7 @@ case "$image" in
   *) boot=(-kernel "$image") ;;
 esac
 timeout --foreground "${GROVE_QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine q35 -m 128M -display none \
-  -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount shift=0 "${boot[@]}"
+  -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount shift=0,sleep=off "${boot[@]}"
 status=$?
 case $status in
   33) echo "qemu: the kernel reported success"; exit 0 ;;

@@ -96,10 +96,12 @@ selftest_fault_int_exception:
     int 14
     ud2
 
-// Port 0x80 is in this grove's bitmap; COM1 is not.
+// Port 0x80 is in this grove's bitmap (except in case io_port_not_granted); COM1 is not.
 .global selftest_case_io_port
 selftest_case_io_port:
     mov al, 0x42
+.global selftest_fault_io_port_not_granted
+selftest_fault_io_port_not_granted:
     out 0x80, al
     mov dx, 0x3f8
 .global selftest_fault_io_port

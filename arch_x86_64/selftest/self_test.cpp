@@ -13,7 +13,7 @@ extern char selftest_case_syscalls[], selftest_case_cli[], selftest_case_hlt[], 
 extern char selftest_fault_cli[], selftest_fault_hlt[], selftest_fault_mov_cr3[], selftest_fault_wrmsr[],
     selftest_fault_int_exception[], selftest_fault_io_port[], selftest_fault_write_kernel[],
     selftest_fault_write_trampoline[], selftest_fault_write_code[], selftest_fault_invalid_opcode[],
-    selftest_fault_divide[], selftest_fault_breakpoint[];
+    selftest_fault_divide[], selftest_fault_breakpoint[], selftest_fault_io_port_not_granted[];
 extern char gdt[];
 void kernel_main(grove::u32, grove::u64);
 }
@@ -52,6 +52,7 @@ struct SelfTest::Case {
     char const* fault_pc; // nullptr: no pc check (syscalls, timer) or Address::DataPage for execute_data
     Address address;
     Access access;
+    bool grant_port = true; // I/O port 0x80
 };
 
 bool SelfTest::run() {
@@ -69,6 +70,8 @@ bool SelfTest::run() {
          selftest_fault_int_exception, Address::None, Access::Read},
         {"io_port", selftest_case_io_port, Argument::None, TrapKind::GeneralProtection, selftest_fault_io_port,
          Address::None, Access::Read},
+        {"io_port_not_granted", selftest_case_io_port, Argument::None, TrapKind::GeneralProtection,
+         selftest_fault_io_port_not_granted, Address::None, Access::Read, false},
         {"write_kernel", selftest_case_write_kernel, Argument::None, TrapKind::PageFault, selftest_fault_write_kernel,
          Address::Kernel, Access::Write},
         {"write_trampoline", selftest_case_write_trampoline, Argument::Gdt, TrapKind::PageFault,
@@ -89,12 +92,27 @@ bool SelfTest::run() {
     u32 index = 0;
     for (Case const& test : cases)
         if (run_case(test, ++index)) ++passed;
+    ++index;
+    if (idle()) ++passed;
     Serial::write("selftest: ");
     Serial::write_decimal(passed);
     Serial::write(" of ");
     Serial::write_decimal(index);
     Serial::write(" cases passed\n");
     return passed == index;
+}
+
+bool SelfTest::idle() {
+    constexpr Ticks Nap = milliseconds(1);
+    Ticks const start = m_arch.now();
+    m_arch.idle_until(start + Nap);
+    Ticks const slept = m_arch.now() - start;
+    write_line_start("idle");
+    Serial::write("slept=");
+    Serial::write_decimal(slept.value);
+    bool const ok = slept >= Nap && slept < Nap + milliseconds(1);
+    Serial::write(ok ? " ok\n" : " FAILED: woke too early or too late\n");
+    return ok;
 }
 
 bool SelfTest::run_case(Case const& test, u32 index) {
@@ -113,7 +131,7 @@ bool SelfTest::run_case(Case const& test, u32 index) {
         TRY(m_arch.map(space, VirtAddr{layout::MainStackBase}, layout::MainStackPages,
                        Permissions::Read | Permissions::Write));
         IoPortRange const ports[] = {{0x80, 0x80}};
-        TRY(m_arch.set_io_ports(space, {ports, 1}));
+        TRY(m_arch.set_io_ports(space, {ports, test.grant_port ? 1u : 0u}));
         u64 const argument = test.argument == Argument::Gdt        ? reinterpret_cast<u64>(gdt)
                              : test.argument == Argument::DataPage ? DataBase
                                                                    : 0;

@@ -17,6 +17,8 @@ public:
 private:
     struct Case;
     bool run_case(Case const& test, u32 index);
+    // MetalArch::idle_until: the kernel halts for 1 ms of virtual time and wakes on the timer.
+    bool idle();
 
     MetalArch& m_arch;
 };

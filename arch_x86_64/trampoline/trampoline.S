@@ -77,7 +77,7 @@ trampoline_common:
     push r14
     push r15
     test byte ptr [rsp + FRAME_CS_WORD * 8], 3
-    jz 1f
+    jz 3f
     mov rax, [trampoline_kernel_cr3]
     mov cr3, rax
     mov rax, rsp
@@ -89,12 +89,32 @@ trampoline_common:
     pop rbp
     pop rbx
     ret
-1:  mov rdi, rsp
+    // From ring 0: the timer or a spurious interrupt while the kernel idles (MetalArch::idle_until, the only
+    // place where ring 0 enables interrupts) returns to it; anything else is a kernel bug.
+3:  cmp qword ptr [rsp + 15 * 8], VECTOR_TIMER
+    je 4f
+    cmp qword ptr [rsp + 15 * 8], VECTOR_SPURIOUS
+    je 4f
+    mov rdi, rsp
     and rsp, -16
     call metal_kernel_exception
-2:  cli
-    hlt
-    jmp 2b
+4:  pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16
+    iretq
 
 // RegisterFrame* trampoline_enter_ring1(RegisterFrame const* frame, u64 cr3)
 // Copies the frame onto the trampoline stack, switches to the grove's page tables and returns to ring 1 with
