@@ -14,6 +14,27 @@
 
 .section .trampoline.text, "ax"
 
+// Pops a RegisterFrame from the stack and returns to the code it describes.
+.macro RESTORE_FRAME_AND_RETURN
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16
+    iretq
+.endm
+
 .macro VECTOR number, has_error_code
 .balign 16
 trampoline_vector_\number:
@@ -98,23 +119,7 @@ trampoline_common:
     mov rdi, rsp
     and rsp, -16
     call metal_kernel_exception
-4:  pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
-    add rsp, 16
-    iretq
+4:  RESTORE_FRAME_AND_RETURN
 
 // RegisterFrame* trampoline_enter_ring1(RegisterFrame const* frame, u64 cr3)
 // Copies the frame onto the trampoline stack, switches to the grove's page tables and returns to ring 1 with
@@ -136,23 +141,7 @@ trampoline_enter_ring1:
     mov ecx, FRAME_WORDS
     rep movsq
     mov cr3, rdx
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
-    add rsp, 16
-    iretq
+    RESTORE_FRAME_AND_RETURN
 
 .section .trampoline.data, "aw"
 .balign 16
