@@ -192,7 +192,8 @@ Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, vo
 
 Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> ports) {
     Space* space = find(id);
-    if (space == nullptr || ports.size > MaxIoRanges) return Error::InvalidArgument;
+    if (space == nullptr) return Error::InvalidArgument;
+    if (ports.size > MaxIoRanges) return Error::NoCapacity;
     for (IoPortRange const& range : ports)
         if (range.first > range.last) return Error::InvalidArgument;
     usize const slot = static_cast<usize>(space - m_spaces);

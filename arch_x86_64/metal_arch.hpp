@@ -23,7 +23,7 @@ class MetalArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
     static constexpr usize MaxContexts = 1024;
-    static constexpr usize MaxIoRanges = 16;
+    static constexpr usize MaxIoRanges = 16; // per space; set_io_ports refuses more with NoCapacity
 
     // Takes the machine: builds the trampoline's page table, records the kernel's CR3 for the entry stubs,
     // starts the local APIC. Descriptors::install() must have run. Called once.
