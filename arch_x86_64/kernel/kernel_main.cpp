@@ -48,6 +48,15 @@ void print_boot_summary(MetalArch const& arch) {
     Serial::write(" modules, timer ");
     Serial::write_decimal(arch.local_apic().timer_per_tsc_q32() * 1000 >> 32);
     Serial::write("/1000 counts per tick\n");
+    for (BootModule const& module : boot_info.modules()) {
+        Serial::write("grove: module '");
+        Serial::write(module.name);
+        Serial::write("' at ");
+        Serial::write_hex(module.start);
+        Serial::write(", ");
+        Serial::write_decimal(module.end - module.start);
+        Serial::write(" bytes\n");
+    }
 }
 
 } // namespace
