@@ -21,3 +21,12 @@ bootstrap:
 
 clean:
 	rm -rf build build-sanitize build-release
+
+# The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree), and a boot of
+# it in QEMU with the serial console here; exit status 0 when the kernel reports success.
+.PHONY: iso qemu
+iso: configure
+	cmake --build --preset host-debug --target iso
+
+qemu: iso
+	@arch_x86_64/scripts/run-qemu.sh build/grove.iso

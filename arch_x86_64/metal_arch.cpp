@@ -1,0 +1,371 @@
+#include <arch_x86_64/metal_arch.hpp>
+
+#include <arch_x86_64/boot/boot_constants.hpp>
+#include <arch_x86_64/memory/physical_memory.hpp>
+#include <arch_x86_64/platform/cpu.hpp>
+#include <arch_x86_64/platform/descriptors.hpp>
+#include <arch_x86_64/platform/serial.hpp>
+#include <core/grove/layout.hpp>
+
+namespace grove::metal {
+
+namespace {
+
+// The page table that maps the trampoline (0..2 MiB) in every grove's address space. Kernel memory, identity
+// mapped, so its address is its physical address.
+alignas(4096) u64 trampoline_table[512];
+
+constexpr u64 InitialFlags = 0x202; // IF, and the always-one bit; IOPL 0 so that I/O goes through the bitmap
+constexpr u64 PageFaultWrite = 1u << 1, PageFaultExecute = 1u << 4;
+
+u64 page_down(u64 address) { return address & ~(PageSize - 1); }
+
+} // namespace
+
+void MetalArch::init(Span<MemoryRegion const> available, Span<MemoryRegion const> reserved) {
+    m_frames.init(available, reserved);
+
+    u64 const text = Descriptors::trampoline_text_start(), data = Descriptors::trampoline_data_start(),
+              stack = Descriptors::trampoline_stack_start(), end = Descriptors::trampoline_end();
+    GROVE_ASSERT(end <= (u64{2} << 20));
+    for (u64 page = text; page < end; page += PageSize) {
+        u64 bits = PageTables::Present | PageTables::Mapped | PageTables::Physical;
+        if (page >= data) bits |= PageTables::NoExecute;
+        if (page >= stack) bits |= PageTables::Writable;
+        trampoline_table[page / PageSize] = page | bits;
+    }
+    m_trampoline_table = PhysAddr{reinterpret_cast<u64>(trampoline_table)};
+    Descriptors::set_kernel_cr3(cpu::read_cr3());
+    m_apic.init();
+    m_tsc_base = cpu::read_tsc();
+}
+
+// --- address spaces ---------------------------------------------------------------------------------------------
+
+MetalArch::Space* MetalArch::find(AddressSpaceId id) {
+    usize const slot = (id.value & 0xffff) - 1;
+    if ((id.value & 0xffff) == 0 || slot >= MaxAddressSpaces) return nullptr;
+    Space& space = m_spaces[slot];
+    if (!space.used || space.generation != (id.value >> 16)) return nullptr;
+    return &space;
+}
+
+Result<AddressSpaceId> MetalArch::create_address_space() {
+    usize slot = 0;
+    while (slot < MaxAddressSpaces && m_spaces[slot].used) ++slot;
+    if (slot == MaxAddressSpaces) return Error::NoCapacity;
+    Result<PageTables> tables = PageTables::create(m_frames, m_trampoline_table);
+    if (!tables) return tables.error();
+    Space& space = m_spaces[slot];
+    space.used = true;
+    space.generation = static_cast<u16>(space.generation + 1);
+    space.tables = tables.value();
+    space.io_port_count = 0;
+    return AddressSpaceId{(u32{space.generation} << 16) | static_cast<u32>(slot + 1)};
+}
+
+void MetalArch::destroy_address_space(AddressSpaceId id) {
+    Space* space = find(id);
+    if (space == nullptr) return;
+    usize const slot = static_cast<usize>(space - m_spaces);
+    for (Context const& context : m_contexts) GROVE_ASSERT(!context.used || context.space != slot);
+    if (m_io_loaded == slot) {
+        Descriptors::load_io_ports({space->io_ports, space->io_port_count}, {});
+        m_io_loaded = None;
+    }
+    space->tables.destroy(m_frames);
+    space->io_port_count = 0;
+    space->used = false;
+}
+
+bool MetalArch::valid_range(VirtAddr base, PageCount pages) {
+    u64 length = 0;
+    if (!base.is_page_aligned() || pages.is_zero() || !checked_mul(pages.value, PageSize, length)) return false;
+    return layout::in_window(base.value, length);
+}
+
+Result<void> MetalArch::map(AddressSpaceId id, VirtAddr base, PageCount pages, Permissions permissions) {
+    Space* space = find(id);
+    if (space == nullptr || !valid_range(base, pages)) return Error::InvalidArgument;
+    for (u64 i = 0; i < pages.value; ++i) {
+        u64 const* entry = space->tables.leaf(base.value + i * PageSize);
+        if (entry != nullptr && (*entry & PageTables::Mapped) != 0) return Error::InvalidArgument;
+    }
+    u64 const needed = pages.value + space->tables.missing_tables(base.value, pages);
+    if (needed > m_frames.free_pages().value) return Error::OutOfMemory;
+
+    u64 const bits = PageTables::leaf_bits(permissions);
+    for (u64 i = 0; i < pages.value; ++i) {
+        u64& entry = space->tables.ensure_leaf(m_frames, base.value + i * PageSize);
+        entry = m_frames.allocate_zeroed().release_value().value | bits;
+    }
+    return {};
+}
+
+Result<void> MetalArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
+    Space* space = find(id);
+    if (space == nullptr || !valid_range(base, pages)) return Error::InvalidArgument;
+    for (u64 i = 0; i < pages.value; ++i) {
+        u64 const* entry = space->tables.leaf(base.value + i * PageSize);
+        if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return Error::InvalidArgument;
+    }
+    for (u64 i = 0; i < pages.value; ++i) {
+        u64* entry = space->tables.leaf(base.value + i * PageSize);
+        if ((*entry & PageTables::Physical) == 0) m_frames.free(PhysAddr{*entry & PageTables::AddressMask});
+        *entry = 0;
+    }
+    // The grove's tables are not loaded while the kernel runs, and loading them again flushes the TLB.
+    return {};
+}
+
+Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr physical, PageCount pages,
+                                     Permissions permissions) {
+    Space* space = find(id);
+    if (space == nullptr || !valid_range(base, pages) || !physical.is_page_aligned()) return Error::InvalidArgument;
+    u64 const length = pages.value * PageSize;
+    u64 end = 0;
+    if (!checked_add(physical.value, length, end) || end > (u64{1} << 52)) return Error::InvalidArgument;
+    // RAM the kernel hands out, and the kernel itself, are never device memory.
+    if (m_frames.overlaps_managed(physical.value, length)) return Error::AccessDenied;
+    for (u64 i = 0; i < pages.value; ++i) {
+        u64 const* entry = space->tables.leaf(base.value + i * PageSize);
+        if (entry != nullptr && (*entry & PageTables::Mapped) != 0) return Error::InvalidArgument;
+    }
+    if (space->tables.missing_tables(base.value, pages) > m_frames.free_pages().value) return Error::OutOfMemory;
+
+    u64 const bits = PageTables::leaf_bits(permissions) | PageTables::Physical;
+    for (u64 i = 0; i < pages.value; ++i)
+        space->tables.ensure_leaf(m_frames, base.value + i * PageSize) = (physical.value + i * PageSize) | bits;
+    return {};
+}
+
+bool MetalArch::accessible(Space const& space, u64 address, u64 length, Check check) const {
+    if (length == 0) return true;
+    if (!layout::in_window(address, length)) return false;
+    for (u64 page = page_down(address); page < address + length; page += PageSize) {
+        u64 const* entry = space.tables.leaf(page);
+        if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
+        if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
+        if (check == Check::Readable && (*entry & PageTables::Present) == 0) return false;
+        if (check == Check::Writable && (*entry & (PageTables::Present | PageTables::Writable)) !=
+                                            (PageTables::Present | PageTables::Writable))
+            return false;
+    }
+    return true;
+}
+
+void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bool to_grove) {
+    while (length != 0) {
+        u64 const offset = address & (PageSize - 1);
+        u64 const chunk = length < PageSize - offset ? length : PageSize - offset;
+        u64 const frame = *space.tables.leaf(address) & PageTables::AddressMask;
+        auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{frame})) + offset;
+        if (to_grove) copy_bytes(grove, kernel, chunk);
+        else copy_bytes(kernel, grove, chunk);
+        address += chunk;
+        kernel += chunk;
+        length -= chunk;
+    }
+}
+
+Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check,
+                                 bool to_grove) {
+    Space* space = find(id);
+    if (space == nullptr || !accessible(*space, address, length, check)) return Error::InvalidArgument;
+    copy(*space, address, kernel, length, to_grove);
+    return {};
+}
+
+Result<void> MetalArch::load(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
+    return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value, Check::Mapped,
+                    true);
+}
+
+Result<void> MetalArch::copy_from_user(AddressSpaceId id, void* destination, VirtAddr source, Bytes length) {
+    return transfer(id, source.value, static_cast<u8*>(destination), length.value, Check::Readable, false);
+}
+
+Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
+    return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value,
+                    Check::Writable, true);
+}
+
+Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> ports) {
+    Space* space = find(id);
+    if (space == nullptr) return Error::InvalidArgument;
+    if (ports.size > MaxIoRanges) return Error::NoCapacity;
+    for (IoPortRange const& range : ports)
+        if (range.first > range.last) return Error::InvalidArgument;
+    usize const slot = static_cast<usize>(space - m_spaces);
+    if (m_io_loaded == slot) {
+        Descriptors::load_io_ports({space->io_ports, space->io_port_count}, {});
+        m_io_loaded = None;
+    }
+    for (usize i = 0; i < ports.size; ++i) space->io_ports[i] = ports[i];
+    space->io_port_count = ports.size;
+    return {};
+}
+
+void MetalArch::switch_io_ports(usize slot) {
+    if (m_io_loaded == slot) return;
+    Span<IoPortRange const> previous{};
+    if (m_io_loaded != None) previous = {m_spaces[m_io_loaded].io_ports, m_spaces[m_io_loaded].io_port_count};
+    Descriptors::load_io_ports(previous, {m_spaces[slot].io_ports, m_spaces[slot].io_port_count});
+    m_io_loaded = slot;
+}
+
+// --- threads ----------------------------------------------------------------------------------------------------
+
+MetalArch::Context* MetalArch::find(ThreadId thread) {
+    if (thread.index >= MaxContexts) return nullptr;
+    Context& context = m_contexts[thread.index];
+    if (!context.used || context.generation != thread.generation) return nullptr;
+    return &context;
+}
+
+Result<void> MetalArch::create_context(ThreadId thread, AddressSpaceId id, VirtAddr entry, VirtAddr stack_top,
+                                       u64 arg0, u64 arg1) {
+    Space* space = find(id);
+    if (space == nullptr || thread.index >= MaxContexts || thread.is_null()) return Error::InvalidArgument;
+    if (!layout::in_window(entry.value, 1) || stack_top.value < layout::WindowBase ||
+        stack_top.value > layout::WindowEnd)
+        return Error::InvalidArgument;
+    Context& context = m_contexts[thread.index];
+    if (context.used) return Error::AlreadyExists;
+
+    context = Context{};
+    context.used = true;
+    context.generation = thread.generation;
+    context.space = static_cast<usize>(space - m_spaces);
+    context.frame.rip = entry.value;
+    context.frame.rsp = stack_top.value;
+    context.frame.rdi = arg0;
+    context.frame.rsi = arg1;
+    context.frame.cs = RING1_CODE_SELECTOR;
+    context.frame.ss = RING1_DATA_SELECTOR;
+    context.frame.rflags = InitialFlags;
+    // FXSAVE image of a freshly initialised FPU: x87 control word 0x37f, MXCSR 0x1f80 (all exceptions masked).
+    context.fpu[0] = 0x7f;
+    context.fpu[1] = 0x03;
+    context.fpu[24] = 0x80;
+    context.fpu[25] = 0x1f;
+    return {};
+}
+
+void MetalArch::destroy_context(ThreadId thread) {
+    Context* context = find(thread);
+    if (context == nullptr) return;
+    if (m_fpu_owner == thread.index) m_fpu_owner = None;
+    context->used = false;
+}
+
+void MetalArch::set_syscall_result(ThreadId thread, i64 rax, u64 rdx) {
+    Context* context = find(thread);
+    GROVE_ASSERT(context != nullptr);
+    context->frame.rax = static_cast<u64>(rax);
+    context->frame.rdx = rdx;
+}
+
+RegisterFrame const* MetalArch::registers(ThreadId thread) const {
+    if (thread.index >= MaxContexts) return nullptr;
+    Context const& context = m_contexts[thread.index];
+    return context.used && context.generation == thread.generation ? &context.frame : nullptr;
+}
+
+void MetalArch::switch_fpu(usize index) {
+    if (m_fpu_owner == index) return;
+    if (m_fpu_owner != None) asm volatile("fxsave64 %0" : "=m"(m_contexts[m_fpu_owner].fpu));
+    asm volatile("fxrstor64 %0" : : "m"(m_contexts[index].fpu));
+    m_fpu_owner = index;
+}
+
+// --- time and console -------------------------------------------------------------------------------------------
+
+Ticks MetalArch::now() const { return Ticks(cpu::read_tsc() - m_tsc_base); }
+
+void MetalArch::console_write(GroveId, char const* text, usize length) { Serial::write(text, length); }
+
+// --- running ----------------------------------------------------------------------------------------------------
+
+Trap MetalArch::resume(ThreadId thread) {
+    Context* context = find(thread);
+    GROVE_ASSERT(context != nullptr);
+    Space& space = m_spaces[context->space];
+    GROVE_ASSERT(space.used);
+    switch_io_ports(context->space);
+    switch_fpu(thread.index);
+
+    for (;;) {
+        if (m_deadline != Ticks::max()) {
+            Ticks const current = now();
+            if (current >= m_deadline) return Trap::make_timer(context->frame.rip);
+            m_apic.arm((m_deadline - current).value);
+        }
+        context->frame.cs = RING1_CODE_SELECTOR;
+        context->frame.ss = RING1_DATA_SELECTOR;
+        RegisterFrame const* frame = trampoline_enter_ring1(&context->frame, space.tables.root().value);
+        u64 const fault_address = cpu::read_cr2();
+        m_apic.disarm();
+        context->frame = *frame;
+
+        switch (frame->vector) {
+        case VECTOR_TIMER:
+            m_apic.end_of_interrupt();
+            if (m_deadline != Ticks::max() && now() >= m_deadline) return Trap::make_timer(frame->rip);
+            continue; // early (the count was capped) or stale: run on
+        case VECTOR_SPURIOUS: continue;
+        case 2: case 8: case 18: {
+            Serial::write("machine exception in ring 1: vector ");
+            Serial::write_decimal(frame->vector);
+            Serial::write("\n");
+            panic(__FILE__, __LINE__, "NMI, double fault or machine check");
+        }
+        default: return decode(*frame, fault_address);
+        }
+    }
+}
+
+void MetalArch::idle_until(Ticks deadline) {
+    for (Ticks current = now(); current < deadline; current = now()) {
+        m_apic.arm((deadline - current).value);
+        asm volatile("sti; hlt; cli" ::: "memory");
+        m_apic.disarm();
+        m_apic.end_of_interrupt();
+    }
+}
+
+Trap MetalArch::decode(RegisterFrame const& frame, u64 fault_address) {
+    FaultInfo info{0, Access::Read, frame.error_code};
+    switch (frame.vector) {
+    case VECTOR_SYSCALL: {
+        SyscallArgs args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
+        return Trap::make_syscall(frame.rip, args);
+    }
+    case 14:
+        info.address = fault_address;
+        info.access = (frame.error_code & PageFaultExecute) != 0 ? Access::Execute
+                      : (frame.error_code & PageFaultWrite) != 0 ? Access::Write
+                                                                 : Access::Read;
+        return Trap::make_fault(TrapKind::PageFault, frame.rip, info);
+    case 0: case 16: case 19: return Trap::make_fault(TrapKind::DivideError, frame.rip, info);
+    case 1: case 3: return Trap::make_fault(TrapKind::Breakpoint, frame.rip, info);
+    case 6: case 7: return Trap::make_fault(TrapKind::InvalidOpcode, frame.rip, info);
+    default: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, info);
+    }
+}
+
+} // namespace grove::metal
+
+extern "C" void metal_kernel_exception(grove::metal::RegisterFrame const* frame) {
+    using grove::metal::Serial;
+    Serial::write("kernel exception: vector ");
+    Serial::write_decimal(frame->vector);
+    Serial::write(" error ");
+    Serial::write_hex(frame->error_code);
+    Serial::write(" rip ");
+    Serial::write_hex(frame->rip);
+    Serial::write(" cr2 ");
+    Serial::write_hex(grove::metal::cpu::read_cr2());
+    Serial::write("\n");
+    grove::panic(__FILE__, __LINE__, "exception in ring 0");
+}

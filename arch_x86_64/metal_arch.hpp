@@ -1,0 +1,114 @@
+#pragma once
+#include <arch_x86_64/memory/frame_allocator.hpp>
+#include <arch_x86_64/memory/page_tables.hpp>
+#include <arch_x86_64/platform/local_apic.hpp>
+#include <arch_x86_64/platform/register_frame.hpp>
+#include <core/arch/arch.hpp>
+
+namespace grove::metal {
+
+// grove::Arch on the hardware (DESIGN.md §5). Groves run in ring 1 under their own page tables, which map only
+// the grove's pages and the trampoline; the kernel runs in ring 0 under its identity map and reaches grove memory
+// only through frames found by walking the grove's tables (never through a grove address, so a bad pointer from a
+// grove cannot fault the kernel).
+//
+// Owns: the frame allocator, every address space (PageTables + its I/O-port ranges) and every thread context
+// (RegisterFrame + FXSAVE area), in fixed tables. AddressSpaceId = (generation << 16) | (slot + 1), so a stale
+// id is refused. Contexts are indexed by ThreadId::index and checked against its generation.
+//
+// Time: now() is TSC counts since init(). Under QEMU with -icount shift=0 the TSC follows the virtual clock, one
+// count per nanosecond, and one instruction costs one nanosecond: a tick is one instruction, as in the simulator.
+// On hardware a tick is one TSC cycle (calibration against a reference clock is not done).
+class MetalArch final : public Arch {
+public:
+    static constexpr usize MaxAddressSpaces = 128;
+    static constexpr usize MaxContexts = 1024;
+    static constexpr usize MaxIoRanges = 16; // per space; set_io_ports refuses more with NoCapacity
+
+    // Takes the machine: builds the trampoline's page table, records the kernel's CR3 for the entry stubs,
+    // starts the local APIC. Descriptors::install() must have run. Called once.
+    void init(Span<MemoryRegion const> available, Span<MemoryRegion const> reserved);
+
+    Result<AddressSpaceId> create_address_space() override;
+    void destroy_address_space(AddressSpaceId space) override;
+    Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) override;
+    Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
+    Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
+                              Permissions permissions) override;
+    Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
+    Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
+                              Bytes length) override;
+    Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
+    PageCount free_pages() const override { return m_frames.free_pages(); }
+
+    Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
+                                u64 arg1) override;
+    void destroy_context(ThreadId thread) override;
+    void set_syscall_result(ThreadId thread, i64 rax, u64 rdx) override;
+
+    Ticks now() const override;
+    void set_preemption_deadline(Ticks deadline) override { m_deadline = deadline; }
+    void console_write(GroveId source, char const* text, usize length) override;
+
+    // Runs `thread` in ring 1 in its address space until it traps; the caller guarantees the context exists.
+    // Syscall: number and arguments from rax, rdi, rsi, rdx, r10, r8, r9; pc after the int 0x80.
+    // PageFault: CR2 and the access (execute, write or read) from the error code. GeneralProtection (also #NP,
+    // #SS, #TS, #AC, #BR, #OF), InvalidOpcode (also #NM), DivideError (also x87 and SIMD floating point),
+    // Breakpoint (#BP, #DB; pc after the int3), Timer once now() reaches the preemption deadline (at once when
+    // it already has). NMI, double fault and machine check panic.
+    Trap resume(ThreadId thread);
+
+    // Halts the CPU until now() reaches `deadline` (at once when it has): for a kernel with no thread to run.
+    // Under -icount QEMU advances the virtual clock straight to the timer, so idling costs no instructions.
+    void idle_until(Ticks deadline);
+
+    // The registers of a context, for diagnostics and tests; nullptr when `thread` has none.
+    RegisterFrame const* registers(ThreadId thread) const;
+    PageCount managed_pages() const { return m_frames.managed_pages(); }
+    LocalApic const& local_apic() const { return m_apic; }
+
+private:
+    struct Space {
+        bool used = false;
+        u16 generation = 0;
+        PageTables tables;
+        IoPortRange io_ports[MaxIoRanges]{};
+        usize io_port_count = 0;
+    };
+    struct Context {
+        bool used = false;
+        u32 generation = 0;
+        usize space = 0; // slot
+        RegisterFrame frame{};
+        alignas(16) u8 fpu[512]{};
+    };
+    enum class Check : u8 { Mapped, Readable, Writable };
+
+    Space* find(AddressSpaceId id);
+    Context* find(ThreadId thread);
+    static bool valid_range(VirtAddr base, PageCount pages);
+    // Every byte of [address, address + length) is in the window and its page passes `check`.
+    bool accessible(Space const& space, u64 address, u64 length, Check check) const;
+    // Copies between kernel memory and grove memory; accessible() must hold for the range.
+    void copy(Space const& space, u64 address, u8* kernel, u64 length, bool to_grove);
+    // Checks the range with accessible(), then copies; InvalidArgument (and nothing copied) when the check fails.
+    Result<void> transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove);
+    void switch_io_ports(usize slot);
+    void switch_fpu(usize context);
+    Trap decode(RegisterFrame const& frame, u64 fault_address);
+
+    static constexpr usize None = ~usize{0};
+
+    FrameAllocator m_frames;
+    LocalApic m_apic;
+    PhysAddr m_trampoline_table{};
+    Space m_spaces[MaxAddressSpaces];
+    Context m_contexts[MaxContexts];
+    usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
+    usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
+    u64 m_tsc_base = 0;
+    Ticks m_deadline = Ticks::max();
+};
+
+} // namespace grove::metal

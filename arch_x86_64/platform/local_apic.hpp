@@ -1,0 +1,29 @@
+#pragma once
+#include <core/base/std.hpp>
+
+namespace grove::metal {
+
+// The local APIC's timer, one-shot, for preemption. Time itself is the TSC (MetalArch::now); the timer is
+// calibrated against it once at boot, so a deadline in TSC counts becomes a timer count by one multiplication.
+// Under QEMU with -icount both run on the virtual clock and the ratio comes out at (almost exactly) one.
+// Owns the APIC registers (identity mapped at the address in IA32_APIC_BASE); used with interrupts disabled.
+class LocalApic {
+public:
+    // Enables the APIC (spurious vector), masks the legacy PIC and calibrates the timer.
+    void init();
+    // One timer interrupt (VECTOR_TIMER) after about `tsc_counts` TSC counts, replacing any earlier one.
+    void arm(u64 tsc_counts);
+    void disarm();
+    void end_of_interrupt();
+    // Timer counts per 2^32 TSC counts, as measured at boot.
+    u64 timer_per_tsc_q32() const { return m_timer_per_tsc_q32; }
+
+private:
+    u32 read(u32 reg) const;
+    void write(u32 reg, u32 value);
+
+    u64 m_base = 0;
+    u64 m_timer_per_tsc_q32 = u64{1} << 32;
+};
+
+} // namespace grove::metal

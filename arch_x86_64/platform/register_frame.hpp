@@ -1,0 +1,26 @@
+#pragma once
+#include <arch_x86_64/boot/boot_constants.hpp>
+#include <core/base/std.hpp>
+
+namespace grove::metal {
+
+// A thread's registers as the trampoline saves them on an interrupt (trampoline/trampoline.S): the general
+// registers it pushes, the vector and error code, and the five words the CPU pushes. Also the saved context of a
+// thread that is not running: resume() copies it back onto the trampoline stack and returns with iretq.
+struct RegisterFrame {
+    u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    u64 vector, error_code;
+    u64 rip, cs, rflags, rsp, ss;
+};
+static_assert(sizeof(RegisterFrame) == FRAME_WORDS * 8);
+static_assert(__builtin_offsetof(RegisterFrame, cs) == FRAME_CS_WORD * 8);
+
+} // namespace grove::metal
+
+extern "C" {
+// Returns to ring 1 with `frame` under page tables `cr3`; comes back with the frame of the next interrupt or
+// exception from ring 1 (it lives on the trampoline stack until the next call). Interrupts must be disabled.
+grove::metal::RegisterFrame* trampoline_enter_ring1(grove::metal::RegisterFrame const* frame, grove::u64 cr3);
+// An exception in ring 0: a kernel bug. Prints the frame and panics.
+[[noreturn]] void metal_kernel_exception(grove::metal::RegisterFrame const* frame);
+}

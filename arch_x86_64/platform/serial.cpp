@@ -1,0 +1,59 @@
+#include <arch_x86_64/platform/serial.hpp>
+
+#include <arch_x86_64/platform/cpu.hpp>
+
+namespace grove::metal {
+
+namespace {
+constexpr u16 Com1 = 0x3f8;
+constexpr u16 Data = Com1 + 0, InterruptEnable = Com1 + 1, FifoControl = Com1 + 2, LineControl = Com1 + 3,
+              ModemControl = Com1 + 4, LineStatus = Com1 + 5;
+constexpr u8 TransmitEmpty = 0x20;
+
+void put(char c) {
+    while ((cpu::in8(LineStatus) & TransmitEmpty) == 0) {
+    }
+    cpu::out8(Data, static_cast<u8>(c));
+}
+} // namespace
+
+void Serial::init() {
+    cpu::out8(InterruptEnable, 0x00);
+    cpu::out8(LineControl, 0x80); // divisor latch
+    cpu::out8(Data, 0x01);        // 115200 / 1
+    cpu::out8(InterruptEnable, 0x00);
+    cpu::out8(LineControl, 0x03); // 8N1
+    cpu::out8(FifoControl, 0xc7);
+    cpu::out8(ModemControl, 0x03);
+}
+
+void Serial::write(char const* text, usize length) {
+    for (usize i = 0; i < length; ++i) {
+        if (text[i] == '\n') put('\r');
+        put(text[i]);
+    }
+}
+
+void Serial::write(char const* text) { write(text, string_length(text)); }
+
+void Serial::write_hex(u64 value) {
+    char buffer[18] = {'0', 'x'};
+    for (int i = 0; i < 16; ++i) {
+        u64 const nibble = (value >> (60 - 4 * i)) & 0xf;
+        buffer[2 + i] = static_cast<char>(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+    }
+    write(buffer, sizeof buffer);
+}
+
+void Serial::write_decimal(u64 value) {
+    char buffer[20];
+    usize n = 0;
+    do {
+        buffer[sizeof buffer - 1 - n] = static_cast<char>('0' + value % 10);
+        value /= 10;
+        ++n;
+    } while (value != 0);
+    write(buffer + sizeof buffer - n, n);
+}
+
+} // namespace grove::metal
