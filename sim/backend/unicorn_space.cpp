@@ -357,8 +357,10 @@ void UnicornSpace::on_interrupt(u32 vector) {
     case 14: fault(TrapKind::PageFault, rip, 0); return;
     default: break;
     }
-    if (vector >= 32) {
-        // `int n` through a gate a ring-1 grove may not use: #GP at the int instruction, which does not retire.
+    // `int n` through a gate a ring-1 grove may not use: #GP at the int instruction, which does not retire.
+    u8 instruction[SoftwareInterruptLength]{};
+    peek(rip - SoftwareInterruptLength, instruction, sizeof instruction);
+    if (vector >= 32 || (instruction[0] == 0xCD && instruction[1] == vector)) {
         fault(TrapKind::GeneralProtection, rip - SoftwareInterruptLength, 0);
         return;
     }

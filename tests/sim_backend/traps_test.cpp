@@ -1,6 +1,8 @@
 // Every kind of trap a grove can raise in the simulator, with its exact pc and address.
 #include <tests/sim_backend/guest.hpp>
 
+#include <core/base/prng.hpp>
+
 namespace grove::sim::testing {
 namespace {
 
@@ -117,6 +119,9 @@ TEST(UnicornArch, OtherSoftwareInterruptsAreGeneralProtection) {
     Trap t = run_once(Code{0x90, 0xCD, 0x21}); // int 0x21
     ASSERT_EQ(t.kind, TrapKind::GeneralProtection);
     EXPECT_EQ(t.pc, Code0 + 1);
+    Trap exception_vector = run_once(Code{0x90, 0xCD, 0x08}); // int 8: an exception vector, still a gate
+    ASSERT_EQ(exception_vector.kind, TrapKind::GeneralProtection);
+    EXPECT_EQ(exception_vector.pc, Code0 + 1);
 }
 
 // Each privileged instruction traps as #GP at its own address and does not execute: rax, rflags and rip keep the
@@ -272,8 +277,27 @@ INSTANTIATE_TEST_SUITE_P(UnicornArch, Contained,
                                            PrivilegedCase{"rep_lock_cmp", {0xF3, 0xF0, 0x39, 0x00}},
                                            PrivilegedCase{"call_far_register", {0xFF, 0xD8}},
                                            PrivilegedCase{"jmp_far_register", {0xFF, 0xE8}},
-                                           PrivilegedCase{"lock_register_add", {0xF0, 0x01, 0xC0}}),
+                                           PrivilegedCase{"lock_register_add", {0xF0, 0x01, 0xC0}},
+                                           PrivilegedCase{"lock_bts_register", {0xF0, 0x0F, 0xAB, 0xC0}},
+                                           PrivilegedCase{"lock_vex", {0xF0, 0xC5, 0xF8, 0x77}}),
                          case_name);
+
+// Random bytes, entered at every kind of offset, end in a trap: never in a dead process.
+TEST(UnicornArch, RandomCodeAlwaysEndsInATrap) {
+    Prng prng(0x5EED);
+    for (int round = 0; round < 64; ++round) {
+        Code code;
+        for (u64 i = 0; i < PageSize; ++i) code.bytes({static_cast<std::uint8_t>(prng.next())});
+        UnicornArch arch;
+        Guest guest(arch, code);
+        arch.destroy_context(guest.thread);
+        u64 const entry = Guest::CodeBase + prng.below(PageSize);
+        ASSERT_TRUE(arch.create_context(guest.thread, guest.space, VirtAddr{entry}, VirtAddr{Guest::StackTop}, 0, 0));
+        arch.set_preemption_deadline(Ticks(100'000));
+        Trap t = guest.run();
+        EXPECT_LE(static_cast<int>(t.kind), static_cast<int>(TrapKind::Timer));
+    }
+}
 
 TEST(UnicornArch, LegalLockedInstructionsRun) {
     Code code;
