@@ -1,0 +1,234 @@
+#include <sim/backend/unicorn_arch.hpp>
+
+#include <core/base/assert.hpp>
+#include <sim/backend/snapshot_registers.hpp>
+
+#include <unicorn/unicorn.h>
+
+namespace grove::sim {
+
+UnicornArch::UnicornArch(PageCount frames) : m_frames(frames) {}
+
+UnicornArch::~UnicornArch() {
+    for (auto& [index, context] : m_contexts)
+        if (context.saved != nullptr) uc_context_free(context.saved);
+}
+
+UnicornSpace* UnicornArch::find(AddressSpaceId id) const {
+    auto it = m_spaces.find(id.value);
+    return it == m_spaces.end() ? nullptr : it->second.get();
+}
+
+UnicornArch::Context* UnicornArch::find(ThreadId thread) {
+    auto it = m_contexts.find(thread.index);
+    if (it == m_contexts.end() || it->second.generation != thread.generation) return nullptr;
+    return &it->second;
+}
+
+// --- address spaces -----------------------------------------------------------------------------------------------
+
+Result<AddressSpaceId> UnicornArch::create_address_space() {
+    if (m_spaces.size() >= MaxAddressSpaces) return Error::NoCapacity;
+    AddressSpaceId const id{m_next_space};
+    auto space = std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes});
+    if (!space->is_open()) return Error::OutOfMemory;
+    ++m_next_space;
+    m_spaces.emplace(id.value, std::move(space));
+    return id;
+}
+
+void UnicornArch::destroy_address_space(AddressSpaceId id) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr) return;
+    // The contract says its contexts are gone already; if one is left it must not outlive the engine.
+    for (auto it = m_contexts.begin(); it != m_contexts.end();) {
+        if (it->second.space == id) {
+            if (it->second.saved != nullptr) uc_context_free(it->second.saved);
+            it = m_contexts.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_frames.give_back(space->frame_pages());
+    m_spaces.erase(id.value);
+}
+
+Result<void> UnicornArch::map(AddressSpaceId id, VirtAddr base, PageCount pages, Permissions permissions) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr || !space->can_map(base, pages)) return Error::InvalidArgument;
+    // W^X: code changes only through load(), which rescans it for stop sites.
+    if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    if (!m_frames.can_take(pages)) return Error::OutOfMemory;
+    space->map(base, pages, permissions, nullptr);
+    m_frames.take(pages);
+    return {};
+}
+
+Result<void> UnicornArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr || !space->is_mapped(base, pages)) return Error::InvalidArgument;
+    m_frames.give_back(space->unmap(base, pages));
+    return {};
+}
+
+Result<void> UnicornArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr physical, PageCount pages,
+                                       Permissions permissions) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr || !space->can_map(base, pages) || !physical.is_page_aligned()) return Error::InvalidArgument;
+    u64 physical_end = 0;
+    if (!checked_add(physical.value, pages.value * PageSize, physical_end)) return Error::InvalidArgument;
+    // Device memory is never executed: shared pages could otherwise change code behind the stop-site scan.
+    if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    std::vector<std::uint8_t*> host;
+    host.reserve(pages.value);
+    for (u64 i = 0; i < pages.value; ++i) {
+        std::unique_ptr<PhysicalPage>& page = m_physical[physical.value / PageSize + i];
+        if (page == nullptr) page = std::make_unique<PhysicalPage>();
+        host.push_back(page->bytes);
+    }
+    space->map(base, pages, permissions, &host);
+    return {};
+}
+
+Result<void> UnicornArch::load(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr) return Error::InvalidArgument;
+    return space->load(destination, source, length);
+}
+
+Result<void> UnicornArch::copy_from_user(AddressSpaceId id, void* destination, VirtAddr source, Bytes length) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr) return Error::InvalidArgument;
+    return space->copy_from_user(destination, source, length);
+}
+
+Result<void> UnicornArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr) return Error::InvalidArgument;
+    return space->copy_to_user(destination, source, length);
+}
+
+Result<void> UnicornArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> ports) {
+    UnicornSpace* space = find(id);
+    if (space == nullptr) return Error::InvalidArgument;
+    for (IoPortRange const& range : ports)
+        if (range.first > range.last) return Error::InvalidArgument;
+    space->set_io_ports(ports);
+    return {};
+}
+
+usize UnicornArch::site_count(AddressSpaceId id) const {
+    UnicornSpace* space = find(id);
+    return space == nullptr ? 0 : space->site_count();
+}
+
+// --- threads ------------------------------------------------------------------------------------------------------
+
+Result<void> UnicornArch::create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top,
+                                         u64 arg0, u64 arg1) {
+    if (thread.is_null() || find(space) == nullptr || m_contexts.count(thread.index) != 0)
+        return Error::InvalidArgument;
+    Context context;
+    context.generation = thread.generation;
+    context.space = space;
+    context.entry = entry.value;
+    context.stack_top = stack_top.value;
+    context.arg0 = arg0;
+    context.arg1 = arg1;
+    m_contexts.emplace(thread.index, context);
+    return {};
+}
+
+void UnicornArch::destroy_context(ThreadId thread) {
+    Context* context = find(thread);
+    if (context == nullptr) return;
+    UnicornSpace* space = find(context->space);
+    if (space != nullptr && space->loaded_thread() == thread.index) space->set_loaded_thread(UnicornSpace::NoThread);
+    if (context->saved != nullptr) uc_context_free(context->saved);
+    m_contexts.erase(thread.index);
+}
+
+void UnicornArch::set_syscall_result(ThreadId thread, i64 rax, u64 rdx) {
+    Context* context = find(thread);
+    GROVE_ASSERT(context != nullptr);
+    context->has_result = true;
+    context->result_rax = rax;
+    context->result_rdx = rdx;
+}
+
+void UnicornArch::switch_to(u32 index, Context& context, UnicornSpace& space) {
+    if (space.loaded_thread() == index) return;
+    uc_engine* engine = space.engine();
+    if (space.loaded_thread() != UnicornSpace::NoThread) {
+        Context& previous = m_contexts.at(space.loaded_thread());
+        if (previous.saved == nullptr) GROVE_ASSERT(uc_context_alloc(engine, &previous.saved) == UC_ERR_OK);
+        GROVE_ASSERT(uc_context_save(engine, previous.saved) == UC_ERR_OK);
+    }
+    if (context.fresh) {
+        GROVE_ASSERT(uc_context_restore(engine, space.pristine_context()) == UC_ERR_OK);
+        space.write_register(UC_X86_REG_RIP, context.entry);
+        space.write_register(UC_X86_REG_RSP, context.stack_top);
+        space.write_register(UC_X86_REG_RDI, context.arg0);
+        space.write_register(UC_X86_REG_RSI, context.arg1);
+        context.fresh = false;
+    } else {
+        GROVE_ASSERT(uc_context_restore(engine, context.saved) == UC_ERR_OK);
+    }
+    space.set_loaded_thread(index);
+}
+
+Trap UnicornArch::resume(ThreadId thread) {
+    Context* context = find(thread);
+    GROVE_ASSERT(context != nullptr);
+    UnicornSpace* space = find(context->space);
+    GROVE_ASSERT(space != nullptr);
+    switch_to(thread.index, *context, *space);
+    if (context->has_result) {
+        space->write_register(UC_X86_REG_RAX, static_cast<u64>(context->result_rax));
+        space->write_register(UC_X86_REG_RDX, context->result_rdx);
+        context->has_result = false;
+    }
+    Trap const trap = space->run();
+    m_clock.charge_trap();
+    return trap;
+}
+
+// --- crash reports and console ------------------------------------------------------------------------------------
+
+InstructionText UnicornArch::describe_instruction(AddressSpaceId id, u64 pc) {
+    u8 bytes[15]{};
+    UnicornSpace* space = find(id);
+    usize const available = space == nullptr ? 0 : space->peek(pc, bytes, sizeof bytes);
+    return m_disassembler.describe(bytes, available, pc);
+}
+
+RegisterSnapshot UnicornArch::registers(ThreadId thread) {
+    Context* context = find(thread);
+    if (context == nullptr) return {};
+    UnicornSpace* space = find(context->space);
+    if (space == nullptr) return {};
+    if (context->fresh) {
+        RegisterSnapshot s;
+        s.rip = context->entry;
+        s.rsp = context->stack_top;
+        s.rdi = context->arg0;
+        s.rsi = context->arg1;
+        s.rflags = space->registers().rflags;
+        return s;
+    }
+    if (space->loaded_thread() == thread.index) return space->registers();
+    // Switched out: its registers are in its saved context.
+    auto read = [&](int reg) {
+        u64 value = 0;
+        uc_context_reg_read(context->saved, reg, &value);
+        return value;
+    };
+    return snapshot_registers(read);
+}
+
+void UnicornArch::console_write(GroveId source, char const* text, usize length) {
+    m_console[source.serial].append(text, length);
+    m_console_all.append(text, length);
+}
+
+} // namespace grove::sim

@@ -1,0 +1,112 @@
+#pragma once
+#include <core/arch/arch.hpp>
+#include <sim/backend/crash_report.hpp>
+#include <sim/backend/disassembler.hpp>
+#include <sim/backend/frame_pool.hpp>
+#include <sim/backend/unicorn_space.hpp>
+#include <sim/backend/virtual_clock.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct uc_context;
+
+namespace grove::sim {
+
+// The simulator's backend: grove::Arch over Unicorn, one engine per address space (UnicornSpace), one CPU
+// context per ThreadId index, one virtual clock and one pool of page frames for the whole machine.
+//
+// A thread's registers live in its space's engine while it is the last thread that ran there, and in its own
+// saved Unicorn context otherwise; switching between threads of one space saves and restores (about 145 ns),
+// switching between spaces costs nothing. Physical memory (map_physical) is a store of host pages shared by every
+// space that maps the same physical page; it is not part of the frame pool.
+//
+// Invariants: free_pages() == total - pages held by live spaces; every context refers to a live space; time only
+// moves forward and depends only on what ran (VirtualClock).
+class UnicornArch final : public Arch {
+public:
+    static constexpr usize MaxAddressSpaces = 128;
+    static constexpr PageCount DefaultFrames = PageCount(65536); // 256 MiB
+
+    explicit UnicornArch(PageCount frames = DefaultFrames);
+    ~UnicornArch() override;
+    UnicornArch(UnicornArch const&) = delete;
+    UnicornArch& operator=(UnicornArch const&) = delete;
+
+    Result<AddressSpaceId> create_address_space() override;
+    void destroy_address_space(AddressSpaceId space) override;
+    Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) override;
+    Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
+    Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
+                              Permissions permissions) override;
+    Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
+    Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
+    PageCount free_pages() const override { return m_frames.free(); }
+
+    Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
+                                u64 arg1) override;
+    void destroy_context(ThreadId thread) override;
+    void set_syscall_result(ThreadId thread, i64 rax, u64 rdx) override;
+
+    Ticks now() const override { return m_clock.now(); }
+    void set_preemption_deadline(Ticks deadline) override { m_clock.set_deadline(deadline); }
+    void console_write(GroveId source, char const* text, usize length) override;
+
+    // --- the simulator's side ---------------------------------------------------------------------------------
+    // Runs `thread` until it traps. The caller guarantees the thread has a context (create_context). Every trap
+    // costs VirtualClock::TrapCost of virtual time.
+    Trap resume(ThreadId thread);
+    // The kernel's idle skip: every thread is blocked, so time jumps to `t` (never backwards).
+    void advance_to(Ticks t) { m_clock.advance_to(t); }
+
+    // Crash reports: the instruction at `pc` in `space` (Capstone's text and the bytes), and the registers of a
+    // thread. Both read the kernel's view and never fail: unreadable bytes give decoded = false, an unknown
+    // thread gives zeros.
+    InstructionText describe_instruction(AddressSpaceId space, u64 pc);
+    RegisterSnapshot registers(ThreadId thread);
+
+    // What the console received, per grove serial and in total; what groves wrote to permitted ports.
+    std::string const& console(GroveId grove) { return m_console[grove.serial]; }
+    std::string const& console_all() const { return m_console_all; }
+    std::vector<PortWrite> const& port_writes() const { return m_port_writes; }
+    // Stop sites (instructions the backend decides) registered in a space: for tests.
+    usize site_count(AddressSpaceId space) const;
+
+private:
+    struct Context {
+        u32 generation = 0;
+        AddressSpaceId space;
+        uc_context* saved = nullptr; // null until the thread is first switched out
+        bool fresh = true;           // never ran: registers come from `entry`...
+        u64 entry = 0, stack_top = 0, arg0 = 0, arg1 = 0;
+        bool has_result = false;
+        i64 result_rax = 0;
+        u64 result_rdx = 0;
+    };
+
+    UnicornSpace* find(AddressSpaceId id) const;
+    Context* find(ThreadId thread);
+    // Puts the registers of `thread` into its space's engine.
+    void switch_to(u32 index, Context& context, UnicornSpace& space);
+
+    VirtualClock m_clock;
+    FramePool m_frames;
+    Disassembler m_disassembler;
+    std::vector<PortWrite> m_port_writes;
+    u32 m_next_space = 1;
+    std::map<u32, std::unique_ptr<UnicornSpace>> m_spaces;
+    std::map<u32, Context> m_contexts; // by ThreadId::index
+    struct PhysicalPage {
+        alignas(PageSize) std::uint8_t bytes[PageSize];
+    };
+    std::map<u64, std::unique_ptr<PhysicalPage>> m_physical; // by physical page number, created on first map
+    std::map<u32, std::string> m_console;
+    std::string m_console_all;
+};
+
+} // namespace grove::sim

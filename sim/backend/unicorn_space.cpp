@@ -1,0 +1,528 @@
+#include <sim/backend/unicorn_space.hpp>
+
+#include <core/abi/syscall.hpp>
+#include <core/base/assert.hpp>
+#include <core/grove/layout.hpp>
+#include <sim/backend/disassembler.hpp>
+#include <sim/backend/snapshot_registers.hpp>
+#include <sim/backend/virtual_clock.hpp>
+
+#include <unicorn/unicorn.h>
+
+#include <algorithm>
+
+namespace grove::sim {
+namespace {
+
+constexpr u64 RflagsInitial = 0x202;            // IF and the reserved bit, as after an iretq to ring 1
+constexpr u64 RflagsDirection = u64{1} << 10;
+constexpr u64 EmulatorStoppedWithoutReason = 0x1000; // FaultInfo::error_code of an EmulatorError
+constexpr u64 EmulatorStaleSite = 0x1001;
+constexpr u64 SoftwareInterruptLength = 2;     // int imm8
+
+u64 page_of(u64 address) { return address / PageSize; }
+
+u32 unicorn_protection(Permissions p) {
+    u32 prot = UC_PROT_NONE;
+    if (has(p, Permissions::Read)) prot |= UC_PROT_READ;
+    if (has(p, Permissions::Write)) prot |= UC_PROT_WRITE;
+    if (has(p, Permissions::Execute)) prot |= UC_PROT_EXEC;
+    return prot;
+}
+
+UnicornSpace* space_of(void* user) { return static_cast<UnicornSpace*>(user); }
+
+void hook_block(uc_engine*, uint64_t address, uint32_t size, void* user) { space_of(user)->on_block(address, size); }
+void hook_interrupt(uc_engine*, uint32_t vector, void* user) { space_of(user)->on_interrupt(vector); }
+bool hook_invalid_memory(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
+    return space_of(user)->on_invalid_memory(type, address, size);
+}
+void hook_memory_sync(uc_engine*, uc_mem_type, uint64_t, int, int64_t, void*) {}
+bool hook_invalid_instruction(uc_engine*, void* user) { return space_of(user)->on_invalid_instruction(); }
+uint32_t hook_port_in(uc_engine*, uint32_t, int, void* user) {
+    space_of(user)->on_unexpected_port();
+    return ~uint32_t{0};
+}
+void hook_port_out(uc_engine*, uint32_t, int, uint32_t, void* user) { space_of(user)->on_unexpected_port(); }
+
+template<typename F>
+void* callback(F* function) {
+    return reinterpret_cast<void*>(function);
+}
+
+// The fixed answers of cpuid: a vendor string of our own, and the baseline x86_64 features that Unicorn runs.
+struct CpuIdLeaf {
+    u32 eax, ebx, ecx, edx;
+};
+constexpr u32 text4(char a, char b, char c, char d) {
+    return static_cast<u32>(static_cast<u8>(a)) | static_cast<u32>(static_cast<u8>(b)) << 8 |
+           static_cast<u32>(static_cast<u8>(c)) << 16 | static_cast<u32>(static_cast<u8>(d)) << 24;
+}
+CpuIdLeaf cpuid_leaf(u32 leaf) {
+    switch (leaf) {
+    case 0: return {1, text4('G', 'r', 'o', 'v'), text4('t', 'C', 'P', 'U'), text4('e', 'V', 'i', 'r')};
+    case 1: return {0x000006F1, 0, 0x00002001 /* sse3 cx16 */, 0x07808111 /* fpu tsc cx8 cmov mmx fxsr sse sse2 */};
+    case 0x80000000: return {0x80000001, 0, 0, 0};
+    case 0x80000001: return {0, 0, 0x1 /* lahf */, 0x20100000 /* nx lm */};
+    default: return {0, 0, 0, 0};
+    }
+}
+
+} // namespace
+
+UnicornSpace::UnicornSpace(AddressSpaceId id, Machine machine) : m_id(id), m_machine(machine) {
+    uc_engine* engine = nullptr;
+    if (uc_open(UC_ARCH_X86, UC_MODE_64, &engine) != UC_ERR_OK) return;
+    m_engine = engine;
+    uc_ctl_exits_enable(engine);
+    uc_hook hook = 0;
+    bool ok = uc_hook_add(engine, &hook, UC_HOOK_BLOCK, callback(hook_block), this, 1, 0) == UC_ERR_OK;
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INTR, callback(hook_interrupt), this, 1, 0) == UC_ERR_OK;
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_INVALID, callback(hook_invalid_memory), this, 1, 0) ==
+                   UC_ERR_OK;
+    // A read and write hook on address 0, which is never mapped: its mere presence makes Unicorn keep rip exact
+    // at every memory access, so that a fault names the faulting instruction and not its block.
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this, 0,
+                           0) == UC_ERR_OK;
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN_INVALID, callback(hook_invalid_instruction), this, 1, 0) ==
+                   UC_ERR_OK;
+    // Port I/O never reaches Unicorn (every in/out is a stop site); these catch an encoding the rules missed.
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_in), this, 1, 0, UC_X86_INS_IN) ==
+                   UC_ERR_OK;
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_out), this, 1, 0, UC_X86_INS_OUT) ==
+                   UC_ERR_OK;
+    write_register(UC_X86_REG_RFLAGS, RflagsInitial);
+    ok = ok && uc_context_alloc(engine, &m_pristine) == UC_ERR_OK && uc_context_save(engine, m_pristine) == UC_ERR_OK;
+    publish_sites();
+    if (!ok) {
+        if (m_pristine != nullptr) uc_context_free(m_pristine);
+        m_pristine = nullptr;
+        uc_close(engine);
+        m_engine = nullptr;
+    }
+}
+
+UnicornSpace::~UnicornSpace() {
+    if (m_pristine != nullptr) uc_context_free(m_pristine);
+    if (m_engine != nullptr) uc_close(m_engine);
+}
+
+// --- memory -----------------------------------------------------------------------------------------------------
+
+bool UnicornSpace::can_map(VirtAddr base, PageCount pages) const {
+    u64 length = 0;
+    if (!base.is_page_aligned() || pages.is_zero() || !checked_mul(pages.value, PageSize, length)) return false;
+    if (!layout::in_window(base.value, length)) return false;
+    auto it = m_pages.lower_bound(page_of(base.value));
+    return it == m_pages.end() || it->first >= page_of(base.value) + pages.value;
+}
+
+bool UnicornSpace::is_mapped(VirtAddr base, PageCount pages) const {
+    u64 length = 0;
+    if (!base.is_page_aligned() || pages.is_zero() || !checked_mul(pages.value, PageSize, length)) return false;
+    if (!layout::in_window(base.value, length)) return false;
+    u64 const first = page_of(base.value);
+    for (u64 p = first; p < first + pages.value; ++p)
+        if (m_pages.find(p) == m_pages.end()) return false;
+    return true;
+}
+
+void UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
+                       std::vector<std::uint8_t*> const* host) {
+    u64 const length = pages.value * PageSize;
+    u32 const prot = unicorn_protection(permissions);
+    if (host == nullptr) {
+        GROVE_ASSERT(uc_mem_map(m_engine, base.value, length, prot) == UC_ERR_OK);
+        m_frame_pages += pages;
+    } else {
+        GROVE_ASSERT(host->size() == pages.value);
+        for (u64 i = 0; i < pages.value; ++i)
+            GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value + i * PageSize, PageSize, prot, (*host)[i]) ==
+                         UC_ERR_OK);
+    }
+    u64 const first = page_of(base.value);
+    for (u64 p = first; p < first + pages.value; ++p) m_pages[p] = Page{permissions, host != nullptr};
+    if (has(permissions, Permissions::Execute)) {
+        // Instructions at the end of the page before may now be complete.
+        invalidate_code(base.value - PageSize, base.value + length);
+        rescan_sites(base.value, base.value + length);
+    }
+}
+
+PageCount UnicornSpace::unmap(VirtAddr base, PageCount pages) {
+    u64 const length = pages.value * PageSize;
+    u64 const first = page_of(base.value);
+    PageCount ordinary{};
+    for (u64 p = first; p < first + pages.value; ++p) {
+        auto it = m_pages.find(p);
+        if (!it->second.physical) ordinary += PageCount(1);
+        m_pages.erase(it);
+    }
+    GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
+    m_frame_pages -= ordinary;
+    invalidate_code(base.value - PageSize, base.value + length);
+    rescan_sites(base.value, base.value + length);
+    return ordinary;
+}
+
+bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) const {
+    if (length == 0) return true;
+    u64 end = 0;
+    if (!checked_add(address, length, end)) return false;
+    for (u64 p = page_of(address); p <= page_of(end - 1); ++p) {
+        auto it = m_pages.find(p);
+        if (it == m_pages.end()) return false;
+        if (needed != Permissions::None && !has(it->second.permissions, needed)) return false;
+    }
+    return true;
+}
+
+Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes length) {
+    if (!pages_allow(destination.value, length.value, Permissions::None)) return Error::InvalidArgument;
+    if (length.is_zero()) return {};
+    GROVE_ASSERT(uc_mem_write(m_engine, destination.value, source, length.value) == UC_ERR_OK);
+    u64 const end = destination.value + length.value;
+    bool executable = false;
+    for (u64 p = page_of(destination.value); p <= page_of(end - 1); ++p)
+        executable = executable || has(m_pages.at(p).permissions, Permissions::Execute);
+    if (executable) {
+        invalidate_code(destination.value, end);
+        rescan_sites(destination.value, end);
+    }
+    return {};
+}
+
+Result<void> UnicornSpace::copy_from_user(void* destination, VirtAddr source, Bytes length) {
+    if (!pages_allow(source.value, length.value, Permissions::Read)) return Error::InvalidArgument;
+    if (length.is_zero()) return {};
+    GROVE_ASSERT(uc_mem_read(m_engine, source.value, destination, length.value) == UC_ERR_OK);
+    return {};
+}
+
+Result<void> UnicornSpace::copy_to_user(VirtAddr destination, void const* source, Bytes length) {
+    if (!pages_allow(destination.value, length.value, Permissions::Write)) return Error::InvalidArgument;
+    if (length.is_zero()) return {};
+    GROVE_ASSERT(uc_mem_write(m_engine, destination.value, source, length.value) == UC_ERR_OK);
+    return {};
+}
+
+void UnicornSpace::set_io_ports(Span<IoPortRange const> ports) { m_ports.assign(ports.begin(), ports.end()); }
+
+bool UnicornSpace::may_access_ports(u16 port, u8 size) const {
+    for (u32 p = port; p < u32{port} + size; ++p) {
+        if (p > 0xFFFF) return false;
+        bool covered = false;
+        for (IoPortRange const& range : m_ports) covered = covered || range.contains(static_cast<u16>(p));
+        if (!covered) return false;
+    }
+    return true;
+}
+
+usize UnicornSpace::peek(u64 address, void* destination, usize capacity) {
+    usize done = 0;
+    while (done < capacity) {
+        u64 const at = address + done;
+        if (at < address || m_pages.find(page_of(at)) == m_pages.end()) break;
+        usize const chunk = std::min<usize>(capacity - done, PageSize - at % PageSize);
+        GROVE_ASSERT(uc_mem_read(m_engine, at, static_cast<std::uint8_t*>(destination) + done, chunk) == UC_ERR_OK);
+        done += chunk;
+    }
+    return done;
+}
+
+// --- stop sites and translated blocks ---------------------------------------------------------------------------
+
+void UnicornSpace::invalidate_code(u64 begin, u64 end) {
+    uc_ctl_remove_cache(m_engine, begin, end);
+    m_block_counts.clear();
+    m_block_cache.fill(CachedBlock{});
+}
+
+void UnicornSpace::rescan_sites(u64 begin, u64 end) {
+    constexpr u64 Reach = 15; // an instruction is at most 15 bytes
+    u64 const scan_begin = begin > Reach ? begin - (Reach - 1) : 0;
+    m_sites.erase(m_sites.lower_bound(scan_begin), m_sites.lower_bound(end));
+    u64 const window_end = end + Reach;
+    std::vector<std::uint8_t> bytes(window_end - scan_begin, 0);
+    std::vector<bool> readable(bytes.size(), false);
+    for (u64 at = scan_begin; at < window_end;) {
+        u64 const chunk_end = std::min(window_end, (page_of(at) + 1) * PageSize);
+        if (m_pages.find(page_of(at)) != m_pages.end()) {
+            GROVE_ASSERT(uc_mem_read(m_engine, at, bytes.data() + (at - scan_begin), chunk_end - at) == UC_ERR_OK);
+            std::fill(readable.begin() + static_cast<long>(at - scan_begin),
+                      readable.begin() + static_cast<long>(chunk_end - scan_begin), true);
+        }
+        at = chunk_end;
+    }
+    for (u64 at = scan_begin; at < end; ++at) {
+        usize const index = at - scan_begin;
+        if (!readable[index]) continue;
+        auto page = m_pages.find(page_of(at));
+        if (!has(page->second.permissions, Permissions::Execute)) continue;
+        usize available = 0;
+        while (available < Reach && index + available < bytes.size() && readable[index + available]) ++available;
+        if (classify_instruction(bytes.data() + index, available).kind != SiteKind::None) m_sites.insert(at);
+    }
+    publish_sites();
+}
+
+void UnicornSpace::publish_sites() {
+    m_site_buffer.assign(m_sites.begin(), m_sites.end());
+    uc_ctl_set_exits(m_engine, m_site_buffer.data(), m_site_buffer.size());
+}
+
+u32 UnicornSpace::block_instructions(u64 address, u32 size) {
+    if (size == 0) return 0;
+    u64 const key = address | (u64{size} << 48);
+    CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
+    if (slot.key == key) return slot.instructions;
+    u32 instructions = 0;
+    auto it = m_block_counts.find(key);
+    if (it != m_block_counts.end()) {
+        instructions = it->second;
+    } else {
+        m_code_buffer.resize(size);
+        GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
+        instructions = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address);
+        m_block_counts.emplace(key, instructions);
+    }
+    slot = CachedBlock{key, instructions};
+    return instructions;
+}
+
+void UnicornSpace::settle_block(u64 pc) {
+    if (!m_block_active) return;
+    m_block_active = false;
+    if (pc < m_block_address || pc >= m_block_address + m_block_size) return; // it ran to its end
+    m_code_buffer.resize(m_block_size);
+    GROVE_ASSERT(uc_mem_read(m_engine, m_block_address, m_code_buffer.data(), m_block_size) == UC_ERR_OK);
+    u32 const retired =
+        m_machine.disassembler->count_instructions(m_code_buffer.data(), m_block_size, m_block_address, pc);
+    m_machine.clock->unretire(m_block_instructions - retired);
+}
+
+// --- hooks ----------------------------------------------------------------------------------------------------
+
+void UnicornSpace::record(Trap trap, u64 resume_pc) {
+    m_trapped = true;
+    m_trap = trap;
+    m_resume_pc = resume_pc;
+    uc_emu_stop(m_engine);
+}
+
+void UnicornSpace::on_block(u64 address, u32 size) {
+    if (m_trapped) return;
+    if (m_machine.clock->deadline_reached()) {
+        m_block_active = false;
+        record(Trap::make_timer(address), address);
+        return;
+    }
+    u32 const instructions = block_instructions(address, size);
+    m_block_address = address;
+    m_block_size = size;
+    m_block_instructions = instructions;
+    m_block_active = true;
+    m_machine.clock->retire(instructions);
+}
+
+void UnicornSpace::on_interrupt(u32 vector) {
+    u64 const rip = read_register(UC_X86_REG_RIP);
+    auto fault = [&](TrapKind kind, u64 pc, u64 code) { record(Trap::make_fault(kind, pc, FaultInfo{0, Access::Read, code}), pc); };
+    switch (vector) {
+    case abi::SyscallVector: {
+        SyscallArgs args;
+        int const registers[] = {UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
+                                 UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
+        u64 values[7]{};
+        void* pointers[7];
+        for (usize i = 0; i < 7; ++i) pointers[i] = &values[i];
+        uc_reg_read_batch(m_engine, const_cast<int*>(registers), pointers, 7);
+        args.number = values[0];
+        for (usize i = 0; i < 6; ++i) args.arg[i] = values[i + 1];
+        record(Trap::make_syscall(rip, args), rip);
+        return;
+    }
+    case 0: fault(TrapKind::DivideError, rip, 0); return;
+    case 1: record(Trap::make_fault(TrapKind::Breakpoint, rip, {}), rip); return;
+    case 3: {
+        // A trap: rip is past the int3 (one byte) or `int 3` (two).
+        u8 previous = 0;
+        peek(rip - 1, &previous, 1);
+        u64 const pc = previous == 0xCC ? rip - 1 : rip - SoftwareInterruptLength;
+        record(Trap::make_fault(TrapKind::Breakpoint, pc, {}), rip);
+        return;
+    }
+    case 6: fault(TrapKind::InvalidOpcode, rip, 0); return;
+    case 12: case 13: fault(TrapKind::GeneralProtection, rip, 0); return;
+    case 14: fault(TrapKind::PageFault, rip, 0); return;
+    default: break;
+    }
+    // `int n` through a gate a ring-1 grove may not use: #GP at the int instruction, which does not retire.
+    u8 instruction[SoftwareInterruptLength]{};
+    peek(rip - SoftwareInterruptLength, instruction, sizeof instruction);
+    if (vector >= 32 || (instruction[0] == 0xCD && instruction[1] == vector)) {
+        fault(TrapKind::GeneralProtection, rip - SoftwareInterruptLength, 0);
+        return;
+    }
+    fault(TrapKind::EmulatorError, rip, vector);
+}
+
+bool UnicornSpace::on_invalid_memory(int type, u64 address, int) {
+    Access access = Access::Read;
+    bool present = false;
+    switch (type) {
+    case UC_MEM_READ_PROT: present = true; [[fallthrough]];
+    case UC_MEM_READ_UNMAPPED: access = Access::Read; break;
+    case UC_MEM_WRITE_PROT: present = true; [[fallthrough]];
+    case UC_MEM_WRITE_UNMAPPED: access = Access::Write; break;
+    case UC_MEM_FETCH_PROT: present = true; [[fallthrough]];
+    default: access = Access::Execute; break;
+    }
+    // The x86 page-fault error code: present, write, instruction fetch (a ring-1 access is a supervisor access).
+    u64 const code = (present ? 1u : 0u) | (access == Access::Write ? 2u : 0u) | (access == Access::Execute ? 16u : 0u);
+    u64 const pc = access == Access::Execute ? address : read_register(UC_X86_REG_RIP);
+    record(Trap::make_fault(TrapKind::PageFault, pc, FaultInfo{address, access, code}), pc);
+    return false;
+}
+
+bool UnicornSpace::on_invalid_instruction() {
+    u64 const rip = read_register(UC_X86_REG_RIP);
+    record(Trap::make_fault(TrapKind::InvalidOpcode, rip, {}), rip);
+    return false;
+}
+
+void UnicornSpace::on_unexpected_port() {
+    u64 const rip = read_register(UC_X86_REG_RIP);
+    record(Trap::make_fault(TrapKind::GeneralProtection, rip, {}), rip);
+}
+
+// --- running ----------------------------------------------------------------------------------------------------
+
+u64 UnicornSpace::read_register(int reg) const {
+    u64 value = 0;
+    uc_reg_read(m_engine, reg, &value);
+    return value;
+}
+
+void UnicornSpace::write_register(int reg, u64 value) { uc_reg_write(m_engine, reg, &value); }
+
+RegisterSnapshot UnicornSpace::registers() const {
+    return snapshot_registers([this](int reg) { return read_register(reg); });
+}
+
+Trap UnicornSpace::run() {
+    for (;;) {
+        m_trapped = false;
+        m_block_active = false;
+        u64 const start = read_register(UC_X86_REG_RIP);
+        uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);
+        if (m_trapped) {
+            if (read_register(UC_X86_REG_RIP) != m_resume_pc) write_register(UC_X86_REG_RIP, m_resume_pc);
+            settle_block(m_resume_pc);
+            return m_trap;
+        }
+        u64 const rip = read_register(UC_X86_REG_RIP);
+        settle_block(rip);
+        if (error != UC_ERR_OK)
+            return Trap::make_fault(TrapKind::EmulatorError, rip, FaultInfo{0, Access::Read, u64{error}});
+        if (m_sites.count(rip) == 0)
+            return Trap::make_fault(TrapKind::EmulatorError, rip,
+                                    FaultInfo{0, Access::Read, EmulatorStoppedWithoutReason});
+        Trap trap;
+        if (handle_site(rip, trap)) return trap;
+    }
+}
+
+bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
+    u8 bytes[15]{};
+    usize const available = peek(pc, bytes, sizeof bytes);
+    SiteInstruction const site = classify_instruction(bytes, available);
+    auto fault = [&](TrapKind kind, u64 code) {
+        trap = Trap::make_fault(kind, pc, FaultInfo{0, Access::Read, code});
+        return true;
+    };
+    auto retire = [&] {
+        write_register(UC_X86_REG_RIP, pc + site.length);
+        m_machine.clock->retire(1);
+        return false;
+    };
+    switch (site.kind) {
+    case SiteKind::None: return fault(TrapKind::EmulatorError, EmulatorStaleSite);
+    case SiteKind::Privileged: return fault(TrapKind::GeneralProtection, 0);
+    case SiteKind::Undefined: return fault(TrapKind::InvalidOpcode, 0);
+    case SiteKind::TimeStamp: {
+        u64 const now = m_machine.clock->now().value;
+        write_register(UC_X86_REG_RAX, now & 0xFFFFFFFF);
+        write_register(UC_X86_REG_RDX, now >> 32);
+        if (site.is_rdtscp) write_register(UC_X86_REG_RCX, 0);
+        return retire();
+    }
+    case SiteKind::CpuIdentity: {
+        CpuIdLeaf const leaf = cpuid_leaf(static_cast<u32>(read_register(UC_X86_REG_RAX)));
+        write_register(UC_X86_REG_RAX, leaf.eax);
+        write_register(UC_X86_REG_RBX, leaf.ebx);
+        write_register(UC_X86_REG_RCX, leaf.ecx);
+        write_register(UC_X86_REG_RDX, leaf.edx);
+        return retire();
+    }
+    case SiteKind::PortIo: {
+        u16 const port = site.has_port_immediate ? site.port_immediate
+                                                 : static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
+        if (!may_access_ports(port, site.operand_size)) return fault(TrapKind::GeneralProtection, 0);
+        u64 const rax = read_register(UC_X86_REG_RAX);
+        if (site.is_output) {
+            u64 const mask = site.operand_size == 4 ? 0xFFFFFFFF : (u64{1} << (8 * site.operand_size)) - 1;
+            m_machine.port_log->push_back(PortWrite{m_id, port, site.operand_size, static_cast<u32>(rax & mask)});
+        } else if (site.operand_size == 4) {
+            write_register(UC_X86_REG_RAX, 0xFFFFFFFF); // a 32-bit write clears the upper half
+        } else {
+            u64 const mask = (u64{1} << (8 * site.operand_size)) - 1;
+            write_register(UC_X86_REG_RAX, rax | mask);
+        }
+        return retire();
+    }
+    case SiteKind::StringPortIo: return emulate_string_io(pc, site, trap);
+    }
+    return fault(TrapKind::EmulatorError, EmulatorStaleSite);
+}
+
+bool UnicornSpace::emulate_string_io(u64 pc, SiteInstruction const& site, Trap& trap) {
+    u16 const port = static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
+    if (!may_access_ports(port, site.operand_size)) {
+        trap = Trap::make_fault(TrapKind::GeneralProtection, pc, {});
+        return true;
+    }
+    int const pointer_register = site.is_output ? UC_X86_REG_RSI : UC_X86_REG_RDI;
+    u64 pointer = read_register(pointer_register);
+    u64 remaining = site.repeat ? read_register(UC_X86_REG_RCX) : 1;
+    u64 const step = (read_register(UC_X86_REG_RFLAGS) & RflagsDirection) != 0 ? u64{0} - site.operand_size
+                                                                              : u64{site.operand_size};
+    auto save = [&] {
+        write_register(pointer_register, pointer);
+        if (site.repeat) write_register(UC_X86_REG_RCX, remaining);
+    };
+    while (remaining > 0) {
+        u32 value = ~u32{0};
+        bool const moved = site.is_output
+                               ? copy_from_user(&value, VirtAddr{pointer}, Bytes(site.operand_size)).has_value()
+                               : copy_to_user(VirtAddr{pointer}, &value, Bytes(site.operand_size)).has_value();
+        if (!moved) {
+            save();
+            Access const access = site.is_output ? Access::Read : Access::Write;
+            trap = Trap::make_fault(TrapKind::PageFault, pc, FaultInfo{pointer, access, 0});
+            return true;
+        }
+        if (site.is_output) {
+            u32 const mask = site.operand_size == 4 ? ~u32{0} : (u32{1} << (8 * site.operand_size)) - 1;
+            m_machine.port_log->push_back(PortWrite{m_id, port, site.operand_size, value & mask});
+        }
+        pointer += step;
+        --remaining;
+        m_machine.clock->retire(1);
+    }
+    save();
+    write_register(UC_X86_REG_RIP, pc + site.length);
+    return false;
+}
+
+} // namespace grove::sim

@@ -1,0 +1,163 @@
+#pragma once
+#include <core/arch/arch.hpp>
+#include <sim/backend/crash_report.hpp>
+#include <sim/backend/instruction_rules.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+struct uc_struct;
+struct uc_context;
+
+namespace grove::sim {
+
+class Disassembler;
+class VirtualClock;
+
+// One port access a grove made through a permitted port (the minimal device model: reads return all ones,
+// writes are recorded here).
+struct PortWrite {
+    AddressSpaceId space;
+    u16 port = 0;
+    u8 size = 0;
+    u32 value = 0;
+};
+
+// One grove address space: its own Unicorn engine (so groves cannot see each other's memory, and nothing of the
+// kernel is mapped at all), its page table of permissions, its I/O port ranges, and the stop sites of its code.
+//
+// Invariants: `m_pages` holds exactly the pages mapped in the engine, with the permissions the engine enforces;
+// no page is both writable and executable, so code changes only through load(), which rescans it; every
+// address inside executable memory where an instruction of a SiteKind other than None starts is an exit of the
+// engine, so Unicorn never translates such an instruction (and cannot abort on it).
+// Owns the engine; refers to the machine's clock, disassembler and port log, which outlive it.
+class UnicornSpace {
+public:
+    struct Machine {
+        VirtualClock* clock = nullptr;
+        Disassembler* disassembler = nullptr;
+        std::vector<PortWrite>* port_log = nullptr;
+    };
+
+    // Why run() returned.
+    struct RunResult {
+        bool trapped = false; // `trap` is set
+        Trap trap{};
+    };
+
+    // A new engine with no memory. is_open() is false when Unicorn could not create one.
+    UnicornSpace(AddressSpaceId id, Machine machine);
+    ~UnicornSpace();
+    UnicornSpace(UnicornSpace const&) = delete;
+    UnicornSpace& operator=(UnicornSpace const&) = delete;
+
+    bool is_open() const { return m_engine != nullptr; }
+    AddressSpaceId id() const { return m_id; }
+
+    // --- memory: the caller (UnicornArch) validated frames; these validate the ranges -----------------------
+    // True when [base, base + pages) is page aligned, inside the grove window, and each page is unmapped.
+    bool can_map(VirtAddr base, PageCount pages) const;
+    // True when every page of the range is mapped.
+    bool is_mapped(VirtAddr base, PageCount pages) const;
+    // The caller checked can_map. `host` is null for ordinary memory, or one host page per page for physical
+    // memory shared between spaces.
+    void map(VirtAddr base, PageCount pages, Permissions permissions, std::vector<std::uint8_t*> const* host);
+    // The caller checked is_mapped. Returns how many of the pages were ordinary (frame-backed) pages.
+    PageCount unmap(VirtAddr base, PageCount pages);
+    // Ordinary pages mapped (the frames this space holds).
+    PageCount frame_pages() const { return m_frame_pages; }
+
+    Result<void> load(VirtAddr destination, void const* source, Bytes length);
+    Result<void> copy_from_user(void* destination, VirtAddr source, Bytes length);
+    Result<void> copy_to_user(VirtAddr destination, void const* source, Bytes length);
+    void set_io_ports(Span<IoPortRange const> ports);
+    // True when every port of [port, port + size) is in one of the ranges.
+    bool may_access_ports(u16 port, u8 size) const;
+    // The kernel's view: bytes at `address` regardless of permissions, at most `capacity`, stopping at the first
+    // unmapped page. Returns how many were read.
+    usize peek(u64 address, void* destination, usize capacity);
+
+    // --- CPU ------------------------------------------------------------------------------------------------
+    uc_struct* engine() const { return m_engine; }
+    u64 read_register(int reg) const;
+    void write_register(int reg, u64 value);
+    RegisterSnapshot registers() const;
+
+    // Runs the loaded thread from its rip until a trap; emulates the allowed stop sites (rdtsc, cpuid,
+    // permitted port I/O) on the way. Never returns without a trap.
+    Trap run();
+
+    // Thread bookkeeping of UnicornArch: the ThreadId index whose registers are in the engine, if any.
+    static constexpr u32 NoThread = ~u32{0};
+    u32 loaded_thread() const { return m_loaded_thread; }
+    void set_loaded_thread(u32 index) { m_loaded_thread = index; }
+    // The registers of a thread that never ran: everything zero but rflags.
+    uc_context* pristine_context() const { return m_pristine; }
+
+    // Stop sites currently registered (for tests and reports).
+    usize site_count() const { return m_sites.size(); }
+
+    // Hook entry points (called by Unicorn through the C callbacks).
+    void on_block(u64 address, u32 size);
+    void on_interrupt(u32 vector);
+    bool on_invalid_memory(int type, u64 address, int size);
+    bool on_invalid_instruction();
+    void on_unexpected_port();
+
+private:
+    struct Page {
+        Permissions permissions = Permissions::None;
+        bool physical = false;
+    };
+
+    bool pages_allow(u64 address, u64 length, Permissions needed) const;
+    void invalidate_code(u64 begin, u64 end);
+    void rescan_sites(u64 begin, u64 end);
+    void publish_sites();
+    u32 block_instructions(u64 address, u32 size);
+    void record(Trap trap, u64 resume_pc);
+    // Takes back the instructions of the current block that did not retire because it stopped before `pc`.
+    void settle_block(u64 pc);
+    // Handles the stop site at `pc`: true with `trap` set when it traps, false when it was emulated.
+    bool handle_site(u64 pc, Trap& trap);
+    bool emulate_string_io(u64 pc, SiteInstruction const& site, Trap& trap);
+
+    AddressSpaceId m_id;
+    Machine m_machine;
+    uc_struct* m_engine = nullptr;
+    uc_context* m_pristine = nullptr;
+    u32 m_loaded_thread = NoThread;
+    std::map<u64, Page> m_pages; // page number -> page
+    PageCount m_frame_pages{};
+    std::vector<IoPortRange> m_ports;
+    std::set<u64> m_sites;
+    std::vector<u64> m_site_buffer;
+
+    // Instruction counts of translated blocks, by (address, size); a direct-mapped cache in front of the map
+    // keeps the block hook cheap.
+    struct CachedBlock {
+        u64 key = ~u64{0};
+        u32 instructions = 0;
+    };
+    static constexpr usize BlockCacheSize = 4096;
+    std::array<CachedBlock, BlockCacheSize> m_block_cache{};
+    std::unordered_map<u64, u32> m_block_counts;
+    std::vector<std::uint8_t> m_code_buffer;
+
+    // The block running now, counted ahead in the clock.
+    u64 m_block_address = 0;
+    u32 m_block_size = 0;
+    u32 m_block_instructions = 0;
+    bool m_block_active = false;
+
+    // What stopped the current run.
+    bool m_trapped = false;
+    Trap m_trap{};
+    u64 m_resume_pc = 0;
+};
+
+} // namespace grove::sim
