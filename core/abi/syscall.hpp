@@ -88,9 +88,11 @@ struct Message {
 static_assert(sizeof(MessageHeader) == MessageHeaderSize);
 static_assert(sizeof(Message) == MessageSize);
 
-// Payload of the kernel's crash and give-up notifications (tag = NotifyCrashed or NotifyGaveUp).
-inline constexpr std::uint32_t NotifyCrashed = 0x43525348;  // "CRSH"
-inline constexpr std::uint32_t NotifyGaveUp = 0x47495645;   // "GIVE"
+// Tags of the kernel's own messages (header.flags has MessageFlagKernel, sender 0). Crash and give-up notices carry
+// a CrashNotice; a stop request has no payload: the grove should exit (code 0) before its stop deadline.
+inline constexpr std::uint32_t NotifyCrashed = 0x43525348; // "CRSH"
+inline constexpr std::uint32_t NotifyGaveUp = 0x47495645;  // "GIVE"
+inline constexpr std::uint32_t NotifyStop = 0x53544F50;    // "STOP"
 
 struct CrashNotice {
     std::uint32_t grove;

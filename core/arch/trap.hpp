@@ -24,10 +24,16 @@ struct SyscallArgs {
     u64 arg[6]{};
 };
 
+// What the backend knows about why a general-protection fault happened, when it knows: the kernel reports an
+// I/O-port fault as a capability denial (IoPort) before it handles the crash.
+enum class FaultCause : u8 { Unknown, PrivilegedInstruction, IoPort };
+
 struct FaultInfo {
     u64 address = 0;        // faulting address (page fault), else 0
     Access access = Access::Read;
     u64 error_code = 0;     // the CPU's error code, or the emulator's
+    FaultCause cause = FaultCause::Unknown;
+    u16 port = 0;           // cause IoPort: the first port of the access
 };
 
 struct Trap {
@@ -51,6 +57,24 @@ constexpr char const* trap_kind_name(TrapKind k) {
     case TrapKind::Breakpoint: return "breakpoint";
     case TrapKind::EmulatorError: return "emulator_error";
     case TrapKind::Timer: return "timer";
+    }
+    return "unknown";
+}
+
+constexpr char const* access_name(Access a) {
+    switch (a) {
+    case Access::Read: return "read";
+    case Access::Write: return "write";
+    case Access::Execute: return "execute";
+    }
+    return "unknown";
+}
+
+constexpr char const* fault_cause_name(FaultCause c) {
+    switch (c) {
+    case FaultCause::Unknown: return "unknown";
+    case FaultCause::PrivilegedInstruction: return "privileged_instruction";
+    case FaultCause::IoPort: return "io_port";
     }
     return "unknown";
 }

@@ -24,8 +24,20 @@ public:
         if (m_has_value) new (&m_value) T(static_cast<T&&>(other.m_value));
         else m_error = other.m_error;
     }
-    Result& operator=(Result const&) = delete;
-    Result& operator=(Result&&) = delete;
+    Result& operator=(Result const& other) {
+        if (this != &other) {
+            this->~Result();
+            new (this) Result(other);
+        }
+        return *this;
+    }
+    Result& operator=(Result&& other) {
+        if (this != &other) {
+            this->~Result();
+            new (this) Result(static_cast<Result&&>(other));
+        }
+        return *this;
+    }
     ~Result() {
         if (m_has_value) m_value.~T();
     }

@@ -15,6 +15,7 @@ namespace grove {
 // Faulted.
 struct Grove {
     GroveId id;
+    u8 slot = 0; // the registry slot, below MaxGroves: the small index the scheduler and IPC know the grove by
     GroveState state = GroveState::Loading;
     GroveSpec spec;
     LoadedImage image;

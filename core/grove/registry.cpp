@@ -16,6 +16,7 @@ Result<Grove*> Registry::add(GroveSpec const& spec) {
     g = Grove{};
     g.spec = spec;
     g.id = GroveId{m_next_serial++, 1};
+    g.slot = slot;
     g.state = GroveState::Loading;
     m_live[slot] = true;
     (void)m_order.push_back(slot);

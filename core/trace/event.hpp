@@ -1,4 +1,5 @@
 #pragma once
+#include <core/arch/trap.hpp>
 #include <core/base/units.hpp>
 #include <core/grove/capability_kind.hpp>
 #include <core/grove/crash.hpp>
@@ -81,6 +82,19 @@ struct CapabilityDeniedFields {
     CapabilityKind capability;
     u64 detail; // what was asked for: a port, a physical address, 0 when nothing more
 };
+struct FaultFields {
+    TrapKind trap;    // what the CPU (or the emulator) reported
+    Access access;    // page faults: the access that faulted
+    FaultCause cause; // general protection: privileged instruction, I/O port, or unknown
+    u16 port;         // cause IoPort: the port
+    u64 pc;
+    u64 address;      // page faults: the faulting address
+    u64 error_code;
+};
+struct ConsoleFields {
+    u64 length; // bytes written
+    u64 hash;   // FNV-1a 64 of the bytes, so the digest covers what groves print
+};
 struct RawFields {
     u64 word[4];
 };
@@ -102,6 +116,8 @@ struct Event {
         RespawnedFields respawned;
         LimitExceededFields limit_exceeded;
         CapabilityDeniedFields capability_denied;
+        FaultFields fault;
+        ConsoleFields console;
     } fields{.raw = {}};
 
     GroveId grove() const { return GroveId{serial, generation}; }
@@ -154,6 +170,17 @@ struct Event {
     static Event capability_denied(Ticks time, GroveId grove, CapabilityKind capability, u64 detail) {
         Event e = make(EventKind::CapabilityDenied, time, grove);
         e.fields.capability_denied = CapabilityDeniedFields{capability, detail};
+        return e;
+    }
+    static Event fault(Ticks time, GroveId grove, Trap const& trap) {
+        Event e = make(EventKind::Fault, time, grove);
+        e.fields.fault = FaultFields{trap.kind, trap.fault.access, trap.fault.cause, trap.fault.port,
+                                     trap.pc, trap.fault.address, trap.fault.error_code};
+        return e;
+    }
+    static Event console(Ticks time, GroveId grove, u64 length, u64 hash) {
+        Event e = make(EventKind::Console, time, grove);
+        e.fields.console = ConsoleFields{length, hash};
         return e;
     }
     // An event of a kind whose fields are not defined here yet (IPC, faults, console): four raw words.

@@ -57,11 +57,22 @@ EncodedEvent encode_event(Event const& e) {
         w.u8_(static_cast<u8>(f.capability_denied.capability));
         w.u64_(f.capability_denied.detail);
         break;
+    case EventKind::Fault:
+        w.u8_(static_cast<u8>(f.fault.trap));
+        w.u8_(static_cast<u8>(f.fault.access));
+        w.u8_(static_cast<u8>(f.fault.cause));
+        w.u64_(f.fault.port);
+        w.u64_(f.fault.pc);
+        w.u64_(f.fault.address);
+        w.u64_(f.fault.error_code);
+        break;
+    case EventKind::Console:
+        w.u64_(f.console.length);
+        w.u64_(f.console.hash);
+        break;
     case EventKind::MessageSent:
     case EventKind::MessageDelivered:
     case EventKind::MessageRefused:
-    case EventKind::Fault:
-    case EventKind::Console:
         for (u64 word : f.raw.word) w.u64_(word);
         break;
     }

@@ -52,11 +52,22 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::text_("capability", capability_kind_name(x.capability_denied.capability)));
         f(EventField::hex("detail", x.capability_denied.detail));
         break;
+    case EventKind::Fault:
+        f(EventField::text_("trap", trap_kind_name(x.fault.trap)));
+        f(EventField::text_("access", access_name(x.fault.access)));
+        f(EventField::text_("cause", fault_cause_name(x.fault.cause)));
+        f(EventField::unsigned_("port", x.fault.port));
+        f(EventField::hex("pc", x.fault.pc));
+        f(EventField::hex("address", x.fault.address));
+        f(EventField::hex("error_code", x.fault.error_code));
+        break;
+    case EventKind::Console:
+        f(EventField::unsigned_("length", x.console.length));
+        f(EventField::hex("hash", x.console.hash));
+        break;
     case EventKind::MessageSent:
     case EventKind::MessageDelivered:
     case EventKind::MessageRefused:
-    case EventKind::Fault:
-    case EventKind::Console:
         f(EventField::hex("word0", x.raw.word[0]));
         f(EventField::hex("word1", x.raw.word[1]));
         f(EventField::hex("word2", x.raw.word[2]));

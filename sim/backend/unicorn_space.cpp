@@ -448,7 +448,10 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
     };
     switch (site.kind) {
     case SiteKind::None: return fault(TrapKind::EmulatorError, EmulatorStaleSite);
-    case SiteKind::Privileged: return fault(TrapKind::GeneralProtection, 0);
+    case SiteKind::Privileged:
+        fault(TrapKind::GeneralProtection, 0);
+        trap.fault.cause = FaultCause::PrivilegedInstruction;
+        return true;
     case SiteKind::Undefined: return fault(TrapKind::InvalidOpcode, 0);
     case SiteKind::TimeStamp: {
         u64 const now = m_machine.clock->now().value;
@@ -468,7 +471,12 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
     case SiteKind::PortIo: {
         u16 const port = site.has_port_immediate ? site.port_immediate
                                                  : static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
-        if (!may_access_ports(port, site.operand_size)) return fault(TrapKind::GeneralProtection, 0);
+        if (!may_access_ports(port, site.operand_size)) {
+            fault(TrapKind::GeneralProtection, 0);
+            trap.fault.cause = FaultCause::IoPort;
+            trap.fault.port = port;
+            return true;
+        }
         u64 const rax = read_register(UC_X86_REG_RAX);
         if (site.is_output) {
             u64 const mask = site.operand_size == 4 ? 0xFFFFFFFF : (u64{1} << (8 * site.operand_size)) - 1;

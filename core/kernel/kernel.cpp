@@ -1,0 +1,273 @@
+#include <core/kernel/kernel.hpp>
+
+
+namespace grove {
+
+namespace {
+
+constexpr Ticks earliest(Ticks a, Ticks b) { return a < b ? a : b; }
+
+constexpr i64 status_of(Error e) { return -static_cast<i64>(e); }
+
+} // namespace
+
+Kernel::Kernel(Arch& arch, SchedulerConfig scheduler) : m_arch(arch), m_manager(arch, this), m_scheduler(scheduler) {}
+
+GroveId Kernel::grove_of(ThreadId thread) const {
+    if (m_scheduler.thread(thread) == nullptr) return GroveId{};
+    return m_threads[thread.index].grove;
+}
+
+// --- the loop --------------------------------------------------------------------------------------------------
+
+Ticks Kernel::next_kernel_deadline() const {
+    return earliest(m_ipc.next_deadline(), m_manager.next_deadline());
+}
+
+Dispatch Kernel::dispatch() {
+    for (;;) {
+        Ticks const t = now();
+        m_manager.tick(t);
+        drain_woken();
+        m_ipc.expire(t, m_woken);
+        drain_woken();
+        // expire_timeouts returns a view that the next scheduler call invalidates: copy it first.
+        StaticVector<Wakeup, MaxThreads> wakeups;
+        for (Wakeup const& w : m_scheduler.expire_timeouts(t)) (void)wakeups.push_back(w);
+        for (Wakeup const& w : wakeups) finish_wakeup(w);
+        drain_woken();
+
+        ThreadId const next = m_scheduler.pick_next(t);
+        if (next.is_null()) return Dispatch{ThreadId{}, earliest(m_scheduler.next_wakeup(), next_kernel_deadline())};
+
+        KernelThread& kt = m_threads[next.index];
+        if (m_groves[kt.slot].hung) {
+            block(next, Pending::Hung, BlockReason::Sleep);
+            continue;
+        }
+        if (kt.pending == Pending::RetryAfterThrottle) {
+            // A send that waited for its rate limit runs again now, as if the thread had just trapped.
+            kt.pending = Pending::None;
+            handle_syscall(next, kt.retry);
+            drain_woken();
+            continue;
+        }
+        Ticks const deadline = earliest(m_scheduler.preemption_deadline(t), next_kernel_deadline());
+        m_arch.set_preemption_deadline(deadline);
+        return Dispatch{next, deadline};
+    }
+}
+
+Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
+    Ticks const t = now();
+    if (m_scheduler.thread(thread) != nullptr) {
+        charge(thread, t);
+        // The charge may have killed the grove (CPU limit under the Kill policy).
+        if (m_scheduler.thread(thread) != nullptr) {
+            switch (trap.kind) {
+            case TrapKind::Syscall: handle_syscall(thread, trap.syscall); break;
+            case TrapKind::Timer: break;
+            case TrapKind::PageFault:
+            case TrapKind::GeneralProtection:
+            case TrapKind::InvalidOpcode:
+            case TrapKind::DivideError:
+            case TrapKind::Breakpoint:
+            case TrapKind::EmulatorError: handle_fault(thread, trap); break;
+            }
+        }
+    }
+    drain_woken();
+    return dispatch();
+}
+
+void Kernel::charge(ThreadId thread, Ticks t) {
+    if (m_scheduler.current() != thread) return;
+    Ticks const ran = t > m_scheduler.dispatched_at() ? t - m_scheduler.dispatched_at() : Ticks{};
+    (void)m_scheduler.charge(thread, ran, t);
+    // The manager decides what going over the CPU budget means (an event; a crash under the Kill policy); the
+    // scheduler does the throttling itself.
+    (void)m_manager.charge_cpu(m_threads[thread.index].grove, ran, t);
+    drain_woken();
+}
+
+void Kernel::handle_fault(ThreadId thread, Trap const& trap) {
+    KernelThread const& kt = m_threads[thread.index];
+    Ticks const t = now();
+    m_manager.tracer().emit(Event::fault(t, kt.grove, trap));
+    if (trap.kind == TrapKind::GeneralProtection && trap.fault.cause == FaultCause::IoPort)
+        (void)m_manager.require_io_port(kt.grove, trap.fault.port, t); // reports capability_denied
+    (void)m_manager.report_crash(kt.grove, Crash::fault(trap.pc, trap.fault.address), t);
+}
+
+Result<void> Kernel::hang(GroveId id) {
+    Grove const* g = m_manager.find(id);
+    if (g == nullptr) return Error::NotFound;
+    if (g->state != GroveState::Running) return Error::InvalidState;
+    // Its threads are parked as they come up for running (dispatch), whatever they were doing.
+    m_groves[g->slot].hung = true;
+    return {};
+}
+
+// --- completing syscalls ---------------------------------------------------------------------------------------
+
+void Kernel::complete(ThreadId thread, Result<u64> result, u64 second) {
+    if (result.has_value()) m_arch.set_syscall_result(thread, static_cast<i64>(result.value()), second);
+    else m_arch.set_syscall_result(thread, status_of(result.error()), 0);
+}
+
+void Kernel::block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline) {
+    Result<void> blocked = m_scheduler.block(thread, reason, deadline);
+    GROVE_ASSERT(blocked.has_value()); // the thread is the running one
+    m_threads[thread.index].pending = pending;
+}
+
+void Kernel::drain_woken() {
+    while (IpcWaiter* w = m_woken.pop_front()) finish_ipc_wait(*w);
+}
+
+void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
+    ThreadId const thread = waiter.thread;
+    KernelThread& kt = m_threads[thread.index];
+    Pending const pending = kt.pending;
+    kt.pending = Pending::None;
+    Result<void> const outcome = result_of(waiter.outcome);
+    if (outcome.is_error()) {
+        complete(thread, outcome.error());
+    } else if (pending == Pending::Receive || pending == Pending::Call) {
+        Grove const* g = m_manager.find(kt.grove);
+        GROVE_ASSERT(g != nullptr && g->is_alive()); // a dying grove's waiters are cancelled, never woken
+        if (m_arch.copy_to_user(g->image.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {
+            // The buffer went away while the thread waited (another thread unmapped it): the message was
+            // delivered to a grove that cannot take it, which is that grove's fault.
+            (void)m_scheduler.wake(thread);
+            crash_on_delivery(kt, kt.out_buffer);
+            return;
+        }
+        if (pending == Pending::Receive) kt.reply_to = waiter.reply_token;
+        complete(thread, u64{0});
+    } else {
+        complete(thread, u64{0});
+    }
+    Result<void> woken = m_scheduler.wake(thread);
+    GROVE_ASSERT(woken.has_value());
+}
+
+void Kernel::crash_on_delivery(KernelThread const& kt, VirtAddr address) {
+    (void)m_manager.report_crash(kt.grove, Crash::fault(0, address.value), now());
+}
+
+void Kernel::finish_wakeup(Wakeup const& wakeup) {
+    KernelThread& kt = m_threads[wakeup.thread.index];
+    Pending const pending = kt.pending;
+    if (pending == Pending::RetryAfterThrottle) return; // runs its send again when picked (dispatch)
+    kt.pending = Pending::None;
+    switch (wakeup.outcome) {
+    case WakeOutcome::DeadlineReached: complete(wakeup.thread, u64{0}); return;
+    case WakeOutcome::Joined:
+        (void)m_scheduler.destroy(kt.join_target); // reaped: its slot can be reused
+        complete(wakeup.thread, u64{0}, static_cast<u64>(wakeup.exit_code));
+        return;
+    case WakeOutcome::TimedOut: complete(wakeup.thread, Error::TimedOut); return;
+    case WakeOutcome::PeerClosed: complete(wakeup.thread, Error::PeerClosed); return;
+    }
+}
+
+// --- threads ---------------------------------------------------------------------------------------------------
+
+Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtAddr stack_top, u64 arg0, u64 arg1,
+                                       Ticks t) {
+    TRY(m_manager.reserve_thread(grove.id, t));
+    Result<ThreadId> created = m_scheduler.create(grove.slot, grove.spec.priority);
+    if (created.is_error()) {
+        (void)m_manager.release_thread(grove.id);
+        return created.error();
+    }
+    ThreadId const thread = created.value();
+    Result<void> context = m_arch.create_context(thread, grove.image.space, entry, stack_top, arg0, arg1);
+    if (context.is_error()) {
+        (void)m_scheduler.destroy(thread);
+        (void)m_manager.release_thread(grove.id);
+        return context.error();
+    }
+    KernelThread& kt = m_threads[thread.index];
+    kt = KernelThread{};
+    kt.id = thread;
+    kt.grove = grove.id;
+    kt.slot = grove.slot;
+    kt.waiter.thread = thread;
+    kt.waiter.grove = grove.slot;
+    return thread;
+}
+
+// Ends a thread's part in IPC (its wait, and the call it received but did not answer) and removes its context.
+// The scheduler record is the caller's to remove.
+void Kernel::destroy_thread(ThreadId thread) {
+    KernelThread& kt = m_threads[thread.index];
+    if (kt.waiter.is_waiting()) (void)m_ipc.cancel(kt.waiter, WaitOutcome::PeerClosed);
+    if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
+    kt.reply_to = ReplyToken{};
+    kt.pending = Pending::None;
+    m_arch.destroy_context(thread);
+}
+
+// --- GroveHooks ------------------------------------------------------------------------------------------------
+
+Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
+    KernelGrove& kg = m_groves[grove.slot];
+    EndpointRef const endpoint = TRY(m_ipc.open(grove.slot));
+    Result<void> handle = m_manager.reserve_file_handle(grove.id, t);
+    if (handle.is_error()) {
+        (void)m_ipc.close(endpoint, m_woken);
+        return handle.error();
+    }
+    (void)m_scheduler.set_cpu_limit(grove.slot, grove.spec.limits.cpu_percent);
+    Result<ThreadId> main = create_thread(grove, grove.image.entry, grove.image.stack_top, grove.image.argc,
+                                          grove.image.argv.value, t);
+    if (main.is_error()) {
+        (void)m_manager.release_file_handle(grove.id);
+        (void)m_ipc.close(endpoint, m_woken);
+        return main.error();
+    }
+    kg.endpoint = endpoint;
+    kg.handles.reset(endpoint);
+    kg.live_threads = 1;
+    kg.hung = false;
+    return {};
+}
+
+void Kernel::on_stop_requested(Grove const& grove) {
+    abi::Message stop{};
+    stop.header.tag = abi::NotifyStop;
+    stop.header.flags = abi::MessageFlagKernel;
+    stop.header.priority = abi::PriorityLevels - 1;
+    (void)m_ipc.try_send(m_groves[grove.slot].endpoint, grove.slot, stop, m_woken);
+}
+
+void Kernel::on_teardown(Grove const& grove) {
+    KernelGrove& kg = m_groves[grove.slot];
+    Result<GroveRemoval> removal = m_scheduler.remove_grove(grove.slot);
+    GROVE_ASSERT(removal.has_value());
+    StaticVector<ThreadId, MaxThreads> removed;
+    for (ThreadId const& t : removal.value().removed) (void)removed.push_back(t);
+    for (ThreadId const& t : removed) destroy_thread(t);
+    (void)m_ipc.close(kg.endpoint, m_woken);
+    kg.handles.clear();
+    kg.endpoint = EndpointRef{};
+    kg.live_threads = 0;
+    kg.hung = false;
+}
+
+void Kernel::on_crash_notice(GroveId subscriber, u32 tag, abi::CrashNotice const& notice) {
+    Grove const* g = m_manager.find(subscriber);
+    if (g == nullptr || !g->is_alive()) return;
+    abi::Message message{};
+    message.header.tag = tag;
+    message.header.flags = abi::MessageFlagKernel;
+    message.header.priority = abi::PriorityLevels - 1;
+    message.header.length = sizeof(abi::CrashNotice);
+    copy_bytes(message.payload, &notice, sizeof notice);
+    // A full queue refuses the notice; the refusal is counted against the subscriber's row, never lost silently.
+    (void)m_ipc.try_send(m_groves[g->slot].endpoint, g->slot, message, m_woken);
+}
+
+} // namespace grove

@@ -1,0 +1,164 @@
+#pragma once
+#include <core/arch/arch.hpp>
+#include <core/cap/handle_table.hpp>
+#include <core/grove/grove_hooks.hpp>
+#include <core/grove/grove_manager.hpp>
+#include <core/ipc/endpoint_table.hpp>
+#include <core/kernel/syscall_decode.hpp>
+#include <core/sched/scheduler.hpp>
+
+namespace grove {
+
+static_assert(MaxGroveSlots == MaxGroves, "the scheduler and the registry must agree on the number of groves");
+static_assert(IpcLedger::GroveCapacity == MaxGroves, "IPC accounting needs one row per grove slot");
+
+// What the backend runs next: a thread, or nothing until `wake_at` (Ticks::max(): nothing will ever wake by
+// itself). When a thread is given, the kernel has armed the preemption deadline; a backend may arm an earlier one
+// (to inject a scripted fault on time) and simply hands the resulting Timer trap back.
+struct Dispatch {
+    ThreadId thread;
+    Ticks wake_at = Ticks::max();
+    bool is_idle() const { return thread.is_null(); }
+};
+
+// The kernel: the Grove Manager, the scheduler, the IPC endpoints and every grove's handle table, driven by traps.
+// It never switches context itself; a backend runs
+//
+//     Dispatch d = kernel.dispatch();
+//     for (;;) {
+//         if (d.is_idle()) { advance or halt until d.wake_at; d = kernel.dispatch(); continue; }
+//         d = kernel.on_trap(d.thread, arch.resume(d.thread));
+//     }
+//
+// Every syscall is decoded (decode_syscall: no side effects), checked against the caller's capabilities, limits
+// and handles, and then committed. Pointer arguments are only ever touched through Arch::copy_from_user and
+// copy_to_user, so a hostile argument returns InvalidArgument and never faults the kernel.
+//
+// Ownership: the kernel owns every table (static storage, no allocation); it borrows the Arch. Per thread it keeps
+// the IPC waiter and what the thread's blocked syscall will return; per grove slot, the grove's endpoint and
+// handle table. Invariant: a thread the scheduler knows has a KernelThread whose grove is a live incarnation, and
+// its waiter is on an IPC list only while its `pending` says it waits in IPC.
+class Kernel final : private GroveHooks {
+public:
+    explicit Kernel(Arch& arch, SchedulerConfig scheduler = {});
+    Kernel(Kernel const&) = delete;
+    Kernel& operator=(Kernel const&) = delete;
+
+    void set_sink(EventSink* sink) { m_manager.set_sink(sink); }
+    GroveManager& manager() { return m_manager; }
+    GroveManager const& manager() const { return m_manager; }
+    Scheduler const& scheduler() const { return m_scheduler; }
+    EndpointTable const& ipc() const { return m_ipc; }
+    u64 digest() const { return m_manager.digest(); }
+
+    // --- operating on groves (virtual time is the backend's now()) ---------------------------------------------
+    // load + start (the main thread is created by start).
+    Result<GroveId> spawn(GroveSpec const& spec) { return after(m_manager.spawn(spec, now())); }
+    Result<void> stop(GroveId id) { return after(m_manager.stop(id, now())); }
+    Result<void> kill(GroveId id) { return after(m_manager.kill(id, now())); }
+    Result<GroveId> restart(GroveId id) { return after(m_manager.restart(id, now())); }
+    // A crash from outside (a scripted fault): as if the grove had faulted.
+    Result<void> crash(GroveId id, Crash const& crash) { return after(m_manager.report_crash(id, crash, now())); }
+    // Hangs the grove: its threads stop running (blocked without deadline) until it is killed, stopped past its
+    // deadline, or its watchdog fires. InvalidState when it is not Running.
+    Result<void> hang(GroveId id);
+    // Accounts `amount` more memory to the grove, as if it had asked for it (a scripted memory spike): its limit
+    // and violation policy apply.
+    Result<void> charge_memory(GroveId id, Bytes amount) {
+        return after(m_manager.reserve_memory(id, amount, now()));
+    }
+
+    // --- the backend's loop -----------------------------------------------------------------------------------
+    // Processes everything due at now() (stop deadlines, respawns, watchdogs, IPC and sleep timeouts), picks the
+    // next thread and arms its preemption deadline.
+    Dispatch dispatch();
+    // `thread` (the one dispatch() gave) stopped with `trap`: account its CPU time, handle the trap (a syscall, a
+    // fault that crashes its grove, a timer), then dispatch().
+    Dispatch on_trap(ThreadId thread, Trap const& trap);
+
+    // The grove a thread belongs to; a null id for an unknown thread.
+    GroveId grove_of(ThreadId thread) const;
+
+private:
+    // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
+    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle };
+
+    struct KernelThread {
+        ThreadId id;
+        GroveId grove;
+        u8 slot = 0;
+        Pending pending = Pending::None;
+        IpcWaiter waiter;
+        ReplyToken reply_to;     // the last Call this thread received, until it replies
+        VirtAddr out_buffer;     // Receive: where the message goes; Call: where the reply goes
+        SyscallArgs retry;       // RetryAfterThrottle: the send to run again once the rate limit allows
+        ThreadId join_target;    // Join: the thread waited for, reaped when it has exited
+    };
+
+    struct KernelGrove {
+        EndpointRef endpoint;
+        HandleTable handles;
+        u32 live_threads = 0; // threads that have not exited; the last one to exit ends the grove
+        bool hung = false;    // a scripted hang: its threads are parked whenever they come up for running
+    };
+
+    // GroveHooks
+    Result<void> on_start(Grove const& grove, Ticks now) override;
+    void on_stop_requested(Grove const& grove) override;
+    void on_teardown(Grove const& grove) override;
+    void on_crash_notice(GroveId subscriber, u32 tag, abi::CrashNotice const& notice) override;
+
+    Ticks now() const { return m_arch.now(); }
+    // Runs after every manager operation: completes the threads its hooks woke.
+    template<typename R>
+    R after(R result) {
+        drain_woken();
+        return result;
+    }
+
+    // trap handling (kernel_syscalls.cpp holds the syscalls)
+    void handle_syscall(ThreadId thread, SyscallArgs const& args);
+    void handle_fault(ThreadId thread, Trap const& trap);
+    void charge(ThreadId thread, Ticks now);
+    void complete(ThreadId thread, Result<u64> result, u64 second = 0);
+    void block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline = NoDeadline);
+    void drain_woken();
+    void finish_ipc_wait(IpcWaiter& waiter);
+    void finish_wakeup(Wakeup const& wakeup);
+    // The thread's grove crashed delivering something to it (its buffer went away while it waited).
+    void crash_on_delivery(KernelThread const& kt, VirtAddr address);
+    Result<ThreadId> create_thread(Grove const& grove, VirtAddr entry, VirtAddr stack_top, u64 arg0, u64 arg1,
+                                   Ticks now);
+    void destroy_thread(ThreadId thread);
+    Ticks next_kernel_deadline() const;
+
+    // syscalls: each returns the value for rax (and sets *second for rdx) or an error; those that block call
+    // block() and return Blocked.
+    using SyscallResult = Result<u64>;
+    SyscallResult sys_exit(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_console_write(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, bool& blocked);
+    SyscallResult sys_receive(ThreadId thread, DecodedSyscall const& d, bool& blocked);
+    SyscallResult sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, bool& blocked);
+    SyscallResult sys_reply(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_lookup(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_thread_create(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_thread_exit(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_thread_join(ThreadId thread, DecodedSyscall const& d, u64& second, bool& blocked);
+    SyscallResult sys_handle_close(ThreadId thread, DecodedSyscall const& d);
+    // Shared by Send and Call: the target endpoint after handle, rate limit and message checks; a throttled send
+    // blocks the thread for a retry (`blocked`).
+    Result<EndpointRef> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+                                     abi::Message& message, bool& blocked);
+
+    Arch& m_arch;
+    GroveManager m_manager;
+    Scheduler m_scheduler;
+    EndpointTable m_ipc;
+    WakeList m_woken;
+    KernelThread m_threads[MaxThreads];
+    KernelGrove m_groves[MaxGroves];
+    char m_console_buffer[MaxConsoleWrite];
+};
+
+} // namespace grove

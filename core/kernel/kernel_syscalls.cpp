@@ -1,0 +1,304 @@
+// The syscalls of the Kernel: each one decoded (decode_syscall), then checked against the caller's handles,
+// capabilities and limits, then committed. See core/abi/syscall.hpp for the contract each one implements.
+#include <core/base/hash.hpp>
+#include <core/kernel/kernel.hpp>
+
+namespace grove {
+
+namespace {
+
+using abi::Syscall;
+
+// The thread id a grove sees: slot index in the low 32 bits, generation in the high 32 (like handles).
+constexpr u64 encode_thread(ThreadId id) { return (u64{id.generation} << 32) | id.index; }
+constexpr ThreadId decode_thread(u64 value) {
+    return ThreadId{static_cast<u32>(value & 0xffff'ffff), static_cast<u32>(value >> 32)};
+}
+
+// The kernel owns the header fields that say who sent a message; a grove cannot claim to be another grove or
+// the kernel.
+void stamp_sender(abi::Message& message, GroveId sender) {
+    message.header.sender = sender.serial;
+    message.header.sender_generation = static_cast<u16>(sender.generation & 0xffff);
+    message.header.flags = static_cast<u8>(message.header.flags & ~abi::MessageFlagKernel);
+}
+
+} // namespace
+
+void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
+    Result<DecodedSyscall> decoded = decode_syscall(args);
+    if (decoded.is_error()) {
+        complete(thread, decoded.error());
+        return;
+    }
+    DecodedSyscall const& d = decoded.value();
+    GroveId const grove = m_threads[thread.index].grove;
+    Ticks const t = now();
+    bool blocked = false;
+    u64 second = 0;
+    SyscallResult result = u64{0};
+
+    switch (d.number) {
+    case Syscall::Exit: result = sys_exit(thread, d); break;
+    case Syscall::Yield: (void)m_scheduler.yield(thread); break;
+    case Syscall::Sleep:
+        block(thread, Pending::Sleep, BlockReason::Sleep, deadline_after(t, d.duration));
+        blocked = true;
+        break;
+    case Syscall::Clock: result = t.value; break;
+    case Syscall::ConsoleWrite: result = sys_console_write(thread, d); break;
+    case Syscall::Send: result = sys_send(thread, d, args, blocked); break;
+    case Syscall::Receive: result = sys_receive(thread, d, blocked); break;
+    case Syscall::Call: result = sys_call(thread, d, args, blocked); break;
+    case Syscall::Reply: result = sys_reply(thread, d); break;
+    case Syscall::Lookup: result = sys_lookup(thread, d); break;
+    case Syscall::MemoryMap: {
+        Result<void> mapped = m_manager.map_memory(grove, d.address, bytes_of(d.pages), d.permissions, t);
+        if (mapped.is_error()) result = mapped.error();
+        break;
+    }
+    case Syscall::MemoryUnmap: {
+        Result<void> unmapped = m_manager.unmap_memory(grove, d.address, bytes_of(d.pages), t);
+        if (unmapped.is_error()) result = unmapped.error();
+        break;
+    }
+    case Syscall::ThreadCreate: result = sys_thread_create(thread, d); break;
+    case Syscall::ThreadExit: result = sys_thread_exit(thread, d); break;
+    case Syscall::ThreadJoin: result = sys_thread_join(thread, d, second, blocked); break;
+    case Syscall::PhysicalMap: {
+        PhysicalRange const range{d.physical, bytes_of(d.pages)};
+        Result<void> mapped = m_manager.map_physical(grove, d.address, range, d.permissions, t);
+        if (mapped.is_error()) result = mapped.error();
+        break;
+    }
+    case Syscall::HandleClose: result = sys_handle_close(thread, d); break;
+    case Syscall::SubscribeCrashes: {
+        Result<void> subscribed = m_manager.subscribe_crashes(grove);
+        if (subscribed.is_error()) result = subscribed.error();
+        break;
+    }
+    case Syscall::Heartbeat: {
+        Result<void> fed = m_manager.heartbeat(grove, t);
+        if (fed.is_error()) result = fed.error();
+        break;
+    }
+    case Syscall::Count: result = Error::InvalidArgument; break;
+    }
+    drain_woken();
+    // The call may have ended the thread (exit) or its grove (a limit under the Kill policy): then nobody is left
+    // to see a result.
+    if (!blocked && m_scheduler.thread(thread) != nullptr) complete(thread, result, second);
+}
+
+Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {
+    TRY(m_manager.report_exit(m_threads[thread.index].grove, static_cast<i32>(d.code), now()));
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    TRY(m_arch.copy_from_user(g->image.space, m_console_buffer, d.buffer.address, d.buffer.length));
+    usize const length = static_cast<usize>(d.buffer.length.value);
+    m_arch.console_write(kt.grove, m_console_buffer, length);
+    Fnv1a64 hash;
+    hash.update(m_console_buffer, length);
+    m_manager.tracer().emit(Event::console(now(), kt.grove, length, hash.digest()));
+    return u64{length};
+}
+
+Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+                                         abi::Message& message, bool& blocked) {
+    KernelThread& kt = m_threads[thread.index];
+    KernelGrove& kg = m_groves[kt.slot];
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    Result<EndpointRef> target = kg.handles.lookup(d.handle, Rights::Send);
+    if (target.is_error()) {
+        Result<HandleEntry> entry = kg.handles.entry(d.handle);
+        EndpointRef const named = entry.has_value() ? entry.value().endpoint : EndpointRef{};
+        m_ipc.refuse(kt.slot, named, target.error() == Error::AccessDenied ? Refusal::AccessDenied
+                                                                             : Refusal::BadHandle);
+        return target.error();
+    }
+    TRY(m_arch.copy_from_user(g->image.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
+    stamp_sender(message, kt.grove);
+
+    Ticks const t = now();
+    IpcAdmission const admission = TRY(m_manager.admit_ipc(kt.grove, t));
+    switch (admission.kind) {
+    case IpcAdmission::Kind::Allow: return target.value();
+    case IpcAdmission::Kind::Throttle:
+        // Waits for its next token, then the whole syscall runs again (dispatch).
+        kt.retry = raw;
+        block(thread, Pending::RetryAfterThrottle, BlockReason::Sleep, admission.until);
+        blocked = true;
+        return target.value();
+    case IpcAdmission::Kind::Refuse: break;
+    }
+    m_ipc.refuse(kt.slot, target.value(), Refusal::RateLimited);
+    return Error::LimitExceeded;
+}
+
+Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+                                       bool& blocked) {
+    KernelThread& kt = m_threads[thread.index];
+    abi::Message message{};
+    EndpointRef const target = TRY(prepare_send(thread, d, raw, message, blocked));
+    if (blocked) return u64{0};
+    if (d.non_blocking) {
+        TRY(m_ipc.try_send(target, kt.slot, message, m_woken));
+        return u64{0};
+    }
+    kt.waiter.message = message;
+    kt.waiter.deadline = deadline_after(now(), d.timeout);
+    SendStatus const status = TRY(m_ipc.send(target, kt.waiter, now(), m_woken));
+    if (status == SendStatus::Blocked) {
+        block(thread, Pending::Send, BlockReason::Send);
+        blocked = true;
+    }
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, bool& blocked) {
+    KernelThread& kt = m_threads[thread.index];
+    KernelGrove& kg = m_groves[kt.slot];
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    EndpointRef const source = TRY(kg.handles.lookup(d.handle, Rights::Receive));
+    // The buffer must take a message before one is taken from the queue: a message is never dequeued into a
+    // buffer that cannot hold it.
+    abi::Message const empty{};
+    TRY(m_arch.copy_to_user(g->image.space, d.buffer.address, &empty, Bytes(abi::MessageSize)));
+
+    abi::Message received{};
+    ReplyToken token;
+    if (d.non_blocking) {
+        TRY(m_ipc.try_receive(source, received, token, m_woken));
+    } else {
+        kt.waiter.deadline = deadline_after(now(), d.timeout);
+        ReceiveStatus const status = TRY(m_ipc.receive(source, kt.waiter, now(), m_woken));
+        if (status == ReceiveStatus::Blocked) {
+            kt.out_buffer = d.buffer.address;
+            block(thread, Pending::Receive, BlockReason::Receive);
+            blocked = true;
+            return u64{0};
+        }
+        received = kt.waiter.message;
+        token = kt.waiter.reply_token;
+    }
+    Result<void> copied = m_arch.copy_to_user(g->image.space, d.buffer.address, &received, Bytes(abi::MessageSize));
+    GROVE_ASSERT(copied.has_value()); // the same range took a message above, and nothing ran in between
+    if (!token.is_null()) {
+        // A thread answers one call at a time: an unanswered earlier call is given up (its caller sees PeerClosed).
+        if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
+        kt.reply_to = token;
+    }
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+                                       bool& blocked) {
+    KernelThread& kt = m_threads[thread.index];
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    abi::Message const empty{};
+    TRY(m_arch.copy_to_user(g->image.space, d.reply_buffer.address, &empty, Bytes(abi::MessageSize)));
+    abi::Message request{};
+    EndpointRef const target = TRY(prepare_send(thread, d, raw, request, blocked));
+    if (blocked) return u64{0};
+    kt.waiter.message = request;
+    kt.waiter.deadline = deadline_after(now(), d.timeout);
+    TRY(m_ipc.call(target, kt.waiter, now(), m_woken));
+    kt.out_buffer = d.reply_buffer.address;
+    block(thread, Pending::Call, BlockReason::Call);
+    blocked = true;
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_reply(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread& kt = m_threads[thread.index];
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    if (kt.reply_to.is_null()) return Error::InvalidState;
+    abi::Message reply{};
+    TRY(m_arch.copy_from_user(g->image.space, &reply, d.buffer.address, Bytes(abi::MessageSize)));
+    stamp_sender(reply, kt.grove);
+    Result<void> replied = m_ipc.reply(kt.reply_to, kt.slot, reply, m_woken);
+    // A malformed reply leaves the caller waiting and the token usable; anything else uses the token up.
+    if (replied.has_value() || replied.error() != Error::InvalidArgument) kt.reply_to = ReplyToken{};
+    TRY(replied);
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_lookup(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    char name[MaxLookupName]{};
+    usize const length = static_cast<usize>(d.buffer.length.value);
+    TRY(m_arch.copy_from_user(g->image.space, name, d.buffer.address, d.buffer.length));
+    Grove const* target = m_manager.find_by_name(name, length);
+    // A grove that is down (between incarnations) has no endpoint to send to yet.
+    if (target == nullptr || !target->is_alive() || target->state != GroveState::Running) return Error::NotFound;
+    Ticks const t = now();
+    TRY(m_manager.require_send_to(kt.grove, name, length, t));
+    TRY(m_manager.reserve_file_handle(kt.grove, t));
+    Result<u64> handle = m_groves[kt.slot].handles.insert(m_groves[target->slot].endpoint, Rights::Send);
+    if (handle.is_error()) (void)m_manager.release_file_handle(kt.grove);
+    return handle;
+}
+
+Kernel::SyscallResult Kernel::sys_thread_create(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Ticks const t = now();
+    TRY(m_manager.require_capability(kt.grove, CapabilityKind::ThreadCreate, t));
+    Grove const* g = m_manager.find(kt.grove);
+    GROVE_ASSERT(g != nullptr);
+    ThreadId const created = TRY(create_thread(*g, d.address, d.stack_top, d.argument, 0, t));
+    ++m_groves[kt.slot].live_threads;
+    return encode_thread(created);
+}
+
+Kernel::SyscallResult Kernel::sys_thread_exit(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    KernelGrove& kg = m_groves[kt.slot];
+    // The last thread ending ends the grove, with its code.
+    if (kg.live_threads <= 1) return sys_exit(thread, d);
+    GroveId const grove = kt.grove;
+    StaticVector<Wakeup, MaxThreads> joiners;
+    for (Wakeup const& w : TRY(m_scheduler.exit(thread, d.code))) (void)joiners.push_back(w);
+    --kg.live_threads;
+    destroy_thread(thread);
+    (void)m_manager.release_thread(grove);
+    for (Wakeup const& w : joiners) finish_wakeup(w);
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_thread_join(ThreadId thread, DecodedSyscall const& d, u64& second, bool& blocked) {
+    KernelThread& kt = m_threads[thread.index];
+    ThreadId const target = decode_thread(d.thread);
+    Thread const* other = m_scheduler.thread(target);
+    // Threads of other groves do not exist as far as this grove can tell.
+    if (other == nullptr || other->grove_slot != kt.slot) return Error::NotFound;
+    JoinOutcome const outcome = TRY(m_scheduler.join(thread, target, deadline_after(now(), d.timeout)));
+    if (outcome.status == JoinStatus::Waiting) {
+        kt.pending = Pending::Join;
+        kt.join_target = target;
+        blocked = true;
+        return u64{0};
+    }
+    (void)m_scheduler.destroy(target); // reaped: its slot can be reused
+    second = static_cast<u64>(outcome.exit_code);
+    return u64{0};
+}
+
+Kernel::SyscallResult Kernel::sys_handle_close(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    TRY(m_groves[kt.slot].handles.close(d.handle));
+    (void)m_manager.release_file_handle(kt.grove);
+    return u64{0};
+}
+
+} // namespace grove
