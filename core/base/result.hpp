@@ -5,16 +5,17 @@
 
 namespace grove {
 
-// Either a value or an Error. Names mirror std::expected. Reading the value of an error (or the error of a value)
+// Either a value or an error: Error by default, or another closed enum that names the failure more precisely
+// (the ELF loader's ElfCheck). Names mirror std::expected. Reading the value of an error (or the error of a value)
 // is a broken invariant and panics. [[nodiscard]]: a Result cannot be dropped by accident.
-template<typename T>
+template<typename T, typename E = Error>
 class [[nodiscard]] Result {
 public:
     using ValueType = T;
 
     Result(T const& value) : m_has_value(true) { new (&m_value) T(value); }
     Result(T&& value) : m_has_value(true) { new (&m_value) T(static_cast<T&&>(value)); }
-    Result(Error error) : m_error(error), m_has_value(false) {}
+    Result(E error) : m_error(error), m_has_value(false) {}
 
     Result(Result const& other) : m_has_value(other.m_has_value) {
         if (m_has_value) new (&m_value) T(other.m_value);
@@ -59,7 +60,7 @@ public:
         return static_cast<T&&>(m_value);
     }
     T value_or(T fallback) const { return m_has_value ? m_value : fallback; }
-    Error error() const {
+    E error() const {
         GROVE_ASSERT(!m_has_value);
         return m_error;
     }
@@ -67,30 +68,30 @@ public:
 private:
     union {
         T m_value;
-        Error m_error;
+        E m_error;
     };
     bool m_has_value;
 };
 
-template<>
-class [[nodiscard]] Result<void> {
+template<typename E>
+class [[nodiscard]] Result<void, E> {
 public:
     using ValueType = void;
 
     Result() = default;
-    Result(Error error) : m_error(error), m_has_value(false) {}
+    Result(E error) : m_error(error), m_has_value(false) {}
 
     bool has_value() const { return m_has_value; }
     bool is_error() const { return !m_has_value; }
     explicit operator bool() const { return m_has_value; }
     void release_value() const { GROVE_ASSERT(m_has_value); }
-    Error error() const {
+    E error() const {
         GROVE_ASSERT(!m_has_value);
         return m_error;
     }
 
 private:
-    Error m_error = Error::InvalidArgument;
+    E m_error{};
     bool m_has_value = true;
 };
 
