@@ -202,13 +202,14 @@ TEST(BootPlan, RejectsABadRecordSize) {
               PlanCheck::BadRecordSize);
     EXPECT_EQ(read(changed(*plan, [](auto& b) { plan::store<u32>(&b[First], plan::load<u32>(&b[First]) + 1); })),
               PlanCheck::BadRecordSize);
-    // More arguments declared than the record holds.
-    EXPECT_EQ(read(changed(*plan, [](auto& b) { b[second_record(b) + 112] = 7; })), PlanCheck::BadRecordSize);
+    // More arguments declared than the record holds: the reader runs into the other lists or off the record.
+    PlanCheck const extra = read(changed(*plan, [](auto& b) { b[second_record(b) + 112] = 7; }));
+    EXPECT_TRUE(extra == PlanCheck::BadRecordSize || extra == PlanCheck::BadArgument) << plan_check_name(extra);
 }
 
 TEST(BootPlan, RejectsBadGroveFields) {
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("echo"); }), PlanCheck::DuplicateName);
-    EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("9lives"); }), PlanCheck::BadName);
+    EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("two words"); }), PlanCheck::BadName);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.flags = 1; }), PlanCheck::UnknownCapability);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.limits.cpu_percent = 101; }), PlanCheck::BadLimits);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.limits.memory = Bytes(0); }), PlanCheck::BadLimits);
@@ -226,7 +227,7 @@ TEST(BootPlan, RejectsBadGroveFields) {
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].length = Bytes(0); }), PlanCheck::BadPhysicalRange);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].base = PhysAddr{~u64{0}}; }),
               PlanCheck::BadPhysicalRange);
-    EXPECT_EQ(with_grove([](PlanGrove& g) { g.send_to[0] = name("Echo"); }), PlanCheck::BadPeerName);
+    EXPECT_EQ(with_grove([](PlanGrove& g) { g.send_to[0] = name("e/cho"); }), PlanCheck::BadPeerName);
 }
 
 TEST(BootPlan, RejectsBadVariableParts) {
