@@ -22,11 +22,17 @@ bootstrap:
 clean:
 	rm -rf build build-sanitize build-release
 
-# The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree), and a boot of
-# it in QEMU with the serial console here; exit status 0 when the kernel reports success.
+# The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree, with the demo
+# plan arch_x86_64/boot/demo.toml and its grove images), and a boot in QEMU with the serial console here; exit
+# status 0 when the kernel reports success. `make qemu SCENARIO=path.toml` boots that scenario's plan instead.
 .PHONY: iso qemu
 iso: configure
 	cmake --build --preset host-debug --target iso
 
+ifdef SCENARIO
+qemu: build
+	@iso=$$(build/bin/grove-metal iso "$(SCENARIO)") && arch_x86_64/scripts/run-qemu.sh "$$iso"
+else
 qemu: iso
 	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
+endif

@@ -3,6 +3,7 @@
 #include <arch_x86_64/boot/boot_constants.hpp>
 #include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/platform/cpu.hpp>
+#include <arch_x86_64/platform/instruction_class.hpp>
 #include <arch_x86_64/platform/descriptors.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/grove/layout.hpp>
@@ -283,7 +284,22 @@ void MetalArch::switch_fpu(usize index) {
 
 Ticks MetalArch::now() const { return Ticks(cpu::read_tsc() - m_tsc_base); }
 
-void MetalArch::console_write(GroveId, char const* text, usize length) { Serial::write(text, length); }
+void MetalArch::console_write(GroveId, char const* text, usize length) {
+    if (!m_console_comments) {
+        Serial::write(text, length);
+        return;
+    }
+    for (usize i = 0; i < length; ++i) {
+        if (!m_console_mid_line) Serial::write("# ");
+        Serial::write(&text[i], 1);
+        m_console_mid_line = text[i] != '\n';
+    }
+}
+
+void MetalArch::finish_console_line() {
+    if (m_console_mid_line) Serial::write("\n");
+    m_console_mid_line = false;
+}
 
 // --- running ----------------------------------------------------------------------------------------------------
 
@@ -320,7 +336,7 @@ Trap MetalArch::resume(ThreadId thread) {
             Serial::write("\n");
             panic(__FILE__, __LINE__, "NMI, double fault or machine check");
         }
-        default: return decode(*frame, fault_address);
+        default: return decode(space, *frame, fault_address);
         }
     }
 }
@@ -334,7 +350,30 @@ void MetalArch::idle_until(Ticks deadline) {
     }
 }
 
-Trap MetalArch::decode(RegisterFrame const& frame, u64 fault_address) {
+FaultInfo MetalArch::general_protection_cause(Space const& space, RegisterFrame const& frame) const {
+    u8 bytes[MaxInstructionLength];
+    usize available = 0;
+    while (available < MaxInstructionLength && accessible(space, frame.rip + available, 1, Check::Readable)) {
+        u64 const address = frame.rip + available;
+        u64 const entry = *space.tables.leaf(address);
+        bytes[available++] =
+            *(static_cast<u8 const*>(physical_to_pointer(PhysAddr{entry & PageTables::AddressMask})) +
+              (address & (PageSize - 1)));
+    }
+    FaultInfo info{0, Access::Read, frame.error_code};
+    InstructionClass const instruction = classify_instruction(bytes, available);
+    switch (instruction.kind) {
+    case InstructionKind::PortIo:
+        info.cause = FaultCause::IoPort;
+        info.port = instruction.has_port_immediate ? instruction.port_immediate : static_cast<u16>(frame.rdx);
+        break;
+    case InstructionKind::Privileged: info.cause = FaultCause::PrivilegedInstruction; break;
+    case InstructionKind::Other: break;
+    }
+    return info;
+}
+
+Trap MetalArch::decode(Space const& space, RegisterFrame const& frame, u64 fault_address) {
     FaultInfo info{0, Access::Read, frame.error_code};
     switch (frame.vector) {
     case VECTOR_SYSCALL: {
@@ -350,6 +389,7 @@ Trap MetalArch::decode(RegisterFrame const& frame, u64 fault_address) {
     case 0: case 16: case 19: return Trap::make_fault(TrapKind::DivideError, frame.rip, info);
     case 1: case 3: return Trap::make_fault(TrapKind::Breakpoint, frame.rip, info);
     case 6: case 7: return Trap::make_fault(TrapKind::InvalidOpcode, frame.rip, info);
+    case 13: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, general_protection_cause(space, frame));
     default: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, info);
     }
 }

@@ -49,7 +49,12 @@ public:
 
     Ticks now() const override;
     void set_preemption_deadline(Ticks deadline) override { m_deadline = deadline; }
+    // Writes grove text to COM1. As it is (the self-test), or, once set_console_comments() was called, with "# "
+    // at the start of every line, so that it never mixes with the JSON lines of a trace.
     void console_write(GroveId source, char const* text, usize length) override;
+    void set_console_comments() { m_console_comments = true; }
+    // Ends a grove's unfinished console line, so that the next line on COM1 starts at a line's beginning.
+    void finish_console_line();
 
     // Runs `thread` in ring 1 in its address space until it traps; the caller guarantees the context exists.
     // Syscall: number and arguments from rax, rdi, rsi, rdx, r10, r8, r9; pc after the int 0x80.
@@ -96,7 +101,10 @@ private:
     Result<void> transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove);
     void switch_io_ports(usize slot);
     void switch_fpu(usize context);
-    Trap decode(RegisterFrame const& frame, u64 fault_address);
+    Trap decode(Space const& space, RegisterFrame const& frame, u64 fault_address);
+    // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
+    // instruction, or unknown), read through the grove's tables.
+    FaultInfo general_protection_cause(Space const& space, RegisterFrame const& frame) const;
 
     static constexpr usize None = ~usize{0};
 
@@ -109,6 +117,8 @@ private:
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
     u64 m_tsc_base = 0;
     Ticks m_deadline = Ticks::max();
+    bool m_console_comments = false;
+    bool m_console_mid_line = false;
 };
 
 } // namespace grove::metal

@@ -57,3 +57,16 @@ function(grove_add_iso target)
     VERBATIM)
   add_custom_target(${target} ALL DEPENDS ${ISO_OUTPUT})
 endfunction()
+
+# grove_add_plan_iso(<target> SCENARIO <scenario.toml> OUTPUT <iso>)
+# A bootable ISO holding the kernel, the scenario's boot plan and its grove images as module2 entries, made by
+# grove-metal (sim/metal; cached by content hash under build/metal/); part of the default build.
+function(grove_add_plan_iso target)
+  cmake_parse_arguments(PLAN_ISO "" "SCENARIO;OUTPUT" "" ${ARGN})
+  add_custom_command(OUTPUT ${PLAN_ISO_OUTPUT}
+    COMMAND $<TARGET_FILE:grove-metal> iso ${PLAN_ISO_SCENARIO} -o ${PLAN_ISO_OUTPUT}
+    DEPENDS grove-metal grove_kernel grove_images ${GROVE_IMAGES} ${PLAN_ISO_SCENARIO}
+    COMMENT "Making ${PLAN_ISO_OUTPUT} for ${PLAN_ISO_SCENARIO}"
+    VERBATIM)
+  add_custom_target(${target} ALL DEPENDS ${PLAN_ISO_OUTPUT})
+endfunction()

@@ -1,6 +1,6 @@
 // The boot flow after boot/boot.S: runtime, serial console, panic handler, boot information, descriptors, frame
-// allocator and MetalArch, then the boot mode. Today the only mode is the platform self-test; the core's Kernel
-// takes its place (see arch_x86_64/README.md).
+// allocator and MetalArch, then the boot mode: a boot module that starts with the plan magic is a boot plan, which
+// the core's Kernel runs (plan/plan_runner.hpp); without one, the platform self-test runs.
 #include <arch_x86_64/metal_arch.hpp>
 #include <arch_x86_64/platform/boot_info.hpp>
 #include <arch_x86_64/platform/cpu.hpp>
@@ -8,7 +8,10 @@
 #include <arch_x86_64/platform/descriptors.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <arch_x86_64/runtime/runtime.hpp>
+#include <arch_x86_64/plan/plan_runner.hpp>
 #include <arch_x86_64/selftest/self_test.hpp>
+#include <core/plan/plan_format.hpp>
+#include <core/plan/plan_reader.hpp>
 
 extern "C" {
 extern char kernel_image_start[], kernel_image_end[];
@@ -23,6 +26,9 @@ BootInfo boot_info;
 // .data, putting its tables (most of a megabyte of zeros) into the image file.
 alignas(MetalArch) u8 arch_storage[sizeof(MetalArch)];
 MetalArch* arch_pointer = nullptr;
+// The plan and its runner (which holds the Kernel): in static storage, constructed only when a plan is booted.
+alignas(BootPlan) u8 plan_storage[sizeof(BootPlan)];
+alignas(PlanRunner) u8 runner_storage[sizeof(PlanRunner)];
 
 [[noreturn]] void panic_to_serial(char const* file, int line, char const* message) {
     asm volatile("cli");
@@ -59,6 +65,44 @@ void print_boot_summary(MetalArch const& arch) {
     }
 }
 
+// The first boot module that starts with the plan magic, or nullptr.
+BootModule const* find_plan_module() {
+    for (BootModule const& module : boot_info.modules()) {
+        auto const* bytes = reinterpret_cast<u8 const*>(module.start);
+        if (module.end - module.start < sizeof plan::Magic) continue;
+        bool matches = true;
+        for (usize i = 0; i < sizeof plan::Magic; ++i) matches = matches && bytes[i] == plan::Magic[i];
+        if (matches) return &module;
+    }
+    return nullptr;
+}
+
+// Reads, validates and runs the plan; false when the plan or one of its images is refused.
+bool run_plan(MetalArch& arch, BootModule const& module) {
+    BootPlan& plan = *new (plan_storage) BootPlan();
+    PlanCheck const check =
+        read_boot_plan({reinterpret_cast<u8 const*>(module.start), module.end - module.start}, plan);
+    if (check != PlanCheck::Ok) {
+        Serial::write("grove: boot plan rejected: ");
+        Serial::write(plan_check_name(check));
+        Serial::write("\n");
+        return false;
+    }
+    Serial::write("grove: running the boot plan: ");
+    Serial::write_decimal(plan.groves.size());
+    Serial::write(" groves, ");
+    Serial::write_decimal(plan.faults.size());
+    Serial::write(" faults, ");
+    Serial::write_decimal(plan.duration.value);
+    Serial::write(" ticks\n");
+    PlanRunner& runner = *new (runner_storage) PlanRunner(arch, plan, boot_info.modules());
+    if (!runner.prepare()) return false;
+    arch.set_console_comments();
+    runner.run();
+    Serial::write("grove: boot plan done\n");
+    return true;
+}
+
 } // namespace
 } // namespace grove::metal
 
@@ -87,6 +131,11 @@ void kernel_main(grove::u32 magic, grove::u64 info) {
             reserved[reserved_count++] = MemoryRegion{module.start, module.end - module.start};
     arch.init(boot_info.available_memory(), {reserved, reserved_count});
     print_boot_summary(arch);
+
+    if (BootModule const* plan = find_plan_module()) {
+        bool const ran = run_plan(arch, *plan);
+        DebugExit::exit(ran ? DebugExit::Success : DebugExit::Failure);
+    }
 
     SelfTest self_test(arch);
     bool const passed = self_test.run();

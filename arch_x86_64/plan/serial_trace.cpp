@@ -1,0 +1,141 @@
+#include <arch_x86_64/plan/serial_trace.hpp>
+#include <arch_x86_64/platform/serial.hpp>
+#include <core/trace/event_fields.hpp>
+
+namespace grove::metal {
+
+namespace {
+
+// A JSON string. Names here are grove names and snake_case words, but quote and backslash are escaped anyway,
+// and control characters are written as \u00XX.
+void write_string(char const* text, usize length) {
+    static constexpr char Hex[] = "0123456789abcdef";
+    Serial::write("\"");
+    for (usize i = 0; i < length; ++i) {
+        char const c = text[i];
+        if (c == '"' || c == '\\') {
+            char const escaped[2] = {'\\', c};
+            Serial::write(escaped, 2);
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            char const escaped[6] = {'\\', 'u', '0', '0', Hex[(c >> 4) & 0xf], Hex[c & 0xf]};
+            Serial::write(escaped, 6);
+        } else {
+            Serial::write(&c, 1);
+        }
+    }
+    Serial::write("\"");
+}
+
+void write_string(char const* text) { write_string(text, string_length(text)); }
+
+void write_key(char const* key) {
+    Serial::write(",");
+    write_string(key);
+    Serial::write(":");
+}
+
+void write_unsigned_field(char const* key, u64 value) {
+    write_key(key);
+    Serial::write_decimal(value);
+}
+
+void write_counters(IpcCounters const& ipc, bool leading_comma) {
+    if (leading_comma) Serial::write(",");
+    Serial::write("\"sent\":");
+    Serial::write_decimal(ipc.sent);
+    write_unsigned_field("delivered", ipc.delivered);
+    write_unsigned_field("refused", ipc.refused_total());
+    write_unsigned_field("queued", ipc.queued);
+}
+
+} // namespace
+
+GroveName SerialTrace::name_of(GroveId grove) const {
+    GroveName name;
+    if (grove.serial == 0) return name;
+    m_kernel.manager().registry().for_each([&](Grove const& g) {
+        if (g.id.serial == grove.serial) name = g.name();
+    });
+    return name;
+}
+
+void SerialTrace::begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind) {
+    m_arch.finish_console_line();
+    Serial::write("{\"t\":");
+    Serial::write_decimal(time.value);
+    Serial::write(",\"grove\":");
+    write_string(name.c_str(), name.length());
+    write_unsigned_field("gen", name.is_empty() ? 0 : generation);
+    write_key("event");
+    write_string(kind);
+}
+
+void SerialTrace::end_line() { Serial::write("}\n"); }
+
+void SerialTrace::on_event(Event const& event) {
+    begin_line(event.time, name_of(event.grove()), event.generation, event_kind_name(event.kind));
+    for_each_event_field(event, [](EventField const& field) {
+        write_key(field.name);
+        switch (field.type) {
+        case EventField::Type::Unsigned:
+        case EventField::Type::Hex: Serial::write_decimal(field.value); break;
+        case EventField::Type::Signed:
+            if (field.signed_value() < 0) {
+                Serial::write("-");
+                Serial::write_decimal(0 - field.value);
+            } else {
+                Serial::write_decimal(field.value);
+            }
+            break;
+        case EventField::Type::Name: write_string(field.text); break;
+        }
+    });
+    end_line();
+}
+
+void SerialTrace::fault_injected(Ticks time, GroveId grove, GroveName const& name, char const* action) {
+    begin_line(time, name, grove.generation, "fault_injected");
+    write_key("action");
+    write_string(action);
+    end_line();
+}
+
+void SerialTrace::final_counters(Ticks end_time) {
+    static constexpr char Hex[] = "0123456789abcdef";
+    m_arch.finish_console_line();
+    Serial::write("{\"final\":{\"t\":");
+    Serial::write_decimal(end_time.value);
+    char digest[16];
+    u64 const value = m_kernel.digest();
+    for (usize i = 0; i < 16; ++i) digest[i] = Hex[(value >> (60 - 4 * i)) & 0xf];
+    write_key("digest");
+    write_string(digest, 16);
+
+    IpcCounters overall;
+    for (u8 slot = 0; slot < IpcLedger::GroveCapacity; ++slot) {
+        IpcCounters const& c = m_kernel.ipc().grove_counters(slot);
+        overall.sent += c.sent;
+        overall.delivered += c.delivered;
+        overall.queued += c.queued;
+        for (usize r = 0; r < RefusalCount; ++r) overall.refused[r] += c.refused[r];
+    }
+    Serial::write(",\"overall\":{");
+    write_counters(overall, false);
+    Serial::write("},\"groves\":[");
+    bool first = true;
+    m_kernel.manager().registry().for_each([&](Grove const& g) {
+        if (!first) Serial::write(",");
+        first = false;
+        Serial::write("{\"grove\":");
+        write_string(g.name().c_str(), g.name().length());
+        write_key("state");
+        write_string(grove_state_name(g.state));
+        write_unsigned_field("crashes", g.crashes);
+        write_unsigned_field("respawns", g.history.respawns());
+        write_counters(m_kernel.ipc().grove_counters(g.slot), true);
+        Serial::write("}");
+    });
+    Serial::write("]}}\n");
+}
+
+} // namespace grove::metal

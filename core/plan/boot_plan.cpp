@@ -1,0 +1,44 @@
+#include <core/plan/boot_plan.hpp>
+
+namespace grove {
+
+namespace {
+
+Result<void> grant_peers(Capabilities& caps, StaticVector<GroveName, MaxIpcPeers> const& peers, bool send) {
+    for (GroveName const& peer : peers) {
+        bool const any = peer.equals("*", 1);
+        if (send) TRY(any ? caps.grant_send_to_any() : caps.grant_send_to(peer));
+        else TRY(any ? caps.grant_receive_from_any() : caps.grant_receive_from(peer));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<Capabilities> plan_capabilities(PlanGrove const& grove) {
+    Capabilities caps;
+    for (IoPortRange const& range : grove.io_ports) TRY(caps.grant_io_ports(range));
+    for (PhysicalRange const& range : grove.physical) TRY(caps.grant_physical(range));
+    TRY(grant_peers(caps, grove.send_to, true));
+    TRY(grant_peers(caps, grove.receive_from, false));
+    for (u8 kind = 0; kind < CapabilityKindCount; ++kind)
+        if ((grove.flags & (1u << kind)) != 0) TRY(caps.grant(static_cast<CapabilityKind>(kind)));
+    return caps;
+}
+
+Result<GroveSpec> plan_grove_spec(PlanGrove const& grove, ImagePlan const& image) {
+    GroveSpec spec;
+    spec.name = grove.name;
+    spec.capabilities = TRY(plan_capabilities(grove));
+    spec.limits = grove.limits;
+    spec.respawn = grove.respawn;
+    spec.restart_budget = grove.budget;
+    spec.priority = grove.priority;
+    spec.image = image;
+    for (GroveArgument const& argument : grove.arguments) (void)spec.arguments.push_back(argument);
+    spec.stop_timeout = grove.stop_timeout;
+    spec.watchdog_timeout = grove.watchdog_timeout;
+    return spec;
+}
+
+} // namespace grove

@@ -1,0 +1,95 @@
+#pragma once
+#include <core/arch/arch.hpp>
+#include <core/base/static_vector.hpp>
+#include <core/grove/capabilities.hpp>
+#include <core/grove/capacity.hpp>
+#include <core/grove/grove_spec.hpp>
+
+namespace grove {
+
+// A boot plan: what the bare-metal kernel runs, as the host compiled it from a scenario (DESIGN.md §4). The binary
+// form is in plan_format.hpp; write_boot_plan and read_boot_plan convert. Plain data with fixed capacities, so a
+// plan fits in the kernel's static storage.
+
+inline constexpr usize MaxPlanGroves = MaxGroves;
+inline constexpr usize MaxPlanFaults = 256;
+inline constexpr u8 PlanPriorityLevels = 32; // priorities 0..31, as in the scenario file
+
+// What a scripted fault does. The numeric values are the plan's encoding: append, never renumber.
+enum class PlanFaultAction : u8 {
+    Crash = 0,
+    Kill = 1,
+    Hang = 2,
+    MemorySpike = 3,
+    FloodStart = 4,
+    FloodStop = 5,
+    Stop = 6,
+    Restart = 7,
+};
+inline constexpr u8 PlanFaultActionCount = 8;
+
+// The scenario file's name of the action ("memory-spike"), as fault_injected events carry it.
+constexpr char const* plan_fault_action_name(PlanFaultAction a) {
+    switch (a) {
+    case PlanFaultAction::Crash: return "crash";
+    case PlanFaultAction::Kill: return "kill";
+    case PlanFaultAction::Hang: return "hang";
+    case PlanFaultAction::MemorySpike: return "memory-spike";
+    case PlanFaultAction::FloodStart: return "flood-start";
+    case PlanFaultAction::FloodStop: return "flood-stop";
+    case PlanFaultAction::Stop: return "stop";
+    case PlanFaultAction::Restart: return "restart";
+    }
+    return "unknown";
+}
+
+// One grove of the plan. `image_module` is the index of its ELF image among the boot modules. IPC peers are grove
+// names, or "*" for any grove. `flags` has bit (1 << CapabilityKind) set for each flag capability (ThreadCreate,
+// MemoryManage, Filesystem, Graphics, Network). Invariants of a plan that read_boot_plan accepted: see there.
+struct PlanGrove {
+    GroveName name;
+    u16 image_module = 0;
+    StaticVector<GroveArgument, MaxArguments> arguments;
+    StaticVector<IoPortRange, MaxIoPortRanges> io_ports;
+    StaticVector<PhysicalRange, MaxPhysicalRanges> physical;
+    StaticVector<GroveName, MaxIpcPeers> send_to;
+    StaticVector<GroveName, MaxIpcPeers> receive_from;
+    u16 flags = 0;
+    ResourceLimits limits;
+    RespawnPolicy respawn = RespawnPolicy::never();
+    RestartBudget budget;
+    u8 priority = 16;
+    Ticks start_at{};
+    Ticks stop_timeout = milliseconds(10);
+    Ticks watchdog_timeout{};
+};
+
+// Something done to a grove at `at`. `grove` and `target` are indices into the plan's groves; target is
+// NoTarget except for FloodStart; bytes is non-zero only for MemorySpike; rate only for FloodStart (0: as fast as
+// it can).
+struct PlanFault {
+    static constexpr u8 NoTarget = 0xff;
+    Ticks at{};
+    PlanFaultAction action = PlanFaultAction::Crash;
+    u8 grove = 0;
+    u8 target = NoTarget;
+    u32 rate = 0;
+    Bytes bytes{};
+};
+
+struct BootPlan {
+    Ticks duration{};
+    u64 seed = 0;
+    StaticVector<PlanGrove, MaxPlanGroves> groves;
+    StaticVector<PlanFault, MaxPlanFaults> faults; // in scenario order; faults at the same time apply in this order
+};
+
+// The capabilities the grove starts with. InvalidArgument for a peer name that is neither a grove name nor "*"
+// (read_boot_plan has already refused such plans).
+Result<Capabilities> plan_capabilities(PlanGrove const& grove);
+
+// The core's GroveSpec for a plan grove and its validated image (the image's bytes must outlive the grove).
+// InvalidArgument as plan_capabilities.
+Result<GroveSpec> plan_grove_spec(PlanGrove const& grove, ImagePlan const& image);
+
+} // namespace grove

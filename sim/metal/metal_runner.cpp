@@ -1,0 +1,300 @@
+#include <core/base/hash.hpp>
+#include <sim/metal/metal_runner.hpp>
+#include <sim/metal/plan_compiler.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace grove::metal_host {
+
+namespace {
+
+namespace fs = std::filesystem;
+using scenario::Diagnostic;
+using scenario::Parsed;
+
+constexpr int QemuSuccess = 33; // isa-debug-exit: (0x10 << 1) | 1
+constexpr int QemuFailure = 35;
+
+Diagnostic problem(MetalOptions const& options, std::string message) {
+    return Diagnostic{options.name, 0, 0, std::move(message)};
+}
+
+std::optional<std::string> read_bytes(fs::path const& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return std::nullopt;
+    std::ostringstream contents;
+    contents << file.rdbuf();
+    return contents.str();
+}
+
+bool write_bytes(fs::path const& path, void const* data, usize size) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file.write(static_cast<char const*>(data), static_cast<std::streamsize>(size));
+    return static_cast<bool>(file);
+}
+
+// The files of one boot: the kernel, the plan and the images, in module order.
+struct BootFiles {
+    std::vector<u8> plan;
+    std::vector<std::string> images;      // names, module i + 1
+    std::vector<fs::path> image_paths;
+    std::string kernel;                   // bytes
+    std::vector<std::string> image_bytes;
+};
+
+Parsed<BootFiles> gather(scenario::Scenario const& s, MetalOptions const& options) {
+    if (auto reason = metal_unsupported_reason(s)) return problem(options, *reason);
+    auto plan = compile_plan(s, options.name);
+    if (!plan) return plan.error();
+    BootFiles files;
+    files.plan = plan.release_value();
+    files.images = plan_module_images(s);
+    auto kernel = read_bytes(options.kernel);
+    if (!kernel)
+        return problem(options, fmt::format("cannot read the kernel {}; build it first (make build)",
+                                            options.kernel.string()));
+    files.kernel = std::move(*kernel);
+    for (std::string const& image : files.images) {
+        fs::path const path = options.image_dir / (image + ".elf");
+        auto bytes = read_bytes(path);
+        if (!bytes)
+            return problem(options, fmt::format("cannot read the grove image {}; build the images first "
+                                                "(make build)",
+                                                path.string()));
+        files.image_paths.push_back(path);
+        files.image_bytes.push_back(std::move(*bytes));
+    }
+    return files;
+}
+
+std::string content_hash(BootFiles const& files, std::string_view extra) {
+    Fnv1a64 hash;
+    auto add = [&](void const* data, usize size) {
+        hash.update_u64(size);
+        hash.update(data, size);
+    };
+    add(extra.data(), extra.size());
+    add(files.kernel.data(), files.kernel.size());
+    add(files.plan.data(), files.plan.size());
+    for (usize i = 0; i < files.images.size(); ++i) {
+        add(files.images[i].data(), files.images[i].size());
+        add(files.image_bytes[i].data(), files.image_bytes[i].size());
+    }
+    return fmt::format("{:016x}", hash.digest());
+}
+
+std::string grub_config(BootFiles const& files) {
+    std::string text = "set timeout=0\nset default=0\n\nmenuentry \"grove\" {\n    multiboot2 /boot/grove.elf\n"
+                       "    module2 /boot/plan.bin plan\n";
+    for (std::string const& image : files.images) text += fmt::format("    module2 /boot/{0}.elf {0}\n", image);
+    text += "    boot\n}\n";
+    return text;
+}
+
+// A child process with its stdout and stderr on one pipe.
+struct Child {
+    pid_t pid = -1;
+    int output = -1;
+};
+
+std::optional<Child> start(std::vector<std::string> const& command) {
+    int fds[2];
+    if (pipe(fds) != 0) return std::nullopt;
+    pid_t const pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return std::nullopt;
+    }
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        std::vector<char*> argv;
+        for (std::string const& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    return Child{pid, fds[0]};
+}
+
+struct Finished {
+    bool timed_out = false;
+    int status = -1; // exit status, or -signal
+    std::string output;
+};
+
+// Reads everything the child writes until it exits; kills it after `timeout_seconds`.
+Finished wait_for(Child child, unsigned timeout_seconds) {
+    Finished result;
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    char buffer[4096];
+    for (;;) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                                 std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            result.timed_out = true;
+            kill(child.pid, SIGKILL);
+            break;
+        }
+        pollfd fd{child.output, POLLIN, 0};
+        int const ready = poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0 && errno != EINTR) break;
+        if (ready <= 0) continue;
+        ssize_t const n = read(child.output, buffer, sizeof buffer);
+        if (n <= 0) break; // end of output: the child exited (or closed it)
+        result.output.append(buffer, static_cast<usize>(n));
+    }
+    close(child.output);
+    int status = 0;
+    waitpid(child.pid, &status, 0);
+    if (WIFEXITED(status)) result.status = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) result.status = -WTERMSIG(status);
+    return result;
+}
+
+std::string last_lines(std::string const& text, usize count) {
+    usize position = text.size();
+    for (usize n = 0; n <= count && position > 0; ++n) {
+        usize const previous = text.rfind('\n', position - 1);
+        if (previous == std::string::npos) return text;
+        position = previous;
+        if (n == count) return text.substr(position + 1);
+    }
+    return text;
+}
+
+// The trace lines of the serial output: those that start with '{'.
+std::string trace_lines(std::string const& serial) {
+    std::string lines;
+    std::istringstream in(serial);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line.front() == '{') {
+            lines += line;
+            lines += '\n';
+        }
+    }
+    return lines;
+}
+
+std::vector<std::string> qemu_command(MetalOptions const& options) {
+    return {options.qemu, "-machine", "q35", "-m", "128M", "-display", "none", "-serial", "stdio", "-monitor",
+            "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-icount",
+            "shift=0,sleep=off"};
+}
+
+} // namespace
+
+MetalOptions default_metal_options() {
+    MetalOptions options;
+    options.kernel = GROVE_METAL_KERNEL;
+    options.image_dir = GROVE_METAL_IMAGE_DIR;
+    options.cache_dir = GROVE_METAL_CACHE_DIR;
+    if (std::string_view(GROVE_METAL_QEMU).size() > 0) options.qemu = GROVE_METAL_QEMU;
+    if (std::string_view(GROVE_METAL_GRUB_MKRESCUE).size() > 0) options.grub_mkrescue = GROVE_METAL_GRUB_MKRESCUE;
+    return options;
+}
+
+std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s) {
+    for (scenario::Fault const& f : s.faults) {
+        if (f.action == scenario::FaultAction::FloodStart || f.action == scenario::FaultAction::FloodStop)
+            return fmt::format("fault '{}' on grove '{}' has no bare-metal form (the kernel has no built-in "
+                               "flood); run a flooder grove instead",
+                               scenario::fault_action_name(f.action), f.grove);
+    }
+    return std::nullopt;
+}
+
+Parsed<fs::path> build_metal_iso(scenario::Scenario const& s, MetalOptions const& options) {
+    auto gathered = gather(s, options);
+    if (!gathered) return gathered.error();
+    BootFiles const& files = gathered.value();
+    std::string const config = grub_config(files);
+    fs::path const iso = options.cache_dir / (content_hash(files, config) + ".iso");
+    std::error_code error;
+    if (fs::exists(iso, error)) return iso;
+
+    fs::path const root = options.cache_dir / (iso.stem().string() + ".root");
+    fs::remove_all(root, error);
+    fs::create_directories(root / "boot" / "grub", error);
+    if (error) return problem(options, fmt::format("cannot create {}: {}", root.string(), error.message()));
+    bool written = write_bytes(root / "boot" / "grove.elf", files.kernel.data(), files.kernel.size()) &&
+                   write_bytes(root / "boot" / "plan.bin", files.plan.data(), files.plan.size()) &&
+                   write_bytes(root / "boot" / "grub" / "grub.cfg", config.data(), config.size());
+    for (usize i = 0; i < files.images.size(); ++i)
+        written = written && write_bytes(root / "boot" / (files.images[i] + ".elf"), files.image_bytes[i].data(),
+                                         files.image_bytes[i].size());
+    if (!written) return problem(options, fmt::format("cannot write the ISO's files under {}", root.string()));
+
+    fs::path const partial = options.cache_dir / (iso.stem().string() + ".partial.iso");
+    auto child = start({options.grub_mkrescue, "-o", partial.string(), root.string()});
+    if (!child) return problem(options, fmt::format("cannot start {}", options.grub_mkrescue));
+    Finished const made = wait_for(*child, 120);
+    fs::remove_all(root, error);
+    if (made.timed_out || made.status != 0)
+        return problem(options, fmt::format("{} failed (status {}): {}", options.grub_mkrescue, made.status,
+                                            last_lines(made.output, 10)));
+    fs::rename(partial, iso, error);
+    if (error) return problem(options, fmt::format("cannot move the ISO to {}: {}", iso.string(), error.message()));
+    return iso;
+}
+
+Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& options) {
+    std::vector<std::string> command = qemu_command(options);
+    if (options.boot == BootMethod::Iso) {
+        auto iso = build_metal_iso(s, options);
+        if (!iso) return iso.error();
+        command.insert(command.end(), {"-cdrom", iso.value().string()});
+    } else {
+        auto gathered = gather(s, options);
+        if (!gathered) return gathered.error();
+        BootFiles const& files = gathered.value();
+        std::error_code error;
+        fs::create_directories(options.cache_dir, error);
+        fs::path const plan = options.cache_dir / (content_hash(files, "plan") + ".plan");
+        if (!fs::exists(plan, error) && !write_bytes(plan, files.plan.data(), files.plan.size()))
+            return problem(options, fmt::format("cannot write the plan to {}", plan.string()));
+        // -initrd takes "file arguments,file arguments": the module's name is the whole entry.
+        std::string modules = plan.string() + " plan";
+        for (usize i = 0; i < files.images.size(); ++i)
+            modules += fmt::format(",{} {}", files.image_paths[i].string(), files.images[i]);
+        command.insert(command.end(), {"-kernel", options.kernel.string(), "-initrd", modules});
+    }
+
+    auto child = start(command);
+    if (!child) return problem(options, fmt::format("cannot start {}", options.qemu));
+    Finished const finished = wait_for(*child, options.timeout_seconds);
+    std::string serial = finished.output;
+    std::erase(serial, '\r');
+    if (finished.timed_out)
+        return problem(options, fmt::format("the guest did not finish within {} s and was stopped; the last "
+                                            "serial lines:\n{}",
+                                            options.timeout_seconds, last_lines(serial, 12)));
+    if (finished.status != QemuSuccess)
+        return problem(options, fmt::format("{} (QEMU exit status {}); the last serial lines:\n{}",
+                                            finished.status == QemuFailure ? "the kernel reported failure"
+                                                                           : "QEMU did not end with the kernel's verdict",
+                                            finished.status, last_lines(serial, 12)));
+    auto trace = scenario::read_trace_string(trace_lines(serial), options.name + " (serial)");
+    if (!trace) return trace.error();
+    if (!trace.value().final_counters)
+        return problem(options, "the serial trace has no final record; the run did not complete");
+    return MetalRun{trace.release_value(), std::move(serial)};
+}
+
+} // namespace grove::metal_host

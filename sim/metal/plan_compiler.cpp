@@ -1,0 +1,166 @@
+#include <core/plan/plan_reader.hpp>
+#include <core/plan/plan_writer.hpp>
+#include <sim/metal/plan_compiler.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace grove::metal_host {
+
+namespace {
+
+namespace sc = grove::scenario;
+
+// Stops compilation with a message; caught in compile_plan.
+struct CompileError {
+    std::string message;
+};
+
+template<usize N>
+FixedString<N> fixed(std::string const& text, std::string const& what) {
+    Result<FixedString<N>> s = FixedString<N>::from(text.data(), text.size());
+    if (!s) throw CompileError{fmt::format("{} '{}' is longer than {} bytes or holds a NUL byte", what, text, N)};
+    return s.value();
+}
+
+template<typename T, usize N>
+void append(StaticVector<T, N>& list, T const& value, std::string const& what) {
+    if (!list.push_back(value)) throw CompileError{fmt::format("{}: more than {} on metal", what, N)};
+}
+
+ViolationPolicy policy_of(sc::ViolationPolicy p) {
+    switch (p) {
+    case sc::ViolationPolicy::Deny: return ViolationPolicy::Deny;
+    case sc::ViolationPolicy::Throttle: return ViolationPolicy::Throttle;
+    case sc::ViolationPolicy::Kill: return ViolationPolicy::Kill;
+    }
+    return ViolationPolicy::Deny;
+}
+
+RespawnPolicy respawn_of(sc::Respawn const& r) {
+    switch (r.policy) {
+    case sc::RespawnPolicy::Never: return RespawnPolicy::never();
+    case sc::RespawnPolicy::Always: return RespawnPolicy::always();
+    case sc::RespawnPolicy::OnFailure: return RespawnPolicy::on_failure();
+    case sc::RespawnPolicy::Limited: return RespawnPolicy::limited(r.max);
+    }
+    return RespawnPolicy::never();
+}
+
+PlanFaultAction action_of(sc::FaultAction a) {
+    switch (a) {
+    case sc::FaultAction::Crash: return PlanFaultAction::Crash;
+    case sc::FaultAction::Kill: return PlanFaultAction::Kill;
+    case sc::FaultAction::Hang: return PlanFaultAction::Hang;
+    case sc::FaultAction::MemorySpike: return PlanFaultAction::MemorySpike;
+    case sc::FaultAction::FloodStart: return PlanFaultAction::FloodStart;
+    case sc::FaultAction::FloodStop: return PlanFaultAction::FloodStop;
+    case sc::FaultAction::Stop: return PlanFaultAction::Stop;
+    case sc::FaultAction::Restart: return PlanFaultAction::Restart;
+    }
+    return PlanFaultAction::Crash;
+}
+
+u16 flags_of(sc::Capabilities const& c) {
+    u16 flags = 0;
+    auto set = [&](bool on, CapabilityKind kind) {
+        if (on) flags = static_cast<u16>(flags | (1u << static_cast<u8>(kind)));
+    };
+    set(c.thread_create, CapabilityKind::ThreadCreate);
+    set(c.memory_manage, CapabilityKind::MemoryManage);
+    set(c.filesystem, CapabilityKind::Filesystem);
+    set(c.graphics, CapabilityKind::Graphics);
+    set(c.network, CapabilityKind::Network);
+    return flags;
+}
+
+PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& images) {
+    std::string const what = fmt::format("grove '{}'", g.name);
+    PlanGrove p;
+    p.name = fixed<MaxGroveNameLength>(g.name, "the grove name");
+    auto const image = std::find(images.begin(), images.end(), g.image);
+    p.image_module = static_cast<u16>(1 + (image - images.begin()));
+    for (std::string const& a : g.args) append(p.arguments, fixed<MaxArgumentLength>(a, "the argument"), what);
+    for (sc::PortRange const& r : g.capabilities.io_ports) append(p.io_ports, IoPortRange{r.first, r.last}, what);
+    for (sc::PhysicalRange const& r : g.capabilities.physical)
+        append(p.physical, PhysicalRange{PhysAddr{r.base}, r.length}, what);
+    for (std::string const& peer : g.capabilities.ipc_send)
+        append(p.send_to, fixed<MaxGroveNameLength>(peer, "the peer"), what);
+    for (std::string const& peer : g.capabilities.ipc_receive)
+        append(p.receive_from, fixed<MaxGroveNameLength>(peer, "the peer"), what);
+    p.flags = flags_of(g.capabilities);
+    p.limits.memory = g.limits.memory;
+    p.limits.threads = Count(g.limits.threads);
+    p.limits.cpu_percent = g.limits.cpu_percent;
+    p.limits.file_handles = Count(g.limits.file_handles);
+    p.limits.ipc_messages_per_second = g.limits.ipc_rate;
+    p.limits.ipc_burst = g.limits.ipc_burst;
+    p.limits.policy = policy_of(g.limits.on_violation);
+    p.respawn = respawn_of(g.respawn);
+    if (g.respawn.max_crashes_in_window == 0) {
+        p.budget.max_crashes = static_cast<u32>(MaxCrashesPerWindow - 1);
+        p.budget.window = Ticks::max();
+    } else {
+        p.budget.max_crashes = g.respawn.max_crashes_in_window;
+        p.budget.window = g.respawn.window;
+    }
+    p.budget.backoff_base = g.respawn.backoff_base;
+    p.budget.backoff_cap = g.respawn.backoff_cap;
+    p.budget.healthy_uptime = g.respawn.healthy_uptime;
+    p.priority = static_cast<u8>(g.priority);
+    p.start_at = g.start_at;
+    p.stop_timeout = g.stop_timeout;
+    return p;
+}
+
+u8 grove_index(sc::Scenario const& s, std::string const& name) {
+    for (usize i = 0; i < s.groves.size(); ++i)
+        if (s.groves[i].name == name) return static_cast<u8>(i);
+    throw CompileError{fmt::format("grove '{}' is not declared", name)};
+}
+
+} // namespace
+
+std::vector<std::string> plan_module_images(scenario::Scenario const& s) {
+    std::vector<std::string> images;
+    for (sc::GroveSpec const& g : s.groves)
+        if (std::find(images.begin(), images.end(), g.image) == images.end()) images.push_back(g.image);
+    return images;
+}
+
+scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& s, std::string const& name) {
+    auto plan = std::make_unique<BootPlan>();
+    try {
+        plan->duration = s.duration;
+        plan->seed = s.seed;
+        std::vector<std::string> const images = plan_module_images(s);
+        for (sc::GroveSpec const& g : s.groves) append(plan->groves, grove_of(g, images), "groves");
+        for (sc::Fault const& f : s.faults) {
+            PlanFault p;
+            p.at = f.at;
+            p.action = action_of(f.action);
+            p.grove = grove_index(s, f.grove);
+            if (f.action == sc::FaultAction::FloodStart) p.target = grove_index(s, f.target);
+            p.rate = f.rate;
+            p.bytes = f.bytes;
+            append(plan->faults, p, "faults");
+        }
+    } catch (CompileError const& e) {
+        return scenario::Diagnostic{name, 0, 0, e.message + "; the boot plan cannot hold this scenario"};
+    }
+    std::vector<u8> bytes(boot_plan_size(*plan));
+    if (write_boot_plan(*plan, {bytes.data(), bytes.size()}).is_error())
+        return scenario::Diagnostic{name, 0, 0, "the boot plan is larger than 4 GiB"};
+    auto check = std::make_unique<BootPlan>();
+    PlanCheck const verdict = read_boot_plan({bytes.data(), bytes.size()}, *check);
+    if (verdict != PlanCheck::Ok)
+        return scenario::Diagnostic{name, 0, 0,
+                                    fmt::format("the compiled boot plan is refused ({}); the scenario does not fit "
+                                                "what the kernel accepts",
+                                                plan_check_name(verdict))};
+    return bytes;
+}
+
+} // namespace grove::metal_host

@@ -1,0 +1,169 @@
+#include <core/plan/plan_reader.hpp>
+#include <sim/metal/metal_runner.hpp>
+#include <sim/metal/plan_compiler.hpp>
+#include <sim/scenario/scenario_parser.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+namespace grove {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char const* Text = R"(
+name = "t"
+duration = "50ms"
+seed = 9
+[[groves]]
+name = "echo"
+image = "echo"
+[groves.capabilities]
+ipc_receive = ["*"]
+[[groves]]
+name = "crasher"
+image = "crasher"
+args = ["null"]
+start_at = "1ms"
+[groves.respawn]
+policy = "limited"
+max = 3
+max_crashes_in_window = 0
+[[groves]]
+name = "echo2"
+image = "echo"
+[[faults]]
+at = "10ms"
+action = "memory-spike"
+grove = "echo"
+bytes = "1MiB"
+)";
+
+scenario::Scenario parse(std::string const& text) {
+    auto parsed = scenario::parse_scenario_string(text, "t.toml", {});
+    EXPECT_TRUE(parsed.has_value()) << (parsed ? "" : parsed.error().text());
+    return parsed.release_value();
+}
+
+TEST(PlanCompiler, CompilesAPlanTheKernelAccepts) {
+    scenario::Scenario const s = parse(Text);
+    auto bytes = metal_host::compile_plan(s, "t.toml");
+    ASSERT_TRUE(bytes.has_value()) << bytes.error().text();
+    auto plan = std::make_unique<BootPlan>();
+    ASSERT_EQ(read_boot_plan({bytes.value().data(), bytes.value().size()}, *plan), PlanCheck::Ok);
+    EXPECT_EQ(plan->duration, milliseconds(50));
+    EXPECT_EQ(plan->seed, 9u);
+    ASSERT_EQ(plan->groves.size(), 3u);
+    // Modules: 0 the plan, then echo (1) and crasher (2), each image once.
+    EXPECT_EQ(metal_host::plan_module_images(s), (std::vector<std::string>{"echo", "crasher"}));
+    EXPECT_EQ(plan->groves[0].image_module, 1);
+    EXPECT_EQ(plan->groves[1].image_module, 2);
+    EXPECT_EQ(plan->groves[2].image_module, 1);
+    EXPECT_EQ(plan->groves[1].respawn, RespawnPolicy::limited(3));
+    EXPECT_EQ(plan->groves[1].start_at, milliseconds(1));
+    EXPECT_EQ(plan->groves[1].budget.window, Ticks::max()); // no crash-rate window
+    EXPECT_TRUE(plan->groves[1].arguments[0].equals("null", 4));
+    EXPECT_TRUE(plan->groves[0].receive_from[0].equals("*", 1));
+    ASSERT_EQ(plan->faults.size(), 1u);
+    EXPECT_EQ(plan->faults[0].action, PlanFaultAction::MemorySpike);
+    EXPECT_EQ(plan->faults[0].bytes, mebibytes(1));
+}
+
+TEST(PlanCompiler, RefusesAnArgumentTooLongForThePlan) {
+    scenario::Scenario s = parse(Text);
+    s.groves[1].args.push_back(std::string(MaxArgumentLength + 1, 'x'));
+    auto bytes = metal_host::compile_plan(s, "t.toml");
+    ASSERT_FALSE(bytes.has_value());
+    EXPECT_NE(bytes.error().text().find("argument"), std::string::npos) << bytes.error().text();
+}
+
+TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
+    scenario::Scenario s = parse(Text);
+    EXPECT_TRUE(metal_host::can_run_on_metal(s));
+    s.faults.push_back(scenario::Fault{milliseconds(5), scenario::FaultAction::FloodStart, "echo", {}, "echo2", 0});
+    auto const reason = metal_host::metal_unsupported_reason(s);
+    ASSERT_TRUE(reason.has_value());
+    EXPECT_NE(reason->find("flood"), std::string::npos);
+}
+
+class MetalRunnerFiles : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_dir = fs::temp_directory_path() /
+                ("grove_metal_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+        fs::remove_all(m_dir);
+        fs::create_directories(m_dir / "images");
+        for (char const* name : {"echo", "crasher"}) std::ofstream(m_dir / "images" / (std::string(name) + ".elf")) << "x";
+        std::ofstream(m_dir / "kernel.elf") << "kernel";
+        m_options.kernel = m_dir / "kernel.elf";
+        m_options.image_dir = m_dir / "images";
+        m_options.cache_dir = m_dir / "cache";
+        m_options.boot = metal_host::BootMethod::Kernel;
+        m_options.name = "t.toml";
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+
+    // A stand-in for QEMU: a script that prints `output` and ends with `status`, or sleeps.
+    void fake_qemu(std::string const& body) {
+        fs::path const script = m_dir / "qemu.sh";
+        std::ofstream(script) << "#!/bin/sh\n" << body << "\n";
+        fs::permissions(script, fs::perms::owner_all);
+        m_options.qemu = script.string();
+    }
+
+    fs::path m_dir;
+    metal_host::MetalOptions m_options;
+};
+
+TEST_F(MetalRunnerFiles, ReadsTheTraceFromTheSerialLines) {
+    fake_qemu("echo 'grove: booted'\n"
+              "echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\n"
+              "echo '# echo: hello'\n"
+              "echo '{\"final\":{\"t\":50,\"digest\":\"00000000000000ff\",\"overall\":{\"sent\":0,\"delivered\":0,"
+              "\"refused\":0,\"queued\":0},\"groves\":[]}}'\n"
+              "exit 33");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    ASSERT_EQ(run.value().trace.events.size(), 1u);
+    EXPECT_EQ(run.value().trace.events[0].kind, "started");
+    ASSERT_TRUE(run.value().trace.final_counters.has_value());
+    EXPECT_EQ(run.value().trace.final_counters->digest, 0xffu);
+    EXPECT_NE(run.value().serial.find("# echo: hello"), std::string::npos);
+}
+
+TEST_F(MetalRunnerFiles, ReportsTheKernelsFailure) {
+    fake_qemu("echo 'grove: boot plan rejected: bad_checksum'\nexit 35");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_FALSE(run.has_value());
+    EXPECT_NE(run.error().text().find("the kernel reported failure"), std::string::npos) << run.error().text();
+    EXPECT_NE(run.error().text().find("bad_checksum"), std::string::npos);
+}
+
+TEST_F(MetalRunnerFiles, StopsAHungGuest) {
+    fake_qemu("echo 'grove: stuck'\nexec sleep 30");
+    m_options.timeout_seconds = 1;
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_FALSE(run.has_value());
+    EXPECT_NE(run.error().text().find("did not finish within 1 s"), std::string::npos) << run.error().text();
+    EXPECT_NE(run.error().text().find("grove: stuck"), std::string::npos);
+}
+
+TEST_F(MetalRunnerFiles, NamesAMissingImage) {
+    fs::remove(m_dir / "images" / "crasher.elf");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_FALSE(run.has_value());
+    EXPECT_NE(run.error().text().find("crasher.elf"), std::string::npos) << run.error().text();
+}
+
+TEST_F(MetalRunnerFiles, RefusesARunThatEndsWithoutTheFinalRecord) {
+    fake_qemu("echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\nexit 33");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_FALSE(run.has_value());
+    EXPECT_NE(run.error().text().find("no final record"), std::string::npos) << run.error().text();
+}
+
+} // namespace
+} // namespace grove
