@@ -18,6 +18,16 @@ GroveId Kernel::grove_of(ThreadId thread) const {
     return m_threads[thread.index].grove;
 }
 
+StaticVector<ThreadId, MaxThreads> Kernel::threads_of(GroveId grove) const {
+    StaticVector<ThreadId, MaxThreads> threads;
+    if (grove.is_null()) return threads;
+    for (KernelThread const& kt : m_threads) {
+        Thread const* t = m_scheduler.thread(kt.id);
+        if (t != nullptr && kt.grove == grove && t->state != ThreadState::Exited) (void)threads.push_back(kt.id);
+    }
+    return threads;
+}
+
 // --- the loop --------------------------------------------------------------------------------------------------
 
 Ticks Kernel::next_kernel_deadline() const {

@@ -78,6 +78,9 @@ public:
 
     // The grove a thread belongs to; a null id for an unknown thread.
     GroveId grove_of(ThreadId thread) const;
+    // The threads of the incarnation `grove` that have not exited, in thread-index order (the main thread first
+    // until an index is reused); empty for a stale or unknown id.
+    StaticVector<ThreadId, MaxThreads> threads_of(GroveId grove) const;
 
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
