@@ -85,9 +85,10 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
-    // The call may have ended the thread (exit) or its grove (a limit under the Kill policy): then nobody is left
-    // to see a result.
-    if (!blocked && m_scheduler.thread(thread) != nullptr) complete(thread, result, second);
+    // The call may have ended the thread (ThreadExit: it stays Exited, without a context, until joined) or its
+    // grove (exit, a limit under the Kill policy): then nobody is left to see a result.
+    Thread const* caller = m_scheduler.thread(thread);
+    if (!blocked && caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result, second);
 }
 
 Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {

@@ -445,5 +445,21 @@ TEST_F(KernelIpc, AGiveUpReachesTheWardenAfterTheCrash) {
     EXPECT_EQ(notice.grove, victim.serial);
 }
 
+TEST_F(KernelIpcPeerDeath, ACallerAwaitingAReplyWakesWhenTheServerOrItsThreadGoes) {
+    ThreadId const c2 = create_thread(c);
+    EXPECT_EQ(call(c, client, handle, make_message(1)), NoResult);
+    EXPECT_EQ(receive(s, abi::FlagNonBlocking), 0);
+    // The server thread that owes the reply exits: the caller hears PeerClosed.
+    ThreadId const s2 = create_thread(s);
+    EXPECT_EQ(sys(s, Syscall::ThreadExit, 0), NoResult);
+    EXPECT_EQ(rax(c), status(Error::PeerClosed));
+    // A caller whose request is still queued when the server dies.
+    EXPECT_EQ(call(c2, client, handle, make_message(2)), NoResult);
+    ASSERT_TRUE(kernel->kill(server).has_value());
+    EXPECT_EQ(rax(c2), status(Error::PeerClosed));
+    EXPECT_EQ(thread(s2), nullptr);
+    EXPECT_TRUE(kernel->ipc().check_invariant());
+}
+
 } // namespace
 } // namespace grove

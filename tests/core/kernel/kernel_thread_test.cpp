@@ -122,5 +122,56 @@ TEST_F(KernelThreads, TwoThreadsJoiningEachOtherIsRefused) {
 
 
 
+TEST_F(KernelThreads, JoinOfAnExitedThreadReturnsItsCodeInRdx) {
+    GroveId const g = spawn_threaded();
+    ThreadId const t = main_thread(g);
+    ThreadId const worker = create(t);
+    EXPECT_EQ(sys(worker, Syscall::ThreadExit, 7), NoResult);
+    EXPECT_FALSE(arch.has_context(worker));
+    EXPECT_EQ(kernel->threads_of(g).size(), 1u);
+    EXPECT_EQ(state_of(g), GroveState::Running);
+    EXPECT_EQ(sys(t, Syscall::ThreadJoin, thread_value(worker), abi::WaitForever), 0);
+    EXPECT_EQ(rdx(t), 7u);
+    // Reaped: a second join finds nothing.
+    EXPECT_EQ(sys(t, Syscall::ThreadJoin, thread_value(worker), abi::WaitForever), status(Error::NotFound));
+    EXPECT_EQ(thread(worker), nullptr);
+}
+
+TEST_F(KernelThreads, TheLastThreadsExitEndsTheGroveWithItsCode) {
+    GroveId const clean = spawn_threaded();
+    ThreadId const t = main_thread(clean);
+    ThreadId const worker = create(t);
+    EXPECT_EQ(sys(t, Syscall::ThreadExit, 0), NoResult); // the main thread may go first
+    EXPECT_EQ(state_of(clean), GroveState::Running);
+    EXPECT_EQ(sys(worker, Syscall::ThreadExit, 0), NoResult);
+    EXPECT_EQ(state_of(clean), GroveState::Stopped);
+    EXPECT_EQ(last_of(EventKind::Stopped).fields.stopped.exit_code, 0);
+
+    GroveSpec s = spec("beta");
+    GroveId const failing = spawn(s);
+    EXPECT_EQ(sys(main_thread(failing), Syscall::ThreadExit, 9), NoResult);
+    EXPECT_EQ(state_of(failing), GroveState::Faulted);
+    Event const e = last_of(EventKind::Crashed);
+    EXPECT_EQ(e.fields.crashed.kind, CrashKind::Exit);
+    EXPECT_EQ(e.fields.crashed.exit_code, 9);
+    EXPECT_EQ(kernel->scheduler().thread_count(), 0u);
+}
+
+TEST_F(KernelThreads, AnExitingThreadGivesUpTheCallItOwes) {
+    GroveSpec server = spec_with("server", CapabilityKind::ThreadCreate);
+    GroveId const sg = spawn(server);
+    GroveId const cg = spawn(spec_sending_to("client", "server"));
+    ThreadId const st = main_thread(sg);
+    ThreadId const ct = main_thread(cg);
+    ThreadId const worker = create(st);
+    u64 const handle = static_cast<u64>(lookup(ct, cg, "server"));
+    EXPECT_EQ(call(ct, cg, handle, make_message(1)), NoResult);
+    EXPECT_EQ(receive(worker, abi::FlagNonBlocking), 0);
+    EXPECT_EQ(sys(worker, Syscall::ThreadExit, 0), NoResult);
+    EXPECT_EQ(rax(ct), status(Error::PeerClosed));
+    EXPECT_EQ(state_of(sg), GroveState::Running);
+    EXPECT_TRUE(kernel->ipc().check_invariant());
+}
+
 } // namespace
 } // namespace grove
