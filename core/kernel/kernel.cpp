@@ -70,7 +70,9 @@ Dispatch Kernel::dispatch() {
 
 Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
     Ticks const t = now();
-    if (m_scheduler.thread(thread) != nullptr) {
+    // Only the thread dispatch() gave can trap. Any other id (stale after a kill, blocked, never dispatched) is a
+    // backend's mistake: handling it would block or complete a thread that is not running, so it is ignored.
+    if (!thread.is_null() && m_scheduler.current() == thread) {
         charge(thread, t);
         // The charge may have killed the grove (CPU limit under the Kill policy).
         if (m_scheduler.thread(thread) != nullptr) {

@@ -281,5 +281,19 @@ TEST_F(KernelLifecycle, EveryEndingReclaimsEverythingTheGroveHeld) {
     (void)r3;
 }
 
+TEST_F(KernelLifecycle, TrapsFromThreadsTheKernelDidNotDispatchAreIgnored) {
+    ThreadId const a = main_thread(spawn("alpha"));
+    ThreadId const b = main_thread(spawn("beta"));
+    EXPECT_EQ(sys(a, Syscall::Sleep, abi::WaitForever), NoResult);
+    ASSERT_EQ(kernel->dispatch().thread, b);
+    // a is blocked: a trap in its name is a backend error, not a reason to panic.
+    Dispatch const d = kernel->on_trap(a, Trap::make_syscall(SyscallPc, syscall_args(abi::Syscall::Sleep, 5)));
+    EXPECT_EQ(d.thread, b);
+    EXPECT_EQ(rax(a), NoResult);
+    EXPECT_TRUE(is_blocked(a));
+    // A thread id that never existed.
+    EXPECT_EQ(kernel->on_trap(ThreadId{200, 7}, Trap::make_timer(0)).thread, b);
+}
+
 } // namespace
 } // namespace grove
