@@ -74,8 +74,9 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
     // backend's mistake: handling it would block or complete a thread that is not running, so it is ignored.
     if (!thread.is_null() && m_scheduler.current() == thread) {
         charge(thread, t);
-        // The charge may have killed the grove (CPU limit under the Kill policy).
-        if (m_scheduler.thread(thread) != nullptr) {
+        // The charge may have killed the grove (CPU limit under the Kill policy). A hung grove does nothing more:
+        // the trap its thread was dispatched before the hang is dropped, and dispatch() parks the thread.
+        if (m_scheduler.thread(thread) != nullptr && !m_groves[m_threads[thread.index].slot].hung) {
             switch (trap.kind) {
             case TrapKind::Syscall: handle_syscall(thread, trap.syscall); break;
             case TrapKind::Timer: break;

@@ -295,5 +295,18 @@ TEST_F(KernelLifecycle, TrapsFromThreadsTheKernelDidNotDispatchAreIgnored) {
     EXPECT_EQ(kernel->on_trap(ThreadId{200, 7}, Trap::make_timer(0)).thread, b);
 }
 
+TEST_F(KernelLifecycle, AHungGroveDoesNotRunTheTrapItWasDispatchedFor) {
+    GroveId const g = spawn("alpha");
+    ThreadId const t = main_thread(g);
+    write_text(g, TextBuffer, "still alive");
+    ASSERT_EQ(kernel->dispatch().thread, t);
+    ASSERT_TRUE(kernel->hang(g).has_value());
+    Dispatch const d =
+        kernel->on_trap(t, Trap::make_syscall(SyscallPc, syscall_args(abi::Syscall::ConsoleWrite, TextBuffer, 11)));
+    EXPECT_TRUE(d.is_idle());
+    EXPECT_EQ(arch.console(g), "");
+    EXPECT_TRUE(is_blocked(t));
+}
+
 } // namespace
 } // namespace grove
