@@ -217,6 +217,8 @@ Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtA
 void Kernel::destroy_thread(ThreadId thread) {
     KernelThread& kt = m_threads[thread.index];
     if (kt.waiter.is_waiting()) (void)m_ipc.cancel(kt.waiter, WaitOutcome::PeerClosed);
+    // Woken but not yet finished (its grove died while the woken list was being drained): nothing to finish.
+    else if (kt.waiter.node.is_linked()) m_woken.remove(kt.waiter);
     if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
     kt.reply_to = ReplyToken{};
     kt.pending = Pending::None;

@@ -326,6 +326,26 @@ TEST_F(KernelIpc, AReceiverWhoseBufferWentAwayWhileItWaitedCrashes) {
     EXPECT_TRUE(kernel->ipc().check_invariant());
 }
 
+// One event wakes two threads of a warden; the first one's buffer is gone, so its delivery crashes the warden while
+// the second is still among the woken threads waiting to be finished.
+TEST_F(KernelIpc, AGroveThatCrashesOnADeliveryTakesItsOtherWokenThreadsWithIt) {
+    GroveId const victim = spawn(spec("victim", RespawnPolicy::limited(0)));
+    ThreadId const s2 = create_thread(s);
+    ThreadId const s3 = create_thread(s);
+    EXPECT_EQ(sys(s, Syscall::SubscribeCrashes), 0);
+    EXPECT_EQ(receive(s, 0, abi::WaitForever, SecondDataPage), NoResult);
+    EXPECT_EQ(receive(s2), NoResult);
+    EXPECT_EQ(sys(s3, Syscall::MemoryUnmap, SecondDataPage, PageSize), 0);
+    ASSERT_TRUE(fault(main_thread(victim), TrapKind::DivideError, CodeAddress)); // crashed, then gave_up
+    EXPECT_EQ(state_of(victim), GroveState::Quarantined);
+    EXPECT_EQ(state_of(server), GroveState::Faulted);
+    EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.address, SecondDataPage);
+    EXPECT_EQ(thread(s2), nullptr);
+    EXPECT_FALSE(arch.has_context(s2));
+    EXPECT_TRUE(kernel->ipc().check_invariant());
+    EXPECT_EQ(sys(c, Syscall::Clock), 0);
+}
+
 // --- the IPC rate limit ----------------------------------------------------------------------------------------
 
 GroveSpec rate_limited_client(ViolationPolicy policy) {
