@@ -156,13 +156,20 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
             crash_on_delivery(kt, kt.out_buffer);
             return;
         }
-        if (pending == Pending::Receive) kt.reply_to = waiter.reply_token;
+        if (pending == Pending::Receive) owe_reply(kt, waiter.reply_token);
         complete(thread, u64{0});
     } else {
         complete(thread, u64{0});
     }
     Result<void> woken = m_scheduler.wake(thread);
     GROVE_ASSERT(woken.has_value());
+}
+
+void Kernel::owe_reply(KernelThread& kt, ReplyToken token) {
+    if (token.is_null()) return; // a plain message owes nothing and leaves an earlier call owed
+    // A thread answers one call at a time: an unanswered earlier call is given up (its caller sees PeerClosed).
+    if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
+    kt.reply_to = token;
 }
 
 void Kernel::crash_on_delivery(KernelThread const& kt, VirtAddr address) {

@@ -128,6 +128,8 @@ private:
     void drain_woken();
     void finish_ipc_wait(IpcWaiter& waiter);
     void finish_wakeup(Wakeup const& wakeup);
+    // A receive gave the thread `token` (null for a plain message): from now on it owes that call's reply.
+    void owe_reply(KernelThread& kt, ReplyToken token);
     // The thread's grove crashed delivering something to it (its buffer went away while it waited).
     void crash_on_delivery(KernelThread const& kt, VirtAddr address);
     Result<ThreadId> create_thread(Grove const& grove, VirtAddr entry, VirtAddr stack_top, u64 arg0, u64 arg1,

@@ -191,11 +191,7 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
     }
     Result<void> copied = m_arch.copy_to_user(g->image.space, d.buffer.address, &received, Bytes(abi::MessageSize));
     GROVE_ASSERT(copied.has_value()); // the same range took a message above, and nothing ran in between
-    if (!token.is_null()) {
-        // A thread answers one call at a time: an unanswered earlier call is given up (its caller sees PeerClosed).
-        if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
-        kt.reply_to = token;
-    }
+    owe_reply(kt, token);
     return u64{0};
 }
 

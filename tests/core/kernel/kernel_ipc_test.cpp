@@ -19,7 +19,11 @@ protected:
         handle = static_cast<u64>(lookup(c, client, "server"));
         ASSERT_GT(static_cast<i64>(handle), 0);
     }
-    virtual GroveSpec client_spec() { return spec_sending_to("client", "server"); }
+    virtual GroveSpec client_spec() {
+        GroveSpec spec = spec_sending_to("client", "server");
+        EXPECT_TRUE(spec.capabilities.grant(CapabilityKind::ThreadCreate).has_value());
+        return spec;
+    }
     virtual GroveSpec server_spec() {
         GroveSpec spec = make_spec("server");
         EXPECT_TRUE(spec.capabilities.grant(CapabilityKind::ThreadCreate).has_value());
@@ -158,6 +162,40 @@ TEST_F(KernelIpc, CallAndReplyRoundTrip) {
     EXPECT_TRUE(kernel->ipc().check_invariant());
 }
 
+TEST_F(KernelIpc, APlainMessageReceivedWhileBlockedKeepsTheCallStillOwed) {
+    ThreadId const c2 = create_thread(c);
+    EXPECT_EQ(call(c, client, handle, make_message(1)), NoResult);
+    EXPECT_EQ(receive(s, abi::FlagNonBlocking), 0);
+    EXPECT_EQ(receive(s), NoResult);
+    EXPECT_EQ(send(c2, client, handle, make_message(2)), 0);
+    ASSERT_EQ(rax(s), 0);
+    EXPECT_EQ(read_message(server, ReceiveBuffer).header.flags, 0);
+    EXPECT_EQ(reply(s, server, make_message(3)), 0);
+    EXPECT_EQ(rax(c), 0);
+    EXPECT_EQ(read_message(client, ReplyBuffer).header.tag, 3u);
+}
+
+TEST_F(KernelIpc, ASecondCallReceivedWhileBlockedGivesUpTheFirst) {
+    ThreadId const c2 = create_thread(c);
+    EXPECT_EQ(call(c, client, handle, make_message(1)), NoResult);
+    EXPECT_EQ(receive(s, abi::FlagNonBlocking), 0);
+    EXPECT_EQ(receive(s), NoResult);
+    write_message(client, SendBuffer + 0x40, make_message(2));
+    EXPECT_EQ(sys(c2, Syscall::Call, handle, SendBuffer + 0x40, ReplyBuffer + 0x40, abi::WaitForever), NoResult);
+    ASSERT_EQ(rax(s), 0);
+    EXPECT_EQ(rax(c), status(Error::PeerClosed)); // a thread answers one call at a time
+    EXPECT_EQ(reply(s, server, make_message(3)), 0);
+    EXPECT_EQ(rax(c2), 0);
+    EXPECT_EQ(read_message(client, ReplyBuffer + 0x40).header.tag, 3u);
+    // The same rule when the second call is already queued.
+    EXPECT_EQ(call(c, client, handle, make_message(4)), NoResult);
+    EXPECT_EQ(call(c2, client, handle, make_message(5)), NoResult);
+    EXPECT_EQ(receive(s, abi::FlagNonBlocking), 0);
+    EXPECT_EQ(receive(s, abi::FlagNonBlocking), 0);
+    EXPECT_EQ(rax(c), status(Error::PeerClosed));
+    EXPECT_TRUE(kernel->ipc().check_invariant());
+}
+
 TEST_F(KernelIpc, ReplyWithoutAPendingCallIsInvalidState) {
     EXPECT_EQ(reply(s, server, make_message(1)), status(Error::InvalidState));
     EXPECT_EQ(send(c, client, handle, make_message(2), abi::FlagNonBlocking), 0);
@@ -276,14 +314,7 @@ TEST_F(KernelIpc, ASendHandleGoesStaleWhenThePeerDiesAndIsRespawned) {
 
 // --- peer death -----------------------------------------------------------------------------------------------
 
-class KernelIpcPeerDeath : public KernelIpc {
-protected:
-    GroveSpec client_spec() override {
-        GroveSpec spec = spec_sending_to("client", "server");
-        EXPECT_TRUE(spec.capabilities.grant(CapabilityKind::ThreadCreate).has_value());
-        return spec;
-    }
-};
+class KernelIpcPeerDeath : public KernelIpc {};
 
 TEST_F(KernelIpcPeerDeath, BlockedSendersAndCallersWakeWithPeerClosedAndQueuedMessagesAreReclaimed) {
     ThreadId const c2 = create_thread(c);
