@@ -23,6 +23,14 @@ void stamp_sender(abi::Message& message, GroveId sender) {
     message.header.flags = static_cast<u8>(message.header.flags & ~abi::MessageFlagKernel);
 }
 
+// The 64-bit code of Exit (or the last ThreadExit) as the lifecycle records it (32 bits). A code out of range
+// saturates: truncating it could turn a failure such as 1 << 32 into 0, a clean exit.
+constexpr i32 exit_code_of(i64 code) {
+    if (code > std::numeric_limits<i32>::max()) return std::numeric_limits<i32>::max();
+    if (code < std::numeric_limits<i32>::min()) return std::numeric_limits<i32>::min();
+    return static_cast<i32>(code);
+}
+
 } // namespace
 
 void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
@@ -92,7 +100,7 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
 }
 
 Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {
-    TRY(m_manager.report_exit(m_threads[thread.index].grove, static_cast<i32>(d.code), now()));
+    TRY(m_manager.report_exit(m_threads[thread.index].grove, exit_code_of(d.code), now()));
     return u64{0};
 }
 

@@ -94,6 +94,18 @@ TEST_F(KernelLifecycle, ANegativeExitCodeIsKept) {
     EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.exit_code, -2);
 }
 
+TEST_F(KernelLifecycle, AnExitCodeBeyondThirtyTwoBitsIsNeverACleanExit) {
+    GroveId const g = spawn("alpha", RespawnPolicy::on_failure());
+    EXPECT_EQ(sys(main_thread(g), Syscall::Exit, u64{1} << 32), NoResult);
+    EXPECT_EQ(state_of(g), GroveState::Faulted);
+    EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.kind, CrashKind::Exit);
+    EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.exit_code, std::numeric_limits<i32>::max());
+    GroveId const h = spawn("beta");
+    EXPECT_EQ(sys(main_thread(h), Syscall::ThreadExit, static_cast<u64>(std::numeric_limits<i64>::min())), NoResult);
+    EXPECT_EQ(state_of(h), GroveState::Faulted);
+    EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.exit_code, std::numeric_limits<i32>::min());
+}
+
 TEST_F(KernelLifecycle, AGracefulStopSendsAStopMessageAndAnExitBeforeTheDeadlineStopsTheGrove) {
     GroveId const g = spawn("alpha", RespawnPolicy::always());
     ThreadId const t = main_thread(g);
