@@ -184,7 +184,7 @@ void Kernel::finish_wakeup(Wakeup const& wakeup) {
     switch (wakeup.outcome) {
     case WakeOutcome::DeadlineReached: complete(wakeup.thread, u64{0}); return;
     case WakeOutcome::Joined:
-        (void)m_scheduler.destroy(kt.join_target); // reaped: its slot can be reused
+        reap(kt.join_target, kt.grove);
         complete(wakeup.thread, u64{0}, static_cast<u64>(wakeup.exit_code));
         return;
     case WakeOutcome::TimedOut: complete(wakeup.thread, Error::TimedOut); return;
@@ -217,6 +217,11 @@ Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtA
     kt.waiter.thread = thread;
     kt.waiter.grove = grove.slot;
     return thread;
+}
+
+void Kernel::reap(ThreadId exited, GroveId grove) {
+    // A second joiner of the same thread finds it reaped already: nothing is given back twice.
+    if (m_scheduler.destroy(exited).has_value()) (void)m_manager.release_thread(grove);
 }
 
 // Ends a thread's part in IPC (its wait, and the call it received but did not answer) and removes its context.

@@ -135,6 +135,10 @@ private:
     Result<ThreadId> create_thread(Grove const& grove, VirtAddr entry, VirtAddr stack_top, u64 arg0, u64 arg1,
                                    Ticks now);
     void destroy_thread(ThreadId thread);
+    // A join collected the exit code of `exited`, a thread of `grove`: its scheduler slot and its place under the
+    // grove's thread limit are given back. Until then an exited thread keeps both, so a grove that never joins
+    // runs into its own limit instead of filling the kernel's thread table.
+    void reap(ThreadId exited, GroveId grove);
     Ticks next_kernel_deadline() const;
 
     // syscalls: each returns the value for rax (and sets *second for rdx) or an error; those that block call

@@ -271,12 +271,10 @@ Kernel::SyscallResult Kernel::sys_thread_exit(ThreadId thread, DecodedSyscall co
     KernelGrove& kg = m_groves[kt.slot];
     // The last thread ending ends the grove, with its code.
     if (kg.live_threads <= 1) return sys_exit(thread, d);
-    GroveId const grove = kt.grove;
     StaticVector<Wakeup, MaxThreads> joiners;
     for (Wakeup const& w : TRY(m_scheduler.exit(thread, d.code))) (void)joiners.push_back(w);
     --kg.live_threads;
     destroy_thread(thread);
-    (void)m_manager.release_thread(grove);
     for (Wakeup const& w : joiners) finish_wakeup(w);
     return u64{0};
 }
@@ -294,7 +292,7 @@ Kernel::SyscallResult Kernel::sys_thread_join(ThreadId thread, DecodedSyscall co
         blocked = true;
         return u64{0};
     }
-    (void)m_scheduler.destroy(target); // reaped: its slot can be reused
+    reap(target, kt.grove);
     second = static_cast<u64>(outcome.exit_code);
     return u64{0};
 }

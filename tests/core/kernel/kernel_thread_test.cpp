@@ -74,6 +74,30 @@ TEST_F(KernelThreads, TheThreadLimitUnderKillCrashesTheGrove) {
 }
 
 
+TEST_F(KernelThreads, AnExitedThreadCountsAgainstTheLimitUntilJoined) {
+    GroveId const g = spawn_threaded(4);
+    ThreadId const t = main_thread(g);
+    ThreadId const other = main_thread(spawn(spec_with("beta", CapabilityKind::ThreadCreate)));
+    ThreadId first{};
+    i64 refused = 0;
+    for (int i = 0; i < 300 && refused == 0; ++i) {
+        i64 const created = sys(t, Syscall::ThreadCreate, CodeAddress, StackTop, 0);
+        if (created < 0) {
+            refused = created;
+            break;
+        }
+        if (first.is_null()) first = thread_id(created);
+        EXPECT_EQ(sys(thread_id(created), Syscall::ThreadExit, 0), NoResult);
+    }
+    // Never joined, the exited threads hold the grove's own limit, not the kernel's thread table.
+    EXPECT_EQ(refused, status(Error::LimitExceeded));
+    EXPECT_EQ(kernel->scheduler().thread_count(), 5u);
+    EXPECT_GT(sys(other, Syscall::ThreadCreate, CodeAddress, StackTop, 0), 0);
+    EXPECT_EQ(sys(t, Syscall::ThreadJoin, thread_value(first), 0), 0);
+    EXPECT_GT(sys(t, Syscall::ThreadCreate, CodeAddress, StackTop, 0), 0);
+    EXPECT_EQ(find(g)->usage.threads.used(), Count(4));
+}
+
 TEST_F(KernelThreads, JoinBlocksUntilTheTargetExits) {
     GroveId const g = spawn_threaded();
     ThreadId const t = main_thread(g);
