@@ -244,11 +244,12 @@ Kernel::SyscallResult Kernel::sys_lookup(ThreadId thread, DecodedSyscall const& 
     char name[MaxLookupName]{};
     usize const length = static_cast<usize>(d.buffer.length.value);
     TRY(m_arch.copy_from_user(g->image.space, name, d.buffer.address, d.buffer.length));
+    Ticks const t = now();
+    // The capability first: a grove may not learn which groves exist by probing names it may not talk to.
+    TRY(m_manager.require_send_to(kt.grove, name, length, t));
     Grove const* target = m_manager.find_by_name(name, length);
     // A grove that is down (between incarnations) has no endpoint to send to yet.
     if (target == nullptr || !target->is_alive() || target->state != GroveState::Running) return Error::NotFound;
-    Ticks const t = now();
-    TRY(m_manager.require_send_to(kt.grove, name, length, t));
     TRY(m_manager.reserve_file_handle(kt.grove, t));
     Result<u64> handle = m_groves[kt.slot].handles.insert(m_groves[target->slot].endpoint, Rights::Send);
     if (handle.is_error()) (void)m_manager.release_file_handle(kt.grove);

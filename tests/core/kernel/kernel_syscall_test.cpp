@@ -253,6 +253,19 @@ TEST_F(KernelSyscall, LookupNeedsIpcSendForThatName) {
     EXPECT_EQ(find(a)->usage.file_handles.used(), Count(2));
 }
 
+TEST_F(KernelSyscall, LookupWithoutTheCapabilityIsDeniedWhetherOrNotTheNameExists) {
+    GroveId const a = spawn(spec_sending_to("alpha", "beta"));
+    ThreadId const t = main_thread(a);
+    EXPECT_EQ(lookup(t, a, "nobody"), status(Error::AccessDenied));
+    EXPECT_EQ(lookup(t, a, "alpha"), status(Error::AccessDenied));
+    EXPECT_EQ(count(EventKind::CapabilityDenied), 2u);
+    EXPECT_EQ(lookup(t, a, "beta"), status(Error::NotFound)); // allowed, but not running
+    GroveId const b = spawn("beta");
+    EXPECT_GT(lookup(t, a, "beta"), 0);
+    ASSERT_TRUE(kernel->stop(b).has_value());
+    EXPECT_EQ(lookup(t, a, "beta"), status(Error::NotFound)); // stopping: no new handles
+}
+
 TEST_F(KernelSyscall, LookupRefusesHostileNames) {
     GroveSpec s = spec("alpha");
     ASSERT_TRUE(s.capabilities.grant_send_to_any().has_value());
