@@ -18,6 +18,16 @@ GroveId Kernel::grove_of(ThreadId thread) const {
     return m_threads[thread.index].grove;
 }
 
+StaticVector<ThreadId, MaxThreads> Kernel::threads_of(GroveId grove) const {
+    StaticVector<ThreadId, MaxThreads> threads;
+    if (grove.is_null()) return threads;
+    for (KernelThread const& kt : m_threads) {
+        Thread const* t = m_scheduler.thread(kt.id);
+        if (t != nullptr && kt.grove == grove && t->state != ThreadState::Exited) (void)threads.push_back(kt.id);
+    }
+    return threads;
+}
+
 // --- the loop --------------------------------------------------------------------------------------------------
 
 Ticks Kernel::next_kernel_deadline() const {
@@ -60,10 +70,13 @@ Dispatch Kernel::dispatch() {
 
 Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
     Ticks const t = now();
-    if (m_scheduler.thread(thread) != nullptr) {
+    // Only the thread dispatch() gave can trap. Any other id (stale after a kill, blocked, never dispatched) is a
+    // backend's mistake: handling it would block or complete a thread that is not running, so it is ignored.
+    if (!thread.is_null() && m_scheduler.current() == thread) {
         charge(thread, t);
-        // The charge may have killed the grove (CPU limit under the Kill policy).
-        if (m_scheduler.thread(thread) != nullptr) {
+        // The charge may have killed the grove (CPU limit under the Kill policy). A hung grove does nothing more:
+        // the trap its thread was dispatched before the hang is dropped, and dispatch() parks the thread.
+        if (m_scheduler.thread(thread) != nullptr && !m_groves[m_threads[thread.index].slot].hung) {
             switch (trap.kind) {
             case TrapKind::Syscall: handle_syscall(thread, trap.syscall); break;
             case TrapKind::Timer: break;
@@ -143,13 +156,20 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
             crash_on_delivery(kt, kt.out_buffer);
             return;
         }
-        if (pending == Pending::Receive) kt.reply_to = waiter.reply_token;
+        if (pending == Pending::Receive) owe_reply(kt, waiter.reply_token);
         complete(thread, u64{0});
     } else {
         complete(thread, u64{0});
     }
     Result<void> woken = m_scheduler.wake(thread);
     GROVE_ASSERT(woken.has_value());
+}
+
+void Kernel::owe_reply(KernelThread& kt, ReplyToken token) {
+    if (token.is_null()) return; // a plain message owes nothing and leaves an earlier call owed
+    // A thread answers one call at a time: an unanswered earlier call is given up (its caller sees PeerClosed).
+    if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
+    kt.reply_to = token;
 }
 
 void Kernel::crash_on_delivery(KernelThread const& kt, VirtAddr address) {
@@ -164,7 +184,7 @@ void Kernel::finish_wakeup(Wakeup const& wakeup) {
     switch (wakeup.outcome) {
     case WakeOutcome::DeadlineReached: complete(wakeup.thread, u64{0}); return;
     case WakeOutcome::Joined:
-        (void)m_scheduler.destroy(kt.join_target); // reaped: its slot can be reused
+        reap(kt.join_target, kt.grove);
         complete(wakeup.thread, u64{0}, static_cast<u64>(wakeup.exit_code));
         return;
     case WakeOutcome::TimedOut: complete(wakeup.thread, Error::TimedOut); return;
@@ -199,11 +219,18 @@ Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtA
     return thread;
 }
 
+void Kernel::reap(ThreadId exited, GroveId grove) {
+    // A second joiner of the same thread finds it reaped already: nothing is given back twice.
+    if (m_scheduler.destroy(exited).has_value()) (void)m_manager.release_thread(grove);
+}
+
 // Ends a thread's part in IPC (its wait, and the call it received but did not answer) and removes its context.
 // The scheduler record is the caller's to remove.
 void Kernel::destroy_thread(ThreadId thread) {
     KernelThread& kt = m_threads[thread.index];
     if (kt.waiter.is_waiting()) (void)m_ipc.cancel(kt.waiter, WaitOutcome::PeerClosed);
+    // Woken but not yet finished (its grove died while the woken list was being drained): nothing to finish.
+    else if (kt.waiter.node.is_linked()) m_woken.remove(kt.waiter);
     if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
     kt.reply_to = ReplyToken{};
     kt.pending = Pending::None;

@@ -78,6 +78,9 @@ public:
 
     // The grove a thread belongs to; a null id for an unknown thread.
     GroveId grove_of(ThreadId thread) const;
+    // The threads of the incarnation `grove` that have not exited, in thread-index order (the main thread first
+    // until an index is reused); empty for a stale or unknown id.
+    StaticVector<ThreadId, MaxThreads> threads_of(GroveId grove) const;
 
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
@@ -125,11 +128,17 @@ private:
     void drain_woken();
     void finish_ipc_wait(IpcWaiter& waiter);
     void finish_wakeup(Wakeup const& wakeup);
+    // A receive gave the thread `token` (null for a plain message): from now on it owes that call's reply.
+    void owe_reply(KernelThread& kt, ReplyToken token);
     // The thread's grove crashed delivering something to it (its buffer went away while it waited).
     void crash_on_delivery(KernelThread const& kt, VirtAddr address);
     Result<ThreadId> create_thread(Grove const& grove, VirtAddr entry, VirtAddr stack_top, u64 arg0, u64 arg1,
                                    Ticks now);
     void destroy_thread(ThreadId thread);
+    // A join collected the exit code of `exited`, a thread of `grove`: its scheduler slot and its place under the
+    // grove's thread limit are given back. Until then an exited thread keeps both, so a grove that never joins
+    // runs into its own limit instead of filling the kernel's thread table.
+    void reap(ThreadId exited, GroveId grove);
     Ticks next_kernel_deadline() const;
 
     // syscalls: each returns the value for rax (and sets *second for rdx) or an error; those that block call

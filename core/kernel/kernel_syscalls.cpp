@@ -23,6 +23,14 @@ void stamp_sender(abi::Message& message, GroveId sender) {
     message.header.flags = static_cast<u8>(message.header.flags & ~abi::MessageFlagKernel);
 }
 
+// The 64-bit code of Exit (or the last ThreadExit) as the lifecycle records it (32 bits). A code out of range
+// saturates: truncating it could turn a failure such as 1 << 32 into 0, a clean exit.
+constexpr i32 exit_code_of(i64 code) {
+    if (code > std::numeric_limits<i32>::max()) return std::numeric_limits<i32>::max();
+    if (code < std::numeric_limits<i32>::min()) return std::numeric_limits<i32>::min();
+    return static_cast<i32>(code);
+}
+
 } // namespace
 
 void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
@@ -85,13 +93,14 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
-    // The call may have ended the thread (exit) or its grove (a limit under the Kill policy): then nobody is left
-    // to see a result.
-    if (!blocked && m_scheduler.thread(thread) != nullptr) complete(thread, result, second);
+    // The call may have ended the thread (ThreadExit: it stays Exited, without a context, until joined) or its
+    // grove (exit, a limit under the Kill policy): then nobody is left to see a result.
+    Thread const* caller = m_scheduler.thread(thread);
+    if (!blocked && caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result, second);
 }
 
 Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {
-    TRY(m_manager.report_exit(m_threads[thread.index].grove, static_cast<i32>(d.code), now()));
+    TRY(m_manager.report_exit(m_threads[thread.index].grove, exit_code_of(d.code), now()));
     return u64{0};
 }
 
@@ -190,11 +199,7 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
     }
     Result<void> copied = m_arch.copy_to_user(g->image.space, d.buffer.address, &received, Bytes(abi::MessageSize));
     GROVE_ASSERT(copied.has_value()); // the same range took a message above, and nothing ran in between
-    if (!token.is_null()) {
-        // A thread answers one call at a time: an unanswered earlier call is given up (its caller sees PeerClosed).
-        if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
-        kt.reply_to = token;
-    }
+    owe_reply(kt, token);
     return u64{0};
 }
 
@@ -239,11 +244,12 @@ Kernel::SyscallResult Kernel::sys_lookup(ThreadId thread, DecodedSyscall const& 
     char name[MaxLookupName]{};
     usize const length = static_cast<usize>(d.buffer.length.value);
     TRY(m_arch.copy_from_user(g->image.space, name, d.buffer.address, d.buffer.length));
+    Ticks const t = now();
+    // The capability first: a grove may not learn which groves exist by probing names it may not talk to.
+    TRY(m_manager.require_send_to(kt.grove, name, length, t));
     Grove const* target = m_manager.find_by_name(name, length);
     // A grove that is down (between incarnations) has no endpoint to send to yet.
     if (target == nullptr || !target->is_alive() || target->state != GroveState::Running) return Error::NotFound;
-    Ticks const t = now();
-    TRY(m_manager.require_send_to(kt.grove, name, length, t));
     TRY(m_manager.reserve_file_handle(kt.grove, t));
     Result<u64> handle = m_groves[kt.slot].handles.insert(m_groves[target->slot].endpoint, Rights::Send);
     if (handle.is_error()) (void)m_manager.release_file_handle(kt.grove);
@@ -266,12 +272,10 @@ Kernel::SyscallResult Kernel::sys_thread_exit(ThreadId thread, DecodedSyscall co
     KernelGrove& kg = m_groves[kt.slot];
     // The last thread ending ends the grove, with its code.
     if (kg.live_threads <= 1) return sys_exit(thread, d);
-    GroveId const grove = kt.grove;
     StaticVector<Wakeup, MaxThreads> joiners;
     for (Wakeup const& w : TRY(m_scheduler.exit(thread, d.code))) (void)joiners.push_back(w);
     --kg.live_threads;
     destroy_thread(thread);
-    (void)m_manager.release_thread(grove);
     for (Wakeup const& w : joiners) finish_wakeup(w);
     return u64{0};
 }
@@ -289,7 +293,7 @@ Kernel::SyscallResult Kernel::sys_thread_join(ThreadId thread, DecodedSyscall co
         blocked = true;
         return u64{0};
     }
-    (void)m_scheduler.destroy(target); // reaped: its slot can be reused
+    reap(target, kt.grove);
     second = static_cast<u64>(outcome.exit_code);
     return u64{0};
 }
