@@ -34,7 +34,7 @@ std::string format_timeline_line(scenario::TraceEvent const& event) {
     std::string line =
         fmt::format("{:>10}  {:<18} {:<18}", scenario::format_duration(event.time), who, event.kind);
     for (auto const& [key, value] : event.fields) {
-        if (key == "registers" || key == "bytes" || key == "hash") continue;
+        if (key == "registers" || key == "encoding" || key == "hash") continue;
         line += ' ';
         line += key;
         line += '=';

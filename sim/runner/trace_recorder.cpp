@@ -60,7 +60,7 @@ void TraceRecorder::on_event(Event const& event) {
     }
     if (event.kind == EventKind::Fault && m_report.has_value() && m_report->serial == event.serial) {
         out.with("instruction", m_report->instruction);
-        out.with("bytes", m_report->bytes);
+        out.with("encoding", m_report->bytes);
         out.with("symbol", m_report->symbol);
         out.with("registers", m_report->registers);
         m_report.reset();
