@@ -198,8 +198,17 @@ void Run::apply_fault(scenario::Fault const& fault) {
         finish(event, m_kernel->crash(id, Crash::fault(0, 0)));
         return;
     }
-    case FaultAction::Kill: finish(add_runner_event(fault.grove, "killed"), m_kernel->kill(id)); return;
-    case FaultAction::Hang: finish(add_runner_event(fault.grove, "hung"), m_kernel->hang(id)); return;
+    // The runner's event comes first (the events the kernel emits on applying it follow), hence the two steps.
+    case FaultAction::Kill: {
+        usize const event = add_runner_event(fault.grove, "killed");
+        finish(event, m_kernel->kill(id));
+        return;
+    }
+    case FaultAction::Hang: {
+        usize const event = add_runner_event(fault.grove, "hung");
+        finish(event, m_kernel->hang(id));
+        return;
+    }
     case FaultAction::MemorySpike: {
         usize const event = add_runner_event(fault.grove, "memory_spike");
         m_recorder.at(event).with("bytes", fault.bytes.value);
@@ -240,9 +249,11 @@ void Run::apply_fault(scenario::Fault const& fault) {
         }
         return;
     }
-    case FaultAction::FloodStop:
-        finish(add_runner_event(fault.grove, "flood_stopped"), m_kernel->stop(id));
+    case FaultAction::FloodStop: {
+        usize const event = add_runner_event(fault.grove, "flood_stopped");
+        finish(event, m_kernel->stop(id));
         return;
+    }
     }
 }
 
