@@ -2,7 +2,8 @@
 //
 // A server: receives on its own endpoint forever. A Call is answered with the request itself (Reply); a ping
 // (tag TagPing) is sent back as a pong to the grove named in its payload; anything else is counted. Prints its
-// counters every `report-every` messages (default 1000). See echo_protocol.hpp.
+// counters every `report-every` messages (default 1000). A stop request of the kernel (a graceful stop) makes it
+// print its counters and exit 0. See echo_protocol.hpp.
 #include <groves/programs/echo_protocol.hpp>
 
 using namespace grove;
@@ -101,6 +102,12 @@ int main(int argc, char** argv) {
                 ++counters.failures;
                 print("echo: reply to grove %u failed: %s\n", message.header.sender, status_name(replied));
             }
+        } else if ((message.header.flags & abi::MessageFlagKernel) != 0 && message.header.tag == abi::NotifyStop) {
+            print("echo: stop requested after %lu messages (calls %lu, pings %lu, other %lu, kernel %lu, failures "
+                  "%lu)\n",
+                  counters.received, counters.calls, counters.pings, counters.other, counters.kernel,
+                  counters.failures);
+            return 0;
         } else if ((message.header.flags & abi::MessageFlagKernel) != 0) {
             ++counters.kernel;
             print("echo: kernel message, tag 0x%x\n", message.header.tag);

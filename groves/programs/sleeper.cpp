@@ -1,7 +1,9 @@
 // sleeper [ticks-per-sleep] [count|forever]
 //
 // Sleeps `count` times (default 10) for `ticks-per-sleep` ticks of virtual time (default 1000000, 1 ms), sends
-// a Heartbeat after each sleep and prints the clock before and after. Exits 0; 64 on bad arguments.
+// a Heartbeat after each sleep and prints the clock before and after. After each sleep it looks for a stop request
+// of the kernel (a graceful stop) on its own endpoint, without waiting, and exits 0 when there is one. Exits 0;
+// 64 on bad arguments.
 #include <groves/runtime/runtime.hpp>
 
 using namespace grove;
@@ -22,6 +24,10 @@ int main(int argc, char** argv) {
             print("sleeper: %lu sleep refused: %s\n", round, status_name(slept));
         else
             print("sleeper: %lu clock %ld -> %ld (%ld ticks)\n", round, before, after, after - before);
+        if (stop_requested()) {
+            print("sleeper: stop requested after %lu sleeps\n", round + 1);
+            return 0;
+        }
     }
     return 0;
 }

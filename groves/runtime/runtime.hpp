@@ -8,6 +8,7 @@
 #include <groves/runtime/lookup.hpp>
 #include <groves/runtime/panic.hpp>
 #include <groves/runtime/status.hpp>
+#include <groves/runtime/stop.hpp>
 #include <groves/runtime/string.hpp>
 #include <groves/runtime/syscall.hpp>
 #include <groves/runtime/thread.hpp>

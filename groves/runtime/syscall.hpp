@@ -103,9 +103,11 @@ inline long sys_thread_create(u64 entry, u64 stack_top, u64 arg) {
     __builtin_trap();
 }
 
-// Waits for a thread to end; returns its exit code.
+// Waits for a thread to end; returns its exit code (the kernel returns rax = 0 and the code in rdx), or
+// -(status) when the join failed.
 inline long sys_thread_join(u64 thread, u64 timeout) {
-    return syscall6(abi::Syscall::ThreadJoin, thread, timeout).value;
+    SyscallResult const result = syscall6(abi::Syscall::ThreadJoin, thread, timeout);
+    return result.value < 0 ? result.value : static_cast<long>(result.second);
 }
 
 // Maps physical memory at `address` (PhysicalMemory capability).

@@ -11,4 +11,10 @@ using AddCommand = void (*)(CLI::App& app, int& exit_status);
 // grovesim inspect FILE: validates a grove image and prints its plan and the verdict.
 void add_inspect_command(CLI::App& app, int& exit_status);
 
+// grovesim run SCENARIO...: replays scenarios in the simulator; prints traces, verdict tables and digests.
+void add_run_command(CLI::App& app, int& exit_status);
+
+// grovesim list: prints the shipped scenario files, one path per line.
+void add_list_command(CLI::App& app, int& exit_status);
+
 } // namespace grove::sim

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     int exit_status = ExitSuccess;
-    for (AddCommand add : {add_inspect_command}) add(app, exit_status);
+    for (AddCommand add : {add_inspect_command, add_run_command, add_list_command}) add(app, exit_status);
 
     try {
         app.parse(argc, argv);

@@ -182,7 +182,7 @@ std::vector<std::string_view> const& known_event_kinds() {
         "crashed",         "killed",            "hung",              "respawn_scheduled", "respawned",
         "gave_up",         "limit_exceeded",    "capability_denied", "message_sent",      "message_delivered",
         "message_refused", "throttled",         "console",           "fault_injected",    "memory_spike",
-        "flood_started",   "flood_stopped",
+        "flood_started",   "flood_stopped",     "fault",
     };
     return kinds;
 }

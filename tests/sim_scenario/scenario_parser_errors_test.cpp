@@ -168,7 +168,7 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
               "stopping, stopped, exited, crashed, killed, hung, respawn_scheduled, respawned, gave_up, "
               "limit_exceeded, capability_denied, message_sent, message_delivered, message_refused, throttled, "
-              "console, fault_injected, memory_spike, flood_started or flood_stopped");
+              "console, fault_injected, memory_spike, flood_started, flood_stopped or fault");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
               "\"crashed\", grove = \"x\" }, ...]");

@@ -1,0 +1,79 @@
+#include <sim/runner/grove_images.hpp>
+
+#include <core/elf/elf_image.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cxxabi.h>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+namespace grove::runner {
+
+namespace {
+
+// No grove image is larger than this; a larger file is refused before it is read.
+constexpr std::uintmax_t MaxImageFileSize = std::uintmax_t{256} << 20;
+
+// The source-level name of a C++ symbol ("(anonymous namespace)::crash_null()"), or the name as it is.
+std::string demangled(char const* name) {
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> text(::abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
+    return status == 0 && text ? std::string(text.get()) : std::string(name);
+}
+
+} // namespace
+
+std::filesystem::path default_image_directory() { return GROVE_DEFAULT_IMAGE_DIR; }
+
+std::string GroveImage::locate(u64 address) const {
+    if (!has_symbols) return "";
+    auto const location = symbols.locate(VirtAddr(address));
+    if (location.is_error()) return "";
+    return fmt::format("{}+{:#x}", demangled(location.value().symbol.name), location.value().offset.value);
+}
+
+GroveImage const* GroveImages::get(std::string const& name) {
+    if (auto found = m_images.find(name); found != m_images.end()) return found->second.get();
+    auto image = std::make_unique<GroveImage>();
+    image->name = name;
+    image->path = m_directory / (name + ".elf");
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(image->path, error)) {
+        m_error = fmt::format("{}: no grove image '{}' here; build the images (make build) or give --images DIR",
+                              image->path.string(), name);
+        return nullptr;
+    }
+    std::uintmax_t const size = std::filesystem::file_size(image->path, error);
+    if (error || size > MaxImageFileSize) {
+        m_error = fmt::format("{}: cannot read the grove image (too large or unreadable)", image->path.string());
+        return nullptr;
+    }
+    std::ifstream file(image->path, std::ios::binary);
+    image->bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    if (!file.good() && !file.eof()) {
+        m_error = fmt::format("{}: cannot read the grove image", image->path.string());
+        return nullptr;
+    }
+    Span<u8 const> const bytes{image->bytes.data(), image->bytes.size()};
+    // The grove's own memory limit is checked when the kernel loads it; here only the file itself.
+    auto plan = validate_elf_image(bytes, Bytes(~u64{0}));
+    if (plan.is_error()) {
+        m_error = fmt::format("{}: not a valid grove image: {}: {}", image->path.string(),
+                              elf_check_name(plan.error()), elf_check_description(plan.error()));
+        return nullptr;
+    }
+    image->plan = plan.value();
+    auto symbols = ElfSymbolTable::from(bytes);
+    if (symbols.has_value()) {
+        image->symbols = symbols.value();
+        image->has_symbols = true;
+    }
+    GroveImage const* stored = image.get();
+    m_images.emplace(name, std::move(image));
+    return stored;
+}
+
+} // namespace grove::runner

@@ -1,0 +1,404 @@
+#include <sim/runner/scenario_runner.hpp>
+
+#include <core/kernel/kernel.hpp>
+#include <sim/backend/unicorn_arch.hpp>
+#include <sim/runner/spec_mapping.hpp>
+#include <sim/runner/trace_recorder.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+
+namespace grove::runner {
+
+using scenario::FaultAction;
+using scenario::FieldValue;
+using scenario::TraceEvent;
+
+namespace {
+
+constexpr PageCount MachineFrames = sim::UnicornArch::DefaultFrames;
+
+// Something the runner does at a moment of virtual time: start a grove, or apply a fault.
+struct Action {
+    Ticks at;
+    enum class Kind : u8 { Start, Fault } kind = Kind::Start;
+    usize index = 0; // into scenario.groves or scenario.faults
+};
+
+bool is_fault_trap(TrapKind kind) { return kind != TrapKind::Syscall && kind != TrapKind::Timer; }
+
+scenario::GroveState scenario_state(GroveState state) {
+    switch (state) {
+    case GroveState::Loading: return scenario::GroveState::Loading;
+    case GroveState::Running: return scenario::GroveState::Running;
+    case GroveState::Stopping: return scenario::GroveState::Stopping;
+    case GroveState::Stopped: return scenario::GroveState::Stopped;
+    case GroveState::Faulted: return scenario::GroveState::Faulted;
+    case GroveState::Quarantined: return scenario::GroveState::Quarantined;
+    }
+    return scenario::GroveState::Loading;
+}
+
+scenario::IpcCounters scenario_counters(IpcCounters const& counters) {
+    return scenario::IpcCounters{counters.sent, counters.delivered, counters.refused_total(), counters.queued};
+}
+
+std::string result_text(Result<void> const& result) { return result.has_value() ? "ok" : error_name(result.error()); }
+
+std::string hex_bytes(u8 const* bytes, usize length) {
+    std::string text;
+    for (usize i = 0; i < length; ++i) {
+        if (i > 0) text += ' ';
+        text += fmt::format("{:02x}", bytes[i]);
+    }
+    return text;
+}
+
+std::string register_text(sim::RegisterSnapshot const& r) {
+    return fmt::format("rip={:#x} rsp={:#x} rbp={:#x} rax={:#x} rbx={:#x} rcx={:#x} rdx={:#x} rsi={:#x} rdi={:#x} "
+                       "r8={:#x} r9={:#x} r10={:#x} r11={:#x} r12={:#x} r13={:#x} r14={:#x} r15={:#x} rflags={:#x}",
+                       r.rip, r.rsp, r.rbp, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.r8, r.r9, r.r10, r.r11, r.r12,
+                       r.r13, r.r14, r.r15, r.rflags);
+}
+
+// One run of one scenario. Owns the machine (arch, kernel) and the images for as long as the run lasts.
+class Run {
+public:
+    Run(scenario::Scenario const& scenario, RunOptions const& options)
+        : m_scenario(scenario), m_options(options), m_images(options.image_directory),
+          m_arch(std::make_unique<sim::UnicornArch>(MachineFrames)), m_kernel(std::make_unique<Kernel>(*m_arch)),
+          m_recorder(*m_arch) {
+        m_kernel->set_sink(&m_recorder);
+    }
+
+    RunResult run();
+
+private:
+    std::string prepare();
+    void schedule_actions();
+    void loop();
+    void apply_due_actions();
+    void apply(Action const& action);
+    void start_grove(usize index, std::vector<std::string> const& arguments);
+    void apply_fault(scenario::Fault const& fault);
+    void record_crash_report(ThreadId thread, Trap const& trap);
+    void note_progress(ThreadId thread);
+
+    Grove const* find(std::string const& name) const;
+    usize add_runner_event(std::string const& grove, char const* kind);
+    scenario::FinalCounters final_counters() const;
+    void add_machine_checks(scenario::Verdict& verdict) const;
+    Ticks now() const { return m_arch->now(); }
+    Ticks next_action_time() const {
+        return m_next_action < m_actions.size() ? m_actions[m_next_action].at : Ticks::max();
+    }
+
+    scenario::Scenario const& m_scenario;
+    RunOptions const& m_options;
+    GroveImages m_images;
+    std::unique_ptr<sim::UnicornArch> m_arch;
+    std::unique_ptr<Kernel> m_kernel;
+    TraceRecorder m_recorder;
+
+    std::vector<GroveImage const*> m_grove_images;      // by scenario grove index
+    std::vector<bool> m_flooded;                        // by scenario grove index: started by flood-start only
+    std::map<std::string, u32> m_serials;               // grove name -> registry serial, once loaded
+    std::map<std::string, usize> m_indices;             // grove name -> scenario grove index
+    std::map<u32, GroveImage const*> m_image_of_serial;
+    std::map<u32, std::pair<u32, u64>> m_spiked;        // serial -> (generation, bytes charged by memory spikes)
+    std::vector<std::string> m_spawn_failures;          // groves whose first spawn failed
+    std::vector<Action> m_actions;
+    usize m_next_action = 0;
+};
+
+std::string Run::prepare() {
+    m_grove_images.resize(m_scenario.groves.size(), nullptr);
+    m_flooded.resize(m_scenario.groves.size(), false);
+    for (usize i = 0; i < m_scenario.groves.size(); ++i) m_indices[m_scenario.groves[i].name] = i;
+    for (scenario::Fault const& fault : m_scenario.faults) {
+        if (fault.action != FaultAction::FloodStart) continue;
+        usize const index = m_indices.at(fault.grove);
+        if (m_scenario.groves[index].image != "flooder")
+            return fmt::format("fault 'flood-start' at {}ns names grove '{}', whose image is '{}'; a flood needs a "
+                               "grove with image = \"flooder\"",
+                               fault.at.value, fault.grove, m_scenario.groves[index].image);
+        m_flooded[index] = true;
+    }
+    for (usize i = 0; i < m_scenario.groves.size(); ++i) {
+        scenario::GroveSpec const& grove = m_scenario.groves[i];
+        GroveImage const* image = m_images.get(grove.image);
+        if (image == nullptr) return m_images.error();
+        m_grove_images[i] = image;
+        SpecMapping const mapped = map_grove_spec(grove, image->plan, grove.args);
+        if (!mapped.ok()) return mapped.error;
+    }
+    return "";
+}
+
+void Run::schedule_actions() {
+    for (usize i = 0; i < m_scenario.groves.size(); ++i)
+        if (!m_flooded[i]) m_actions.push_back(Action{m_scenario.groves[i].start_at, Action::Kind::Start, i});
+    for (usize i = 0; i < m_scenario.faults.size(); ++i)
+        m_actions.push_back(Action{m_scenario.faults[i].at, Action::Kind::Fault, i});
+    // Starts before faults at the same moment; each kind in file order.
+    std::stable_sort(m_actions.begin(), m_actions.end(), [](Action const& a, Action const& b) {
+        if (a.at != b.at) return a.at < b.at;
+        return a.kind == Action::Kind::Start && b.kind == Action::Kind::Fault;
+    });
+}
+
+Grove const* Run::find(std::string const& name) const {
+    auto const serial = m_serials.find(name);
+    if (serial == m_serials.end()) return nullptr;
+    return m_kernel->manager().registry().find_serial(serial->second);
+}
+
+usize Run::add_runner_event(std::string const& grove, char const* kind) {
+    TraceEvent event;
+    event.time = now();
+    event.grove = grove;
+    Grove const* g = find(grove);
+    event.generation = g == nullptr ? 0 : g->id.generation;
+    event.kind = kind;
+    return m_recorder.add(std::move(event));
+}
+
+void Run::start_grove(usize index, std::vector<std::string> const& arguments) {
+    scenario::GroveSpec const& grove = m_scenario.groves[index];
+    GroveImage const* image = m_grove_images[index];
+    SpecMapping const mapped = map_grove_spec(grove, image->plan, arguments);
+    u32 const serial = m_kernel->manager().registry().next_serial();
+    m_recorder.name_serial(serial, grove.name, mapped.spec.limits.policy);
+    Result<GroveId> spawned = mapped.ok() ? m_kernel->spawn(mapped.spec) : Result<GroveId>(Error::InvalidArgument);
+    if (spawned.is_error()) {
+        // The kernel refused the grove (its image alone over the memory limit, no room...): it never ran.
+        usize const event = add_runner_event(grove.name, "crashed");
+        m_recorder.at(event).with("kind", std::string("spawn_failed")).with("error", error_name(spawned.error()));
+        m_spawn_failures.push_back(grove.name);
+        return;
+    }
+    m_serials[grove.name] = spawned.value().serial;
+    m_image_of_serial[spawned.value().serial] = image;
+}
+
+void Run::apply_fault(scenario::Fault const& fault) {
+    Grove const* g = find(fault.grove);
+    GroveId const id = g == nullptr ? GroveId{} : g->id;
+    auto finish = [&](usize event, Result<void> const& result) {
+        m_recorder.at(event).with("result", result_text(result));
+    };
+    switch (fault.action) {
+    case FaultAction::Crash: {
+        usize const event = add_runner_event(fault.grove, "fault_injected");
+        m_recorder.at(event).with("action", std::string("crash"));
+        finish(event, m_kernel->crash(id, Crash::fault(0, 0)));
+        return;
+    }
+    // The runner's event comes first (the events the kernel emits on applying it follow), hence the two steps.
+    case FaultAction::Kill: {
+        usize const event = add_runner_event(fault.grove, "killed");
+        finish(event, m_kernel->kill(id));
+        return;
+    }
+    case FaultAction::Hang: {
+        usize const event = add_runner_event(fault.grove, "hung");
+        finish(event, m_kernel->hang(id));
+        return;
+    }
+    case FaultAction::MemorySpike: {
+        usize const event = add_runner_event(fault.grove, "memory_spike");
+        m_recorder.at(event).with("bytes", fault.bytes.value);
+        u32 const generation = g == nullptr ? 0 : g->id.generation;
+        Result<void> const charged = m_kernel->charge_memory(id, fault.bytes);
+        finish(event, charged);
+        if (charged.has_value()) {
+            auto& spiked = m_spiked[id.serial];
+            if (spiked.first != generation) spiked = {generation, 0};
+            spiked.second += fault.bytes.value;
+        }
+        return;
+    }
+    case FaultAction::Stop: {
+        usize const event = add_runner_event(fault.grove, "fault_injected");
+        m_recorder.at(event).with("action", std::string("stop"));
+        finish(event, m_kernel->stop(id));
+        return;
+    }
+    case FaultAction::Restart: {
+        usize const event = add_runner_event(fault.grove, "fault_injected");
+        m_recorder.at(event).with("action", std::string("restart"));
+        Result<GroveId> const restarted = m_kernel->restart(id);
+        finish(event, restarted.has_value() ? Result<void>{} : Result<void>(restarted.error()));
+        return;
+    }
+    case FaultAction::FloodStart: {
+        usize const event = add_runner_event(fault.grove, "flood_started");
+        m_recorder.at(event).with("target", fault.target).with("rate", u64{fault.rate});
+        if (g == nullptr) {
+            start_grove(m_indices.at(fault.grove), {fault.target, "forever", "0", std::to_string(fault.rate)});
+            finish(event, find(fault.grove) != nullptr ? Result<void>{} : Result<void>(Error::InvalidArgument));
+        } else if (g->is_alive()) {
+            finish(event, Error::InvalidState); // already flooding
+        } else {
+            Result<GroveId> const restarted = m_kernel->restart(id);
+            finish(event, restarted.has_value() ? Result<void>{} : Result<void>(restarted.error()));
+        }
+        return;
+    }
+    case FaultAction::FloodStop: {
+        usize const event = add_runner_event(fault.grove, "flood_stopped");
+        finish(event, m_kernel->stop(id));
+        return;
+    }
+    }
+}
+
+void Run::apply(Action const& action) {
+    if (action.kind == Action::Kind::Start) {
+        start_grove(action.index, m_scenario.groves[action.index].args);
+        return;
+    }
+    apply_fault(m_scenario.faults[action.index]);
+}
+
+void Run::apply_due_actions() {
+    while (m_next_action < m_actions.size() && m_actions[m_next_action].at <= now()) apply(m_actions[m_next_action++]);
+}
+
+void Run::record_crash_report(ThreadId thread, Trap const& trap) {
+    GroveId const grove = m_kernel->grove_of(thread);
+    Grove const* g = m_kernel->manager().find(grove);
+    if (g == nullptr || !g->is_alive()) return;
+    CrashReport report;
+    report.serial = grove.serial;
+    sim::InstructionText const text = m_arch->describe_instruction(g->image.space, trap.pc);
+    report.instruction = text.decoded ? std::string(text.mnemonic) : std::string("(bad)");
+    if (text.decoded && text.operands[0] != '\0') report.instruction += std::string(" ") + text.operands;
+    report.bytes = hex_bytes(text.bytes, text.length);
+    if (auto image = m_image_of_serial.find(grove.serial); image != m_image_of_serial.end())
+        report.symbol = image->second->locate(trap.pc);
+    report.registers = register_text(m_arch->registers(thread));
+    m_recorder.set_crash_report(std::move(report));
+}
+
+void Run::note_progress(ThreadId thread) {
+    RunProgress* progress = m_options.progress;
+    if (progress == nullptr) return;
+    GroveId const grove = m_kernel->grove_of(thread);
+    std::string const name = m_recorder.name_of(grove.serial);
+    std::memset(progress->grove, 0, sizeof progress->grove);
+    std::memcpy(progress->grove, name.data(), std::min(name.size(), sizeof progress->grove - 1));
+    progress->generation = grove.generation;
+    progress->pc = m_arch->registers(thread).rip;
+    progress->time = now().value;
+    ++progress->resumes;
+}
+
+// The backend's loop (core/kernel/kernel.hpp), with the scripted actions landing on time: an action due before
+// the running thread's deadline arms an earlier one, and the Timer trap it causes is handed to the kernel before
+// the action is applied; after actions the dispatched thread is handed back as preempted, so that the kernel
+// dispatches again with its deadlines up to date.
+void Run::loop() {
+    Ticks const end = m_scenario.duration;
+    apply_due_actions();
+    Dispatch d = m_kernel->dispatch();
+    while (now() < end) {
+        Ticks const limit = std::min(next_action_time(), end);
+        if (d.is_idle()) {
+            Ticks target = std::min(d.wake_at, limit);
+            if (target <= now()) target = now() + Ticks(1); // never stand still
+            m_arch->advance_to(target);
+            if (now() >= end) break;
+            apply_due_actions();
+            d = m_kernel->dispatch();
+            continue;
+        }
+        if (limit < d.wake_at) m_arch->set_preemption_deadline(limit);
+        note_progress(d.thread);
+        Trap const trap = m_arch->resume(d.thread);
+        if (is_fault_trap(trap.kind)) record_crash_report(d.thread, trap);
+        d = m_kernel->on_trap(d.thread, trap);
+        if (now() >= next_action_time() && now() < end) {
+            apply_due_actions();
+            d = d.is_idle() ? m_kernel->dispatch() : m_kernel->on_trap(d.thread, Trap::make_timer(0));
+        }
+    }
+}
+
+scenario::FinalCounters Run::final_counters() const {
+    scenario::FinalCounters counters;
+    counters.end_time = now();
+    counters.digest = m_kernel->digest();
+    for (scenario::GroveSpec const& grove : m_scenario.groves) {
+        scenario::GroveCounters row;
+        row.grove = grove.name;
+        Grove const* g = find(grove.name);
+        if (g != nullptr) {
+            row.state = scenario_state(g->state);
+            row.crashes = g->crashes;
+            row.respawns = g->history.respawns();
+            row.ipc = scenario_counters(m_kernel->ipc().grove_counters(g->slot));
+        } else {
+            bool const failed =
+                std::find(m_spawn_failures.begin(), m_spawn_failures.end(), grove.name) != m_spawn_failures.end();
+            row.state = failed ? scenario::GroveState::Faulted : scenario::GroveState::Stopped;
+        }
+        counters.groves.push_back(row);
+    }
+    for (u8 slot = 0; slot < IpcLedger::GroveCapacity; ++slot) {
+        IpcCounters const& c = m_kernel->ipc().grove_counters(slot);
+        counters.overall.sent += c.sent;
+        counters.overall.delivered += c.delivered;
+        counters.overall.refused += c.refused_total();
+        counters.overall.queued += c.queued;
+    }
+    return counters;
+}
+
+void Run::add_machine_checks(scenario::Verdict& verdict) const {
+    bool const ipc = m_kernel->ipc().check_invariant();
+    verdict.rows.push_back(scenario::VerdictRow{"kernel IPC invariant", ipc, "holds", ipc ? "holds" : "violated"});
+
+    // Every page a live grove holds is one the frame pool gave out; a dead grove's pages are all back.
+    u64 held = 0;
+    m_kernel->manager().registry().for_each([&](Grove const& g) {
+        if (!g.is_alive()) return;
+        u64 bytes = g.usage.memory.used().value;
+        if (auto spiked = m_spiked.find(g.id.serial);
+            spiked != m_spiked.end() && spiked->second.first == g.id.generation)
+            bytes -= std::min(bytes, spiked->second.second); // charged, never mapped
+        held += pages_for(Bytes(bytes)).value;
+    });
+    u64 const free = m_arch->free_pages().value;
+    bool const balanced = free + held == MachineFrames.value;
+    verdict.rows.push_back(scenario::VerdictRow{"memory accounting", balanced,
+                                                "free = frames - pages of live groves",
+                                                fmt::format("{} = {} - {}", free, MachineFrames.value, held)});
+}
+
+RunResult Run::run() {
+    RunResult result;
+    result.seed = m_options.seed.value_or(m_scenario.seed);
+    result.error = prepare();
+    if (!result.error.empty()) return result;
+    schedule_actions();
+    loop();
+    result.trace.final_counters = final_counters();
+    result.trace.events = m_recorder.take_events();
+    result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
+    add_machine_checks(result.verdict);
+    return result;
+}
+
+} // namespace
+
+RunResult run_scenario(scenario::Scenario const& scenario, RunOptions const& options) {
+    Run run(scenario, options);
+    return run.run();
+}
+
+} // namespace grove::runner

@@ -1,0 +1,47 @@
+#pragma once
+#include <sim/runner/grove_images.hpp>
+#include <sim/runner/run_progress.hpp>
+#include <sim/scenario/scenario.hpp>
+#include <sim/scenario/trace.hpp>
+#include <sim/scenario/verdict.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace grove::runner {
+
+struct RunOptions {
+    std::filesystem::path image_directory = default_image_directory();
+    std::optional<u64> seed;            // replaces the scenario's seed
+    RunProgress* progress = nullptr;    // when set, updated before every resume
+};
+
+// One replayed scenario. `error` is set when the scenario could not be run at all (an image missing or invalid,
+// a grove the kernel cannot represent): bad input, with nothing else filled in.
+struct RunResult {
+    std::string error;
+    u64 seed = 0;
+    scenario::Trace trace;
+    scenario::Verdict verdict;
+};
+
+// Replays `scenario` in the simulator: a UnicornArch and a Kernel of its own, every grove loaded from its ELF image
+// at its start_at, the faults applied at their moments of virtual time (faults at one moment in file order, after
+// the groves starting then), for `duration` of virtual time. Returns the trace (the core's events converted, crash
+// reports, the runner's own events for injected faults), the final counters (digest: the kernel's trace digest)
+// and the verdict: the scenario's expectations followed by two checks of the machine itself, the kernel's IPC
+// invariant and the memory accounting (free frames = all frames - the pages of live groves).
+//
+// Deterministic: nothing depends on the host clock, host addresses or host randomness; the same scenario, seed
+// and images give the same trace and digest.
+//
+// The faults (scenarios/README.md): crash -> Kernel::crash (a fault of kind "fault" at pc 0); kill, stop,
+// restart, hang -> the kernel's operations; memory-spike -> Kernel::charge_memory; flood-start -> the grove
+// (image flooder, not started at its start_at) is spawned with the arguments `target forever 0 rate`, or
+// restarted when it already ran; flood-stop -> a graceful stop of it. Each is announced by an event of the
+// runner (killed, hung, memory_spike, flood_started, flood_stopped, or fault_injected with the action) whose
+// `result` field says whether the kernel accepted it ("ok", or the error's name).
+RunResult run_scenario(scenario::Scenario const& scenario, RunOptions const& options);
+
+} // namespace grove::runner

@@ -1,0 +1,127 @@
+#include <sim/runner/spec_mapping.hpp>
+
+#include <fmt/format.h>
+
+namespace grove::runner {
+
+namespace {
+
+ViolationPolicy core_policy(scenario::ViolationPolicy policy) {
+    switch (policy) {
+    case scenario::ViolationPolicy::Deny: return ViolationPolicy::Deny;
+    case scenario::ViolationPolicy::Throttle: return ViolationPolicy::Throttle;
+    case scenario::ViolationPolicy::Kill: return ViolationPolicy::Kill;
+    }
+    return ViolationPolicy::Deny;
+}
+
+RespawnPolicy core_respawn(scenario::Respawn const& respawn) {
+    switch (respawn.policy) {
+    case scenario::RespawnPolicy::Never: return RespawnPolicy::never();
+    case scenario::RespawnPolicy::Always: return RespawnPolicy::always();
+    case scenario::RespawnPolicy::OnFailure: return RespawnPolicy::on_failure();
+    case scenario::RespawnPolicy::Limited: return RespawnPolicy::limited(respawn.max);
+    }
+    return RespawnPolicy::never();
+}
+
+// Grants one IPC peer list ("*" or grove names) through `grant_any` / `grant_one`.
+template<typename Any, typename One>
+std::string grant_peers(std::vector<std::string> const& peers, char const* what, Any&& grant_any, One&& grant_one) {
+    for (std::string const& peer : peers) {
+        if (peer == "*") {
+            if (grant_any().is_error()) return fmt::format("too many {} peers (at most {})", what, MaxIpcPeers);
+            continue;
+        }
+        auto name = make_grove_name(peer.data(), peer.size());
+        if (name.is_error()) return fmt::format("'{}' in {} is not a grove name", peer, what);
+        if (grant_one(name.value()).is_error()) return fmt::format("too many {} peers (at most {})", what, MaxIpcPeers);
+    }
+    return "";
+}
+
+std::string map_capabilities(scenario::Capabilities const& from, Capabilities& to) {
+    for (scenario::PortRange const& range : from.io_ports)
+        if (to.grant_io_ports(IoPortRange{range.first, range.last}).is_error())
+            return fmt::format("too many io_ports ranges (at most {})", MaxIoPortRanges);
+    for (scenario::PhysicalRange const& range : from.physical)
+        if (to.grant_physical(grove::PhysicalRange{PhysAddr(range.base), range.length}).is_error())
+            return fmt::format("too many physical ranges (at most {})", MaxPhysicalRanges);
+    std::string error = grant_peers(
+        from.ipc_send, "ipc_send", [&] { return to.grant_send_to_any(); },
+        [&](GroveName const& name) { return to.grant_send_to(name); });
+    if (!error.empty()) return error;
+    error = grant_peers(
+        from.ipc_receive, "ipc_receive", [&] { return to.grant_receive_from_any(); },
+        [&](GroveName const& name) { return to.grant_receive_from(name); });
+    if (!error.empty()) return error;
+    struct Flag {
+        bool set;
+        CapabilityKind kind;
+    };
+    for (Flag const flag : {Flag{from.thread_create, CapabilityKind::ThreadCreate},
+                            Flag{from.memory_manage, CapabilityKind::MemoryManage},
+                            Flag{from.filesystem, CapabilityKind::Filesystem},
+                            Flag{from.graphics, CapabilityKind::Graphics}, Flag{from.network, CapabilityKind::Network}})
+        if (flag.set) (void)to.grant(flag.kind);
+    return "";
+}
+
+} // namespace
+
+SpecMapping map_grove_spec(scenario::GroveSpec const& grove, ImagePlan const& image,
+                           std::vector<std::string> const& arguments) {
+    SpecMapping out;
+    auto fail = [&](std::string const& why) {
+        out.error = fmt::format("grove '{}': {}", grove.name, why);
+        return out;
+    };
+    auto name = make_grove_name(grove.name.data(), grove.name.size());
+    if (name.is_error()) return fail("the name is not a valid grove name");
+    out.spec.name = name.value();
+
+    if (std::string error = map_capabilities(grove.capabilities, out.spec.capabilities); !error.empty())
+        return fail(error);
+
+    ResourceLimits& limits = out.spec.limits;
+    limits.memory = grove.limits.memory;
+    limits.threads = Count(grove.limits.threads);
+    limits.cpu_percent = grove.limits.cpu_percent;
+    limits.file_handles = Count(grove.limits.file_handles);
+    limits.ipc_messages_per_second = grove.limits.ipc_rate;
+    limits.ipc_burst = grove.limits.ipc_burst;
+    limits.policy = core_policy(grove.limits.on_violation);
+
+    scenario::Respawn const& respawn = grove.respawn;
+    out.spec.respawn = core_respawn(respawn);
+    RestartBudget& budget = out.spec.restart_budget;
+    constexpr u32 MostCrashes = static_cast<u32>(MaxCrashesPerWindow) - 1;
+    if (respawn.max_crashes_in_window == 0) {
+        budget.max_crashes = MostCrashes;
+        budget.window = Ticks(1);
+    } else if (respawn.max_crashes_in_window > MostCrashes) {
+        return fail(fmt::format("max_crashes_in_window = {} is more than the kernel keeps ({}); use 1 to {}, or 0 "
+                                "for no window",
+                                respawn.max_crashes_in_window, MostCrashes, MostCrashes));
+    } else {
+        budget.max_crashes = respawn.max_crashes_in_window;
+        budget.window = respawn.window;
+    }
+    budget.backoff_base = respawn.backoff_base;
+    budget.backoff_cap = respawn.backoff_cap;
+    budget.healthy_uptime = respawn.healthy_uptime;
+
+    out.spec.priority = static_cast<u8>(grove.priority);
+    out.spec.image = image;
+    if (arguments.size() > MaxArguments) return fail(fmt::format("more than {} arguments", MaxArguments));
+    for (std::string const& argument : arguments) {
+        auto text = GroveArgument::from(argument.data(), argument.size());
+        if (text.is_error())
+            return fail(fmt::format("argument '{}' is longer than {} bytes", argument, MaxArgumentLength));
+        (void)out.spec.arguments.push_back(text.value());
+    }
+    out.spec.stop_timeout = grove.stop_timeout;
+    return out;
+}
+
+} // namespace grove::runner

@@ -1,0 +1,85 @@
+#include <sim/runner/trace_recorder.hpp>
+
+#include <core/trace/event_fields.hpp>
+#include <sim/backend/unicorn_arch.hpp>
+
+namespace grove::runner {
+
+using scenario::FieldValue;
+using scenario::TraceEvent;
+
+namespace {
+
+FieldValue field_value(EventField const& field) {
+    switch (field.type) {
+    case EventField::Type::Unsigned:
+    case EventField::Type::Hex: return FieldValue::unsigned_integer(field.value);
+    case EventField::Type::Signed: return FieldValue::integer(field.signed_value());
+    case EventField::Type::Name: return FieldValue::text(field.text);
+    }
+    return FieldValue::unsigned_integer(field.value);
+}
+
+// Whether going over this limit makes the grove wait rather than fail (CPU cannot be refused).
+bool waits(Resource resource, ViolationPolicy policy) {
+    if (policy == ViolationPolicy::Kill) return false;
+    if (resource == Resource::Cpu) return true;
+    return resource == Resource::IpcRate && policy == ViolationPolicy::Throttle;
+}
+
+} // namespace
+
+void TraceRecorder::name_serial(u32 serial, std::string name, ViolationPolicy policy) {
+    m_groves[serial] = Known{std::move(name), policy};
+}
+
+std::string TraceRecorder::name_of(u32 serial) const {
+    auto const found = m_groves.find(serial);
+    return found == m_groves.end() ? std::string() : found->second.name;
+}
+
+usize TraceRecorder::add(TraceEvent event) {
+    m_events.push_back(std::move(event));
+    return m_events.size() - 1;
+}
+
+void TraceRecorder::on_event(Event const& event) {
+    TraceEvent out;
+    out.time = event.time;
+    out.grove = name_of(event.serial);
+    out.generation = event.generation;
+    out.kind = event_kind_name(event.kind);
+    for_each_event_field(event, [&](EventField const& field) { out.with(field.name, field_value(field)); });
+
+    if (event.kind == EventKind::Console) {
+        // The arch appended the text just before the kernel emitted the event: it is the tail of the grove's
+        // console.
+        std::string const& console = m_arch.console(event.grove());
+        usize const length = static_cast<usize>(event.fields.console.length);
+        if (length <= console.size()) out.with("text", console.substr(console.size() - length));
+    }
+    if (event.kind == EventKind::Fault && m_report.has_value() && m_report->serial == event.serial) {
+        out.with("instruction", m_report->instruction);
+        out.with("encoding", m_report->bytes);
+        out.with("symbol", m_report->symbol);
+        out.with("registers", m_report->registers);
+        m_report.reset();
+    }
+    m_events.push_back(std::move(out));
+
+    if (event.kind == EventKind::LimitExceeded) {
+        auto const known = m_groves.find(event.serial);
+        Resource const resource = event.fields.limit_exceeded.resource;
+        if (known != m_groves.end() && waits(resource, known->second.policy)) {
+            TraceEvent throttled;
+            throttled.time = event.time;
+            throttled.grove = known->second.name;
+            throttled.generation = event.generation;
+            throttled.kind = "throttled";
+            throttled.with("reason", std::string(resource_name(resource)));
+            m_events.push_back(std::move(throttled));
+        }
+    }
+}
+
+} // namespace grove::runner

@@ -1,0 +1,107 @@
+#include <sim/runner/isolated_run.hpp>
+#include <sim/runner/spec_mapping.hpp>
+#include <sim/runner/timeline_text.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace grove::runner {
+namespace {
+
+TEST(RunIsolated, ReturnsTheExitStatusOfTheWork) {
+    IsolatedOutcome const outcome = run_isolated([](RunProgress*) { return 3; });
+    EXPECT_FALSE(outcome.died);
+    EXPECT_EQ(outcome.exit_status, 3);
+}
+
+TEST(RunIsolated, ReportsWhereARunThatAbortedWas) {
+    IsolatedOutcome const outcome = run_isolated([](RunProgress* progress) {
+        std::strcpy(progress->grove, "crasher");
+        progress->generation = 2;
+        progress->pc = 0x401234;
+        progress->time = 5000;
+        progress->resumes = 7;
+        std::abort();
+        return 0;
+    });
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("signal 6"), std::string::npos) << outcome.failure;
+    EXPECT_NE(outcome.failure.find("grove 'crasher' (generation 2) ran from pc 0x401234 at 5000ns"), std::string::npos)
+        << outcome.failure;
+}
+
+scenario::GroveSpec grove_named(char const* name) {
+    scenario::GroveSpec grove;
+    grove.name = name;
+    grove.image = "echo";
+    return grove;
+}
+
+TEST(MapGroveSpec, CarriesLimitsRespawnAndCapabilities) {
+    scenario::GroveSpec grove = grove_named("echo");
+    grove.limits.memory = mebibytes(4);
+    grove.limits.on_violation = scenario::ViolationPolicy::Kill;
+    grove.respawn.policy = scenario::RespawnPolicy::Limited;
+    grove.respawn.max = 3;
+    grove.respawn.max_crashes_in_window = 2;
+    grove.capabilities.ipc_send = {"*"};
+    grove.capabilities.thread_create = true;
+    grove.priority = 24;
+    SpecMapping const mapped = map_grove_spec(grove, ImagePlan{}, {"a", "b"});
+    ASSERT_TRUE(mapped.ok()) << mapped.error;
+    EXPECT_EQ(mapped.spec.limits.memory, mebibytes(4));
+    EXPECT_EQ(mapped.spec.limits.policy, ViolationPolicy::Kill);
+    EXPECT_EQ(mapped.spec.respawn, RespawnPolicy::limited(3));
+    EXPECT_EQ(mapped.spec.restart_budget.max_crashes, 2u);
+    EXPECT_EQ(mapped.spec.restart_budget.window, grove.respawn.window);
+    EXPECT_TRUE(mapped.spec.capabilities.allows_send_to("anyone", 6));
+    EXPECT_TRUE(mapped.spec.capabilities.has(CapabilityKind::ThreadCreate));
+    EXPECT_FALSE(mapped.spec.capabilities.has(CapabilityKind::IoPort));
+    EXPECT_EQ(mapped.spec.priority, 24);
+    EXPECT_EQ(mapped.spec.arguments.size(), 2u);
+}
+
+TEST(MapGroveSpec, NoWindowIsTheLargestCountOverOneTick) {
+    scenario::GroveSpec grove = grove_named("echo");
+    grove.respawn.max_crashes_in_window = 0;
+    SpecMapping const mapped = map_grove_spec(grove, ImagePlan{}, {});
+    ASSERT_TRUE(mapped.ok());
+    EXPECT_EQ(mapped.spec.restart_budget.window, Ticks(1));
+    EXPECT_EQ(mapped.spec.restart_budget.max_crashes, MaxCrashesPerWindow - 1);
+}
+
+TEST(MapGroveSpec, RefusesAWindowCountTheKernelCannotKeep) {
+    scenario::GroveSpec grove = grove_named("echo");
+    grove.respawn.max_crashes_in_window = 1000;
+    SpecMapping const mapped = map_grove_spec(grove, ImagePlan{}, {});
+    EXPECT_FALSE(mapped.ok());
+    EXPECT_NE(mapped.error.find("grove 'echo'"), std::string::npos) << mapped.error;
+}
+
+TEST(MapGroveSpec, RefusesAnOverlongArgument) {
+    SpecMapping const mapped = map_grove_spec(grove_named("echo"), ImagePlan{}, {std::string(100, 'x')});
+    EXPECT_FALSE(mapped.ok());
+}
+
+TEST(TimelineText, ShowsAddressesInHexAndQuotesText) {
+    scenario::TraceEvent event;
+    event.time = milliseconds(5);
+    event.grove = "crasher";
+    event.generation = 2;
+    event.kind = "crashed";
+    event.with("kind", std::string("fault")).with("pc", u64{0x401a2c}).with("text", std::string("a b\n"));
+    EXPECT_EQ(format_timeline_line(event),
+              "       5ms  crasher#2          crashed            kind=fault pc=0x401a2c text=\"a b\\n\"");
+}
+
+TEST(TimelineText, SaysHowManyEventsWereLeftOut) {
+    std::vector<scenario::TraceEvent> events(3);
+    for (auto& e : events) e.kind = "started";
+    std::string const text = format_timeline(events, 2);
+    EXPECT_NE(text.find("... 1 more events"), std::string::npos) << text;
+}
+
+} // namespace
+} // namespace grove::runner
