@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 namespace grove::scenario {
 namespace {
@@ -205,12 +207,34 @@ Verdict evaluate_verdict(Scenario const& scenario, Trace const& trace) {
     return verdict;
 }
 
+namespace {
+
+// Splits `text` into pieces of at most `width` characters, breaking after spaces where it can (a long event
+// sequence becomes several lines instead of one very wide column).
+std::vector<std::string_view> wrap(std::string_view text, usize width) {
+    std::vector<std::string_view> lines;
+    while (text.size() > width) {
+        usize cut = text.rfind(' ', width);
+        if (cut == std::string_view::npos || cut == 0) cut = width;
+        lines.push_back(text.substr(0, cut));
+        text.remove_prefix(cut);
+        while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    }
+    lines.push_back(text);
+    return lines;
+}
+
+} // namespace
+
 std::string format_verdict_table(Verdict const& verdict) {
+    // Columns grow with their contents up to a cap; longer cells wrap onto continuation lines.
+    constexpr usize ExpectationCap = 48;
+    constexpr usize ExpectedCap = 64;
     usize expectation_width = std::string_view("EXPECTATION").size();
     usize expected_width = std::string_view("EXPECTED").size();
     for (VerdictRow const& row : verdict.rows) {
-        expectation_width = std::max(expectation_width, row.expectation.size());
-        expected_width = std::max(expected_width, row.expected.size());
+        expectation_width = std::min(std::max(expectation_width, row.expectation.size()), ExpectationCap);
+        expected_width = std::min(std::max(expected_width, row.expected.size()), ExpectedCap);
     }
     auto const line = [&](std::string_view result, std::string_view expectation, std::string_view expected,
                           std::string_view seen) {
@@ -219,9 +243,20 @@ std::string format_verdict_table(Verdict const& verdict) {
         while (!text.empty() && text.back() == ' ') text.pop_back();
         return text + "\n";
     };
+    auto const row_lines = [&](std::string_view result, std::string_view expectation, std::string_view expected,
+                               std::string_view seen) {
+        auto const a = wrap(expectation, expectation_width);
+        auto const b = wrap(expected, expected_width);
+        auto const c = wrap(seen, ExpectedCap);
+        std::string out;
+        for (usize i = 0; i < std::max({a.size(), b.size(), c.size()}); ++i)
+            out += line(i == 0 ? result : "", i < a.size() ? a[i] : "", i < b.size() ? b[i] : "",
+                        i < c.size() ? c[i] : "");
+        return out;
+    };
     std::string table = line("RESULT", "EXPECTATION", "EXPECTED", "SEEN");
     for (VerdictRow const& row : verdict.rows)
-        table += line(row.passed ? "PASS" : "FAIL", row.expectation, row.expected, row.seen);
+        table += row_lines(row.passed ? "PASS" : "FAIL", row.expectation, row.expected, row.seen);
     usize const total = verdict.rows.size();
     if (verdict.holds()) table += fmt::format("verdict: PASS ({} of {} expectations hold)\n", total, total);
     else table += fmt::format("verdict: FAIL ({} of {} expectations failed)\n", verdict.failures(), total);

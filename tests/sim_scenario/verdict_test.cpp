@@ -174,6 +174,15 @@ TEST(Verdict, TableAlignsItsColumns) {
               "verdict: PASS (0 of 0 expectations hold)\n");
 }
 
+TEST(Verdict, TableWrapsLongCellsOntoContinuationLines) {
+    Verdict verdict;
+    verdict.rows.push_back(VerdictRow{"sequence 1", true, std::string(60, 'a') + " " + std::string(30, 'b'), "ok"});
+    EXPECT_EQ(format_verdict_table(verdict),
+              "RESULT  EXPECTATION  " + std::string("EXPECTED") + std::string(56, ' ') + "  SEEN\n" +
+                  "PASS    sequence 1   " + std::string(60, 'a') + std::string(4, ' ') + "  ok\n" +
+                  "                     " + std::string(30, 'b') + "\n" + "verdict: PASS (1 of 1 expectations hold)\n");
+}
+
 TEST(Verdict, MatcherDescriptionsQuoteAwkwardText) {
     EventMatcher matcher{"console", "warden", 3, {{"text", FieldValue::text("hello, world")}, {"n", FieldValue::integer(-1)}}};
     EXPECT_EQ(describe_matcher(matcher), "console(grove=warden, gen=3, text=\"hello, world\", n=-1)");
