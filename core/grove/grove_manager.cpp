@@ -371,27 +371,11 @@ Result<IpcAdmission> GroveManager::admit_ipc(GroveId id, Ticks now) {
     return IpcAdmission::refuse();
 }
 
-Result<Ticks> GroveManager::charge_cpu(GroveId id, Ticks ran, Ticks now) {
+Result<void> GroveManager::report_cpu_exhausted(GroveId id, Ticks used, Ticks budget, Ticks now) {
     Grove* g = TRY(find_live(id));
-    g->usage.cpu.charge(ran, now);
-    Ticks const runnable = g->usage.cpu.runnable_at(now);
-    if (runnable <= now) {
-        g->usage.cpu_limited = false;
-        return now;
-    }
-    if (!g->usage.cpu_limited) {
-        g->usage.cpu_limited = true;
-        violation(*g, Resource::Cpu, g->usage.cpu.used(now).value, g->usage.cpu.budget().value, now);
-        if (!g->has_image) return Error::LimitExceeded; // killed
-    }
-    return runnable;
-}
-
-Result<Ticks> GroveManager::cpu_runnable_at(GroveId id, Ticks now) const {
-    Grove const* g = m_registry.find(id);
-    if (g == nullptr) return Error::NotFound;
-    if (!g->has_image) return Error::InvalidState;
-    return g->usage.cpu.runnable_at(now);
+    violation(*g, Resource::Cpu, used.value, budget.value, now);
+    if (!g->has_image) return Error::LimitExceeded; // killed
+    return {};
 }
 
 // --- capabilities ----------------------------------------------------------------------------------------------

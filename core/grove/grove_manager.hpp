@@ -102,12 +102,10 @@ public:
     // Refuse, Throttle -> Throttle until the next token, Kill -> Refuse and the grove crashes (LimitViolation).
     // `limit_exceeded` is emitted once per episode of being over the rate.
     Result<IpcAdmission> admit_ipc(GroveId id, Ticks now);
-    // Charges `ran` ticks of CPU used up to `now`; returns when the grove may run again (`now` when it may go on).
-    // Going over the budget emits `limit_exceeded` once per episode; under the Kill policy the grove crashes
-    // (LimitViolation) and LimitExceeded comes back.
-    Result<Ticks> charge_cpu(GroveId id, Ticks ran, Ticks now);
-    // When the grove may run again (`now` when it is not throttled).
-    Result<Ticks> cpu_runnable_at(GroveId id, Ticks now) const;
+    // The scheduler throttled the grove: it used `used` ticks of its `budget` in the current CPU period. Emits
+    // `limit_exceeded` (resource cpu); under the Kill policy the grove crashes (LimitViolation) and LimitExceeded
+    // comes back. The throttling itself is the scheduler's (core/sched).
+    Result<void> report_cpu_exhausted(GroveId id, Ticks used, Ticks budget, Ticks now);
 
     // --- capabilities (AccessDenied and `capability_denied` when not held) ---------------------------------
     Result<void> require_capability(GroveId id, CapabilityKind kind, Ticks now);

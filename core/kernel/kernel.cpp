@@ -96,10 +96,15 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
 void Kernel::charge(ThreadId thread, Ticks t) {
     if (m_scheduler.current() != thread) return;
     Ticks const ran = t > m_scheduler.dispatched_at() ? t - m_scheduler.dispatched_at() : Ticks{};
-    (void)m_scheduler.charge(thread, ran, t);
-    // The manager decides what going over the CPU budget means (an event; a crash under the Kill policy); the
-    // scheduler does the throttling itself.
-    (void)m_manager.charge_cpu(m_threads[thread.index].grove, ran, t);
+    Result<ChargeEffect> effect = m_scheduler.charge(thread, ran, t);
+    if (effect.has_value() && effect.value() == ChargeEffect::Throttled) {
+        // The scheduler throttles; the manager decides what else going over the share means (an event; a crash
+        // under the Kill policy).
+        KernelThread const& kt = m_threads[thread.index];
+        Result<GroveCpuStats> stats = m_scheduler.cpu_stats(kt.slot);
+        GROVE_ASSERT(stats.has_value());
+        (void)m_manager.report_cpu_exhausted(kt.grove, stats.value().used_in_period, stats.value().budget, t);
+    }
     drain_woken();
 }
 
@@ -241,6 +246,9 @@ void Kernel::destroy_thread(ThreadId thread) {
 
 Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     KernelGrove& kg = m_groves[grove.slot];
+    // CPU shares are enforced per period of the scheduler, one period for every grove: a limit asking for another
+    // period would be declared and not enforced, so it is refused.
+    if (grove.spec.limits.cpu_period != m_scheduler.period()) return Error::InvalidArgument;
     EndpointRef const endpoint = TRY(m_ipc.open(grove.slot));
     Result<void> handle = m_manager.reserve_file_handle(grove.id, t);
     if (handle.is_error()) {

@@ -384,22 +384,21 @@ TEST_F(GroveManagerTest, IpcRateAnswersByPolicy) {
     EXPECT_EQ(events.count(EventKind::LimitExceeded), 4u); // a new episode
 }
 
-TEST_F(GroveManagerTest, CpuOverBudgetIsThrottledUntilTheNextPeriod) {
-    GroveId const id = spawn("busy"); // 50 % of 10 ms
-    EXPECT_EQ(manager->charge_cpu(id, milliseconds(3), milliseconds(3)).value(), milliseconds(3));
-    EXPECT_EQ(manager->charge_cpu(id, milliseconds(2), milliseconds(5)).value(), milliseconds(10));
-    EXPECT_EQ(manager->cpu_runnable_at(id, milliseconds(7)).value(), milliseconds(10));
-    EXPECT_EQ(manager->cpu_runnable_at(id, milliseconds(10)).value(), milliseconds(10));
+TEST_F(GroveManagerTest, ExhaustedCpuShareIsReportedAndKillsUnderTheKillPolicy) {
+    GroveId const id = spawn("busy");
+    EXPECT_TRUE(manager->report_cpu_exhausted(id, milliseconds(5), milliseconds(5), milliseconds(5)).has_value());
     Event const* e = events.last(EventKind::LimitExceeded);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->fields.limit_exceeded.resource, Resource::Cpu);
+    EXPECT_EQ(e->fields.limit_exceeded.requested, milliseconds(5).value);
     EXPECT_EQ(e->fields.limit_exceeded.limit, milliseconds(5).value);
     EXPECT_EQ(grove(id).state, GroveState::Running);
 
     GroveSpec spec = make_spec("hog");
     spec.limits.policy = ViolationPolicy::Kill;
     GroveId const hog = spawn(spec);
-    EXPECT_EQ(manager->charge_cpu(hog, milliseconds(6), milliseconds(6)).error(), Error::LimitExceeded);
+    EXPECT_EQ(manager->report_cpu_exhausted(hog, milliseconds(6), milliseconds(5), milliseconds(6)).error(),
+              Error::LimitExceeded);
     EXPECT_EQ(state_of("hog"), GroveState::Faulted);
 }
 

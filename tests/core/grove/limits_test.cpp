@@ -1,4 +1,3 @@
-#include <core/grove/cpu_budget.hpp>
 #include <core/grove/limits.hpp>
 #include <core/grove/token_bucket.hpp>
 
@@ -60,34 +59,6 @@ TEST(TokenBucket, SustainedRateIsExact) {
     for (u64 t = 0; t < seconds(1).value; t += 10'000) // try every 10 us for one second
         if (b.try_take(Ticks(t))) ++sent;
     EXPECT_EQ(sent, 10'000);
-}
-
-TEST(CpuBudget, ThrottlesUntilTheNextPeriodOnceTheShareIsUsed) {
-    CpuBudget c(50, milliseconds(10));
-    EXPECT_EQ(c.budget(), milliseconds(5));
-    c.charge(milliseconds(4), milliseconds(4));
-    EXPECT_FALSE(c.is_throttled(milliseconds(4)));
-    c.charge(milliseconds(1), milliseconds(5));
-    EXPECT_TRUE(c.is_throttled(milliseconds(5)));
-    EXPECT_EQ(c.runnable_at(milliseconds(5)), milliseconds(10));
-    EXPECT_FALSE(c.is_throttled(milliseconds(10)));
-    EXPECT_EQ(c.runnable_at(milliseconds(10)), milliseconds(10));
-}
-
-TEST(CpuBudget, AnOverrunIsADebtPaidByLaterPeriods) {
-    CpuBudget c(50, milliseconds(10));
-    c.charge(milliseconds(12), milliseconds(9)); // overran by 7 ms: 12 = 2 budgets + 2 ms
-    EXPECT_EQ(c.runnable_at(milliseconds(9)), milliseconds(20));
-    EXPECT_EQ(c.used(milliseconds(10)), milliseconds(7));
-    EXPECT_TRUE(c.is_throttled(milliseconds(15)));
-    EXPECT_FALSE(c.is_throttled(milliseconds(20)));
-    EXPECT_EQ(c.used(milliseconds(20)), milliseconds(2));
-}
-
-TEST(CpuBudget, SmallSharesRoundButNeverVanish) {
-    EXPECT_EQ(CpuBudget(1, Ticks(50)).budget(), Ticks(1));
-    EXPECT_EQ(CpuBudget(100, Ticks(7)).budget(), Ticks(7));
-    EXPECT_EQ(CpuBudget(33, Ticks(1000)).budget(), Ticks(330));
 }
 
 } // namespace
