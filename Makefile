@@ -30,3 +30,9 @@ iso: configure
 
 qemu: iso
 	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
+
+# The benchmarks: a Release build in build-release/ (never the debug tree), every program in bench/ with
+# repetitions, JSON in build/bench/, the table on the console and build/bench/summary.json. See bench/README.md.
+.PHONY: bench
+bench: bootstrap
+	@JOBS=$(JOBS) tools/bench/run.sh
