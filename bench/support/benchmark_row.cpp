@@ -7,7 +7,12 @@ namespace grove::bench {
 namespace {
 
 char const* metric_name(RowMetric metric) {
-    return metric == RowMetric::RealTime ? "real_time" : "items_per_second";
+    switch (metric) {
+    case RowMetric::CpuTime: return "cpu_time";
+    case RowMetric::RealTime: return "real_time";
+    case RowMetric::ItemsPerSecond: return "items_per_second";
+    }
+    return "cpu_time";
 }
 
 } // namespace

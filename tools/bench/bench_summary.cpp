@@ -73,8 +73,8 @@ double median(std::vector<double> values) {
     return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
-// The value of `metric` ("real_time" in ns, or "items_per_second") for the run named `run` in one program's
-// "benchmarks" list.
+// The value of `metric` ("cpu_time" or "real_time" in ns, or "items_per_second") for the run named `run` in one
+// program's "benchmarks" list.
 Figure figure_of(Json const& benchmarks, std::string const& run, std::string const& metric) {
     std::optional<double> from_median;
     std::vector<double> plain;
@@ -87,7 +87,7 @@ Figure figure_of(Json const& benchmarks, std::string const& run, std::string con
         }
         if (!entry.contains(metric)) continue;
         double value = entry[metric].get<double>();
-        if (metric == "real_time") value *= nanoseconds_per(entry.value("time_unit", "ns"));
+        if (metric == "cpu_time" || metric == "real_time") value *= nanoseconds_per(entry.value("time_unit", "ns"));
         if (entry.value("run_type", "iteration") == "aggregate") {
             if (entry.value("aggregate_name", "") == "median") from_median = value;
         } else {
