@@ -34,5 +34,5 @@ qemu: iso
 # The benchmarks: a Release build in build-release/ (never the debug tree), every program in bench/ with
 # repetitions, JSON in build/bench/, the table on the console and build/bench/summary.json. See bench/README.md.
 .PHONY: bench
-bench: bootstrap
+bench:
 	@JOBS=$(JOBS) tools/bench/run.sh

@@ -22,7 +22,8 @@
 
 namespace {
 
-using Json = nlohmann::json;
+// Ordered: the rows keep the order in which each program declared them.
+using Json = nlohmann::ordered_json;
 
 struct RowSpec {
     std::string name;

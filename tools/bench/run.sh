@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The body of `make bench`: builds the benchmark programs in Release (build-release/, preset host-release), runs
-# each one with repetitions, writes its Google Benchmark JSON to build/bench/<program>.json, then prints the table
-# and writes build/bench/summary.json (tools/bench/bench_summary.cpp).
+# each one with repetitions (the repetitions of all its benchmarks interleaved in random order, so that a change
+# of machine load during the run falls on ours and the reference alike), writes its Google Benchmark JSON to
+# build/bench/<program>.json, then prints the table and writes build/bench/summary.json
+# (tools/bench/bench_summary.cpp).
 #
 # Environment: GROVE_BENCH_REPETITIONS (default 5), GROVE_BENCH_MIN_TIME (seconds per repetition, default 0.5),
 # GROVE_BENCH_FILTER (a --benchmark_filter regex, default all), JOBS (build parallelism).
@@ -34,6 +36,7 @@ while IFS= read -r program; do
   "$program" \
     --benchmark_repetitions="$repetitions" \
     --benchmark_report_aggregates_only=true \
+    --benchmark_enable_random_interleaving=true \
     --benchmark_min_time="$min_time" \
     --benchmark_filter="$filter" \
     --benchmark_out="$out/$name.json" \
