@@ -9,7 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include <memory>
+#include <new>
 
 namespace grove::bench {
 
@@ -61,8 +61,11 @@ template<typename Queue>
 void send_and_receive(benchmark::State& state, Priorities priorities) {
     auto const depth = static_cast<u32>(state.range(0));
     PriorityTable const& table = priority_table();
-    auto queue = std::make_unique<Queue>();
-    Queue* const queue_pointer = queue.get();
+    // Static storage, as in the kernel, and the same address in every run: a heap block lands elsewhere each time,
+    // and how its slots alias the stack's message buffers (4 KiB apart or not) changed the figure from one
+    // repetition to the next.
+    alignas(64) static unsigned char storage[sizeof(Queue)];
+    Queue* const queue_pointer = new (storage) Queue();
     benchmark::DoNotOptimize(queue_pointer);
 
     abi::Message message{};
@@ -79,6 +82,7 @@ void send_and_receive(benchmark::State& state, Priorities priorities) {
         message.header.priority = next_priority();
         if (!queue_pointer->push(message)) {
             state.SkipWithError("the queue refused a message while filling");
+            queue_pointer->~Queue();
             return;
         }
     }
@@ -98,6 +102,7 @@ void send_and_receive(benchmark::State& state, Priorities priorities) {
         benchmark::DoNotOptimize(out);
     }
     state.SetItemsProcessed(state.iterations());
+    queue_pointer->~Queue();
 }
 
 // The depths of the priority rows. The endpoint's queue holds at most Endpoint::Capacity (64) messages: its slot

@@ -7,7 +7,8 @@
 // of ours and of the reference in that same file, the metric, the unit and the target. A row's figures are the
 // medians of the repetitions (the "median" aggregates, or the median of the plain runs when the program ran
 // without aggregates); its ratio is ours / reference; the target bounds the ratio. Prints the context (tool
-// versions) and the table, and writes the rows as a JSON list to <summary.json>. A missed target is a figure,
+// versions) and the table (each figure with the coefficient of variation of its repetitions), and writes the rows
+// as a JSON list to <summary.json>. A missed target is a figure,
 // not a failure: the exit status is 0 unless an input cannot be read (1) or the usage is wrong (2).
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,7 @@
 
 namespace {
 
-// Ordered: the rows keep the order in which each program declared them.
+// Ordered: rows come out in the order of the program's JSON context (Google Benchmark sorts it by key).
 using Json = nlohmann::ordered_json;
 
 struct RowSpec {
@@ -34,10 +35,12 @@ struct RowSpec {
     std::string target;
 };
 
-// One benchmark run's figure, or why there is none.
+// One benchmark run's figure (and the coefficient of variation of its repetitions, when the program reported
+// one), or why there is none.
 struct Figure {
     std::optional<double> value;
     std::string error;
+    std::optional<double> cv;
 };
 
 // "ours=...|reference=...|metric=...|unit=...|target=..." as declare_row writes it.
@@ -78,6 +81,7 @@ double median(std::vector<double> values) {
 // program's "benchmarks" list.
 Figure figure_of(Json const& benchmarks, std::string const& run, std::string const& metric) {
     std::optional<double> from_median;
+    std::optional<double> cv;
     std::vector<double> plain;
     std::string error;
     for (Json const& entry : benchmarks) {
@@ -88,16 +92,21 @@ Figure figure_of(Json const& benchmarks, std::string const& run, std::string con
         }
         if (!entry.contains(metric)) continue;
         double value = entry[metric].get<double>();
+        std::string const aggregate = entry.value("aggregate_name", "");
+        if (aggregate == "cv") {
+            cv = value; // a fraction, whatever the unit
+            continue;
+        }
         if (metric == "cpu_time" || metric == "real_time") value *= nanoseconds_per(entry.value("time_unit", "ns"));
         if (entry.value("run_type", "iteration") == "aggregate") {
-            if (entry.value("aggregate_name", "") == "median") from_median = value;
+            if (aggregate == "median") from_median = value;
         } else {
             plain.push_back(value);
         }
     }
-    if (from_median) return {from_median, {}};
-    if (!plain.empty()) return {median(plain), {}};
-    return {std::nullopt, error.empty() ? "no run named " + run : error};
+    if (from_median) return {from_median, {}, cv};
+    if (!plain.empty()) return {median(plain), {}, cv};
+    return {std::nullopt, error.empty() ? "no run named " + run : error, std::nullopt};
 }
 
 // Whether `ratio` meets `target` ("<= 1.5", "< 2", ">= 0.8", "> 1"); nullopt when the target is empty or unreadable.
@@ -125,6 +134,14 @@ std::string format_value(std::optional<double> value) {
     char text[64];
     if (std::fabs(*value) >= 1000) std::snprintf(text, sizeof text, "%.0f", *value);
     else std::snprintf(text, sizeof text, "%.2f", *value);
+    return text;
+}
+
+// " (12%)" for a coefficient of variation, or nothing.
+std::string format_cv(std::optional<double> cv) {
+    if (!cv) return "";
+    char text[32];
+    std::snprintf(text, sizeof text, " (%.0f%%)", *cv * 100);
     return text;
 }
 
@@ -184,7 +201,7 @@ int main(int argc, char** argv) {
                 context.value("grove_build_type", "?").c_str(),
                 context.contains("num_cpus") ? context["num_cpus"].dump().c_str() : "?",
                 context.contains("mhz_per_cpu") ? context["mhz_per_cpu"].dump().c_str() : "?");
-    std::printf("%-42s %14s %14s %-14s %7s %8s  %s\n", "row", "ours", "reference", "unit", "ratio", "target",
+    std::printf("%-42s %20s %20s %-14s %7s %8s  %s\n", "row", "ours", "reference", "unit", "ratio", "target",
                 "meets");
     Json summary = Json::array();
     for (Row const& row : rows) {
@@ -192,9 +209,11 @@ int main(int argc, char** argv) {
         std::string verdict = row.meets_target ? (*row.meets_target ? "yes" : "NO") : "-";
         std::string const error = !row.ours.error.empty() ? row.ours.error : row.reference.error;
         if ((!row.spec.ours.empty() && !row.ours.value) || !row.reference.value) verdict = "error: " + error;
-        std::printf("%-42s %14s %14s %-14s %7s %8s  %s\n", row.spec.name.c_str(), format_value(row.ours.value).c_str(),
-                    format_value(row.reference.value).c_str(), row.spec.unit.c_str(), ratio.c_str(),
-                    row.spec.target.empty() ? "-" : row.spec.target.c_str(), verdict.c_str());
+        std::string const ours = format_value(row.ours.value) + format_cv(row.ours.cv);
+        std::string const reference = format_value(row.reference.value) + format_cv(row.reference.cv);
+        std::printf("%-42s %20s %20s %-14s %7s %8s  %s\n", row.spec.name.c_str(), ours.c_str(), reference.c_str(),
+                    row.spec.unit.c_str(), ratio.c_str(), row.spec.target.empty() ? "-" : row.spec.target.c_str(),
+                    verdict.c_str());
         Json entry = {
             {"name", row.spec.name},
             {"ours", optional_json(row.ours.value)},
@@ -203,6 +222,8 @@ int main(int argc, char** argv) {
             {"unit", row.spec.unit},
             {"target", row.spec.target.empty() ? Json(nullptr) : Json(row.spec.target)},
             {"meets_target", row.meets_target ? Json(*row.meets_target) : Json(nullptr)},
+            {"ours_cv", optional_json(row.ours.cv)},
+            {"reference_cv", optional_json(row.reference.cv)},
             {"ours_run", row.spec.ours.empty() ? Json(nullptr) : Json(row.spec.ours)},
             {"reference_run", row.spec.reference},
             {"program", row.program},

@@ -5,12 +5,12 @@
 # build/bench/<program>.json, then prints the table and writes build/bench/summary.json
 # (tools/bench/bench_summary.cpp).
 #
-# Environment: GROVE_BENCH_REPETITIONS (default 5), GROVE_BENCH_MIN_TIME (seconds per repetition, default 0.5),
+# Environment: GROVE_BENCH_REPETITIONS (default 9), GROVE_BENCH_MIN_TIME (seconds per repetition, default 0.5),
 # GROVE_BENCH_FILTER (a --benchmark_filter regex, default all), JOBS (build parallelism).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-repetitions=${GROVE_BENCH_REPETITIONS:-5}
+repetitions=${GROVE_BENCH_REPETITIONS:-9}
 min_time=${GROVE_BENCH_MIN_TIME:-0.5}
 filter=${GROVE_BENCH_FILTER:-.}
 jobs=${JOBS:-$(nproc)}
