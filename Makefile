@@ -36,3 +36,9 @@ else
 qemu: iso
 	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
 endif
+
+# The benchmarks: a Release build in build-release/ (never the debug tree), every program in bench/ with
+# repetitions, JSON in build/bench/, the table on the console and build/bench/summary.json. See bench/README.md.
+.PHONY: bench
+bench:
+	@JOBS=$(JOBS) tools/bench/run.sh

@@ -109,9 +109,7 @@ void Endpoint::admit_blocked_sender(WakeList& woken) {
 }
 
 void Endpoint::take(abi::Message& out, ReplyToken& reply, WakeList& woken) {
-    MessageOrigin const origin = m_queue.pop(out);
-    reply = origin.reply;
-    count_dequeued(origin.grove);
+    count_dequeued(m_queue.pop(out, reply));
     admit_blocked_sender(woken);
 }
 
@@ -220,7 +218,8 @@ void Endpoint::close(WakeList& woken) {
     }
     while (IpcWaiter* caller = m_callers.pop_front()) wake(*caller, WaitOutcome::PeerClosed, woken);
     abi::Message discarded;
-    while (!m_queue.is_empty()) count_reclaimed(m_queue.pop(discarded).grove, Refusal::PeerClosed);
+    ReplyToken no_reply;
+    while (!m_queue.is_empty()) count_reclaimed(m_queue.pop(discarded, no_reply), Refusal::PeerClosed);
 }
 
 bool Endpoint::check_invariant() const {

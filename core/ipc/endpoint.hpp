@@ -92,9 +92,7 @@ public:
     // message is a Call). WouldBlock when the queue is empty, PeerClosed when the endpoint is closed.
     Result<void> try_receive(abi::Message& out, ReplyToken& reply, WakeList& woken) {
         if (!m_queue.is_empty() && m_senders.is_empty()) [[likely]] {
-            MessageOrigin const origin = m_queue.pop(out);
-            reply = origin.reply;
-            count_dequeued(origin.grove);
+            count_dequeued(m_queue.pop(out, reply));
             return ok();
         }
         return try_receive_slowly(out, reply, woken);

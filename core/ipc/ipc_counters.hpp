@@ -11,8 +11,12 @@ namespace grove {
 struct IpcCounters {
     u64 sent = 0;
     u64 delivered = 0;
-    u64 queued = 0;
     u64 refused[RefusalCount]{};
+    // Kept apart from sent and delivered: a send updates (sent, queued) and a receive (delivered, queued). Were
+    // queued next to either, the compiler would merge that pair into one 16-byte read-modify-write, whose load
+    // cannot be forwarded from the other operation's 8-byte store of queued and so waits for it to reach the
+    // cache (measured: 2 ns of a 12 ns send and receive).
+    u64 queued = 0;
 
     constexpr u64 refused_total() const {
         u64 total = 0;

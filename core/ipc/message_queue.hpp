@@ -35,14 +35,16 @@ public:
     bool is_full() const { return m_size == Capacity; }
 
     // Stores `message` with its header flags replaced by `flags`, and its origin (the reply token only when
-    // `flags` has the Call flag: pop() returns a null token otherwise). The caller guarantees !is_full() and
+    // `flags` has the Call flag: pop() gives a null token otherwise). The caller guarantees !is_full() and
     // message.header.priority < Levels.
     void push(abi::Message const& message, u8 flags, MessageOrigin const& origin) {
         GROVE_ASSERT(m_free != End);
         u8 const slot = m_free;
         m_free = m_next[slot];
         m_messages[slot] = message;
-        m_messages[slot].header.flags = flags;
+        // Only when they differ (the common message has no flags): a byte written into the header just stored
+        // would keep the receive's 16-byte load of that header from being forwarded from the store buffer.
+        if (message.header.flags != flags) [[unlikely]] m_messages[slot].header.flags = flags;
         m_groves[slot] = origin.grove;
         if ((flags & abi::MessageFlagCall) != 0) m_replies[slot] = origin.reply;
         m_next[slot] = End;
@@ -57,9 +59,11 @@ public:
         ++m_size;
     }
 
-    // The caller guarantees !is_empty(). Moves the oldest message of the highest non-empty level into `out` and
-    // returns where it came from.
-    MessageOrigin pop(abi::Message& out) {
+    // The caller guarantees !is_empty(). Moves the oldest message of the highest non-empty level into `out`, its
+    // reply token into `reply` (null unless the message is a Call), and returns the grove that sent it. The token
+    // is written straight to `reply`: a returned origin went through a temporary that the compiler assembled from
+    // two stores and read back whole, which the store buffer cannot forward.
+    u8 pop(abi::Message& out, ReplyToken& reply) {
         GROVE_ASSERT(m_levels != 0);
         u32 const level = static_cast<u32>(std::bit_width(m_levels)) - 1;
         u8 const slot = m_head[level];
@@ -69,8 +73,9 @@ public:
         m_next[slot] = m_free;
         m_free = slot;
         --m_size;
-        bool const is_call = (out.header.flags & abi::MessageFlagCall) != 0;
-        return MessageOrigin{m_groves[slot], is_call ? m_replies[slot] : ReplyToken{}};
+        bool const is_call = (m_messages[slot].header.flags & abi::MessageFlagCall) != 0;
+        reply = is_call ? m_replies[slot] : ReplyToken{};
+        return m_groves[slot];
     }
 
     // The priority of the message pop() would return; the caller guarantees !is_empty().

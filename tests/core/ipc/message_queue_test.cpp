@@ -30,9 +30,11 @@ TEST(MessageQueue, KeepsOrderAcrossManyReusesOfSlots) {
         for (int i = 0; i < 3; ++i) queue->push(make_message(7, next++), 0, MessageOrigin{u8(i), {}});
         u64 first = next - 3;
         for (int i = 0; i < 3; ++i) {
-            MessageOrigin origin = queue->pop(out);
+            ReplyToken reply{};
+            u8 const grove = queue->pop(out, reply);
             EXPECT_EQ(id_of(out), first + static_cast<u64>(i));
-            EXPECT_EQ(origin.grove, i);
+            EXPECT_EQ(grove, i);
+            EXPECT_TRUE(reply.is_null());
         }
         ASSERT_TRUE(queue->check());
     }
@@ -44,7 +46,8 @@ TEST(MessageQueue, StoresTheGivenFlags) {
     m.header.flags = 0xff;
     queue->push(m, abi::MessageFlagCall, MessageOrigin{});
     abi::Message out{};
-    (void)queue->pop(out);
+    ReplyToken reply{};
+    (void)queue->pop(out, reply);
     EXPECT_EQ(out.header.flags, abi::MessageFlagCall);
 }
 

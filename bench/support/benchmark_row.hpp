@@ -1,0 +1,29 @@
+#pragma once
+#include <string>
+
+namespace grove::bench {
+
+// What a row compares: the median CPU time or real time per iteration (ns/op, lower is better), or the median
+// items_per_second counter (higher is better). The ratio of a row is always ours / reference. CPU time suits
+// single-threaded runs on a shared machine (time spent descheduled is not counted); real time is the only honest
+// clock when another process does part of the work.
+enum class RowMetric { CpuTime, RealTime, ItemsPerSecond };
+
+// One row of the benchmark table, declared by the program that measures both of its sides (so that ours and the
+// reference always come from the same run). `ours` and `reference` are Google Benchmark run names as they appear
+// in the JSON output ("core_fifo/endpoint", "core_prio32/endpoint/depth:64"); `ours` is empty for a row that
+// only publishes a reference figure. `target` is a bound on the ratio ("<= 1.5", ">= 0.8") or empty.
+struct BenchmarkRow {
+    std::string name;
+    std::string ours;
+    std::string reference;
+    RowMetric metric = RowMetric::CpuTime;
+    std::string unit;
+    std::string target;
+};
+
+// Declares `row` in the program's JSON context (key "grove.row.<name>"), where tools/bench/bench_summary reads
+// it. Call before run_benchmarks(). Names must not contain '|'.
+void declare_row(BenchmarkRow const& row);
+
+} // namespace grove::bench
