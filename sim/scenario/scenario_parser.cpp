@@ -505,7 +505,8 @@ private:
 } // namespace
 
 std::vector<std::string> standard_image_names() {
-    return {"echo", "client", "flooder", "crasher", "memhog", "threadbomb", "spinner", "sleeper", "warden", "io"};
+    return {"echo",    "client",  "flooder", "crasher", "memhog",  "threadbomb",
+            "spinner", "sleeper", "warden",  "io",      "ipcbench"};
 }
 
 Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view name, ParseOptions const& options) {

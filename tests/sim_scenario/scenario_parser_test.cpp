@@ -280,7 +280,8 @@ TEST(ScenarioParser, AcceptsTheCallersImageList) {
 
 TEST(ScenarioParser, StandardImagesAreTheGroveProgramsOfTheProject) {
     EXPECT_EQ(standard_image_names(), (std::vector<std::string>{"echo", "client", "flooder", "crasher", "memhog",
-                                                                "threadbomb", "spinner", "sleeper", "warden", "io"}));
+                                                                "threadbomb", "spinner", "sleeper", "warden", "io",
+                                                                "ipcbench"}));
 }
 
 TEST(ScenarioParser, EveryExampleFileParses) {

@@ -33,6 +33,7 @@ struct RowSpec {
     std::string metric;
     std::string unit;
     std::string target;
+    bool ratio_is_ours = false; // "ratio=ours": the ratio is the ours figure itself
 };
 
 // One benchmark run's figure (and the coefficient of variation of its repetitions, when the program reported
@@ -61,6 +62,7 @@ RowSpec parse_row(std::string const& name, std::string const& text) {
     spec.metric = fields["metric"];
     spec.unit = fields["unit"];
     spec.target = fields["target"];
+    spec.ratio_is_ours = fields["ratio"] == "ours";
     return spec;
 }
 
@@ -77,7 +79,7 @@ double median(std::vector<double> values) {
     return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
-// The value of `metric` ("cpu_time" or "real_time" in ns, or "items_per_second") for the run named `run` in one
+// The value of `metric` ("cpu_time" or "real_time" in ns, "items_per_second", or "value", a user counter) for the run named `run` in one
 // program's "benchmarks" list.
 Figure figure_of(Json const& benchmarks, std::string const& run, std::string const& metric) {
     std::optional<double> from_median;
@@ -188,7 +190,8 @@ int main(int argc, char** argv) {
             Json const& benchmarks = document["benchmarks"];
             if (!row.spec.ours.empty()) row.ours = figure_of(benchmarks, row.spec.ours, row.spec.metric);
             row.reference = figure_of(benchmarks, row.spec.reference, row.spec.metric);
-            if (row.ours.value && row.reference.value && *row.reference.value != 0)
+            if (row.spec.ratio_is_ours && row.ours.value) row.ratio = *row.ours.value;
+            else if (row.ours.value && row.reference.value && *row.reference.value != 0)
                 row.ratio = *row.ours.value / *row.reference.value;
             if (row.ratio) row.meets_target = meets(row.spec.target, *row.ratio);
             rows.push_back(row);

@@ -1,0 +1,240 @@
+// The simulator's rows: IPC between two groves against the host's POSIX queues, guest execution under the
+// kernel's preemption against free-running Unicorn, the trap and context-switch floors, virtual time per wall
+// second of shipped scenarios, and peak memory with 64 groves loaded. bench/README.md describes each row.
+#include <bench/support/benchmark_main.hpp>
+#include <bench/support/benchmark_row.hpp>
+#include <bench/support/host_ipc_reference.hpp>
+#include <bench/support/free_spinner.hpp>
+#include <bench/support/sim_machine.hpp>
+
+#include <core/kernel/kernel.hpp>
+#include <sim/backend/virtual_clock.hpp>
+#include <sim/runner/scenario_runner.hpp>
+#include <sim/scenario/scenario_parser.hpp>
+
+#include <benchmark/benchmark.h>
+#include <unicorn/unicorn.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+using grove::GroveId;
+using grove::Ticks;
+using grove::u64;
+using grove::bench::SimMachine;
+
+constexpr Ticks IpcSpan = grove::milliseconds(1);  // virtual time per iteration of the IPC benchmarks
+constexpr Ticks WarmUp = grove::milliseconds(2);   // lookups done, queues in their steady state
+constexpr u64 SpinIterations = 50'000'000;         // the spinner's loop count for the execution row
+
+// Delivered messages of `grove` (its sends that reached the receiver's queue or the receiver).
+u64 delivered(SimMachine const& machine, GroveId grove) { return machine.ipc_counters(grove).delivered; }
+
+// A sender doing blocking Sends to echo, which receives them: messages/s of host wall time.
+void sim_ipc_stream(benchmark::State& state) {
+    SimMachine machine;
+    machine.spawn("echo", "echo", {"1000000000"}, 8, {});
+    GroveId const sender = machine.spawn("ipcbench", "ipcbench", {"stream", "echo", "forever"}, 16, {"echo"});
+    machine.run_until(WarmUp);
+    u64 const before = delivered(machine, sender);
+    for (auto _ : state) machine.run_for(IpcSpan);
+    state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, sender) - before));
+}
+
+// The client's Calls answered by echo: round trips/s of host wall time.
+void sim_ipc_round_trip(benchmark::State& state) {
+    SimMachine machine;
+    machine.spawn("echo", "echo", {"1000000000"}, 8, {});
+    GroveId const client = machine.spawn("client", "client", {"request", "1000000000000"}, 16, {"echo"});
+    machine.run_until(WarmUp);
+    u64 const before = delivered(machine, client);
+    for (auto _ : state) machine.run_for(IpcSpan);
+    state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, client) - before));
+}
+
+// The guest instructions of `spinner SpinIterations` under the kernel (the whole run from its first instruction
+// to its Exit, preemption included), or 0 when it did not finish. Deterministic, so computed once.
+u64 spinner_instructions() {
+    static u64 const instructions = [] {
+        SimMachine machine;
+        GroveId const spinner = machine.spawn("spinner", "spinner", {std::to_string(SpinIterations)}, 16, {});
+        machine.run_until_exit(spinner);
+        return machine.guest_instructions();
+    }();
+    return instructions;
+}
+
+// Guest instructions/s of the spinner under the simulator's kernel loop; the machine is built outside the timing.
+void sim_exec_kernel_loop(benchmark::State& state) {
+    u64 instructions = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        SimMachine machine;
+        GroveId const spinner = machine.spawn("spinner", "spinner", {std::to_string(SpinIterations)}, 16, {});
+        state.ResumeTiming();
+        machine.run_until_exit(spinner);
+        instructions += machine.guest_instructions();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(instructions));
+}
+
+// The same spinner image in a bare Unicorn engine: its segments mapped, a stack with argv, the start (two
+// syscalls: the first print and the first Clock) run with an interrupt hook that answers them; then the hook is
+// removed and the timed part is one uc_emu_start without any hook, which runs the loop until the spinner's next
+// syscall (the final print) stops the engine. The instructions counted are those of the kernel-loop run.
+void sim_exec_free_unicorn(benchmark::State& state) {
+    grove::bench::FreeSpinner spinner(std::to_string(SpinIterations));
+    if (!spinner.error().empty()) {
+        state.SkipWithError(spinner.error().c_str());
+        return;
+    }
+    u64 const instructions = spinner_instructions();
+    for (auto _ : state) {
+        state.PauseTiming();
+        bool const ready = spinner.prepare();
+        state.ResumeTiming();
+        if (!ready || !spinner.run_loop()) {
+            state.SkipWithError(spinner.error().c_str());
+            return;
+        }
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(instructions * state.iterations()));
+}
+
+// One iteration: one null syscall (Clock) taken by the kernel and resumed.
+void sim_trap_floor(benchmark::State& state) {
+    SimMachine machine;
+    machine.spawn("ipcbench", "ipcbench", {"null", "forever"}, 16, {});
+    machine.run_until(grove::microseconds(100));
+    for (auto _ : state) machine.step();
+}
+
+// One iteration: one Yield of one of two groves of the same priority, and the switch to the other.
+void sim_context_switch_floor(benchmark::State& state) {
+    SimMachine machine;
+    machine.spawn("yield-a", "ipcbench", {"yield", "forever"}, 16, {});
+    machine.spawn("yield-b", "ipcbench", {"yield", "forever"}, 16, {});
+    machine.run_until(grove::microseconds(100));
+    for (auto _ : state) machine.step();
+}
+
+// A shipped scenario replayed by the runner library: virtual seconds per wall second (counter "value").
+void sim_scenario_speed(benchmark::State& state, char const* file) {
+    std::string const path = std::string(GROVE_SCENARIO_DIR) + "/" + file;
+    auto parsed = grove::scenario::parse_scenario_file(path, grove::scenario::ParseOptions{});
+    if (!parsed.has_value()) {
+        state.SkipWithError(("cannot read " + path).c_str());
+        return;
+    }
+    grove::scenario::Scenario const scenario = parsed.release_value();
+    grove::runner::RunOptions const options;
+    double virtual_seconds = 0;
+    for (auto _ : state) {
+        grove::runner::RunResult const result = grove::runner::run_scenario(scenario, options);
+        // The runner stops at the scenario's duration.
+        if (!result.error.empty()) {
+            state.SkipWithError(result.error.c_str());
+            return;
+        }
+        virtual_seconds += static_cast<double>(scenario.duration.value) / 1e9;
+    }
+    state.counters["value"] = benchmark::Counter(virtual_seconds, benchmark::Counter::kIsRate);
+}
+
+// VmHWM of this process in KiB, or 0 when it cannot be read.
+long peak_rss_kib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return 0;
+}
+
+// One iteration: a child process builds one machine, spawns 64 sleepers (each runs to its first Sleep) and
+// reports its peak resident set (VmHWM, KiB) through a pipe; a fresh process so that nothing else counts.
+void sim_peak_rss_64(benchmark::State& state) {
+    long kib = 0;
+    for (auto _ : state) {
+        int fds[2];
+        if (pipe(fds) != 0) {
+            state.SkipWithError("pipe failed");
+            return;
+        }
+        pid_t const pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            long result = 0;
+            {
+                SimMachine machine;
+                bool ok = true;
+                for (int i = 0; i < 64 && ok; ++i)
+                    ok = !machine.try_spawn("sleeper-" + std::to_string(i), "sleeper", {"1000000000", "forever"},
+                                            16, {})
+                              .is_null();
+                if (ok) {
+                    machine.run_until(grove::milliseconds(1));
+                    result = peak_rss_kib();
+                }
+            }
+            ssize_t const written = write(fds[1], &result, sizeof result);
+            _exit(written == static_cast<ssize_t>(sizeof result) ? 0 : 1);
+        }
+        close(fds[1]);
+        ssize_t const got = pid > 0 ? read(fds[0], &kib, sizeof kib) : -1;
+        close(fds[0]);
+        if (pid > 0) waitpid(pid, nullptr, 0);
+        if (got != static_cast<ssize_t>(sizeof kib) || kib == 0) {
+            state.SkipWithError("the child could not load 64 sleepers or read VmHWM");
+            return;
+        }
+    }
+    state.counters["value"] = static_cast<double>(kib);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using grove::bench::BenchmarkRow;
+    using grove::bench::declare_row;
+    using grove::bench::RowMetric;
+
+    grove::bench::register_host_ipc_references();
+    benchmark::RegisterBenchmark("sim_ipc/stream", sim_ipc_stream)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_ipc/round_trip", sim_ipc_round_trip)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/kernel_loop", sim_exec_kernel_loop)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/free_unicorn", sim_exec_free_unicorn)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_floor/trap", sim_trap_floor)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_floor/context_switch", sim_context_switch_floor)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_scenario/crash_limited", sim_scenario_speed, "crash_limited.toml")
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("sim_scenario/flood_echo", sim_scenario_speed, "flood_echo.toml")->UseRealTime();
+    benchmark::RegisterBenchmark("sim_memory/peak_rss_64_groves", sim_peak_rss_64)->Iterations(1)->UseRealTime();
+
+    declare_row(BenchmarkRow{"sim_ipc_stream_vs_posix_mq", "sim_ipc/stream/real_time",
+                             "host_ipc/posix_mq/stream/real_time", RowMetric::ItemsPerSecond, "messages/s",
+                             ">= 1.0"});
+    declare_row(BenchmarkRow{"sim_ipc_roundtrip_vs_posix_mq", "sim_ipc/round_trip/real_time",
+                             "host_ipc/posix_mq/round_trip/real_time", RowMetric::ItemsPerSecond, "round trips/s",
+                             ">= 1.0"});
+    declare_row(BenchmarkRow{"sim_exec_vs_free_unicorn", "sim_exec/kernel_loop/real_time",
+                             "sim_exec/free_unicorn/real_time", RowMetric::ItemsPerSecond, "instructions/s",
+                             ">= 0.8"});
+    declare_row(BenchmarkRow{"sim_trap_floor", "", "sim_floor/trap/real_time", RowMetric::RealTime, "ns/syscall",
+                             ""});
+    declare_row(BenchmarkRow{"sim_context_switch_floor", "", "sim_floor/context_switch/real_time",
+                             RowMetric::RealTime, "ns/switch", ""});
+    declare_row(BenchmarkRow{"sim_scenario_speed/crash_limited", "", "sim_scenario/crash_limited/real_time",
+                             RowMetric::Value, "virtual s/s", ""});
+    declare_row(BenchmarkRow{"sim_scenario_speed/flood_echo", "", "sim_scenario/flood_echo/real_time",
+                             RowMetric::Value, "virtual s/s", ""});
+    declare_row(BenchmarkRow{"sim_peak_rss_64_groves", "", "sim_memory/peak_rss_64_groves/iterations:1/real_time",
+                             RowMetric::Value, "KiB", ""});
+    return grove::bench::run_benchmarks(argc, argv);
+}

@@ -1,0 +1,83 @@
+#include <bench/support/sim_machine.hpp>
+
+#include <sim/backend/virtual_clock.hpp>
+#include <sim/runner/spec_mapping.hpp>
+
+#include <stdexcept>
+
+namespace grove::bench {
+
+SimMachine::SimMachine()
+    : m_images(runner::default_image_directory()), m_arch(std::make_unique<sim::UnicornArch>()),
+      m_kernel(std::make_unique<Kernel>(*m_arch)) {}
+
+GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
+                              std::vector<std::string> const& arguments, u32 priority,
+                              std::vector<std::string> const& ipc_send) {
+    runner::GroveImage const* loaded = m_images.get(image);
+    if (loaded == nullptr) return GroveId{};
+    scenario::GroveSpec grove;
+    grove.name = name;
+    grove.image = image;
+    grove.args = arguments;
+    grove.priority = priority;
+    grove.capabilities.ipc_send = ipc_send;
+    // Nothing throttles a benchmark grove: the whole CPU, and an IPC rate far above what it can send.
+    grove.limits.cpu_percent = 100;
+    grove.limits.ipc_rate = 1'000'000'000;
+    grove.limits.ipc_burst = 1'000'000;
+    runner::SpecMapping const mapped = runner::map_grove_spec(grove, loaded->plan, arguments);
+    if (!mapped.ok()) return GroveId{};
+    Result<GroveId> const spawned = m_kernel->spawn(mapped.spec);
+    if (spawned.is_error()) return GroveId{};
+    m_dispatch = m_kernel->dispatch();
+    return spawned.value();
+}
+
+GroveId SimMachine::spawn(std::string const& name, std::string const& image,
+                          std::vector<std::string> const& arguments, u32 priority,
+                          std::vector<std::string> const& ipc_send) {
+    GroveId const id = try_spawn(name, image, arguments, priority, ipc_send);
+    if (id.is_null()) throw std::runtime_error("cannot spawn grove '" + name + "' from image '" + image + "' (" +
+                                               m_images.error() + ")");
+    return id;
+}
+
+void SimMachine::step() {
+    if (m_dispatch.is_idle()) {
+        Ticks const before = now();
+        Ticks target = m_dispatch.wake_at;
+        if (target <= before) target = Ticks(before.value + 1); // never stand still
+        m_arch->advance_to(target);
+        m_idle_ticks += now().value - before.value;
+        m_dispatch = m_kernel->dispatch();
+        return;
+    }
+    Trap const trap = m_arch->resume(m_dispatch.thread);
+    ++m_traps;
+    m_dispatch = m_kernel->on_trap(m_dispatch.thread, trap);
+}
+
+void SimMachine::run_until(Ticks t) {
+    while (now() < t) step();
+}
+
+void SimMachine::run_until_exit(GroveId grove) {
+    Ticks const end = Ticks(now().value + seconds(3600).value);
+    for (;;) {
+        Grove const* g = m_kernel->manager().find(grove);
+        if (g == nullptr || !g->is_alive() || now() >= end) return;
+        step();
+    }
+}
+
+IpcCounters const& SimMachine::ipc_counters(GroveId grove) const {
+    Grove const* g = m_kernel->manager().find(grove);
+    return m_kernel->ipc().grove_counters(g == nullptr ? u8{0} : g->slot);
+}
+
+u64 SimMachine::guest_instructions() const {
+    return now().value - m_idle_ticks - m_traps * sim::VirtualClock::TrapCost.value;
+}
+
+} // namespace grove::bench

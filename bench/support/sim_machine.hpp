@@ -1,0 +1,57 @@
+#pragma once
+#include <core/grove/ids.hpp>
+#include <core/ipc/ipc_counters.hpp>
+#include <core/kernel/kernel.hpp>
+#include <sim/backend/unicorn_arch.hpp>
+#include <sim/runner/grove_images.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace grove::bench {
+
+// One simulated machine for the benchmarks: a UnicornArch and a Kernel, groves spawned from the build's images
+// (runner::GroveImages, the runner's spec mapping), and the backend's loop (dispatch, resume, on_trap, the idle
+// skip) driven one trap at a time. Owns the machine and the images; the kernel refers to both. Keeps the count of
+// traps and of idle-skipped ticks, so that the guest instructions retired are known: virtual time minus
+// VirtualClock::TrapCost per trap minus the idle skips.
+class SimMachine {
+public:
+    SimMachine();
+    SimMachine(SimMachine const&) = delete;
+    SimMachine& operator=(SimMachine const&) = delete;
+
+    // Spawns `image` as grove `name` with `arguments` (argv[1..]), `priority`, the IpcSend capability on the
+    // groves named in `ipc_send`, no CPU limit and an IPC rate limit it cannot reach. try_spawn returns a null
+    // GroveId when the image or the spawn is refused; spawn throws std::runtime_error naming the grove instead.
+    GroveId try_spawn(std::string const& name, std::string const& image, std::vector<std::string> const& arguments,
+                      u32 priority, std::vector<std::string> const& ipc_send);
+    GroveId spawn(std::string const& name, std::string const& image, std::vector<std::string> const& arguments,
+                  u32 priority, std::vector<std::string> const& ipc_send);
+
+    // One step of the loop: a dispatched thread runs to its next trap and the kernel takes it, or, when every
+    // thread is blocked, time jumps to the next wake-up.
+    void step();
+    void run_until(Ticks t);
+    void run_for(Ticks span) { run_until(Ticks(now().value + span.value)); }
+    // Steps until `grove` has no live image (it exited or crashed), or an hour of virtual time has passed.
+    void run_until_exit(GroveId grove);
+
+    Ticks now() const { return m_arch->now(); }
+    IpcCounters const& ipc_counters(GroveId grove) const;
+    u64 traps() const { return m_traps; }
+    u64 guest_instructions() const;
+    // Everything the groves wrote to the console.
+    std::string const& console() const { return m_arch->console_all(); }
+
+private:
+    runner::GroveImages m_images;
+    std::unique_ptr<sim::UnicornArch> m_arch;
+    std::unique_ptr<Kernel> m_kernel;
+    Dispatch m_dispatch;
+    u64 m_traps = 0;
+    u64 m_idle_ticks = 0;
+};
+
+} // namespace grove::bench

@@ -1,0 +1,83 @@
+// ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N
+//
+// The benchmark grove (bench/README.md). Every loop is the bare syscall, nothing else, so that a figure measures
+// the kernel's path and not the grove's own work.
+//   stream TARGET N   looks TARGET up, then N blocking Sends (tag FLOD, 64-byte payload, waiting without limit
+//                     while the queue is full); prints the ticks per send. `forever` sends until the run ends.
+//   null N            N Clock syscalls (the null syscall: a trap and its return, nothing else).
+//   yield N           N Yields (with a second yielding grove: a context switch each).
+//   measure TARGET N  on one clock, in one run: N Clocks, then N blocking Sends to TARGET (an echo, which
+//                     receives them), then prints `ipcbench: null=<ticks per Clock> oneway=<ticks per Send>
+//                     n=N` (integer ticks; on bare metal under -icount one tick is one instruction, so these are
+//                     instructions per operation, the receiver's side included).
+// Exit 0 when done, 2 when the target cannot be found or a syscall is refused, 64 on bad arguments.
+#include <groves/programs/echo_protocol.hpp>
+
+using namespace grove;
+using namespace grove::rt;
+
+namespace {
+
+constexpr char const* Usage = "ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N";
+constexpr u64 LookupAttempts = 1000;
+constexpr u64 LookupPause = 1'000'000; // ticks: 1 ms
+constexpr int ExitRefused = 2;
+
+[[noreturn]] void refused(char const* what, long result) {
+    print("ipcbench: %s failed: %s\n", what, status_name(result));
+    sys_exit(ExitRefused);
+}
+
+u64 lookup(char const* name) {
+    long handle = lookup_service(name, LookupAttempts, LookupPause);
+    if (handle < 0) refused("lookup", handle);
+    return static_cast<u64>(handle);
+}
+
+// Sends `count` messages to `handle`, each waiting while the target's queue is full.
+void send_all(u64 handle, u64 count) {
+    abi::Message message = echo::make_message(echo::TagFlood, 0, echo::make_payload(0, nullptr));
+    for (u64 i = 0; count == Forever || i < count; ++i) {
+        long sent = sys_send(handle, &message, 0, abi::WaitForever);
+        if (sent < 0) refused("send", sent);
+    }
+}
+
+long per_op(long ticks, u64 count) { return count == 0 ? 0 : ticks / static_cast<long>(count); }
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) usage(Usage);
+    u64 count = 0;
+    bool const with_target = is_mode(argv[1], "stream") || is_mode(argv[1], "measure");
+    if (argc != (with_target ? 4 : 3) || !parse_count(argv[with_target ? 3 : 2], count)) usage(Usage);
+
+    if (is_mode(argv[1], "null")) {
+        for (u64 i = 0; count == Forever || i < count; ++i) sys_clock();
+        return 0;
+    }
+    if (is_mode(argv[1], "yield")) {
+        for (u64 i = 0; count == Forever || i < count; ++i) sys_yield();
+        return 0;
+    }
+    if (is_mode(argv[1], "stream")) {
+        u64 handle = lookup(argv[2]);
+        long start = sys_clock();
+        send_all(handle, count);
+        print("ipcbench: stream %lu sends, %ld ticks per send\n", count, per_op(sys_clock() - start, count));
+        return 0;
+    }
+    if (is_mode(argv[1], "measure")) {
+        if (count == Forever) usage(Usage);
+        u64 handle = lookup(argv[2]);
+        long t0 = sys_clock();
+        for (u64 i = 0; i < count; ++i) sys_clock();
+        long t1 = sys_clock();
+        send_all(handle, count);
+        long t2 = sys_clock();
+        print("ipcbench: null=%ld oneway=%ld n=%lu\n", per_op(t1 - t0, count), per_op(t2 - t1, count), count);
+        return 0;
+    }
+    usage(Usage);
+}
