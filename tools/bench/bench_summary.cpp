@@ -81,7 +81,14 @@ double median(std::vector<double> values) {
 
 // The value of `metric` ("cpu_time" or "real_time" in ns, "items_per_second", or "value", a user counter) for the run named `run` in one
 // program's "benchmarks" list.
-Figure figure_of(Json const& benchmarks, std::string const& run, std::string const& metric) {
+// A run named "<run>#<counter>" reads that user counter of the run instead of `metric`, so that one run (one
+// boot) can give both sides of a row.
+Figure figure_of(Json const& benchmarks, std::string const& named, std::string metric) {
+    std::string run = named;
+    if (std::size_t const hash = named.find('#'); hash != std::string::npos) {
+        run = named.substr(0, hash);
+        metric = named.substr(hash + 1);
+    }
     std::optional<double> from_median;
     std::optional<double> cv;
     std::vector<double> plain;
