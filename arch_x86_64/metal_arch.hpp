@@ -105,6 +105,11 @@ private:
     // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
     // instruction, or unknown), read through the grove's tables.
     FaultInfo general_protection_cause(Space const& space, RegisterFrame const& frame) const;
+    // Up to `length` bytes of the grove's memory at `address` (through its tables; readable pages only) into
+    // `bytes`; returns how many could be read.
+    usize read_code(Space const& space, u64 address, u8* bytes, usize length) const;
+    // The pc of a Breakpoint trap: the int3 (or `int 3`) itself, not the instruction after it.
+    u64 breakpoint_pc(Space const& space, RegisterFrame const& frame) const;
 
     static constexpr usize None = ~usize{0};
 
