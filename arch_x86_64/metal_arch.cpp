@@ -38,7 +38,6 @@ void MetalArch::init(Span<MemoryRegion const> available, Span<MemoryRegion const
     m_trampoline_table = PhysAddr{reinterpret_cast<u64>(trampoline_table)};
     Descriptors::set_kernel_cr3(cpu::read_cr3());
     m_apic.init();
-    m_tsc_base = cpu::read_tsc();
 }
 
 // --- address spaces ---------------------------------------------------------------------------------------------
@@ -282,7 +281,7 @@ void MetalArch::switch_fpu(usize index) {
 
 // --- time and console -------------------------------------------------------------------------------------------
 
-Ticks MetalArch::now() const { return Ticks(cpu::read_tsc() - m_tsc_base); }
+Ticks MetalArch::now() const { return m_now; }
 
 void MetalArch::console_write(GroveId, char const* text, usize length) {
     if (!m_console_comments) {
@@ -319,7 +318,9 @@ Trap MetalArch::resume(ThreadId thread) {
         }
         context->frame.cs = RING1_CODE_SELECTOR;
         context->frame.ss = RING1_DATA_SELECTOR;
+        u64 const entered = cpu::read_tsc();
         RegisterFrame const* frame = trampoline_enter_ring1(&context->frame, space.tables.root().value);
+        m_now += Ticks(cpu::read_tsc() - entered);
         u64 const fault_address = cpu::read_cr2();
         m_apic.disarm();
         context->frame = *frame;
@@ -327,7 +328,10 @@ Trap MetalArch::resume(ThreadId thread) {
         switch (frame->vector) {
         case VECTOR_TIMER:
             m_apic.end_of_interrupt();
-            if (m_deadline != Ticks::max() && now() >= m_deadline) return Trap::make_timer(frame->rip);
+            if (m_deadline != Ticks::max() && now() >= m_deadline) {
+                m_now = m_deadline; // the grove ran up to the deadline; what comes after is the interrupt path
+                return Trap::make_timer(frame->rip);
+            }
             continue; // early (the count was capped) or stale: run on
         case VECTOR_SPURIOUS: continue;
         case 2: case 8: case 18: {
@@ -344,7 +348,10 @@ Trap MetalArch::resume(ThreadId thread) {
 void MetalArch::idle_until(Ticks deadline) {
     for (Ticks current = now(); current < deadline; current = now()) {
         m_apic.arm((deadline - current).value);
+        u64 const halted = cpu::read_tsc();
         asm volatile("sti; hlt; cli" ::: "memory");
+        m_now += Ticks(cpu::read_tsc() - halted);
+        if (m_now > deadline) m_now = deadline; // woken by the timer at the deadline; the rest is its interrupt path
         m_apic.disarm();
         m_apic.end_of_interrupt();
     }
