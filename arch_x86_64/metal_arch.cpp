@@ -38,7 +38,6 @@ void MetalArch::init(Span<MemoryRegion const> available, Span<MemoryRegion const
     m_trampoline_table = PhysAddr{reinterpret_cast<u64>(trampoline_table)};
     Descriptors::set_kernel_cr3(cpu::read_cr3());
     m_apic.init();
-    m_tsc_base = cpu::read_tsc();
 }
 
 // --- address spaces ---------------------------------------------------------------------------------------------
@@ -161,8 +160,8 @@ void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bo
         u64 const chunk = length < PageSize - offset ? length : PageSize - offset;
         u64 const frame = *space.tables.leaf(address) & PageTables::AddressMask;
         auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{frame})) + offset;
-        if (to_grove) copy_bytes(grove, kernel, chunk);
-        else copy_bytes(kernel, grove, chunk);
+        if (to_grove) cpu::copy_memory(grove, kernel, chunk);
+        else cpu::copy_memory(kernel, grove, chunk);
         address += chunk;
         kernel += chunk;
         length -= chunk;
@@ -282,7 +281,7 @@ void MetalArch::switch_fpu(usize index) {
 
 // --- time and console -------------------------------------------------------------------------------------------
 
-Ticks MetalArch::now() const { return Ticks(cpu::read_tsc() - m_tsc_base); }
+Ticks MetalArch::now() const { return m_now; }
 
 void MetalArch::console_write(GroveId, char const* text, usize length) {
     if (!m_console_comments) {
@@ -319,7 +318,9 @@ Trap MetalArch::resume(ThreadId thread) {
         }
         context->frame.cs = RING1_CODE_SELECTOR;
         context->frame.ss = RING1_DATA_SELECTOR;
+        u64 const entered = cpu::read_tsc();
         RegisterFrame const* frame = trampoline_enter_ring1(&context->frame, space.tables.root().value);
+        m_now += Ticks(cpu::read_tsc() - entered);
         u64 const fault_address = cpu::read_cr2();
         m_apic.disarm();
         context->frame = *frame;
@@ -327,7 +328,10 @@ Trap MetalArch::resume(ThreadId thread) {
         switch (frame->vector) {
         case VECTOR_TIMER:
             m_apic.end_of_interrupt();
-            if (m_deadline != Ticks::max() && now() >= m_deadline) return Trap::make_timer(frame->rip);
+            if (m_deadline != Ticks::max() && now() >= m_deadline) {
+                m_now = m_deadline; // the grove ran up to the deadline; what comes after is the interrupt path
+                return Trap::make_timer(frame->rip);
+            }
             continue; // early (the count was capped) or stale: run on
         case VECTOR_SPURIOUS: continue;
         case 2: case 8: case 18: {
@@ -344,22 +348,38 @@ Trap MetalArch::resume(ThreadId thread) {
 void MetalArch::idle_until(Ticks deadline) {
     for (Ticks current = now(); current < deadline; current = now()) {
         m_apic.arm((deadline - current).value);
+        u64 const halted = cpu::read_tsc();
         asm volatile("sti; hlt; cli" ::: "memory");
+        m_now += Ticks(cpu::read_tsc() - halted);
+        if (m_now > deadline) m_now = deadline; // woken by the timer at the deadline; the rest is its interrupt path
         m_apic.disarm();
         m_apic.end_of_interrupt();
     }
 }
 
+usize MetalArch::read_code(Space const& space, u64 address, u8* bytes, usize length) const {
+    usize available = 0;
+    while (available < length && accessible(space, address + available, 1, Check::Readable)) {
+        u64 const at = address + available;
+        u64 const entry = *space.tables.leaf(at);
+        bytes[available++] = *(static_cast<u8 const*>(physical_to_pointer(PhysAddr{entry & PageTables::AddressMask})) +
+                               (at & (PageSize - 1)));
+    }
+    return available;
+}
+
+u64 MetalArch::breakpoint_pc(Space const& space, RegisterFrame const& frame) const {
+    if (frame.vector != 3) return frame.rip; // #DB: a fault or a trap after the instruction; reported where it is
+    // #BP is a trap: rip is past the int3 (0xcc) or `int 3` (0xcd 0x03). The core wants the instruction itself, as
+    // the simulator reports it.
+    u8 previous = 0;
+    bool const one_byte = read_code(space, frame.rip - 1, &previous, 1) == 1 && previous == 0xcc;
+    return one_byte ? frame.rip - 1 : frame.rip - 2;
+}
+
 FaultInfo MetalArch::general_protection_cause(Space const& space, RegisterFrame const& frame) const {
     u8 bytes[MaxInstructionLength];
-    usize available = 0;
-    while (available < MaxInstructionLength && accessible(space, frame.rip + available, 1, Check::Readable)) {
-        u64 const address = frame.rip + available;
-        u64 const entry = *space.tables.leaf(address);
-        bytes[available++] =
-            *(static_cast<u8 const*>(physical_to_pointer(PhysAddr{entry & PageTables::AddressMask})) +
-              (address & (PageSize - 1)));
-    }
+    usize const available = read_code(space, frame.rip, bytes, MaxInstructionLength);
     FaultInfo info{0, Access::Read, frame.error_code};
     InstructionClass const instruction = classify_instruction(bytes, available);
     switch (instruction.kind) {
@@ -387,7 +407,7 @@ Trap MetalArch::decode(Space const& space, RegisterFrame const& frame, u64 fault
                                                                  : Access::Read;
         return Trap::make_fault(TrapKind::PageFault, frame.rip, info);
     case 0: case 16: case 19: return Trap::make_fault(TrapKind::DivideError, frame.rip, info);
-    case 1: case 3: return Trap::make_fault(TrapKind::Breakpoint, frame.rip, info);
+    case 1: case 3: return Trap::make_fault(TrapKind::Breakpoint, breakpoint_pc(space, frame), info);
     case 6: case 7: return Trap::make_fault(TrapKind::InvalidOpcode, frame.rip, info);
     case 13: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, general_protection_cause(space, frame));
     default: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, info);

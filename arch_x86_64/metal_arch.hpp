@@ -16,9 +16,12 @@ namespace grove::metal {
 // (RegisterFrame + FXSAVE area), in fixed tables. AddressSpaceId = (generation << 16) | (slot + 1), so a stale
 // id is refused. Contexts are indexed by ThreadId::index and checked against its generation.
 //
-// Time: now() is TSC counts since init(). Under QEMU with -icount shift=0 the TSC follows the virtual clock, one
-// count per nanosecond, and one instruction costs one nanosecond: a tick is one instruction, as in the simulator.
-// On hardware a tick is one TSC cycle (calibration against a reference clock is not done).
+// Time: now() counts the TSC only while a grove runs (from entering ring 1 to the trap back) and while the kernel
+// idles; the kernel's own work (the core, the trap path, the serial trace) takes no time, as in the simulator,
+// whose kernel runs outside the emulated machine. Under QEMU with -icount shift=0 the TSC follows the virtual
+// clock, one count per nanosecond, and one instruction costs one nanosecond: a tick is one guest instruction (plus
+// the few of the entry and exit stubs). On hardware a tick is one TSC cycle (no calibration against a reference
+// clock is done).
 class MetalArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
@@ -60,7 +63,7 @@ public:
     // Syscall: number and arguments from rax, rdi, rsi, rdx, r10, r8, r9; pc after the int 0x80.
     // PageFault: CR2 and the access (execute, write or read) from the error code. GeneralProtection (also #NP,
     // #SS, #TS, #AC, #BR, #OF), InvalidOpcode (also #NM), DivideError (also x87 and SIMD floating point),
-    // Breakpoint (#BP, #DB; pc after the int3), Timer once now() reaches the preemption deadline (at once when
+    // Breakpoint (#BP, #DB; pc at the int3), Timer once now() reaches the preemption deadline (at once when
     // it already has). NMI, double fault and machine check panic.
     Trap resume(ThreadId thread);
 
@@ -105,6 +108,11 @@ private:
     // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
     // instruction, or unknown), read through the grove's tables.
     FaultInfo general_protection_cause(Space const& space, RegisterFrame const& frame) const;
+    // Up to `length` bytes of the grove's memory at `address` (through its tables; readable pages only) into
+    // `bytes`; returns how many could be read.
+    usize read_code(Space const& space, u64 address, u8* bytes, usize length) const;
+    // The pc of a Breakpoint trap: the int3 (or `int 3`) itself, not the instruction after it.
+    u64 breakpoint_pc(Space const& space, RegisterFrame const& frame) const;
 
     static constexpr usize None = ~usize{0};
 
@@ -115,7 +123,9 @@ private:
     Context m_contexts[MaxContexts];
     usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
-    u64 m_tsc_base = 0;
+    // now() between runs: the ticks counted so far. It moves only in resume() and idle_until(), by the TSC counts
+    // that passed while the grove ran or the CPU idled.
+    Ticks m_now{};
     Ticks m_deadline = Ticks::max();
     bool m_console_comments = false;
     bool m_console_mid_line = false;

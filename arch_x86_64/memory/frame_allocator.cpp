@@ -1,4 +1,5 @@
 #include <arch_x86_64/memory/frame_allocator.hpp>
+#include <arch_x86_64/platform/cpu.hpp>
 
 #include <arch_x86_64/memory/physical_memory.hpp>
 
@@ -42,7 +43,7 @@ Result<PhysAddr> FrameAllocator::allocate() {
 
 Result<PhysAddr> FrameAllocator::allocate_zeroed() {
     Result<PhysAddr> frame = allocate();
-    if (frame) fill_bytes(physical_to_pointer(frame.value()), 0, PageSize);
+    if (frame) cpu::zero_words(physical_to_pointer(frame.value()), PageSize);
     return frame;
 }
 

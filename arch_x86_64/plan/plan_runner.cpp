@@ -9,20 +9,6 @@ namespace {
 
 constexpr Ticks earliest(Ticks a, Ticks b) { return a < b ? a : b; }
 
-char const* error_text(Error e) {
-    switch (e) {
-    case Error::InvalidArgument: return "invalid_argument";
-    case Error::NotFound: return "not_found";
-    case Error::AlreadyExists: return "already_exists";
-    case Error::NoCapacity: return "no_capacity";
-    case Error::LimitExceeded: return "limit_exceeded";
-    case Error::AccessDenied: return "access_denied";
-    case Error::InvalidState: return "invalid_state";
-    case Error::OutOfMemory: return "out_of_memory";
-    default: return "error";
-    }
-}
-
 void report(PlanGrove const& grove, char const* what, char const* detail) {
     Serial::write("grove: plan grove '");
     Serial::write(grove.name.c_str());
@@ -39,6 +25,8 @@ PlanRunner::PlanRunner(MetalArch& arch, BootPlan const& plan, Span<BootModule co
     : m_arch(arch), m_plan(plan), m_modules(modules), m_kernel(arch), m_trace(m_kernel, arch) {}
 
 bool PlanRunner::prepare() {
+    for (PlanFault const& fault : m_plan.faults)
+        if (fault.action == PlanFaultAction::FloodStart) m_flooded[fault.grove] = true;
     for (usize i = 0; i < m_plan.groves.size(); ++i) {
         PlanGrove const& grove = m_plan.groves[i];
         if (grove.image_module >= m_modules.size) {
@@ -61,38 +49,112 @@ bool PlanRunner::prepare() {
     return true;
 }
 
-void PlanRunner::spawn(usize index, Ticks) {
+Result<GroveId> PlanRunner::spawn_with(usize index, StaticVector<GroveArgument, MaxArguments> const* arguments) {
     m_spawned[index] = true;
     Result<GroveSpec> spec = plan_grove_spec(m_plan.groves[index], m_images[index]);
     GROVE_ASSERT(spec.has_value()); // prepare() checked the capabilities
+    if (arguments != nullptr) spec.value().arguments = *arguments;
     Result<GroveId> spawned = m_kernel.spawn(spec.value());
-    if (spawned.is_error()) report(m_plan.groves[index], "spawn failed:", error_text(spawned.error()));
+    // As the simulator does: the grove never ran, and says so in the trace.
+    if (spawned.is_error()) m_trace.spawn_failed(m_arch.now(), m_plan.groves[index].name, spawned.error());
+    return spawned;
+}
+
+void PlanRunner::spawn(usize index, Ticks) { (void)spawn_with(index, nullptr); }
+
+Result<void> PlanRunner::start_flood(PlanFault const& fault, GroveId id) {
+    Grove const* grove = m_kernel.manager().find(id);
+    if (grove != nullptr && grove->is_alive()) return Error::InvalidState; // already flooding
+    if (grove != nullptr) {
+        Result<GroveId> const restarted = m_kernel.restart(id);
+        if (restarted.is_error()) return restarted.error();
+        return {};
+    }
+    // The flooder's arguments: target forever 0 rate (groves/README.md).
+    StaticVector<GroveArgument, MaxArguments> arguments;
+    GroveName const& target = m_plan.groves[fault.target].name;
+    char rate[24];
+    usize length = 0;
+    u64 value = fault.rate;
+    do {
+        rate[length++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    for (usize i = 0; i < length / 2; ++i) {
+        char const c = rate[i];
+        rate[i] = rate[length - 1 - i];
+        rate[length - 1 - i] = c;
+    }
+    (void)arguments.push_back(GroveArgument::from(target.c_str(), target.length()).value());
+    (void)arguments.push_back(GroveArgument::from("forever", 7).value());
+    (void)arguments.push_back(GroveArgument::from("0", 1).value());
+    (void)arguments.push_back(GroveArgument::from(rate, length).value());
+    if (spawn_with(fault.grove, &arguments).is_error()) return Error::InvalidArgument;
+    return {};
 }
 
 void PlanRunner::inject(PlanFault const& fault) {
     GroveName const& name = m_plan.groves[fault.grove].name;
     Grove const* grove = m_kernel.manager().find_by_name(name.c_str(), name.length());
     GroveId const id = grove == nullptr ? GroveId{} : grove->id;
-    // Announced first, so that the events the fault causes follow it; a fault the kernel refuses (a grove not
-    // running, a flood) shows as the announcement alone.
-    m_trace.fault_injected(m_arch.now(), id, name, plan_fault_action_name(fault.action));
-    if (grove == nullptr) return;
+    // The simulator's announcement of each action (sim/runner/scenario_runner.cpp); the kernel's events for it
+    // follow it, and its result is the kernel's answer (a grove not loaded: the kernel's NotFound).
+    Announcement a{m_arch.now(), id, name, "fault_injected", {}};
+    Result<void> result;
     switch (fault.action) {
-    case PlanFaultAction::Crash: (void)m_kernel.crash(id, Crash::fault(0, 0)); break;
-    case PlanFaultAction::Kill: (void)m_kernel.kill(id); break;
-    case PlanFaultAction::Hang: (void)m_kernel.hang(id); break;
-    case PlanFaultAction::MemorySpike: (void)m_kernel.charge_memory(id, fault.bytes); break;
-    case PlanFaultAction::Stop: (void)m_kernel.stop(id); break;
-    case PlanFaultAction::Restart: (void)m_kernel.restart(id); break;
-    case PlanFaultAction::FloodStart:
-    case PlanFaultAction::FloodStop: break; // no kernel-side flood on metal; run a flooder grove instead
+    case PlanFaultAction::Crash:
+        a.fields[0] = {"action", "crash", 0};
+        m_trace.announce(a);
+        result = m_kernel.crash(id, Crash::fault(0, 0));
+        break;
+    case PlanFaultAction::Kill:
+        a.kind = "killed";
+        m_trace.announce(a);
+        result = m_kernel.kill(id);
+        break;
+    case PlanFaultAction::Hang:
+        a.kind = "hung";
+        m_trace.announce(a);
+        result = m_kernel.hang(id);
+        break;
+    case PlanFaultAction::MemorySpike:
+        a.kind = "memory_spike";
+        a.fields[0] = {"bytes", nullptr, fault.bytes.value};
+        m_trace.announce(a);
+        result = m_kernel.charge_memory(id, fault.bytes);
+        break;
+    case PlanFaultAction::Stop:
+        a.fields[0] = {"action", "stop", 0};
+        m_trace.announce(a);
+        result = m_kernel.stop(id);
+        break;
+    case PlanFaultAction::Restart: {
+        a.fields[0] = {"action", "restart", 0};
+        m_trace.announce(a);
+        Result<GroveId> const restarted = m_kernel.restart(id);
+        if (restarted.is_error()) result = restarted.error();
+        break;
     }
+    case PlanFaultAction::FloodStart:
+        a.kind = "flood_started";
+        a.fields[0] = {"target", m_plan.groves[fault.target].name.c_str(), 0};
+        a.fields[1] = {"rate", nullptr, fault.rate};
+        m_trace.announce(a);
+        result = start_flood(fault, id);
+        break;
+    case PlanFaultAction::FloodStop:
+        a.kind = "flood_stopped";
+        m_trace.announce(a);
+        result = m_kernel.stop(id);
+        break;
+    }
+    m_trace.settle(result);
 }
 
 bool PlanRunner::apply_due(Ticks now) {
     bool applied = false;
     for (usize i = 0; i < m_plan.groves.size(); ++i) {
-        if (m_spawned[i] || m_plan.groves[i].start_at > now) continue;
+        if (m_spawned[i] || m_flooded[i] || m_plan.groves[i].start_at > now) continue;
         spawn(i, now);
         applied = true;
     }
@@ -108,7 +170,7 @@ bool PlanRunner::apply_due(Ticks now) {
 Ticks PlanRunner::next_scripted() const {
     Ticks next = Ticks::max();
     for (usize i = 0; i < m_plan.groves.size(); ++i)
-        if (!m_spawned[i]) next = earliest(next, m_plan.groves[i].start_at);
+        if (!m_spawned[i] && !m_flooded[i]) next = earliest(next, m_plan.groves[i].start_at);
     for (usize i = 0; i < m_plan.faults.size(); ++i)
         if (!m_applied[i]) next = earliest(next, m_plan.faults[i].at);
     return next;

@@ -9,7 +9,8 @@ namespace grove::metal {
 
 // Runs a boot plan on the hardware: the core Kernel over MetalArch, every event on COM1 as a JSON line
 // (SerialTrace), the groves spawned at their start times, the scripted faults applied at theirs, and the final
-// counters when the plan's duration has passed.
+// counters when the plan's duration has passed. Scripted faults are announced as the simulator announces them
+// (killed, hung, memory_spike, fault_injected, flood_started, flood_stopped, each with the kernel's `result`).
 //
 // Owns the Kernel and the trace writer; borrows the arch, the plan and the boot modules (whose bytes hold the
 // grove images for as long as the run lasts). Invariant: m_images[i] is the validated image of plan grove i.
@@ -30,6 +31,12 @@ private:
     // Applies every spawn and fault due at `now`, in plan order; true when anything was applied.
     bool apply_due(Ticks now);
     void spawn(usize grove, Ticks now);
+    // Spawns plan grove `index`, with `arguments` instead of the plan's when given; a refusal is reported in the
+    // trace (crashed, kind spawn_failed) and returned.
+    Result<GroveId> spawn_with(usize index, StaticVector<GroveArgument, MaxArguments> const* arguments);
+    // flood-start as the simulator does it: the flooder (not started at its start_at) is spawned with the
+    // arguments `target forever 0 rate`, or restarted when it ran before; InvalidState while it is alive.
+    Result<void> start_flood(PlanFault const& fault, GroveId id);
     void inject(PlanFault const& fault);
     // The earliest start time or fault time not applied yet; Ticks::max() when none is left.
     Ticks next_scripted() const;
@@ -41,6 +48,7 @@ private:
     SerialTrace m_trace;
     ImagePlan m_images[MaxPlanGroves];
     bool m_spawned[MaxPlanGroves]{};
+    bool m_flooded[MaxPlanGroves]{}; // started by a flood-start fault only, not at its start_at
     bool m_applied[MaxPlanFaults]{};
 };
 

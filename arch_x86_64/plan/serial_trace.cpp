@@ -72,8 +72,21 @@ void SerialTrace::begin_line(Ticks time, GroveName const& name, u32 generation, 
 
 void SerialTrace::end_line() { Serial::write("}\n"); }
 
-void SerialTrace::on_event(Event const& event) {
-    begin_line(event.time, name_of(event.grove()), event.generation, event_kind_name(event.kind));
+namespace {
+
+// Whether going over this limit makes the grove wait rather than fail (CPU cannot be refused); as the simulator's
+// recorder decides it.
+bool waits(Resource resource, ViolationPolicy policy) {
+    if (policy == ViolationPolicy::Kill) return false;
+    if (resource == Resource::Cpu) return true;
+    return resource == Resource::IpcRate && policy == ViolationPolicy::Throttle;
+}
+
+} // namespace
+
+void SerialTrace::write_event(Event const& event) {
+    GroveName const name = name_of(event.grove());
+    begin_line(event.time, name, event.generation, event_kind_name(event.kind));
     for_each_event_field(event, [](EventField const& field) {
         write_key(field.name);
         switch (field.type) {
@@ -91,12 +104,68 @@ void SerialTrace::on_event(Event const& event) {
         }
     });
     end_line();
+
+    if (event.kind != EventKind::LimitExceeded) return;
+    Grove const* grove = m_kernel.manager().registry().find_serial(event.serial);
+    Resource const resource = event.fields.limit_exceeded.resource;
+    if (grove == nullptr || !waits(resource, grove->spec.limits.policy)) return;
+    begin_line(event.time, name, event.generation, "throttled");
+    write_key("reason");
+    write_string(resource_name(resource));
+    end_line();
 }
 
-void SerialTrace::fault_injected(Ticks time, GroveId grove, GroveName const& name, char const* action) {
-    begin_line(time, name, grove.generation, "fault_injected");
-    write_key("action");
-    write_string(action);
+void SerialTrace::on_event(Event const& event) {
+    if (m_holding && m_held.push_back(event)) return;
+    if (m_holding) {
+        // More than the buffer holds: the announcement goes out without its result, the rest as it comes.
+        write_announcement(nullptr);
+        for (Event const& held : m_held) write_event(held);
+        m_held.clear();
+        m_holding = false;
+    }
+    write_event(event);
+}
+
+void SerialTrace::write_announcement(char const* result) {
+    Announcement const& a = m_announcement;
+    begin_line(a.time, a.name, a.grove.generation, a.kind);
+    for (Announcement::Field const& field : a.fields) {
+        if (field.key == nullptr) continue;
+        if (field.text != nullptr) {
+            write_key(field.key);
+            write_string(field.text);
+        } else {
+            write_unsigned_field(field.key, field.value);
+        }
+    }
+    if (result != nullptr) {
+        write_key("result");
+        write_string(result);
+    }
+    end_line();
+}
+
+void SerialTrace::announce(Announcement const& announcement) {
+    m_announcement = announcement;
+    m_held.clear();
+    m_holding = true;
+}
+
+void SerialTrace::settle(Result<void> const& result) {
+    if (!m_holding) return; // already written, without a result
+    m_holding = false;
+    write_announcement(result.has_value() ? "ok" : error_name(result.error()));
+    for (Event const& held : m_held) write_event(held);
+    m_held.clear();
+}
+
+void SerialTrace::spawn_failed(Ticks time, GroveName const& name, Error error) {
+    begin_line(time, name, 0, "crashed");
+    write_key("kind");
+    write_string("spawn_failed");
+    write_key("error");
+    write_string(error_name(error));
     end_line();
 }
 

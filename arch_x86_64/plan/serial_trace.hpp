@@ -1,5 +1,6 @@
 #pragma once
 #include <arch_x86_64/metal_arch.hpp>
+#include <core/base/static_vector.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/trace/event_sink.hpp>
 
@@ -13,14 +14,50 @@ namespace grove::metal {
 //
 // Borrows the kernel (for grove names and counters) and the arch (to end a grove's unfinished console line
 // before an event line); both outlive it.
+// What the plan runner does to a grove on its own (a scripted fault, a flood), in the simulator's words
+// (sim/runner/scenario_runner.hpp): `kind` is killed, hung, memory_spike, fault_injected, flood_started or
+// flood_stopped, with up to two fields before the result. Text fields borrow their text (the plan's names).
+struct Announcement {
+    struct Field {
+        char const* key = nullptr; // nullptr: no field
+        char const* text = nullptr; // a text field; nullptr: `value` is written as an integer
+        u64 value = 0;
+    };
+    Ticks time;
+    GroveId grove;   // the incarnation the fault is applied to; a null id when the grove is not loaded (gen 0)
+    GroveName name;
+    char const* kind = "fault_injected";
+    Field fields[2];
+};
+
+// Writes the run's trace to COM1 in the simulator's JSON Lines format (sim/scenario/trace.hpp): one line per event,
+// keys t, grove (by name; empty for the kernel as a whole), gen, event, then the event's fields in the order of
+// for_each_event_field (numbers as JSON integers, names as strings); and at the end the final counters record.
+// As the simulator's recorder does, a limit_exceeded that makes the grove wait (CPU, or IPC rate under the
+// throttle policy) is followed by a `throttled` line. Other serial output (grove console text, boot messages)
+// never starts with '{', so a reader keeps only the lines that do.
+//
+// Announcements: between announce() and settle() the kernel's events are held back, so that the announcement,
+// which carries the kernel's answer (`result`), comes first and the events the fault caused follow it, as in the
+// simulator. Should more events come than HeldCapacity, the announcement is written at once without a result and
+// the rest goes straight out.
+//
+// Borrows the kernel (for grove names, limits and counters) and the arch (to end a grove's unfinished console line
+// before an event line); both outlive it.
 class SerialTrace final : public EventSink {
 public:
+    static constexpr usize HeldCapacity = 128;
+
     SerialTrace(Kernel const& kernel, MetalArch& arch) : m_kernel(kernel), m_arch(arch) {}
 
     void on_event(Event const& event) override;
-    // {"t":..,"grove":"name","gen":g,"event":"fault_injected","action":"memory-spike"}: a scripted fault about to
-    // be applied to the grove `name` (whose incarnation is `grove`; a null id when it is not loaded: gen 0).
-    void fault_injected(Ticks time, GroveId grove, GroveName const& name, char const* action);
+    // Starts an announcement; the caller applies the fault and then calls settle() with the kernel's answer.
+    void announce(Announcement const& announcement);
+    // Writes the announcement with `result` ("ok" or the error's name), then the events held since announce().
+    void settle(Result<void> const& result);
+    // {"t":..,"grove":"name","gen":0,"event":"crashed","kind":"spawn_failed","error":"<name>"}: the kernel refused
+    // to spawn the grove, which never ran.
+    void spawn_failed(Ticks time, GroveName const& name, Error error);
     // The final record: every registered grove in load order with its state, crashes, respawns and IPC counters,
     // the totals over all groves, the end time and the kernel's digest.
     void final_counters(Ticks end_time);
@@ -31,9 +68,15 @@ private:
     // Writes up to the event kind; an empty name gets gen 0.
     void begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind);
     void end_line();
+    void write_event(Event const& event);
+    // The announcement's line, with the result when there is one (nullptr: none).
+    void write_announcement(char const* result);
 
     Kernel const& m_kernel;
     MetalArch& m_arch;
+    Announcement m_announcement;
+    bool m_holding = false;
+    StaticVector<Event, HeldCapacity> m_held;
 };
 
 } // namespace grove::metal

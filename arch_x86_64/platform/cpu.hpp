@@ -36,6 +36,19 @@ inline u64 read_tsc() {
     return (u64{high} << 32) | low;
 }
 
+// Memory copies and fills as single string instructions. Under QEMU's -icount each iteration counts as one
+// instruction (a nanosecond), against several per byte for a loop in an unoptimised build: loading a grove and
+// zeroing its frames then costs microseconds, not a millisecond. The ranges must not overlap; DF is clear in the
+// kernel (the System V ABI).
+inline void copy_memory(void* destination, void const* source, usize length) {
+    asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(length) : : "memory");
+}
+// `length` is a multiple of 8 and `destination` 8-byte aligned (page frames).
+inline void zero_words(void* destination, usize length) {
+    usize count = length / 8;
+    asm volatile("rep stosq" : "+D"(destination), "+c"(count) : "a"(u64{0}) : "memory");
+}
+
 [[noreturn]] inline void halt_forever() {
     for (;;) asm volatile("cli; hlt");
 }

@@ -157,9 +157,9 @@ selftest_fault_divide:
 
 .global selftest_case_breakpoint
 selftest_case_breakpoint:
-    int3
 .global selftest_fault_breakpoint
 selftest_fault_breakpoint:
+    int3
     ud2
 
 // Spins with SSE in use until the preemption timer stops it.

@@ -11,10 +11,14 @@ using AddCommand = void (*)(CLI::App& app, int& exit_status);
 // grovesim inspect FILE: validates a grove image and prints its plan and the verdict.
 void add_inspect_command(CLI::App& app, int& exit_status);
 
-// grovesim run SCENARIO...: replays scenarios in the simulator; prints traces, verdict tables and digests.
+// grovesim run [--target metal] SCENARIO...: replays scenarios in the simulator (or boots them in QEMU); prints
+// traces, verdict tables and digests.
 void add_run_command(CLI::App& app, int& exit_status);
 
-// grovesim list: prints the shipped scenario files, one path per line.
+// grovesim list [--target metal]: prints the shipped scenario files (that run on metal), one path per line.
 void add_list_command(CLI::App& app, int& exit_status);
+
+// grovesim diff SCENARIO...: runs scenarios in the simulator and on metal and compares each grove's events.
+void add_diff_command(CLI::App& app, int& exit_status);
 
 } // namespace grove::sim

@@ -1,11 +1,15 @@
-// grovesim list: the shipped scenario files, one path per line.
+// grovesim list [--target metal]: the shipped scenario files (those that run on metal), one path per line.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
+
+#include <sim/scenario/scenario_parser.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 #include <system_error>
 
 namespace grove::sim {
@@ -31,14 +35,31 @@ std::string display_path(std::filesystem::path const& path) {
     return relative.string();
 }
 
-int list() {
+// With Target::Metal only the scenarios metal_host::can_run_on_metal accepts; the others are named on stderr with
+// the reason, and a file that does not parse is reported there too (exit 2, the others still listed).
+int list(Target target) {
     auto const files = shipped_scenarios();
     if (files.empty()) {
         fmt::print(stderr, "grovesim list: no scenario files in {}\n", shipped_scenario_directory().string());
         return ExitBadInput;
     }
-    for (auto const& file : files) fmt::print("{}\n", display_path(file));
-    return ExitSuccess;
+    int status = ExitSuccess;
+    for (auto const& file : files) {
+        if (target == Target::Metal) {
+            auto parsed = scenario::parse_scenario_file(file, scenario::ParseOptions{});
+            if (!parsed) {
+                fmt::print(stderr, "grovesim list: {}\n", parsed.error().text());
+                status = ExitBadInput;
+                continue;
+            }
+            if (auto reason = metal_host::metal_unsupported_reason(parsed.value())) {
+                fmt::print(stderr, "grovesim list: not on metal: {}: {}\n", display_path(file), *reason);
+                continue;
+            }
+        }
+        fmt::print("{}\n", display_path(file));
+    }
+    return status;
 }
 
 } // namespace
@@ -46,9 +67,12 @@ int list() {
 void add_list_command(CLI::App& app, int& exit_status) {
     CLI::App* command = app.add_subcommand(
         "list", fmt::format("Print the shipped scenario files ({}), one path per line: `grovesim run $(grovesim list)` "
-                            "replays them all.",
+                            "replays them all. With --target metal, only those that run on the bare-metal kernel "
+                            "(the others are named on stderr with the reason).",
                             shipped_scenario_directory().string()));
-    command->callback([&exit_status] { exit_status = list(); });
+    auto target = std::make_shared<Target>(Target::Sim);
+    add_target_option(*command, *target);
+    command->callback([target, &exit_status] { exit_status = list(*target); });
 }
 
 } // namespace grove::sim

@@ -1,4 +1,4 @@
-// grovesim: the simulator's command line. It only parses the command line and hands over to a subcommand.
+// grovesim: the simulator's command line (and the bare-metal target's, with --target metal). It only parses the command line and hands over to a subcommand.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
 
@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     int exit_status = ExitSuccess;
-    for (AddCommand add : {add_inspect_command, add_run_command, add_list_command}) add(app, exit_status);
+    for (AddCommand add : {add_inspect_command, add_run_command, add_list_command, add_diff_command}) add(app, exit_status);
 
     try {
         app.parse(argc, argv);

@@ -1,8 +1,10 @@
-// grovesim run SCENARIO...: replays scenarios in the simulator and prints, for each, the trace, the verdict table
-// and the digest. Each scenario runs in a child process of its own, so that one that takes the emulator down is
-// reported (grove, pc, virtual time) and the next one still runs.
+// grovesim run SCENARIO...: replays scenarios in the simulator (or, with --target metal, boots them on the bare-metal
+// kernel in QEMU) and prints, for each, the trace, the verdict table and the digest. In the simulator each scenario
+// runs in a child process of its own, so that one that takes the emulator down is reported (grove, pc, virtual
+// time) and the next one still runs; on metal QEMU is that child, stopped after --timeout.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
 
 #include <sim/runner/isolated_run.hpp>
@@ -13,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -37,6 +40,9 @@ struct RunCommandOptions {
     std::string digests_path;
     std::string write_digests_path;
     bool quiet = false;
+    Target target = Target::Sim;
+    MetalCommandOptions metal;
+    unsigned repeat = 1; // metal: boots of each scenario, compared with each other
 };
 
 // A digests file: "<scenario name> <16 hex digits>" per line; '#' starts a comment.
@@ -76,6 +82,16 @@ void print_header(std::string const& path, scenario::Scenario const& s, u64 seed
                s.groves.size(), s.faults.size(), s.timing_independent ? ", timing independent" : "");
 }
 
+// Writes the trace to --trace when it was given; false (after a message) when it cannot be written.
+bool write_trace_file(RunCommandOptions const& options, scenario::Trace const& trace) {
+    if (options.trace_path.empty()) return true;
+    std::ofstream out(options.trace_path, std::ios::binary | std::ios::trunc);
+    scenario::write_trace(out, trace);
+    if (out) return true;
+    fmt::print(stderr, "grovesim run: {}: cannot write the trace\n", options.trace_path);
+    return false;
+}
+
 // Runs in the child: replays the scenario, prints and writes what was asked; returns the exit status.
 int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptions const& options,
            DigestFile const& digests, runner::RunProgress* progress) {
@@ -105,19 +121,104 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     }
     fmt::print("{}", scenario::format_verdict_table(result.verdict));
     fmt::print("digest: {}\n\n", scenario::format_digest(digest));
-    if (!options.trace_path.empty()) {
-        std::ofstream out(options.trace_path, std::ios::binary | std::ios::trunc);
-        scenario::write_trace(out, result.trace);
-        if (!out) {
-            fmt::print(stderr, "grovesim run: {}: cannot write the trace\n", options.trace_path);
-            return ExitBadInput;
-        }
-    }
+    if (!write_trace_file(options, result.trace)) return ExitBadInput;
     if (!options.write_digests_path.empty()) {
         std::ofstream out(options.write_digests_path, std::ios::app);
         out << s.name << ' ' << scenario::format_digest(digest) << '\n';
     }
     return result.verdict.holds() ? ExitSuccess : ExitFailure;
+}
+
+// ----- metal ----------------------------------------------------------------------------------------------------
+
+// The digest a metal boot reports is the kernel's own (FNV-1a over the canonical events, timestamps included), and
+// on metal virtual time includes the kernel's own instructions: it is never the simulator's. Expectations that
+// compare with the simulator's recorded digest are therefore not checked on metal; they are listed under the
+// table, and --repeat compares boots with each other instead.
+std::vector<std::string> simulator_digest_expectations(scenario::Scenario const& s, RunCommandOptions const& options) {
+    std::vector<std::string> skipped;
+    if (s.expect.digest)
+        skipped.push_back(fmt::format("trace digest {} (expect.digest)", scenario::format_digest(*s.expect.digest)));
+    if (!options.digests_path.empty()) skipped.push_back(fmt::format("digest recorded in {}", options.digests_path));
+    return skipped;
+}
+
+std::string times_text(unsigned count) { return count == 2 ? "twice" : fmt::format("{} times", count); }
+
+// Rows comparing every later boot with the first: the kernel's digest, and the whole event stream.
+void add_repeat_rows(std::vector<scenario::Trace> const& boots, scenario::Verdict& verdict) {
+    if (boots.size() < 2) return;
+    scenario::Trace const& first = boots.front();
+    std::string const times = times_text(static_cast<unsigned>(boots.size()));
+    scenario::VerdictRow digest{fmt::format("digest (metal, same boot {})", times), true,
+                                scenario::format_digest(first.final_counters->digest), ""};
+    scenario::VerdictRow stream{fmt::format("event stream (metal, same boot {})", times), true,
+                                "identical, times included", "identical"};
+    for (usize b = 1; b < boots.size(); ++b) {
+        scenario::Trace const& other = boots[b];
+        if (!digest.seen.empty()) digest.seen += ", ";
+        digest.seen += scenario::format_digest(other.final_counters->digest);
+        digest.passed = digest.passed && other.final_counters->digest == first.final_counters->digest;
+        if (!stream.passed || (other.events == first.events && other.final_counters == first.final_counters))
+            continue;
+        stream.passed = false;
+        usize i = 0;
+        while (i < other.events.size() && i < first.events.size() && other.events[i] == first.events[i]) ++i;
+        stream.seen = i < other.events.size() || i < first.events.size()
+                          ? fmt::format("boot {} differs at event {}: {}", b + 1, i + 1,
+                                        i < other.events.size() ? scenario::format_event_line(other.events[i])
+                                                                : std::string("(no more events)"))
+                          : fmt::format("boot {} has other final counters", b + 1);
+    }
+    verdict.rows.push_back(std::move(digest));
+    verdict.rows.push_back(std::move(stream));
+}
+
+// Boots the scenario on metal `options.repeat` times; prints and writes what was asked; returns the exit status.
+int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOptions const& options) {
+    if (options.seed) s.seed = *options.seed;
+    if (auto reason = metal_host::metal_unsupported_reason(s)) {
+        fmt::print(stderr, "grovesim run: {}: cannot run on metal: {}\n", path, *reason);
+        return ExitBadInput;
+    }
+    metal_host::MetalOptions const metal = metal_options(options.metal, options.images, path);
+    std::vector<scenario::Trace> boots;
+    for (unsigned b = 0; b < std::max(options.repeat, 1u); ++b) {
+        auto booted = metal_host::run_on_metal(s, metal);
+        if (!booted) {
+            fmt::print(stderr, "grovesim run: {}\n", booted.error().text());
+            return ExitBadInput;
+        }
+        if (!booted.value().completed()) {
+            print_header(path, s, s.seed);
+            fmt::print("grovesim run: {}: boot {} on metal: {}\nverdict: FAIL (the run did not finish)\n\n", path,
+                       b + 1, booted.value().failure);
+            return ExitFailure;
+        }
+        boots.push_back(std::move(booted.value().trace));
+    }
+    scenario::Trace const& trace = boots.front();
+
+    std::vector<std::string> const skipped = simulator_digest_expectations(s, options);
+    scenario::Scenario checked = s;
+    checked.expect.digest.reset();
+    scenario::Verdict verdict = scenario::evaluate_verdict(checked, trace);
+    add_repeat_rows(boots, verdict);
+
+    print_header(path, s, s.seed);
+    fmt::print("on metal: qemu-system-x86_64 -icount shift=0, {} boot, {}\n", options.metal.boot,
+               boots.size() == 1 ? std::string("one run") : fmt::format("{} runs compared", boots.size()));
+    if (!options.quiet) {
+        fmt::print("trace ({} events):\n", trace.events.size());
+        fmt::print("{}", runner::format_timeline(trace.events, TimelineLimit));
+    }
+    fmt::print("{}", scenario::format_verdict_table(verdict));
+    for (std::string const& expectation : skipped)
+        fmt::print("not checked on metal: {}: the simulator's digest; a metal trace has its own times and digest{}\n",
+                   expectation, boots.size() > 1 ? "" : " (--repeat 2 compares two boots instead)");
+    fmt::print("digest: {}\n\n", scenario::format_digest(trace.final_counters->digest));
+    if (!write_trace_file(options, trace)) return ExitBadInput;
+    return verdict.holds() ? ExitSuccess : ExitFailure;
 }
 
 int run(RunCommandOptions const& options) {
@@ -133,6 +234,16 @@ int run(RunCommandOptions const& options) {
             return ExitBadInput;
         }
     }
+    if (options.target == Target::Metal && !options.write_digests_path.empty()) {
+        fmt::print(stderr, "grovesim run: --write-digests records the simulator's digests; run it without --target "
+                           "metal\n");
+        return ExitBadInput;
+    }
+    if (options.target == Target::Sim && options.repeat != 1) {
+        fmt::print(stderr, "grovesim run: --repeat compares boots on metal; the simulator gives the same trace on "
+                           "every run (give --target metal)\n");
+        return ExitBadInput;
+    }
     if (!options.write_digests_path.empty()) std::ofstream(options.write_digests_path, std::ios::trunc);
 
     int worst = ExitSuccess;
@@ -147,6 +258,10 @@ int run(RunCommandOptions const& options) {
             continue;
         }
         scenario::Scenario const& s = parsed.value();
+        if (options.target == Target::Metal) {
+            note(replay_on_metal(path, s, options));
+            continue;
+        }
         runner::IsolatedOutcome const outcome = runner::run_isolated(
             [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); });
         if (outcome.died) {
@@ -164,9 +279,11 @@ int run(RunCommandOptions const& options) {
 void add_run_command(CLI::App& app, int& exit_status) {
     auto options = std::make_shared<RunCommandOptions>();
     CLI::App* command = app.add_subcommand(
-        "run", "Replay scenario files in the simulator and print each one's trace, verdict table and digest. "
-               "Exits 0 when every expectation holds, 1 when one fails, 2 on bad input (the file, line and column "
-               "are named).");
+        "run", "Replay scenario files in the simulator (or boot them on the bare-metal kernel in QEMU with --target "
+               "metal) and print each one's trace, verdict table and digest. Exits 0 when every expectation holds, "
+               "1 when one fails (on metal also: a guest that did not finish), 2 on bad input (the file, line and "
+               "column are named). On metal the digest is the kernel's, times included, so expectations on the "
+               "simulator's digest are listed as not checked; --repeat 2 compares two boots instead.");
     command->add_option("scenario", options->scenarios, "Scenario files (TOML); `grovesim list` names the shipped ones")
         ->required();
     command->add_option("--seed", options->seed, "Use this seed instead of the scenario's");
@@ -179,6 +296,13 @@ void add_run_command(CLI::App& app, int& exit_status) {
     command->add_option("--write-digests", options->write_digests_path,
                         "Write '<scenario name> <digest>' for every scenario run to this file");
     command->add_flag("--quiet", options->quiet, "Print only the verdict tables and digests, not the traces");
+    add_target_option(*command, options->target);
+    add_metal_options(*command, options->metal);
+    command
+        ->add_option("--repeat", options->repeat,
+                     "With --target metal: boot each scenario this many times; the verdict gets rows comparing "
+                     "their digests and event streams")
+        ->check(CLI::Range(1u, 100u));
     command->callback([options, &exit_status] { exit_status = run(*options); });
 }
 

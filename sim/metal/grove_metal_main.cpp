@@ -84,6 +84,10 @@ int run_command(std::string const& path, std::string const& trace_path, unsigned
     for (unsigned run = 0; run < std::max(repeat, 1u); ++run) {
         auto result = metal_host::run_on_metal(*s, options);
         if (!result) return fail(result.error());
+        if (!result.value().completed()) {
+            std::cerr << path << ": " << result.value().failure << '\n';
+            return ExitBadInput;
+        }
         scenario::Trace const& trace = result.value().trace;
         if (!first) {
             first = trace;

@@ -181,7 +181,8 @@ std::string last_lines(std::string const& text, usize count) {
 // The trace lines of the serial output: those that start with '{'.
 std::string trace_lines(std::string const& serial) {
     std::string lines;
-    std::istringstream in(serial);
+    // A guest that was stopped may have left half a line: only whole lines count.
+    std::istringstream in(serial.substr(0, serial.rfind('\n') == std::string::npos ? 0 : serial.rfind('\n') + 1));
     for (std::string line; std::getline(in, line);) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (!line.empty() && line.front() == '{') {
@@ -212,10 +213,12 @@ MetalOptions default_metal_options() {
 
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s) {
     for (scenario::Fault const& f : s.faults) {
-        if (f.action == scenario::FaultAction::FloodStart || f.action == scenario::FaultAction::FloodStop)
-            return fmt::format("fault '{}' on grove '{}' has no bare-metal form (the kernel has no built-in "
-                               "flood); run a flooder grove instead",
-                               scenario::fault_action_name(f.action), f.grove);
+        if (f.action != scenario::FaultAction::FloodStart) continue;
+        for (scenario::GroveSpec const& g : s.groves)
+            if (g.name == f.grove && g.image != "flooder")
+                return fmt::format("fault 'flood-start' names grove '{}', whose image is '{}'; a flood needs a grove "
+                                   "with image = \"flooder\"",
+                                   f.grove, g.image);
     }
     return std::nullopt;
 }
@@ -279,22 +282,31 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     auto child = start(command);
     if (!child) return problem(options, fmt::format("cannot start {}", options.qemu));
     Finished const finished = wait_for(*child, options.timeout_seconds);
-    std::string serial = finished.output;
-    std::erase(serial, '\r');
-    if (finished.timed_out)
-        return problem(options, fmt::format("the guest did not finish within {} s and was stopped; the last "
-                                            "serial lines:\n{}",
-                                            options.timeout_seconds, last_lines(serial, 12)));
-    if (finished.status != QemuSuccess)
-        return problem(options, fmt::format("{} (QEMU exit status {}); the last serial lines:\n{}",
-                                            finished.status == QemuFailure ? "the kernel reported failure"
-                                                                           : "QEMU did not end with the kernel's verdict",
-                                            finished.status, last_lines(serial, 12)));
-    auto trace = scenario::read_trace_string(trace_lines(serial), options.name + " (serial)");
-    if (!trace) return trace.error();
-    if (!trace.value().final_counters)
-        return problem(options, "the serial trace has no final record; the run did not complete");
-    return MetalRun{trace.release_value(), std::move(serial)};
+    MetalRun run;
+    run.serial = finished.output;
+    std::erase(run.serial, '\r');
+    if (finished.timed_out) {
+        run.outcome = MetalOutcome::TimedOut;
+        run.failure = fmt::format("the guest did not finish within {} s and was stopped; the last serial lines:\n{}",
+                                  options.timeout_seconds, last_lines(run.serial, 12));
+    } else if (finished.status != QemuSuccess) {
+        run.outcome = MetalOutcome::KernelFailed;
+        run.failure = fmt::format("{} (QEMU exit status {}); the last serial lines:\n{}",
+                                  finished.status == QemuFailure ? "the kernel reported failure"
+                                                                 : "QEMU did not end with the kernel's verdict",
+                                  finished.status, last_lines(run.serial, 12));
+    }
+    auto trace = scenario::read_trace_string(trace_lines(run.serial), options.name + " (serial)");
+    if (!trace) {
+        if (!run.completed()) return run; // cut short: the failure says why, no events
+        return trace.error();
+    }
+    run.trace = trace.release_value();
+    if (run.completed() && !run.trace.final_counters) {
+        run.outcome = MetalOutcome::Incomplete;
+        run.failure = "the serial trace has no final record; the run did not complete";
+    }
+    return run;
 }
 
 } // namespace grove::metal_host

@@ -31,16 +31,28 @@ struct MetalOptions {
 // The paths of this build (the kernel, build/groves, build/metal, the QEMU and grub-mkrescue CMake found).
 MetalOptions default_metal_options();
 
-// A finished run: the trace read from the serial port (events and, when the kernel reached the end, the final
-// counters) and the whole serial output (boot messages, grove console lines as "# ...").
+// How a boot ended.
+enum class MetalOutcome {
+    Completed,    // the kernel reported success and the trace ends with the final record
+    TimedOut,     // the guest still ran after timeout_seconds and was killed
+    KernelFailed, // the kernel reported failure (a plan or image it refused, a panic) or QEMU ended otherwise
+    Incomplete,   // the kernel reported success but the serial trace has no final record
+};
+
+// One boot: the trace read from the serial port (events and, when the run completed, the final counters) and the
+// whole serial output (boot messages, grove console lines as "# ..."). When the run did not complete, `failure`
+// says what happened and quotes the last serial lines, and the trace holds the events read before that.
 struct MetalRun {
     scenario::Trace trace;
     std::string serial;
+    MetalOutcome outcome = MetalOutcome::Completed;
+    std::string failure;
+
+    bool completed() const { return outcome == MetalOutcome::Completed; }
 };
 
-// Why a scenario cannot run on metal, or nothing when it can. Today: flood-start and flood-stop faults (the
-// kernel has no built-in flood; use a flooder grove), images missing from options.image_dir are reported by
-// run_on_metal itself.
+// Why a scenario cannot run on metal, or nothing when it can: a flood-start fault on a grove whose image is not
+// `flooder` (the simulator refuses it too). Images missing from options.image_dir are reported by run_on_metal.
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& scenario);
 inline bool can_run_on_metal(scenario::Scenario const& scenario) { return !metal_unsupported_reason(scenario); }
 
@@ -50,10 +62,10 @@ scenario::Parsed<std::filesystem::path> build_metal_iso(scenario::Scenario const
                                                         MetalOptions const& options);
 
 // Runs the scenario in QEMU (-machine q35 -icount shift=0,sleep=off -display none -serial stdio -no-reboot
-// -device isa-debug-exit) and returns its trace. Fails with a Diagnostic naming options.name when the scenario
-// cannot run on metal, a file is missing, the ISO cannot be made, QEMU cannot start, the guest does not finish
-// within options.timeout_seconds (it is killed; the message says so and quotes the last serial lines), the kernel
-// reports failure (a plan or image it refused, a panic), or the serial trace cannot be read.
+// -device isa-debug-exit) and returns its trace. Fails with a Diagnostic naming options.name when it cannot boot
+// at all: the scenario cannot run on metal, a file is missing, the ISO cannot be made, QEMU cannot start, or the
+// serial trace cannot be read. A boot that does not finish (killed after options.timeout_seconds, the kernel's
+// failure, no final record) comes back as a MetalRun whose outcome says so.
 scenario::Parsed<MetalRun> run_on_metal(scenario::Scenario const& scenario, MetalOptions const& options);
 
 } // namespace grove::metal_host

@@ -100,8 +100,9 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     p.limits.policy = policy_of(g.limits.on_violation);
     p.respawn = respawn_of(g.respawn);
     if (g.respawn.max_crashes_in_window == 0) {
+        // As the simulator maps it (sim/runner/spec_mapping.cpp): a window of one tick holds one crash at most.
         p.budget.max_crashes = static_cast<u32>(MaxCrashesPerWindow - 1);
-        p.budget.window = Ticks::max();
+        p.budget.window = Ticks(1);
     } else {
         p.budget.max_crashes = g.respawn.max_crashes_in_window;
         p.budget.window = g.respawn.window;

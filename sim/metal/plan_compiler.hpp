@@ -16,8 +16,9 @@ std::vector<std::string> plan_module_images(scenario::Scenario const& scenario);
 // is one the kernel accepts. Fails (a Diagnostic naming `name`) when the scenario does not fit a plan: more groves
 // or faults than a plan holds, an argument longer than MaxArgumentLength, more ranges or peers than a grove holds.
 //
-// Mapping: limits, respawn policy and budget as in the scenario (max_crashes_in_window = 0, no window, becomes
-// the largest budget the core allows: MaxCrashesPerWindow - 1 crashes in a window of Ticks::max()); the CPU period
+// Mapping: limits, respawn policy and budget as in the scenario and as the simulator maps them
+// (max_crashes_in_window = 0, no window, becomes MaxCrashesPerWindow - 1 crashes in a window of one tick, which
+// never gives up); the CPU period
 // is the core's default; faults keep their order; the seed and duration are copied.
 scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& scenario, std::string const& name);
 

@@ -64,7 +64,7 @@ TEST(PlanCompiler, CompilesAPlanTheKernelAccepts) {
     EXPECT_EQ(plan->groves[2].image_module, 1);
     EXPECT_EQ(plan->groves[1].respawn, RespawnPolicy::limited(3));
     EXPECT_EQ(plan->groves[1].start_at, milliseconds(1));
-    EXPECT_EQ(plan->groves[1].budget.window, Ticks::max()); // no crash-rate window
+    EXPECT_EQ(plan->groves[1].budget.window, Ticks(1)); // no crash-rate window, as the simulator maps it
     EXPECT_TRUE(plan->groves[1].arguments[0].equals("null", 4));
     EXPECT_TRUE(plan->groves[0].receive_from[0].equals("*", 1));
     ASSERT_EQ(plan->faults.size(), 1u);
@@ -86,7 +86,23 @@ TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
     s.faults.push_back(scenario::Fault{milliseconds(5), scenario::FaultAction::FloodStart, "echo", {}, "echo2", 0});
     auto const reason = metal_host::metal_unsupported_reason(s);
     ASSERT_TRUE(reason.has_value());
-    EXPECT_NE(reason->find("flood"), std::string::npos);
+    EXPECT_NE(reason->find("flooder"), std::string::npos) << *reason;
+}
+
+TEST(MetalRunner, RunsAFloodOnMetal) {
+    scenario::Scenario s = parse(Text);
+    s.groves[1].image = "flooder";
+    s.faults.push_back(
+        scenario::Fault{milliseconds(5), scenario::FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0});
+    s.faults.push_back(scenario::Fault{milliseconds(6), scenario::FaultAction::FloodStop, s.groves[1].name, {}, "", 0});
+    EXPECT_TRUE(metal_host::can_run_on_metal(s));
+    auto bytes = metal_host::compile_plan(s, "t.toml");
+    ASSERT_TRUE(bytes.has_value()) << bytes.error().text();
+    auto plan = std::make_unique<BootPlan>();
+    ASSERT_EQ(read_boot_plan({bytes.value().data(), bytes.value().size()}, *plan), PlanCheck::Ok);
+    ASSERT_EQ(plan->faults.size(), 3u);
+    EXPECT_EQ(plan->faults[1].action, PlanFaultAction::FloodStart);
+    EXPECT_EQ(plan->faults[1].target, 0u);
 }
 
 class MetalRunnerFiles : public ::testing::Test {
@@ -137,18 +153,24 @@ TEST_F(MetalRunnerFiles, ReadsTheTraceFromTheSerialLines) {
 TEST_F(MetalRunnerFiles, ReportsTheKernelsFailure) {
     fake_qemu("echo 'grove: boot plan rejected: bad_checksum'\nexit 35");
     auto run = metal_host::run_on_metal(parse(Text), m_options);
-    ASSERT_FALSE(run.has_value());
-    EXPECT_NE(run.error().text().find("the kernel reported failure"), std::string::npos) << run.error().text();
-    EXPECT_NE(run.error().text().find("bad_checksum"), std::string::npos);
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    EXPECT_EQ(run.value().outcome, metal_host::MetalOutcome::KernelFailed);
+    EXPECT_NE(run.value().failure.find("the kernel reported failure"), std::string::npos) << run.value().failure;
+    EXPECT_NE(run.value().failure.find("bad_checksum"), std::string::npos);
 }
 
 TEST_F(MetalRunnerFiles, StopsAHungGuest) {
-    fake_qemu("echo 'grove: stuck'\nexec sleep 30");
+    fake_qemu("echo 'grove: stuck'\n"
+              "echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\n"
+              "printf '{\"t\":6,\"gr'\nexec sleep 30");
     m_options.timeout_seconds = 1;
     auto run = metal_host::run_on_metal(parse(Text), m_options);
-    ASSERT_FALSE(run.has_value());
-    EXPECT_NE(run.error().text().find("did not finish within 1 s"), std::string::npos) << run.error().text();
-    EXPECT_NE(run.error().text().find("grove: stuck"), std::string::npos);
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    EXPECT_EQ(run.value().outcome, metal_host::MetalOutcome::TimedOut);
+    EXPECT_NE(run.value().failure.find("did not finish within 1 s"), std::string::npos) << run.value().failure;
+    EXPECT_NE(run.value().failure.find("grove: stuck"), std::string::npos);
+    ASSERT_EQ(run.value().trace.events.size(), 1u); // the half line is left out
+    EXPECT_FALSE(run.value().trace.final_counters.has_value());
 }
 
 TEST_F(MetalRunnerFiles, NamesAMissingImage) {
@@ -161,8 +183,9 @@ TEST_F(MetalRunnerFiles, NamesAMissingImage) {
 TEST_F(MetalRunnerFiles, RefusesARunThatEndsWithoutTheFinalRecord) {
     fake_qemu("echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\nexit 33");
     auto run = metal_host::run_on_metal(parse(Text), m_options);
-    ASSERT_FALSE(run.has_value());
-    EXPECT_NE(run.error().text().find("no final record"), std::string::npos) << run.error().text();
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    EXPECT_EQ(run.value().outcome, metal_host::MetalOutcome::Incomplete);
+    EXPECT_NE(run.value().failure.find("no final record"), std::string::npos) << run.value().failure;
 }
 
 } // namespace

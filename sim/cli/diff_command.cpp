@@ -1,0 +1,101 @@
+// grovesim diff SCENARIO...: the differential test. Runs each scenario in the simulator and on the bare-metal kernel
+// in QEMU and compares, grove by grove, the ordered events of the two traces with times and timing-dependent
+// fields set aside (sim/metal/trace_comparison.hpp). Meant for scenarios marked `timing_independent = true`.
+#include <sim/cli/commands.hpp>
+#include <sim/cli/exit_status.hpp>
+#include <sim/cli/metal_target.hpp>
+
+#include <sim/metal/trace_comparison.hpp>
+#include <sim/runner/scenario_runner.hpp>
+#include <sim/scenario/scenario_parser.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace grove::sim {
+
+namespace {
+
+struct DiffOptions {
+    std::vector<std::string> scenarios;
+    std::string images;
+    MetalCommandOptions metal;
+    bool any_scenario = false; // also scenarios not marked timing independent
+};
+
+int diff_one(std::string const& path, DiffOptions const& options) {
+    auto parsed = scenario::parse_scenario_file(path, scenario::ParseOptions{});
+    if (!parsed) {
+        fmt::print(stderr, "grovesim diff: {}\n", parsed.error().text());
+        return ExitBadInput;
+    }
+    scenario::Scenario const& s = parsed.value();
+    if (!s.timing_independent && !options.any_scenario) {
+        fmt::print(stderr,
+                   "grovesim diff: {}: not marked timing_independent = true, so its sequences may rightly differ "
+                   "between the simulator and metal; give --any to compare anyway\n",
+                   path);
+        return ExitBadInput;
+    }
+    if (auto reason = metal_host::metal_unsupported_reason(s)) {
+        fmt::print(stderr, "grovesim diff: {}: cannot run on metal: {}\n", path, *reason);
+        return ExitBadInput;
+    }
+
+    runner::RunOptions run_options;
+    if (!options.images.empty()) run_options.image_directory = options.images;
+    runner::RunResult simulated = runner::run_scenario(s, run_options);
+    if (!simulated.error.empty()) {
+        fmt::print(stderr, "grovesim diff: {}: {}\n", path, simulated.error);
+        return ExitBadInput;
+    }
+    auto booted = metal_host::run_on_metal(s, metal_options(options.metal, options.images, path));
+    if (!booted) {
+        fmt::print(stderr, "grovesim diff: {}\n", booted.error().text());
+        return ExitBadInput;
+    }
+
+    fmt::print("== {} ({}) ==\n", s.name, path);
+    if (!booted.value().completed()) {
+        fmt::print("grovesim diff: {}: on metal: {}\nsequences: NOT COMPARED (the metal run did not finish)\n\n", path,
+                   booted.value().failure);
+        return ExitFailure;
+    }
+    scenario::Trace const& metal = booted.value().trace;
+    fmt::print("simulator: {} events, verdict {}; metal ({} boot): {} events, verdict {}\n",
+               simulated.trace.events.size(), simulated.verdict.holds() ? "PASS" : "FAIL", options.metal.boot,
+               metal.events.size(), scenario::evaluate_verdict(s, metal).holds() ? "PASS" : "FAIL");
+    metal_host::SequenceComparison const comparison = metal_host::compare_grove_sequences(simulated.trace, metal);
+    fmt::print("{}\n", metal_host::format_comparison(comparison));
+    return comparison.same() ? ExitSuccess : ExitFailure;
+}
+
+int diff(DiffOptions const& options) {
+    int worst = ExitSuccess;
+    for (std::string const& path : options.scenarios) worst = std::max(worst, diff_one(path, options));
+    return worst;
+}
+
+} // namespace
+
+void add_diff_command(CLI::App& app, int& exit_status) {
+    auto options = std::make_shared<DiffOptions>();
+    CLI::App* command = app.add_subcommand(
+        "diff", "Run scenarios in the simulator and on the bare-metal kernel in QEMU and compare each grove's "
+                "sequence of events (generation, kind and the fields that do not depend on timing; times, stop "
+                "deadlines, the CPU ticks and message counts of CPU and IPC-rate limits, and the simulator's crash "
+                "reports and console text are left out). Exits 0 when every sequence matches, 1 at a difference "
+                "(the first one is shown with both events), 2 on bad input.");
+    command->add_option("scenario", options->scenarios, "Scenario files marked timing_independent = true")
+        ->required();
+    command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
+    command->add_flag("--any", options->any_scenario, "Also compare scenarios not marked timing_independent");
+    add_metal_options(*command, options->metal);
+    command->callback([options, &exit_status] { exit_status = diff(*options); });
+}
+
+} // namespace grove::sim
