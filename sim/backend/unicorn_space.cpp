@@ -19,6 +19,7 @@ constexpr u64 RflagsDirection = u64{1} << 10;
 constexpr u64 EmulatorStoppedWithoutReason = 0x1000; // FaultInfo::error_code of an EmulatorError
 constexpr u64 EmulatorStaleSite = 0x1001;
 constexpr u64 SoftwareInterruptLength = 2;     // int imm8
+constexpr u64 MaxInstructionLength = 15;
 
 u64 page_of(u64 address) { return address / PageSize; }
 
@@ -142,16 +143,16 @@ void UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
     }
     u64 const first = page_of(base.value);
     for (u64 p = first; p < first + pages.value; ++p) m_pages[p] = Page{permissions, host != nullptr};
-    if (has(permissions, Permissions::Execute)) {
-        // Instructions at the end of the page before may now be complete.
-        invalidate_code(base.value - PageSize, base.value + length);
-        rescan_sites(base.value, base.value + length);
-    }
+    // Instructions at the end of the page before may now be complete.
+    if (has(permissions, Permissions::Execute)) rescan_sites(base.value, base.value + length);
 }
 
 PageCount UnicornSpace::unmap(VirtAddr base, PageCount pages) {
     u64 const length = pages.value * PageSize;
     u64 const first = page_of(base.value);
+    // Before the pages go: their translated blocks are found through them, and a later mapping may reuse the
+    // host memory behind them.
+    invalidate_code(base.value, base.value + length);
     PageCount ordinary{};
     for (u64 p = first; p < first + pages.value; ++p) {
         auto it = m_pages.find(p);
@@ -160,7 +161,6 @@ PageCount UnicornSpace::unmap(VirtAddr base, PageCount pages) {
     }
     GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
     m_frame_pages -= ordinary;
-    invalidate_code(base.value - PageSize, base.value + length);
     rescan_sites(base.value, base.value + length);
     return ordinary;
 }
@@ -233,15 +233,23 @@ usize UnicornSpace::peek(u64 address, void* destination, usize capacity) {
 // --- stop sites and translated blocks ---------------------------------------------------------------------------
 
 void UnicornSpace::invalidate_code(u64 begin, u64 end) {
-    uc_ctl_remove_cache(m_engine, begin, end);
+    // Page by page: Unicorn translates only the first address of a range to its host memory, and the pages of
+    // different mappings are not contiguous there. Pages that were never executable hold no blocks.
+    bool any = false;
+    for (u64 p = page_of(begin); p <= page_of(end - 1); ++p) {
+        auto it = m_pages.find(p);
+        if (it == m_pages.end() || !has(it->second.permissions, Permissions::Execute)) continue;
+        uc_ctl_remove_cache(m_engine, p * PageSize, (p + 1) * PageSize);
+        any = true;
+    }
+    if (!any) return;
     m_block_counts.clear();
     m_block_cache.fill(CachedBlock{});
 }
 
 void UnicornSpace::rescan_sites(u64 begin, u64 end) {
-    constexpr u64 Reach = 15; // an instruction is at most 15 bytes
+    constexpr u64 Reach = MaxInstructionLength;
     u64 const scan_begin = begin > Reach ? begin - (Reach - 1) : 0;
-    m_sites.erase(m_sites.lower_bound(scan_begin), m_sites.lower_bound(end));
     u64 const window_end = end + Reach;
     std::vector<std::uint8_t> bytes(window_end - scan_begin, 0);
     std::vector<bool> readable(bytes.size(), false);
@@ -254,6 +262,7 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
         }
         at = chunk_end;
     }
+    std::vector<u64> found;
     for (u64 at = scan_begin; at < end; ++at) {
         usize const index = at - scan_begin;
         if (!readable[index]) continue;
@@ -261,8 +270,16 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
         if (!has(page->second.permissions, Permissions::Execute)) continue;
         usize available = 0;
         while (available < Reach && index + available < bytes.size() && readable[index + available]) ++available;
-        if (classify_instruction(bytes.data() + index, available).kind != SiteKind::None) m_sites.insert(at);
+        if (classify_instruction(bytes.data() + index, available).kind != SiteKind::None) found.push_back(at);
     }
+    auto const first = m_sites.lower_bound(scan_begin);
+    auto const last = m_sites.lower_bound(end);
+    if (std::equal(first, last, found.begin(), found.end())) return;
+    m_sites.erase(first, last);
+    m_sites.insert(found.begin(), found.end());
+    // Blocks translated with the old exits may run through a new site (they hold its first byte) or stop at one
+    // that is gone (they end just before it).
+    invalidate_code(scan_begin > 0 ? scan_begin - 1 : 0, end);
     publish_sites();
 }
 
@@ -307,6 +324,12 @@ void UnicornSpace::record(Trap trap, u64 resume_pc) {
     m_trapped = true;
     m_trap = trap;
     m_resume_pc = resume_pc;
+    // When uc_emu_start returns, Unicorn invalidates the translated block before every exit (it assumes exits
+    // change between runs): with exits in use that is a walk over all stop sites and the retranslation of the
+    // blocks they touch, on every trap (tens to hundreds of µs). Ours never change between runs, so the exits are
+    // switched off for the rest of this run, which translates nothing more: after uc_emu_stop Unicorn leaves at
+    // the next block boundary without looking up another block. run() switches them on again.
+    uc_ctl_exits_disable(m_engine);
     uc_emu_stop(m_engine);
 }
 
@@ -416,6 +439,7 @@ Trap UnicornSpace::run() {
         m_block_active = false;
         u64 const start = read_register(UC_X86_REG_RIP);
         uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);
+        uc_ctl_exits_enable(m_engine); // record() may have switched them off
         if (m_trapped) {
             if (read_register(UC_X86_REG_RIP) != m_resume_pc) write_register(UC_X86_REG_RIP, m_resume_pc);
             settle_block(m_resume_pc);

@@ -115,6 +115,8 @@ private:
     };
 
     bool pages_allow(u64 address, u64 length, Permissions needed) const;
+    // Drops the translated blocks of the executable pages that [begin, end) touches (end > begin), and the
+    // instruction counts of blocks.
     void invalidate_code(u64 begin, u64 end);
     void rescan_sites(u64 begin, u64 end);
     void publish_sites();
