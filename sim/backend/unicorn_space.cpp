@@ -288,34 +288,29 @@ void UnicornSpace::publish_sites() {
     uc_ctl_set_exits(m_engine, m_site_buffer.data(), m_site_buffer.size());
 }
 
-u32 UnicornSpace::block_instructions(u64 address, u32 size) {
+u32 UnicornSpace::count_block(u64 address, u32 size) {
     if (size == 0) return 0;
-    u64 const key = address | (u64{size} << 48);
-    CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
-    if (slot.key == key) return slot.instructions;
-    u32 instructions = 0;
+    u64 const key = block_key(address, size);
     auto it = m_block_counts.find(key);
-    if (it != m_block_counts.end()) {
-        instructions = it->second;
-    } else {
-        m_code_buffer.resize(size);
-        GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
-        instructions = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address);
-        m_block_counts.emplace(key, instructions);
-    }
-    slot = CachedBlock{key, instructions};
+    if (it != m_block_counts.end()) return it->second;
+    m_code_buffer.resize(size);
+    GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
+    u32 const instructions = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address);
+    m_block_counts.emplace(key, instructions);
     return instructions;
 }
 
 void UnicornSpace::settle_block(u64 pc) {
-    if (!m_block_active) return;
-    m_block_active = false;
-    if (pc < m_block_address || pc >= m_block_address + m_block_size) return; // it ran to its end
-    m_code_buffer.resize(m_block_size);
-    GROVE_ASSERT(uc_mem_read(m_engine, m_block_address, m_code_buffer.data(), m_block_size) == UC_ERR_OK);
-    u32 const retired =
-        m_machine.disassembler->count_instructions(m_code_buffer.data(), m_block_size, m_block_address, pc);
-    m_machine.clock->unretire(m_block_instructions - retired);
+    if (m_block == nullptr) return;
+    CachedBlock const block = *m_block;
+    m_block = nullptr;
+    u64 const address = block.key & BlockAddressMask;
+    u32 const size = static_cast<u32>(block.key >> BlockSizeShift);
+    if (pc < address || pc >= address + size) return; // it ran to its end
+    m_code_buffer.resize(size);
+    GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
+    u32 const retired = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address, pc);
+    m_machine.clock->unretire(block.instructions - retired);
 }
 
 // --- hooks ----------------------------------------------------------------------------------------------------
@@ -334,18 +329,20 @@ void UnicornSpace::record(Trap trap, u64 resume_pc) {
 }
 
 void UnicornSpace::on_block(u64 address, u32 size) {
+    // Runs before every block the guest executes: the hot path of the simulator (a cache hit is a compare, two
+    // stores and an add).
     if (m_trapped) return;
-    if (m_machine.clock->deadline_reached()) {
-        m_block_active = false;
+    VirtualClock& clock = *m_machine.clock;
+    if (clock.deadline_reached()) {
+        m_block = nullptr;
         record(Trap::make_timer(address), address);
         return;
     }
-    u32 const instructions = block_instructions(address, size);
-    m_block_address = address;
-    m_block_size = size;
-    m_block_instructions = instructions;
-    m_block_active = true;
-    m_machine.clock->retire(instructions);
+    u64 const key = block_key(address, size);
+    CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
+    if (slot.key != key) slot = CachedBlock{key, count_block(address, size)};
+    m_block = &slot;
+    clock.retire(slot.instructions);
 }
 
 void UnicornSpace::on_interrupt(u32 vector) {
@@ -436,7 +433,7 @@ RegisterSnapshot UnicornSpace::registers() const {
 Trap UnicornSpace::run() {
     for (;;) {
         m_trapped = false;
-        m_block_active = false;
+        m_block = nullptr;
         u64 const start = read_register(UC_X86_REG_RIP);
         uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);
         uc_ctl_exits_enable(m_engine); // record() may have switched them off

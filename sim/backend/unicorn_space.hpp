@@ -120,7 +120,8 @@ private:
     void invalidate_code(u64 begin, u64 end);
     void rescan_sites(u64 begin, u64 end);
     void publish_sites();
-    u32 block_instructions(u64 address, u32 size);
+    // The instruction count of a block that missed the direct-mapped cache.
+    [[gnu::noinline]] u32 count_block(u64 address, u32 size);
     void record(Trap trap, u64 resume_pc);
     // Takes back the instructions of the current block that did not retire because it stopped before `pc`.
     void settle_block(u64 pc);
@@ -142,19 +143,19 @@ private:
     // Instruction counts of translated blocks, by (address, size); a direct-mapped cache in front of the map
     // keeps the block hook cheap.
     struct CachedBlock {
-        u64 key = ~u64{0};
+        u64 key = ~u64{0}; // block_key(address, size)
         u32 instructions = 0;
     };
+    static constexpr u32 BlockSizeShift = 48; // guest addresses have 48 bits, a block is far smaller than 64 KiB
+    static constexpr u64 BlockAddressMask = (u64{1} << BlockSizeShift) - 1;
+    static u64 block_key(u64 address, u32 size) { return address | (u64{size} << BlockSizeShift); }
     static constexpr usize BlockCacheSize = 4096;
     std::array<CachedBlock, BlockCacheSize> m_block_cache{};
     std::unordered_map<u64, u32> m_block_counts;
     std::vector<std::uint8_t> m_code_buffer;
 
-    // The block running now, counted ahead in the clock.
-    u64 m_block_address = 0;
-    u32 m_block_size = 0;
-    u32 m_block_instructions = 0;
-    bool m_block_active = false;
+    // The block running now (its slot in m_block_cache), counted ahead in the clock; null when none is.
+    CachedBlock const* m_block = nullptr;
 
     // What stopped the current run.
     bool m_trapped = false;
