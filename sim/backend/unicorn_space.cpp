@@ -9,7 +9,10 @@
 
 #include <unicorn/unicorn.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstring>
 
 namespace grove::sim {
 namespace {
@@ -128,21 +131,34 @@ bool UnicornSpace::is_mapped(VirtAddr base, PageCount pages) const {
     return true;
 }
 
+UnicornSpace::HostMemory::HostMemory(usize size) {
+    void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    GROVE_ASSERT(memory != MAP_FAILED);
+    bytes = static_cast<std::uint8_t*>(memory);
+    length = size;
+}
+
+UnicornSpace::HostMemory::~HostMemory() { munmap(bytes, length); }
+
 void UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
                        std::vector<std::uint8_t*> const* host) {
     u64 const length = pages.value * PageSize;
     u32 const prot = unicorn_protection(permissions);
+    u64 const first = page_of(base.value);
     if (host == nullptr) {
-        GROVE_ASSERT(uc_mem_map(m_engine, base.value, length, prot) == UC_ERR_OK);
+        auto memory = std::make_shared<HostMemory>(length);
+        GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value, length, prot, memory->bytes) == UC_ERR_OK);
+        for (u64 i = 0; i < pages.value; ++i)
+            m_pages[first + i] = Page{permissions, false, memory->bytes + i * PageSize, memory};
         m_frame_pages += pages;
     } else {
         GROVE_ASSERT(host->size() == pages.value);
-        for (u64 i = 0; i < pages.value; ++i)
+        for (u64 i = 0; i < pages.value; ++i) {
             GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value + i * PageSize, PageSize, prot, (*host)[i]) ==
                          UC_ERR_OK);
+            m_pages[first + i] = Page{permissions, true, (*host)[i], nullptr};
+        }
     }
-    u64 const first = page_of(base.value);
-    for (u64 p = first; p < first + pages.value; ++p) m_pages[p] = Page{permissions, host != nullptr};
     // Instructions at the end of the page before may now be complete.
     if (has(permissions, Permissions::Execute)) rescan_sites(base.value, base.value + length);
 }
@@ -153,13 +169,14 @@ PageCount UnicornSpace::unmap(VirtAddr base, PageCount pages) {
     // Before the pages go: their translated blocks are found through them, and a later mapping may reuse the
     // host memory behind them.
     invalidate_code(base.value, base.value + length);
+    // The engine lets go of the host memory before the pages (its owners) are erased.
+    GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
     PageCount ordinary{};
     for (u64 p = first; p < first + pages.value; ++p) {
         auto it = m_pages.find(p);
         if (!it->second.physical) ordinary += PageCount(1);
         m_pages.erase(it);
     }
-    GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
     m_frame_pages -= ordinary;
     rescan_sites(base.value, base.value + length);
     return ordinary;
@@ -177,10 +194,30 @@ bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) cons
     return true;
 }
 
+std::uint8_t* UnicornSpace::host_address(u64 address) const {
+    return m_pages.find(page_of(address))->second.host + address % PageSize;
+}
+
+void UnicornSpace::read_bytes(u64 address, void* destination, u64 length) const {
+    auto* to = static_cast<std::uint8_t*>(destination);
+    for (u64 done = 0, chunk = 0; done < length; done += chunk) {
+        chunk = std::min<u64>(length - done, PageSize - (address + done) % PageSize);
+        std::memcpy(to + done, host_address(address + done), chunk);
+    }
+}
+
+void UnicornSpace::write_bytes(u64 address, void const* source, u64 length) {
+    auto const* from = static_cast<std::uint8_t const*>(source);
+    for (u64 done = 0, chunk = 0; done < length; done += chunk) {
+        chunk = std::min<u64>(length - done, PageSize - (address + done) % PageSize);
+        std::memcpy(host_address(address + done), from + done, chunk);
+    }
+}
+
 Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes length) {
     if (!pages_allow(destination.value, length.value, Permissions::None)) return Error::InvalidArgument;
     if (length.is_zero()) return {};
-    GROVE_ASSERT(uc_mem_write(m_engine, destination.value, source, length.value) == UC_ERR_OK);
+    write_bytes(destination.value, source, length.value);
     u64 const end = destination.value + length.value;
     bool executable = false;
     for (u64 p = page_of(destination.value); p <= page_of(end - 1); ++p)
@@ -194,15 +231,14 @@ Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes 
 
 Result<void> UnicornSpace::copy_from_user(void* destination, VirtAddr source, Bytes length) {
     if (!pages_allow(source.value, length.value, Permissions::Read)) return Error::InvalidArgument;
-    if (length.is_zero()) return {};
-    GROVE_ASSERT(uc_mem_read(m_engine, source.value, destination, length.value) == UC_ERR_OK);
+    read_bytes(source.value, destination, length.value);
     return {};
 }
 
 Result<void> UnicornSpace::copy_to_user(VirtAddr destination, void const* source, Bytes length) {
+    // Data pages hold no translated code (W^X), so a plain store into the host memory is all a write takes.
     if (!pages_allow(destination.value, length.value, Permissions::Write)) return Error::InvalidArgument;
-    if (length.is_zero()) return {};
-    GROVE_ASSERT(uc_mem_write(m_engine, destination.value, source, length.value) == UC_ERR_OK);
+    write_bytes(destination.value, source, length.value);
     return {};
 }
 
@@ -224,7 +260,7 @@ usize UnicornSpace::peek(u64 address, void* destination, usize capacity) {
         u64 const at = address + done;
         if (at < address || m_pages.find(page_of(at)) == m_pages.end()) break;
         usize const chunk = std::min<usize>(capacity - done, PageSize - at % PageSize);
-        GROVE_ASSERT(uc_mem_read(m_engine, at, static_cast<std::uint8_t*>(destination) + done, chunk) == UC_ERR_OK);
+        read_bytes(at, static_cast<std::uint8_t*>(destination) + done, chunk);
         done += chunk;
     }
     return done;
@@ -256,7 +292,7 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
     for (u64 at = scan_begin; at < window_end;) {
         u64 const chunk_end = std::min(window_end, (page_of(at) + 1) * PageSize);
         if (m_pages.find(page_of(at)) != m_pages.end()) {
-            GROVE_ASSERT(uc_mem_read(m_engine, at, bytes.data() + (at - scan_begin), chunk_end - at) == UC_ERR_OK);
+            read_bytes(at, bytes.data() + (at - scan_begin), chunk_end - at);
             std::fill(readable.begin() + static_cast<long>(at - scan_begin),
                       readable.begin() + static_cast<long>(chunk_end - scan_begin), true);
         }
@@ -294,7 +330,7 @@ u32 UnicornSpace::count_block(u64 address, u32 size) {
     auto it = m_block_counts.find(key);
     if (it != m_block_counts.end()) return it->second;
     m_code_buffer.resize(size);
-    GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
+    read_bytes(address, m_code_buffer.data(), size);
     u32 const instructions = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address);
     m_block_counts.emplace(key, instructions);
     return instructions;
@@ -308,7 +344,7 @@ void UnicornSpace::settle_block(u64 pc) {
     u32 const size = static_cast<u32>(block.key >> BlockSizeShift);
     if (pc < address || pc >= address + size) return; // it ran to its end
     m_code_buffer.resize(size);
-    GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
+    read_bytes(address, m_code_buffer.data(), size);
     u32 const retired = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address, pc);
     m_machine.clock->unretire(block.instructions - retired);
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -109,12 +110,30 @@ public:
     void on_unexpected_port();
 
 private:
+    // The host memory behind one map() of ordinary pages: Unicorn runs the guest straight on it and the kernel's
+    // copies are memcpy on it. Anonymous memory, zero until written; shared by the pages of that map() and
+    // released with the last of them, after Unicorn has let go of it.
+    struct HostMemory {
+        explicit HostMemory(usize length);
+        ~HostMemory();
+        HostMemory(HostMemory const&) = delete;
+        HostMemory& operator=(HostMemory const&) = delete;
+        std::uint8_t* bytes = nullptr;
+        usize length = 0;
+    };
     struct Page {
         Permissions permissions = Permissions::None;
         bool physical = false;
+        std::uint8_t* host = nullptr;           // the page's bytes
+        std::shared_ptr<HostMemory> memory;     // the owner of `host`; null for physical pages
     };
 
     bool pages_allow(u64 address, u64 length, Permissions needed) const;
+    // The guest's bytes through the host memory, regardless of permissions. The caller guarantees that every page
+    // of the range is mapped.
+    std::uint8_t* host_address(u64 address) const;
+    void read_bytes(u64 address, void* destination, u64 length) const;
+    void write_bytes(u64 address, void const* source, u64 length);
     // Drops the translated blocks of the executable pages that [begin, end) touches (end > begin), and the
     // instruction counts of blocks.
     void invalidate_code(u64 begin, u64 end);
