@@ -370,8 +370,7 @@ void UnicornSpace::on_block(u64 address, u32 size) {
     if (m_trapped) return;
     VirtualClock& clock = *m_machine.clock;
     if (clock.deadline_reached()) {
-        m_block = nullptr;
-        record(Trap::make_timer(address), address);
+        preempt(address);
         return;
     }
     u64 const key = block_key(address, size);
@@ -379,6 +378,11 @@ void UnicornSpace::on_block(u64 address, u32 size) {
     if (slot.key != key) slot = CachedBlock{key, count_block(address, size)};
     m_block = &slot;
     clock.retire(slot.instructions);
+}
+
+void UnicornSpace::preempt(u64 address) {
+    m_block = nullptr;
+    record(Trap::make_timer(address), address);
 }
 
 void UnicornSpace::on_interrupt(u32 vector) {

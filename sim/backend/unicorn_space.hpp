@@ -142,6 +142,8 @@ private:
     // The instruction count of a block that missed the direct-mapped cache.
     [[gnu::noinline]] u32 count_block(u64 address, u32 size);
     void record(Trap trap, u64 resume_pc);
+    // The deadline is reached at the start of the block at `address`: a Timer trap there, before it runs.
+    [[gnu::noinline]] void preempt(u64 address);
     // Takes back the instructions of the current block that did not retire because it stopped before `pc`.
     void settle_block(u64 pc);
     // Handles the stop site at `pc`: true with `trap` set when it traps, false when it was emulated.
