@@ -132,6 +132,9 @@ private:
     // The guest's bytes through the host memory, regardless of permissions. The caller guarantees that every page
     // of the range is mapped.
     std::uint8_t* host_address(u64 address) const;
+    // The host bytes of [address, address + length) when the range is not empty, lies within one page, and that
+    // page is mapped with `needed`; null otherwise.
+    std::uint8_t* host_within_page(u64 address, u64 length, Permissions needed) const;
     void read_bytes(u64 address, void* destination, u64 length) const;
     void write_bytes(u64 address, void const* source, u64 length);
     // Drops the translated blocks of the executable pages that [begin, end) touches (end > begin), and the
