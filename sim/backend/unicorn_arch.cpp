@@ -184,8 +184,10 @@ Trap UnicornArch::resume(ThreadId thread) {
     GROVE_ASSERT(space != nullptr);
     switch_to(thread.index, *context, *space);
     if (context->has_result) {
-        space->write_register(UC_X86_REG_RAX, static_cast<u64>(context->result_rax));
-        space->write_register(UC_X86_REG_RDX, context->result_rdx);
+        int registers[] = {UC_X86_REG_RAX, UC_X86_REG_RDX};
+        u64 values[] = {static_cast<u64>(context->result_rax), context->result_rdx};
+        void* pointers[] = {&values[0], &values[1]};
+        uc_reg_write_batch(space->engine(), registers, pointers, 2);
         context->has_result = false;
     }
     Trap const trap = space->run();

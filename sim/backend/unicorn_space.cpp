@@ -9,7 +9,10 @@
 
 #include <unicorn/unicorn.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstring>
 
 namespace grove::sim {
 namespace {
@@ -19,6 +22,7 @@ constexpr u64 RflagsDirection = u64{1} << 10;
 constexpr u64 EmulatorStoppedWithoutReason = 0x1000; // FaultInfo::error_code of an EmulatorError
 constexpr u64 EmulatorStaleSite = 0x1001;
 constexpr u64 SoftwareInterruptLength = 2;     // int imm8
+constexpr u64 MaxInstructionLength = 15;
 
 u64 page_of(u64 address) { return address / PageSize; }
 
@@ -127,40 +131,53 @@ bool UnicornSpace::is_mapped(VirtAddr base, PageCount pages) const {
     return true;
 }
 
+UnicornSpace::HostMemory::HostMemory(usize size) {
+    void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    GROVE_ASSERT(memory != MAP_FAILED);
+    bytes = static_cast<std::uint8_t*>(memory);
+    length = size;
+}
+
+UnicornSpace::HostMemory::~HostMemory() { munmap(bytes, length); }
+
 void UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
                        std::vector<std::uint8_t*> const* host) {
     u64 const length = pages.value * PageSize;
     u32 const prot = unicorn_protection(permissions);
+    u64 const first = page_of(base.value);
     if (host == nullptr) {
-        GROVE_ASSERT(uc_mem_map(m_engine, base.value, length, prot) == UC_ERR_OK);
+        auto memory = std::make_shared<HostMemory>(length);
+        GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value, length, prot, memory->bytes) == UC_ERR_OK);
+        for (u64 i = 0; i < pages.value; ++i)
+            m_pages[first + i] = Page{permissions, false, memory->bytes + i * PageSize, memory};
         m_frame_pages += pages;
     } else {
         GROVE_ASSERT(host->size() == pages.value);
-        for (u64 i = 0; i < pages.value; ++i)
+        for (u64 i = 0; i < pages.value; ++i) {
             GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value + i * PageSize, PageSize, prot, (*host)[i]) ==
                          UC_ERR_OK);
+            m_pages[first + i] = Page{permissions, true, (*host)[i], nullptr};
+        }
     }
-    u64 const first = page_of(base.value);
-    for (u64 p = first; p < first + pages.value; ++p) m_pages[p] = Page{permissions, host != nullptr};
-    if (has(permissions, Permissions::Execute)) {
-        // Instructions at the end of the page before may now be complete.
-        invalidate_code(base.value - PageSize, base.value + length);
-        rescan_sites(base.value, base.value + length);
-    }
+    // Instructions at the end of the page before may now be complete.
+    if (has(permissions, Permissions::Execute)) rescan_sites(base.value, base.value + length);
 }
 
 PageCount UnicornSpace::unmap(VirtAddr base, PageCount pages) {
     u64 const length = pages.value * PageSize;
     u64 const first = page_of(base.value);
+    // Before the pages go: their translated blocks are found through them, and a later mapping may reuse the
+    // host memory behind them.
+    invalidate_code(base.value, base.value + length);
+    // The engine lets go of the host memory before the pages (its owners) are erased.
+    GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
     PageCount ordinary{};
     for (u64 p = first; p < first + pages.value; ++p) {
         auto it = m_pages.find(p);
         if (!it->second.physical) ordinary += PageCount(1);
         m_pages.erase(it);
     }
-    GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
     m_frame_pages -= ordinary;
-    invalidate_code(base.value - PageSize, base.value + length);
     rescan_sites(base.value, base.value + length);
     return ordinary;
 }
@@ -177,10 +194,30 @@ bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) cons
     return true;
 }
 
+std::uint8_t* UnicornSpace::host_address(u64 address) const {
+    return m_pages.find(page_of(address))->second.host + address % PageSize;
+}
+
+void UnicornSpace::read_bytes(u64 address, void* destination, u64 length) const {
+    auto* to = static_cast<std::uint8_t*>(destination);
+    for (u64 done = 0, chunk = 0; done < length; done += chunk) {
+        chunk = std::min<u64>(length - done, PageSize - (address + done) % PageSize);
+        std::memcpy(to + done, host_address(address + done), chunk);
+    }
+}
+
+void UnicornSpace::write_bytes(u64 address, void const* source, u64 length) {
+    auto const* from = static_cast<std::uint8_t const*>(source);
+    for (u64 done = 0, chunk = 0; done < length; done += chunk) {
+        chunk = std::min<u64>(length - done, PageSize - (address + done) % PageSize);
+        std::memcpy(host_address(address + done), from + done, chunk);
+    }
+}
+
 Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes length) {
     if (!pages_allow(destination.value, length.value, Permissions::None)) return Error::InvalidArgument;
     if (length.is_zero()) return {};
-    GROVE_ASSERT(uc_mem_write(m_engine, destination.value, source, length.value) == UC_ERR_OK);
+    write_bytes(destination.value, source, length.value);
     u64 const end = destination.value + length.value;
     bool executable = false;
     for (u64 p = page_of(destination.value); p <= page_of(end - 1); ++p)
@@ -192,17 +229,32 @@ Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes 
     return {};
 }
 
+std::uint8_t* UnicornSpace::host_within_page(u64 address, u64 length, Permissions needed) const {
+    if (length == 0 || address % PageSize + length > PageSize) return nullptr;
+    auto it = m_pages.find(page_of(address));
+    if (it == m_pages.end() || !has(it->second.permissions, needed)) return nullptr;
+    return it->second.host + address % PageSize;
+}
+
 Result<void> UnicornSpace::copy_from_user(void* destination, VirtAddr source, Bytes length) {
+    // Most copies (a message, a name) lie within one page: one lookup checks it and finds its bytes.
+    if (std::uint8_t const* host = host_within_page(source.value, length.value, Permissions::Read)) {
+        std::memcpy(destination, host, length.value);
+        return {};
+    }
     if (!pages_allow(source.value, length.value, Permissions::Read)) return Error::InvalidArgument;
-    if (length.is_zero()) return {};
-    GROVE_ASSERT(uc_mem_read(m_engine, source.value, destination, length.value) == UC_ERR_OK);
+    read_bytes(source.value, destination, length.value);
     return {};
 }
 
 Result<void> UnicornSpace::copy_to_user(VirtAddr destination, void const* source, Bytes length) {
+    // Data pages hold no translated code (W^X), so a plain store into the host memory is all a write takes.
+    if (std::uint8_t* host = host_within_page(destination.value, length.value, Permissions::Write)) {
+        std::memcpy(host, source, length.value);
+        return {};
+    }
     if (!pages_allow(destination.value, length.value, Permissions::Write)) return Error::InvalidArgument;
-    if (length.is_zero()) return {};
-    GROVE_ASSERT(uc_mem_write(m_engine, destination.value, source, length.value) == UC_ERR_OK);
+    write_bytes(destination.value, source, length.value);
     return {};
 }
 
@@ -224,7 +276,7 @@ usize UnicornSpace::peek(u64 address, void* destination, usize capacity) {
         u64 const at = address + done;
         if (at < address || m_pages.find(page_of(at)) == m_pages.end()) break;
         usize const chunk = std::min<usize>(capacity - done, PageSize - at % PageSize);
-        GROVE_ASSERT(uc_mem_read(m_engine, at, static_cast<std::uint8_t*>(destination) + done, chunk) == UC_ERR_OK);
+        read_bytes(at, static_cast<std::uint8_t*>(destination) + done, chunk);
         done += chunk;
     }
     return done;
@@ -233,27 +285,36 @@ usize UnicornSpace::peek(u64 address, void* destination, usize capacity) {
 // --- stop sites and translated blocks ---------------------------------------------------------------------------
 
 void UnicornSpace::invalidate_code(u64 begin, u64 end) {
-    uc_ctl_remove_cache(m_engine, begin, end);
+    // Page by page: Unicorn translates only the first address of a range to its host memory, and the pages of
+    // different mappings are not contiguous there. Pages that were never executable hold no blocks.
+    bool any = false;
+    for (u64 p = page_of(begin); p <= page_of(end - 1); ++p) {
+        auto it = m_pages.find(p);
+        if (it == m_pages.end() || !has(it->second.permissions, Permissions::Execute)) continue;
+        uc_ctl_remove_cache(m_engine, p * PageSize, (p + 1) * PageSize);
+        any = true;
+    }
+    if (!any) return;
     m_block_counts.clear();
     m_block_cache.fill(CachedBlock{});
 }
 
 void UnicornSpace::rescan_sites(u64 begin, u64 end) {
-    constexpr u64 Reach = 15; // an instruction is at most 15 bytes
+    constexpr u64 Reach = MaxInstructionLength;
     u64 const scan_begin = begin > Reach ? begin - (Reach - 1) : 0;
-    m_sites.erase(m_sites.lower_bound(scan_begin), m_sites.lower_bound(end));
     u64 const window_end = end + Reach;
     std::vector<std::uint8_t> bytes(window_end - scan_begin, 0);
     std::vector<bool> readable(bytes.size(), false);
     for (u64 at = scan_begin; at < window_end;) {
         u64 const chunk_end = std::min(window_end, (page_of(at) + 1) * PageSize);
         if (m_pages.find(page_of(at)) != m_pages.end()) {
-            GROVE_ASSERT(uc_mem_read(m_engine, at, bytes.data() + (at - scan_begin), chunk_end - at) == UC_ERR_OK);
+            read_bytes(at, bytes.data() + (at - scan_begin), chunk_end - at);
             std::fill(readable.begin() + static_cast<long>(at - scan_begin),
                       readable.begin() + static_cast<long>(chunk_end - scan_begin), true);
         }
         at = chunk_end;
     }
+    std::vector<u64> found;
     for (u64 at = scan_begin; at < end; ++at) {
         usize const index = at - scan_begin;
         if (!readable[index]) continue;
@@ -261,8 +322,16 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
         if (!has(page->second.permissions, Permissions::Execute)) continue;
         usize available = 0;
         while (available < Reach && index + available < bytes.size() && readable[index + available]) ++available;
-        if (classify_instruction(bytes.data() + index, available).kind != SiteKind::None) m_sites.insert(at);
+        if (classify_instruction(bytes.data() + index, available).kind != SiteKind::None) found.push_back(at);
     }
+    auto const first = m_sites.lower_bound(scan_begin);
+    auto const last = m_sites.lower_bound(end);
+    if (std::equal(first, last, found.begin(), found.end())) return;
+    m_sites.erase(first, last);
+    m_sites.insert(found.begin(), found.end());
+    // Blocks translated with the old exits may run through a new site (they hold its first byte) or stop at one
+    // that is gone (they end just before it).
+    invalidate_code(scan_begin > 0 ? scan_begin - 1 : 0, end);
     publish_sites();
 }
 
@@ -271,34 +340,29 @@ void UnicornSpace::publish_sites() {
     uc_ctl_set_exits(m_engine, m_site_buffer.data(), m_site_buffer.size());
 }
 
-u32 UnicornSpace::block_instructions(u64 address, u32 size) {
+u32 UnicornSpace::count_block(u64 address, u32 size) {
     if (size == 0) return 0;
-    u64 const key = address | (u64{size} << 48);
-    CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
-    if (slot.key == key) return slot.instructions;
-    u32 instructions = 0;
+    u64 const key = block_key(address, size);
     auto it = m_block_counts.find(key);
-    if (it != m_block_counts.end()) {
-        instructions = it->second;
-    } else {
-        m_code_buffer.resize(size);
-        GROVE_ASSERT(uc_mem_read(m_engine, address, m_code_buffer.data(), size) == UC_ERR_OK);
-        instructions = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address);
-        m_block_counts.emplace(key, instructions);
-    }
-    slot = CachedBlock{key, instructions};
+    if (it != m_block_counts.end()) return it->second;
+    m_code_buffer.resize(size);
+    read_bytes(address, m_code_buffer.data(), size);
+    u32 const instructions = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address);
+    m_block_counts.emplace(key, instructions);
     return instructions;
 }
 
 void UnicornSpace::settle_block(u64 pc) {
-    if (!m_block_active) return;
-    m_block_active = false;
-    if (pc < m_block_address || pc >= m_block_address + m_block_size) return; // it ran to its end
-    m_code_buffer.resize(m_block_size);
-    GROVE_ASSERT(uc_mem_read(m_engine, m_block_address, m_code_buffer.data(), m_block_size) == UC_ERR_OK);
-    u32 const retired =
-        m_machine.disassembler->count_instructions(m_code_buffer.data(), m_block_size, m_block_address, pc);
-    m_machine.clock->unretire(m_block_instructions - retired);
+    if (m_block == nullptr) return;
+    CachedBlock const block = *m_block;
+    m_block = nullptr;
+    u64 const address = block.key & BlockAddressMask;
+    u32 const size = static_cast<u32>(block.key >> BlockSizeShift);
+    if (pc < address || pc >= address + size) return; // it ran to its end
+    m_code_buffer.resize(size);
+    read_bytes(address, m_code_buffer.data(), size);
+    u32 const retired = m_machine.disassembler->count_instructions(m_code_buffer.data(), size, address, pc);
+    m_machine.clock->unretire(block.instructions - retired);
 }
 
 // --- hooks ----------------------------------------------------------------------------------------------------
@@ -307,22 +371,34 @@ void UnicornSpace::record(Trap trap, u64 resume_pc) {
     m_trapped = true;
     m_trap = trap;
     m_resume_pc = resume_pc;
+    // When uc_emu_start returns, Unicorn invalidates the translated block before every exit (it assumes exits
+    // change between runs): with exits in use that is a walk over all stop sites and the retranslation of the
+    // blocks they touch, on every trap (tens to hundreds of µs). Ours never change between runs, so the exits are
+    // switched off for the rest of this run, which translates nothing more: after uc_emu_stop Unicorn leaves at
+    // the next block boundary without looking up another block. run() switches them on again.
+    uc_ctl_exits_disable(m_engine);
     uc_emu_stop(m_engine);
 }
 
 void UnicornSpace::on_block(u64 address, u32 size) {
+    // Runs before every block the guest executes: the hot path of the simulator (a cache hit is a compare, two
+    // stores and an add).
     if (m_trapped) return;
-    if (m_machine.clock->deadline_reached()) {
-        m_block_active = false;
-        record(Trap::make_timer(address), address);
+    VirtualClock& clock = *m_machine.clock;
+    if (clock.deadline_reached()) {
+        preempt(address);
         return;
     }
-    u32 const instructions = block_instructions(address, size);
-    m_block_address = address;
-    m_block_size = size;
-    m_block_instructions = instructions;
-    m_block_active = true;
-    m_machine.clock->retire(instructions);
+    u64 const key = block_key(address, size);
+    CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
+    if (slot.key != key) slot = CachedBlock{key, count_block(address, size)};
+    m_block = &slot;
+    clock.retire(slot.instructions);
+}
+
+void UnicornSpace::preempt(u64 address) {
+    m_block = nullptr;
+    record(Trap::make_timer(address), address);
 }
 
 void UnicornSpace::on_interrupt(u32 vector) {
@@ -413,9 +489,10 @@ RegisterSnapshot UnicornSpace::registers() const {
 Trap UnicornSpace::run() {
     for (;;) {
         m_trapped = false;
-        m_block_active = false;
+        m_block = nullptr;
         u64 const start = read_register(UC_X86_REG_RIP);
         uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);
+        uc_ctl_exits_enable(m_engine); // record() may have switched them off
         if (m_trapped) {
             if (read_register(UC_X86_REG_RIP) != m_resume_pc) write_register(UC_X86_REG_RIP, m_resume_pc);
             settle_block(m_resume_pc);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -109,17 +110,43 @@ public:
     void on_unexpected_port();
 
 private:
+    // The host memory behind one map() of ordinary pages: Unicorn runs the guest straight on it and the kernel's
+    // copies are memcpy on it. Anonymous memory, zero until written; shared by the pages of that map() and
+    // released with the last of them, after Unicorn has let go of it.
+    struct HostMemory {
+        explicit HostMemory(usize length);
+        ~HostMemory();
+        HostMemory(HostMemory const&) = delete;
+        HostMemory& operator=(HostMemory const&) = delete;
+        std::uint8_t* bytes = nullptr;
+        usize length = 0;
+    };
     struct Page {
         Permissions permissions = Permissions::None;
         bool physical = false;
+        std::uint8_t* host = nullptr;           // the page's bytes
+        std::shared_ptr<HostMemory> memory;     // the owner of `host`; null for physical pages
     };
 
     bool pages_allow(u64 address, u64 length, Permissions needed) const;
+    // The guest's bytes through the host memory, regardless of permissions. The caller guarantees that every page
+    // of the range is mapped.
+    std::uint8_t* host_address(u64 address) const;
+    // The host bytes of [address, address + length) when the range is not empty, lies within one page, and that
+    // page is mapped with `needed`; null otherwise.
+    std::uint8_t* host_within_page(u64 address, u64 length, Permissions needed) const;
+    void read_bytes(u64 address, void* destination, u64 length) const;
+    void write_bytes(u64 address, void const* source, u64 length);
+    // Drops the translated blocks of the executable pages that [begin, end) touches (end > begin), and the
+    // instruction counts of blocks.
     void invalidate_code(u64 begin, u64 end);
     void rescan_sites(u64 begin, u64 end);
     void publish_sites();
-    u32 block_instructions(u64 address, u32 size);
+    // The instruction count of a block that missed the direct-mapped cache.
+    [[gnu::noinline]] u32 count_block(u64 address, u32 size);
     void record(Trap trap, u64 resume_pc);
+    // The deadline is reached at the start of the block at `address`: a Timer trap there, before it runs.
+    [[gnu::noinline]] void preempt(u64 address);
     // Takes back the instructions of the current block that did not retire because it stopped before `pc`.
     void settle_block(u64 pc);
     // Handles the stop site at `pc`: true with `trap` set when it traps, false when it was emulated.
@@ -140,19 +167,19 @@ private:
     // Instruction counts of translated blocks, by (address, size); a direct-mapped cache in front of the map
     // keeps the block hook cheap.
     struct CachedBlock {
-        u64 key = ~u64{0};
+        u64 key = ~u64{0}; // block_key(address, size)
         u32 instructions = 0;
     };
+    static constexpr u32 BlockSizeShift = 48; // guest addresses have 48 bits, a block is far smaller than 64 KiB
+    static constexpr u64 BlockAddressMask = (u64{1} << BlockSizeShift) - 1;
+    static u64 block_key(u64 address, u32 size) { return address | (u64{size} << BlockSizeShift); }
     static constexpr usize BlockCacheSize = 4096;
     std::array<CachedBlock, BlockCacheSize> m_block_cache{};
     std::unordered_map<u64, u32> m_block_counts;
     std::vector<std::uint8_t> m_code_buffer;
 
-    // The block running now, counted ahead in the clock.
-    u64 m_block_address = 0;
-    u32 m_block_size = 0;
-    u32 m_block_instructions = 0;
-    bool m_block_active = false;
+    // The block running now (its slot in m_block_cache), counted ahead in the clock; null when none is.
+    CachedBlock const* m_block = nullptr;
 
     // What stopped the current run.
     bool m_trapped = false;

@@ -72,6 +72,36 @@ TEST(UnicornArch, FreePagesReturnToBaselineAfterDestroy) {
     EXPECT_EQ(arch.free_pages(), baseline);
 }
 
+TEST(UnicornArch, PartialUnmapKeepsTheRestOfAMapping) {
+    // Four pages mapped at once, the middle two unmapped: the outer two keep their bytes, for the kernel and for
+    // the guest, and the middle ones fault.
+    VirtAddr const base{0x0000'0000'0300'0000};
+    Code code;
+    code.mov_rax(base.value + 3 * PageSize).bytes({0x48, 0x8B, 0x18}) // mov rbx, [rax]   (the last page)
+        .mov_rax(base.value + PageSize).bytes({0x48, 0x8B, 0x08})     // mov rcx, [rax]   (unmapped)
+        .int80();
+    UnicornArch arch;
+    Guest guest(arch, code);
+    ASSERT_TRUE(arch.map(guest.space, base, PageCount(4), ReadWrite));
+    for (u64 page = 0; page < 4; ++page) {
+        u64 const marker = 0x1000 + page;
+        ASSERT_TRUE(arch.copy_to_user(guest.space, VirtAddr{base.value + page * PageSize}, &marker, Bytes(8)));
+    }
+    PageCount const before = arch.free_pages();
+    ASSERT_TRUE(arch.unmap(guest.space, VirtAddr{base.value + PageSize}, PageCount(2)));
+    EXPECT_EQ(arch.free_pages(), before + PageCount(2));
+    u64 first = 0, last = 0;
+    ASSERT_TRUE(arch.copy_from_user(guest.space, &first, base, Bytes(8)));
+    ASSERT_TRUE(arch.copy_from_user(guest.space, &last, VirtAddr{base.value + 3 * PageSize}, Bytes(8)));
+    EXPECT_EQ(first, 0x1000u);
+    EXPECT_EQ(last, 0x1003u);
+    EXPECT_FALSE(arch.copy_from_user(guest.space, &first, VirtAddr{base.value + PageSize}, Bytes(8)));
+    Trap t = guest.run();
+    ASSERT_EQ(t.kind, TrapKind::PageFault);
+    EXPECT_EQ(t.fault.address, base.value + PageSize);
+    EXPECT_EQ(guest.registers().rbx, 0x1003u);
+}
+
 TEST(UnicornArch, SpacesAreIsolated) {
     // Both groves write their own marker at the same address, then read the other's private page.
     Code code;
