@@ -303,14 +303,56 @@ TEST(ScenarioParser, ExampleFileParsesToTheExpectedModel) {
     EXPECT_TRUE(scenario.timing_independent);
     ASSERT_EQ(scenario.groves.size(), 2u);
     EXPECT_EQ(scenario.groves[0].capabilities.ipc_receive, std::vector<std::string>{"*"});
-    EXPECT_EQ(scenario.groves[1].args, (std::vector<std::string>{"--fault", "null-write", "--after", "5ms"}));
+    EXPECT_EQ(scenario.groves[1].args, std::vector<std::string>{"null"});
+    EXPECT_EQ(scenario.groves[1].start_at, milliseconds(5));
     EXPECT_EQ(scenario.groves[1].respawn, (Respawn{RespawnPolicy::Limited, 2, seconds(1), 5, milliseconds(1),
                                                    milliseconds(8), milliseconds(100)}));
-    EXPECT_EQ(scenario.expect.sequences.at(0).size(), 5u);
+    EXPECT_TRUE(scenario.expect.ipc_accounting);
+    ASSERT_EQ(scenario.expect.counts.size(), 2u);
+    EXPECT_EQ(scenario.expect.counts[0].crashes, (CountRange{3, 3}));
+    EXPECT_EQ(scenario.expect.counts[0].respawns, (CountRange{2, 2}));
+    EXPECT_EQ(scenario.expect.counts[1].messages_delivered, (CountRange{4, 4}));
+    ASSERT_EQ(scenario.expect.sequences.size(), 1u);
+    ASSERT_EQ(scenario.expect.sequences[0].size(), 8u);
+    EventMatcher const& fault = scenario.expect.sequences[0][0];
+    EXPECT_EQ(fault.event, "fault");
+    EXPECT_EQ(fault.grove, "crasher");
+    EXPECT_EQ(fault.generation, 1u);
+    EXPECT_EQ(fault.fields, (std::vector<std::pair<std::string, FieldValue>>{{"trap", FieldValue::text("page_fault")},
+                                                                            {"access", FieldValue::text("read")},
+                                                                            {"address", FieldValue::integer(0)}}));
+    EXPECT_EQ(scenario.expect.sequences[0][6], (EventMatcher{"gave_up", "crasher", std::nullopt, {}}));
     EXPECT_EQ(scenario.expect.absent.size(), 2u);
     ASSERT_NE(scenario.find_grove("crasher"), nullptr);
     EXPECT_EQ(scenario.find_grove("crasher")->image, "crasher");
     EXPECT_EQ(scenario.find_grove("nobody"), nullptr);
+}
+
+// The examples name the programs' real arguments and the trace's real fields (limit_exceeded carries `resource`,
+// its `limit` is the number of the limit), so that they hold when replayed.
+TEST(ScenarioParser, ResourceLimitsExampleUsesTheProgramsArgumentsAndTheTraceFields) {
+    auto const parsed = parse_scenario_file(std::string(GROVE_SOURCE_DIR) + "/scenarios/examples/resource_limits.toml",
+                                            ParseOptions{});
+    ASSERT_TRUE(parsed.has_value());
+    Scenario const& scenario = parsed.value();
+    ASSERT_EQ(scenario.groves.size(), 5u);
+    EXPECT_EQ(scenario.find_grove("memhog")->args, (std::vector<std::string>{"512", "4096", "forever"}));
+    EXPECT_EQ(scenario.find_grove("threadbomb")->args, (std::vector<std::string>{"100", "forever"}));
+    EXPECT_TRUE(scenario.find_grove("spinner")->args.empty());
+    EXPECT_EQ(scenario.find_grove("io")->args, (std::vector<std::string>{"port", "0x3f8"}));
+    EXPECT_EQ(scenario.find_grove("vga")->args, (std::vector<std::string>{"phys", "0xb8000"}));
+    ASSERT_EQ(scenario.faults.size(), 1u);
+    EXPECT_EQ(scenario.faults[0].action, FaultAction::MemorySpike);
+    ASSERT_EQ(scenario.expect.sequences.size(), 5u);
+    EventMatcher const& memory = scenario.expect.sequences[0][1];
+    EXPECT_EQ(memory.event, "limit_exceeded");
+    EXPECT_EQ(memory.fields, (std::vector<std::pair<std::string, FieldValue>>{
+                                 {"resource", FieldValue::text("memory")}, {"limit", FieldValue::integer(8388608)}}));
+    EventMatcher const& threads = scenario.expect.sequences[1][0];
+    EXPECT_EQ(threads.fields, (std::vector<std::pair<std::string, FieldValue>>{
+                                  {"resource", FieldValue::text("threads")},
+                                  {"requested", FieldValue::integer(5)},
+                                  {"limit", FieldValue::integer(4)}}));
 }
 
 TEST(ScenarioNames, RoundTripEveryEnumName) {
