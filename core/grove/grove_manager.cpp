@@ -35,6 +35,7 @@ void GroveManager::emit(Event const& event) {
 }
 
 void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) {
+    invalidate_deadline();
     g.image = image;
     g.has_image = true;
     g.usage = ResourceUsage(g.spec.limits, now);
@@ -45,6 +46,7 @@ void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) 
 }
 
 void GroveManager::teardown(Grove& g) {
+    invalidate_deadline();
     if (!g.has_image) return;
     if (m_hooks != nullptr) m_hooks->on_teardown(g);
     unload_image(m_arch, g.image);
@@ -57,6 +59,7 @@ void GroveManager::teardown(Grove& g) {
 // --- lifecycle -------------------------------------------------------------------------------------------------
 
 Result<GroveId> GroveManager::load(GroveSpec const& spec, Ticks now) {
+    invalidate_deadline();
     TRY(validate_spec(spec));
     TRY(m_registry.check_can_add(spec.name));
     LoadedImage const image = TRY(load_image(m_arch, spec));
@@ -67,6 +70,7 @@ Result<GroveId> GroveManager::load(GroveSpec const& spec, Ticks now) {
 }
 
 Result<void> GroveManager::start_incarnation(Grove& g, Ticks now) {
+    invalidate_deadline();
     TRY(check_transition(g.state, GroveState::Running));
     if (m_hooks != nullptr) TRY(m_hooks->on_start(g, now));
     g.state = GroveState::Running;
@@ -94,6 +98,7 @@ Result<GroveId> GroveManager::spawn(GroveSpec const& spec, Ticks now) {
 }
 
 Result<void> GroveManager::stop(GroveId id, Ticks now) {
+    invalidate_deadline();
     Grove* g = TRY(find_mutable(id));
     switch (g->state) {
     case GroveState::Loading:
@@ -126,6 +131,7 @@ Result<void> GroveManager::kill(GroveId id, Ticks now) {
 }
 
 Result<void> GroveManager::reincarnate(Grove& g, Ticks now, EventKind announce) {
+    invalidate_deadline();
     TRY(check_transition(g.state, GroveState::Loading));
     LoadedImage const image = TRY(load_image(m_arch, g.spec));
     g.state = GroveState::Loading;
@@ -138,6 +144,7 @@ Result<void> GroveManager::reincarnate(Grove& g, Ticks now, EventKind announce) 
 }
 
 Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
+    invalidate_deadline();
     Grove* g = TRY(find_mutable(id));
     if (g->state == GroveState::Loading || g->state == GroveState::Quarantined) return Error::InvalidState;
     if (g->has_image) {
@@ -158,6 +165,7 @@ Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
 }
 
 Result<void> GroveManager::remove(GroveId id) {
+    invalidate_deadline();
     Grove* g = TRY(find_mutable(id));
     if (g->state == GroveState::Running || g->state == GroveState::Stopping) return Error::InvalidState;
     teardown(*g);
@@ -167,6 +175,7 @@ Result<void> GroveManager::remove(GroveId id) {
 // --- endings and respawns --------------------------------------------------------------------------------------
 
 void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
+    invalidate_deadline();
     GROVE_ASSERT(g.has_image);
     bool const was_stopping = g.state == GroveState::Stopping;
     bool const completes_stop = was_stopping && (crash.kind == CrashKind::Exit || crash.kind == CrashKind::Killed);
@@ -187,6 +196,7 @@ void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
 }
 
 void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) {
+    invalidate_deadline();
     RespawnDecision const decision = decide_respawn(g.spec.respawn, g.spec.restart_budget, g.history, crash, now);
     g.history.record(decision, g.spec.restart_budget, now);
     switch (decision.verdict) {
@@ -206,6 +216,7 @@ void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) 
 }
 
 void GroveManager::respawn(Grove& g, Ticks now) {
+    invalidate_deadline();
     g.respawn_pending = false;
     Result<void> started = reincarnate(g, now, EventKind::Respawned);
     if (started.has_value()) return;
@@ -236,12 +247,15 @@ Result<void> GroveManager::report_crash(GroveId id, Crash const& crash, Ticks no
 }
 
 Result<void> GroveManager::heartbeat(GroveId id, Ticks now) {
+    invalidate_deadline();
     Grove* g = TRY(find_live(id));
     g->last_heartbeat = now;
     return {};
 }
 
 void GroveManager::tick(Ticks now) {
+    if (now < next_deadline()) return; // nothing is due
+    invalidate_deadline();
     m_registry.for_each([&](Grove& g) {
         if (g.state == GroveState::Stopping && now >= g.stop_deadline) {
             end_incarnation(g, Crash::killed(), now);
@@ -254,6 +268,14 @@ void GroveManager::tick(Ticks now) {
 }
 
 Ticks GroveManager::next_deadline() const {
+    if (!m_deadline_known) {
+        m_next_deadline = compute_next_deadline();
+        m_deadline_known = true;
+    }
+    return m_next_deadline;
+}
+
+Ticks GroveManager::compute_next_deadline() const {
     Ticks next = Ticks::max();
     auto consider = [&](Ticks t) {
         if (t < next) next = t;

@@ -77,7 +77,9 @@ public:
     // Watchdog), scheduled respawns (new generation, fresh address space, `respawned`, then start; a respawn that
     // fails is a crash of kind SpawnFailed).
     void tick(Ticks now);
-    // The earliest deadline tick() has to process, Ticks::max() when there is none.
+    // The earliest deadline tick() has to process, Ticks::max() when there is none. Kept from one call to the
+    // next and recomputed after any operation that may move a deadline; tick(now) does nothing when now is
+    // earlier.
     Ticks next_deadline() const;
 
     // --- limits (InvalidState when the grove has no live incarnation) -----------------------------------------
@@ -123,6 +125,9 @@ private:
     Result<Grove*> find_mutable(GroveId id);
     Result<Grove*> find_live(GroveId id);
     void emit(Event const& event);
+    // A grove's state, stop deadline, heartbeat or respawn time is about to change: next_deadline recomputes.
+    void invalidate_deadline() { m_deadline_known = false; }
+    Ticks compute_next_deadline() const;
     Result<void> start_incarnation(Grove& g, Ticks now);
     Result<void> reincarnate(Grove& g, Ticks now, EventKind announce);
     void install_image(Grove& g, LoadedImage const& image, Ticks now);
@@ -142,6 +147,9 @@ private:
     Registry m_registry;
     Tracer m_tracer;
     CrashSubscriptions m_subscriptions;
+    // next_deadline()'s value while m_deadline_known; every change to what it reads calls invalidate_deadline().
+    mutable Ticks m_next_deadline = Ticks::max();
+    mutable bool m_deadline_known = false;
 };
 
 } // namespace grove

@@ -56,10 +56,24 @@ void Endpoint::start_wait(IpcWaiter& waiter) {
     waiter.sequence = m_ledger.next_sequence();
 }
 
+void Endpoint::count_started(IpcWaiter const& waiter) {
+    if (waiter.deadline == Ticks::max()) return;
+    ++m_timed_waiters;
+    if (m_timed_total != nullptr) ++*m_timed_total;
+}
+
+void Endpoint::count_stopped(IpcWaiter const& waiter) {
+    if (waiter.deadline == Ticks::max()) return;
+    GROVE_ASSERT(m_timed_waiters > 0);
+    --m_timed_waiters;
+    if (m_timed_total != nullptr) --*m_timed_total;
+}
+
 void Endpoint::block(IpcWaiter& waiter, WaitKind kind, WaiterList& list) {
     waiter.kind = kind;
     waiter.endpoint = this;
     list.push_back(waiter);
+    count_started(waiter);
 }
 
 Result<SendStatus> Endpoint::send(IpcWaiter& waiter, Ticks now, WakeList& woken) {
@@ -168,6 +182,7 @@ bool Endpoint::cancel(IpcWaiter& waiter, WaitOutcome outcome) {
     if (!waiter.is_waiting() || waiter.endpoint != this) return false;
     bool const is_sender = waiter.kind == WaitKind::Sending || waiter.kind == WaitKind::CallSending;
     list_of(waiter.kind).remove(waiter);
+    count_stopped(waiter);
     if (is_sender) count_refused(waiter.grove, refusal_of(outcome));
     waiter.kind = WaitKind::None;
     waiter.endpoint = nullptr;
@@ -176,6 +191,7 @@ bool Endpoint::cancel(IpcWaiter& waiter, WaitOutcome outcome) {
 }
 
 void Endpoint::wake(IpcWaiter& waiter, WaitOutcome outcome, WakeList& woken) {
+    count_stopped(waiter);
     waiter.kind = WaitKind::None;
     waiter.endpoint = nullptr;
     waiter.outcome = outcome;
@@ -183,6 +199,8 @@ void Endpoint::wake(IpcWaiter& waiter, WaitOutcome outcome, WakeList& woken) {
 }
 
 void Endpoint::expire(Ticks now, WakeList& woken) {
+    // Without a timed waiter every deadline is Ticks::max(), which only Ticks::max() itself reaches.
+    if (m_timed_waiters == 0 && now < Ticks::max()) return;
     for (WaiterList* list : {&m_senders, &m_receivers, &m_callers}) {
         auto it = list->begin();
         while (it != list->end()) {
@@ -199,6 +217,7 @@ void Endpoint::expire(Ticks now, WakeList& woken) {
 
 Ticks Endpoint::next_deadline() const {
     Ticks earliest = Ticks::max();
+    if (m_timed_waiters == 0) return earliest;
     for (WaiterList const* list : {&m_senders, &m_receivers, &m_callers}) {
         // IntrusiveList iterates only mutably; reading deadlines changes nothing.
         for (IpcWaiter const& waiter : const_cast<WaiterList&>(*list))
@@ -234,6 +253,11 @@ bool Endpoint::check_invariant() const {
             if (waiter.endpoint != this || (waiter.kind != first && waiter.kind != second)) return false;
         return true;
     };
+    u32 timed = 0;
+    for (WaiterList const* list : {&m_senders, &m_receivers, &m_callers})
+        for (IpcWaiter const& waiter : const_cast<WaiterList&>(*list))
+            if (waiter.deadline != Ticks::max()) ++timed;
+    if (timed != m_timed_waiters) return false;
     return waiters_match(m_senders, WaitKind::Sending, WaitKind::CallSending) &&
            waiters_match(m_receivers, WaitKind::Receiving, WaitKind::Receiving) &&
            waiters_match(m_callers, WaitKind::AwaitingReply, WaitKind::AwaitingReply);

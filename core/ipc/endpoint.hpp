@@ -38,11 +38,16 @@ enum class ReceiveStatus : u8 {
 // Every operation validates first and then commits; a refused operation changes nothing but the counters.
 // Operations append the waiters they wake to `woken`, in the order they woke them; the caller drains that list.
 // Grove indices are the kernel's (0..IpcLedger::GroveCapacity-1), guaranteed in range by the caller.
+// Deadline bookkeeping: a waiter's deadline does not change while it waits, and every waiter whose deadline is
+// earlier than Ticks::max() is counted in timed_waiters() (and in the shared total given at construction, if any)
+// from the moment it starts waiting until it is woken or cancelled.
 class Endpoint {
 public:
     static constexpr u32 Capacity = MessageQueue::Capacity;
 
-    Endpoint(u8 owner, IpcLedger& ledger) : m_ledger(ledger), m_owner(owner) {}
+    // `timed_total`, when given, must outlive the endpoint; it is raised and lowered with timed_waiters().
+    Endpoint(u8 owner, IpcLedger& ledger, u32* timed_total = nullptr)
+        : m_ledger(ledger), m_timed_total(timed_total), m_owner(owner) {}
     Endpoint(Endpoint const&) = delete;
     Endpoint& operator=(Endpoint const&) = delete;
 
@@ -53,6 +58,8 @@ public:
     usize blocked_senders() const { return m_senders.size(); }
     usize blocked_receivers() const { return m_receivers.size(); }
     usize awaiting_reply() const { return m_callers.size(); }
+    // How many waiters here have a deadline earlier than Ticks::max().
+    u32 timed_waiters() const { return m_timed_waiters; }
 
     // A header the endpoint accepts: priority < 32, length <= 48 payload bytes, reserved zero.
     static bool is_valid(abi::MessageHeader const& header) {
@@ -155,7 +162,10 @@ private:
     void take(abi::Message& out, ReplyToken& reply, WakeList& woken);
     // Starts a wait of `kind` on `list`.
     void block(IpcWaiter& waiter, WaitKind kind, WaiterList& list);
-    static void wake(IpcWaiter& waiter, WaitOutcome outcome, WakeList& woken);
+    void wake(IpcWaiter& waiter, WaitOutcome outcome, WakeList& woken);
+    // Deadline bookkeeping for a waiter that starts or stops waiting here.
+    void count_started(IpcWaiter const& waiter);
+    void count_stopped(IpcWaiter const& waiter);
     WaiterList& list_of(WaitKind kind);
     // Checks that refuse or block nothing: the header and the endpoint's state. Counts the refusal.
     Result<void> check_send(u8 grove, abi::MessageHeader const& header);
@@ -188,6 +198,8 @@ private:
     WaiterList m_callers;   // AwaitingReply, in the order their requests went through
     IpcCounters m_counters;
     IpcLedger& m_ledger;
+    u32* m_timed_total;
+    u32 m_timed_waiters = 0;
     u8 m_owner;
     bool m_open = true;
 };

@@ -5,7 +5,7 @@ namespace grove {
 Result<EndpointRef> EndpointTable::open(u8 owner) {
     if (owner >= IpcLedger::GroveCapacity) return Error::InvalidArgument;
     if (m_endpoints.is_full()) return Error::NoCapacity;
-    SlotRef const slot = m_endpoints.insert(owner, m_ledger);
+    SlotRef const slot = m_endpoints.insert(owner, m_ledger, &m_timed_waiters);
     GROVE_ASSERT(!slot.is_null());
     return EndpointRef{slot};
 }
@@ -83,11 +83,14 @@ bool EndpointTable::cancel(IpcWaiter& waiter, WaitOutcome outcome) {
 }
 
 void EndpointTable::expire(Ticks now, WakeList& woken) {
+    // Without a timed waiter every deadline is Ticks::max(), which only Ticks::max() itself reaches.
+    if (m_timed_waiters == 0 && now < Ticks::max()) return;
     m_endpoints.for_each([&](SlotRef, Endpoint& endpoint) { endpoint.expire(now, woken); });
 }
 
 Ticks EndpointTable::next_deadline() const {
     Ticks earliest = Ticks::max();
+    if (m_timed_waiters == 0) return earliest;
     for (u32 index = 0; index < Capacity; ++index) {
         Endpoint const* endpoint = endpoint_at(index);
         if (endpoint == nullptr) continue;
@@ -108,13 +111,15 @@ void EndpointTable::refuse(u8 grove, EndpointRef target, Refusal reason) {
 bool EndpointTable::check_invariant() const {
     if (!m_ledger.is_balanced()) return false;
     u64 queued = 0;
+    u32 timed = 0;
     for (u32 index = 0; index < Capacity; ++index) {
         Endpoint const* endpoint = endpoint_at(index);
         if (endpoint == nullptr) continue;
         if (!endpoint->check_invariant()) return false;
         queued += endpoint->queued();
+        timed += endpoint->timed_waiters();
     }
-    return queued == m_ledger.queued_total();
+    return queued == m_ledger.queued_total() && timed == m_timed_waiters;
 }
 
 } // namespace grove

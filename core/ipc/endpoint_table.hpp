@@ -15,7 +15,8 @@ namespace grove {
 // one is counted as refused with PeerClosed against the sending grove. Semantics of each operation, the orders in
 // which waiters are served and woken, and the WakeList protocol are those of Endpoint.
 // Invariant (check_invariant): every endpoint's invariant holds, every grove's counters are balanced, and the
-// messages queued per the groves' counters are exactly those in the endpoints' queues.
+// messages queued per the groves' counters are exactly those in the endpoints' queues, and the count of timed
+// waiters is the sum of the endpoints' (so expire and next_deadline skip the scan when nobody waits with a deadline).
 class EndpointTable {
 public:
     static constexpr usize Capacity = 64;
@@ -79,6 +80,7 @@ private:
     Result<void> refuse_stale_wait(IpcWaiter& waiter);
 
     IpcLedger m_ledger;
+    u32 m_timed_waiters = 0; // waiters of every endpoint with a deadline earlier than Ticks::max()
     SlotTable<Endpoint, Capacity> m_endpoints;
 };
 
