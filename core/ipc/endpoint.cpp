@@ -59,14 +59,18 @@ void Endpoint::start_wait(IpcWaiter& waiter) {
 void Endpoint::count_started(IpcWaiter const& waiter) {
     if (waiter.deadline == Ticks::max()) return;
     ++m_timed_waiters;
-    if (m_timed_total != nullptr) ++*m_timed_total;
+    if (m_timed_total == nullptr) return;
+    ++m_timed_total->count;
+    if (waiter.deadline < m_timed_total->earliest) m_timed_total->earliest = waiter.deadline;
 }
 
 void Endpoint::count_stopped(IpcWaiter const& waiter) {
     if (waiter.deadline == Ticks::max()) return;
     GROVE_ASSERT(m_timed_waiters > 0);
     --m_timed_waiters;
-    if (m_timed_total != nullptr) --*m_timed_total;
+    if (m_timed_total == nullptr) return;
+    --m_timed_total->count;
+    if (waiter.deadline <= m_timed_total->earliest) m_timed_total->earliest_known = false;
 }
 
 void Endpoint::block(IpcWaiter& waiter, WaitKind kind, WaiterList& list) {

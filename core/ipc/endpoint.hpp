@@ -39,15 +39,23 @@ enum class ReceiveStatus : u8 {
 // Operations append the waiters they wake to `woken`, in the order they woke them; the caller drains that list.
 // Grove indices are the kernel's (0..IpcLedger::GroveCapacity-1), guaranteed in range by the caller.
 // Deadline bookkeeping: a waiter's deadline does not change while it waits, and every waiter whose deadline is
-// earlier than Ticks::max() is counted in timed_waiters() (and in the shared total given at construction, if any)
+// earlier than Ticks::max() is counted in timed_waiters() (and in the shared TimedWaiters given at construction)
 // from the moment it starts waiting until it is woken or cancelled.
 class Endpoint {
 public:
     static constexpr u32 Capacity = MessageQueue::Capacity;
 
-    // `timed_total`, when given, must outlive the endpoint; it is raised and lowered with timed_waiters().
-    Endpoint(u8 owner, IpcLedger& ledger, u32* timed_total = nullptr)
-        : m_ledger(ledger), m_timed_total(timed_total), m_owner(owner) {}
+    // What several endpoints share about their timed waiters: how many there are, and their earliest deadline
+    // while `earliest_known` (a start lowers it; the stop of a waiter at that deadline makes it unknown).
+    struct TimedWaiters {
+        u32 count = 0;
+        Ticks earliest = Ticks::max();
+        bool earliest_known = true;
+    };
+
+    // `shared`, when given, must outlive the endpoint; every timed waiter here is counted in it.
+    Endpoint(u8 owner, IpcLedger& ledger, TimedWaiters* shared = nullptr)
+        : m_ledger(ledger), m_timed_total(shared), m_owner(owner) {}
     Endpoint(Endpoint const&) = delete;
     Endpoint& operator=(Endpoint const&) = delete;
 
@@ -198,7 +206,7 @@ private:
     WaiterList m_callers;   // AwaitingReply, in the order their requests went through
     IpcCounters m_counters;
     IpcLedger& m_ledger;
-    u32* m_timed_total;
+    TimedWaiters* m_timed_total;
     u32 m_timed_waiters = 0;
     u8 m_owner;
     bool m_open = true;

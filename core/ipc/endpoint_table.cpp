@@ -5,7 +5,7 @@ namespace grove {
 Result<EndpointRef> EndpointTable::open(u8 owner) {
     if (owner >= IpcLedger::GroveCapacity) return Error::InvalidArgument;
     if (m_endpoints.is_full()) return Error::NoCapacity;
-    SlotRef const slot = m_endpoints.insert(owner, m_ledger, &m_timed_waiters);
+    SlotRef const slot = m_endpoints.insert(owner, m_ledger, &m_timed);
     GROVE_ASSERT(!slot.is_null());
     return EndpointRef{slot};
 }
@@ -83,14 +83,21 @@ bool EndpointTable::cancel(IpcWaiter& waiter, WaitOutcome outcome) {
 }
 
 void EndpointTable::expire(Ticks now, WakeList& woken) {
-    // Without a timed waiter every deadline is Ticks::max(), which only Ticks::max() itself reaches.
-    if (m_timed_waiters == 0 && now < Ticks::max()) return;
+    // No waiter's deadline is earlier than next_deadline(): none is due before it.
+    if (now < next_deadline()) return;
     m_endpoints.for_each([&](SlotRef, Endpoint& endpoint) { endpoint.expire(now, woken); });
 }
 
 Ticks EndpointTable::next_deadline() const {
+    if (m_timed.count == 0) return Ticks::max();
+    if (m_timed.earliest_known) return m_timed.earliest;
+    m_timed.earliest = scan_next_deadline();
+    m_timed.earliest_known = true;
+    return m_timed.earliest;
+}
+
+Ticks EndpointTable::scan_next_deadline() const {
     Ticks earliest = Ticks::max();
-    if (m_timed_waiters == 0) return earliest;
     for (u32 index = 0; index < Capacity; ++index) {
         Endpoint const* endpoint = endpoint_at(index);
         if (endpoint == nullptr) continue;
@@ -119,7 +126,8 @@ bool EndpointTable::check_invariant() const {
         queued += endpoint->queued();
         timed += endpoint->timed_waiters();
     }
-    return queued == m_ledger.queued_total() && timed == m_timed_waiters;
+    return queued == m_ledger.queued_total() && timed == m_timed.count &&
+           (!m_timed.earliest_known || m_timed.count == 0 || m_timed.earliest == scan_next_deadline());
 }
 
 } // namespace grove

@@ -16,7 +16,8 @@ namespace grove {
 // which waiters are served and woken, and the WakeList protocol are those of Endpoint.
 // Invariant (check_invariant): every endpoint's invariant holds, every grove's counters are balanced, and the
 // messages queued per the groves' counters are exactly those in the endpoints' queues, and the count of timed
-// waiters is the sum of the endpoints' (so expire and next_deadline skip the scan when nobody waits with a deadline).
+// waiters is the sum of the endpoints' and their earliest deadline, when known, is exact (so next_deadline scans
+// only after the waiter with the earliest deadline stopped waiting, and expire only when something is due).
 class EndpointTable {
 public:
     static constexpr usize Capacity = 64;
@@ -76,11 +77,14 @@ private:
     Endpoint const* endpoint_at(u32 index) const {
         return const_cast<SlotTable<Endpoint, Capacity>&>(m_endpoints).at_index(index);
     }
+    // The earliest deadline of any waiter, from every endpoint's lists.
+    Ticks scan_next_deadline() const;
     Result<void> refuse_stale_send(u8 grove);
     Result<void> refuse_stale_wait(IpcWaiter& waiter);
 
     IpcLedger m_ledger;
-    u32 m_timed_waiters = 0; // waiters of every endpoint with a deadline earlier than Ticks::max()
+    // The timed waiters of every endpoint; next_deadline() recomputes `earliest` when it is not known.
+    mutable Endpoint::TimedWaiters m_timed;
     SlotTable<Endpoint, Capacity> m_endpoints;
 };
 
