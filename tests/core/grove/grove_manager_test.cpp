@@ -453,6 +453,22 @@ TEST_F(GroveManagerTest, SubscribersHearOfCrashesAndGiveUps) {
     EXPECT_EQ(manager->crash_subscriptions().size(), 0u);
 }
 
+TEST_F(GroveManagerTest, NextDeadlineFollowsHeartbeatsStopsAndKills) {
+    // next_deadline() is kept between calls: every change to a deadline must show in the next call.
+    GroveSpec spec = make_spec("watched", RespawnPolicy::never());
+    spec.watchdog_timeout = milliseconds(10);
+    GroveId const id = spawn(spec);
+    EXPECT_EQ(manager->next_deadline(), milliseconds(10));
+    ASSERT_TRUE(manager->heartbeat(id, milliseconds(4)).has_value());
+    EXPECT_EQ(manager->next_deadline(), milliseconds(14));
+    manager->tick(milliseconds(13)); // nothing due
+    EXPECT_EQ(grove(id).state, GroveState::Running);
+    ASSERT_TRUE(manager->stop(id, milliseconds(5)).has_value());
+    EXPECT_EQ(manager->next_deadline(), milliseconds(5) + milliseconds(100));
+    ASSERT_TRUE(manager->kill(id, milliseconds(6)).has_value());
+    EXPECT_EQ(manager->next_deadline(), Ticks::max());
+}
+
 TEST_F(GroveManagerTest, WatchdogKillsAGroveWithoutHeartbeats) {
     GroveSpec spec = make_spec("watched", RespawnPolicy::on_failure());
     spec.watchdog_timeout = milliseconds(10);
