@@ -1,6 +1,5 @@
 #include <core/kernel/kernel.hpp>
 
-
 namespace grove {
 
 namespace {
@@ -94,7 +93,6 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
 }
 
 void Kernel::charge(ThreadId thread, Ticks t) {
-    if (m_scheduler.current() != thread) return;
     Ticks const ran = t > m_scheduler.dispatched_at() ? t - m_scheduler.dispatched_at() : Ticks{};
     Result<ChargeEffect> effect = m_scheduler.charge(thread, ran, t);
     if (effect.has_value() && effect.value() == ChargeEffect::Throttled) {
@@ -152,9 +150,8 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
     if (outcome.is_error()) {
         complete(thread, outcome.error());
     } else if (pending == Pending::Receive || pending == Pending::Call) {
-        Grove const* g = m_manager.find(kt.grove);
-        GROVE_ASSERT(g != nullptr && g->is_alive()); // a dying grove's waiters are cancelled, never woken
-        if (m_arch.copy_to_user(g->image.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {
+        // A dying grove's waiters are cancelled, never woken: kt.space is still the grove's address space.
+        if (m_arch.copy_to_user(kt.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {
             // The buffer went away while the thread waited (another thread unmapped it): the message was
             // delivered to a grove that cannot take it, which is that grove's fault.
             (void)m_scheduler.wake(thread);
@@ -219,6 +216,7 @@ Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtA
     kt.id = thread;
     kt.grove = grove.id;
     kt.slot = grove.slot;
+    kt.space = grove.image.space;
     kt.waiter.thread = thread;
     kt.waiter.grove = grove.slot;
     return thread;
@@ -270,13 +268,18 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     return {};
 }
 
-void Kernel::on_stop_requested(Grove const& grove) {
-    abi::Message stop{};
-    stop.header.tag = abi::NotifyStop;
-    stop.header.flags = abi::MessageFlagKernel;
-    stop.header.priority = abi::PriorityLevels - 1;
-    (void)m_ipc.try_send(m_groves[grove.slot].endpoint, grove.slot, stop, m_woken);
+void Kernel::send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length) {
+    abi::Message message{};
+    message.header.tag = tag;
+    message.header.flags = abi::MessageFlagKernel;
+    message.header.priority = abi::PriorityLevels - 1;
+    message.header.length = length;
+    copy_bytes(message.payload, payload, length);
+    // A full queue refuses the message; the refusal is counted against the grove's row, never lost silently.
+    (void)m_ipc.try_send(m_groves[slot].endpoint, slot, message, m_woken);
 }
+
+void Kernel::on_stop_requested(Grove const& grove) { send_kernel_message(grove.slot, abi::NotifyStop, nullptr, 0); }
 
 void Kernel::on_teardown(Grove const& grove) {
     KernelGrove& kg = m_groves[grove.slot];
@@ -295,14 +298,7 @@ void Kernel::on_teardown(Grove const& grove) {
 void Kernel::on_crash_notice(GroveId subscriber, u32 tag, abi::CrashNotice const& notice) {
     Grove const* g = m_manager.find(subscriber);
     if (g == nullptr || !g->is_alive()) return;
-    abi::Message message{};
-    message.header.tag = tag;
-    message.header.flags = abi::MessageFlagKernel;
-    message.header.priority = abi::PriorityLevels - 1;
-    message.header.length = sizeof(abi::CrashNotice);
-    copy_bytes(message.payload, &notice, sizeof notice);
-    // A full queue refuses the notice; the refusal is counted against the subscriber's row, never lost silently.
-    (void)m_ipc.try_send(m_groves[g->slot].endpoint, g->slot, message, m_woken);
+    send_kernel_message(g->slot, tag, &notice, sizeof notice);
 }
 
 } // namespace grove

@@ -90,6 +90,7 @@ private:
         ThreadId id;
         GroveId grove;
         u8 slot = 0;
+        AddressSpaceId space; // the incarnation's, for the thread's whole life: its user copies go here
         Pending pending = Pending::None;
         IpcWaiter waiter;
         ReplyToken reply_to;     // the last Call this thread received, until it replies
@@ -140,6 +141,9 @@ private:
     // runs into its own limit instead of filling the kernel's thread table.
     void reap(ThreadId exited, GroveId grove);
     Ticks next_kernel_deadline() const;
+    // A message from the kernel itself (a stop request, a crash notice) to a grove's own endpoint: the Kernel flag,
+    // sender 0, the highest priority, `length` bytes of payload (at most abi::MessagePayloadSize).
+    void send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length);
 
     // syscalls: each returns the value for rax (and sets *second for rdx) or an error; those that block call
     // block() and return Blocked.

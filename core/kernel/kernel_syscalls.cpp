@@ -106,9 +106,7 @@ Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d)
 
 Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall const& d) {
     KernelThread const& kt = m_threads[thread.index];
-    Grove const* g = m_manager.find(kt.grove);
-    GROVE_ASSERT(g != nullptr);
-    TRY(m_arch.copy_from_user(g->image.space, m_console_buffer, d.buffer.address, d.buffer.length));
+    TRY(m_arch.copy_from_user(kt.space, m_console_buffer, d.buffer.address, d.buffer.length));
     usize const length = static_cast<usize>(d.buffer.length.value);
     m_arch.console_write(kt.grove, m_console_buffer, length);
     Fnv1a64 hash;
@@ -121,8 +119,6 @@ Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& 
                                          abi::Message& message, bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
     KernelGrove& kg = m_groves[kt.slot];
-    Grove const* g = m_manager.find(kt.grove);
-    GROVE_ASSERT(g != nullptr);
     Result<EndpointRef> target = kg.handles.lookup(d.handle, Rights::Send);
     if (target.is_error()) {
         Result<HandleEntry> entry = kg.handles.entry(d.handle);
@@ -131,7 +127,7 @@ Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& 
                                                                              : Refusal::BadHandle);
         return target.error();
     }
-    TRY(m_arch.copy_from_user(g->image.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
+    TRY(m_arch.copy_from_user(kt.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
     stamp_sender(message, kt.grove);
 
     Ticks const t = now();
@@ -173,13 +169,11 @@ Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d,
 Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
     KernelGrove& kg = m_groves[kt.slot];
-    Grove const* g = m_manager.find(kt.grove);
-    GROVE_ASSERT(g != nullptr);
     EndpointRef const source = TRY(kg.handles.lookup(d.handle, Rights::Receive));
     // The buffer must take a message before one is taken from the queue: a message is never dequeued into a
     // buffer that cannot hold it.
     abi::Message const empty{};
-    TRY(m_arch.copy_to_user(g->image.space, d.buffer.address, &empty, Bytes(abi::MessageSize)));
+    TRY(m_arch.copy_to_user(kt.space, d.buffer.address, &empty, Bytes(abi::MessageSize)));
 
     abi::Message received{};
     ReplyToken token;
@@ -197,7 +191,7 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
         received = kt.waiter.message;
         token = kt.waiter.reply_token;
     }
-    Result<void> copied = m_arch.copy_to_user(g->image.space, d.buffer.address, &received, Bytes(abi::MessageSize));
+    Result<void> copied = m_arch.copy_to_user(kt.space, d.buffer.address, &received, Bytes(abi::MessageSize));
     GROVE_ASSERT(copied.has_value()); // the same range took a message above, and nothing ran in between
     owe_reply(kt, token);
     return u64{0};
@@ -206,10 +200,8 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
 Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
                                        bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
-    Grove const* g = m_manager.find(kt.grove);
-    GROVE_ASSERT(g != nullptr);
     abi::Message const empty{};
-    TRY(m_arch.copy_to_user(g->image.space, d.reply_buffer.address, &empty, Bytes(abi::MessageSize)));
+    TRY(m_arch.copy_to_user(kt.space, d.reply_buffer.address, &empty, Bytes(abi::MessageSize)));
     abi::Message request{};
     EndpointRef const target = TRY(prepare_send(thread, d, raw, request, blocked));
     if (blocked) return u64{0};
@@ -224,11 +216,9 @@ Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d,
 
 Kernel::SyscallResult Kernel::sys_reply(ThreadId thread, DecodedSyscall const& d) {
     KernelThread& kt = m_threads[thread.index];
-    Grove const* g = m_manager.find(kt.grove);
-    GROVE_ASSERT(g != nullptr);
     if (kt.reply_to.is_null()) return Error::InvalidState;
     abi::Message reply{};
-    TRY(m_arch.copy_from_user(g->image.space, &reply, d.buffer.address, Bytes(abi::MessageSize)));
+    TRY(m_arch.copy_from_user(kt.space, &reply, d.buffer.address, Bytes(abi::MessageSize)));
     stamp_sender(reply, kt.grove);
     Result<void> replied = m_ipc.reply(kt.reply_to, kt.slot, reply, m_woken);
     // A malformed reply leaves the caller waiting and the token usable; anything else uses the token up.
@@ -239,11 +229,9 @@ Kernel::SyscallResult Kernel::sys_reply(ThreadId thread, DecodedSyscall const& d
 
 Kernel::SyscallResult Kernel::sys_lookup(ThreadId thread, DecodedSyscall const& d) {
     KernelThread const& kt = m_threads[thread.index];
-    Grove const* g = m_manager.find(kt.grove);
-    GROVE_ASSERT(g != nullptr);
     char name[MaxLookupName]{};
     usize const length = static_cast<usize>(d.buffer.length.value);
-    TRY(m_arch.copy_from_user(g->image.space, name, d.buffer.address, d.buffer.length));
+    TRY(m_arch.copy_from_user(kt.space, name, d.buffer.address, d.buffer.length));
     Ticks const t = now();
     // The capability first: a grove may not learn which groves exist by probing names it may not talk to.
     TRY(m_manager.require_send_to(kt.grove, name, length, t));
