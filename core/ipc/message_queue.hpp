@@ -12,23 +12,28 @@ struct MessageOrigin {
     ReplyToken reply;
 };
 
-// A bounded priority queue of messages with its storage inline: Capacity slots, 32 priority levels, served
+// A bounded priority queue of messages with its storage inline: QueueCapacity slots, 32 priority levels, served
 // highest level first and FIFO within a level, every operation O(1).
 //
 // Each level is a singly linked FIFO threaded through the slots (head, tail, next); free slots form a stack
 // threaded through the same links; bit p of m_levels is set exactly when level p is non-empty, so the level to
-// serve is the highest set bit. Invariant (check): the level lists and the free stack partition the slots,
-// size() counts the listed ones, and the bitmap matches the non-empty levels.
-class MessageQueue {
+// serve is the highest set bit. Slot links are the narrowest unsigned type that holds every slot index and the
+// end mark (its maximum value): u8 up to 255 slots, u16 above. Invariant (check): the level lists and the free
+// stack partition the slots, size() counts the listed ones, and the bitmap matches the non-empty levels.
+//
+// The kernel's endpoints use MessageQueue (64 slots); other capacities exist for measurements and tests.
+template<u32 QueueCapacity>
+class BasicMessageQueue {
 public:
-    static constexpr u32 Capacity = 64;
+    static constexpr u32 Capacity = QueueCapacity;
     static constexpr u32 Levels = abi::PriorityLevels;
     static_assert(Levels <= 32, "the level bitmap is a u32");
-    static_assert(Capacity < 255, "slot links are u8 with 255 as the end mark");
+    static_assert(Capacity > 0 && Capacity <= 0xffff, "slot links are at most u16, with 0xffff as the end mark");
+    using Link = std::conditional_t<(Capacity <= 0xff), u8, u16>;
 
-    MessageQueue() { reset(); }
-    MessageQueue(MessageQueue const&) = delete;
-    MessageQueue& operator=(MessageQueue const&) = delete;
+    BasicMessageQueue() { reset(); }
+    BasicMessageQueue(BasicMessageQueue const&) = delete;
+    BasicMessageQueue& operator=(BasicMessageQueue const&) = delete;
 
     u32 size() const { return m_size; }
     bool is_empty() const { return m_levels == 0; }
@@ -39,7 +44,7 @@ public:
     // message.header.priority < Levels.
     void push(abi::Message const& message, u8 flags, MessageOrigin const& origin) {
         GROVE_ASSERT(m_free != End);
-        u8 const slot = m_free;
+        Link const slot = m_free;
         m_free = m_next[slot];
         m_messages[slot] = message;
         // Only when they differ (the common message has no flags): a byte written into the header just stored
@@ -66,7 +71,7 @@ public:
     u8 pop(abi::Message& out, ReplyToken& reply) {
         GROVE_ASSERT(m_levels != 0);
         u32 const level = static_cast<u32>(std::bit_width(m_levels)) - 1;
-        u8 const slot = m_head[level];
+        Link const slot = m_head[level];
         out = m_messages[slot];
         m_head[level] = m_next[slot];
         if (m_head[level] == End) m_levels &= ~(u32{1} << level);
@@ -86,7 +91,7 @@ public:
 
     // Empties the queue (the caller has accounted for what it held).
     void reset() {
-        for (u32 i = 0; i < Capacity; ++i) m_next[i] = static_cast<u8>(i + 1 < Capacity ? i + 1 : End);
+        for (u32 i = 0; i < Capacity; ++i) m_next[i] = static_cast<Link>(i + 1 < Capacity ? i + 1 : End);
         m_free = 0;
         for (u32 level = 0; level < Levels; ++level) m_head[level] = m_tail[level] = End;
         m_levels = 0;
@@ -100,8 +105,8 @@ public:
         for (u32 level = 0; level < Levels; ++level) {
             bool const has_bit = (m_levels >> level & 1u) != 0;
             if (has_bit != (m_head[level] != End)) return false;
-            u8 last = End;
-            for (u8 slot = m_head[level]; slot != End; slot = m_next[slot]) {
+            Link last = End;
+            for (Link slot = m_head[level]; slot != End; slot = m_next[slot]) {
                 if (slot >= Capacity || seen[slot] || m_messages[slot].header.priority != level) return false;
                 seen[slot] = true;
                 last = slot;
@@ -110,7 +115,7 @@ public:
             if (has_bit && m_tail[level] != last) return false;
         }
         u32 free_count = 0;
-        for (u8 slot = m_free; slot != End; slot = m_next[slot]) {
+        for (Link slot = m_free; slot != End; slot = m_next[slot]) {
             if (slot >= Capacity || seen[slot]) return false;
             seen[slot] = true;
             if (++free_count > Capacity) return false;
@@ -119,17 +124,20 @@ public:
     }
 
 private:
-    static constexpr u8 End = 0xff;
+    static constexpr Link End = std::numeric_limits<Link>::max();
 
     alignas(64) abi::Message m_messages[Capacity]{};
     ReplyToken m_replies[Capacity]{}; // meaningful only for messages with the Call flag
     u8 m_groves[Capacity]{};
-    u8 m_next[Capacity]{};
-    u8 m_head[Levels]{};
-    u8 m_tail[Levels]{};
+    Link m_next[Capacity]{};
+    Link m_head[Levels]{};
+    Link m_tail[Levels]{};
     u32 m_levels = 0;
     u32 m_size = 0;
-    u8 m_free = End;
+    Link m_free = End;
 };
+
+// The queue of every kernel endpoint.
+using MessageQueue = BasicMessageQueue<64>;
 
 } // namespace grove
