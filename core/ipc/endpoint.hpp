@@ -1,10 +1,5 @@
 #pragma once
-#include <core/abi/syscall.hpp>
-#include <core/base/result.hpp>
-#include <core/base/units.hpp>
-#include <core/ipc/ipc_counters.hpp>
-#include <core/ipc/ipc_ledger.hpp>
-#include <core/ipc/ipc_waiter.hpp>
+#include <core/ipc/endpoint_base.hpp>
 #include <core/ipc/message_queue.hpp>
 
 namespace grove {
@@ -22,8 +17,9 @@ enum class ReceiveStatus : u8 {
     Blocked,  // the queue is empty: the waiter now waits for a message
 };
 
-// One IPC endpoint: a bounded priority queue of messages (MessageQueue), the threads blocked on it, and its
-// message accounting.
+// One IPC endpoint: a bounded priority queue of QueueCapacity messages (BasicMessageQueue), the threads blocked
+// on it, and its message accounting (EndpointBase). The kernel's endpoints are Endpoint (64 messages); other
+// capacities are the same code, instantiated for measurements and tests.
 //
 // Order. Messages are served highest priority first and FIFO within a priority. Blocked senders (send and the
 // request half of call) are admitted FIFO in order of arrival, whatever their message's priority: when a receive
@@ -32,48 +28,22 @@ enum class ReceiveStatus : u8 {
 // handed straight to the first of them, never queued.
 //
 // Invariants (check_invariant): senders wait only while the queue is full, receivers only while it is empty;
-// every waiter on a list names this endpoint and the matching WaitKind; the counters are balanced and their queued
-// count is the queue's size; a closed endpoint has no waiters and no messages.
+// the waiters' invariant of EndpointBase holds; the counters are balanced and their queued count is the queue's
+// size; a closed endpoint has no waiters and no messages.
 //
 // Every operation validates first and then commits; a refused operation changes nothing but the counters.
 // Operations append the waiters they wake to `woken`, in the order they woke them; the caller drains that list.
 // Grove indices are the kernel's (0..IpcLedger::GroveCapacity-1), guaranteed in range by the caller.
-// Deadline bookkeeping: a waiter's deadline does not change while it waits, and every waiter whose deadline is
-// earlier than Ticks::max() is counted in timed_waiters() (and in the shared TimedWaiters given at construction)
-// from the moment it starts waiting until it is woken or cancelled.
-class Endpoint {
+template<u32 QueueCapacity>
+class BasicEndpoint : public EndpointBase {
 public:
-    static constexpr u32 Capacity = MessageQueue::Capacity;
-
-    // What several endpoints share about their timed waiters: how many there are, and their earliest deadline
-    // while `earliest_known` (a start lowers it; the stop of a waiter at that deadline makes it unknown).
-    struct TimedWaiters {
-        u32 count = 0;
-        Ticks earliest = Ticks::max();
-        bool earliest_known = true;
-    };
+    using Queue = BasicMessageQueue<QueueCapacity>;
+    static constexpr u32 Capacity = Queue::Capacity;
 
     // `shared`, when given, must outlive the endpoint; every timed waiter here is counted in it.
-    Endpoint(u8 owner, IpcLedger& ledger, TimedWaiters* shared = nullptr)
-        : m_ledger(ledger), m_timed_total(shared), m_owner(owner) {}
-    Endpoint(Endpoint const&) = delete;
-    Endpoint& operator=(Endpoint const&) = delete;
+    BasicEndpoint(u8 owner, IpcLedger& ledger, TimedWaiters* shared = nullptr) : EndpointBase(owner, ledger, shared) {}
 
-    u8 owner() const { return m_owner; }
-    bool is_open() const { return m_open; }
-    IpcCounters const& counters() const { return m_counters; }
     u32 queued() const { return m_queue.size(); }
-    usize blocked_senders() const { return m_senders.size(); }
-    usize blocked_receivers() const { return m_receivers.size(); }
-    usize awaiting_reply() const { return m_callers.size(); }
-    // How many waiters here have a deadline earlier than Ticks::max().
-    u32 timed_waiters() const { return m_timed_waiters; }
-
-    // A header the endpoint accepts: priority < 32, length <= 48 payload bytes, reserved zero.
-    static bool is_valid(abi::MessageHeader const& header) {
-        return header.priority < abi::PriorityLevels && header.length <= abi::MessagePayloadSize &&
-               header.reserved == 0;
-    }
 
     // --- sending ---------------------------------------------------------------------------------------------
     // Non-blocking send from grove `grove`. Delivered or Queued; errors (each counted as a refusal):
@@ -81,7 +51,7 @@ public:
     // The Call flag is cleared; the Kernel flag is kept (the kernel clears it for messages from groves).
     Result<SendStatus> try_send(u8 grove, abi::Message const& message, WakeList& woken) {
         // The common case inline: nobody waits, there is room: a bitmap update, a slot pop and a 64-byte copy.
-        if (is_valid(message.header) && m_open && m_receivers.is_empty() && !m_queue.is_full()) [[likely]] {
+        if (is_valid(message.header) && is_open() && m_receivers.is_empty() && !m_queue.is_full()) [[likely]] {
             m_queue.push(message, delivered_flags(message.header, false), MessageOrigin{grove, {}});
             count_queued(grove);
             return SendStatus::Queued;
@@ -90,9 +60,9 @@ public:
     }
 
     // Blocking send of waiter.message from waiter.grove. The waiter must not be waiting. Delivered or Queued
-    // (waiter.outcome is then Completed), or Blocked (the kernel blocks the thread until the waiter is woken: Completed once the message is queued or
-    // delivered, TimedOut or PeerClosed otherwise). Errors as try_send, except that a full queue blocks, or
-    // refuses with TimedOut when waiter.deadline <= now.
+    // (waiter.outcome is then Completed), or Blocked (the kernel blocks the thread until the waiter is woken:
+    // Completed once the message is queued or delivered, TimedOut or PeerClosed otherwise). Errors as try_send,
+    // except that a full queue blocks, or refuses with TimedOut when waiter.deadline <= now.
     Result<SendStatus> send(IpcWaiter& waiter, Ticks now, WakeList& woken);
 
     // Sends waiter.message as a Call and makes the waiter wait for the reply. On success the thread always
@@ -114,37 +84,11 @@ public:
     }
 
     // Blocking receive. The waiter must not be waiting. Received (message in waiter.message, waiter.outcome
-    // Completed) or Blocked (woken
-    // Completed with the message, or TimedOut, or PeerClosed). TimedOut at once when the queue is empty and
-    // waiter.deadline <= now; PeerClosed when the endpoint is closed.
+    // Completed) or Blocked (woken Completed with the message, or TimedOut, or PeerClosed). TimedOut at once when
+    // the queue is empty and waiter.deadline <= now; PeerClosed when the endpoint is closed.
     Result<ReceiveStatus> receive(IpcWaiter& waiter, Ticks now, WakeList& woken);
 
-    // --- replies (reached through EndpointTable::reply, which resolves the token) ---------------------------
-    // The live caller of a token, or null when the token is null or stale.
-    static IpcWaiter* resolve(ReplyToken token) {
-        if (token.caller == nullptr) return nullptr;
-        IpcWaiter* caller = token.caller;
-        if (caller->kind != WaitKind::AwaitingReply || caller->sequence != token.sequence) return nullptr;
-        return caller;
-    }
-    // Completes `caller` (awaiting a reply on this endpoint) with `message` from grove `grove`. InvalidArgument
-    // (counted) for a bad header; the caller then keeps waiting.
-    Result<void> reply(IpcWaiter& caller, u8 grove, abi::Message const& message, WakeList& woken);
-    // Wakes `caller` (awaiting a reply on this endpoint) with PeerClosed: the receiving thread is gone.
-    void abandon(IpcWaiter& caller, WakeList& woken);
-
-    // --- time, cancellation, refusal, death ------------------------------------------------------------------
-    // Ends a waiter's wait on this endpoint with `outcome` (TimedOut or PeerClosed) WITHOUT putting it on a
-    // WakeList: the kernel asked, so it knows. A sender's message is counted refused for that reason.
-    // False (nothing changes) when the waiter is not waiting here.
-    bool cancel(IpcWaiter& waiter, WaitOutcome outcome);
-    // Wakes every waiter whose deadline is <= now with TimedOut: senders, then receivers, then callers, each in
-    // order of arrival.
-    void expire(Ticks now, WakeList& woken);
-    // The earliest deadline of a waiter here; Ticks::max() when none.
-    Ticks next_deadline() const;
-    // Counts a send that the kernel refused before it reached the queue (rate limit, rights).
-    void refuse(u8 grove, Refusal reason);
+    // --- death -----------------------------------------------------------------------------------------------
     // Closes the endpoint: wakes receivers, then senders, then callers (each in order of arrival) with
     // PeerClosed, refuses the blocked senders' messages and reclaims every queued message as refused with
     // PeerClosed. Afterwards every operation is refused with PeerClosed.
@@ -152,15 +96,7 @@ public:
 
     bool check_invariant() const;
 
-    // The flags a delivered message carries: the kernel's mark is kept, the Call mark says whether a reply is owed.
-    static u8 delivered_flags(abi::MessageHeader const& header, bool is_call) {
-        u8 const kernel = header.flags & abi::MessageFlagKernel;
-        return static_cast<u8>(kernel | (is_call ? abi::MessageFlagCall : 0));
-    }
-
 private:
-    using WaiterList = IntrusiveList<IpcWaiter, &IpcWaiter::node>;
-
     Result<SendStatus> try_send_slowly(u8 grove, abi::Message const& message, WakeList& woken);
     Result<void> try_receive_slowly(abi::Message& out, ReplyToken& reply, WakeList& woken);
     // Puts a message that may enter (a receiver waits, or there is room) where it goes; Delivered or Queued.
@@ -168,48 +104,138 @@ private:
     // After a receive freed a slot: admits the longest-waiting sender's message.
     void admit_blocked_sender(WakeList& woken);
     void take(abi::Message& out, ReplyToken& reply, WakeList& woken);
-    // Starts a wait of `kind` on `list`.
-    void block(IpcWaiter& waiter, WaitKind kind, WaiterList& list);
-    void wake(IpcWaiter& waiter, WaitOutcome outcome, WakeList& woken);
-    // Deadline bookkeeping for a waiter that starts or stops waiting here.
-    void count_started(IpcWaiter const& waiter);
-    void count_stopped(IpcWaiter const& waiter);
-    WaiterList& list_of(WaitKind kind);
-    // Checks that refuse or block nothing: the header and the endpoint's state. Counts the refusal.
-    Result<void> check_send(u8 grove, abi::MessageHeader const& header);
-    void start_wait(IpcWaiter& waiter);
 
-    void count_handed_over(u8 grove) {
-        m_counters.count_handed_over();
-        m_ledger.grove(grove).count_handed_over();
-    }
-    void count_queued(u8 grove) {
-        m_counters.count_queued();
-        m_ledger.grove(grove).count_queued();
-    }
-    void count_dequeued(u8 grove) {
-        m_counters.count_dequeued();
-        m_ledger.grove(grove).count_dequeued();
-    }
-    void count_refused(u8 grove, Refusal reason) {
-        m_counters.count_refused(reason);
-        m_ledger.grove(grove).count_refused(reason);
-    }
-    void count_reclaimed(u8 grove, Refusal reason) {
-        m_counters.count_reclaimed(reason);
-        m_ledger.grove(grove).count_reclaimed(reason);
-    }
-
-    MessageQueue m_queue;
-    WaiterList m_senders;   // Sending and CallSending, in order of arrival
-    WaiterList m_receivers; // Receiving, in order of arrival
-    WaiterList m_callers;   // AwaitingReply, in the order their requests went through
-    IpcCounters m_counters;
-    IpcLedger& m_ledger;
-    TimedWaiters* m_timed_total;
-    u32 m_timed_waiters = 0;
-    u8 m_owner;
-    bool m_open = true;
+    Queue m_queue;
 };
+
+template<u32 QueueCapacity>
+SendStatus BasicEndpoint<QueueCapacity>::admit(abi::Message const& message, MessageOrigin const& origin,
+                                               WakeList& woken) {
+    u8 const flags = delivered_flags(message.header, !origin.reply.is_null());
+    if (!m_receivers.is_empty()) [[unlikely]] {
+        IpcWaiter& receiver = *m_receivers.pop_front();
+        receiver.message = message;
+        receiver.message.header.flags = flags;
+        receiver.reply_token = origin.reply;
+        wake(receiver, WaitOutcome::Completed, woken);
+        count_handed_over(origin.grove);
+        return SendStatus::Delivered;
+    }
+    GROVE_ASSERT(!m_queue.is_full());
+    m_queue.push(message, flags, origin);
+    count_queued(origin.grove);
+    return SendStatus::Queued;
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpoint<QueueCapacity>::try_send_slowly(u8 grove, abi::Message const& message,
+                                                                 WakeList& woken) {
+    TRY(check_send(grove, message.header));
+    if (m_queue.is_full()) {
+        count_refused(grove, Refusal::QueueFull);
+        return error_of(Refusal::QueueFull);
+    }
+    return admit(message, MessageOrigin{grove, {}}, woken);
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpoint<QueueCapacity>::send(IpcWaiter& waiter, Ticks now, WakeList& woken) {
+    start_wait(waiter);
+    TRY(check_send(waiter.grove, waiter.message.header));
+    if (!m_queue.is_full()) {
+        waiter.outcome = WaitOutcome::Completed;
+        return admit(waiter.message, MessageOrigin{waiter.grove, {}}, woken);
+    }
+    if (waiter.deadline <= now) {
+        count_refused(waiter.grove, Refusal::TimedOut);
+        return error_of(Refusal::TimedOut);
+    }
+    block(waiter, WaitKind::Sending, m_senders);
+    return SendStatus::Blocked;
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpoint<QueueCapacity>::call(IpcWaiter& waiter, Ticks now, WakeList& woken) {
+    start_wait(waiter);
+    TRY(check_send(waiter.grove, waiter.message.header));
+    if (!m_queue.is_full()) {
+        SendStatus const status =
+            admit(waiter.message, MessageOrigin{waiter.grove, ReplyToken{&waiter, waiter.sequence}}, woken);
+        block(waiter, WaitKind::AwaitingReply, m_callers);
+        return status;
+    }
+    if (waiter.deadline <= now) {
+        count_refused(waiter.grove, Refusal::TimedOut);
+        return error_of(Refusal::TimedOut);
+    }
+    block(waiter, WaitKind::CallSending, m_senders);
+    return SendStatus::Blocked;
+}
+
+template<u32 QueueCapacity>
+void BasicEndpoint<QueueCapacity>::admit_blocked_sender(WakeList& woken) {
+    if (m_senders.is_empty()) return;
+    IpcWaiter& sender = *m_senders.pop_front();
+    if (sender.kind == WaitKind::CallSending) {
+        (void)admit(sender.message, MessageOrigin{sender.grove, ReplyToken{&sender, sender.sequence}}, woken);
+        sender.kind = WaitKind::AwaitingReply;
+        m_callers.push_back(sender);
+        return;
+    }
+    GROVE_ASSERT(sender.kind == WaitKind::Sending);
+    (void)admit(sender.message, MessageOrigin{sender.grove, {}}, woken);
+    wake(sender, WaitOutcome::Completed, woken);
+}
+
+template<u32 QueueCapacity>
+void BasicEndpoint<QueueCapacity>::take(abi::Message& out, ReplyToken& reply, WakeList& woken) {
+    count_dequeued(m_queue.pop(out, reply));
+    admit_blocked_sender(woken);
+}
+
+template<u32 QueueCapacity>
+Result<void> BasicEndpoint<QueueCapacity>::try_receive_slowly(abi::Message& out, ReplyToken& reply,
+                                                              WakeList& woken) {
+    if (m_queue.is_empty()) return is_open() ? Error::WouldBlock : Error::PeerClosed;
+    take(out, reply, woken);
+    return ok();
+}
+
+template<u32 QueueCapacity>
+Result<ReceiveStatus> BasicEndpoint<QueueCapacity>::receive(IpcWaiter& waiter, Ticks now, WakeList& woken) {
+    start_wait(waiter);
+    if (!m_queue.is_empty()) {
+        take(waiter.message, waiter.reply_token, woken);
+        waiter.outcome = WaitOutcome::Completed;
+        return ReceiveStatus::Received;
+    }
+    if (!is_open()) return Error::PeerClosed;
+    if (waiter.deadline <= now) return Error::TimedOut;
+    block(waiter, WaitKind::Receiving, m_receivers);
+    return ReceiveStatus::Blocked;
+}
+
+template<u32 QueueCapacity>
+void BasicEndpoint<QueueCapacity>::close(WakeList& woken) {
+    close_waiters(woken);
+    abi::Message discarded;
+    ReplyToken no_reply;
+    while (!m_queue.is_empty()) count_reclaimed(m_queue.pop(discarded, no_reply), Refusal::PeerClosed);
+}
+
+template<u32 QueueCapacity>
+bool BasicEndpoint<QueueCapacity>::check_invariant() const {
+    if (!m_queue.check() || !counters().is_balanced() || counters().queued != m_queue.size()) return false;
+    if (!m_senders.is_empty() && !m_queue.is_full()) return false;
+    if (!m_receivers.is_empty() && !m_queue.is_empty()) return false;
+    if (!is_open() && (m_queue.size() != 0 || !m_senders.is_empty() || !m_receivers.is_empty() ||
+                       !m_callers.is_empty()))
+        return false;
+    return check_waiters();
+}
+
+// The kernel's endpoint. Its out-of-line operations are compiled once, in endpoint.cpp.
+using Endpoint = BasicEndpoint<MessageQueue::Capacity>;
+extern template class BasicEndpoint<MessageQueue::Capacity>;
 
 } // namespace grove

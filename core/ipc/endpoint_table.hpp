@@ -7,9 +7,10 @@
 
 namespace grove {
 
-// Every IPC endpoint of the system and the IPC ledger, owned by the kernel (static storage). Endpoints are reached
-// only through EndpointRefs, whose generation goes stale when the endpoint closes: a dead grove's endpoint cannot
-// be reached through an old reference, even after its slot holds a new endpoint.
+// Every IPC endpoint of the system and the IPC ledger, owned by the kernel (static storage): EndpointTable, whose
+// endpoints hold 64 messages each (other queue capacities are the same code, instantiated for tests). Endpoints
+// are reached only through EndpointRefs, whose generation goes stale when the endpoint closes: a dead grove's
+// endpoint cannot be reached through an old reference, even after its slot holds a new endpoint.
 //
 // An operation on a stale reference fails with PeerClosed (the handle may be fine; the peer is gone); a send to
 // one is counted as refused with PeerClosed against the sending grove. Semantics of each operation, the orders in
@@ -18,13 +19,15 @@ namespace grove {
 // messages queued per the groves' counters are exactly those in the endpoints' queues, and the count of timed
 // waiters is the sum of the endpoints' and their earliest deadline, when known, is exact (so next_deadline scans
 // only after the waiter with the earliest deadline stopped waiting, and expire only when something is due).
-class EndpointTable {
+template<u32 QueueCapacity>
+class BasicEndpointTable {
 public:
+    using Endpoint = BasicEndpoint<QueueCapacity>;
     static constexpr usize Capacity = 64;
 
-    EndpointTable() = default;
-    EndpointTable(EndpointTable const&) = delete;
-    EndpointTable& operator=(EndpointTable const&) = delete;
+    BasicEndpointTable() = default;
+    BasicEndpointTable(BasicEndpointTable const&) = delete;
+    BasicEndpointTable& operator=(BasicEndpointTable const&) = delete;
 
     // A new, empty endpoint owned by grove `owner`. InvalidArgument when owner is not a grove index;
     // NoCapacity when all endpoints are in use.
@@ -87,5 +90,159 @@ private:
     mutable Endpoint::TimedWaiters m_timed;
     SlotTable<Endpoint, Capacity> m_endpoints;
 };
+
+template<u32 QueueCapacity>
+Result<EndpointRef> BasicEndpointTable<QueueCapacity>::open(u8 owner) {
+    if (owner >= IpcLedger::GroveCapacity) return Error::InvalidArgument;
+    if (m_endpoints.is_full()) return Error::NoCapacity;
+    SlotRef const slot = m_endpoints.insert(owner, m_ledger, &m_timed);
+    GROVE_ASSERT(!slot.is_null());
+    return EndpointRef{slot};
+}
+
+template<u32 QueueCapacity>
+Result<IpcCounters> BasicEndpointTable<QueueCapacity>::close(EndpointRef ref, WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) return Error::PeerClosed;
+    endpoint->close(woken);
+    IpcCounters const final_counters = endpoint->counters();
+    bool const removed = m_endpoints.remove(ref.slot);
+    GROVE_ASSERT(removed);
+    return final_counters;
+}
+
+template<u32 QueueCapacity>
+Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_send(u8 grove) {
+    m_ledger.grove(grove).count_refused(Refusal::PeerClosed);
+    return error_of(Refusal::PeerClosed);
+}
+
+template<u32 QueueCapacity>
+Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_wait(IpcWaiter& waiter) {
+    GROVE_ASSERT(!waiter.is_waiting());
+    waiter.outcome = WaitOutcome::Pending;
+    return refuse_stale_send(waiter.grove);
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpointTable<QueueCapacity>::try_send(EndpointRef ref, u8 grove,
+                                                               abi::Message const& message, WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) [[unlikely]] return refuse_stale_send(grove).error();
+    return endpoint->try_send(grove, message, woken);
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpointTable<QueueCapacity>::send(EndpointRef ref, IpcWaiter& waiter, Ticks now,
+                                                           WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) return refuse_stale_wait(waiter).error();
+    return endpoint->send(waiter, now, woken);
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpointTable<QueueCapacity>::call(EndpointRef ref, IpcWaiter& waiter, Ticks now,
+                                                           WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) return refuse_stale_wait(waiter).error();
+    return endpoint->call(waiter, now, woken);
+}
+
+template<u32 QueueCapacity>
+Result<void> BasicEndpointTable<QueueCapacity>::try_receive(EndpointRef ref, abi::Message& out, ReplyToken& reply,
+                                                            WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) [[unlikely]] return Error::PeerClosed;
+    return endpoint->try_receive(out, reply, woken);
+}
+
+template<u32 QueueCapacity>
+Result<ReceiveStatus> BasicEndpointTable<QueueCapacity>::receive(EndpointRef ref, IpcWaiter& waiter, Ticks now,
+                                                                 WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) {
+        waiter.outcome = WaitOutcome::Pending;
+        return Error::PeerClosed;
+    }
+    return endpoint->receive(waiter, now, woken);
+}
+
+template<u32 QueueCapacity>
+Result<void> BasicEndpointTable<QueueCapacity>::reply(ReplyToken token, u8 grove, abi::Message const& message,
+                                                      WakeList& woken) {
+    if (token.is_null()) return Error::InvalidState;
+    IpcWaiter* caller = Endpoint::resolve(token);
+    if (caller == nullptr) return refuse_stale_send(grove);
+    return caller->endpoint->reply(*caller, grove, message, woken);
+}
+
+template<u32 QueueCapacity>
+void BasicEndpointTable<QueueCapacity>::abandon_reply(ReplyToken token, WakeList& woken) {
+    IpcWaiter* caller = Endpoint::resolve(token);
+    if (caller != nullptr) caller->endpoint->abandon(*caller, woken);
+}
+
+template<u32 QueueCapacity>
+bool BasicEndpointTable<QueueCapacity>::cancel(IpcWaiter& waiter, WaitOutcome outcome) {
+    if (!waiter.is_waiting()) return false;
+    return waiter.endpoint->cancel(waiter, outcome);
+}
+
+template<u32 QueueCapacity>
+void BasicEndpointTable<QueueCapacity>::expire(Ticks now, WakeList& woken) {
+    // No waiter's deadline is earlier than next_deadline(): none is due before it.
+    if (now < next_deadline()) return;
+    m_endpoints.for_each([&](SlotRef, Endpoint& endpoint) { endpoint.expire(now, woken); });
+}
+
+template<u32 QueueCapacity>
+Ticks BasicEndpointTable<QueueCapacity>::next_deadline() const {
+    if (m_timed.count == 0) return Ticks::max();
+    if (m_timed.earliest_known) return m_timed.earliest;
+    m_timed.earliest = scan_next_deadline();
+    m_timed.earliest_known = true;
+    return m_timed.earliest;
+}
+
+template<u32 QueueCapacity>
+Ticks BasicEndpointTable<QueueCapacity>::scan_next_deadline() const {
+    Ticks earliest = Ticks::max();
+    for (u32 index = 0; index < Capacity; ++index) {
+        Endpoint const* endpoint = endpoint_at(index);
+        if (endpoint == nullptr) continue;
+        Ticks const deadline = endpoint->next_deadline();
+        if (deadline < earliest) earliest = deadline;
+    }
+    return earliest;
+}
+
+template<u32 QueueCapacity>
+void BasicEndpointTable<QueueCapacity>::refuse(u8 grove, EndpointRef target, Refusal reason) {
+    if (Endpoint* endpoint = find(target)) {
+        endpoint->refuse(grove, reason);
+        return;
+    }
+    m_ledger.grove(grove).count_refused(reason);
+}
+
+template<u32 QueueCapacity>
+bool BasicEndpointTable<QueueCapacity>::check_invariant() const {
+    if (!m_ledger.is_balanced()) return false;
+    u64 queued = 0;
+    u32 timed = 0;
+    for (u32 index = 0; index < Capacity; ++index) {
+        Endpoint const* endpoint = endpoint_at(index);
+        if (endpoint == nullptr) continue;
+        if (!endpoint->check_invariant()) return false;
+        queued += endpoint->queued();
+        timed += endpoint->timed_waiters();
+    }
+    return queued == m_ledger.queued_total() && timed == m_timed.count &&
+           (!m_timed.earliest_known || m_timed.count == 0 || m_timed.earliest == scan_next_deadline());
+}
+
+// The kernel's table. Its out-of-line operations are compiled once, in endpoint_table.cpp.
+using EndpointTable = BasicEndpointTable<MessageQueue::Capacity>;
+extern template class BasicEndpointTable<MessageQueue::Capacity>;
 
 } // namespace grove

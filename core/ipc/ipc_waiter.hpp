@@ -8,7 +8,7 @@
 
 namespace grove {
 
-class Endpoint;
+class EndpointBase;
 
 // What a waiter is blocked on.
 enum class WaitKind : u8 {
@@ -58,7 +58,7 @@ struct IpcWaiter {
     WaitOutcome outcome = WaitOutcome::Pending;
     Ticks deadline = Ticks::max();
     u64 sequence = 0;
-    Endpoint* endpoint = nullptr;
+    EndpointBase* endpoint = nullptr;
     ReplyToken reply_token;
     abi::Message message{};
 
