@@ -10,16 +10,21 @@
 #include <benchmark/benchmark.h>
 
 #include <new>
+#include <string>
 
 namespace grove::bench {
 
 namespace {
 
-constexpr u32 Capacity = Endpoint::Capacity;
+// The kernel's endpoint capacity, and the capacity that holds the deepest queue measured.
+constexpr u32 KernelCapacity = Endpoint::Capacity;
+constexpr u32 DeepCapacity = 1024;
 constexpr u32 PriorityTableSize = 4096;
 
 // The endpoint as the loop sees it: grove 0 sends to it with try_send and receives from it with try_receive; no
-// thread ever waits on it, so both calls stay on their inline fast paths.
+// thread ever waits on it, so both calls stay on their inline fast paths. The kernel's code at any queue capacity
+// (BasicEndpoint; the kernel's endpoint is the 64-message one).
+template<u32 QueueCapacity>
 class EndpointUnderTest {
 public:
     bool push(abi::Message const& message) { return m_endpoint.try_send(0, message, m_woken).has_value(); }
@@ -30,7 +35,7 @@ public:
 
 private:
     IpcLedger m_ledger;
-    Endpoint m_endpoint{0, m_ledger};
+    BasicEndpoint<QueueCapacity> m_endpoint{0, m_ledger};
     WakeList m_woken;
 };
 
@@ -105,42 +110,68 @@ void send_and_receive(benchmark::State& state, Priorities priorities) {
     queue_pointer->~Queue();
 }
 
-// The depths of the priority rows. The endpoint's queue holds at most Endpoint::Capacity (64) messages: its slot
-// links are u8 and MessageQueue is not a template, so depths beyond 64 (the 1024) do not exist.
-constexpr i64 ShallowDepth = 1;
-constexpr i64 DeepDepth = Capacity;
+// The priority runs: a queue capacity and a depth, the same for the endpoint and its reference. The rows
+// core_prio32_vs_bitmap/depth:D measure depths 1 and 64 at the kernel's capacity (64: the queue is full after the
+// push at depth 64) and depth 1024 at capacity 1024; the flatness rows compare depth 1024 with depth 1 at
+// capacity 1024, so that only the depth differs.
+struct PriorityRun {
+    u32 capacity;
+    i64 depth;
+};
+constexpr PriorityRun RowRuns[] = {{KernelCapacity, 1}, {KernelCapacity, 64}, {DeepCapacity, 1024}};
+constexpr PriorityRun Shallow{DeepCapacity, 1};
+constexpr PriorityRun Deep{DeepCapacity, 1024};
+// Every run registered: those of the rows above, each once.
+constexpr PriorityRun MeasuredRuns[] = {RowRuns[0], RowRuns[1], Shallow, Deep};
+
+// "core_prio32/<queue>/capacity:<capacity>"; Google Benchmark appends "/depth:<depth>" to name a run.
+std::string priority_family(char const* queue, u32 capacity) {
+    return std::string("core_prio32/") + queue + "/capacity:" + std::to_string(capacity);
+}
+std::string priority_run(char const* queue, PriorityRun run) {
+    return priority_family(queue, run.capacity) + "/depth:" + std::to_string(run.depth);
+}
+
+// Registers the endpoint and its reference at one capacity, at every depth measured at that capacity.
+template<u32 QueueCapacity>
+void register_priority_benchmarks() {
+    auto* endpoint = benchmark::RegisterBenchmark(priority_family("endpoint", QueueCapacity).c_str(),
+                                                  send_and_receive<EndpointUnderTest<QueueCapacity>>,
+                                                  Priorities::Random);
+    auto* bitmap = benchmark::RegisterBenchmark(priority_family("bitmap", QueueCapacity).c_str(),
+                                                send_and_receive<BitmapPriorityQueue<QueueCapacity>>,
+                                                Priorities::Random);
+    endpoint->ArgName("depth");
+    bitmap->ArgName("depth");
+    for (PriorityRun const run : MeasuredRuns) {
+        if (run.capacity != QueueCapacity) continue;
+        endpoint->Arg(run.depth);
+        bitmap->Arg(run.depth);
+    }
+}
 
 void register_core_benchmarks() {
-    benchmark::RegisterBenchmark("core_fifo/endpoint", send_and_receive<EndpointUnderTest>, Priorities::One)
+    benchmark::RegisterBenchmark("core_fifo/endpoint", send_and_receive<EndpointUnderTest<KernelCapacity>>,
+                                 Priorities::One)
         ->ArgName("depth")
         ->Arg(1);
-    benchmark::RegisterBenchmark("core_fifo/ring", send_and_receive<MessageRing<Capacity>>, Priorities::One)
+    benchmark::RegisterBenchmark("core_fifo/ring", send_and_receive<MessageRing<KernelCapacity>>, Priorities::One)
         ->ArgName("depth")
         ->Arg(1);
-    benchmark::RegisterBenchmark("core_prio32/endpoint", send_and_receive<EndpointUnderTest>, Priorities::Random)
-        ->ArgName("depth")
-        ->Arg(ShallowDepth)
-        ->Arg(DeepDepth);
-    benchmark::RegisterBenchmark("core_prio32/bitmap", send_and_receive<BitmapPriorityQueue<Capacity>>,
-                                 Priorities::Random)
-        ->ArgName("depth")
-        ->Arg(ShallowDepth)
-        ->Arg(DeepDepth);
+    register_priority_benchmarks<KernelCapacity>();
+    register_priority_benchmarks<DeepCapacity>();
 }
 
 void declare_core_rows() {
-    std::string const shallow = "/depth:" + std::to_string(ShallowDepth);
-    std::string const deep = "/depth:" + std::to_string(DeepDepth);
     declare_row({"core_fifo_vs_ring", "core_fifo/endpoint/depth:1", "core_fifo/ring/depth:1", RowMetric::CpuTime,
                  "ns/op", "<= 1.5"});
-    declare_row({"core_prio32_vs_bitmap" + shallow, "core_prio32/endpoint" + shallow, "core_prio32/bitmap" + shallow,
-                 RowMetric::CpuTime, "ns/op", "<= 1.5"});
-    declare_row({"core_prio32_vs_bitmap" + deep, "core_prio32/endpoint" + deep, "core_prio32/bitmap" + deep,
-                 RowMetric::CpuTime, "ns/op", "<= 1.5"});
-    // Flatness: the endpoint at its deepest queue against itself at depth 1, and the same for the reference.
-    declare_row({"core_prio32_endpoint_deep_vs_shallow", "core_prio32/endpoint" + deep,
-                 "core_prio32/endpoint" + shallow, RowMetric::CpuTime, "ns/op", "<= 1.2"});
-    declare_row({"core_prio32_bitmap_deep_vs_shallow", "core_prio32/bitmap" + deep, "core_prio32/bitmap" + shallow,
+    for (PriorityRun const run : RowRuns)
+        declare_row({"core_prio32_vs_bitmap/depth:" + std::to_string(run.depth), priority_run("endpoint", run),
+                     priority_run("bitmap", run), RowMetric::CpuTime, "ns/op", "<= 1.5"});
+    // Flatness: each queue at depth 1024 against itself at depth 1, at the same capacity.
+    declare_row({"core_prio32_endpoint_deep_vs_shallow", priority_run("endpoint", Deep),
+                 priority_run("endpoint", Shallow), RowMetric::CpuTime, "ns/op", "<= 1.2"});
+    declare_row({"core_prio32_bitmap_deep_vs_shallow", priority_run("bitmap", Deep), priority_run("bitmap", Shallow),
                  RowMetric::CpuTime, "ns/op", ""});
 }
 
