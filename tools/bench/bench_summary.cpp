@@ -23,7 +23,7 @@
 
 namespace {
 
-// Ordered: rows come out in the order of the program's JSON context (Google Benchmark sorts it by key).
+// Ordered: rows come out program by program, each program's in the order of names_in_order.
 using Json = nlohmann::ordered_json;
 
 struct RowSpec {
@@ -118,6 +118,35 @@ Figure figure_of(Json const& benchmarks, std::string const& named, std::string m
     return {std::nullopt, error.empty() ? "no run named " + run : error, std::nullopt};
 }
 
+// Whether row name `a` comes before `b`: characters compared one by one, except that runs of digits compare as
+// numbers, so that "core_prio32_vs_bitmap/depth:64" comes before ".../depth:1024" (Google Benchmark writes the
+// context keys, hence the rows, in plain character order).
+bool names_in_order(std::string const& a, std::string const& b) {
+    auto const is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    // The digits from `start` on, without leading zeros; `start` moves past them.
+    auto const number_at = [&](std::string const& text, std::size_t& start) {
+        while (start + 1 < text.size() && text[start] == '0' && is_digit(text[start + 1])) ++start;
+        std::size_t const begin = start;
+        while (start < text.size() && is_digit(text[start])) ++start;
+        return text.substr(begin, start - begin);
+    };
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (is_digit(a[i]) && is_digit(b[j])) {
+            std::string const x = number_at(a, i);
+            std::string const y = number_at(b, j);
+            if (x.size() != y.size()) return x.size() < y.size();
+            if (x != y) return x < y;
+        } else {
+            if (a[i] != b[j]) return a[i] < b[j];
+            ++i;
+            ++j;
+        }
+    }
+    return a.size() - i < b.size() - j;
+}
+
 // Whether `ratio` meets `target` ("<= 1.5", "< 2", ">= 0.8", "> 1"); nullopt when the target is empty or unreadable.
 std::optional<bool> meets(std::string const& target, double ratio) {
     std::size_t position = target.find_first_not_of(' ');
@@ -189,6 +218,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "grove-bench-summary: warning: %s comes from a %s build, not Release\n", argv[i],
                          program_context.value("grove_build_type", "unknown").c_str());
         std::string const program = program_context.value("executable", argv[i]);
+        std::size_t const first_row = rows.size();
         for (auto const& [key, value] : program_context.items()) {
             if (key.rfind("grove.row.", 0) != 0 || !value.is_string()) continue;
             Row row;
@@ -203,6 +233,8 @@ int main(int argc, char** argv) {
             if (row.ratio) row.meets_target = meets(row.spec.target, *row.ratio);
             rows.push_back(row);
         }
+        std::stable_sort(rows.begin() + static_cast<std::ptrdiff_t>(first_row), rows.end(),
+                         [](Row const& a, Row const& b) { return names_in_order(a.spec.name, b.spec.name); });
     }
 
     std::printf("context: unicorn %s, capstone %s, %s, compiler %s, build %s, %s CPUs at %s MHz\n\n",
