@@ -1,8 +1,9 @@
-// A random-operation property test of the endpoint table against a reference model written with std containers.
-// Each run draws >= 100 000 operations from grove::Prng with a fixed seed: sends and calls of random priorities,
-// blocking and not, receives, replies, abandoned calls, cancellations, timeouts on a manual clock, closes and
-// reopens, kernel refusals. After every step it compares results, woken threads (and their order), what each
-// thread received, every counter, and checks the accounting invariant.
+// A random-operation property test of the endpoint table against a reference model written with std containers,
+// at the kernel's queue capacity (EndpointTable, 64 messages per endpoint) and at 1024 (BasicEndpointTable<1024>,
+// the same code). Each run draws >= 100 000 operations from grove::Prng with a fixed seed: sends and calls of
+// random priorities, blocking and not, receives, replies, abandoned calls, cancellations, timeouts on a manual
+// clock, closes and reopens, kernel refusals. After every step it compares results, woken threads (and their
+// order), what each thread received, every counter, and checks the accounting invariant.
 #include <core/base/prng.hpp>
 #include <core/ipc/endpoint_table.hpp>
 #include <tests/core/ipc/ipc_test_support.hpp>
@@ -65,6 +66,20 @@ struct HeldToken {
     u64 caller_wait;
 };
 
+// How a run drives queues of a given capacity through every situation: phases long enough to fill a queue and to
+// drain it again, and, while flooding, closes rare enough not to empty a queue before it fills.
+struct Profile {
+    u64 phase_length;        // steps of each flooding or draining phase
+    u64 flood_closes_one_in; // while flooding, a close-or-reopen step closes an open endpoint one time in this many
+};
+
+template<u32 QueueCapacity>
+constexpr Profile profile_of() {
+    if constexpr (QueueCapacity <= 64) return {3000, 1};
+    else return {16000, 16};
+}
+
+template<u32 QueueCapacity>
 class Harness {
 public:
     explicit Harness(u64 seed) : m_random(seed) {
@@ -78,7 +93,8 @@ public:
         enum Op { TrySend, Send, Call, TryReceive, Receive, Reply, Abandon, Clock, Cancel, CloseOrReopen, Refuse };
         static constexpr u64 flood[] = {300, 150, 100, 30, 30, 100, 10, 150, 40, 3, 87};
         static constexpr u64 drain[] = {100, 80, 60, 250, 150, 100, 20, 120, 40, 5, 75};
-        u64 const* weights = (m_steps++ / 3000) % 2 == 0 ? flood : drain;
+        bool const flooding = (m_steps++ / RunProfile.phase_length) % 2 == 0;
+        u64 const* weights = flooding ? flood : drain;
         u64 choice = m_random.below(1000);
         int op = 0;
         while (choice >= weights[op]) choice -= weights[op++];
@@ -92,7 +108,7 @@ public:
         case Abandon: abandon(); break;
         case Clock: advance_clock(); break;
         case Cancel: cancel(); break;
-        case CloseOrReopen: close_or_reopen(); break;
+        case CloseOrReopen: close_or_reopen(flooding); break;
         case Refuse: refuse(); break;
         default: FAIL() << "weights do not add up to 1000";
         }
@@ -204,7 +220,7 @@ private:
         } else if (priority >= abi::PriorityLevels) {
             count_refused(e, grove, Refusal::Invalid);
             expect_error(result, Error::InvalidArgument);
-        } else if (ep.receivers.empty() && ep.queue.size() == Endpoint::Capacity) {
+        } else if (ep.receivers.empty() && ep.queue.size() == QueueCapacity) {
             count_refused(e, grove, Refusal::QueueFull);
             ++m_coverage.queue_full;
             expect_error(result, Error::WouldBlock);
@@ -240,7 +256,7 @@ private:
             expect_error(result, Error::InvalidArgument);
             return;
         }
-        if (!ep.receivers.empty() || ep.queue.size() < Endpoint::Capacity) {
+        if (!ep.receivers.empty() || ep.queue.size() < QueueCapacity) {
             bool const handed = admit(e, thread.priority, thread.message_id, grove, is_call ? t : -1);
             expect_value(result, handed ? SendStatus::Delivered : SendStatus::Queued);
             if (!is_call) thread.outcome = WaitOutcome::Completed;
@@ -428,9 +444,11 @@ private:
         m_endpoints[e].counters = IpcCounters{};
     }
 
-    void close_or_reopen() {
+    void close_or_reopen(bool flooding) {
         int const e = random_endpoint();
         ModelEndpoint& ep = m_endpoints[e];
+        if (flooding && ep.open && RunProfile.flood_closes_one_in > 1 && m_random.below(RunProfile.flood_closes_one_in) != 0)
+            return;
         if (!ep.open) {
             EXPECT_EQ(m_table->close(ep.ref, m_woken).error(), Error::PeerClosed);
             return open_endpoint(e);
@@ -519,7 +537,7 @@ private:
         // Counters and queues.
         for (int e = 0; e < EndpointCount; ++e) {
             ModelEndpoint const& ep = m_endpoints[e];
-            Endpoint const* endpoint = m_table->find(ep.ref);
+            auto const* endpoint = m_table->find(ep.ref);
             ASSERT_EQ(endpoint != nullptr, ep.open);
             if (endpoint == nullptr) continue;
             EXPECT_EQ(endpoint->queued(), ep.queue.size());
@@ -539,7 +557,7 @@ private:
     };
 
     Prng m_random;
-    std::unique_ptr<EndpointTable> m_table = std::make_unique<EndpointTable>();
+    std::unique_ptr<BasicEndpointTable<QueueCapacity>> m_table = std::make_unique<BasicEndpointTable<QueueCapacity>>();
     WakeList m_woken;
     IpcWaiter m_waiters[ThreadCount];
     ModelThread m_threads[ThreadCount];
@@ -552,22 +570,24 @@ private:
     u64 m_next_id = 1;
     u64 m_arrival = 0;
     u64 m_steps = 0;
+    static constexpr Profile RunProfile = profile_of<QueueCapacity>();
     Coverage m_coverage;
 };
 
 class IpcProperty : public ::testing::TestWithParam<u64> {};
 
-TEST_P(IpcProperty, RandomOperationsMatchTheReferenceModel) {
-    auto harness = std::make_unique<Harness>(GetParam());
+template<u32 QueueCapacity>
+void run_property(u64 seed) {
+    auto harness = std::make_unique<Harness<QueueCapacity>>(seed);
     constexpr int Operations = 100'000;
     for (int i = 0; i < Operations; ++i) {
         harness->step();
         if (harness->failed()) {
-            ADD_FAILURE() << "first divergence at operation " << i << " with seed " << GetParam();
+            ADD_FAILURE() << "first divergence at operation " << i << " with seed " << seed;
             return;
         }
     }
-    Harness::Coverage const& c = harness->coverage();
+    auto const& c = harness->coverage();
     EXPECT_GT(c.handed_over, 500u);
     EXPECT_GT(c.queued, 5000u);
     EXPECT_GT(c.queue_full, 1000u);
@@ -580,13 +600,16 @@ TEST_P(IpcProperty, RandomOperationsMatchTheReferenceModel) {
     EXPECT_GT(c.reclaimed, 1000u);
     std::printf("seed %llu: handed over %llu, queued %llu, queue full %llu, blocked senders %llu, blocked receivers "
                 "%llu, replies %llu, stale replies %llu, timeouts %llu, closes with waiters %llu, reclaimed %llu\n",
-                static_cast<unsigned long long>(GetParam()), static_cast<unsigned long long>(c.handed_over),
+                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(c.handed_over),
                 static_cast<unsigned long long>(c.queued), static_cast<unsigned long long>(c.queue_full),
                 static_cast<unsigned long long>(c.blocked_senders),
                 static_cast<unsigned long long>(c.blocked_receivers), static_cast<unsigned long long>(c.replies),
                 static_cast<unsigned long long>(c.stale_replies), static_cast<unsigned long long>(c.timeouts),
                 static_cast<unsigned long long>(c.closes_with_waiters), static_cast<unsigned long long>(c.reclaimed));
 }
+
+TEST_P(IpcProperty, RandomOperationsMatchTheReferenceModel) { run_property<MessageQueue::Capacity>(GetParam()); }
+TEST_P(IpcProperty, RandomOperationsMatchTheReferenceModelAtCapacity1024) { run_property<1024>(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, IpcProperty, ::testing::Values(1u, 2u, 0x5eedu, 0xdecafbadu, 20240611u));
 

@@ -1,7 +1,8 @@
 #pragma once
-// Helpers shared by the IPC tests: building messages and draining WakeLists.
+// Helpers shared by the IPC tests: building messages, draining WakeLists, naming typed tests.
 #include <core/ipc/ipc_waiter.hpp>
 
+#include <string>
 #include <vector>
 
 namespace grove::test {
@@ -21,6 +22,14 @@ inline u64 id_of(abi::Message const& m) {
     copy_bytes(&id, m.payload, sizeof id);
     return id;
 }
+
+// Names the instances of a typed test after the capacity of the queue or endpoint type: "Capacity1024".
+struct CapacityName {
+    template<typename T>
+    static std::string GetName(int) {
+        return "Capacity" + std::to_string(T::Capacity);
+    }
+};
 
 // Empties a WakeList into a vector, in wake order.
 inline std::vector<IpcWaiter*> drain(WakeList& woken) {
