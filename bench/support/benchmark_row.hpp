@@ -17,9 +17,10 @@ enum class RowRatio { OursOverReference, Ours };
 
 // One row of the benchmark table, declared by the program that measures both of its sides (so that ours and the
 // reference always come from the same run). `ours` and `reference` are Google Benchmark run names as they appear
-// in the JSON output ("core_fifo/endpoint", "core_prio32/endpoint/depth:64"); `ours` is empty for a row that
-// only publishes a reference figure (or a figure without a comparison). With RowMetric::Value, a run name may end
-// in "#<counter>" to read that user counter instead of "value" (both sides of a row from one run). `target` is a bound on the ratio ("<= 1.5", ">= 0.8") or empty.
+// in the JSON output ("core_fifo/endpoint/depth:1", "core_prio32/endpoint/capacity:64/depth:64"); `ours` is
+// empty for a row that only publishes a reference figure (or a figure without a comparison). With
+// RowMetric::Value, a run name may end in "#<counter>" to read that user counter instead of "value" (both sides
+// of a row from one run). `target` is a bound on the ratio ("<= 1.5", ">= 0.8") or empty.
 struct BenchmarkRow {
     std::string name;
     std::string ours;
