@@ -84,10 +84,12 @@ UnicornSpace::UnicornSpace(AddressSpaceId id, Machine machine) : m_id(id), m_mac
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INTR, callback(hook_interrupt), this, 1, 0) == UC_ERR_OK;
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_INVALID, callback(hook_invalid_memory), this, 1, 0) ==
                    UC_ERR_OK;
-    // A read and write hook on address 0, which is never mapped: its mere presence makes Unicorn keep rip exact
-    // at every memory access, so that a fault names the faulting instruction and not its block.
-    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this, 0,
-                           0) == UC_ERR_OK;
+    // Exact faults: a read and write hook on address 0, which is never mapped: its mere presence makes Unicorn keep
+    // rip exact at every memory access, so that a fault names the faulting instruction and not an earlier block.
+    // It also sends every load and store through Unicorn's slow path, which Fast avoids (fault_precision.hpp).
+    if (m_machine.precision == FaultPrecision::Exact)
+        ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this,
+                               0, 0) == UC_ERR_OK;
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN_INVALID, callback(hook_invalid_instruction), this, 1, 0) ==
                    UC_ERR_OK;
     // Port I/O never reaches Unicorn (every in/out is a stop site); these catch an encoding the rules missed.
@@ -458,6 +460,8 @@ bool UnicornSpace::on_invalid_memory(int type, u64 address, int) {
     u64 const code = (present ? 1u : 0u) | (access == Access::Write ? 2u : 0u) | (access == Access::Execute ? 16u : 0u);
     u64 const pc = access == Access::Execute ? address : read_register(UC_X86_REG_RIP);
     record(Trap::make_fault(TrapKind::PageFault, pc, FaultInfo{address, access, code}), pc);
+    // A fetch fault's pc is the address fetched; a data fault's is rip, current only under a memory hook.
+    m_trap_inexact = access != Access::Execute && m_machine.precision == FaultPrecision::Fast;
     return false;
 }
 
@@ -489,6 +493,7 @@ RegisterSnapshot UnicornSpace::registers() const {
 Trap UnicornSpace::run() {
     for (;;) {
         m_trapped = false;
+        m_trap_inexact = false;
         m_block = nullptr;
         u64 const start = read_register(UC_X86_REG_RIP);
         uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);

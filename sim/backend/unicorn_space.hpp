@@ -1,6 +1,7 @@
 #pragma once
 #include <core/arch/arch.hpp>
 #include <sim/backend/crash_report.hpp>
+#include <sim/backend/fault_precision.hpp>
 #include <sim/backend/instruction_rules.hpp>
 
 #include <array>
@@ -42,6 +43,7 @@ public:
         VirtualClock* clock = nullptr;
         Disassembler* disassembler = nullptr;
         std::vector<PortWrite>* port_log = nullptr;
+        FaultPrecision precision = FaultPrecision::Exact;
     };
 
     // Why run() returned.
@@ -91,6 +93,8 @@ public:
     // Runs the loaded thread from its rip until a trap; emulates the allowed stop sites (rdtsc, cpuid,
     // permitted port I/O) on the way. Never returns without a trap.
     Trap run();
+    // True when the trap of the last run() is a data fault whose pc may be wrong (FaultPrecision::Fast).
+    bool trap_is_inexact() const { return m_trap_inexact; }
 
     // Thread bookkeeping of UnicornArch: the ThreadId index whose registers are in the engine, if any.
     static constexpr u32 NoThread = ~u32{0};
@@ -183,6 +187,7 @@ private:
 
     // What stopped the current run.
     bool m_trapped = false;
+    bool m_trap_inexact = false;
     Trap m_trap{};
     u64 m_resume_pc = 0;
 };
