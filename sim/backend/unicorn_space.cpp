@@ -371,6 +371,7 @@ void UnicornSpace::settle_block(u64 pc) {
 
 void UnicornSpace::record(Trap trap, u64 resume_pc) {
     m_trapped = true;
+    m_stop_at = 0;
     m_trap = trap;
     m_resume_pc = resume_pc;
     // When uc_emu_start returns, Unicorn invalidates the translated block before every exit (it assumes exits
@@ -383,22 +384,24 @@ void UnicornSpace::record(Trap trap, u64 resume_pc) {
 }
 
 void UnicornSpace::on_block(u64 address, u32 size) {
-    // Runs before every block the guest executes: the hot path of the simulator (a cache hit is a compare, two
-    // stores and an add).
-    if (m_trapped) return;
+    // Runs before every block the guest executes: the hot path of the simulator. A cache hit is two compares, two
+    // stores and an add, without a stack frame; everything else is out of line.
     VirtualClock& clock = *m_machine.clock;
-    if (clock.deadline_reached()) {
-        preempt(address);
-        return;
-    }
-    u64 const key = block_key(address, size);
+    if (clock.now().value >= m_stop_at) [[unlikely]] return stop_before_block(address);
     CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
-    if (slot.key != key) slot = CachedBlock{key, count_block(address, size)};
+    if (slot.key != block_key(address, size)) [[unlikely]] return enter_uncached_block(slot, address, size);
     m_block = &slot;
     clock.retire(slot.instructions);
 }
 
-void UnicornSpace::preempt(u64 address) {
+void UnicornSpace::enter_uncached_block(CachedBlock& slot, u64 address, u32 size) {
+    slot = CachedBlock{block_key(address, size), count_block(address, size)};
+    m_block = &slot;
+    m_machine.clock->retire(slot.instructions);
+}
+
+void UnicornSpace::stop_before_block(u64 address) {
+    if (m_trapped) return; // the run is stopping: Unicorn may still enter a block before it leaves
     m_block = nullptr;
     record(Trap::make_timer(address), address);
 }
@@ -495,6 +498,7 @@ Trap UnicornSpace::run() {
         m_trapped = false;
         m_trap_inexact = false;
         m_block = nullptr;
+        m_stop_at = m_machine.clock->deadline().value; // the kernel sets the deadline only between runs
         u64 const start = read_register(UC_X86_REG_RIP);
         uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);
         uc_ctl_exits_enable(m_engine); // record() may have switched them off
