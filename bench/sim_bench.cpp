@@ -3,8 +3,8 @@
 // second of shipped scenarios, and peak memory with 64 groves loaded. bench/README.md describes each row.
 #include <bench/support/benchmark_main.hpp>
 #include <bench/support/benchmark_row.hpp>
+#include <bench/support/free_grove.hpp>
 #include <bench/support/host_ipc_reference.hpp>
-#include <bench/support/free_spinner.hpp>
 #include <bench/support/sim_machine.hpp>
 
 #include <core/kernel/kernel.hpp>
@@ -19,7 +19,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,7 +34,19 @@ using grove::bench::SimMachine;
 
 constexpr Ticks IpcSpan = grove::milliseconds(1);  // virtual time per iteration of the IPC benchmarks
 constexpr Ticks WarmUp = grove::milliseconds(2);   // lookups done, queues in their steady state
-constexpr u64 SpinIterations = 50'000'000;         // the spinner's loop count for the execution row
+
+// A program that computes without syscalls between its start (a print and a Clock) and its final print, with its
+// arguments: the workload of an execution row (bench/support/free_grove.hpp).
+struct ExecWorkload {
+    char const* image;
+    std::vector<std::string> arguments;
+};
+
+// The execution rows' workloads: ordinary compute on a 16 KiB buffer (hash, sort, matrix product: loads, stores,
+// branches), and the tightest loop there is (five register instructions per block, no memory access). About
+// 60 M and 250 M guest instructions.
+ExecWorkload const ComputeWorkload{"compute", {"2000"}};
+ExecWorkload const TightLoopWorkload{"spinner", {"50000000"}};
 
 // Delivered messages of `grove` (its sends that reached the receiver's queue or the receiver).
 u64 delivered(SimMachine const& machine, GroveId grove) { return machine.ipc_counters(grove).delivered; }
@@ -59,49 +73,48 @@ void sim_ipc_round_trip(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, client) - before));
 }
 
-// The guest instructions of `spinner SpinIterations` under the kernel (the whole run from its first instruction
-// to its Exit, preemption included), or 0 when it did not finish. Deterministic, so computed once.
-u64 spinner_instructions() {
-    static u64 const instructions = [] {
-        SimMachine machine;
-        GroveId const spinner = machine.spawn("spinner", "spinner", {std::to_string(SpinIterations)}, 16, {});
-        machine.run_until_exit(spinner);
-        return machine.guest_instructions();
-    }();
-    return instructions;
+// The guest instructions of `workload` under the kernel (the whole run from its first instruction to its Exit,
+// preemption included), or 0 when it did not finish. Deterministic, so computed once per workload.
+u64 workload_instructions(ExecWorkload const& workload) {
+    static std::map<std::string, u64> counted;
+    auto const found = counted.find(workload.image);
+    if (found != counted.end()) return found->second;
+    SimMachine machine;
+    GroveId const grove = machine.spawn(workload.image, workload.image, workload.arguments, 16, {});
+    machine.run_until_exit(grove);
+    return counted[workload.image] = machine.guest_instructions();
 }
 
-// Guest instructions/s of the spinner under the simulator's kernel loop; the machine is built outside the timing.
-void sim_exec_kernel_loop(benchmark::State& state) {
+// Guest instructions/s of `workload` under the simulator's kernel loop; the machine is built outside the timing.
+void sim_exec_kernel_loop(benchmark::State& state, ExecWorkload const& workload) {
     u64 instructions = 0;
     for (auto _ : state) {
         state.PauseTiming();
         SimMachine machine;
-        GroveId const spinner = machine.spawn("spinner", "spinner", {std::to_string(SpinIterations)}, 16, {});
+        GroveId const grove = machine.spawn(workload.image, workload.image, workload.arguments, 16, {});
         state.ResumeTiming();
-        machine.run_until_exit(spinner);
+        machine.run_until_exit(grove);
         instructions += machine.guest_instructions();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(instructions));
 }
 
-// The same spinner image in a bare Unicorn engine: its segments mapped, a stack with argv, the start (two
-// syscalls: the first print and the first Clock) run with an interrupt hook that answers them; then the hook is
-// removed and the timed part is one uc_emu_start without any hook, which runs the loop until the spinner's next
-// syscall (the final print) stops the engine. The instructions counted are those of the kernel-loop run.
-void sim_exec_free_unicorn(benchmark::State& state) {
-    grove::bench::FreeSpinner spinner(std::to_string(SpinIterations));
-    if (!spinner.error().empty()) {
-        state.SkipWithError(spinner.error().c_str());
+// The same image in a bare Unicorn engine: the timed part is one uc_emu_start without any hook, from the
+// program's first Clock to its final print (bench/support/free_grove.hpp). The instructions counted are those of
+// the kernel-loop run.
+void sim_exec_free_unicorn(benchmark::State& state, ExecWorkload const& workload) {
+    grove::bench::FreeGrove grove(workload.image, workload.arguments);
+    if (!grove.error().empty()) {
+        state.SkipWithError(grove.error().c_str());
         return;
     }
-    u64 const instructions = spinner_instructions();
+    u64 const instructions = workload_instructions(workload);
     for (auto _ : state) {
         state.PauseTiming();
-        bool const ready = spinner.prepare();
+        bool const ready = grove.prepare();
         state.ResumeTiming();
-        if (!ready || !spinner.run_loop()) {
-            state.SkipWithError(spinner.error().c_str());
+        if (!ready || !grove.run_loop()) {
+            state.SkipWithError(grove.error().c_str());
             return;
         }
     }
@@ -208,8 +221,14 @@ int main(int argc, char** argv) {
     grove::bench::register_host_ipc_references();
     benchmark::RegisterBenchmark("sim_ipc/stream", sim_ipc_stream)->UseRealTime();
     benchmark::RegisterBenchmark("sim_ipc/round_trip", sim_ipc_round_trip)->UseRealTime();
-    benchmark::RegisterBenchmark("sim_exec/kernel_loop", sim_exec_kernel_loop)->UseRealTime();
-    benchmark::RegisterBenchmark("sim_exec/free_unicorn", sim_exec_free_unicorn)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/compute/kernel_loop", sim_exec_kernel_loop, ComputeWorkload)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/compute/free_unicorn", sim_exec_free_unicorn, ComputeWorkload)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/tight_loop/kernel_loop", sim_exec_kernel_loop, TightLoopWorkload)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/tight_loop/free_unicorn", sim_exec_free_unicorn, TightLoopWorkload)
+        ->UseRealTime();
     benchmark::RegisterBenchmark("sim_floor/trap", sim_trap_floor)->UseRealTime();
     benchmark::RegisterBenchmark("sim_floor/context_switch", sim_context_switch_floor)->UseRealTime();
     benchmark::RegisterBenchmark("sim_scenario/crash_limited", sim_scenario_speed, "crash_limited.toml")
@@ -223,9 +242,12 @@ int main(int argc, char** argv) {
     declare_row(BenchmarkRow{"sim_ipc_roundtrip_vs_posix_mq", "sim_ipc/round_trip/real_time",
                              "host_ipc/posix_mq/round_trip/real_time", RowMetric::ItemsPerSecond, "round trips/s",
                              ">= 1.0"});
-    declare_row(BenchmarkRow{"sim_exec_vs_free_unicorn", "sim_exec/kernel_loop/real_time",
-                             "sim_exec/free_unicorn/real_time", RowMetric::ItemsPerSecond, "instructions/s",
+    declare_row(BenchmarkRow{"sim_exec_vs_free_unicorn", "sim_exec/compute/kernel_loop/real_time",
+                             "sim_exec/compute/free_unicorn/real_time", RowMetric::ItemsPerSecond, "instructions/s",
                              ">= 0.8"});
+    declare_row(BenchmarkRow{"sim_exec_tight_loop_vs_free_unicorn", "sim_exec/tight_loop/kernel_loop/real_time",
+                             "sim_exec/tight_loop/free_unicorn/real_time", RowMetric::ItemsPerSecond,
+                             "instructions/s", ""});
     declare_row(BenchmarkRow{"sim_trap_floor", "", "sim_floor/trap/real_time", RowMetric::RealTime, "ns/syscall",
                              ""});
     declare_row(BenchmarkRow{"sim_context_switch_floor", "", "sim_floor/context_switch/real_time",

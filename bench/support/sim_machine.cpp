@@ -8,7 +8,8 @@
 namespace grove::bench {
 
 SimMachine::SimMachine()
-    : m_images(runner::default_image_directory()), m_arch(std::make_unique<sim::UnicornArch>()),
+    : m_images(runner::default_image_directory()),
+      m_arch(std::make_unique<sim::UnicornArch>(sim::UnicornArch::DefaultFrames, Precision)),
       m_kernel(std::make_unique<Kernel>(*m_arch)) {}
 
 GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
@@ -54,6 +55,9 @@ void SimMachine::step() {
         return;
     }
     Trap const trap = m_arch->resume(m_dispatch.thread);
+    if (m_arch->has_inexact_fault())
+        throw std::runtime_error("a benchmark grove faulted on a data access, which the fast precision cannot "
+                                 "report exactly; benchmark groves must not fault");
     ++m_traps;
     m_dispatch = m_kernel->on_trap(m_dispatch.thread, trap);
 }

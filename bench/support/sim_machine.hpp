@@ -4,6 +4,7 @@
 #include <core/kernel/kernel.hpp>
 #include <sim/backend/unicorn_arch.hpp>
 #include <sim/runner/grove_images.hpp>
+#include <sim/runner/scenario_runner.hpp>
 
 #include <memory>
 #include <string>
@@ -16,8 +17,14 @@ namespace grove::bench {
 // skip) driven one trap at a time. Owns the machine and the images; the kernel refers to both. Keeps the count of
 // traps and of idle-skipped ticks, so that the guest instructions retired are known: virtual time minus
 // VirtualClock::TrapCost per trap minus the idle skips.
+//
+// The machine runs with the precision the scenario runner starts every run with (runner::DefaultPrecision: Fast,
+// no memory hook), so that the figures are those of a scenario run. It has no replay: a grove that faults on a data
+// access stops the benchmark (step() throws), and benchmark groves never fault.
 class SimMachine {
 public:
+    static constexpr sim::FaultPrecision Precision = runner::DefaultPrecision;
+
     SimMachine();
     SimMachine(SimMachine const&) = delete;
     SimMachine& operator=(SimMachine const&) = delete;
@@ -31,7 +38,8 @@ public:
                   u32 priority, std::vector<std::string> const& ipc_send);
 
     // One step of the loop: a dispatched thread runs to its next trap and the kernel takes it, or, when every
-    // thread is blocked, time jumps to the next wake-up.
+    // thread is blocked, time jumps to the next wake-up. Throws std::runtime_error when a grove faulted on a data
+    // access (see above).
     void step();
     void run_until(Ticks t);
     void run_for(Ticks span) { run_until(Ticks(now().value + span.value)); }

@@ -7,7 +7,7 @@
 
 namespace grove::sim {
 
-UnicornArch::UnicornArch(PageCount frames) : m_frames(frames) {}
+UnicornArch::UnicornArch(PageCount frames, FaultPrecision precision) : m_frames(frames), m_precision(precision) {}
 
 UnicornArch::~UnicornArch() {
     for (auto& [index, context] : m_contexts)
@@ -30,7 +30,8 @@ UnicornArch::Context* UnicornArch::find(ThreadId thread) {
 Result<AddressSpaceId> UnicornArch::create_address_space() {
     if (m_spaces.size() >= MaxAddressSpaces) return Error::NoCapacity;
     AddressSpaceId const id{m_next_space};
-    auto space = std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes});
+    auto space =
+        std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes, m_precision});
     if (!space->is_open()) return Error::OutOfMemory;
     ++m_next_space;
     m_spaces.emplace(id.value, std::move(space));
@@ -191,6 +192,7 @@ Trap UnicornArch::resume(ThreadId thread) {
         context->has_result = false;
     }
     Trap const trap = space->run();
+    m_inexact_fault = m_inexact_fault || space->trap_is_inexact();
     m_clock.charge_trap();
     return trap;
 }

@@ -2,6 +2,7 @@
 #include <core/arch/arch.hpp>
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/disassembler.hpp>
+#include <sim/backend/fault_precision.hpp>
 #include <sim/backend/frame_pool.hpp>
 #include <sim/backend/unicorn_space.hpp>
 #include <sim/backend/virtual_clock.hpp>
@@ -31,7 +32,8 @@ public:
     static constexpr usize MaxAddressSpaces = 128;
     static constexpr PageCount DefaultFrames = PageCount(65536); // 256 MiB
 
-    explicit UnicornArch(PageCount frames = DefaultFrames);
+    // `precision` applies to every address space of the machine (fault_precision.hpp).
+    explicit UnicornArch(PageCount frames = DefaultFrames, FaultPrecision precision = FaultPrecision::Exact);
     ~UnicornArch() override;
     UnicornArch(UnicornArch const&) = delete;
     UnicornArch& operator=(UnicornArch const&) = delete;
@@ -63,6 +65,11 @@ public:
     Trap resume(ThreadId thread);
     // The kernel's idle skip: every thread is blocked, so time jumps to `t` (never backwards).
     void advance_to(Ticks t) { m_clock.advance_to(t); }
+
+    FaultPrecision fault_precision() const { return m_precision; }
+    // True once resume() has returned a data fault whose pc (and the virtual time it left) may be wrong; only ever
+    // under FaultPrecision::Fast. From then on the run is not exact: discard it and replay it with Exact.
+    bool has_inexact_fault() const { return m_inexact_fault; }
 
     // Crash reports: the instruction at `pc` in `space` (Capstone's text and the bytes), and the registers of a
     // thread. Both read the kernel's view and never fail: unreadable bytes give decoded = false, an unknown
@@ -96,6 +103,8 @@ private:
 
     VirtualClock m_clock;
     FramePool m_frames;
+    FaultPrecision m_precision;
+    bool m_inexact_fault = false;
     Disassembler m_disassembler;
     std::vector<PortWrite> m_port_writes;
     u32 m_next_space = 1;

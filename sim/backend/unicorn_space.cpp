@@ -84,10 +84,12 @@ UnicornSpace::UnicornSpace(AddressSpaceId id, Machine machine) : m_id(id), m_mac
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INTR, callback(hook_interrupt), this, 1, 0) == UC_ERR_OK;
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_INVALID, callback(hook_invalid_memory), this, 1, 0) ==
                    UC_ERR_OK;
-    // A read and write hook on address 0, which is never mapped: its mere presence makes Unicorn keep rip exact
-    // at every memory access, so that a fault names the faulting instruction and not its block.
-    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this, 0,
-                           0) == UC_ERR_OK;
+    // Exact faults: a read and write hook on address 0, which is never mapped: its mere presence makes Unicorn keep
+    // rip exact at every memory access, so that a fault names the faulting instruction and not an earlier block.
+    // It also sends every load and store through Unicorn's slow path, which Fast avoids (fault_precision.hpp).
+    if (m_machine.precision == FaultPrecision::Exact)
+        ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this,
+                               0, 0) == UC_ERR_OK;
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN_INVALID, callback(hook_invalid_instruction), this, 1, 0) ==
                    UC_ERR_OK;
     // Port I/O never reaches Unicorn (every in/out is a stop site); these catch an encoding the rules missed.
@@ -369,6 +371,7 @@ void UnicornSpace::settle_block(u64 pc) {
 
 void UnicornSpace::record(Trap trap, u64 resume_pc) {
     m_trapped = true;
+    m_stop_at = 0;
     m_trap = trap;
     m_resume_pc = resume_pc;
     // When uc_emu_start returns, Unicorn invalidates the translated block before every exit (it assumes exits
@@ -381,22 +384,24 @@ void UnicornSpace::record(Trap trap, u64 resume_pc) {
 }
 
 void UnicornSpace::on_block(u64 address, u32 size) {
-    // Runs before every block the guest executes: the hot path of the simulator (a cache hit is a compare, two
-    // stores and an add).
-    if (m_trapped) return;
+    // Runs before every block the guest executes: the hot path of the simulator. A cache hit is two compares, two
+    // stores and an add, without a stack frame; everything else is out of line.
     VirtualClock& clock = *m_machine.clock;
-    if (clock.deadline_reached()) {
-        preempt(address);
-        return;
-    }
-    u64 const key = block_key(address, size);
+    if (clock.now().value >= m_stop_at) [[unlikely]] return stop_before_block(address);
     CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
-    if (slot.key != key) slot = CachedBlock{key, count_block(address, size)};
+    if (slot.key != block_key(address, size)) [[unlikely]] return enter_uncached_block(slot, address, size);
     m_block = &slot;
     clock.retire(slot.instructions);
 }
 
-void UnicornSpace::preempt(u64 address) {
+void UnicornSpace::enter_uncached_block(CachedBlock& slot, u64 address, u32 size) {
+    slot = CachedBlock{block_key(address, size), count_block(address, size)};
+    m_block = &slot;
+    m_machine.clock->retire(slot.instructions);
+}
+
+void UnicornSpace::stop_before_block(u64 address) {
+    if (m_trapped) return; // the run is stopping: Unicorn may still enter a block before it leaves
     m_block = nullptr;
     record(Trap::make_timer(address), address);
 }
@@ -458,6 +463,8 @@ bool UnicornSpace::on_invalid_memory(int type, u64 address, int) {
     u64 const code = (present ? 1u : 0u) | (access == Access::Write ? 2u : 0u) | (access == Access::Execute ? 16u : 0u);
     u64 const pc = access == Access::Execute ? address : read_register(UC_X86_REG_RIP);
     record(Trap::make_fault(TrapKind::PageFault, pc, FaultInfo{address, access, code}), pc);
+    // A fetch fault's pc is the address fetched; a data fault's is rip, current only under a memory hook.
+    m_trap_inexact = access != Access::Execute && m_machine.precision == FaultPrecision::Fast;
     return false;
 }
 
@@ -489,7 +496,9 @@ RegisterSnapshot UnicornSpace::registers() const {
 Trap UnicornSpace::run() {
     for (;;) {
         m_trapped = false;
+        m_trap_inexact = false;
         m_block = nullptr;
+        m_stop_at = m_machine.clock->deadline().value; // the kernel sets the deadline only between runs
         u64 const start = read_register(UC_X86_REG_RIP);
         uc_err const error = uc_emu_start(m_engine, start, 0, 0, 0);
         uc_ctl_exits_enable(m_engine); // record() may have switched them off

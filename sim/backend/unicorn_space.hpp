@@ -1,6 +1,7 @@
 #pragma once
 #include <core/arch/arch.hpp>
 #include <sim/backend/crash_report.hpp>
+#include <sim/backend/fault_precision.hpp>
 #include <sim/backend/instruction_rules.hpp>
 
 #include <array>
@@ -42,6 +43,7 @@ public:
         VirtualClock* clock = nullptr;
         Disassembler* disassembler = nullptr;
         std::vector<PortWrite>* port_log = nullptr;
+        FaultPrecision precision = FaultPrecision::Exact;
     };
 
     // Why run() returned.
@@ -91,6 +93,8 @@ public:
     // Runs the loaded thread from its rip until a trap; emulates the allowed stop sites (rdtsc, cpuid,
     // permitted port I/O) on the way. Never returns without a trap.
     Trap run();
+    // True when the trap of the last run() is a data fault whose pc may be wrong (FaultPrecision::Fast).
+    bool trap_is_inexact() const { return m_trap_inexact; }
 
     // Thread bookkeeping of UnicornArch: the ThreadId index whose registers are in the engine, if any.
     static constexpr u32 NoThread = ~u32{0};
@@ -143,10 +147,11 @@ private:
     void rescan_sites(u64 begin, u64 end);
     void publish_sites();
     // The instruction count of a block that missed the direct-mapped cache.
-    [[gnu::noinline]] u32 count_block(u64 address, u32 size);
+    u32 count_block(u64 address, u32 size);
     void record(Trap trap, u64 resume_pc);
-    // The deadline is reached at the start of the block at `address`: a Timer trap there, before it runs.
-    [[gnu::noinline]] void preempt(u64 address);
+    // The block at `address` starts at or after m_stop_at: when the run has not trapped yet, the deadline is
+    // reached, and the block is preempted (a Timer trap there, before it runs).
+    [[gnu::noinline]] void stop_before_block(u64 address);
     // Takes back the instructions of the current block that did not retire because it stopped before `pc`.
     void settle_block(u64 pc);
     // Handles the stop site at `pc`: true with `trap` set when it traps, false when it was emulated.
@@ -175,14 +180,21 @@ private:
     static u64 block_key(u64 address, u32 size) { return address | (u64{size} << BlockSizeShift); }
     static constexpr usize BlockCacheSize = 4096;
     std::array<CachedBlock, BlockCacheSize> m_block_cache{};
+    // on_block for a block that missed the cache: counts it into `slot`, then enters it. Out of line, so that the
+    // hit path needs no stack frame.
+    [[gnu::noinline]] void enter_uncached_block(CachedBlock& slot, u64 address, u32 size);
     std::unordered_map<u64, u32> m_block_counts;
     std::vector<std::uint8_t> m_code_buffer;
 
     // The block running now (its slot in m_block_cache), counted ahead in the clock; null when none is.
     CachedBlock const* m_block = nullptr;
 
+    // No block may start once the clock reaches this: the preemption deadline while the run goes on, 0 once it
+    // trapped (the blocks Unicorn may still enter before it leaves then do nothing).
+    u64 m_stop_at = 0;
     // What stopped the current run.
     bool m_trapped = false;
+    bool m_trap_inexact = false;
     Trap m_trap{};
     u64 m_resume_pc = 0;
 };

@@ -68,14 +68,17 @@ std::string register_text(sim::RegisterSnapshot const& r) {
 // One run of one scenario. Owns the machine (arch, kernel) and the images for as long as the run lasts.
 class Run {
 public:
-    Run(scenario::Scenario const& scenario, RunOptions const& options)
+    Run(scenario::Scenario const& scenario, RunOptions const& options, sim::FaultPrecision precision)
         : m_scenario(scenario), m_options(options), m_images(options.image_directory),
-          m_arch(std::make_unique<sim::UnicornArch>(MachineFrames)), m_kernel(std::make_unique<Kernel>(*m_arch)),
-          m_recorder(*m_arch) {
+          m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
+          m_kernel(std::make_unique<Kernel>(*m_arch)), m_recorder(*m_arch) {
         m_kernel->set_sink(&m_recorder);
     }
 
     RunResult run();
+    // The run stopped at a data fault it could not report exactly (FaultPrecision::Fast): its result is
+    // incomplete and must be discarded.
+    bool stopped_inexact() const { return m_arch->has_inexact_fault(); }
 
 private:
     std::string prepare();
@@ -320,6 +323,7 @@ void Run::loop() {
         if (limit < d.wake_at) m_arch->set_preemption_deadline(limit);
         note_progress(d.thread);
         Trap const trap = m_arch->resume(d.thread);
+        if (m_arch->has_inexact_fault()) return; // nothing of this trap reaches the kernel or the trace
         if (is_fault_trap(trap.kind)) record_crash_report(d.thread, trap);
         d = m_kernel->on_trap(d.thread, trap);
         if (now() >= next_action_time() && now() < end) {
@@ -387,6 +391,7 @@ RunResult Run::run() {
     if (!result.error.empty()) return result;
     schedule_actions();
     loop();
+    if (stopped_inexact()) return result;
     result.trace.final_counters = final_counters();
     result.trace.events = m_recorder.take_events();
     result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
@@ -397,8 +402,17 @@ RunResult Run::run() {
 } // namespace
 
 RunResult run_scenario(scenario::Scenario const& scenario, RunOptions const& options) {
-    Run run(scenario, options);
-    return run.run();
+    if (options.precision == sim::FaultPrecision::Fast) {
+        Run fast(scenario, options, sim::FaultPrecision::Fast);
+        RunResult result = fast.run();
+        if (!fast.stopped_inexact()) return result;
+    }
+    // Exact from the start: the same run (it is deterministic) up to the data fault, which it reports exactly.
+    if (options.progress != nullptr) *options.progress = RunProgress{};
+    Run exact(scenario, options, sim::FaultPrecision::Exact);
+    RunResult result = exact.run();
+    result.replayed = options.precision == sim::FaultPrecision::Fast;
+    return result;
 }
 
 } // namespace grove::runner

@@ -1,4 +1,5 @@
 #pragma once
+#include <sim/backend/fault_precision.hpp>
 #include <sim/runner/grove_images.hpp>
 #include <sim/runner/run_progress.hpp>
 #include <sim/scenario/scenario.hpp>
@@ -11,10 +12,17 @@
 
 namespace grove::runner {
 
+// The precision every run starts with, unless RunOptions says otherwise.
+inline constexpr sim::FaultPrecision DefaultPrecision = sim::FaultPrecision::Fast;
+
 struct RunOptions {
     std::filesystem::path image_directory = default_image_directory();
     std::optional<u64> seed;            // replaces the scenario's seed
-    RunProgress* progress = nullptr;    // when set, updated before every resume
+    RunProgress* progress = nullptr;    // when set, updated before every resume (reset for an exact replay)
+    // Fast: the run goes without the exact-fault memory hook and, should a grove fault on a data access (whose pc
+    // Fast cannot know), is discarded at that trap and replayed from the start with Exact; the result is the same
+    // either way, only the time it takes differs. Exact: one run with the hook (sim/backend/fault_precision.hpp).
+    sim::FaultPrecision precision = DefaultPrecision;
 };
 
 // One replayed scenario. `error` is set when the scenario could not be run at all (an image missing or invalid,
@@ -24,6 +32,7 @@ struct RunResult {
     u64 seed = 0;
     scenario::Trace trace;
     scenario::Verdict verdict;
+    bool replayed = false; // the Fast run met a data fault: this is the result of the Exact replay
 };
 
 // Replays `scenario` in the simulator: a UnicornArch and a Kernel of its own, every grove loaded from its ELF image
@@ -34,7 +43,8 @@ struct RunResult {
 // invariant and the memory accounting (free frames = all frames - the pages of live groves).
 //
 // Deterministic: nothing depends on the host clock, host addresses or host randomness; the same scenario, seed
-// and images give the same trace and digest.
+// and images give the same trace and digest, in either precision (a discarded Fast run leaves nothing behind: the
+// trace, the verdict and the groves' console text all come from the run that is returned).
 //
 // The faults (scenarios/README.md): crash -> Kernel::crash (a fault of kind "fault" at pc 0); kill, stop,
 // restart, hang -> the kernel's operations; memory-spike -> Kernel::charge_memory; flood-start -> the grove
