@@ -505,8 +505,14 @@ private:
 } // namespace
 
 std::vector<std::string> standard_image_names() {
-    return {"echo",    "client",  "flooder", "crasher", "memhog",  "threadbomb",
-            "spinner", "sleeper", "warden",  "io",      "ipcbench"};
+    std::vector<std::string> names;
+    std::string_view rest = GROVE_PROGRAM_NAMES;
+    while (!rest.empty()) {
+        std::size_t const comma = rest.find(',');
+        names.emplace_back(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    return names;
 }
 
 Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view name, ParseOptions const& options) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
 #include <string>
 
 namespace grove::scenario {
@@ -278,10 +282,15 @@ TEST(ScenarioParser, AcceptsTheCallersImageList) {
     EXPECT_FALSE(parse_scenario_string(Minimal, "t.toml", options).has_value());
 }
 
-TEST(ScenarioParser, StandardImagesAreTheGroveProgramsOfTheProject) {
-    EXPECT_EQ(standard_image_names(), (std::vector<std::string>{"echo", "client", "flooder", "crasher", "memhog",
-                                                                "threadbomb", "spinner", "sleeper", "warden", "io",
-                                                                "ipcbench"}));
+TEST(ScenarioParser, StandardImagesAreExactlyTheBuiltGroveImages) {
+    std::set<std::string> built;
+    for (auto const& entry : std::filesystem::directory_iterator(GROVE_IMAGE_DIR))
+        if (entry.path().extension() == ".elf") built.insert(entry.path().stem().string());
+    std::vector<std::string> const names = standard_image_names();
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), built);
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size()) << "a name listed twice";
+    EXPECT_EQ(names.front(), "echo");
+    EXPECT_NE(std::find(names.begin(), names.end(), "compute"), names.end());
 }
 
 TEST(ScenarioParser, EveryExampleFileParses) {
