@@ -139,18 +139,21 @@ Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr 
     return {};
 }
 
+bool MetalArch::page_allows(u64 const* entry, Check check) {
+    if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
+    if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
+    if (check == Check::Readable && (*entry & PageTables::Present) == 0) return false;
+    if (check == Check::Writable &&
+        (*entry & (PageTables::Present | PageTables::Writable)) != (PageTables::Present | PageTables::Writable))
+        return false;
+    return true;
+}
+
 bool MetalArch::accessible(Space const& space, u64 address, u64 length, Check check) const {
     if (length == 0) return true;
     if (!layout::in_window(address, length)) return false;
-    for (u64 page = page_down(address); page < address + length; page += PageSize) {
-        u64 const* entry = space.tables.leaf(page);
-        if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
-        if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
-        if (check == Check::Readable && (*entry & PageTables::Present) == 0) return false;
-        if (check == Check::Writable && (*entry & (PageTables::Present | PageTables::Writable)) !=
-                                            (PageTables::Present | PageTables::Writable))
-            return false;
-    }
+    for (u64 page = page_down(address); page < address + length; page += PageSize)
+        if (!page_allows(space.tables.leaf(page), check)) return false;
     return true;
 }
 
@@ -171,7 +174,18 @@ void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bo
 Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check,
                                  bool to_grove) {
     Space* space = find(id);
-    if (space == nullptr || !accessible(*space, address, length, check)) return Error::InvalidArgument;
+    if (space == nullptr) return Error::InvalidArgument;
+    // Within one page (a message, a name, a short console line): one walk of the tables checks and copies.
+    u64 const offset = address & (PageSize - 1);
+    if (length != 0 && length <= PageSize - offset && layout::in_window(address, length)) {
+        u64 const* entry = space->tables.leaf(address);
+        if (!page_allows(entry, check)) return Error::InvalidArgument;
+        auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
+        if (to_grove) cpu::copy_memory(grove, kernel, length);
+        else cpu::copy_memory(kernel, grove, length);
+        return {};
+    }
+    if (!accessible(*space, address, length, check)) return Error::InvalidArgument;
     copy(*space, address, kernel, length, to_grove);
     return {};
 }
@@ -256,20 +270,28 @@ void MetalArch::destroy_context(ThreadId thread) {
     Context* context = find(thread);
     if (context == nullptr) return;
     if (m_fpu_owner == thread.index) m_fpu_owner = None;
+    if (m_frame_owner == thread.index) m_frame_owner = None;
     context->used = false;
 }
 
 void MetalArch::set_syscall_result(ThreadId thread, i64 rax, u64 rdx) {
-    Context* context = find(thread);
-    GROVE_ASSERT(context != nullptr);
-    context->frame.rax = static_cast<u64>(rax);
-    context->frame.rdx = rdx;
+    GROVE_ASSERT(find(thread) != nullptr);
+    RegisterFrame& frame = live_frame(thread.index);
+    frame.rax = static_cast<u64>(rax);
+    frame.rdx = rdx;
 }
 
 RegisterFrame const* MetalArch::registers(ThreadId thread) const {
     if (thread.index >= MaxContexts) return nullptr;
     Context const& context = m_contexts[thread.index];
-    return context.used && context.generation == thread.generation ? &context.frame : nullptr;
+    return context.used && context.generation == thread.generation ? &live_frame(thread.index) : nullptr;
+}
+
+void MetalArch::switch_frame(usize index) {
+    RegisterFrame& frame = trampoline_frame();
+    if (m_frame_owner != None) cpu::copy_memory(&m_contexts[m_frame_owner].frame, &frame, sizeof frame);
+    cpu::copy_memory(&frame, &m_contexts[index].frame, sizeof frame);
+    m_frame_owner = index;
 }
 
 void MetalArch::switch_fpu(usize index) {
@@ -305,42 +327,46 @@ void MetalArch::finish_console_line() {
 Trap MetalArch::resume(ThreadId thread) {
     Context* context = find(thread);
     GROVE_ASSERT(context != nullptr);
-    Space& space = m_spaces[context->space];
+    Space const& space = m_spaces[context->space];
     GROVE_ASSERT(space.used);
     switch_io_ports(context->space);
     switch_fpu(thread.index);
+    if (m_frame_owner != thread.index) switch_frame(thread.index);
+    RegisterFrame& frame = trampoline_frame();
+    u64 const cr3 = space.tables.root().value;
 
     for (;;) {
         if (m_deadline != Ticks::max()) {
-            Ticks const current = now();
-            if (current >= m_deadline) return Trap::make_timer(context->frame.rip);
-            m_apic.arm((m_deadline - current).value);
+            if (m_now >= m_deadline) return Trap::make_timer(frame.rip);
+            m_apic.arm((m_deadline - m_now).value);
         }
-        context->frame.cs = RING1_CODE_SELECTOR;
-        context->frame.ss = RING1_DATA_SELECTOR;
+        frame.cs = RING1_CODE_SELECTOR;
+        frame.ss = RING1_DATA_SELECTOR;
         u64 const entered = cpu::read_tsc();
-        RegisterFrame const* frame = trampoline_enter_ring1(&context->frame, space.tables.root().value);
+        trampoline_enter_ring1(cr3);
         m_now += Ticks(cpu::read_tsc() - entered);
-        u64 const fault_address = cpu::read_cr2();
         m_apic.disarm();
-        context->frame = *frame;
 
-        switch (frame->vector) {
+        switch (frame.vector) {
+        case VECTOR_SYSCALL: {
+            SyscallArgs const args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
+            return Trap::make_syscall(frame.rip, args);
+        }
         case VECTOR_TIMER:
             m_apic.end_of_interrupt();
-            if (m_deadline != Ticks::max() && now() >= m_deadline) {
+            if (m_deadline != Ticks::max() && m_now >= m_deadline) {
                 m_now = m_deadline; // the grove ran up to the deadline; what comes after is the interrupt path
-                return Trap::make_timer(frame->rip);
+                return Trap::make_timer(frame.rip);
             }
             continue; // early (the count was capped) or stale: run on
         case VECTOR_SPURIOUS: continue;
         case 2: case 8: case 18: {
             Serial::write("machine exception in ring 1: vector ");
-            Serial::write_decimal(frame->vector);
+            Serial::write_decimal(frame.vector);
             Serial::write("\n");
             panic(__FILE__, __LINE__, "NMI, double fault or machine check");
         }
-        default: return decode(space, *frame, fault_address);
+        default: return decode(space, frame);
         }
     }
 }
@@ -393,15 +419,12 @@ FaultInfo MetalArch::general_protection_cause(Space const& space, RegisterFrame 
     return info;
 }
 
-Trap MetalArch::decode(Space const& space, RegisterFrame const& frame, u64 fault_address) {
+Trap MetalArch::decode(Space const& space, RegisterFrame const& frame) {
     FaultInfo info{0, Access::Read, frame.error_code};
     switch (frame.vector) {
-    case VECTOR_SYSCALL: {
-        SyscallArgs args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
-        return Trap::make_syscall(frame.rip, args);
-    }
     case 14:
-        info.address = fault_address;
+        info.address = cpu::read_cr2(); // the kernel itself never page-faults (it would panic): still the grove's
+
         info.access = (frame.error_code & PageFaultExecute) != 0 ? Access::Execute
                       : (frame.error_code & PageFaultWrite) != 0 ? Access::Write
                                                                  : Access::Read;

@@ -88,7 +88,7 @@ private:
         bool used = false;
         u32 generation = 0;
         usize space = 0; // slot
-        RegisterFrame frame{};
+        RegisterFrame frame{}; // the saved registers, except while the context owns the trampoline frame
         alignas(16) u8 fpu[512]{};
     };
     enum class Check : u8 { Mapped, Readable, Writable };
@@ -96,6 +96,8 @@ private:
     Space* find(AddressSpaceId id);
     Context* find(ThreadId thread);
     static bool valid_range(VirtAddr base, PageCount pages);
+    // The leaf entry (null when a table is missing) maps a page the kernel may copy through under `check`.
+    static bool page_allows(u64 const* entry, Check check);
     // Every byte of [address, address + length) is in the window and its page passes `check`.
     bool accessible(Space const& space, u64 address, u64 length, Check check) const;
     // Copies between kernel memory and grove memory; accessible() must hold for the range.
@@ -104,7 +106,16 @@ private:
     Result<void> transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove);
     void switch_io_ports(usize slot);
     void switch_fpu(usize context);
-    Trap decode(Space const& space, RegisterFrame const& frame, u64 fault_address);
+    // Makes context `index` the owner of the trampoline frame: the previous owner's registers are saved into its
+    // context, this one's are copied in.
+    void switch_frame(usize index);
+    // Where the registers of context `index` are now: the trampoline frame while it owns it, else its context.
+    RegisterFrame& live_frame(usize index) { return m_frame_owner == index ? trampoline_frame() : m_contexts[index].frame; }
+    RegisterFrame const& live_frame(usize index) const {
+        return m_frame_owner == index ? trampoline_frame() : m_contexts[index].frame;
+    }
+    static RegisterFrame& trampoline_frame() { return trampoline_ring1_frame; }
+    Trap decode(Space const& space, RegisterFrame const& frame);
     // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
     // instruction, or unknown), read through the grove's tables.
     FaultInfo general_protection_cause(Space const& space, RegisterFrame const& frame) const;
@@ -123,6 +134,9 @@ private:
     Context m_contexts[MaxContexts];
     usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
+    // The context whose registers are the frame at the top of the trampoline stack (the last one that trapped):
+    // it runs again without a copy of its frame out and back in.
+    usize m_frame_owner = None;
     // now() between runs: the ticks counted so far. It moves only in resume() and idle_until(), by the TSC counts
     // that passed while the grove ran or the CPU idled.
     Ticks m_now{};

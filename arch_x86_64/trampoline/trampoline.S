@@ -7,7 +7,9 @@
 // Entry (any vector): the stub pushes a RegisterFrame on the trampoline stack. From ring 1 it loads the kernel's
 // CR3, restores the kernel stack saved by trampoline_enter_ring1 and returns from that call with the frame's
 // address in rax. From ring 0 (a kernel bug) it calls metal_kernel_exception, which panics.
-// While a grove runs, the trampoline stack holds nothing but that grove's own frame.
+// The frame stays where it is, at the top of the trampoline stack, until the kernel resumes another thread
+// (MetalArch::resume copies it out then); while a grove runs, the trampoline stack holds nothing but that grove's
+// own frame.
 #include <arch_x86_64/boot/boot_constants.hpp>
 
 .intel_syntax noprefix
@@ -121,10 +123,11 @@ trampoline_common:
     call metal_kernel_exception
 4:  RESTORE_FRAME_AND_RETURN
 
-// RegisterFrame* trampoline_enter_ring1(RegisterFrame const* frame, u64 cr3)
-// Copies the frame onto the trampoline stack, switches to the grove's page tables and returns to ring 1 with
-// iretq. "Returns" when the next interrupt or exception arrives from ring 1 (see trampoline_common).
-// Interrupts must be disabled; the frame's CS and SS must be the ring-1 selectors.
+// RegisterFrame* trampoline_enter_ring1(u64 cr3)
+// Switches to the grove's page tables and returns to ring 1 with iretq, from trampoline_ring1_frame at the top of
+// the trampoline stack (where the last trap from ring 1 left its frame, or where the kernel copied a thread's saved
+// frame). "Returns" when the next interrupt or exception arrives from ring 1 (see trampoline_common), with the
+// new frame in the same place. Interrupts must be disabled; the frame's CS and SS must be the ring-1 selectors.
 .global trampoline_enter_ring1
 trampoline_enter_ring1:
     push rbx
@@ -134,13 +137,8 @@ trampoline_enter_ring1:
     push r14
     push r15
     mov [trampoline_kernel_rsp], rsp
-    lea rsp, [trampoline_interrupt_stack_top - FRAME_WORDS * 8]
-    mov rdx, rsi
-    mov rsi, rdi
-    mov rdi, rsp
-    mov ecx, FRAME_WORDS
-    rep movsq
-    mov cr3, rdx
+    lea rsp, [trampoline_ring1_frame]
+    mov cr3, rdi
     RESTORE_FRAME_AND_RETURN
 
 .section .trampoline.data, "aw"
@@ -196,7 +194,11 @@ tss_end:
 
 .section .trampoline.stack, "aw", @nobits
 .balign 4096
-    .skip 4096
+    .skip 4096 - FRAME_WORDS * 8
+// The frame of the last trap from ring 1, pushed here by the CPU and the entry stub (RSP0 is the stack's top).
+.global trampoline_ring1_frame
+trampoline_ring1_frame:
+    .skip FRAME_WORDS * 8
 .global trampoline_interrupt_stack_top
 trampoline_interrupt_stack_top:
     .skip 4096
