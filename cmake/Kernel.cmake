@@ -38,6 +38,7 @@ function(grove_add_kernel target)
                       -Wl,-Map=${CMAKE_BINARY_DIR}/kernel/${target}.map)
   set_target_properties(${target} PROPERTIES LINK_DEPENDS ${KERNEL_LINKER_SCRIPT} SUFFIX .elf
                         RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/kernel)
+  set_property(TARGET ${target} grove_core_freestanding PROPERTY INTERPROCEDURAL_OPTIMIZATION_RELEASE TRUE)
 endfunction()
 
 # grove_add_iso(<target> KERNEL <kernel target> GRUB_CONFIG <file> OUTPUT <iso>)
