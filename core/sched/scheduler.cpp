@@ -154,6 +154,14 @@ Result<void> Scheduler::yield(ThreadId thread) {
 ThreadId Scheduler::pick_next(Ticks now) {
     close_periods(now);
     if (Thread* running = find(m_current); running != nullptr) {
+        // The common case of a trap that changes nothing: the running thread has quantum left, its grove is not
+        // throttled and no higher level has a thread. Queued at the front of its level and popped again, it would
+        // be picked with everything as it is now; only the dispatch time moves.
+        if (!running->quantum_left.is_zero() && !m_groves[running->grove_slot].throttled &&
+            (m_nonempty_levels >> running->priority) <= 1) [[likely]] {
+            m_dispatched_at = now;
+            return m_current;
+        }
         m_current = ThreadId();
         enqueue(*running, Placement::FrontIfQuantumLeft);
     }
@@ -253,8 +261,6 @@ Result<GroveCpuStats> Scheduler::cpu_stats(u32 grove_slot) const {
 
 // --- inspection -----------------------------------------------------------------------------------------------
 
-Thread const* Scheduler::thread(ThreadId id) const { return m_threads.get(ref_of(id)); }
-
 usize Scheduler::runnable_count() const {
     usize n = 0;
     for (RunList const& level : m_levels) n += level.size();
@@ -263,8 +269,6 @@ usize Scheduler::runnable_count() const {
 }
 
 // --- internals ------------------------------------------------------------------------------------------------
-
-Thread* Scheduler::find(ThreadId id) { return m_threads.get(ref_of(id)); }
 
 Ticks Scheduler::budget(GroveState const& grove) const {
     // limit * period / 100 without overflowing for large periods.
@@ -356,8 +360,7 @@ void Scheduler::close_periods(Ticks now) {
     }
 }
 
-// Throttles or releases the grove to match its usage and limit; true when it became throttled now.
-bool Scheduler::update_throttle(u32 grove_slot) {
+bool Scheduler::update_throttle_slowly(u32 grove_slot) {
     GroveState& g = m_groves[grove_slot];
     bool const over = is_limited(g) && g.used_in_period >= budget(g);
     if (over && !g.throttled) {

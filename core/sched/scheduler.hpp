@@ -152,6 +152,11 @@ public:
     // Wakes every Blocked thread whose deadline is <= now, in order of (deadline, thread index), and reports
     // them: Sleep ends as DeadlineReached, every other wait as TimedOut.
     Span<Wakeup const> expire_timeouts(Ticks now);
+    // Whether expire_timeouts(now) would do anything: a deadline is due or a CPU period has ended. When false it
+    // may be skipped, and pick_next(now) closes no period.
+    bool has_expiry_due(Ticks now) const {
+        return now >= m_period_end || (!m_deadlines.is_empty() && m_deadlines.top().deadline <= now);
+    }
     // The earliest time at which something becomes runnable without outside help: a deadline, or the end of the
     // period if a throttled grove has runnable threads. NoDeadline when there is none. Meant for when
     // pick_next() found nothing: the backend may skip virtual time up to it.
@@ -170,7 +175,7 @@ public:
 
     // --- inspection -------------------------------------------------------------------------------------------
     // The live thread with this id, or null when the id is stale.
-    Thread const* thread(ThreadId id) const;
+    Thread const* thread(ThreadId id) const { return m_threads.get(SlotRef{id.index, id.generation}); }
     usize thread_count() const { return m_threads.size(); }
     // Runnable threads, parked ones included (the Running one is not counted).
     usize runnable_count() const;
@@ -193,7 +198,7 @@ private:
 
     enum class Placement : u8 { Back, FrontIfQuantumLeft };
 
-    Thread* find(ThreadId id);
+    Thread* find(ThreadId id) { return m_threads.get(SlotRef{id.index, id.generation}); }
     Ticks budget(GroveState const& grove) const;
     bool is_limited(GroveState const& grove) const { return grove.limit_percent < 100; }
 
@@ -205,7 +210,13 @@ private:
     void wake_joiners(ThreadId target, WakeOutcome outcome, i64 exit_code, u32 except_grove);
 
     void close_periods(Ticks now);
-    bool update_throttle(u32 grove_slot);
+    // Throttles or releases the grove to match its usage and limit; true when it became throttled now.
+    bool update_throttle(u32 grove_slot) {
+        GroveState const& g = m_groves[grove_slot];
+        if (!is_limited(g) && !g.throttled) return false; // never over its share, nothing to release
+        return update_throttle_slowly(grove_slot);
+    }
+    bool update_throttle_slowly(u32 grove_slot);
     void park(u32 grove_slot);
     void unpark(u32 grove_slot);
 
