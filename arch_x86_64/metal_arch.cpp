@@ -61,6 +61,8 @@ Result<AddressSpaceId> MetalArch::create_address_space() {
     space.generation = static_cast<u16>(space.generation + 1);
     space.tables = tables.value();
     space.io_port_count = 0;
+    space.recent_page = ~u64{0};
+    space.recent_leaf = nullptr;
     return AddressSpaceId{(u32{space.generation} << 16) | static_cast<u32>(slot + 1)};
 }
 
@@ -149,11 +151,22 @@ bool MetalArch::page_allows(u64 const* entry, Check check) {
     return true;
 }
 
+u64* MetalArch::leaf_of(Space const& space, u64 address) {
+    u64 const page = page_down(address);
+    if (page == space.recent_page) return space.recent_leaf;
+    u64* entry = space.tables.leaf(address);
+    if (entry != nullptr) { // a missing table may be created later: not remembered
+        space.recent_page = page;
+        space.recent_leaf = entry;
+    }
+    return entry;
+}
+
 bool MetalArch::accessible(Space const& space, u64 address, u64 length, Check check) const {
     if (length == 0) return true;
     if (!layout::in_window(address, length)) return false;
     for (u64 page = page_down(address); page < address + length; page += PageSize)
-        if (!page_allows(space.tables.leaf(page), check)) return false;
+        if (!page_allows(leaf_of(space, page), check)) return false;
     return true;
 }
 
@@ -161,7 +174,7 @@ void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bo
     while (length != 0) {
         u64 const offset = address & (PageSize - 1);
         u64 const chunk = length < PageSize - offset ? length : PageSize - offset;
-        u64 const frame = *space.tables.leaf(address) & PageTables::AddressMask;
+        u64 const frame = *leaf_of(space, address) & PageTables::AddressMask;
         auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{frame})) + offset;
         if (to_grove) cpu::copy_memory(grove, kernel, chunk);
         else cpu::copy_memory(kernel, grove, chunk);
@@ -178,7 +191,7 @@ Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64
     // Within one page (a message, a name, a short console line): one walk of the tables checks and copies.
     u64 const offset = address & (PageSize - 1);
     if (length != 0 && length <= PageSize - offset && layout::in_window(address, length)) {
-        u64 const* entry = space->tables.leaf(address);
+        u64 const* entry = leaf_of(*space, address);
         if (!page_allows(entry, check)) return Error::InvalidArgument;
         auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
         if (to_grove) cpu::copy_memory(grove, kernel, length);
@@ -202,6 +215,13 @@ Result<void> MetalArch::copy_from_user(AddressSpaceId id, void* destination, Vir
 Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
     return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value,
                     Check::Writable, true);
+}
+
+Result<void> MetalArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
+    Space const* space = find(id);
+    if (space == nullptr || !accessible(*space, destination.value, abi::MessageSize, Check::Writable))
+        return Error::InvalidArgument;
+    return {};
 }
 
 Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> ports) {
@@ -387,7 +407,7 @@ usize MetalArch::read_code(Space const& space, u64 address, u8* bytes, usize len
     usize available = 0;
     while (available < length && accessible(space, address + available, 1, Check::Readable)) {
         u64 const at = address + available;
-        u64 const entry = *space.tables.leaf(at);
+        u64 const entry = *leaf_of(space, at);
         bytes[available++] = *(static_cast<u8 const*>(physical_to_pointer(PhysAddr{entry & PageTables::AddressMask})) +
                                (at & (PageSize - 1)));
     }

@@ -42,6 +42,8 @@ public:
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
                               Bytes length) override;
+    // Checks the range as copy_to_user would, without writing.
+    Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
     PageCount free_pages() const override { return m_frames.free_pages(); }
 
@@ -83,6 +85,10 @@ private:
         PageTables tables;
         IoPortRange io_ports[MaxIoRanges]{};
         usize io_port_count = 0;
+        // The leaf entry of the page the last user copy went through (leaf_of). Table frames are freed only with
+        // the whole space, so the pointer stays good; the entry itself is read again on every use.
+        mutable u64 recent_page = ~u64{0};
+        mutable u64* recent_leaf = nullptr;
     };
     struct Context {
         bool used = false;
@@ -96,6 +102,8 @@ private:
     Space* find(AddressSpaceId id);
     Context* find(ThreadId thread);
     static bool valid_range(VirtAddr base, PageCount pages);
+    // space.tables.leaf(address), through the space's one-entry cache.
+    static u64* leaf_of(Space const& space, u64 address);
     // The leaf entry (null when a table is missing) maps a page the kernel may copy through under `check`.
     static bool page_allows(u64 const* entry, Check check);
     // Every byte of [address, address + length) is in the window and its page passes `check`.

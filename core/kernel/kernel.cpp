@@ -149,7 +149,7 @@ void Kernel::block(ThreadId thread, Pending pending, BlockReason reason, Ticks d
     m_threads[thread.index].pending = pending;
 }
 
-void Kernel::drain_woken() {
+void Kernel::drain_woken_slowly() {
     while (IpcWaiter* w = m_woken.pop_front()) finish_ipc_wait(*w);
 }
 

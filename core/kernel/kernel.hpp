@@ -129,7 +129,11 @@ private:
     bool charge(ThreadId thread, Ticks now);
     void complete(ThreadId thread, Result<u64> result, u64 second = 0);
     void block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline = NoDeadline);
-    void drain_woken();
+    // Finishes the waits of the threads an operation woke (most operations wake none).
+    void drain_woken() {
+        if (!m_woken.is_empty()) [[unlikely]] drain_woken_slowly();
+    }
+    void drain_woken_slowly();
     void finish_ipc_wait(IpcWaiter& waiter);
     void finish_wakeup(Wakeup const& wakeup);
     // A receive gave the thread `token` (null for a plain message): from now on it owes that call's reply.

@@ -168,28 +168,33 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
     KernelGrove& kg = m_groves[kt.slot];
     EndpointRef const source = TRY(kg.handles.lookup(d.handle, Rights::Receive));
     // The buffer must take a message before one is taken from the queue: a message is never dequeued into a
-    // buffer that cannot hold it.
-    abi::Message const empty{};
-    TRY(m_arch.copy_to_user(kt.space, d.buffer.address, &empty, Bytes(abi::MessageSize)));
+    // buffer that cannot hold it. A receive that does not end with a message there leaves it zeroed.
+    TRY(m_arch.check_message_buffer(kt.space, d.buffer.address));
 
     // The message lands in the thread's waiter (idle while the thread runs) and goes from there to the buffer.
     ReplyToken token;
+    Result<ReceiveStatus> status = ReceiveStatus::Received;
     if (d.non_blocking) {
-        TRY(m_ipc.try_receive(source, kt.waiter.message, token, m_woken));
+        Result<void> taken = m_ipc.try_receive(source, kt.waiter.message, token, m_woken);
+        if (taken.is_error()) status = taken.error();
     } else {
         kt.waiter.deadline = deadline_after(t, d.timeout);
-        ReceiveStatus const status = TRY(m_ipc.receive(source, kt.waiter, t, m_woken));
-        if (status == ReceiveStatus::Blocked) {
-            kt.out_buffer = d.buffer.address;
-            block(thread, Pending::Receive, BlockReason::Receive);
-            blocked = true;
-            return u64{0};
-        }
+        status = m_ipc.receive(source, kt.waiter, t, m_woken);
         token = kt.waiter.reply_token;
     }
-    Result<void> copied =
-        m_arch.copy_to_user(kt.space, d.buffer.address, &kt.waiter.message, Bytes(abi::MessageSize));
-    GROVE_ASSERT(copied.has_value()); // the same range took a message above, and nothing ran in between
+    void const* contents = &kt.waiter.message;
+    abi::Message const empty{};
+    if (status.is_error() || status.value() == ReceiveStatus::Blocked) contents = &empty;
+    // The range passed the check above, and nothing ran in between.
+    Result<void> copied = m_arch.copy_to_user(kt.space, d.buffer.address, contents, Bytes(abi::MessageSize));
+    GROVE_ASSERT(copied.has_value());
+    if (status.is_error()) return status.error();
+    if (status.value() == ReceiveStatus::Blocked) {
+        kt.out_buffer = d.buffer.address;
+        block(thread, Pending::Receive, BlockReason::Receive);
+        blocked = true;
+        return u64{0};
+    }
     owe_reply(kt, token);
     return u64{0};
 }
