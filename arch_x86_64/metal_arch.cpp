@@ -242,6 +242,12 @@ Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> 
 
 void MetalArch::switch_io_ports(usize slot) {
     if (m_io_loaded == slot) return;
+    // Between two spaces without ports (most groves) the bitmap denies everything before and after.
+    bool const none_open = m_io_loaded == None || m_spaces[m_io_loaded].io_port_count == 0;
+    if (none_open && m_spaces[slot].io_port_count == 0) {
+        m_io_loaded = slot;
+        return;
+    }
     Span<IoPortRange const> previous{};
     if (m_io_loaded != None) previous = {m_spaces[m_io_loaded].io_ports, m_spaces[m_io_loaded].io_port_count};
     Descriptors::load_io_ports(previous, {m_spaces[slot].io_ports, m_spaces[slot].io_port_count});
