@@ -16,6 +16,18 @@ namespace {
 // mapped, so its address is its physical address.
 alignas(4096) u64 trampoline_table[512];
 
+// The page each context enters the kernel on. The shared trampoline table maps the interrupt stack's page (RSP0) to
+// the entry page of the context about to run, so a trap from ring 1 leaves its frame at the top of that context's
+// own page: a frame never moves, and switching threads rewrites one page-table entry (the CR3 write on the way to
+// ring 1 flushes the TLB; no page is global). Only the running context's page is ever mapped in ring 1, and the
+// trap overwrites all of its frame, so a grove cannot change what the kernel resumes.
+struct alignas(4096) EntryPage {
+    u8 stack[PageSize - sizeof(RegisterFrame)];
+    RegisterFrame frame;
+};
+static_assert(sizeof(EntryPage) == PageSize);
+EntryPage entry_pages[MetalArch::MaxContexts];
+
 constexpr u64 InitialFlags = 0x202; // IF, and the always-one bit; IOPL 0 so that I/O goes through the bitmap
 constexpr u64 PageFaultWrite = 1u << 1, PageFaultExecute = 1u << 4;
 
@@ -36,6 +48,10 @@ void MetalArch::init(Span<MemoryRegion const> available, Span<MemoryRegion const
         trampoline_table[page / PageSize] = page | bits;
     }
     m_trampoline_table = PhysAddr{reinterpret_cast<u64>(trampoline_table)};
+    u64 const entry_stack = reinterpret_cast<u64>(&trampoline_ring1_frame) & ~(PageSize - 1);
+    GROVE_ASSERT(reinterpret_cast<u64>(&trampoline_ring1_frame) + sizeof(RegisterFrame) == entry_stack + PageSize);
+    m_entry_stack_pte = &trampoline_table[entry_stack / PageSize];
+    m_entry_stack_bits = *m_entry_stack_pte & ~PageTables::AddressMask;
     Descriptors::set_kernel_cr3(cpu::read_cr3());
     m_apic.init();
 }
@@ -141,22 +157,10 @@ Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr 
     return {};
 }
 
-bool MetalArch::page_allows(u64 const* entry, Check check) {
-    if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
-    if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
-    if (check == Check::Readable && (*entry & PageTables::Present) == 0) return false;
-    if (check == Check::Writable &&
-        (*entry & (PageTables::Present | PageTables::Writable)) != (PageTables::Present | PageTables::Writable))
-        return false;
-    return true;
-}
-
-u64* MetalArch::leaf_of(Space const& space, u64 address) {
-    u64 const page = page_down(address);
-    if (page == space.recent_page) return space.recent_leaf;
+u64* MetalArch::walk_to_leaf(Space const& space, u64 address) {
     u64* entry = space.tables.leaf(address);
     if (entry != nullptr) { // a missing table may be created later: not remembered
-        space.recent_page = page;
+        space.recent_page = page_down(address);
         space.recent_leaf = entry;
     }
     return entry;
@@ -184,22 +188,31 @@ void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bo
     }
 }
 
+u8* MetalArch::within_page(Space const& space, u64 address, u64 length, Check check) {
+    u64 const offset = address & (PageSize - 1);
+    if (length == 0 || length > PageSize - offset || !layout::in_window(address, length)) return nullptr;
+    u64 const* entry = leaf_of(space, address);
+    if (!page_allows(entry, check)) return nullptr;
+    return static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
+}
+
 Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check,
                                  bool to_grove) {
     Space* space = find(id);
-    if (space == nullptr) return Error::InvalidArgument;
-    // Within one page (a message, a name, a short console line): one walk of the tables checks and copies.
-    u64 const offset = address & (PageSize - 1);
-    if (length != 0 && length <= PageSize - offset && layout::in_window(address, length)) {
-        u64 const* entry = leaf_of(*space, address);
-        if (!page_allows(entry, check)) return Error::InvalidArgument;
-        auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
+    if (space == nullptr) [[unlikely]] return Error::InvalidArgument;
+    // Within one page (a message, a name, a short console line): one lookup checks, then one copy.
+    if (u8* grove = within_page(*space, address, length, check)) [[likely]] {
         if (to_grove) cpu::copy_memory(grove, kernel, length);
         else cpu::copy_memory(kernel, grove, length);
         return {};
     }
-    if (!accessible(*space, address, length, check)) return Error::InvalidArgument;
-    copy(*space, address, kernel, length, to_grove);
+    return transfer_pages(*space, address, kernel, length, check, to_grove);
+}
+
+Result<void> MetalArch::transfer_pages(Space const& space, u64 address, u8* kernel, u64 length, Check check,
+                                       bool to_grove) {
+    if (!accessible(space, address, length, check)) return Error::InvalidArgument;
+    copy(space, address, kernel, length, to_grove);
     return {};
 }
 
@@ -277,13 +290,15 @@ Result<void> MetalArch::create_context(ThreadId thread, AddressSpaceId id, VirtA
     context.used = true;
     context.generation = thread.generation;
     context.space = static_cast<usize>(space - m_spaces);
-    context.frame.rip = entry.value;
-    context.frame.rsp = stack_top.value;
-    context.frame.rdi = arg0;
-    context.frame.rsi = arg1;
-    context.frame.cs = RING1_CODE_SELECTOR;
-    context.frame.ss = RING1_DATA_SELECTOR;
-    context.frame.rflags = InitialFlags;
+    RegisterFrame& frame = frame_of(thread.index);
+    frame = RegisterFrame{};
+    frame.rip = entry.value;
+    frame.rsp = stack_top.value;
+    frame.rdi = arg0;
+    frame.rsi = arg1;
+    frame.cs = RING1_CODE_SELECTOR;
+    frame.ss = RING1_DATA_SELECTOR;
+    frame.rflags = InitialFlags;
     // FXSAVE image of a freshly initialised FPU: x87 control word 0x37f, MXCSR 0x1f80 (all exceptions masked).
     context.fpu[0] = 0x7f;
     context.fpu[1] = 0x03;
@@ -296,13 +311,12 @@ void MetalArch::destroy_context(ThreadId thread) {
     Context* context = find(thread);
     if (context == nullptr) return;
     if (m_fpu_owner == thread.index) m_fpu_owner = None;
-    if (m_frame_owner == thread.index) m_frame_owner = None;
     context->used = false;
 }
 
 void MetalArch::set_syscall_result(ThreadId thread, i64 rax, u64 rdx) {
     GROVE_ASSERT(find(thread) != nullptr);
-    RegisterFrame& frame = live_frame(thread.index);
+    RegisterFrame& frame = frame_of(thread.index);
     frame.rax = static_cast<u64>(rax);
     frame.rdx = rdx;
 }
@@ -310,14 +324,14 @@ void MetalArch::set_syscall_result(ThreadId thread, i64 rax, u64 rdx) {
 RegisterFrame const* MetalArch::registers(ThreadId thread) const {
     if (thread.index >= MaxContexts) return nullptr;
     Context const& context = m_contexts[thread.index];
-    return context.used && context.generation == thread.generation ? &live_frame(thread.index) : nullptr;
+    return context.used && context.generation == thread.generation ? &frame_of(thread.index) : nullptr;
 }
 
-void MetalArch::switch_frame(usize index) {
-    RegisterFrame& frame = trampoline_frame();
-    if (m_frame_owner != None) cpu::copy_memory(&m_contexts[m_frame_owner].frame, &frame, sizeof frame);
-    cpu::copy_memory(&frame, &m_contexts[index].frame, sizeof frame);
-    m_frame_owner = index;
+RegisterFrame& MetalArch::frame_of(usize index) { return entry_pages[index].frame; }
+
+void MetalArch::map_entry_page(usize index) {
+    *m_entry_stack_pte = reinterpret_cast<u64>(&entry_pages[index]) | m_entry_stack_bits;
+    m_entry_page_owner = index;
 }
 
 void MetalArch::switch_fpu(usize index) {
@@ -357,8 +371,8 @@ Trap MetalArch::resume(ThreadId thread) {
     GROVE_ASSERT(space.used);
     switch_io_ports(context->space);
     switch_fpu(thread.index);
-    if (m_frame_owner != thread.index) switch_frame(thread.index);
-    RegisterFrame& frame = trampoline_frame();
+    if (m_entry_page_owner != thread.index) map_entry_page(thread.index);
+    RegisterFrame& frame = frame_of(thread.index);
     u64 const cr3 = space.tables.root().value;
 
     for (;;) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <arch_x86_64/memory/frame_allocator.hpp>
 #include <arch_x86_64/memory/page_tables.hpp>
+#include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/platform/local_apic.hpp>
 #include <arch_x86_64/platform/register_frame.hpp>
 #include <core/arch/arch.hpp>
@@ -25,7 +26,7 @@ namespace grove::metal {
 class MetalArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
-    static constexpr usize MaxContexts = 1024;
+    static constexpr usize MaxContexts = 256; // the core's MaxThreads: ThreadId::index is below it
     static constexpr usize MaxIoRanges = 16; // per space; set_io_ports refuses more with NoCapacity
 
     // Takes the machine: builds the trampoline's page table, records the kernel's CR3 for the entry stubs,
@@ -94,7 +95,6 @@ private:
         bool used = false;
         u32 generation = 0;
         usize space = 0; // slot
-        RegisterFrame frame{}; // the saved registers, except while the context owns the trampoline frame
         alignas(16) u8 fpu[512]{};
     };
     enum class Check : u8 { Mapped, Readable, Writable };
@@ -103,26 +103,43 @@ private:
     Context* find(ThreadId thread);
     static bool valid_range(VirtAddr base, PageCount pages);
     // space.tables.leaf(address), through the space's one-entry cache.
-    static u64* leaf_of(Space const& space, u64 address);
+    static u64* leaf_of(Space const& space, u64 address) {
+        if ((address & ~(PageSize - 1)) == space.recent_page) [[likely]] return space.recent_leaf;
+        return walk_to_leaf(space, address);
+    }
+    static u64* walk_to_leaf(Space const& space, u64 address);
     // The leaf entry (null when a table is missing) maps a page the kernel may copy through under `check`.
-    static bool page_allows(u64 const* entry, Check check);
+    static bool page_allows(u64 const* entry, Check check) {
+        if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
+        if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
+        switch (check) {
+        case Check::Mapped: return true;
+        case Check::Readable: return (*entry & PageTables::Present) != 0;
+        case Check::Writable: {
+            u64 constexpr Both = PageTables::Present | PageTables::Writable;
+            return (*entry & Both) == Both;
+        }
+        }
+        return false;
+    }
+    // Where the kernel reaches [address, address + length) when it is non-empty, inside one page of the window,
+    // and passes `check`; null otherwise.
+    static u8* within_page(Space const& space, u64 address, u64 length, Check check);
     // Every byte of [address, address + length) is in the window and its page passes `check`.
     bool accessible(Space const& space, u64 address, u64 length, Check check) const;
     // Copies between kernel memory and grove memory; accessible() must hold for the range.
     void copy(Space const& space, u64 address, u8* kernel, u64 length, bool to_grove);
     // Checks the range with accessible(), then copies; InvalidArgument (and nothing copied) when the check fails.
     Result<void> transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove);
+    // transfer() across pages (or of nothing), and every refusal.
+    [[gnu::noinline]] Result<void> transfer_pages(Space const& space, u64 address, u8* kernel, u64 length,
+                                                  Check check, bool to_grove);
     void switch_io_ports(usize slot);
     void switch_fpu(usize context);
-    // Makes context `index` the owner of the trampoline frame: the previous owner's registers are saved into its
-    // context, this one's are copied in.
-    void switch_frame(usize index);
-    // Where the registers of context `index` are now: the trampoline frame while it owns it, else its context.
-    RegisterFrame& live_frame(usize index) { return m_frame_owner == index ? trampoline_frame() : m_contexts[index].frame; }
-    RegisterFrame const& live_frame(usize index) const {
-        return m_frame_owner == index ? trampoline_frame() : m_contexts[index].frame;
-    }
-    static RegisterFrame& trampoline_frame() { return trampoline_ring1_frame; }
+    // The registers of context `index`: the frame at the top of its entry page (metal_arch.cpp).
+    static RegisterFrame& frame_of(usize index);
+    // Maps context `index`'s entry page where the trampoline's interrupt stack is, for the next entry to ring 1.
+    void map_entry_page(usize index);
     Trap decode(Space const& space, RegisterFrame const& frame);
     // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
     // instruction, or unknown), read through the grove's tables.
@@ -142,9 +159,10 @@ private:
     Context m_contexts[MaxContexts];
     usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
-    // The context whose registers are the frame at the top of the trampoline stack (the last one that trapped):
-    // it runs again without a copy of its frame out and back in.
-    usize m_frame_owner = None;
+    // The trampoline table's entry for the interrupt stack's page, and the context whose entry page it maps.
+    u64* m_entry_stack_pte = nullptr;
+    u64 m_entry_stack_bits = 0;
+    usize m_entry_page_owner = None;
     // now() between runs: the ticks counted so far. It moves only in resume() and idle_until(), by the TSC counts
     // that passed while the grove ran or the CPU idled.
     Ticks m_now{};

@@ -5,11 +5,11 @@
 // stub can switch CR3).
 //
 // Entry (any vector): the stub pushes a RegisterFrame on the trampoline stack. From ring 1 it loads the kernel's
-// CR3, restores the kernel stack saved by trampoline_enter_ring1 and returns from that call with the frame's
-// address in rax. From ring 0 (a kernel bug) it calls metal_kernel_exception, which panics.
-// The frame stays where it is, at the top of the trampoline stack, until the kernel resumes another thread
-// (MetalArch::resume copies it out then); while a grove runs, the trampoline stack holds nothing but that grove's
-// own frame.
+// CR3, restores the kernel stack saved by trampoline_enter_ring1 and returns from that call. From ring 0 (a kernel
+// bug) it calls metal_kernel_exception, which panics.
+// The interrupt stack's page is mapped, in grove tables, to the entry page of the context that runs (MetalArch), so
+// the frame lands in that context's own page and stays there: while a grove runs, the trampoline stack holds
+// nothing but that thread's own frame.
 #include <arch_x86_64/boot/boot_constants.hpp>
 
 .intel_syntax noprefix
@@ -103,7 +103,6 @@ trampoline_common:
     jz 3f
     mov rax, [trampoline_kernel_cr3]
     mov cr3, rax
-    mov rax, rsp
     mov rsp, [trampoline_kernel_rsp]
     pop r15
     pop r14
@@ -123,11 +122,11 @@ trampoline_common:
     call metal_kernel_exception
 4:  RESTORE_FRAME_AND_RETURN
 
-// RegisterFrame* trampoline_enter_ring1(u64 cr3)
+// void trampoline_enter_ring1(u64 cr3)
 // Switches to the grove's page tables and returns to ring 1 with iretq, from trampoline_ring1_frame at the top of
-// the trampoline stack (where the last trap from ring 1 left its frame, or where the kernel copied a thread's saved
-// frame). "Returns" when the next interrupt or exception arrives from ring 1 (see trampoline_common), with the
-// new frame in the same place. Interrupts must be disabled; the frame's CS and SS must be the ring-1 selectors.
+// the interrupt stack (under the grove's tables: the frame in the entry page of the context that runs).
+// "Returns" when the next interrupt or exception arrives from ring 1 (see trampoline_common), with the new frame
+// in the same place. Interrupts must be disabled; the frame's CS and SS must be the ring-1 selectors.
 .global trampoline_enter_ring1
 trampoline_enter_ring1:
     push rbx
@@ -195,7 +194,8 @@ tss_end:
 .section .trampoline.stack, "aw", @nobits
 .balign 4096
     .skip 4096 - FRAME_WORDS * 8
-// The frame of the last trap from ring 1, pushed here by the CPU and the entry stub (RSP0 is the stack's top).
+// Where a trap from ring 1 leaves its frame (RSP0 is the stack's top). In grove tables this page is the running
+// context's entry page; the kernel reaches the frame there, through its identity map.
 .global trampoline_ring1_frame
 trampoline_ring1_frame:
     .skip FRAME_WORDS * 8
