@@ -232,8 +232,9 @@ Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, vo
 
 Result<void> MetalArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
     Space const* space = find(id);
-    if (space == nullptr || !accessible(*space, destination.value, abi::MessageSize, Check::Writable))
-        return Error::InvalidArgument;
+    if (space == nullptr) return Error::InvalidArgument;
+    if (within_page(*space, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]] return {};
+    if (!accessible(*space, destination.value, abi::MessageSize, Check::Writable)) return Error::InvalidArgument;
     return {};
 }
 

@@ -6,8 +6,6 @@ namespace {
 
 constexpr Ticks earliest(Ticks a, Ticks b) { return a < b ? a : b; }
 
-constexpr i64 status_of(Error e) { return -static_cast<i64>(e); }
-
 } // namespace
 
 Kernel::Kernel(Arch& arch, SchedulerConfig scheduler) : m_arch(arch), m_manager(arch, this), m_scheduler(scheduler) {}
@@ -138,10 +136,6 @@ Result<void> Kernel::hang(GroveId id) {
 
 // --- completing syscalls ---------------------------------------------------------------------------------------
 
-void Kernel::complete(ThreadId thread, Result<u64> result, u64 second) {
-    if (result.has_value()) m_arch.set_syscall_result(thread, static_cast<i64>(result.value()), second);
-    else m_arch.set_syscall_result(thread, status_of(result.error()), 0);
-}
 
 void Kernel::block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline) {
     Result<void> blocked = m_scheduler.block(thread, reason, deadline);
@@ -160,6 +154,8 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
     kt.pending = Pending::None;
     if (waiter.outcome != WaitOutcome::Completed) {
         complete(thread, result_of(waiter.outcome).error());
+    } else if (pending == Pending::Send) [[likely]] {
+        complete(thread, u64{0});
     } else if (pending == Pending::Receive || pending == Pending::Call) {
         // A dying grove's waiters are cancelled, never woken: kt.space is still the grove's address space.
         if (m_arch.copy_to_user(kt.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {

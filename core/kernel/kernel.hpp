@@ -127,7 +127,16 @@ private:
     // Charges the running thread's CPU time up to `now`; false when that ended its grove (a CPU limit under the
     // Kill policy), so that its trap is not handled.
     bool charge(ThreadId thread, Ticks now);
-    void complete(ThreadId thread, Result<u64> result, u64 second = 0);
+    // The syscall's result in the thread's rax (and `second` in rdx), or its error as a negative status.
+    void complete(ThreadId thread, u64 value, u64 second = 0) {
+        m_arch.set_syscall_result(thread, static_cast<i64>(value), second);
+    }
+    void complete(ThreadId thread, Error error) { m_arch.set_syscall_result(thread, status_of(error), 0); }
+    static constexpr i64 status_of(Error error) { return -static_cast<i64>(error); }
+    void complete(ThreadId thread, Result<u64> const& result, u64 second = 0) {
+        if (result.has_value()) complete(thread, result.value(), second);
+        else complete(thread, result.error());
+    }
     void block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline = NoDeadline);
     // Finishes the waits of the threads an operation woke (most operations wake none).
     void drain_woken() {

@@ -182,20 +182,21 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
         status = m_ipc.receive(source, kt.waiter, t, m_woken);
         token = kt.waiter.reply_token;
     }
-    void const* contents = &kt.waiter.message;
-    abi::Message const empty{};
-    if (status.is_error() || status.value() == ReceiveStatus::Blocked) contents = &empty;
-    // The range passed the check above, and nothing ran in between.
-    Result<void> copied = m_arch.copy_to_user(kt.space, d.buffer.address, contents, Bytes(abi::MessageSize));
-    GROVE_ASSERT(copied.has_value());
-    if (status.is_error()) return status.error();
-    if (status.value() == ReceiveStatus::Blocked) {
-        kt.out_buffer = d.buffer.address;
-        block(thread, Pending::Receive, BlockReason::Receive);
-        blocked = true;
+    // The range passed the check above, and nothing ran in between: the copies cannot fail.
+    if (status.has_value() && status.value() == ReceiveStatus::Received) [[likely]] {
+        Result<void> copied =
+            m_arch.copy_to_user(kt.space, d.buffer.address, &kt.waiter.message, Bytes(abi::MessageSize));
+        GROVE_ASSERT(copied.has_value());
+        owe_reply(kt, token);
         return u64{0};
     }
-    owe_reply(kt, token);
+    abi::Message const empty{};
+    Result<void> zeroed = m_arch.copy_to_user(kt.space, d.buffer.address, &empty, Bytes(abi::MessageSize));
+    GROVE_ASSERT(zeroed.has_value());
+    if (status.is_error()) return status.error();
+    kt.out_buffer = d.buffer.address;
+    block(thread, Pending::Receive, BlockReason::Receive);
+    blocked = true;
     return u64{0};
 }
 

@@ -94,9 +94,11 @@ Result<void> Scheduler::block(ThreadId thread, BlockReason reason, Ticks deadlin
     if (reason == BlockReason::None || reason == BlockReason::Join) return Error::InvalidArgument;
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
-    if (t->state != ThreadState::Running && t->state != ThreadState::Runnable) return Error::InvalidState;
-
-    detach(*t);
+    // detach() for the two states that may block: the running thread (the usual case) leaves the Running slot.
+    if (t->state == ThreadState::Running) [[likely]] m_current = ThreadId();
+    else if (t->state == ThreadState::Runnable) dequeue(*t);
+    else return Error::InvalidState;
+    t->join_target = ThreadId();
     t->state = ThreadState::Blocked;
     t->block_reason = reason;
     t->deadline = deadline;
@@ -220,9 +222,25 @@ Result<ChargeEffect> Scheduler::charge(ThreadId thread, Ticks used, Ticks now) {
     if (t == nullptr) return Error::NotFound;
     if (used > now) return Error::InvalidArgument;
 
+    GroveState& g = m_groves[t->grove_slot];
+    Ticks const start = now - used;
+    // The common case: the whole run lies in the current period and the grove has no share to go over. What the
+    // general case below does then comes down to these additions.
+    if (start >= m_period_start && start < m_period_end && now <= m_period_end && !is_limited(g) && !g.throttled)
+        [[likely]] {
+        t->cpu_time += used;
+        t->quantum_left = used >= t->quantum_left ? Ticks() : t->quantum_left - used;
+        g.consumed += used;
+        g.used_in_period += used;
+        return ChargeEffect::None;
+    }
+    return charge_slowly(*t, g, used, now);
+}
+
+Result<ChargeEffect> Scheduler::charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now) {
+    Thread* t = &thread;
     t->cpu_time += used;
     t->quantum_left = used >= t->quantum_left ? Ticks() : t->quantum_left - used;
-    GroveState& g = m_groves[t->grove_slot];
     g.consumed += used;
 
     // The run covered [start, now). The part inside the current period counts against this period; a part after

@@ -199,6 +199,8 @@ private:
     enum class Placement : u8 { Back, FrontIfQuantumLeft };
 
     Thread* find(ThreadId id) { return m_threads.get(SlotRef{id.index, id.generation}); }
+    // charge() across a period boundary or for a grove with a share (limit below 100 %).
+    Result<ChargeEffect> charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now);
     Ticks budget(GroveState const& grove) const;
     bool is_limited(GroveState const& grove) const { return grove.limit_percent < 100; }
 
