@@ -91,6 +91,7 @@ void MetalArch::destroy_address_space(AddressSpaceId id) {
         Descriptors::load_io_ports({space->io_ports, space->io_port_count}, {});
         m_io_loaded = None;
     }
+    m_loaded = None; // no context of the space is left: it was not loaded either, but the slot may come back
     space->tables.destroy(m_frames);
     space->io_port_count = 0;
     space->used = false;
@@ -221,20 +222,41 @@ Result<void> MetalArch::load(AddressSpaceId id, VirtAddr destination, void const
                     true);
 }
 
+u8* MetalArch::in_recent_page(AddressSpaceId id, u64 address, u64 length, Check check) {
+    usize const slot = (id.value & 0xffff) - 1; // 0 wraps to a huge slot
+    if (slot >= MaxAddressSpaces) return nullptr;
+    Space const& space = m_spaces[slot];
+    if (!space.used || space.generation != (id.value >> 16)) return nullptr;
+    // The remembered page lies in the window (only window addresses are walked), and so does a range inside it.
+    u64 const offset = address & (PageSize - 1);
+    if ((address & ~(PageSize - 1)) != space.recent_page || length - 1 >= PageSize - offset) return nullptr;
+    u64 const* entry = space.recent_leaf;
+    if (!page_allows(entry, check)) return nullptr;
+    return static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
+}
+
 Result<void> MetalArch::copy_from_user(AddressSpaceId id, void* destination, VirtAddr source, Bytes length) {
+    if (u8 const* grove = in_recent_page(id, source.value, length.value, Check::Readable)) [[likely]] {
+        cpu::copy_memory(destination, grove, length.value);
+        return {};
+    }
     return transfer(id, source.value, static_cast<u8*>(destination), length.value, Check::Readable, false);
 }
 
 Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
+    if (u8* grove = in_recent_page(id, destination.value, length.value, Check::Writable)) [[likely]] {
+        cpu::copy_memory(grove, source, length.value);
+        return {};
+    }
     return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value,
                     Check::Writable, true);
 }
 
 Result<void> MetalArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
+    if (in_recent_page(id, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]] return {};
     Space const* space = find(id);
-    if (space == nullptr) return Error::InvalidArgument;
-    if (within_page(*space, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]] return {};
-    if (!accessible(*space, destination.value, abi::MessageSize, Check::Writable)) return Error::InvalidArgument;
+    if (space == nullptr || !accessible(*space, destination.value, abi::MessageSize, Check::Writable))
+        return Error::InvalidArgument;
     return {};
 }
 
@@ -248,6 +270,7 @@ Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> 
     if (m_io_loaded == slot) {
         Descriptors::load_io_ports({space->io_ports, space->io_port_count}, {});
         m_io_loaded = None;
+        m_loaded = None;
     }
     for (usize i = 0; i < ports.size; ++i) space->io_ports[i] = ports[i];
     space->io_port_count = ports.size;
@@ -312,6 +335,7 @@ void MetalArch::destroy_context(ThreadId thread) {
     Context* context = find(thread);
     if (context == nullptr) return;
     if (m_fpu_owner == thread.index) m_fpu_owner = None;
+    if (m_loaded == thread.index) m_loaded = None;
     context->used = false;
 }
 
@@ -365,16 +389,21 @@ void MetalArch::finish_console_line() {
 
 // --- running ----------------------------------------------------------------------------------------------------
 
-Trap MetalArch::resume(ThreadId thread) {
-    Context* context = find(thread);
-    GROVE_ASSERT(context != nullptr);
-    Space const& space = m_spaces[context->space];
+void MetalArch::load_context(usize index) {
+    Context const& context = m_contexts[index];
+    Space const& space = m_spaces[context.space];
     GROVE_ASSERT(space.used);
-    switch_io_ports(context->space);
-    switch_fpu(thread.index);
-    if (m_entry_page_owner != thread.index) map_entry_page(thread.index);
+    switch_io_ports(context.space);
+    switch_fpu(index);
+    if (m_entry_page_owner != index) map_entry_page(index);
+    m_loaded_cr3 = space.tables.root().value;
+    m_loaded = index;
+}
+
+Trap MetalArch::resume(ThreadId thread) {
+    GROVE_ASSERT(find(thread) != nullptr);
+    if (m_loaded != thread.index) load_context(thread.index);
     RegisterFrame& frame = frame_of(thread.index);
-    u64 const cr3 = space.tables.root().value;
 
     for (;;) {
         if (m_deadline != Ticks::max()) {
@@ -384,31 +413,24 @@ Trap MetalArch::resume(ThreadId thread) {
         frame.cs = RING1_CODE_SELECTOR;
         frame.ss = RING1_DATA_SELECTOR;
         u64 const entered = cpu::read_tsc();
-        trampoline_enter_ring1(cr3);
+        trampoline_enter_ring1(m_loaded_cr3);
         m_now += Ticks(cpu::read_tsc() - entered);
         m_apic.disarm();
 
-        switch (frame.vector) {
-        case VECTOR_SYSCALL: {
+        if (frame.vector == VECTOR_SYSCALL) [[likely]] {
             SyscallArgs const args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
             return Trap::make_syscall(frame.rip, args);
         }
-        case VECTOR_TIMER:
+        if (frame.vector == VECTOR_TIMER) {
             m_apic.end_of_interrupt();
             if (m_deadline != Ticks::max() && m_now >= m_deadline) {
                 m_now = m_deadline; // the grove ran up to the deadline; what comes after is the interrupt path
                 return Trap::make_timer(frame.rip);
             }
             continue; // early (the count was capped) or stale: run on
-        case VECTOR_SPURIOUS: continue;
-        case 2: case 8: case 18: {
-            Serial::write("machine exception in ring 1: vector ");
-            Serial::write_decimal(frame.vector);
-            Serial::write("\n");
-            panic(__FILE__, __LINE__, "NMI, double fault or machine check");
         }
-        default: return decode(space, frame);
-        }
+        if (frame.vector == VECTOR_SPURIOUS) continue;
+        return exception(m_spaces[m_contexts[thread.index].space], frame);
     }
 }
 
@@ -460,9 +482,15 @@ FaultInfo MetalArch::general_protection_cause(Space const& space, RegisterFrame 
     return info;
 }
 
-Trap MetalArch::decode(Space const& space, RegisterFrame const& frame) {
+Trap MetalArch::exception(Space const& space, RegisterFrame const& frame) {
     FaultInfo info{0, Access::Read, frame.error_code};
     switch (frame.vector) {
+    case 2: case 8: case 18: {
+        Serial::write("machine exception in ring 1: vector ");
+        Serial::write_decimal(frame.vector);
+        Serial::write("\n");
+        panic(__FILE__, __LINE__, "NMI, double fault or machine check");
+    }
     case 14:
         info.address = cpu::read_cr2(); // the kernel itself never page-faults (it would panic): still the grove's
 

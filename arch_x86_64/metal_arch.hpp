@@ -122,6 +122,10 @@ private:
         }
         return false;
     }
+    // Where the kernel reaches [address, address + length) of space `id` when it is non-empty, inside the page
+    // the space's last copy went through, and passes `check`; null otherwise (then transfer() decides). The
+    // cheapest check of all: a message copied to or from the same buffer again.
+    u8* in_recent_page(AddressSpaceId id, u64 address, u64 length, Check check);
     // Where the kernel reaches [address, address + length) when it is non-empty, inside one page of the window,
     // and passes `check`; null otherwise.
     static u8* within_page(Space const& space, u64 address, u64 length, Check check);
@@ -140,7 +144,10 @@ private:
     static RegisterFrame& frame_of(usize index);
     // Maps context `index`'s entry page where the trampoline's interrupt stack is, for the next entry to ring 1.
     void map_entry_page(usize index);
-    Trap decode(Space const& space, RegisterFrame const& frame);
+    // Loads what context `index` runs with: its space's I/O ports, its FPU state, its entry page, its tables.
+    void load_context(usize index);
+    // The trap of an exception from ring 1 (any vector but the syscall, the timer and the spurious one).
+    Trap exception(Space const& space, RegisterFrame const& frame);
     // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
     // instruction, or unknown), read through the grove's tables.
     FaultInfo general_protection_cause(Space const& space, RegisterFrame const& frame) const;
@@ -159,6 +166,10 @@ private:
     Context m_contexts[MaxContexts];
     usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
+    // The context whose I/O ports, FPU state, entry page and tables (m_loaded_cr3) are loaded for ring 1: it runs
+    // again without any of the switches of load_context. Reset whenever one of them goes away.
+    usize m_loaded = None;
+    u64 m_loaded_cr3 = 0;
     // The trampoline table's entry for the interrupt stack's page, and the context whose entry page it maps.
     u64* m_entry_stack_pte = nullptr;
     u64 m_entry_stack_bits = 0;

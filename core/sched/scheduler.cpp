@@ -95,7 +95,7 @@ Result<void> Scheduler::block(ThreadId thread, BlockReason reason, Ticks deadlin
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
     // detach() for the two states that may block: the running thread (the usual case) leaves the Running slot.
-    if (t->state == ThreadState::Running) [[likely]] m_current = ThreadId();
+    if (t->state == ThreadState::Running) [[likely]] m_running = nullptr;
     else if (t->state == ThreadState::Runnable) dequeue(*t);
     else return Error::InvalidState;
     t->join_target = ThreadId();
@@ -146,7 +146,7 @@ Result<void> Scheduler::yield(ThreadId thread) {
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
     if (t->state != ThreadState::Running) return Error::InvalidState;
-    m_current = ThreadId();
+    m_running = nullptr;
     enqueue(*t, Placement::Back);
     return ok();
 }
@@ -155,16 +155,16 @@ Result<void> Scheduler::yield(ThreadId thread) {
 
 ThreadId Scheduler::pick_next(Ticks now) {
     close_periods(now);
-    if (Thread* running = find(m_current); running != nullptr) {
+    if (Thread* running = m_running; running != nullptr) {
         // The common case of a trap that changes nothing: the running thread has quantum left, its grove is not
         // throttled and no higher level has a thread. Queued at the front of its level and popped again, it would
         // be picked with everything as it is now; only the dispatch time moves.
         if (!running->quantum_left.is_zero() && !m_groves[running->grove_slot].throttled &&
             (m_nonempty_levels >> running->priority) <= 1) [[likely]] {
             m_dispatched_at = now;
-            return m_current;
+            return running->id;
         }
-        m_current = ThreadId();
+        m_running = nullptr;
         enqueue(*running, Placement::FrontIfQuantumLeft);
     }
     if (m_nonempty_levels == 0) return ThreadId();
@@ -174,13 +174,13 @@ ThreadId Scheduler::pick_next(Ticks now) {
     GROVE_ASSERT(t != nullptr);
     if (m_levels[level].is_empty()) m_nonempty_levels &= ~(1u << level);
     t->state = ThreadState::Running;
-    m_current = t->id;
+    m_running = t;
     m_dispatched_at = now;
     return t->id;
 }
 
 Ticks Scheduler::preemption_deadline(Ticks now) const {
-    Thread const* t = thread(m_current);
+    Thread const* t = m_running;
     if (t == nullptr) return NoDeadline;
     Ticks const quantum_end = deadline_after(now, t->quantum_left);
     GroveState const& g = m_groves[t->grove_slot];
@@ -326,7 +326,7 @@ void Scheduler::dequeue(Thread& t) {
 void Scheduler::detach(Thread& t) {
     switch (t.state) {
     case ThreadState::Runnable: dequeue(t); break;
-    case ThreadState::Running: m_current = ThreadId(); break;
+    case ThreadState::Running: m_running = nullptr; break;
     case ThreadState::Blocked:
         if (m_deadlines.contains(t.id.index)) m_deadlines.remove(t.id.index);
         break;

@@ -143,7 +143,7 @@ public:
     // Running from the previous pick competes again (see the policy above).
     ThreadId pick_next(Ticks now);
     // The Running thread, or a null id.
-    ThreadId current() const { return m_current; }
+    ThreadId current() const { return m_running != nullptr ? m_running->id : ThreadId(); }
     // The `now` of the pick_next() that made the current thread Running: what it ran since is `now - this`.
     Ticks dispatched_at() const { return m_dispatched_at; }
     // When the Running thread must be stopped: the end of its quantum or of its grove's budget, whichever comes
@@ -228,7 +228,7 @@ private:
     u32 m_nonempty_levels = 0; // bit p set <=> m_levels[p] is not empty
     DeadlineHeap<MaxThreads> m_deadlines;
     GroveState m_groves[MaxGroveSlots];
-    ThreadId m_current;
+    Thread* m_running = nullptr; // the Running thread (in m_threads), or null
     Ticks m_dispatched_at;
     Ticks m_period_start;
     Ticks m_period_end;
