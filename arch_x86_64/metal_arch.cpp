@@ -30,6 +30,7 @@ EntryPage entry_pages[MetalArch::MaxContexts];
 
 constexpr u64 InitialFlags = 0x202; // IF, and the always-one bit; IOPL 0 so that I/O goes through the bitmap
 constexpr u64 PageFaultWrite = 1u << 1, PageFaultExecute = 1u << 4;
+constexpr u64 DeviceNotAvailable = 7; // #NM: an FPU or SSE instruction with CR0.TS set
 
 u64 page_down(u64 address) { return address & ~(PageSize - 1); }
 
@@ -360,10 +361,23 @@ void MetalArch::map_entry_page(usize index) {
 }
 
 void MetalArch::switch_fpu(usize index) {
-    if (m_fpu_owner == index) return;
+    // The owner runs with CR0.TS clear, every other context with it set, so that only a context that really uses
+    // the FPU or SSE (most groves never do) pays for moving that state (take_fpu, on its first #NM).
+    bool const owner = m_fpu_owner == index;
+    if (owner != m_fpu_trapping) return;
+    if (owner) cpu::clear_task_switched();
+    else cpu::set_task_switched();
+    m_fpu_trapping = !owner;
+}
+
+bool MetalArch::take_fpu(usize index) {
+    if (!m_fpu_trapping) return false; // a #NM with CR0.TS clear is the grove's own fault
+    cpu::clear_task_switched();
+    m_fpu_trapping = false;
     if (m_fpu_owner != None) asm volatile("fxsave64 %0" : "=m"(m_contexts[m_fpu_owner].fpu));
     asm volatile("fxrstor64 %0" : : "m"(m_contexts[index].fpu));
     m_fpu_owner = index;
+    return true;
 }
 
 // --- time and console -------------------------------------------------------------------------------------------
@@ -430,6 +444,7 @@ Trap MetalArch::resume(ThreadId thread) {
             continue; // early (the count was capped) or stale: run on
         }
         if (frame.vector == VECTOR_SPURIOUS) continue;
+        if (frame.vector == DeviceNotAvailable && take_fpu(thread.index)) continue; // runs the instruction again
         return exception(m_spaces[m_contexts[thread.index].space], frame);
     }
 }

@@ -140,6 +140,9 @@ private:
                                                   Check check, bool to_grove);
     void switch_io_ports(usize slot);
     void switch_fpu(usize context);
+    // On a #NM of context `index`: gives it the FPU/SSE state (saving the owner's) and clears CR0.TS; false when
+    // TS was clear (the #NM is the grove's).
+    bool take_fpu(usize index);
     // The registers of context `index`: the frame at the top of its entry page (metal_arch.cpp).
     static RegisterFrame& frame_of(usize index);
     // Maps context `index`'s entry page where the trampoline's interrupt stack is, for the next entry to ring 1.
@@ -166,6 +169,7 @@ private:
     Context m_contexts[MaxContexts];
     usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
+    bool m_fpu_trapping = false; // CR0.TS is set: the context that runs is not the owner
     // The context whose I/O ports, FPU state, entry page and tables (m_loaded_cr3) are loaded for ring 1: it runs
     // again without any of the switches of load_context. Reset whenever one of them goes away.
     usize m_loaded = None;

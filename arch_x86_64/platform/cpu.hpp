@@ -23,6 +23,14 @@ inline u64 read_cr3() {
     return value;
 }
 
+// CR0.TS: while it is set, the first x87, MMX or SSE instruction (FXSAVE and FXRSTOR included) raises #NM.
+inline void set_task_switched() {
+    u64 cr0;
+    asm volatile("mov %%cr0, %0" : "=r"(cr0));
+    asm volatile("mov %0, %%cr0" : : "r"(cr0 | 8) : "memory");
+}
+inline void clear_task_switched() { asm volatile("clts" : : : "memory"); }
+
 inline u64 read_msr(u32 msr) {
     u32 low, high;
     asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
