@@ -101,11 +101,8 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
 }
 
 bool Kernel::charge(ThreadId thread, Ticks t) {
-    Ticks const ran = t > m_scheduler.dispatched_at() ? t - m_scheduler.dispatched_at() : Ticks{};
-    Result<ChargeEffect> effect = m_scheduler.charge(thread, ran, t);
-    // The thread is the running one, so the scheduler knows it; without a throttle nothing else happens.
-    if (!effect.has_value() || effect.value() != ChargeEffect::Throttled) [[likely]]
-        return effect.has_value();
+    // The thread is the running one; without a throttle nothing else happens.
+    if (m_scheduler.charge_running(t) != ChargeEffect::Throttled) [[likely]] return true;
     // The scheduler throttles; the manager decides what else going over the share means (an event; a crash
     // under the Kill policy).
     KernelThread const& kt = m_threads[thread.index];

@@ -221,7 +221,16 @@ Result<ChargeEffect> Scheduler::charge(ThreadId thread, Ticks used, Ticks now) {
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
     if (used > now) return Error::InvalidArgument;
+    return charge(*t, used, now);
+}
 
+ChargeEffect Scheduler::charge_running(Ticks now) {
+    GROVE_ASSERT(m_running != nullptr);
+    return charge(*m_running, now > m_dispatched_at ? now - m_dispatched_at : Ticks(), now);
+}
+
+ChargeEffect Scheduler::charge(Thread& thread, Ticks used, Ticks now) {
+    Thread* t = &thread;
     GroveState& g = m_groves[t->grove_slot];
     Ticks const start = now - used;
     // The common case: the whole run lies in the current period and the grove has no share to go over. What the
@@ -237,7 +246,7 @@ Result<ChargeEffect> Scheduler::charge(ThreadId thread, Ticks used, Ticks now) {
     return charge_slowly(*t, g, used, now);
 }
 
-Result<ChargeEffect> Scheduler::charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now) {
+ChargeEffect Scheduler::charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now) {
     Thread* t = &thread;
     t->cpu_time += used;
     t->quantum_left = used >= t->quantum_left ? Ticks() : t->quantum_left - used;

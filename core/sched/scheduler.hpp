@@ -167,6 +167,9 @@ public:
     // across a period boundary when the run crossed one). NotFound for a stale id; InvalidArgument when used >
     // now.
     Result<ChargeEffect> charge(ThreadId thread, Ticks used, Ticks now);
+    // charge(current(), now - dispatched_at(), now) (nothing when `now` is not after dispatched_at()): the
+    // backend's charge on every trap. A thread must be Running.
+    ChargeEffect charge_running(Ticks now);
     // The share of each period the grove may use, in percent: 1..100, where 100 means never throttled. Takes
     // effect at once (a grove already over the new share is throttled now). InvalidArgument otherwise.
     Result<void> set_cpu_limit(u32 grove_slot, u32 percent);
@@ -199,8 +202,9 @@ private:
     enum class Placement : u8 { Back, FrontIfQuantumLeft };
 
     Thread* find(ThreadId id) { return m_threads.get(SlotRef{id.index, id.generation}); }
+    ChargeEffect charge(Thread& thread, Ticks used, Ticks now);
     // charge() across a period boundary or for a grove with a share (limit below 100 %).
-    Result<ChargeEffect> charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now);
+    ChargeEffect charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now);
     Ticks budget(GroveState const& grove) const;
     bool is_limited(GroveState const& grove) const { return grove.limit_percent < 100; }
 
