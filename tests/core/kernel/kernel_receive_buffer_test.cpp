@@ -15,23 +15,35 @@ constexpr u8 Pattern = 0xab;
 
 enum class BufferCheck : u8 { ByWriting, WithoutWriting };
 
-// One machine (fake backend and kernel) with a client that may send to a server, and the record of what the
-// script saw: every syscall result, the receive buffer after each step, the IPC counters and the trace digest.
-class ReceiveScript : public KernelTest {
-public:
-    explicit ReceiveScript(BufferCheck check) {
+// A client that may send to a server through `handle`, on a backend with the given kind of buffer check.
+class ClientAndServer : public KernelTest {
+protected:
+    explicit ClientAndServer(BufferCheck check) {
         if (check == BufferCheck::WithoutWriting) arch.check_message_buffers_without_writing();
     }
-    void TestBody() override {}
-
-    std::vector<u64> run() {
+    void start() {
         KernelTest::SetUp();
         client = spawn(spec_sending_to("client", "server"));
         server = spawn("server");
         c = main_thread(client);
         s = main_thread(server);
         handle = static_cast<u64>(lookup(c, client, "server"));
+    }
 
+    GroveId client, server;
+    ThreadId c, s;
+    u64 handle = 0;
+};
+
+// One machine and the record of what the script saw on it: every syscall result, the receive buffer after each
+// step, the IPC counters and the trace digest.
+class ReceiveScript : public ClientAndServer {
+public:
+    explicit ReceiveScript(BufferCheck check) : ClientAndServer(check) {}
+    void TestBody() override {}
+
+    std::vector<u64> run() {
+        start();
         // Nothing queued: a non-blocking receive would block, and its buffer ends zeroed.
         step(receive(s, abi::FlagNonBlocking));
         // A queued message lands in the buffer, stamped with its sender.
@@ -94,9 +106,6 @@ private:
     }
     void record(u64 value) { log.push_back(value); }
 
-    GroveId client, server;
-    ThreadId c, s;
-    u64 handle = 0;
     std::vector<u64> log;
 };
 
@@ -110,16 +119,11 @@ TEST(KernelReceiveBuffer, ACheckWithoutWritingGivesTheSameResultsBuffersAccounti
 }
 
 // What the script sees, step by step, on the backend that checks without writing.
-class KernelReceiveBufferSteps : public KernelTest {
+class KernelReceiveBufferSteps : public ClientAndServer {
 protected:
+    KernelReceiveBufferSteps() : ClientAndServer(BufferCheck::WithoutWriting) {}
     void SetUp() override {
-        arch.check_message_buffers_without_writing();
-        KernelTest::SetUp();
-        client = spawn(spec_sending_to("client", "server"));
-        server = spawn("server");
-        c = main_thread(client);
-        s = main_thread(server);
-        handle = static_cast<u64>(lookup(c, client, "server"));
+        start();
         ASSERT_GT(static_cast<i64>(handle), 0);
         fill_buffer();
     }
@@ -140,10 +144,6 @@ protected:
             if (bytes[i] != Pattern) return false;
         return true;
     }
-
-    GroveId client, server;
-    ThreadId c, s;
-    u64 handle = 0;
 };
 
 TEST_F(KernelReceiveBufferSteps, AReceiveWithoutAMessageLeavesItsBufferZeroed) {
