@@ -16,8 +16,21 @@ namespace {
 // mapped, so its address is its physical address.
 alignas(4096) u64 trampoline_table[512];
 
+// The page each context enters the kernel on. The shared trampoline table maps the interrupt stack's page (RSP0) to
+// the entry page of the context about to run, so a trap from ring 1 leaves its frame at the top of that context's
+// own page: a frame never moves, and switching threads rewrites one page-table entry (the CR3 write on the way to
+// ring 1 flushes the TLB; no page is global). Only the running context's page is ever mapped in ring 1, and the
+// trap overwrites all of its frame, so a grove cannot change what the kernel resumes.
+struct alignas(4096) EntryPage {
+    u8 stack[PageSize - sizeof(RegisterFrame)];
+    RegisterFrame frame;
+};
+static_assert(sizeof(EntryPage) == PageSize);
+EntryPage entry_pages[MetalArch::MaxContexts];
+
 constexpr u64 InitialFlags = 0x202; // IF, and the always-one bit; IOPL 0 so that I/O goes through the bitmap
 constexpr u64 PageFaultWrite = 1u << 1, PageFaultExecute = 1u << 4;
+constexpr u64 DeviceNotAvailable = 7; // #NM: an FPU or SSE instruction with CR0.TS set
 
 u64 page_down(u64 address) { return address & ~(PageSize - 1); }
 
@@ -36,6 +49,10 @@ void MetalArch::init(Span<MemoryRegion const> available, Span<MemoryRegion const
         trampoline_table[page / PageSize] = page | bits;
     }
     m_trampoline_table = PhysAddr{reinterpret_cast<u64>(trampoline_table)};
+    u64 const entry_stack = reinterpret_cast<u64>(&trampoline_ring1_frame) & ~(PageSize - 1);
+    GROVE_ASSERT(reinterpret_cast<u64>(&trampoline_ring1_frame) + sizeof(RegisterFrame) == entry_stack + PageSize);
+    m_entry_stack_pte = &trampoline_table[entry_stack / PageSize];
+    m_entry_stack_bits = *m_entry_stack_pte & ~PageTables::AddressMask;
     Descriptors::set_kernel_cr3(cpu::read_cr3());
     m_apic.init();
 }
@@ -61,6 +78,8 @@ Result<AddressSpaceId> MetalArch::create_address_space() {
     space.generation = static_cast<u16>(space.generation + 1);
     space.tables = tables.value();
     space.io_port_count = 0;
+    space.recent_page = ~u64{0};
+    space.recent_leaf = nullptr;
     return AddressSpaceId{(u32{space.generation} << 16) | static_cast<u32>(slot + 1)};
 }
 
@@ -73,6 +92,7 @@ void MetalArch::destroy_address_space(AddressSpaceId id) {
         Descriptors::load_io_ports({space->io_ports, space->io_port_count}, {});
         m_io_loaded = None;
     }
+    m_loaded = None; // no context of the space is left: it was not loaded either, but the slot may come back
     space->tables.destroy(m_frames);
     space->io_port_count = 0;
     space->used = false;
@@ -139,18 +159,20 @@ Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr 
     return {};
 }
 
+u64* MetalArch::walk_to_leaf(Space const& space, u64 address) {
+    u64* entry = space.tables.leaf(address);
+    if (entry != nullptr) { // a missing table may be created later: not remembered
+        space.recent_page = page_down(address);
+        space.recent_leaf = entry;
+    }
+    return entry;
+}
+
 bool MetalArch::accessible(Space const& space, u64 address, u64 length, Check check) const {
     if (length == 0) return true;
     if (!layout::in_window(address, length)) return false;
-    for (u64 page = page_down(address); page < address + length; page += PageSize) {
-        u64 const* entry = space.tables.leaf(page);
-        if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
-        if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
-        if (check == Check::Readable && (*entry & PageTables::Present) == 0) return false;
-        if (check == Check::Writable && (*entry & (PageTables::Present | PageTables::Writable)) !=
-                                            (PageTables::Present | PageTables::Writable))
-            return false;
-    }
+    for (u64 page = page_down(address); page < address + length; page += PageSize)
+        if (!page_allows(leaf_of(space, page), check)) return false;
     return true;
 }
 
@@ -158,7 +180,7 @@ void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bo
     while (length != 0) {
         u64 const offset = address & (PageSize - 1);
         u64 const chunk = length < PageSize - offset ? length : PageSize - offset;
-        u64 const frame = *space.tables.leaf(address) & PageTables::AddressMask;
+        u64 const frame = *leaf_of(space, address) & PageTables::AddressMask;
         auto* grove = static_cast<u8*>(physical_to_pointer(PhysAddr{frame})) + offset;
         if (to_grove) cpu::copy_memory(grove, kernel, chunk);
         else cpu::copy_memory(kernel, grove, chunk);
@@ -168,11 +190,31 @@ void MetalArch::copy(Space const& space, u64 address, u8* kernel, u64 length, bo
     }
 }
 
+u8* MetalArch::within_page(Space const& space, u64 address, u64 length, Check check) {
+    u64 const offset = address & (PageSize - 1);
+    if (length == 0 || length > PageSize - offset || !layout::in_window(address, length)) return nullptr;
+    u64 const* entry = leaf_of(space, address);
+    if (!page_allows(entry, check)) return nullptr;
+    return static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
+}
+
 Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check,
                                  bool to_grove) {
     Space* space = find(id);
-    if (space == nullptr || !accessible(*space, address, length, check)) return Error::InvalidArgument;
-    copy(*space, address, kernel, length, to_grove);
+    if (space == nullptr) [[unlikely]] return Error::InvalidArgument;
+    // Within one page (a message, a name, a short console line): one lookup checks, then one copy.
+    if (u8* grove = within_page(*space, address, length, check)) [[likely]] {
+        if (to_grove) cpu::copy_memory(grove, kernel, length);
+        else cpu::copy_memory(kernel, grove, length);
+        return {};
+    }
+    return transfer_pages(*space, address, kernel, length, check, to_grove);
+}
+
+Result<void> MetalArch::transfer_pages(Space const& space, u64 address, u8* kernel, u64 length, Check check,
+                                       bool to_grove) {
+    if (!accessible(space, address, length, check)) return Error::InvalidArgument;
+    copy(space, address, kernel, length, to_grove);
     return {};
 }
 
@@ -181,13 +223,42 @@ Result<void> MetalArch::load(AddressSpaceId id, VirtAddr destination, void const
                     true);
 }
 
+u8* MetalArch::in_recent_page(AddressSpaceId id, u64 address, u64 length, Check check) {
+    usize const slot = (id.value & 0xffff) - 1; // 0 wraps to a huge slot
+    if (slot >= MaxAddressSpaces) return nullptr;
+    Space const& space = m_spaces[slot];
+    if (!space.used || space.generation != (id.value >> 16)) return nullptr;
+    // The remembered page lies in the window (only window addresses are walked), and so does a range inside it.
+    u64 const offset = address & (PageSize - 1);
+    if ((address & ~(PageSize - 1)) != space.recent_page || length - 1 >= PageSize - offset) return nullptr;
+    u64 const* entry = space.recent_leaf;
+    if (!page_allows(entry, check)) return nullptr;
+    return static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
+}
+
 Result<void> MetalArch::copy_from_user(AddressSpaceId id, void* destination, VirtAddr source, Bytes length) {
+    if (u8 const* grove = in_recent_page(id, source.value, length.value, Check::Readable)) [[likely]] {
+        cpu::copy_memory(destination, grove, length.value);
+        return {};
+    }
     return transfer(id, source.value, static_cast<u8*>(destination), length.value, Check::Readable, false);
 }
 
 Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
+    if (u8* grove = in_recent_page(id, destination.value, length.value, Check::Writable)) [[likely]] {
+        cpu::copy_memory(grove, source, length.value);
+        return {};
+    }
     return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value,
                     Check::Writable, true);
+}
+
+Result<void> MetalArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
+    if (in_recent_page(id, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]] return {};
+    Space const* space = find(id);
+    if (space == nullptr || !accessible(*space, destination.value, abi::MessageSize, Check::Writable))
+        return Error::InvalidArgument;
+    return {};
 }
 
 Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> ports) {
@@ -200,6 +271,7 @@ Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> 
     if (m_io_loaded == slot) {
         Descriptors::load_io_ports({space->io_ports, space->io_port_count}, {});
         m_io_loaded = None;
+        m_loaded = None;
     }
     for (usize i = 0; i < ports.size; ++i) space->io_ports[i] = ports[i];
     space->io_port_count = ports.size;
@@ -208,6 +280,12 @@ Result<void> MetalArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> 
 
 void MetalArch::switch_io_ports(usize slot) {
     if (m_io_loaded == slot) return;
+    // Between two spaces without ports (most groves) the bitmap denies everything before and after.
+    bool const none_open = m_io_loaded == None || m_spaces[m_io_loaded].io_port_count == 0;
+    if (none_open && m_spaces[slot].io_port_count == 0) {
+        m_io_loaded = slot;
+        return;
+    }
     Span<IoPortRange const> previous{};
     if (m_io_loaded != None) previous = {m_spaces[m_io_loaded].io_ports, m_spaces[m_io_loaded].io_port_count};
     Descriptors::load_io_ports(previous, {m_spaces[slot].io_ports, m_spaces[slot].io_port_count});
@@ -237,13 +315,15 @@ Result<void> MetalArch::create_context(ThreadId thread, AddressSpaceId id, VirtA
     context.used = true;
     context.generation = thread.generation;
     context.space = static_cast<usize>(space - m_spaces);
-    context.frame.rip = entry.value;
-    context.frame.rsp = stack_top.value;
-    context.frame.rdi = arg0;
-    context.frame.rsi = arg1;
-    context.frame.cs = RING1_CODE_SELECTOR;
-    context.frame.ss = RING1_DATA_SELECTOR;
-    context.frame.rflags = InitialFlags;
+    RegisterFrame& frame = frame_of(thread.index);
+    frame = RegisterFrame{};
+    frame.rip = entry.value;
+    frame.rsp = stack_top.value;
+    frame.rdi = arg0;
+    frame.rsi = arg1;
+    frame.cs = RING1_CODE_SELECTOR;
+    frame.ss = RING1_DATA_SELECTOR;
+    frame.rflags = InitialFlags;
     // FXSAVE image of a freshly initialised FPU: x87 control word 0x37f, MXCSR 0x1f80 (all exceptions masked).
     context.fpu[0] = 0x7f;
     context.fpu[1] = 0x03;
@@ -256,27 +336,48 @@ void MetalArch::destroy_context(ThreadId thread) {
     Context* context = find(thread);
     if (context == nullptr) return;
     if (m_fpu_owner == thread.index) m_fpu_owner = None;
+    if (m_loaded == thread.index) m_loaded = None;
     context->used = false;
 }
 
 void MetalArch::set_syscall_result(ThreadId thread, i64 rax, u64 rdx) {
-    Context* context = find(thread);
-    GROVE_ASSERT(context != nullptr);
-    context->frame.rax = static_cast<u64>(rax);
-    context->frame.rdx = rdx;
+    GROVE_ASSERT(find(thread) != nullptr);
+    RegisterFrame& frame = frame_of(thread.index);
+    frame.rax = static_cast<u64>(rax);
+    frame.rdx = rdx;
 }
 
 RegisterFrame const* MetalArch::registers(ThreadId thread) const {
     if (thread.index >= MaxContexts) return nullptr;
     Context const& context = m_contexts[thread.index];
-    return context.used && context.generation == thread.generation ? &context.frame : nullptr;
+    return context.used && context.generation == thread.generation ? &frame_of(thread.index) : nullptr;
+}
+
+RegisterFrame& MetalArch::frame_of(usize index) { return entry_pages[index].frame; }
+
+void MetalArch::map_entry_page(usize index) {
+    *m_entry_stack_pte = reinterpret_cast<u64>(&entry_pages[index]) | m_entry_stack_bits;
+    m_entry_page_owner = index;
 }
 
 void MetalArch::switch_fpu(usize index) {
-    if (m_fpu_owner == index) return;
+    // The owner runs with CR0.TS clear, every other context with it set, so that only a context that really uses
+    // the FPU or SSE (most groves never do) pays for moving that state (take_fpu, on its first #NM).
+    bool const owner = m_fpu_owner == index;
+    if (owner != m_fpu_trapping) return;
+    if (owner) cpu::clear_task_switched();
+    else cpu::set_task_switched();
+    m_fpu_trapping = !owner;
+}
+
+bool MetalArch::take_fpu(usize index) {
+    if (!m_fpu_trapping) return false; // a #NM with CR0.TS clear is the grove's own fault
+    cpu::clear_task_switched();
+    m_fpu_trapping = false;
     if (m_fpu_owner != None) asm volatile("fxsave64 %0" : "=m"(m_contexts[m_fpu_owner].fpu));
     asm volatile("fxrstor64 %0" : : "m"(m_contexts[index].fpu));
     m_fpu_owner = index;
+    return true;
 }
 
 // --- time and console -------------------------------------------------------------------------------------------
@@ -302,46 +403,49 @@ void MetalArch::finish_console_line() {
 
 // --- running ----------------------------------------------------------------------------------------------------
 
-Trap MetalArch::resume(ThreadId thread) {
-    Context* context = find(thread);
-    GROVE_ASSERT(context != nullptr);
-    Space& space = m_spaces[context->space];
+void MetalArch::load_context(usize index) {
+    Context const& context = m_contexts[index];
+    Space const& space = m_spaces[context.space];
     GROVE_ASSERT(space.used);
-    switch_io_ports(context->space);
-    switch_fpu(thread.index);
+    switch_io_ports(context.space);
+    switch_fpu(index);
+    if (m_entry_page_owner != index) map_entry_page(index);
+    m_loaded_cr3 = space.tables.root().value;
+    m_loaded = index;
+}
+
+Trap MetalArch::resume(ThreadId thread) {
+    GROVE_ASSERT(find(thread) != nullptr);
+    if (m_loaded != thread.index) load_context(thread.index);
+    RegisterFrame& frame = frame_of(thread.index);
 
     for (;;) {
         if (m_deadline != Ticks::max()) {
-            Ticks const current = now();
-            if (current >= m_deadline) return Trap::make_timer(context->frame.rip);
-            m_apic.arm((m_deadline - current).value);
+            if (m_now >= m_deadline) return Trap::make_timer(frame.rip);
+            m_apic.arm((m_deadline - m_now).value);
         }
-        context->frame.cs = RING1_CODE_SELECTOR;
-        context->frame.ss = RING1_DATA_SELECTOR;
+        frame.cs = RING1_CODE_SELECTOR;
+        frame.ss = RING1_DATA_SELECTOR;
         u64 const entered = cpu::read_tsc();
-        RegisterFrame const* frame = trampoline_enter_ring1(&context->frame, space.tables.root().value);
+        trampoline_enter_ring1(m_loaded_cr3);
         m_now += Ticks(cpu::read_tsc() - entered);
-        u64 const fault_address = cpu::read_cr2();
         m_apic.disarm();
-        context->frame = *frame;
 
-        switch (frame->vector) {
-        case VECTOR_TIMER:
+        if (frame.vector == VECTOR_SYSCALL) [[likely]] {
+            SyscallArgs const args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
+            return Trap::make_syscall(frame.rip, args);
+        }
+        if (frame.vector == VECTOR_TIMER) {
             m_apic.end_of_interrupt();
-            if (m_deadline != Ticks::max() && now() >= m_deadline) {
+            if (m_deadline != Ticks::max() && m_now >= m_deadline) {
                 m_now = m_deadline; // the grove ran up to the deadline; what comes after is the interrupt path
-                return Trap::make_timer(frame->rip);
+                return Trap::make_timer(frame.rip);
             }
             continue; // early (the count was capped) or stale: run on
-        case VECTOR_SPURIOUS: continue;
-        case 2: case 8: case 18: {
-            Serial::write("machine exception in ring 1: vector ");
-            Serial::write_decimal(frame->vector);
-            Serial::write("\n");
-            panic(__FILE__, __LINE__, "NMI, double fault or machine check");
         }
-        default: return decode(space, *frame, fault_address);
-        }
+        if (frame.vector == VECTOR_SPURIOUS) continue;
+        if (frame.vector == DeviceNotAvailable && take_fpu(thread.index)) continue; // runs the instruction again
+        return exception(m_spaces[m_contexts[thread.index].space], frame);
     }
 }
 
@@ -361,7 +465,7 @@ usize MetalArch::read_code(Space const& space, u64 address, u8* bytes, usize len
     usize available = 0;
     while (available < length && accessible(space, address + available, 1, Check::Readable)) {
         u64 const at = address + available;
-        u64 const entry = *space.tables.leaf(at);
+        u64 const entry = *leaf_of(space, at);
         bytes[available++] = *(static_cast<u8 const*>(physical_to_pointer(PhysAddr{entry & PageTables::AddressMask})) +
                                (at & (PageSize - 1)));
     }
@@ -393,15 +497,18 @@ FaultInfo MetalArch::general_protection_cause(Space const& space, RegisterFrame 
     return info;
 }
 
-Trap MetalArch::decode(Space const& space, RegisterFrame const& frame, u64 fault_address) {
+Trap MetalArch::exception(Space const& space, RegisterFrame const& frame) {
     FaultInfo info{0, Access::Read, frame.error_code};
     switch (frame.vector) {
-    case VECTOR_SYSCALL: {
-        SyscallArgs args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
-        return Trap::make_syscall(frame.rip, args);
+    case 2: case 8: case 18: {
+        Serial::write("machine exception in ring 1: vector ");
+        Serial::write_decimal(frame.vector);
+        Serial::write("\n");
+        panic(__FILE__, __LINE__, "NMI, double fault or machine check");
     }
     case 14:
-        info.address = fault_address;
+        info.address = cpu::read_cr2(); // the kernel itself never page-faults (it would panic): still the grove's
+
         info.access = (frame.error_code & PageFaultExecute) != 0 ? Access::Execute
                       : (frame.error_code & PageFaultWrite) != 0 ? Access::Write
                                                                  : Access::Read;

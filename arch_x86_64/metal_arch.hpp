@@ -1,6 +1,7 @@
 #pragma once
 #include <arch_x86_64/memory/frame_allocator.hpp>
 #include <arch_x86_64/memory/page_tables.hpp>
+#include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/platform/local_apic.hpp>
 #include <arch_x86_64/platform/register_frame.hpp>
 #include <core/arch/arch.hpp>
@@ -25,7 +26,7 @@ namespace grove::metal {
 class MetalArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
-    static constexpr usize MaxContexts = 1024;
+    static constexpr usize MaxContexts = 256; // the core's MaxThreads: ThreadId::index is below it
     static constexpr usize MaxIoRanges = 16; // per space; set_io_ports refuses more with NoCapacity
 
     // Takes the machine: builds the trampoline's page table, records the kernel's CR3 for the entry stubs,
@@ -42,6 +43,8 @@ public:
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
                               Bytes length) override;
+    // Checks the range as copy_to_user would, without writing.
+    Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
     PageCount free_pages() const override { return m_frames.free_pages(); }
 
@@ -83,12 +86,15 @@ private:
         PageTables tables;
         IoPortRange io_ports[MaxIoRanges]{};
         usize io_port_count = 0;
+        // The leaf entry of the page the last user copy went through (leaf_of). Table frames are freed only with
+        // the whole space, so the pointer stays good; the entry itself is read again on every use.
+        mutable u64 recent_page = ~u64{0};
+        mutable u64* recent_leaf = nullptr;
     };
     struct Context {
         bool used = false;
         u32 generation = 0;
         usize space = 0; // slot
-        RegisterFrame frame{};
         alignas(16) u8 fpu[512]{};
     };
     enum class Check : u8 { Mapped, Readable, Writable };
@@ -96,15 +102,55 @@ private:
     Space* find(AddressSpaceId id);
     Context* find(ThreadId thread);
     static bool valid_range(VirtAddr base, PageCount pages);
+    // space.tables.leaf(address), through the space's one-entry cache.
+    static u64* leaf_of(Space const& space, u64 address) {
+        if ((address & ~(PageSize - 1)) == space.recent_page) [[likely]] return space.recent_leaf;
+        return walk_to_leaf(space, address);
+    }
+    static u64* walk_to_leaf(Space const& space, u64 address);
+    // The leaf entry (null when a table is missing) maps a page the kernel may copy through under `check`.
+    static bool page_allows(u64 const* entry, Check check) {
+        if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
+        if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
+        switch (check) {
+        case Check::Mapped: return true;
+        case Check::Readable: return (*entry & PageTables::Present) != 0;
+        case Check::Writable: {
+            u64 constexpr Both = PageTables::Present | PageTables::Writable;
+            return (*entry & Both) == Both;
+        }
+        }
+        return false;
+    }
+    // Where the kernel reaches [address, address + length) of space `id` when it is non-empty, inside the page
+    // the space's last copy went through, and passes `check`; null otherwise (then transfer() decides). The
+    // cheapest check of all: a message copied to or from the same buffer again.
+    u8* in_recent_page(AddressSpaceId id, u64 address, u64 length, Check check);
+    // Where the kernel reaches [address, address + length) when it is non-empty, inside one page of the window,
+    // and passes `check`; null otherwise.
+    static u8* within_page(Space const& space, u64 address, u64 length, Check check);
     // Every byte of [address, address + length) is in the window and its page passes `check`.
     bool accessible(Space const& space, u64 address, u64 length, Check check) const;
     // Copies between kernel memory and grove memory; accessible() must hold for the range.
     void copy(Space const& space, u64 address, u8* kernel, u64 length, bool to_grove);
     // Checks the range with accessible(), then copies; InvalidArgument (and nothing copied) when the check fails.
     Result<void> transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove);
+    // transfer() across pages (or of nothing), and every refusal.
+    [[gnu::noinline]] Result<void> transfer_pages(Space const& space, u64 address, u8* kernel, u64 length,
+                                                  Check check, bool to_grove);
     void switch_io_ports(usize slot);
     void switch_fpu(usize context);
-    Trap decode(Space const& space, RegisterFrame const& frame, u64 fault_address);
+    // On a #NM of context `index`: gives it the FPU/SSE state (saving the owner's) and clears CR0.TS; false when
+    // TS was clear (the #NM is the grove's).
+    bool take_fpu(usize index);
+    // The registers of context `index`: the frame at the top of its entry page (metal_arch.cpp).
+    static RegisterFrame& frame_of(usize index);
+    // Maps context `index`'s entry page where the trampoline's interrupt stack is, for the next entry to ring 1.
+    void map_entry_page(usize index);
+    // Loads what context `index` runs with: its space's I/O ports, its FPU state, its entry page, its tables.
+    void load_context(usize index);
+    // The trap of an exception from ring 1 (any vector but the syscall, the timer and the spurious one).
+    Trap exception(Space const& space, RegisterFrame const& frame);
     // For a #GP: what the instruction at the frame's pc is (an I/O-port access and its port, a privileged
     // instruction, or unknown), read through the grove's tables.
     FaultInfo general_protection_cause(Space const& space, RegisterFrame const& frame) const;
@@ -123,6 +169,15 @@ private:
     Context m_contexts[MaxContexts];
     usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
     usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
+    bool m_fpu_trapping = false; // CR0.TS is set: the context that runs is not the owner
+    // The context whose I/O ports, FPU state, entry page and tables (m_loaded_cr3) are loaded for ring 1: it runs
+    // again without any of the switches of load_context. Reset whenever one of them goes away.
+    usize m_loaded = None;
+    u64 m_loaded_cr3 = 0;
+    // The trampoline table's entry for the interrupt stack's page, and the context whose entry page it maps.
+    u64* m_entry_stack_pte = nullptr;
+    u64 m_entry_stack_bits = 0;
+    usize m_entry_page_owner = None;
     // now() between runs: the ticks counted so far. It moves only in resume() and idle_until(), by the TSC counts
     // that passed while the grove ran or the CPU idled.
     Ticks m_now{};

@@ -46,7 +46,9 @@ add_library(grove_freestanding INTERFACE)
 target_compile_options(grove_freestanding INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-nostdinc++ -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit>
   -nostdinc -ffreestanding -fno-builtin -nostdlib -mno-red-zone -mgeneral-regs-only
-  -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables -fno-omit-frame-pointer)
+  -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables
+  # Frame pointers, except in the Release kernel (cmake/Kernel.cmake), whose trap path counts instructions.
+  $<$<NOT:$<BOOL:$<TARGET_PROPERTY:GROVE_OMIT_FRAME_POINTER>>>:-fno-omit-frame-pointer>)
 # Passed as raw options: CMake drops directories it knows to be implicit from include_directories, but with
 # -nostdinc they are no longer searched unless named again.
 target_compile_options(grove_freestanding INTERFACE

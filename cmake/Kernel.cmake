@@ -38,6 +38,21 @@ function(grove_add_kernel target)
                       -Wl,-Map=${CMAKE_BINARY_DIR}/kernel/${target}.map)
   set_target_properties(${target} PROPERTIES LINK_DEPENDS ${KERNEL_LINKER_SCRIPT} SUFFIX .elf
                         RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/kernel)
+  set_property(TARGET ${target} grove_core_freestanding PROPERTY INTERPROCEDURAL_OPTIMIZATION_RELEASE TRUE)
+  # The Release kernel is the one the metal benchmark counts instructions of (bench/README.md): no frame
+  # pointers (nothing walks them), and inlining limits raised so that the trap path (resume, on_trap, the
+  # syscall, dispatch) is a few functions instead of dozens of calls, each with its prologue and epilogue.
+  # Passed to the link as well: with link-time optimization the inlining happens there.
+  if(CMAKE_BUILD_TYPE STREQUAL "Release")
+    set_property(TARGET ${target} grove_core_freestanding PROPERTY GROVE_OMIT_FRAME_POINTER TRUE)
+    set(inlining --param=max-inline-insns-single=5000 --param=max-inline-insns-auto=2000
+        --param=large-function-growth=10000 --param=large-function-insns=100000 --param=inline-unit-growth=1000
+        --param=early-inlining-insns=200 --param=max-inline-functions-called-once-insns=100000
+        --param=large-stack-frame-growth=2000)
+    target_compile_options(${target} PRIVATE ${inlining})
+    target_compile_options(grove_core_freestanding PRIVATE ${inlining})
+    target_link_options(${target} PRIVATE ${inlining})
+  endif()
 endfunction()
 
 # grove_add_iso(<target> KERNEL <kernel target> GRUB_CONFIG <file> OUTPUT <iso>)

@@ -180,11 +180,16 @@ void PlanRunner::run() {
     m_kernel.set_sink(&m_trace);
     Ticks const end = m_plan.duration;
     Dispatch d = m_kernel.dispatch();
+    // Only apply_due changes what is scripted next; between two scripted times a trap costs one comparison here.
+    Ticks scripted = next_scripted();
     for (;;) {
         Ticks const now = m_arch.now();
         if (now >= end) break;
-        if (apply_due(now)) d = m_kernel.dispatch();
-        Ticks const wake = earliest(next_scripted(), end);
+        if (now >= scripted) {
+            if (apply_due(now)) d = m_kernel.dispatch();
+            scripted = next_scripted();
+        }
+        Ticks const wake = earliest(scripted, end);
         if (d.is_idle()) {
             m_arch.idle_until(earliest(d.wake_at, wake));
             d = m_kernel.dispatch();

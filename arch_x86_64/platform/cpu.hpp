@@ -23,6 +23,14 @@ inline u64 read_cr3() {
     return value;
 }
 
+// CR0.TS: while it is set, the first x87, MMX or SSE instruction (FXSAVE and FXRSTOR included) raises #NM.
+inline void set_task_switched() {
+    u64 cr0;
+    asm volatile("mov %%cr0, %0" : "=r"(cr0));
+    asm volatile("mov %0, %%cr0" : : "r"(cr0 | 8) : "memory");
+}
+inline void clear_task_switched() { asm volatile("clts" : : : "memory"); }
+
 inline u64 read_msr(u32 msr) {
     u32 low, high;
     asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
@@ -40,7 +48,13 @@ inline u64 read_tsc() {
 // instruction (a nanosecond), against several per byte for a loop in an unoptimised build: loading a grove and
 // zeroing its frames then costs microseconds, not a millisecond. The ranges must not overlap; DF is clear in the
 // kernel (the System V ABI).
+// A length that is a multiple of 8 (a message, a register frame) moves a word per iteration.
 inline void copy_memory(void* destination, void const* source, usize length) {
+    if ((length & 7) == 0) {
+        usize words = length / 8;
+        asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(words) : : "memory");
+        return;
+    }
     asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(length) : : "memory");
 }
 // `length` is a multiple of 8 and `destination` 8-byte aligned (page frames).

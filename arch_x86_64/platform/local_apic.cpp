@@ -7,8 +7,7 @@ namespace grove::metal {
 
 namespace {
 constexpr u32 ApicBaseMsr = 0x1b;
-constexpr u32 EndOfInterrupt = 0xb0, SpuriousVector = 0xf0, LvtTimer = 0x320, InitialCount = 0x380,
-              CurrentCount = 0x390, DivideConfiguration = 0x3e0;
+constexpr u32 SpuriousVector = 0xf0, LvtTimer = 0x320, CurrentCount = 0x390, DivideConfiguration = 0x3e0;
 constexpr u32 ApicEnable = 1u << 8, Masked = 1u << 16, DivideByOne = 0xb;
 constexpr u32 CalibrationCount = 1u << 20;
 
@@ -28,9 +27,6 @@ void disable_legacy_pic() {
 }
 } // namespace
 
-u32 LocalApic::read(u32 reg) const { return *reinterpret_cast<u32 volatile*>(m_base + reg); }
-void LocalApic::write(u32 reg, u32 value) { *reinterpret_cast<u32 volatile*>(m_base + reg) = value; }
-
 void LocalApic::init() {
     disable_legacy_pic();
     m_base = cpu::read_msr(ApicBaseMsr) & 0xffff'f000ull;
@@ -48,18 +44,5 @@ void LocalApic::init() {
     if (elapsed != 0) m_timer_per_tsc_q32 = (u64{CalibrationCount} << 32) / elapsed;
     write(LvtTimer, VECTOR_TIMER); // one-shot, unmasked
 }
-
-void LocalApic::arm(u64 tsc_counts) {
-    __extension__ typedef unsigned __int128 Wide;
-    Wide const product = static_cast<Wide>(tsc_counts) * m_timer_per_tsc_q32;
-    u64 count = static_cast<u64>(product >> 32);
-    if (count == 0) count = 1;
-    if (count > 0xffff'ffffull) count = 0xffff'ffffull;
-    write(InitialCount, static_cast<u32>(count));
-}
-
-void LocalApic::disarm() { write(InitialCount, 0); }
-
-void LocalApic::end_of_interrupt() { write(EndOfInterrupt, 0); }
 
 } // namespace grove::metal

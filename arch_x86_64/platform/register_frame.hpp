@@ -18,9 +18,13 @@ static_assert(__builtin_offsetof(RegisterFrame, cs) == FRAME_CS_WORD * 8);
 } // namespace grove::metal
 
 extern "C" {
-// Returns to ring 1 with `frame` under page tables `cr3`; comes back with the frame of the next interrupt or
-// exception from ring 1 (it lives on the trampoline stack until the next call). Interrupts must be disabled.
-grove::metal::RegisterFrame* trampoline_enter_ring1(grove::metal::RegisterFrame const* frame, grove::u64 cr3);
+// The top of the trampoline's interrupt stack (RSP0), where every trap from ring 1 leaves its frame: in grove
+// tables, the top of the running context's entry page (MetalArch).
+extern grove::metal::RegisterFrame trampoline_ring1_frame;
+// Returns to ring 1 under page tables `cr3` with the frame at trampoline_ring1_frame as `cr3` maps it; comes back
+// when the next interrupt or exception arrives from ring 1, with its frame in the same place. Interrupts must be
+// disabled.
+void trampoline_enter_ring1(grove::u64 cr3);
 // An exception in ring 0: a kernel bug. Prints the frame and panics.
 [[noreturn]] void metal_kernel_exception(grove::metal::RegisterFrame const* frame);
 }

@@ -5,9 +5,11 @@
 // stub can switch CR3).
 //
 // Entry (any vector): the stub pushes a RegisterFrame on the trampoline stack. From ring 1 it loads the kernel's
-// CR3, restores the kernel stack saved by trampoline_enter_ring1 and returns from that call with the frame's
-// address in rax. From ring 0 (a kernel bug) it calls metal_kernel_exception, which panics.
-// While a grove runs, the trampoline stack holds nothing but that grove's own frame.
+// CR3, restores the kernel stack saved by trampoline_enter_ring1 and returns from that call. From ring 0 (a kernel
+// bug) it calls metal_kernel_exception, which panics.
+// The interrupt stack's page is mapped, in grove tables, to the entry page of the context that runs (MetalArch), so
+// the frame lands in that context's own page and stays there: while a grove runs, the trampoline stack holds
+// nothing but that thread's own frame.
 #include <arch_x86_64/boot/boot_constants.hpp>
 
 .intel_syntax noprefix
@@ -101,7 +103,6 @@ trampoline_common:
     jz 3f
     mov rax, [trampoline_kernel_cr3]
     mov cr3, rax
-    mov rax, rsp
     mov rsp, [trampoline_kernel_rsp]
     pop r15
     pop r14
@@ -121,10 +122,11 @@ trampoline_common:
     call metal_kernel_exception
 4:  RESTORE_FRAME_AND_RETURN
 
-// RegisterFrame* trampoline_enter_ring1(RegisterFrame const* frame, u64 cr3)
-// Copies the frame onto the trampoline stack, switches to the grove's page tables and returns to ring 1 with
-// iretq. "Returns" when the next interrupt or exception arrives from ring 1 (see trampoline_common).
-// Interrupts must be disabled; the frame's CS and SS must be the ring-1 selectors.
+// void trampoline_enter_ring1(u64 cr3)
+// Switches to the grove's page tables and returns to ring 1 with iretq, from trampoline_ring1_frame at the top of
+// the interrupt stack (under the grove's tables: the frame in the entry page of the context that runs).
+// "Returns" when the next interrupt or exception arrives from ring 1 (see trampoline_common), with the new frame
+// in the same place. Interrupts must be disabled; the frame's CS and SS must be the ring-1 selectors.
 .global trampoline_enter_ring1
 trampoline_enter_ring1:
     push rbx
@@ -134,13 +136,8 @@ trampoline_enter_ring1:
     push r14
     push r15
     mov [trampoline_kernel_rsp], rsp
-    lea rsp, [trampoline_interrupt_stack_top - FRAME_WORDS * 8]
-    mov rdx, rsi
-    mov rsi, rdi
-    mov rdi, rsp
-    mov ecx, FRAME_WORDS
-    rep movsq
-    mov cr3, rdx
+    lea rsp, [trampoline_ring1_frame]
+    mov cr3, rdi
     RESTORE_FRAME_AND_RETURN
 
 .section .trampoline.data, "aw"
@@ -196,7 +193,12 @@ tss_end:
 
 .section .trampoline.stack, "aw", @nobits
 .balign 4096
-    .skip 4096
+    .skip 4096 - FRAME_WORDS * 8
+// Where a trap from ring 1 leaves its frame (RSP0 is the stack's top). In grove tables this page is the running
+// context's entry page; the kernel reaches the frame there, through its identity map.
+.global trampoline_ring1_frame
+trampoline_ring1_frame:
+    .skip FRAME_WORDS * 8
 .global trampoline_interrupt_stack_top
 trampoline_interrupt_stack_top:
     .skip 4096

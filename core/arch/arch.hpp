@@ -1,4 +1,5 @@
 #pragma once
+#include <core/abi/syscall.hpp>
 #include <core/arch/trap.hpp>
 #include <core/base/result.hpp>
 #include <core/base/units.hpp>
@@ -53,6 +54,14 @@ public:
     virtual Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) = 0;
     virtual Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
                                       Bytes length) = 0;
+    // Whether a message (abi::MessageSize bytes) could be copied to `destination` with copy_to_user now:
+    // InvalidArgument when it could not. For the kernel, which checks a receive buffer before it takes a message
+    // and then writes every byte of it in the same call: until then the range holds what it held or zeros. The
+    // default checks by copying an empty message; a backend that can check without writing does that instead.
+    virtual Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) {
+        abi::Message const empty{};
+        return copy_to_user(space, destination, &empty, Bytes(abi::MessageSize));
+    }
     // The I/O ports the space may use (replaces the previous set). On metal: the TSS I/O-permission bitmap.
     virtual Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) = 0;
     // Pages of memory the backend can still hand out: the counter that must return to its earlier value when a

@@ -41,8 +41,11 @@ usize Registry::position_of_serial(u32 serial) const {
 
 Grove const* Registry::find_serial(u32 serial) const {
     if (serial == 0) return nullptr;
+    if (m_live[m_recent] && m_slots[m_recent].id.serial == serial) return &m_slots[m_recent];
     usize const position = position_of_serial(serial);
-    return position == m_order.size() ? nullptr : &m_slots[m_order[position]];
+    if (position == m_order.size()) return nullptr;
+    m_recent = m_order[position];
+    return &m_slots[m_recent];
 }
 Grove* Registry::find_serial(u32 serial) {
     return const_cast<Grove*>(static_cast<Registry const*>(this)->find_serial(serial));

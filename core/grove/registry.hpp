@@ -56,6 +56,9 @@ private:
     bool m_live[MaxGroves]{};
     StaticVector<u8, MaxGroves> m_order;
     u32 m_next_serial = 1;
+    // The slot of the last record found by serial, tried first: a grove that sends or traps again and again is
+    // found without a scan. A hint only; whatever it holds, find_serial checks the slot.
+    mutable u8 m_recent = 0;
 };
 
 } // namespace grove

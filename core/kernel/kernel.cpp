@@ -6,8 +6,6 @@ namespace {
 
 constexpr Ticks earliest(Ticks a, Ticks b) { return a < b ? a : b; }
 
-constexpr i64 status_of(Error e) { return -static_cast<i64>(e); }
-
 } // namespace
 
 Kernel::Kernel(Arch& arch, SchedulerConfig scheduler) : m_arch(arch), m_manager(arch, this), m_scheduler(scheduler) {}
@@ -33,21 +31,32 @@ Ticks Kernel::next_kernel_deadline() const {
     return earliest(m_ipc.next_deadline(), m_manager.next_deadline());
 }
 
+void Kernel::expire(Ticks t) {
+    m_manager.tick(t);
+    drain_woken();
+    m_ipc.expire(t, m_woken);
+    drain_woken();
+    // expire_timeouts returns a view that the next scheduler call invalidates: copy it first.
+    StaticVector<Wakeup, MaxThreads> wakeups;
+    for (Wakeup const& w : m_scheduler.expire_timeouts(t)) (void)wakeups.push_back(w);
+    for (Wakeup const& w : wakeups) finish_wakeup(w);
+    drain_woken();
+}
+
 Dispatch Kernel::dispatch() {
     for (;;) {
         Ticks const t = now();
-        m_manager.tick(t);
+        // Nothing is left to drain here (every operation drains what it woke), so skipping expire() changes no
+        // order: each of its parts does nothing before its own next deadline, and none is due.
         drain_woken();
-        m_ipc.expire(t, m_woken);
-        drain_woken();
-        // expire_timeouts returns a view that the next scheduler call invalidates: copy it first.
-        StaticVector<Wakeup, MaxThreads> wakeups;
-        for (Wakeup const& w : m_scheduler.expire_timeouts(t)) (void)wakeups.push_back(w);
-        for (Wakeup const& w : wakeups) finish_wakeup(w);
-        drain_woken();
+        Ticks kernel_deadline = next_kernel_deadline();
+        if (t >= kernel_deadline || m_scheduler.has_expiry_due(t)) [[unlikely]] {
+            expire(t);
+            kernel_deadline = next_kernel_deadline();
+        }
 
         ThreadId const next = m_scheduler.pick_next(t);
-        if (next.is_null()) return Dispatch{ThreadId{}, earliest(m_scheduler.next_wakeup(), next_kernel_deadline())};
+        if (next.is_null()) return Dispatch{ThreadId{}, earliest(m_scheduler.next_wakeup(), kernel_deadline)};
 
         KernelThread& kt = m_threads[next.index];
         if (m_groves[kt.slot].hung) {
@@ -57,11 +66,11 @@ Dispatch Kernel::dispatch() {
         if (kt.pending == Pending::RetryAfterThrottle) {
             // A send that waited for its rate limit runs again now, as if the thread had just trapped.
             kt.pending = Pending::None;
-            handle_syscall(next, kt.retry);
+            handle_syscall(next, kt.retry, t);
             drain_woken();
             continue;
         }
-        Ticks const deadline = earliest(m_scheduler.preemption_deadline(t), next_kernel_deadline());
+        Ticks const deadline = earliest(m_scheduler.preemption_deadline(t), kernel_deadline);
         m_arch.set_preemption_deadline(deadline);
         return Dispatch{next, deadline};
     }
@@ -72,12 +81,11 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
     // Only the thread dispatch() gave can trap. Any other id (stale after a kill, blocked, never dispatched) is a
     // backend's mistake: handling it would block or complete a thread that is not running, so it is ignored.
     if (!thread.is_null() && m_scheduler.current() == thread) {
-        charge(thread, t);
         // The charge may have killed the grove (CPU limit under the Kill policy). A hung grove does nothing more:
         // the trap its thread was dispatched before the hang is dropped, and dispatch() parks the thread.
-        if (m_scheduler.thread(thread) != nullptr && !m_groves[m_threads[thread.index].slot].hung) {
+        if (charge(thread, t) && !m_groves[m_threads[thread.index].slot].hung) {
             switch (trap.kind) {
-            case TrapKind::Syscall: handle_syscall(thread, trap.syscall); break;
+            case TrapKind::Syscall: handle_syscall(thread, trap.syscall, t); break;
             case TrapKind::Timer: break;
             case TrapKind::PageFault:
             case TrapKind::GeneralProtection:
@@ -92,18 +100,17 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
     return dispatch();
 }
 
-void Kernel::charge(ThreadId thread, Ticks t) {
-    Ticks const ran = t > m_scheduler.dispatched_at() ? t - m_scheduler.dispatched_at() : Ticks{};
-    Result<ChargeEffect> effect = m_scheduler.charge(thread, ran, t);
-    if (effect.has_value() && effect.value() == ChargeEffect::Throttled) {
-        // The scheduler throttles; the manager decides what else going over the share means (an event; a crash
-        // under the Kill policy).
-        KernelThread const& kt = m_threads[thread.index];
-        Result<GroveCpuStats> stats = m_scheduler.cpu_stats(kt.slot);
-        GROVE_ASSERT(stats.has_value());
-        (void)m_manager.report_cpu_exhausted(kt.grove, stats.value().used_in_period, stats.value().budget, t);
-    }
+bool Kernel::charge(ThreadId thread, Ticks t) {
+    // The thread is the running one; without a throttle nothing else happens.
+    if (m_scheduler.charge_running(t) != ChargeEffect::Throttled) [[likely]] return true;
+    // The scheduler throttles; the manager decides what else going over the share means (an event; a crash
+    // under the Kill policy).
+    KernelThread const& kt = m_threads[thread.index];
+    Result<GroveCpuStats> stats = m_scheduler.cpu_stats(kt.slot);
+    GROVE_ASSERT(stats.has_value());
+    (void)m_manager.report_cpu_exhausted(kt.grove, stats.value().used_in_period, stats.value().budget, t);
     drain_woken();
+    return m_scheduler.thread(thread) != nullptr;
 }
 
 void Kernel::handle_fault(ThreadId thread, Trap const& trap) {
@@ -126,10 +133,6 @@ Result<void> Kernel::hang(GroveId id) {
 
 // --- completing syscalls ---------------------------------------------------------------------------------------
 
-void Kernel::complete(ThreadId thread, Result<u64> result, u64 second) {
-    if (result.has_value()) m_arch.set_syscall_result(thread, static_cast<i64>(result.value()), second);
-    else m_arch.set_syscall_result(thread, status_of(result.error()), 0);
-}
 
 void Kernel::block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline) {
     Result<void> blocked = m_scheduler.block(thread, reason, deadline);
@@ -137,7 +140,7 @@ void Kernel::block(ThreadId thread, Pending pending, BlockReason reason, Ticks d
     m_threads[thread.index].pending = pending;
 }
 
-void Kernel::drain_woken() {
+void Kernel::drain_woken_slowly() {
     while (IpcWaiter* w = m_woken.pop_front()) finish_ipc_wait(*w);
 }
 
@@ -146,9 +149,10 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
     KernelThread& kt = m_threads[thread.index];
     Pending const pending = kt.pending;
     kt.pending = Pending::None;
-    Result<void> const outcome = result_of(waiter.outcome);
-    if (outcome.is_error()) {
-        complete(thread, outcome.error());
+    if (waiter.outcome != WaitOutcome::Completed) {
+        complete(thread, result_of(waiter.outcome).error());
+    } else if (pending == Pending::Send) [[likely]] {
+        complete(thread, u64{0});
     } else if (pending == Pending::Receive || pending == Pending::Call) {
         // A dying grove's waiters are cancelled, never woken: kt.space is still the grove's address space.
         if (m_arch.copy_to_user(kt.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {

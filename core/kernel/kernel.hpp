@@ -121,12 +121,28 @@ private:
     }
 
     // trap handling (kernel_syscalls.cpp holds the syscalls)
-    void handle_syscall(ThreadId thread, SyscallArgs const& args);
+    // `t` is now(): virtual time does not move while the kernel runs.
+    void handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t);
     void handle_fault(ThreadId thread, Trap const& trap);
-    void charge(ThreadId thread, Ticks now);
-    void complete(ThreadId thread, Result<u64> result, u64 second = 0);
+    // Charges the running thread's CPU time up to `now`; false when that ended its grove (a CPU limit under the
+    // Kill policy), so that its trap is not handled.
+    bool charge(ThreadId thread, Ticks now);
+    // The syscall's result in the thread's rax (and `second` in rdx), or its error as a negative status.
+    void complete(ThreadId thread, u64 value, u64 second = 0) {
+        m_arch.set_syscall_result(thread, static_cast<i64>(value), second);
+    }
+    void complete(ThreadId thread, Error error) { m_arch.set_syscall_result(thread, status_of(error), 0); }
+    static constexpr i64 status_of(Error error) { return -static_cast<i64>(error); }
+    void complete(ThreadId thread, Result<u64> const& result, u64 second = 0) {
+        if (result.has_value()) complete(thread, result.value(), second);
+        else complete(thread, result.error());
+    }
     void block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline = NoDeadline);
-    void drain_woken();
+    // Finishes the waits of the threads an operation woke (most operations wake none).
+    void drain_woken() {
+        if (!m_woken.is_empty()) [[unlikely]] drain_woken_slowly();
+    }
+    void drain_woken_slowly();
     void finish_ipc_wait(IpcWaiter& waiter);
     void finish_wakeup(Wakeup const& wakeup);
     // A receive gave the thread `token` (null for a plain message): from now on it owes that call's reply.
@@ -141,6 +157,8 @@ private:
     // runs into its own limit instead of filling the kernel's thread table.
     void reap(ThreadId exited, GroveId grove);
     Ticks next_kernel_deadline() const;
+    // Everything due at `t`: the manager's deadlines, IPC timeouts, the scheduler's timeouts and CPU periods.
+    void expire(Ticks t);
     // A message from the kernel itself (a stop request, a crash notice) to a grove's own endpoint: the Kernel flag,
     // sender 0, the highest priority, `length` bytes of payload (at most abi::MessagePayloadSize).
     void send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length);
@@ -150,19 +168,20 @@ private:
     using SyscallResult = Result<u64>;
     SyscallResult sys_exit(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_console_write(ThreadId thread, DecodedSyscall const& d);
-    SyscallResult sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, bool& blocked);
-    SyscallResult sys_receive(ThreadId thread, DecodedSyscall const& d, bool& blocked);
-    SyscallResult sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, bool& blocked);
+    SyscallResult sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t, bool& blocked);
+    SyscallResult sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t, bool& blocked);
+    SyscallResult sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t, bool& blocked);
     SyscallResult sys_reply(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_lookup(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_create(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_exit(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_join(ThreadId thread, DecodedSyscall const& d, u64& second, bool& blocked);
     SyscallResult sys_handle_close(ThreadId thread, DecodedSyscall const& d);
-    // Shared by Send and Call: the target endpoint after handle, rate limit and message checks; a throttled send
-    // blocks the thread for a retry (`blocked`).
-    Result<EndpointRef> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
-                                     abi::Message& message, bool& blocked);
+    // Shared by Send and Call: the target endpoint after handle, rate limit and message checks, with the message
+    // copied into the thread's waiter (idle while the thread runs); a throttled send blocks the thread for a retry
+    // (`blocked`).
+    Result<EndpointRef> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
+                                     bool& blocked);
 
     Arch& m_arch;
     GroveManager m_manager;

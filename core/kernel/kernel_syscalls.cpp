@@ -33,15 +33,13 @@ constexpr i32 exit_code_of(i64 code) {
 
 } // namespace
 
-void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
-    Result<DecodedSyscall> decoded = decode_syscall(args);
-    if (decoded.is_error()) {
+void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
+    DecodedSyscall d;
+    if (Result<void> decoded = decode_syscall(args, d); decoded.is_error()) {
         complete(thread, decoded.error());
         return;
     }
-    DecodedSyscall const& d = decoded.value();
     GroveId const grove = m_threads[thread.index].grove;
-    Ticks const t = now();
     bool blocked = false;
     u64 second = 0;
     SyscallResult result = u64{0};
@@ -55,9 +53,9 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
         break;
     case Syscall::Clock: result = t.value; break;
     case Syscall::ConsoleWrite: result = sys_console_write(thread, d); break;
-    case Syscall::Send: result = sys_send(thread, d, args, blocked); break;
-    case Syscall::Receive: result = sys_receive(thread, d, blocked); break;
-    case Syscall::Call: result = sys_call(thread, d, args, blocked); break;
+    case Syscall::Send: result = sys_send(thread, d, args, t, blocked); break;
+    case Syscall::Receive: result = sys_receive(thread, d, t, blocked); break;
+    case Syscall::Call: result = sys_call(thread, d, args, t, blocked); break;
     case Syscall::Reply: result = sys_reply(thread, d); break;
     case Syscall::Lookup: result = sys_lookup(thread, d); break;
     case Syscall::MemoryMap: {
@@ -93,10 +91,11 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args) {
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
+    if (blocked) return;
     // The call may have ended the thread (ThreadExit: it stays Exited, without a context, until joined) or its
     // grove (exit, a limit under the Kill policy): then nobody is left to see a result.
     Thread const* caller = m_scheduler.thread(thread);
-    if (!blocked && caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result, second);
+    if (caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result, second);
 }
 
 Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {
@@ -115,9 +114,10 @@ Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall 
     return u64{length};
 }
 
-Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
-                                         abi::Message& message, bool& blocked) {
+Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
+                                         bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
+    abi::Message& message = kt.waiter.message;
     KernelGrove& kg = m_groves[kt.slot];
     Result<EndpointRef> target = kg.handles.lookup(d.handle, Rights::Send);
     if (target.is_error()) {
@@ -130,7 +130,6 @@ Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& 
     TRY(m_arch.copy_from_user(kt.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
     stamp_sender(message, kt.grove);
 
-    Ticks const t = now();
     IpcAdmission const admission = TRY(m_manager.admit_ipc(kt.grove, t));
     switch (admission.kind) {
     case IpcAdmission::Kind::Allow: return target.value();
@@ -146,19 +145,17 @@ Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& 
     return Error::LimitExceeded;
 }
 
-Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
                                        bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
-    abi::Message message{};
-    EndpointRef const target = TRY(prepare_send(thread, d, raw, message, blocked));
+    EndpointRef const target = TRY(prepare_send(thread, d, raw, t, blocked));
     if (blocked) return u64{0};
     if (d.non_blocking) {
-        TRY(m_ipc.try_send(target, kt.slot, message, m_woken));
+        TRY(m_ipc.try_send(target, kt.slot, kt.waiter.message, m_woken));
         return u64{0};
     }
-    kt.waiter.message = message;
-    kt.waiter.deadline = deadline_after(now(), d.timeout);
-    SendStatus const status = TRY(m_ipc.send(target, kt.waiter, now(), m_woken));
+    kt.waiter.deadline = deadline_after(t, d.timeout);
+    SendStatus const status = TRY(m_ipc.send(target, kt.waiter, t, m_woken));
     if (status == SendStatus::Blocked) {
         block(thread, Pending::Send, BlockReason::Send);
         blocked = true;
@@ -166,48 +163,52 @@ Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d,
     return u64{0};
 }
 
-Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, bool& blocked) {
+Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t, bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
     KernelGrove& kg = m_groves[kt.slot];
     EndpointRef const source = TRY(kg.handles.lookup(d.handle, Rights::Receive));
     // The buffer must take a message before one is taken from the queue: a message is never dequeued into a
-    // buffer that cannot hold it.
-    abi::Message const empty{};
-    TRY(m_arch.copy_to_user(kt.space, d.buffer.address, &empty, Bytes(abi::MessageSize)));
+    // buffer that cannot hold it. A receive that does not end with a message there leaves it zeroed.
+    TRY(m_arch.check_message_buffer(kt.space, d.buffer.address));
 
-    abi::Message received{};
+    // The message lands in the thread's waiter (idle while the thread runs) and goes from there to the buffer.
     ReplyToken token;
+    Result<ReceiveStatus> status = ReceiveStatus::Received;
     if (d.non_blocking) {
-        TRY(m_ipc.try_receive(source, received, token, m_woken));
+        Result<void> taken = m_ipc.try_receive(source, kt.waiter.message, token, m_woken);
+        if (taken.is_error()) status = taken.error();
     } else {
-        kt.waiter.deadline = deadline_after(now(), d.timeout);
-        ReceiveStatus const status = TRY(m_ipc.receive(source, kt.waiter, now(), m_woken));
-        if (status == ReceiveStatus::Blocked) {
-            kt.out_buffer = d.buffer.address;
-            block(thread, Pending::Receive, BlockReason::Receive);
-            blocked = true;
-            return u64{0};
-        }
-        received = kt.waiter.message;
+        kt.waiter.deadline = deadline_after(t, d.timeout);
+        status = m_ipc.receive(source, kt.waiter, t, m_woken);
         token = kt.waiter.reply_token;
     }
-    Result<void> copied = m_arch.copy_to_user(kt.space, d.buffer.address, &received, Bytes(abi::MessageSize));
-    GROVE_ASSERT(copied.has_value()); // the same range took a message above, and nothing ran in between
-    owe_reply(kt, token);
+    // The range passed the check above, and nothing ran in between: the copies cannot fail.
+    if (status.has_value() && status.value() == ReceiveStatus::Received) [[likely]] {
+        Result<void> copied =
+            m_arch.copy_to_user(kt.space, d.buffer.address, &kt.waiter.message, Bytes(abi::MessageSize));
+        GROVE_ASSERT(copied.has_value());
+        owe_reply(kt, token);
+        return u64{0};
+    }
+    abi::Message const empty{};
+    Result<void> zeroed = m_arch.copy_to_user(kt.space, d.buffer.address, &empty, Bytes(abi::MessageSize));
+    GROVE_ASSERT(zeroed.has_value());
+    if (status.is_error()) return status.error();
+    kt.out_buffer = d.buffer.address;
+    block(thread, Pending::Receive, BlockReason::Receive);
+    blocked = true;
     return u64{0};
 }
 
-Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
                                        bool& blocked) {
     KernelThread& kt = m_threads[thread.index];
     abi::Message const empty{};
     TRY(m_arch.copy_to_user(kt.space, d.reply_buffer.address, &empty, Bytes(abi::MessageSize)));
-    abi::Message request{};
-    EndpointRef const target = TRY(prepare_send(thread, d, raw, request, blocked));
+    EndpointRef const target = TRY(prepare_send(thread, d, raw, t, blocked));
     if (blocked) return u64{0};
-    kt.waiter.message = request;
-    kt.waiter.deadline = deadline_after(now(), d.timeout);
-    TRY(m_ipc.call(target, kt.waiter, now(), m_woken));
+    kt.waiter.deadline = deadline_after(t, d.timeout);
+    TRY(m_ipc.call(target, kt.waiter, t, m_woken));
     kt.out_buffer = d.reply_buffer.address;
     block(thread, Pending::Call, BlockReason::Call);
     blocked = true;

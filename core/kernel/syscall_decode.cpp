@@ -46,9 +46,8 @@ Result<void> decode_pages(u64 address, u64 length, DecodedSyscall& out) {
 
 } // namespace
 
-Result<DecodedSyscall> decode_syscall(SyscallArgs const& args) {
+Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     if (args.number >= static_cast<u64>(Syscall::Count)) return Error::InvalidArgument;
-    DecodedSyscall d;
     d.number = static_cast<Syscall>(args.number);
     u64 const* a = args.arg;
     switch (d.number) {
@@ -120,7 +119,7 @@ Result<DecodedSyscall> decode_syscall(SyscallArgs const& args) {
     case Syscall::Count:
         return Error::InvalidArgument;
     }
-    return d;
+    return {};
 }
 
 } // namespace grove

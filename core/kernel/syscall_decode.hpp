@@ -41,8 +41,16 @@ struct DecodedSyscall {
     u64 thread = 0;          // ThreadJoin: the target, as the grove knows it
 };
 
-// Decodes `args` (rax and the six argument registers). InvalidArgument for an unknown number or any argument
-// that is malformed on its own.
-Result<DecodedSyscall> decode_syscall(SyscallArgs const& args);
+// Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.
+// InvalidArgument for an unknown number or any argument that is malformed on its own (then `out` is partly
+// written and meaningless). The kernel's form: no copy of the decoded request.
+Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& out);
+
+// The same, returning the decoded request.
+inline Result<DecodedSyscall> decode_syscall(SyscallArgs const& args) {
+    DecodedSyscall d;
+    TRY(decode_syscall(args, d));
+    return d;
+}
 
 } // namespace grove

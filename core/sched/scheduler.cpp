@@ -94,9 +94,11 @@ Result<void> Scheduler::block(ThreadId thread, BlockReason reason, Ticks deadlin
     if (reason == BlockReason::None || reason == BlockReason::Join) return Error::InvalidArgument;
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
-    if (t->state != ThreadState::Running && t->state != ThreadState::Runnable) return Error::InvalidState;
-
-    detach(*t);
+    // detach() for the two states that may block: the running thread (the usual case) leaves the Running slot.
+    if (t->state == ThreadState::Running) [[likely]] m_running = nullptr;
+    else if (t->state == ThreadState::Runnable) dequeue(*t);
+    else return Error::InvalidState;
+    t->join_target = ThreadId();
     t->state = ThreadState::Blocked;
     t->block_reason = reason;
     t->deadline = deadline;
@@ -144,7 +146,7 @@ Result<void> Scheduler::yield(ThreadId thread) {
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
     if (t->state != ThreadState::Running) return Error::InvalidState;
-    m_current = ThreadId();
+    m_running = nullptr;
     enqueue(*t, Placement::Back);
     return ok();
 }
@@ -153,8 +155,16 @@ Result<void> Scheduler::yield(ThreadId thread) {
 
 ThreadId Scheduler::pick_next(Ticks now) {
     close_periods(now);
-    if (Thread* running = find(m_current); running != nullptr) {
-        m_current = ThreadId();
+    if (Thread* running = m_running; running != nullptr) {
+        // The common case of a trap that changes nothing: the running thread has quantum left, its grove is not
+        // throttled and no higher level has a thread. Queued at the front of its level and popped again, it would
+        // be picked with everything as it is now; only the dispatch time moves.
+        if (!running->quantum_left.is_zero() && !m_groves[running->grove_slot].throttled &&
+            (m_nonempty_levels >> running->priority) <= 1) [[likely]] {
+            m_dispatched_at = now;
+            return running->id;
+        }
+        m_running = nullptr;
         enqueue(*running, Placement::FrontIfQuantumLeft);
     }
     if (m_nonempty_levels == 0) return ThreadId();
@@ -164,13 +174,13 @@ ThreadId Scheduler::pick_next(Ticks now) {
     GROVE_ASSERT(t != nullptr);
     if (m_levels[level].is_empty()) m_nonempty_levels &= ~(1u << level);
     t->state = ThreadState::Running;
-    m_current = t->id;
+    m_running = t;
     m_dispatched_at = now;
     return t->id;
 }
 
 Ticks Scheduler::preemption_deadline(Ticks now) const {
-    Thread const* t = thread(m_current);
+    Thread const* t = m_running;
     if (t == nullptr) return NoDeadline;
     Ticks const quantum_end = deadline_after(now, t->quantum_left);
     GroveState const& g = m_groves[t->grove_slot];
@@ -211,10 +221,35 @@ Result<ChargeEffect> Scheduler::charge(ThreadId thread, Ticks used, Ticks now) {
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
     if (used > now) return Error::InvalidArgument;
+    return charge(*t, used, now);
+}
 
+ChargeEffect Scheduler::charge_running(Ticks now) {
+    GROVE_ASSERT(m_running != nullptr);
+    return charge(*m_running, now > m_dispatched_at ? now - m_dispatched_at : Ticks(), now);
+}
+
+ChargeEffect Scheduler::charge(Thread& thread, Ticks used, Ticks now) {
+    Thread* t = &thread;
+    GroveState& g = m_groves[t->grove_slot];
+    Ticks const start = now - used;
+    // The common case: the whole run lies in the current period and the grove has no share to go over. What the
+    // general case below does then comes down to these additions.
+    if (start >= m_period_start && start < m_period_end && now <= m_period_end && !is_limited(g) && !g.throttled)
+        [[likely]] {
+        t->cpu_time += used;
+        t->quantum_left = used >= t->quantum_left ? Ticks() : t->quantum_left - used;
+        g.consumed += used;
+        g.used_in_period += used;
+        return ChargeEffect::None;
+    }
+    return charge_slowly(*t, g, used, now);
+}
+
+ChargeEffect Scheduler::charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now) {
+    Thread* t = &thread;
     t->cpu_time += used;
     t->quantum_left = used >= t->quantum_left ? Ticks() : t->quantum_left - used;
-    GroveState& g = m_groves[t->grove_slot];
     g.consumed += used;
 
     // The run covered [start, now). The part inside the current period counts against this period; a part after
@@ -253,8 +288,6 @@ Result<GroveCpuStats> Scheduler::cpu_stats(u32 grove_slot) const {
 
 // --- inspection -----------------------------------------------------------------------------------------------
 
-Thread const* Scheduler::thread(ThreadId id) const { return m_threads.get(ref_of(id)); }
-
 usize Scheduler::runnable_count() const {
     usize n = 0;
     for (RunList const& level : m_levels) n += level.size();
@@ -263,8 +296,6 @@ usize Scheduler::runnable_count() const {
 }
 
 // --- internals ------------------------------------------------------------------------------------------------
-
-Thread* Scheduler::find(ThreadId id) { return m_threads.get(ref_of(id)); }
 
 Ticks Scheduler::budget(GroveState const& grove) const {
     // limit * period / 100 without overflowing for large periods.
@@ -304,7 +335,7 @@ void Scheduler::dequeue(Thread& t) {
 void Scheduler::detach(Thread& t) {
     switch (t.state) {
     case ThreadState::Runnable: dequeue(t); break;
-    case ThreadState::Running: m_current = ThreadId(); break;
+    case ThreadState::Running: m_running = nullptr; break;
     case ThreadState::Blocked:
         if (m_deadlines.contains(t.id.index)) m_deadlines.remove(t.id.index);
         break;
@@ -356,8 +387,7 @@ void Scheduler::close_periods(Ticks now) {
     }
 }
 
-// Throttles or releases the grove to match its usage and limit; true when it became throttled now.
-bool Scheduler::update_throttle(u32 grove_slot) {
+bool Scheduler::update_throttle_slowly(u32 grove_slot) {
     GroveState& g = m_groves[grove_slot];
     bool const over = is_limited(g) && g.used_in_period >= budget(g);
     if (over && !g.throttled) {

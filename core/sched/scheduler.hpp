@@ -143,7 +143,7 @@ public:
     // Running from the previous pick competes again (see the policy above).
     ThreadId pick_next(Ticks now);
     // The Running thread, or a null id.
-    ThreadId current() const { return m_current; }
+    ThreadId current() const { return m_running != nullptr ? m_running->id : ThreadId(); }
     // The `now` of the pick_next() that made the current thread Running: what it ran since is `now - this`.
     Ticks dispatched_at() const { return m_dispatched_at; }
     // When the Running thread must be stopped: the end of its quantum or of its grove's budget, whichever comes
@@ -152,6 +152,11 @@ public:
     // Wakes every Blocked thread whose deadline is <= now, in order of (deadline, thread index), and reports
     // them: Sleep ends as DeadlineReached, every other wait as TimedOut.
     Span<Wakeup const> expire_timeouts(Ticks now);
+    // Whether expire_timeouts(now) would do anything: a deadline is due or a CPU period has ended. When false it
+    // may be skipped, and pick_next(now) closes no period.
+    bool has_expiry_due(Ticks now) const {
+        return now >= m_period_end || (!m_deadlines.is_empty() && m_deadlines.top().deadline <= now);
+    }
     // The earliest time at which something becomes runnable without outside help: a deadline, or the end of the
     // period if a throttled grove has runnable threads. NoDeadline when there is none. Meant for when
     // pick_next() found nothing: the backend may skip virtual time up to it.
@@ -162,6 +167,9 @@ public:
     // across a period boundary when the run crossed one). NotFound for a stale id; InvalidArgument when used >
     // now.
     Result<ChargeEffect> charge(ThreadId thread, Ticks used, Ticks now);
+    // charge(current(), now - dispatched_at(), now) (nothing when `now` is not after dispatched_at()): the
+    // backend's charge on every trap. A thread must be Running.
+    ChargeEffect charge_running(Ticks now);
     // The share of each period the grove may use, in percent: 1..100, where 100 means never throttled. Takes
     // effect at once (a grove already over the new share is throttled now). InvalidArgument otherwise.
     Result<void> set_cpu_limit(u32 grove_slot, u32 percent);
@@ -170,7 +178,7 @@ public:
 
     // --- inspection -------------------------------------------------------------------------------------------
     // The live thread with this id, or null when the id is stale.
-    Thread const* thread(ThreadId id) const;
+    Thread const* thread(ThreadId id) const { return m_threads.get(SlotRef{id.index, id.generation}); }
     usize thread_count() const { return m_threads.size(); }
     // Runnable threads, parked ones included (the Running one is not counted).
     usize runnable_count() const;
@@ -193,7 +201,10 @@ private:
 
     enum class Placement : u8 { Back, FrontIfQuantumLeft };
 
-    Thread* find(ThreadId id);
+    Thread* find(ThreadId id) { return m_threads.get(SlotRef{id.index, id.generation}); }
+    ChargeEffect charge(Thread& thread, Ticks used, Ticks now);
+    // charge() across a period boundary or for a grove with a share (limit below 100 %).
+    ChargeEffect charge_slowly(Thread& thread, GroveState& g, Ticks used, Ticks now);
     Ticks budget(GroveState const& grove) const;
     bool is_limited(GroveState const& grove) const { return grove.limit_percent < 100; }
 
@@ -205,7 +216,13 @@ private:
     void wake_joiners(ThreadId target, WakeOutcome outcome, i64 exit_code, u32 except_grove);
 
     void close_periods(Ticks now);
-    bool update_throttle(u32 grove_slot);
+    // Throttles or releases the grove to match its usage and limit; true when it became throttled now.
+    bool update_throttle(u32 grove_slot) {
+        GroveState const& g = m_groves[grove_slot];
+        if (!is_limited(g) && !g.throttled) return false; // never over its share, nothing to release
+        return update_throttle_slowly(grove_slot);
+    }
+    bool update_throttle_slowly(u32 grove_slot);
     void park(u32 grove_slot);
     void unpark(u32 grove_slot);
 
@@ -215,7 +232,7 @@ private:
     u32 m_nonempty_levels = 0; // bit p set <=> m_levels[p] is not empty
     DeadlineHeap<MaxThreads> m_deadlines;
     GroveState m_groves[MaxGroveSlots];
-    ThreadId m_current;
+    Thread* m_running = nullptr; // the Running thread (in m_threads), or null
     Ticks m_dispatched_at;
     Ticks m_period_start;
     Ticks m_period_end;

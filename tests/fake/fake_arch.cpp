@@ -105,6 +105,13 @@ Result<void> FakeArch::load(AddressSpaceId id, VirtAddr destination, void const*
     return {};
 }
 
+Result<void> FakeArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
+    if (!m_check_without_writing) return Arch::check_message_buffer(id, destination);
+    Space* s = find(id);
+    if (s == nullptr || !is_writable(*s, destination, Bytes(abi::MessageSize))) return Error::InvalidArgument;
+    return {};
+}
+
 Result<void> FakeArch::copy_from_user(AddressSpaceId id, void* destination, VirtAddr source, Bytes length) {
     Space* s = find(id);
     if (s == nullptr) return Error::InvalidArgument;
@@ -120,14 +127,17 @@ Result<void> FakeArch::copy_from_user(AddressSpaceId id, void* destination, Virt
     return {};
 }
 
+bool FakeArch::is_writable(Space const& s, VirtAddr destination, Bytes length) const {
+    auto writable = [&](u64 page, u64, u64, u64) {
+        auto it = s.pages.find(page);
+        return it != s.pages.end() && has(it->second.permissions, Permissions::Write);
+    };
+    return for_each_chunk(destination.value, length.value, writable);
+}
+
 Result<void> FakeArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
     Space* s = find(id);
-    if (s == nullptr) return Error::InvalidArgument;
-    auto writable = [&](u64 page, u64, u64, u64) {
-        auto it = s->pages.find(page);
-        return it != s->pages.end() && has(it->second.permissions, Permissions::Write);
-    };
-    if (!for_each_chunk(destination.value, length.value, writable)) return Error::InvalidArgument;
+    if (s == nullptr || !is_writable(*s, destination, length)) return Error::InvalidArgument;
     for_each_chunk(destination.value, length.value, [&](u64 page, u64 offset, u64 chunk, u64 done) {
         std::memcpy(s->pages.at(page).bytes.data() + offset, static_cast<std::uint8_t const*>(source) + done, chunk);
         return true;

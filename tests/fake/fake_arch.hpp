@@ -25,6 +25,9 @@ public:
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    // Arch's check (by writing an empty message), or, after check_message_buffers_without_writing(), a check that
+    // leaves the buffer as it is, as MetalArch does: tests run both and compare.
+    Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
     PageCount free_pages() const override { return m_total_frames - m_used_frames; }
 
@@ -73,9 +76,12 @@ public:
 
     // Makes the next `n` calls of map() fail with OutOfMemory (to test that callers roll back).
     void fail_next_maps(int n) { m_fail_maps = n; }
+    void check_message_buffers_without_writing() { m_check_without_writing = true; }
 
 private:
     Space* find(AddressSpaceId id);
+    // Every byte of the range is mapped writable.
+    bool is_writable(Space const& s, VirtAddr destination, Bytes length) const;
     bool range_ok(VirtAddr base, PageCount pages) const;
 
     PageCount m_total_frames;
@@ -84,6 +90,7 @@ private:
     Ticks m_deadline = Ticks::max();
     std::uint32_t m_next_space = 1;
     int m_fail_maps = 0;
+    bool m_check_without_writing = false;
     std::map<std::uint32_t, Space> m_spaces;
     std::map<std::uint32_t, Context> m_contexts; // by ThreadId::index
     std::map<std::uint32_t, std::uint32_t> m_context_generation;

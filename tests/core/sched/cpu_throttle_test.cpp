@@ -175,6 +175,42 @@ TEST(CpuThrottle, ChargeAcrossAPeriodBoundaryIsSplit) {
     EXPECT_EQ(s->thread(t)->cpu_time, milliseconds(2));
 }
 
+// The only thread of the scheduler, in grove slot 0 without a CPU limit, picked at `start`.
+ThreadId run_unlimited_from(Scheduler& s, Ticks start) {
+    ThreadId const t = s.create(0, 0).value();
+    EXPECT_TRUE(s.set_cpu_limit(0, 100).has_value());
+    EXPECT_EQ(s.pick_next(start), t);
+    return t;
+}
+
+TEST(CpuThrottle, AChargeInsideThePeriodAddsTheWholeRunAndOneEndingAtItsEndClosesNothing) {
+    auto s = make_scheduler();
+    ThreadId const t = run_unlimited_from(*s, milliseconds(2));
+    ASSERT_EQ(s->charge(t, milliseconds(3), milliseconds(5)).value(), ChargeEffect::None);
+    EXPECT_EQ(s->cpu_stats(0).value().used_in_period, milliseconds(3));
+    ASSERT_EQ(s->charge(t, milliseconds(5), milliseconds(10)).value(), ChargeEffect::None);
+    EXPECT_EQ(s->cpu_stats(0).value().used_in_period, milliseconds(8));
+    EXPECT_EQ(s->period_end(), milliseconds(10));
+    // Nothing more at the end itself: that charge starts the next period.
+    ASSERT_EQ(s->charge(t, Ticks(0), milliseconds(10)).value(), ChargeEffect::None);
+    EXPECT_EQ(s->period_end(), milliseconds(20));
+    EXPECT_EQ(s->cpu_stats(0).value().used_in_period, Ticks(0));
+    EXPECT_EQ(s->cpu_stats(0).value().consumed, milliseconds(8));
+    EXPECT_EQ(s->thread(t)->cpu_time, milliseconds(8));
+}
+
+TEST(CpuThrottle, AChargeCountsOnlyThePartOfTheRunInsideTheCurrentPeriod) {
+    auto s = make_scheduler();
+    ThreadId const t = run_unlimited_from(*s, milliseconds(9));
+    // The period closes while the thread runs (something else asked about time at 15 ms).
+    (void)s->expire_timeouts(milliseconds(15));
+    ASSERT_EQ(s->period_end(), milliseconds(20));
+    ASSERT_EQ(s->charge(t, milliseconds(6), milliseconds(15)).value(), ChargeEffect::None);
+    GroveCpuStats const stats = s->cpu_stats(0).value();
+    EXPECT_EQ(stats.used_in_period, milliseconds(5));
+    EXPECT_EQ(stats.consumed, milliseconds(6));
+}
+
 TEST(CpuThrottle, ChangingTheLimitTakesEffectAtOnce) {
     auto s = make_scheduler();
     ThreadId const t = s->create(3, 0).value();
