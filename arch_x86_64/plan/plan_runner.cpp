@@ -1,4 +1,5 @@
 #include <arch_x86_64/plan/plan_runner.hpp>
+#include <arch_x86_64/platform/decimal.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/elf/elf_image.hpp>
 #include <core/plan/plan_format.hpp>
@@ -73,22 +74,11 @@ Result<void> PlanRunner::start_flood(PlanFault const& fault, GroveId id) {
     // The flooder's arguments: target forever 0 rate (groves/README.md).
     StaticVector<GroveArgument, MaxArguments> arguments;
     GroveName const& target = m_plan.groves[fault.target].name;
-    char rate[24];
-    usize length = 0;
-    u64 value = fault.rate;
-    do {
-        rate[length++] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    for (usize i = 0; i < length / 2; ++i) {
-        char const c = rate[i];
-        rate[i] = rate[length - 1 - i];
-        rate[length - 1 - i] = c;
-    }
+    Decimal const rate(fault.rate);
     (void)arguments.push_back(GroveArgument::from(target.c_str(), target.length()).value());
     (void)arguments.push_back(GroveArgument::from("forever", 7).value());
     (void)arguments.push_back(GroveArgument::from("0", 1).value());
-    (void)arguments.push_back(GroveArgument::from(rate, length).value());
+    (void)arguments.push_back(GroveArgument::from(rate.digits, rate.length).value());
     if (spawn_with(fault.grove, &arguments).is_error()) return Error::InvalidArgument;
     return {};
 }

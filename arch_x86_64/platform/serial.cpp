@@ -1,6 +1,7 @@
 #include <arch_x86_64/platform/serial.hpp>
 
 #include <arch_x86_64/platform/cpu.hpp>
+#include <arch_x86_64/platform/decimal.hpp>
 
 namespace grove::metal {
 
@@ -46,14 +47,8 @@ void Serial::write_hex(u64 value) {
 }
 
 void Serial::write_decimal(u64 value) {
-    char buffer[20];
-    usize n = 0;
-    do {
-        buffer[sizeof buffer - 1 - n] = static_cast<char>('0' + value % 10);
-        value /= 10;
-        ++n;
-    } while (value != 0);
-    write(buffer + sizeof buffer - n, n);
+    Decimal const text(value);
+    write(text.digits, text.length);
 }
 
 } // namespace grove::metal
