@@ -463,11 +463,10 @@ void MetalArch::idle_until(Ticks deadline) {
 
 usize MetalArch::read_code(Space const& space, u64 address, u8* bytes, usize length) const {
     usize available = 0;
-    while (available < length && accessible(space, address + available, 1, Check::Readable)) {
-        u64 const at = address + available;
-        u64 const entry = *leaf_of(space, at);
-        bytes[available++] = *(static_cast<u8 const*>(physical_to_pointer(PhysAddr{entry & PageTables::AddressMask})) +
-                               (at & (PageSize - 1)));
+    for (; available < length; ++available) {
+        u8 const* byte = within_page(space, address + available, 1, Check::Readable);
+        if (byte == nullptr) break;
+        bytes[available] = *byte;
     }
     return available;
 }
