@@ -6,10 +6,11 @@ namespace grove::metal {
 
 namespace {
 
+constexpr char HexDigits[] = "0123456789abcdef";
+
 // A JSON string. Names here are grove names and snake_case words, but quote and backslash are escaped anyway,
 // and control characters are written as \u00XX.
 void write_string(char const* text, usize length) {
-    static constexpr char Hex[] = "0123456789abcdef";
     Serial::write("\"");
     for (usize i = 0; i < length; ++i) {
         char const c = text[i];
@@ -17,7 +18,7 @@ void write_string(char const* text, usize length) {
             char const escaped[2] = {'\\', c};
             Serial::write(escaped, 2);
         } else if (static_cast<unsigned char>(c) < 0x20) {
-            char const escaped[6] = {'\\', 'u', '0', '0', Hex[(c >> 4) & 0xf], Hex[c & 0xf]};
+            char const escaped[6] = {'\\', 'u', '0', '0', HexDigits[(c >> 4) & 0xf], HexDigits[c & 0xf]};
             Serial::write(escaped, 6);
         } else {
             Serial::write(&c, 1);
@@ -170,13 +171,12 @@ void SerialTrace::spawn_failed(Ticks time, GroveName const& name, Error error) {
 }
 
 void SerialTrace::final_counters(Ticks end_time) {
-    static constexpr char Hex[] = "0123456789abcdef";
     m_arch.finish_console_line();
     Serial::write("{\"final\":{\"t\":");
     Serial::write_decimal(end_time.value);
     char digest[16];
     u64 const value = m_kernel.digest();
-    for (usize i = 0; i < 16; ++i) digest[i] = Hex[(value >> (60 - 4 * i)) & 0xf];
+    for (usize i = 0; i < 16; ++i) digest[i] = HexDigits[(value >> (60 - 4 * i)) & 0xf];
     write_key("digest");
     write_string(digest, 16);
 
