@@ -5,9 +5,10 @@
 namespace grove {
 
 // What one incarnation of a grove uses, against its limits. CPU time is not here: the scheduler accounts it and
-// throttles (core/sched), and reports an exhausted share to the manager (GroveManager::report_cpu_exhausted). Built fresh for every incarnation, so a respawned
-// grove starts with nothing in use and a full IPC bucket. Invariant: memory, threads and handles never exceed
-// their limits (every request goes through try_withdraw).
+// throttles (core/sched), and the kernel reports an exhausted share to the manager
+// (GroveManager::report_cpu_exhausted). Built fresh for every incarnation, so a respawned grove starts with
+// nothing in use and a full IPC bucket. Invariant: memory, threads and handles never exceed their limits (every
+// request goes through try_withdraw).
 struct ResourceUsage {
     Quota<Bytes> memory;
     Quota<Count> threads;

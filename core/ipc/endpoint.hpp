@@ -146,11 +146,7 @@ Result<SendStatus> BasicEndpoint<QueueCapacity>::send(IpcWaiter& waiter, Ticks n
         waiter.outcome = WaitOutcome::Completed;
         return admit(waiter.message, MessageOrigin{waiter.grove, {}}, woken);
     }
-    if (waiter.deadline <= now) {
-        count_refused(waiter.grove, Refusal::TimedOut);
-        return error_of(Refusal::TimedOut);
-    }
-    block(waiter, WaitKind::Sending, m_senders);
+    TRY(wait_for_room(waiter, WaitKind::Sending, now));
     return SendStatus::Blocked;
 }
 
@@ -164,11 +160,7 @@ Result<SendStatus> BasicEndpoint<QueueCapacity>::call(IpcWaiter& waiter, Ticks n
         block(waiter, WaitKind::AwaitingReply, m_callers);
         return status;
     }
-    if (waiter.deadline <= now) {
-        count_refused(waiter.grove, Refusal::TimedOut);
-        return error_of(Refusal::TimedOut);
-    }
-    block(waiter, WaitKind::CallSending, m_senders);
+    TRY(wait_for_room(waiter, WaitKind::CallSending, now));
     return SendStatus::Blocked;
 }
 

@@ -54,6 +54,16 @@ void EndpointBase::block(IpcWaiter& waiter, WaitKind kind, WaiterList& list) {
     count_started(waiter);
 }
 
+Result<void> EndpointBase::wait_for_room(IpcWaiter& waiter, WaitKind kind, Ticks now) {
+    GROVE_ASSERT(kind == WaitKind::Sending || kind == WaitKind::CallSending);
+    if (waiter.deadline <= now) {
+        count_refused(waiter.grove, Refusal::TimedOut);
+        return error_of(Refusal::TimedOut);
+    }
+    block(waiter, kind, m_senders);
+    return ok();
+}
+
 Result<void> EndpointBase::reply(IpcWaiter& caller, u8 grove, abi::Message const& message, WakeList& woken) {
     GROVE_ASSERT(caller.endpoint == this && caller.kind == WaitKind::AwaitingReply);
     if (!is_valid(message.header)) {

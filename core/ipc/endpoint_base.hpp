@@ -93,6 +93,9 @@ protected:
     void start_wait(IpcWaiter& waiter);
     // Starts a wait of `kind` on `list`.
     void block(IpcWaiter& waiter, WaitKind kind, WaiterList& list);
+    // For a send or call (`kind` Sending or CallSending) that found the queue full: refuses with TimedOut
+    // (counted) when waiter.deadline <= now, else the waiter waits for room on m_senders (the send is Blocked).
+    Result<void> wait_for_room(IpcWaiter& waiter, WaitKind kind, Ticks now);
     void wake(IpcWaiter& waiter, WaitOutcome outcome, WakeList& woken);
     // Marks the endpoint closed and wakes receivers, then senders, then callers (each in order of arrival) with
     // PeerClosed; the blocked senders' messages are counted refused with PeerClosed.

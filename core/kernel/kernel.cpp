@@ -133,7 +133,6 @@ Result<void> Kernel::hang(GroveId id) {
 
 // --- completing syscalls ---------------------------------------------------------------------------------------
 
-
 void Kernel::block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline) {
     Result<void> blocked = m_scheduler.block(thread, reason, deadline);
     GROVE_ASSERT(blocked.has_value()); // the thread is the running one
