@@ -1,6 +1,7 @@
 #include <core/plan/plan_reader.hpp>
 #include <core/plan/plan_writer.hpp>
 #include <sim/metal/plan_compiler.hpp>
+#include <sim/scenario/core_mapping.hpp>
 
 #include <fmt/format.h>
 
@@ -28,25 +29,6 @@ FixedString<N> fixed(std::string const& text, std::string const& what) {
 template<typename T, usize N>
 void append(StaticVector<T, N>& list, T const& value, std::string const& what) {
     if (!list.push_back(value)) throw CompileError{fmt::format("{}: more than {} on metal", what, N)};
-}
-
-ViolationPolicy policy_of(sc::ViolationPolicy p) {
-    switch (p) {
-    case sc::ViolationPolicy::Deny: return ViolationPolicy::Deny;
-    case sc::ViolationPolicy::Throttle: return ViolationPolicy::Throttle;
-    case sc::ViolationPolicy::Kill: return ViolationPolicy::Kill;
-    }
-    return ViolationPolicy::Deny;
-}
-
-RespawnPolicy respawn_of(sc::Respawn const& r) {
-    switch (r.policy) {
-    case sc::RespawnPolicy::Never: return RespawnPolicy::never();
-    case sc::RespawnPolicy::Always: return RespawnPolicy::always();
-    case sc::RespawnPolicy::OnFailure: return RespawnPolicy::on_failure();
-    case sc::RespawnPolicy::Limited: return RespawnPolicy::limited(r.max);
-    }
-    return RespawnPolicy::never();
 }
 
 PlanFaultAction action_of(sc::FaultAction a) {
@@ -91,25 +73,9 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     for (std::string const& peer : g.capabilities.ipc_receive)
         append(p.receive_from, fixed<MaxGroveNameLength>(peer, "the peer"), what);
     p.flags = flags_of(g.capabilities);
-    p.limits.memory = g.limits.memory;
-    p.limits.threads = Count(g.limits.threads);
-    p.limits.cpu_percent = g.limits.cpu_percent;
-    p.limits.file_handles = Count(g.limits.file_handles);
-    p.limits.ipc_messages_per_second = g.limits.ipc_rate;
-    p.limits.ipc_burst = g.limits.ipc_burst;
-    p.limits.policy = policy_of(g.limits.on_violation);
-    p.respawn = respawn_of(g.respawn);
-    if (g.respawn.max_crashes_in_window == 0) {
-        // As the simulator maps it (sim/runner/spec_mapping.cpp): a window of one tick holds one crash at most.
-        p.budget.max_crashes = static_cast<u32>(MaxCrashesPerWindow - 1);
-        p.budget.window = Ticks(1);
-    } else {
-        p.budget.max_crashes = g.respawn.max_crashes_in_window;
-        p.budget.window = g.respawn.window;
-    }
-    p.budget.backoff_base = g.respawn.backoff_base;
-    p.budget.backoff_cap = g.respawn.backoff_cap;
-    p.budget.healthy_uptime = g.respawn.healthy_uptime;
+    p.limits = sc::core_limits(g.limits);
+    p.respawn = sc::core_respawn(g.respawn);
+    p.budget = sc::core_budget(g.respawn);
     p.priority = static_cast<u8>(g.priority);
     p.start_at = g.start_at;
     p.stop_timeout = g.stop_timeout;

@@ -1,29 +1,12 @@
 #include <sim/runner/spec_mapping.hpp>
 
+#include <sim/scenario/core_mapping.hpp>
+
 #include <fmt/format.h>
 
 namespace grove::runner {
 
 namespace {
-
-ViolationPolicy core_policy(scenario::ViolationPolicy policy) {
-    switch (policy) {
-    case scenario::ViolationPolicy::Deny: return ViolationPolicy::Deny;
-    case scenario::ViolationPolicy::Throttle: return ViolationPolicy::Throttle;
-    case scenario::ViolationPolicy::Kill: return ViolationPolicy::Kill;
-    }
-    return ViolationPolicy::Deny;
-}
-
-RespawnPolicy core_respawn(scenario::Respawn const& respawn) {
-    switch (respawn.policy) {
-    case scenario::RespawnPolicy::Never: return RespawnPolicy::never();
-    case scenario::RespawnPolicy::Always: return RespawnPolicy::always();
-    case scenario::RespawnPolicy::OnFailure: return RespawnPolicy::on_failure();
-    case scenario::RespawnPolicy::Limited: return RespawnPolicy::limited(respawn.max);
-    }
-    return RespawnPolicy::never();
-}
 
 // Grants one IPC peer list ("*" or grove names) through `grant_any` / `grant_one`.
 template<typename Any, typename One>
@@ -83,33 +66,13 @@ SpecMapping map_grove_spec(scenario::GroveSpec const& grove, ImagePlan const& im
     if (std::string error = map_capabilities(grove.capabilities, out.spec.capabilities); !error.empty())
         return fail(error);
 
-    ResourceLimits& limits = out.spec.limits;
-    limits.memory = grove.limits.memory;
-    limits.threads = Count(grove.limits.threads);
-    limits.cpu_percent = grove.limits.cpu_percent;
-    limits.file_handles = Count(grove.limits.file_handles);
-    limits.ipc_messages_per_second = grove.limits.ipc_rate;
-    limits.ipc_burst = grove.limits.ipc_burst;
-    limits.policy = core_policy(grove.limits.on_violation);
-
-    scenario::Respawn const& respawn = grove.respawn;
-    out.spec.respawn = core_respawn(respawn);
-    RestartBudget& budget = out.spec.restart_budget;
-    constexpr u32 MostCrashes = static_cast<u32>(MaxCrashesPerWindow) - 1;
-    if (respawn.max_crashes_in_window == 0) {
-        budget.max_crashes = MostCrashes;
-        budget.window = Ticks(1);
-    } else if (respawn.max_crashes_in_window > MostCrashes) {
+    out.spec.limits = scenario::core_limits(grove.limits);
+    out.spec.respawn = scenario::core_respawn(grove.respawn);
+    if (u32 const most = scenario::MostCrashesInWindow; grove.respawn.max_crashes_in_window > most)
         return fail(fmt::format("max_crashes_in_window = {} is more than the kernel keeps ({}); use 1 to {}, or 0 "
                                 "for no window",
-                                respawn.max_crashes_in_window, MostCrashes, MostCrashes));
-    } else {
-        budget.max_crashes = respawn.max_crashes_in_window;
-        budget.window = respawn.window;
-    }
-    budget.backoff_base = respawn.backoff_base;
-    budget.backoff_cap = respawn.backoff_cap;
-    budget.healthy_uptime = respawn.healthy_uptime;
+                                grove.respawn.max_crashes_in_window, most, most));
+    out.spec.restart_budget = scenario::core_budget(grove.respawn);
 
     out.spec.priority = static_cast<u8>(grove.priority);
     out.spec.image = image;
