@@ -1,9 +1,9 @@
 #include <arch_x86_64/metal_arch.hpp>
 
 #include <arch_x86_64/boot/boot_constants.hpp>
+#include <arch_x86_64/isa/instruction.hpp>
 #include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/platform/cpu.hpp>
-#include <arch_x86_64/platform/instruction_class.hpp>
 #include <arch_x86_64/platform/descriptors.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/grove/layout.hpp>
@@ -28,9 +28,7 @@ struct alignas(4096) EntryPage {
 static_assert(sizeof(EntryPage) == PageSize);
 EntryPage entry_pages[MetalArch::MaxContexts];
 
-constexpr u64 InitialFlags = 0x202; // IF, and the always-one bit; IOPL 0 so that I/O goes through the bitmap
-constexpr u64 PageFaultWrite = 1u << 1, PageFaultExecute = 1u << 4;
-constexpr u64 DeviceNotAvailable = 7; // #NM: an FPU or SSE instruction with CR0.TS set
+constexpr u64 DeviceNotAvailable = x86::vector_number(x86::Vector::DeviceNotAvailable); // CR0.TS set
 
 u64 page_down(u64 address) { return address & ~(PageSize - 1); }
 
@@ -323,7 +321,7 @@ Result<void> MetalArch::create_context(ThreadId thread, AddressSpaceId id, VirtA
     frame.rsi = arg1;
     frame.cs = RING1_CODE_SELECTOR;
     frame.ss = RING1_DATA_SELECTOR;
-    frame.rflags = InitialFlags;
+    frame.rflags = x86::rflags::Initial;
     // FXSAVE image of a freshly initialised FPU: x87 control word 0x37f, MXCSR 0x1f80 (all exceptions masked).
     context.fpu[0] = 0x7f;
     context.fpu[1] = 0x03;
@@ -472,51 +470,55 @@ usize MetalArch::read_code(Space const& space, u64 address, u8* bytes, usize len
 }
 
 u64 MetalArch::breakpoint_pc(Space const& space, RegisterFrame const& frame) const {
-    if (frame.vector != 3) return frame.rip; // #DB: a fault or a trap after the instruction; reported where it is
-    // #BP is a trap: rip is past the int3 (0xcc) or `int 3` (0xcd 0x03). The core wants the instruction itself, as
-    // the simulator reports it.
+    // #DB: a fault or a trap after the instruction; reported where it is.
+    if (frame.vector != x86::vector_number(x86::Vector::Breakpoint)) return frame.rip;
     u8 previous = 0;
-    bool const one_byte = read_code(space, frame.rip - 1, &previous, 1) == 1 && previous == 0xcc;
-    return one_byte ? frame.rip - 1 : frame.rip - 2;
+    read_code(space, frame.rip - 1, &previous, 1);
+    return x86::breakpoint_pc(frame.rip, previous);
 }
 
 FaultInfo MetalArch::general_protection_cause(Space const& space, RegisterFrame const& frame) const {
-    u8 bytes[MaxInstructionLength];
-    usize const available = read_code(space, frame.rip, bytes, MaxInstructionLength);
+    u8 bytes[x86::MaxInstructionLength];
+    usize const available = read_code(space, frame.rip, bytes, x86::MaxInstructionLength);
     FaultInfo info{0, Access::Read, frame.error_code};
-    InstructionClass const instruction = classify_instruction(bytes, available);
+    x86::Instruction const instruction = x86::classify_instruction(bytes, available);
     switch (instruction.kind) {
-    case InstructionKind::PortIo:
+    case x86::InstructionClass::PortIo:
+    case x86::InstructionClass::StringPortIo:
         info.cause = FaultCause::IoPort;
         info.port = instruction.has_port_immediate ? instruction.port_immediate : static_cast<u16>(frame.rdx);
         break;
-    case InstructionKind::Privileged: info.cause = FaultCause::PrivilegedInstruction; break;
-    case InstructionKind::Other: break;
+    case x86::InstructionClass::Privileged: info.cause = FaultCause::PrivilegedInstruction; break;
+    case x86::InstructionClass::SoftwareInterrupt:
+        // The SDM's error code names the gate (vector * 8 + 2); QEMU's TCG pushes vector * 16 + 2 in long mode.
+        info.error_code = x86::gate_error_code(instruction.vector);
+        break;
+    default: break;
     }
     return info;
 }
 
 Trap MetalArch::exception(Space const& space, RegisterFrame const& frame) {
+    using x86::Vector;
     FaultInfo info{0, Access::Read, frame.error_code};
-    switch (frame.vector) {
-    case 2: case 8: case 18: {
+    auto const vector = static_cast<Vector>(frame.vector);
+    if (vector == Vector::NonMaskableInterrupt || vector == Vector::DoubleFault || vector == Vector::MachineCheck) {
         Serial::write("machine exception in ring 1: vector ");
         Serial::write_decimal(frame.vector);
         Serial::write("\n");
         panic(__FILE__, __LINE__, "NMI, double fault or machine check");
     }
-    case 14:
+    TrapKind const kind = x86::trap_kind_of(static_cast<u8>(frame.vector));
+    switch (kind) {
+    case TrapKind::PageFault:
         info.address = cpu::read_cr2(); // the kernel itself never page-faults (it would panic): still the grove's
-
-        info.access = (frame.error_code & PageFaultExecute) != 0 ? Access::Execute
-                      : (frame.error_code & PageFaultWrite) != 0 ? Access::Write
-                                                                 : Access::Read;
-        return Trap::make_fault(TrapKind::PageFault, frame.rip, info);
-    case 0: case 16: case 19: return Trap::make_fault(TrapKind::DivideError, frame.rip, info);
-    case 1: case 3: return Trap::make_fault(TrapKind::Breakpoint, breakpoint_pc(space, frame), info);
-    case 6: case 7: return Trap::make_fault(TrapKind::InvalidOpcode, frame.rip, info);
-    case 13: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, general_protection_cause(space, frame));
-    default: return Trap::make_fault(TrapKind::GeneralProtection, frame.rip, info);
+        info.access = x86::page_fault::access_of(frame.error_code);
+        return Trap::make_fault(kind, frame.rip, info);
+    case TrapKind::Breakpoint: return Trap::make_fault(kind, breakpoint_pc(space, frame), info);
+    case TrapKind::GeneralProtection:
+        if (vector == Vector::GeneralProtection) info = general_protection_cause(space, frame);
+        return Trap::make_fault(kind, frame.rip, info);
+    default: return Trap::make_fault(kind, frame.rip, info);
     }
 }
 

@@ -10,9 +10,10 @@ find_program(GROVE_GRUB_MKRESCUE grub-mkrescue)
 # The QEMU machine every run uses: no display, serial on stdio, the exit device, deterministic time. q35 because
 # under -icount the i440fx's IDE CD-ROM makes SeaBIOS and GRUB take about 25 s to reach the kernel; q35's AHCI
 # takes about 6 s. sleep=off: while the CPU halts, the virtual clock jumps to the next timer instead of following
-# the host's, so an idle kernel stays deterministic (and costs nothing).
+# the host's, so an idle kernel stays deterministic (and costs nothing). qemu64 with UMIP (TCG emulates it), which
+# the kernel enables so that a grove's sgdt, sidt, sldt, str and smsw are #GP (arch_x86_64/README.md).
 # Cache entries (internal) so that tests/metal sees them too.
-set(GROVE_QEMU_ARGS -machine q35 -m 128M -display none -serial stdio -no-reboot
+set(GROVE_QEMU_ARGS -machine q35 -cpu qemu64,+umip -m 128M -display none -serial stdio -no-reboot
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount shift=0,sleep=off CACHE INTERNAL "QEMU options of every run")
 # What isa-debug-exit turns the kernel's verdicts into: (value << 1) | 1 (platform/debug_exit.hpp).
 set(GROVE_QEMU_EXIT_SUCCESS 33 CACHE INTERNAL "QEMU's exit status for the kernel's success")
@@ -32,7 +33,7 @@ function(grove_add_kernel target)
 
   add_executable(${target} ${KERNEL_SOURCES} $<TARGET_OBJECTS:${target}_asm>)
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR})
-  target_link_libraries(${target} PRIVATE grove_core_freestanding grove_freestanding grove_kernel_flags
+  target_link_libraries(${target} PRIVATE grove_core_freestanding grove_x86_isa_freestanding grove_freestanding grove_kernel_flags
                         grove_warnings gcc)
   target_link_options(${target} PRIVATE -T ${KERNEL_LINKER_SCRIPT}
                       -Wl,-Map=${CMAKE_BINARY_DIR}/kernel/${target}.map)

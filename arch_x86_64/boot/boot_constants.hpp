@@ -14,6 +14,7 @@
 #define CR4_PAE 0x20
 #define CR4_OSFXSR 0x200
 #define CR4_OSXMMEXCPT 0x400
+#define CR4_UMIP 0x800
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x100
 #define EFER_NXE 0x800

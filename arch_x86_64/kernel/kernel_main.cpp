@@ -53,7 +53,8 @@ void print_boot_summary(MetalArch const& arch) {
     Serial::write_decimal(boot_info.modules().size);
     Serial::write(" modules, timer ");
     Serial::write_decimal(arch.local_apic().timer_per_tsc_q32() * 1000 >> 32);
-    Serial::write("/1000 counts per tick\n");
+    Serial::write("/1000 counts per tick, umip ");
+    Serial::write(Descriptors::umip() ? "on\n" : "off (sgdt, sidt, sldt, str and smsw run in ring 1)\n");
     for (BootModule const& module : boot_info.modules()) {
         Serial::write("grove: module '");
         Serial::write(module.name);

@@ -31,6 +31,22 @@ inline void set_task_switched() {
 }
 inline void clear_task_switched() { asm volatile("clts" : : : "memory"); }
 
+inline u64 read_cr4() {
+    u64 value;
+    asm volatile("mov %%cr4, %0" : "=r"(value));
+    return value;
+}
+inline void write_cr4(u64 value) { asm volatile("mov %0, %%cr4" : : "r"(value) : "memory"); }
+
+// CPUID.(EAX=7, ECX=0):ECX bit 2, when leaf 7 exists.
+inline bool has_umip() {
+    u32 a, b, c, d;
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0u), "c"(0u));
+    if (a < 7) return false;
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7u), "c"(0u));
+    return (c & (1u << 2)) != 0;
+}
+
 inline u64 read_msr(u32 msr) {
     u32 low, high;
     asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));

@@ -1,6 +1,8 @@
 #include <arch_x86_64/platform/descriptors.hpp>
 
 #include <arch_x86_64/boot/boot_constants.hpp>
+#include <arch_x86_64/isa/exceptions.hpp>
+#include <arch_x86_64/platform/cpu.hpp>
 
 extern "C" {
 extern grove::u64 gdt_tss_descriptor[2];
@@ -23,6 +25,7 @@ namespace grove::metal {
 namespace {
 
 constexpr u64 InterruptGate = 0xe;
+bool s_umip = false;
 constexpr u8 Ist1 = 1;
 
 void set_gate(u64 vector, u64 handler, u64 dpl, u8 ist) {
@@ -53,8 +56,11 @@ void Descriptors::install() {
     for (u64 i = 0; i < trampoline_vector_count; ++i) {
         u64 const vector = trampoline_vector_table[2 * i];
         u64 const handler = trampoline_vector_table[2 * i + 1];
-        u64 const dpl = (vector == 3 || vector == VECTOR_SYSCALL) ? 1 : 0;
-        u8 const ist = (vector == 2 || vector == 8 || vector == 18) ? Ist1 : 0;
+        u64 const dpl = x86::gate_open_to_ring1(static_cast<u8>(vector)) ? 1 : 0;
+        auto const exception = static_cast<x86::Vector>(vector);
+        bool const machine = exception == x86::Vector::NonMaskableInterrupt || exception == x86::Vector::DoubleFault ||
+                             exception == x86::Vector::MachineCheck;
+        u8 const ist = machine ? Ist1 : 0;
         set_gate(vector, handler, dpl, ist);
     }
 
@@ -65,7 +71,15 @@ void Descriptors::install() {
     asm volatile("lgdt (%0)" : : "r"(gdt_pointer) : "memory");
     asm volatile("lidt %0" : : "m"(idt_pointer) : "memory");
     asm volatile("ltr %w0" : : "r"(TSS_SELECTOR) : "memory");
+    // A null LDTR: an LDT selector loaded by a grove is then #GP(selector), as x86::load_segment says, instead of a
+    // walk of whatever the boot loader left in LDTR.
+    asm volatile("lldt %w0" : : "r"(u16{0}) : "memory");
+    // UMIP: sgdt, sidt, sldt, str and smsw in ring 1 are #GP instead of handing out the kernel's table addresses.
+    s_umip = cpu::has_umip();
+    if (s_umip) cpu::write_cr4(cpu::read_cr4() | CR4_UMIP);
 }
+
+bool Descriptors::umip() { return s_umip; }
 
 void Descriptors::load_io_ports(Span<IoPortRange const> previous, Span<IoPortRange const> next) {
     for (IoPortRange const& range : previous) set_ports(range, false);

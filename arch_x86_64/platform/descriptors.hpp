@@ -10,9 +10,15 @@ namespace grove::metal {
 //
 // The TSS's I/O-permission bitmap is all ones (every port denied) except the ports of the address space last
 // given to load_io_ports, whose bits are clear.
+//
+// install() also loads a null LDTR and sets CR4.UMIP where the CPU has it (CPUID.7.0:ECX bit 2), so that the
+// descriptor-table reads (sgdt, sidt, sldt, str, smsw) are #GP in ring 1, as the simulator decides them
+// (arch_x86_64/isa/instruction.hpp). Without UMIP they run and hand a grove the kernel's table addresses.
 class Descriptors {
 public:
     static void install();
+    // Whether install() found and enabled UMIP.
+    static bool umip();
     // Denies `previous` again and allows `next` (either may be empty).
     static void load_io_ports(Span<IoPortRange const> previous, Span<IoPortRange const> next);
     // Physical ranges of the trampoline: text (read and execute), data (read only), stacks (read and write).

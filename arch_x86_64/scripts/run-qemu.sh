@@ -10,7 +10,7 @@ case "$image" in
   *.iso) boot=(-cdrom "$image") ;;
   *) boot=(-kernel "$image") ;;
 esac
-timeout --foreground "${GROVE_QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine q35 -m 128M -display none \
+timeout --foreground "${GROVE_QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine q35 -cpu qemu64,+umip -m 128M -display none \
   -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -icount shift=0,sleep=off "${boot[@]}"
 status=$?
 case $status in

@@ -17,12 +17,12 @@
 namespace grove::sim {
 namespace {
 
-constexpr u64 RflagsInitial = 0x202;            // IF and the reserved bit, as after an iretq to ring 1
-constexpr u64 RflagsDirection = u64{1} << 10;
 constexpr u64 EmulatorStoppedWithoutReason = 0x1000; // FaultInfo::error_code of an EmulatorError
 constexpr u64 EmulatorStaleSite = 0x1001;
-constexpr u64 SoftwareInterruptLength = 2;     // int imm8
-constexpr u64 MaxInstructionLength = 15;
+constexpr u64 EmulatorUnexpectedInterrupt = 0x1002;   // a vector no instruction of ring 1 can raise
+constexpr u64 EmulatorSegmentLoad = 0x1003;           // a selector the CPU would load and Unicorn cannot (§6)
+using x86::InstructionClass;
+using x86::MaxInstructionLength;
 
 u64 page_of(u64 address) { return address / PageSize; }
 
@@ -97,7 +97,11 @@ UnicornSpace::UnicornSpace(AddressSpaceId id, Machine machine) : m_id(id), m_mac
                    UC_ERR_OK;
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_out), this, 1, 0, UC_X86_INS_OUT) ==
                    UC_ERR_OK;
-    write_register(UC_X86_REG_RFLAGS, RflagsInitial);
+    write_register(UC_X86_REG_RFLAGS, x86::rflags::Initial);
+    // The selectors a grove reads on metal (mov from cs and ss, the frame of an iretq). Unicorn takes the values
+    // without a descriptor table; they do not change its privilege level (DESIGN.md §6).
+    write_register(UC_X86_REG_CS, x86::selectors::Ring1Code);
+    write_register(UC_X86_REG_SS, x86::selectors::Ring1Data);
     ok = ok && uc_context_alloc(engine, &m_pristine) == UC_ERR_OK && uc_context_save(engine, m_pristine) == UC_ERR_OK;
     publish_sites();
     if (!ok) {
@@ -324,7 +328,8 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
         if (!has(page->second.permissions, Permissions::Execute)) continue;
         usize available = 0;
         while (available < Reach && index + available < bytes.size() && readable[index + available]) ++available;
-        if (classify_instruction(bytes.data() + index, available).kind != SiteKind::None) found.push_back(at);
+        if (x86::classify_instruction(bytes.data() + index, available).kind != InstructionClass::Ordinary)
+            found.push_back(at);
     }
     auto const first = m_sites.lower_bound(scan_begin);
     auto const last = m_sites.lower_bound(end);
@@ -408,9 +413,7 @@ void UnicornSpace::stop_before_block(u64 address) {
 
 void UnicornSpace::on_interrupt(u32 vector) {
     u64 const rip = read_register(UC_X86_REG_RIP);
-    auto fault = [&](TrapKind kind, u64 pc, u64 code) { record(Trap::make_fault(kind, pc, FaultInfo{0, Access::Read, code}), pc); };
-    switch (vector) {
-    case abi::SyscallVector: {
+    if (vector == abi::SyscallVector) {
         SyscallArgs args;
         int const registers[] = {UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
                                  UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
@@ -423,29 +426,20 @@ void UnicornSpace::on_interrupt(u32 vector) {
         record(Trap::make_syscall(rip, args), rip);
         return;
     }
-    case 0: fault(TrapKind::DivideError, rip, 0); return;
-    case 1: record(Trap::make_fault(TrapKind::Breakpoint, rip, {}), rip); return;
-    case 3: {
-        // A trap: rip is past the int3 (one byte) or `int 3` (two).
+    if (vector == x86::vector_number(x86::Vector::Breakpoint)) {
         u8 previous = 0;
         peek(rip - 1, &previous, 1);
-        u64 const pc = previous == 0xCC ? rip - 1 : rip - SoftwareInterruptLength;
-        record(Trap::make_fault(TrapKind::Breakpoint, pc, {}), rip);
+        record(Trap::make_fault(TrapKind::Breakpoint, x86::breakpoint_pc(rip, previous), {}), rip);
         return;
     }
-    case 6: fault(TrapKind::InvalidOpcode, rip, 0); return;
-    case 12: case 13: fault(TrapKind::GeneralProtection, rip, 0); return;
-    case 14: fault(TrapKind::PageFault, rip, 0); return;
-    default: break;
-    }
-    // `int n` through a gate a ring-1 grove may not use: #GP at the int instruction, which does not retire.
-    u8 instruction[SoftwareInterruptLength]{};
-    peek(rip - SoftwareInterruptLength, instruction, sizeof instruction);
-    if (vector >= 32 || (instruction[0] == 0xCD && instruction[1] == vector)) {
-        fault(TrapKind::GeneralProtection, rip - SoftwareInterruptLength, 0);
+    // `int n` through a closed gate is a stop site and never gets here: what remains are the exceptions Unicorn
+    // raises for the instruction at rip (a fault) or, for #DB, after it.
+    if (vector >= 32) {
+        record(Trap::make_fault(TrapKind::EmulatorError, rip, FaultInfo{0, Access::Read, EmulatorUnexpectedInterrupt}),
+               rip);
         return;
     }
-    fault(TrapKind::EmulatorError, rip, vector);
+    record(Trap::make_fault(x86::trap_kind_of(static_cast<u8>(vector)), rip, {}), rip);
 }
 
 bool UnicornSpace::on_invalid_memory(int type, u64 address, int) {
@@ -459,8 +453,7 @@ bool UnicornSpace::on_invalid_memory(int type, u64 address, int) {
     case UC_MEM_FETCH_PROT: present = true; [[fallthrough]];
     default: access = Access::Execute; break;
     }
-    // The x86 page-fault error code: present, write, instruction fetch (a ring-1 access is a supervisor access).
-    u64 const code = (present ? 1u : 0u) | (access == Access::Write ? 2u : 0u) | (access == Access::Execute ? 16u : 0u);
+    u64 const code = x86::page_fault::error_code(present, access);
     u64 const pc = access == Access::Execute ? address : read_register(UC_X86_REG_RIP);
     record(Trap::make_fault(TrapKind::PageFault, pc, FaultInfo{address, access, code}), pc);
     // A fetch fault's pc is the address fetched; a data fault's is rip, current only under a memory hook.
@@ -520,9 +513,9 @@ Trap UnicornSpace::run() {
 }
 
 bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
-    u8 bytes[15]{};
+    u8 bytes[MaxInstructionLength]{};
     usize const available = peek(pc, bytes, sizeof bytes);
-    SiteInstruction const site = classify_instruction(bytes, available);
+    x86::Instruction const site = x86::classify_instruction(bytes, available);
     auto fault = [&](TrapKind kind, u64 code) {
         trap = Trap::make_fault(kind, pc, FaultInfo{0, Access::Read, code});
         return true;
@@ -533,20 +526,20 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         return false;
     };
     switch (site.kind) {
-    case SiteKind::None: return fault(TrapKind::EmulatorError, EmulatorStaleSite);
-    case SiteKind::Privileged:
+    case InstructionClass::Ordinary: return fault(TrapKind::EmulatorError, EmulatorStaleSite);
+    case InstructionClass::Privileged:
         fault(TrapKind::GeneralProtection, 0);
         trap.fault.cause = FaultCause::PrivilegedInstruction;
         return true;
-    case SiteKind::Undefined: return fault(TrapKind::InvalidOpcode, 0);
-    case SiteKind::TimeStamp: {
+    case InstructionClass::Undefined: return fault(TrapKind::InvalidOpcode, 0);
+    case InstructionClass::SoftwareInterrupt: return fault(TrapKind::GeneralProtection, x86::gate_error_code(site.vector));
+    case InstructionClass::TimeStamp: {
         u64 const now = m_machine.clock->now().value;
         write_register(UC_X86_REG_RAX, now & 0xFFFFFFFF);
         write_register(UC_X86_REG_RDX, now >> 32);
-        if (site.is_rdtscp) write_register(UC_X86_REG_RCX, 0);
         return retire();
     }
-    case SiteKind::CpuIdentity: {
+    case InstructionClass::CpuIdentity: {
         CpuIdLeaf const leaf = cpuid_leaf(static_cast<u32>(read_register(UC_X86_REG_RAX)));
         write_register(UC_X86_REG_RAX, leaf.eax);
         write_register(UC_X86_REG_RBX, leaf.ebx);
@@ -554,7 +547,7 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         write_register(UC_X86_REG_RDX, leaf.edx);
         return retire();
     }
-    case SiteKind::PortIo: {
+    case InstructionClass::PortIo: {
         u16 const port = site.has_port_immediate ? site.port_immediate
                                                  : static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
         if (!may_access_ports(port, site.operand_size)) {
@@ -575,22 +568,114 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         }
         return retire();
     }
-    case SiteKind::StringPortIo: return emulate_string_io(pc, site, trap);
+    case InstructionClass::StringPortIo: return emulate_string_io(pc, site, trap);
+    case InstructionClass::FlagsLoad: return emulate_flags_load(pc, site, trap);
+    case InstructionClass::InterruptReturn: return emulate_interrupt_return(pc, site, trap);
+    case InstructionClass::SegmentLoad: return emulate_segment_load(pc, site, trap);
     }
     return fault(TrapKind::EmulatorError, EmulatorStaleSite);
 }
 
-bool UnicornSpace::emulate_string_io(u64 pc, SiteInstruction const& site, Trap& trap) {
+Trap UnicornSpace::page_fault_at(u64 pc, u64 address, Access access) const {
+    bool const present = m_pages.find(page_of(address)) != m_pages.end();
+    return Trap::make_fault(TrapKind::PageFault, pc,
+                            FaultInfo{address, access, x86::page_fault::error_code(present, access)});
+}
+
+bool UnicornSpace::read_stack(u64 pc, u64 offset, u8 size, u64& value, Trap& trap) {
+    u64 const address = read_register(UC_X86_REG_RSP) + offset;
+    value = 0;
+    if (copy_from_user(&value, VirtAddr{address}, Bytes(size)).has_value()) return true;
+    u64 faulting = address;
+    while (pages_allow(faulting, 1, Permissions::Read)) ++faulting; // the first byte the CPU cannot read
+    trap = page_fault_at(pc, faulting, Access::Read);
+    return false;
+}
+
+bool UnicornSpace::emulate_flags_load(u64 pc, x86::Instruction const& site, Trap& trap) {
+    u64 popped = 0;
+    if (!read_stack(pc, 0, site.operand_size, popped, trap)) return true;
+    u64 const current = read_register(UC_X86_REG_RFLAGS);
+    if (site.operand_size == 2) popped = (current & ~u64{0xFFFF}) | popped; // popfw: the low half only
+    write_register(UC_X86_REG_RFLAGS, x86::rflags::after_popf(current, popped));
+    write_register(UC_X86_REG_RSP, read_register(UC_X86_REG_RSP) + site.operand_size);
+    write_register(UC_X86_REG_RIP, pc + site.length);
+    m_machine.clock->retire(1);
+    return false;
+}
+
+bool UnicornSpace::emulate_interrupt_return(u64 pc, x86::Instruction const& site, Trap& trap) {
+    u8 const size = site.operand_size;
+    u64 frame[5]{}; // rip, cs, rflags, rsp, ss
+    for (u64 i = 0; i < 5; ++i)
+        if (!read_stack(pc, i * size, size, frame[i], trap)) return true;
+    auto const cs = static_cast<u16>(frame[1]);
+    auto const ss = static_cast<u16>(frame[4]);
+    x86::SegmentLoad const target = x86::return_to(cs, ss, size);
+    if (!target.allowed) {
+        trap = Trap::make_fault(TrapKind::GeneralProtection, pc, FaultInfo{0, Access::Read, target.error_code});
+        return true;
+    }
+    u64 const current = read_register(UC_X86_REG_RFLAGS);
+    u64 popped = frame[2];
+    if (size < 8) popped = (current & ~((u64{1} << (8 * size)) - 1)) | popped;
+    u64 rip = frame[0];
+    u64 rsp = frame[3];
+    if (size < 8) { // iretd and iretw zero-extend
+        rip &= (u64{1} << (8 * size)) - 1;
+        rsp &= (u64{1} << (8 * size)) - 1;
+    }
+    write_register(UC_X86_REG_SS, ss);
+    write_register(UC_X86_REG_RFLAGS, x86::rflags::after_iret(current, popped));
+    write_register(UC_X86_REG_RSP, rsp);
+    write_register(UC_X86_REG_RIP, rip);
+    m_machine.clock->retire(1);
+    return false;
+}
+
+bool UnicornSpace::emulate_segment_load(u64 pc, x86::Instruction const& site, Trap& trap) {
+    static constexpr int GeneralRegisters[16] = {
+        UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
+        UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+        UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15};
+    static constexpr int SegmentRegisters[6] = {UC_X86_REG_ES, UC_X86_REG_CS, UC_X86_REG_SS,
+                                                UC_X86_REG_DS, UC_X86_REG_FS, UC_X86_REG_GS};
+    u64 value = 0;
+    if (site.from_stack) {
+        if (!read_stack(pc, 0, site.operand_size, value, trap)) return true;
+    } else {
+        value = read_register(GeneralRegisters[site.source_register & 15]);
+    }
+    auto const selector = static_cast<u16>(value);
+    x86::SegmentLoad const load = x86::load_segment(site.segment, selector);
+    if (!load.allowed) {
+        trap = Trap::make_fault(TrapKind::GeneralProtection, pc, FaultInfo{0, Access::Read, load.error_code});
+        return true;
+    }
+    u64 const wide = selector;
+    if (uc_reg_write(m_engine, SegmentRegisters[static_cast<u8>(site.segment)], &wide) != UC_ERR_OK) {
+        trap = Trap::make_fault(TrapKind::EmulatorError, pc, FaultInfo{0, Access::Read, EmulatorSegmentLoad});
+        return true;
+    }
+    if (site.from_stack) write_register(UC_X86_REG_RSP, read_register(UC_X86_REG_RSP) + site.operand_size);
+    write_register(UC_X86_REG_RIP, pc + site.length);
+    m_machine.clock->retire(1);
+    return false;
+}
+
+bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap& trap) {
     u16 const port = static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
     if (!may_access_ports(port, site.operand_size)) {
         trap = Trap::make_fault(TrapKind::GeneralProtection, pc, {});
+        trap.fault.cause = FaultCause::IoPort;
+        trap.fault.port = port;
         return true;
     }
     int const pointer_register = site.is_output ? UC_X86_REG_RSI : UC_X86_REG_RDI;
     u64 pointer = read_register(pointer_register);
     u64 remaining = site.repeat ? read_register(UC_X86_REG_RCX) : 1;
-    u64 const step = (read_register(UC_X86_REG_RFLAGS) & RflagsDirection) != 0 ? u64{0} - site.operand_size
-                                                                              : u64{site.operand_size};
+    u64 const step = (read_register(UC_X86_REG_RFLAGS) & x86::rflags::Direction) != 0 ? u64{0} - site.operand_size
+                                                                                       : u64{site.operand_size};
     auto save = [&] {
         write_register(pointer_register, pointer);
         if (site.repeat) write_register(UC_X86_REG_RCX, remaining);
@@ -602,8 +687,7 @@ bool UnicornSpace::emulate_string_io(u64 pc, SiteInstruction const& site, Trap& 
                                : copy_to_user(VirtAddr{pointer}, &value, Bytes(site.operand_size)).has_value();
         if (!moved) {
             save();
-            Access const access = site.is_output ? Access::Read : Access::Write;
-            trap = Trap::make_fault(TrapKind::PageFault, pc, FaultInfo{pointer, access, 0});
+            trap = page_fault_at(pc, pointer, site.is_output ? Access::Read : Access::Write);
             return true;
         }
         if (site.is_output) {

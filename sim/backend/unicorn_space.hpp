@@ -2,7 +2,7 @@
 #include <core/arch/arch.hpp>
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/fault_precision.hpp>
-#include <sim/backend/instruction_rules.hpp>
+#include <arch_x86_64/isa/instruction.hpp>
 
 #include <array>
 #include <cstdint>
@@ -34,8 +34,9 @@ struct PortWrite {
 //
 // Invariants: `m_pages` holds exactly the pages mapped in the engine, with the permissions the engine enforces;
 // no page is both writable and executable, so code changes only through load(), which rescans it; every
-// address inside executable memory where an instruction of a SiteKind other than None starts is an exit of the
-// engine, so Unicorn never translates such an instruction (and cannot abort on it).
+// address inside executable memory where an instruction of an x86::InstructionClass other than Ordinary starts is
+// an exit of the engine (a stop site), so Unicorn never translates such an instruction (and cannot abort on it):
+// the backend decides what the CPU would do at CPL 1, from the shared x86 facts (arch_x86_64/isa/).
 // Owns the engine; refers to the machine's clock, disassembler and port log, which outlive it.
 class UnicornSpace {
 public:
@@ -156,7 +157,16 @@ private:
     void settle_block(u64 pc);
     // Handles the stop site at `pc`: true with `trap` set when it traps, false when it was emulated.
     bool handle_site(u64 pc, Trap& trap);
-    bool emulate_string_io(u64 pc, SiteInstruction const& site, Trap& trap);
+    bool emulate_string_io(u64 pc, x86::Instruction const& site, Trap& trap);
+    // popf, iret, and segment loads by mov or pop: as the CPU does them at CPL 1.
+    bool emulate_flags_load(u64 pc, x86::Instruction const& site, Trap& trap);
+    bool emulate_interrupt_return(u64 pc, x86::Instruction const& site, Trap& trap);
+    bool emulate_segment_load(u64 pc, x86::Instruction const& site, Trap& trap);
+    // Reads `size` bytes (2, 4 or 8) at rsp + `offset`; false with `trap` set to the page fault the CPU would
+    // raise at `pc` when they are not readable.
+    bool read_stack(u64 pc, u64 offset, u8 size, u64& value, Trap& trap);
+    // The #PF of an access at `address` that the page table refuses, at the instruction `pc`.
+    Trap page_fault_at(u64 pc, u64 address, Access access) const;
 
     AddressSpaceId m_id;
     Machine m_machine;

@@ -194,8 +194,9 @@ std::string trace_lines(std::string const& serial) {
 }
 
 std::vector<std::string> qemu_command(MetalOptions const& options) {
-    return {options.qemu, "-machine", "q35", "-m", "128M", "-display", "none", "-serial", "stdio", "-monitor",
-            "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-icount",
+    // qemu64 with UMIP, which QEMU's TCG emulates: the kernel turns it on (arch_x86_64/platform/descriptors.hpp).
+    return {options.qemu, "-machine", "q35", "-cpu", "qemu64,+umip", "-m", "128M", "-display", "none", "-serial",
+            "stdio", "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-icount",
             "shift=0,sleep=off"};
 }
 

@@ -164,7 +164,6 @@ INSTANTIATE_TEST_SUITE_P(UnicornArch, Privileged,
                                            PrivilegedCase{"swapgs", {0x0F, 0x01, 0xF8}},
                                            PrivilegedCase{"wbinvd", {0x0F, 0x09}},
                                            PrivilegedCase{"ltr", {0x0F, 0x00, 0xD8}},
-                                           PrivilegedCase{"iretq", {0x48, 0xCF}},
                                            PrivilegedCase{"hlt_after_prefixes", {0x66, 0x2E, 0xF4}}),
                          case_name);
 
