@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <unistd.h>
 
 namespace grove::runner {
 namespace {
@@ -29,6 +31,47 @@ TEST(RunIsolated, ReportsWhereARunThatAbortedWas) {
     EXPECT_TRUE(outcome.died);
     EXPECT_NE(outcome.failure.find("signal 6"), std::string::npos) << outcome.failure;
     EXPECT_NE(outcome.failure.find("grove 'crasher' (generation 2) ran from pc 0x401234 at 5000ns"), std::string::npos)
+        << outcome.failure;
+}
+
+TEST(RunIsolated, AnExitFromInsideALibraryIsARunThatDidNotFinish) {
+    // Unicorn calls exit(1) when it cannot allocate its translation buffer: status 1 must not read as "an
+    // expectation failed".
+    IsolatedOutcome const outcome = run_isolated([](RunProgress* progress) {
+        std::strcpy(progress->grove, "memhog");
+        progress->resumes = 1;
+        std::exit(1);
+        return 0;
+    });
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("called exit() from inside the emulator or a library"), std::string::npos)
+        << outcome.failure;
+    EXPECT_NE(outcome.failure.find("(exit status 1) while grove 'memhog'"), std::string::npos) << outcome.failure;
+}
+
+TEST(RunIsolated, TheHostRunningOutOfMemoryIsNamed) {
+    IsolatedOutcome const outcome = run_isolated([](RunProgress*) -> int { throw std::bad_alloc(); });
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("the host ran out of memory (std::bad_alloc)"), std::string::npos)
+        << outcome.failure;
+}
+
+TEST(RunIsolated, AWorkPastItsTimeoutIsStoppedWhereItWas) {
+    IsolatedOutcome const outcome = run_isolated(
+        [](RunProgress* progress) {
+            std::strcpy(progress->grove, "spinner");
+            progress->generation = 1;
+            progress->pc = 0x400100;
+            progress->time = 777;
+            progress->resumes = 3;
+            for (;;) pause();
+            return 0;
+        },
+        1);
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("ran past the wall-clock limit of 1 s (--timeout) and was stopped while grove "
+                                   "'spinner' (generation 1) ran from pc 0x400100 at 777ns"),
+              std::string::npos)
         << outcome.failure;
 }
 
