@@ -1,3 +1,4 @@
+#include <sim/runner/grove_images.hpp>
 #include <sim/runner/isolated_run.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/timeline_text.hpp>
@@ -73,6 +74,24 @@ TEST(RunIsolated, AWorkPastItsTimeoutIsStoppedWhereItWas) {
                                    "'spinner' (generation 1) ran from pc 0x400100 at 777ns"),
               std::string::npos)
         << outcome.failure;
+}
+
+TEST(DemangledSymbol, DemanglesAnOrdinaryName) {
+    EXPECT_EQ(demangled_symbol("_ZN12_GLOBAL__N_110crash_nullEv"), "(anonymous namespace)::crash_null()");
+    EXPECT_EQ(demangled_symbol("plain_c_name"), "plain_c_name");
+}
+
+TEST(DemangledSymbol, ANameThatCouldExpandWithoutBoundIsShownMangled) {
+    // Nine substitutions, each of which may double the output: not demangled.
+    std::string name = "_Z1fI1x";
+    for (char const* ref : {"S_", "S0_", "S1_", "S2_", "S3_", "S4_", "S5_", "S6_", "S7_"})
+        name += std::string("1AI") + ref + "E";
+    name += "Ev";
+    EXPECT_EQ(demangled_symbol(name.c_str()), name);
+    EXPECT_EQ(demangled_symbol("_Z1fIJiEEvDpT_"), "_Z1fIJiEEvDpT_"); // a pack expansion
+    std::string const long_name = "_Z" + std::string(300, 'a');
+    EXPECT_EQ(demangled_symbol(long_name.c_str()), long_name.substr(0, MaxShownSymbol) + "... (302 bytes)");
+    EXPECT_EQ(demangled_symbol("evil\x1b[2J"), "evil\\x1b[2J");
 }
 
 scenario::GroveSpec grove_named(char const* name) {
