@@ -21,8 +21,9 @@ void add_metal_options(CLI::App& command, MetalCommandOptions& options) {
         ->check(CLI::IsMember({"iso", "kernel"}))
         ->capture_default_str();
     command.add_option("--timeout", options.timeout_seconds,
-                       "With --target metal: seconds of wall-clock time before a guest still running is stopped and "
-                       "reported")
+                       "Seconds of wall-clock time a scenario may take: a simulation (or, with --target metal, a "
+                       "guest) still running then is stopped and reported as a run that did not finish, with the "
+                       "grove, pc and virtual time where it was")
         ->check(CLI::Range(1u, 3600u))
         ->capture_default_str();
 }

@@ -17,10 +17,10 @@ void add_target_option(CLI::App& command, Target& target);
 // What the command line says about QEMU.
 struct MetalCommandOptions {
     std::string boot = "iso";     // iso: GRUB from the ISO (as a PC boots); kernel: QEMU's -kernel loader (faster)
-    unsigned timeout_seconds = 60; // a guest still running after this long is stopped and reported
+    unsigned timeout_seconds = 60; // a simulation or guest still running after this long is stopped and reported
 };
 
-// Adds `--boot iso|kernel` and `--timeout SECONDS` (meaningful with --target metal).
+// Adds `--boot iso|kernel` (meaningful with --target metal) and `--timeout SECONDS` (both targets).
 void add_metal_options(CLI::App& command, MetalCommandOptions& options);
 
 // This build's metal options with the command line's: the boot method, the timeout, the image directory (when

@@ -12,6 +12,7 @@
 #include <sim/runner/timeline_text.hpp>
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/scenario_parser.hpp>
+#include <sim/scenario/untrusted_text.hpp>
 
 #include <fmt/format.h>
 
@@ -76,10 +77,18 @@ DigestFile read_digests(std::string const& path) {
 }
 
 void print_header(std::string const& path, scenario::Scenario const& s, u64 seed) {
-    fmt::print("== {} ({}) ==\n", s.name, path);
+    fmt::print("== {} ({}) ==\n", s.name, scenario::printable(path, 256));
     if (!s.description.empty()) fmt::print("{}\n", s.description);
     fmt::print("seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
                s.groves.size(), s.faults.size(), s.timing_independent ? ", timing independent" : "");
+}
+
+// The verdict of a run that ended before its verdict could be made; the verdict line gives the reason up to its
+// first ';' or line break.
+void print_unfinished(std::string const& path, std::string const& reason) {
+    std::string const summary = reason.substr(0, reason.find_first_of(";\n"));
+    fmt::print("grovesim run: {}: the run did not finish: {}\nverdict: FAIL (the run did not finish: {})\n\n",
+               scenario::printable(path, 256), reason, summary);
 }
 
 // Writes the trace to --trace when it was given; false (after a message) when it cannot be written.
@@ -191,8 +200,7 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
         }
         if (!booted.value().completed()) {
             print_header(path, s, s.seed);
-            fmt::print("grovesim run: {}: boot {} on metal: {}\nverdict: FAIL (the run did not finish)\n\n", path,
-                       b + 1, booted.value().failure);
+            print_unfinished(path, fmt::format("boot {} on metal: {}", b + 1, booted.value().failure));
             return ExitFailure;
         }
         boots.push_back(std::move(booted.value().trace));
@@ -263,9 +271,11 @@ int run(RunCommandOptions const& options) {
             continue;
         }
         runner::IsolatedOutcome const outcome = runner::run_isolated(
-            [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); });
+            [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); },
+            options.metal.timeout_seconds);
         if (outcome.died) {
-            fmt::print("grovesim run: {}: {}\nverdict: FAIL (the run did not finish)\n\n", path, outcome.failure);
+            print_header(path, s, options.seed.value_or(s.seed));
+            print_unfinished(path, outcome.failure);
             note(ExitFailure);
             continue;
         }

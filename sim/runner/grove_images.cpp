@@ -1,6 +1,7 @@
 #include <sim/runner/grove_images.hpp>
 
 #include <core/elf/elf_image.hpp>
+#include <sim/scenario/untrusted_text.hpp>
 
 #include <fmt/format.h>
 
@@ -17,14 +18,34 @@ namespace {
 // No grove image is larger than this; a larger file is refused before it is read.
 constexpr std::uintmax_t MaxImageFileSize = std::uintmax_t{256} << 20;
 
-// The source-level name of a C++ symbol ("(anonymous namespace)::crash_null()"), or the name as it is.
-std::string demangled(char const* name) {
-    int status = 0;
-    std::unique_ptr<char, void (*)(void*)> text(::abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
-    return status == 0 && text ? std::string(text.get()) : std::string(name);
+// Substitutions (S_, S0_...), template parameters (T_, T0_...) and pack expansions (Dp, sp) in a mangled name: the
+// places where the demangler copies text it has already written. A candidate is counted wherever one could start,
+// so the count is never too low.
+usize repeating_references(std::string_view name) {
+    usize count = 0;
+    for (usize i = 0; i + 1 < name.size(); ++i) {
+        char const c = name[i];
+        if ((c == 'D' || c == 's') && name[i + 1] == 'p') count += MaxDemangledReferences + 1; // never demangled
+        if (c != 'S' && c != 'T') continue;
+        usize j = i + 1;
+        while (j < name.size() && ((name[j] >= '0' && name[j] <= '9') || (name[j] >= 'A' && name[j] <= 'Z'))) ++j;
+        if (j < name.size() && name[j] == '_') ++count;
+    }
+    return count;
 }
 
 } // namespace
+
+std::string demangled_symbol(char const* name) {
+    std::string_view const mangled(name);
+    // Each reference at most doubles what was written before it: at most 256 bytes x 2^8 = 64 KiB of output.
+    if (mangled.size() > MaxDemangledInput || repeating_references(mangled) > MaxDemangledReferences)
+        return scenario::printable(mangled, MaxShownSymbol);
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> text(::abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
+    std::string_view const shown = status == 0 && text ? std::string_view(text.get()) : mangled;
+    return scenario::printable(shown, MaxShownSymbol);
+}
 
 std::filesystem::path default_image_directory() { return GROVE_DEFAULT_IMAGE_DIR; }
 
@@ -32,7 +53,7 @@ std::string GroveImage::locate(u64 address) const {
     if (!has_symbols) return "";
     auto const location = symbols.locate(VirtAddr(address));
     if (location.is_error()) return "";
-    return fmt::format("{}+{:#x}", demangled(location.value().symbol.name), location.value().offset.value);
+    return fmt::format("{}+{:#x}", demangled_symbol(location.value().symbol.name), location.value().offset.value);
 }
 
 GroveImage const* GroveImages::get(std::string const& name) {

@@ -13,6 +13,15 @@ namespace grove::runner {
 // The directory the build put the grove images in (GROVE_IMAGE_DIR), compiled in.
 std::filesystem::path default_image_directory();
 
+// A symbol's name as a crash report shows it: demangled ("(anonymous namespace)::crash_null()") when the mangled
+// name has at most MaxDemangledInput bytes and MaxDemangledReferences places where the demangler repeats text (and
+// no pack expansion), so that its output stays under 64 KiB; else the mangled name. Either way cut after
+// MaxShownSymbol bytes, every byte outside printable ASCII written \xNN (the name comes from the ELF file).
+inline constexpr usize MaxDemangledInput = 256;
+inline constexpr usize MaxDemangledReferences = 8;
+inline constexpr usize MaxShownSymbol = 256;
+std::string demangled_symbol(char const* name);
+
 // One grove image read from disk: its bytes, the plan validate_elf_image made of them and its symbol table.
 // The plan's segments and the symbols point into `bytes`, which never moves (the image is held by pointer).
 struct GroveImage {

@@ -1,15 +1,21 @@
+#include <core/grove/capacity.hpp>
+#include <core/grove/grove_spec.hpp>
 #include <core/grove/layout.hpp>
+#include <core/plan/boot_plan.hpp>
+#include <sim/scenario/core_mapping.hpp>
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 #include <sim/scenario/strict_table.hpp>
+#include <sim/scenario/text_guard.hpp>
 #include <sim/scenario/trace.hpp>
+#include <sim/scenario/untrusted_text.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <fstream>
 #include <limits>
-#include <sstream>
+#include <map>
 
 namespace grove::scenario {
 namespace {
@@ -18,6 +24,25 @@ constexpr u64 MaxCount = 1'000'000'000;
 constexpr u64 MaxSigned = static_cast<u64>(std::numeric_limits<i64>::max());
 constexpr Bytes MaxMemory = Bytes(u64{64} << 30);
 constexpr Bytes MinMemory = Bytes(PageSize);
+constexpr usize MaxScenarioNameBytes = 64;
+constexpr usize MaxDescriptionBytes = 512;
+constexpr usize MaxEventMatchers = 1000; // over all sequences and 'absent' together
+
+// Printable text: no byte below 0x20, no DEL, no C1 control character (U+0080..U+009F, 0xc2 0x80..0x9f in UTF-8).
+bool is_printable_text(std::string_view text) {
+    for (usize i = 0; i < text.size(); ++i) {
+        auto const byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x20 || byte == 0x7f) return false;
+        if (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f) return false;
+    }
+    return true;
+}
+
+// A scenario name goes into reports and the digests file ("<name> <digest>"): printable ASCII without spaces.
+bool is_valid_scenario_name(std::string_view name) {
+    if (name.empty() || name.size() > MaxScenarioNameBytes) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
 
 bool is_valid_grove_name(std::string_view name) {
     if (name.empty() || name.size() > GroveSpec::MaxNameLength) return false;
@@ -25,14 +50,6 @@ bool is_valid_grove_name(std::string_view name) {
     return std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     });
-}
-
-// Bytes the arguments take in the arguments page: argv pointers with a terminating null, and each string's bytes
-// with its NUL.
-u64 argument_page_bytes(std::vector<std::string> const& args) {
-    u64 total = 8 * (args.size() + 1);
-    for (std::string const& arg : args) total += arg.size() + 1;
-    return total;
 }
 
 std::optional<u64> parse_seed_text(std::string_view text) {
@@ -69,7 +86,19 @@ public:
         Scenario scenario;
         scenario.name = table.required_text("name", "name = \"my-scenario\"");
         if (scenario.name.empty()) fail_at(table.find("name")->source(), "'name' is empty; give the scenario a name");
+        if (!is_valid_scenario_name(scenario.name))
+            fail_at(table.find("name")->source(),
+                    fmt::format("the scenario name {} is not 1 to {} printable ASCII characters without spaces; "
+                                "shorten it or replace the others",
+                                quoted_text(scenario.name), MaxScenarioNameBytes));
         scenario.description = table.text_or("description", "");
+        if (scenario.description.size() > MaxDescriptionBytes)
+            fail_at(table.find("description")->source(),
+                    fmt::format("'description' has {} bytes, more than {}; keep it to one line about what the "
+                                "scenario shows", scenario.description.size(), MaxDescriptionBytes));
+        if (!is_printable_text(scenario.description))
+            fail_at(table.find("description")->source(),
+                    "'description' holds a control character (a newline, a tab, an escape...); remove it");
         scenario.seed = read_seed(table);
         m_duration = StrictTable::duration_in(table.required("duration", "duration = \"2s\""),
                                               table.describe("duration"), Ticks(1));
@@ -81,11 +110,19 @@ public:
             fail_at(groves.source(), "'groves' must be a non-empty array of tables; write one [[groves]] section "
                                      "per grove");
         toml::array const& grove_tables = *groves.as_array();
+        if (grove_tables.size() > MaxGroves)
+            fail_at(grove_tables[MaxGroves].source(),
+                    fmt::format("more than {} groves; the kernel's registry holds {}", MaxGroves, MaxGroves));
         collect_grove_names(grove_tables);
-        for (usize i = 0; i < grove_tables.size(); ++i)
+        for (usize i = 0; i < grove_tables.size(); ++i) {
             scenario.groves.push_back(read_grove(*grove_tables[i].as_table(), m_grove_names[i]));
+            m_grove_images[scenario.groves.back().name] = scenario.groves.back().image;
+        }
 
         if (toml::array const* faults = table.array_or_null("faults")) {
+            if (faults->size() > MaxPlanFaults)
+                fail_at((*faults)[MaxPlanFaults].source(),
+                        fmt::format("more than {} faults; the boot plan holds {}", MaxPlanFaults, MaxPlanFaults));
             for (usize i = 0; i < faults->size(); ++i)
                 scenario.faults.push_back(read_fault(table_element(*faults, i, "faults"), i + 1));
             std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
@@ -131,9 +168,9 @@ private:
                                                     "digits, '-' or '_')", i + 1));
             std::string const text = StrictTable::text_in(*name, fmt::format("the name of grove {}", i + 1));
             if (!is_valid_grove_name(text))
-                fail_at(name->source(), fmt::format("'{}' is not a valid grove name; use 1 to {} lower-case letters, "
+                fail_at(name->source(), fmt::format("{} is not a valid grove name; use 1 to {} lower-case letters, "
                                                     "digits, '-' or '_', starting with a letter",
-                                                    text, GroveSpec::MaxNameLength));
+                                                    quoted_text(text), GroveSpec::MaxNameLength));
             for (usize j = 0; j < m_grove_names.size(); ++j) {
                 if (m_grove_names[j] != text) continue;
                 fail_at(name->source(), fmt::format("grove '{}' is declared twice (first at line {}); give each "
@@ -157,7 +194,7 @@ private:
                         bool allow_any) const {
         if (std::find(m_grove_names.begin(), m_grove_names.end(), name) != m_grove_names.end()) return;
         std::vector<std::string_view> const names(m_grove_names.begin(), m_grove_names.end());
-        fail_at(where, fmt::format("{} names grove '{}', which is not declared{}; use one of {}{}", what, name,
+        fail_at(where, fmt::format("{} names grove {}, which is not declared{}; use one of {}{}", what, quoted_text(name),
                                    suggestion(name, names), join_choices(names), allow_any ? " or \"*\"" : ""));
     }
 
@@ -180,7 +217,7 @@ private:
         if (node == nullptr) return fallback;
         std::string const text = StrictTable::text_in(*node, table.describe(key));
         if (auto const value = from_name(text)) return *value;
-        fail_at(node->source(), fmt::format("{} is \"{}\"{}; use one of {}", table.describe(key), text,
+        fail_at(node->source(), fmt::format("{} is {}{}; use one of {}", table.describe(key), quoted_text(text, 64, '"'),
                                             suggestion(text, names), join_choices(names)));
     }
 
@@ -201,19 +238,22 @@ private:
         grove.image = table.required_text("image", "image = \"echo\"");
         if (std::find(m_images.begin(), m_images.end(), grove.image) == m_images.end())
             fail_at(table.find("image")->source(),
-                    fmt::format("unknown image '{}' for {}{}; the images are {}", grove.image, context,
+                    fmt::format("unknown image {} for {}{}; the images are {}", quoted_text(grove.image), context,
                                 suggestion(grove.image, m_images), join_choices(m_images)));
         if (toml::array const* args = table.array_or_null("args")) {
+            if (args->size() > MaxArguments)
+                fail_at((*args)[MaxArguments].source(),
+                        fmt::format("{} has {} arguments, more than the kernel passes ({}); pass at most {}", context,
+                                    args->size(), MaxArguments, MaxArguments));
             for (toml::node const& arg : *args) {
                 std::string text = StrictTable::text_in(arg, fmt::format("each argument of {}", context));
                 if (text.find('\0') != std::string::npos)
                     fail_at(arg.source(), fmt::format("an argument of {} holds a NUL character; remove it", context));
+                if (text.size() > MaxArgumentLength)
+                    fail_at(arg.source(), fmt::format("an argument of {} has {} bytes, more than the kernel passes "
+                                                      "({}); shorten it", context, text.size(), MaxArgumentLength));
                 grove.args.push_back(std::move(text));
             }
-            if (argument_page_bytes(grove.args) > PageSize)
-                fail_at(args->source(), fmt::format("the arguments of {} take {} bytes, more than the {} of the "
-                                                    "arguments page; pass fewer or shorter arguments",
-                                                    context, argument_page_bytes(grove.args), PageSize));
         }
         grove.priority = static_cast<u32>(table.integer_or("priority", 0, GroveSpec::PriorityLevels - 1,
                                                            GroveSpec::DefaultPriority));
@@ -226,6 +266,13 @@ private:
         if (toml::table const* respawn = table.table_or_null("respawn"))
             grove.respawn = read_respawn(*respawn, context);
         return grove;
+    }
+
+    // Fails at the first entry past `most` in `array` (the `key` of `table`): the kernel holds `most` of them.
+    static void check_at_most(toml::array const& array, usize most, StrictTable const& table, std::string_view key) {
+        if (array.size() <= most) return;
+        fail_at(array[most].source(), fmt::format("{} has {} entries, more than the kernel holds ({}); give at most {}",
+                                                  table.describe(key), array.size(), most, most));
     }
 
     // The pair [a, b] at `node`, as its two elements.
@@ -243,6 +290,7 @@ private:
                                  "filesystem", "graphics", "network"});
         Capabilities capabilities;
         if (toml::array const* ports = table.array_or_null("io_ports")) {
+            check_at_most(*ports, MaxIoPortRanges, table, "io_ports");
             std::string const what = table.describe("io_ports");
             for (toml::node const& entry : *ports) {
                 auto const [first_node, last_node] = pair_in(entry, what, "[0x3f8, 0x3ff] (first and last port)");
@@ -257,6 +305,7 @@ private:
             }
         }
         if (toml::array const* physical = table.array_or_null("physical")) {
+            check_at_most(*physical, MaxPhysicalRanges, table, "physical");
             std::string const what = table.describe("physical");
             for (toml::node const& entry : *physical) {
                 auto const [base_node, length_node] = pair_in(entry, what, "[0xb8000, \"4KiB\"] (base and length)");
@@ -279,6 +328,7 @@ private:
     std::vector<std::string> grove_list(StrictTable const& table, std::string_view key) const {
         std::vector<std::string> names;
         if (toml::array const* entries = table.array_or_null(key)) {
+            check_at_most(*entries, MaxIpcPeers, table, key);
             for (toml::node const& entry : *entries) names.push_back(declared_grove(entry, table.describe(key), true));
         }
         return names;
@@ -317,8 +367,8 @@ private:
                                                "\"limited\"", table.describe("max")));
         }
         respawn.window = table.duration_or("window", respawn.window, Ticks(1));
-        respawn.max_crashes_in_window =
-            static_cast<u32>(table.integer_or("max_crashes_in_window", 0, MaxCount, respawn.max_crashes_in_window));
+        respawn.max_crashes_in_window = static_cast<u32>(
+            table.integer_or("max_crashes_in_window", 0, MostCrashesInWindow, respawn.max_crashes_in_window));
         respawn.backoff_base = table.duration_or("backoff_base", respawn.backoff_base);
         respawn.backoff_cap = table.duration_or("backoff_cap", respawn.backoff_cap);
         respawn.healthy_uptime = table.duration_or("healthy_uptime", respawn.healthy_uptime);
@@ -355,6 +405,10 @@ private:
         if (fault.action == FaultAction::FloodStart) {
             fault.target = declared_grove(table.required("target", "target = \"...\" (the grove to flood)"),
                                           table.describe("target"));
+            if (std::string const& image = m_grove_images.at(fault.grove); image != "flooder")
+                fail_at(table.find("grove")->source(),
+                        fmt::format("{} names grove '{}', whose image is {}; a flood needs a grove with image = "
+                                    "\"flooder\"", context, fault.grove, quoted_text(image)));
             fault.rate = static_cast<u32>(table.integer_or("rate", 0, MaxCount, 0));
         }
         return fault;
@@ -367,7 +421,7 @@ private:
                                             fault_action_name(owner)));
     }
 
-    Expectations read_expectations(toml::table const& source) const {
+    Expectations read_expectations(toml::table const& source) {
         StrictTable const table(source, "[expect]",
                                 {"final_state", "counts", "sequence", "absent", "ipc_accounting", "digest"});
         Expectations expect;
@@ -397,8 +451,8 @@ private:
             std::string const text = StrictTable::text_in(*digest, table.describe("digest"));
             expect.digest = parse_digest_text(text);
             if (!expect.digest)
-                fail_at(digest->source(), fmt::format("{} is \"{}\", not a digest; write the 16 hex digits the run "
-                                                      "prints", table.describe("digest"), text));
+                fail_at(digest->source(), fmt::format("{} is {}, not a digest; write the 16 hex digits the run "
+                                                      "prints", table.describe("digest"), quoted_text(text, 64, '"')));
         }
         return expect;
     }
@@ -412,7 +466,7 @@ private:
             std::string const text = StrictTable::text_in(*value, what);
             auto const state = grove_state_from_name(text);
             if (!state)
-                fail_at(value->source(), fmt::format("{} is \"{}\"{}; use one of {}", what, text,
+                fail_at(value->source(), fmt::format("{} is {}{}; use one of {}", what, quoted_text(text, 64, '"'),
                                                      suggestion(text, grove_state_names()),
                                                      join_choices(grove_state_names())));
             result.emplace_back(name, *state);
@@ -463,7 +517,10 @@ private:
         return range;
     }
 
-    EventMatcher read_matcher(toml::node const& node, std::string_view where) const {
+    EventMatcher read_matcher(toml::node const& node, std::string_view where) {
+        if (++m_matchers > MaxEventMatchers)
+            fail_at(node.source(), fmt::format("more than {} event matchers in [expect]; check at most {}",
+                                               MaxEventMatchers, MaxEventMatchers));
         if (!node.is_table())
             fail_at(node.source(), fmt::format("each event matcher in {} must be a table like {{ event = \"crashed\", "
                                                "grove = \"x\" }}, not {}", where, type_phrase(node)));
@@ -476,7 +533,7 @@ private:
         EventMatcher matcher;
         matcher.event = StrictTable::text_in(*event, fmt::format("'event' in {}", context));
         if (!is_known_event_kind(matcher.event))
-            fail_at(event->source(), fmt::format("'{}' is not an event kind{}; use one of {}", matcher.event,
+            fail_at(event->source(), fmt::format("{} is not an event kind{}; use one of {}", quoted_text(matcher.event),
                                                  suggestion(matcher.event, known_event_kinds()),
                                                  join_choices(known_event_kinds())));
         if (toml::node const* grove = table.get("grove"))
@@ -491,14 +548,16 @@ private:
             else if (auto const* integer = value->as_integer())
                 matcher.fields.emplace_back(key->str(), FieldValue::integer(integer->get()));
             else
-                fail_at(value->source(), fmt::format("the field '{}' of {} must be a string or an integer, not {}",
-                                                     key->str(), context, type_phrase(*value)));
+                fail_at(value->source(), fmt::format("the field {} of {} must be a string or an integer, not {}",
+                                                     quoted_text(key->str()), context, type_phrase(*value)));
         }
         return matcher;
     }
 
     std::vector<std::string_view> m_images;
     std::vector<std::string> m_grove_names;
+    std::map<std::string, std::string> m_grove_images; // grove name -> image, once the groves are read
+    usize m_matchers = 0;                               // event matchers read so far
     Ticks m_duration;
 };
 
@@ -517,6 +576,7 @@ std::vector<std::string> standard_image_names() {
 
 Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view name, ParseOptions const& options) {
     std::string const file(name);
+    if (auto problem = check_scenario_text(text, name)) return *std::move(problem);
     toml::table root;
     try {
         root = toml::parse(text, name);
@@ -542,11 +602,16 @@ Parsed<Scenario> parse_scenario_file(std::filesystem::path const& path, ParseOpt
     if (std::filesystem::is_directory(path, status))
         return Diagnostic{file, 0, 0, "is a directory, not a scenario file; name a .toml file"};
     std::ifstream input(path, std::ios::binary);
-    std::ostringstream contents;
-    if (input) contents << input.rdbuf();
-    if (!input || input.bad())
-        return Diagnostic{file, 0, 0, "cannot read the scenario file; check its permissions"};
-    return parse_scenario_string(contents.str(), file, options);
+    if (!input) return Diagnostic{file, 0, 0, "cannot read the scenario file; check its permissions"};
+    // One byte more than a scenario may have is enough to refuse it, however large (or endless) the file is.
+    std::string contents(MaxScenarioFileBytes + 1, '\0');
+    input.read(contents.data(), static_cast<std::streamsize>(contents.size()));
+    if (input.bad()) return Diagnostic{file, 0, 0, "cannot read the scenario file; check its permissions"};
+    contents.resize(static_cast<usize>(input.gcount()));
+    if (contents.size() > MaxScenarioFileBytes)
+        return Diagnostic{file, 0, 0, fmt::format("the file is larger than the {} bytes a scenario may have; split it",
+                                                  MaxScenarioFileBytes)};
+    return parse_scenario_string(contents, file, options);
 }
 
 } // namespace grove::scenario

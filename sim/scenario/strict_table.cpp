@@ -1,5 +1,6 @@
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/strict_table.hpp>
+#include <sim/scenario/untrusted_text.hpp>
 
 #include <fmt/format.h>
 
@@ -30,11 +31,7 @@ usize edit_distance(std::string_view a, std::string_view b) {
 
 // A quoted rendering of a value for messages, cut short when long.
 std::string shown(toml::node const& node) {
-    if (auto const* text = node.as_string()) {
-        std::string value = text->get();
-        if (value.size() > 40) value = value.substr(0, 40) + "...";
-        return fmt::format("\"{}\"", value);
-    }
+    if (auto const* text = node.as_string()) return quoted_text(text->get(), 40, '"');
     if (auto const* integer = node.as_integer()) return std::to_string(integer->get());
     return std::string(type_phrase(node));
 }
@@ -123,7 +120,7 @@ void StrictTable::reject_unknown_keys(std::vector<std::string_view> const& known
     }
     if (first_unknown == nullptr) return;
     fail_at(first_unknown->source(),
-            fmt::format("unknown key '{}' in {}{}; the keys here are {}", first_unknown->str(), m_context,
+            fmt::format("unknown key {} in {}{}; the keys here are {}", quoted_text(first_unknown->str()), m_context,
                         suggestion(first_unknown->str(), known_keys), join_choices(known_keys)));
 }
 

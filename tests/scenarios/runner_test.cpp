@@ -1,3 +1,4 @@
+#include <sim/runner/grove_images.hpp>
 #include <sim/runner/isolated_run.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/timeline_text.hpp>
@@ -6,6 +7,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <unistd.h>
 
 namespace grove::runner {
 namespace {
@@ -30,6 +33,65 @@ TEST(RunIsolated, ReportsWhereARunThatAbortedWas) {
     EXPECT_NE(outcome.failure.find("signal 6"), std::string::npos) << outcome.failure;
     EXPECT_NE(outcome.failure.find("grove 'crasher' (generation 2) ran from pc 0x401234 at 5000ns"), std::string::npos)
         << outcome.failure;
+}
+
+TEST(RunIsolated, AnExitFromInsideALibraryIsARunThatDidNotFinish) {
+    // Unicorn calls exit(1) when it cannot allocate its translation buffer: status 1 must not read as "an
+    // expectation failed".
+    IsolatedOutcome const outcome = run_isolated([](RunProgress* progress) {
+        std::strcpy(progress->grove, "memhog");
+        progress->resumes = 1;
+        std::exit(1);
+        return 0;
+    });
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("called exit() from inside the emulator or a library"), std::string::npos)
+        << outcome.failure;
+    EXPECT_NE(outcome.failure.find("(exit status 1) while grove 'memhog'"), std::string::npos) << outcome.failure;
+}
+
+TEST(RunIsolated, TheHostRunningOutOfMemoryIsNamed) {
+    IsolatedOutcome const outcome = run_isolated([](RunProgress*) -> int { throw std::bad_alloc(); });
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("the host ran out of memory (std::bad_alloc)"), std::string::npos)
+        << outcome.failure;
+}
+
+TEST(RunIsolated, AWorkPastItsTimeoutIsStoppedWhereItWas) {
+    IsolatedOutcome const outcome = run_isolated(
+        [](RunProgress* progress) {
+            std::strcpy(progress->grove, "spinner");
+            progress->generation = 1;
+            progress->pc = 0x400100;
+            progress->time = 777;
+            progress->resumes = 3;
+            for (;;) pause();
+            return 0;
+        },
+        1);
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("ran past the wall-clock limit of 1 s (--timeout) and was stopped while grove "
+                                   "'spinner' (generation 1) ran from pc 0x400100 at 777ns"),
+              std::string::npos)
+        << outcome.failure;
+}
+
+TEST(DemangledSymbol, DemanglesAnOrdinaryName) {
+    EXPECT_EQ(demangled_symbol("_ZN12_GLOBAL__N_110crash_nullEv"), "(anonymous namespace)::crash_null()");
+    EXPECT_EQ(demangled_symbol("plain_c_name"), "plain_c_name");
+}
+
+TEST(DemangledSymbol, ANameThatCouldExpandWithoutBoundIsShownMangled) {
+    // Nine substitutions, each of which may double the output: not demangled.
+    std::string name = "_Z1fI1x";
+    for (char const* ref : {"S_", "S0_", "S1_", "S2_", "S3_", "S4_", "S5_", "S6_", "S7_"})
+        name += std::string("1AI") + ref + "E";
+    name += "Ev";
+    EXPECT_EQ(demangled_symbol(name.c_str()), name);
+    EXPECT_EQ(demangled_symbol("_Z1fIJiEEvDpT_"), "_Z1fIJiEEvDpT_"); // a pack expansion
+    std::string const long_name = "_Z" + std::string(300, 'a');
+    EXPECT_EQ(demangled_symbol(long_name.c_str()), long_name.substr(0, MaxShownSymbol) + "... (302 bytes)");
+    EXPECT_EQ(demangled_symbol("evil\x1b[2J"), "evil\\x1b[2J");
 }
 
 scenario::GroveSpec grove_named(char const* name) {

@@ -1,4 +1,5 @@
 #include <sim/scenario/scenario_parser.hpp>
+#include <tests/sim_scenario/parser_error_cases.hpp>
 
 #include <gtest/gtest.h>
 
@@ -6,19 +7,6 @@
 
 namespace grove::scenario {
 namespace {
-
-// The diagnostic text for a scenario that must not parse.
-std::string error_of(std::string_view text) {
-    auto const parsed = parse_scenario_string(text, "bad.toml", ParseOptions{});
-    EXPECT_FALSE(parsed.has_value());
-    return parsed.has_value() ? std::string("(parsed)") : parsed.error().text();
-}
-
-// A valid head (lines 1-5) that each case continues.
-std::string with_head(std::string_view rest) {
-    return std::string("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echo\"\n") +
-           std::string(rest);
-}
 
 TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheKnownOne) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\ngrove = 1\n"),
@@ -198,13 +186,6 @@ TEST(ScenarioParserErrors, MissingFileNamesTheFile) {
     auto const folder = parse_scenario_file(GROVE_SOURCE_DIR, ParseOptions{});
     ASSERT_FALSE(folder.has_value());
     EXPECT_EQ(folder.error().message, "is a directory, not a scenario file; name a .toml file");
-}
-
-TEST(ScenarioParserErrors, ArgumentsMustFitTheArgumentsPage) {
-    std::string const long_argument(5000, 'x');
-    EXPECT_EQ(error_of(with_head("args = [\"" + long_argument + "\"]\n")),
-              "bad.toml:6:8: the arguments of grove 'a' take 5017 bytes, more than the 4096 of the arguments page; "
-              "pass fewer or shorter arguments");
 }
 
 } // namespace
