@@ -5,6 +5,7 @@
 #include <arch_x86_64/platform/local_apic.hpp>
 #include <arch_x86_64/platform/register_frame.hpp>
 #include <core/arch/arch.hpp>
+#include <core/machine/machine_backend.hpp>
 
 namespace grove::metal {
 
@@ -185,5 +186,7 @@ private:
     bool m_console_comments = false;
     bool m_console_mid_line = false;
 };
+
+static_assert(MachineBackend<MetalArch>);
 
 } // namespace grove::metal

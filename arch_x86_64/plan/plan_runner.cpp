@@ -1,14 +1,11 @@
 #include <arch_x86_64/plan/plan_runner.hpp>
-#include <arch_x86_64/platform/decimal.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/elf/elf_image.hpp>
-#include <core/plan/plan_format.hpp>
+#include <core/machine/machine_loop.hpp>
 
 namespace grove::metal {
 
 namespace {
-
-constexpr Ticks earliest(Ticks a, Ticks b) { return a < b ? a : b; }
 
 void report(PlanGrove const& grove, char const* what, char const* detail) {
     Serial::write("grove: plan grove '");
@@ -23,11 +20,12 @@ void report(PlanGrove const& grove, char const* what, char const* detail) {
 } // namespace
 
 PlanRunner::PlanRunner(MetalArch& arch, BootPlan const& plan, Span<BootModule const> modules)
-    : m_arch(arch), m_plan(plan), m_modules(modules), m_kernel(arch), m_trace(m_kernel, arch) {}
+    : m_arch(arch), m_plan(plan), m_modules(modules), m_kernel(arch), m_trace(m_kernel, arch),
+      m_injector(m_kernel, m_trace, *this), m_schedule(Span<ScheduledAction>{m_actions, MaxPlanGroves + MaxPlanFaults}) {}
 
 bool PlanRunner::prepare() {
     for (PlanFault const& fault : m_plan.faults)
-        if (fault.action == PlanFaultAction::FloodStart) m_flooded[fault.grove] = true;
+        if (fault.action == FaultAction::FloodStart) m_flooded[fault.grove] = true;
     for (usize i = 0; i < m_plan.groves.size(); ++i) {
         PlanGrove const& grove = m_plan.groves[i];
         if (grove.image_module >= m_modules.size) {
@@ -50,8 +48,7 @@ bool PlanRunner::prepare() {
     return true;
 }
 
-Result<GroveId> PlanRunner::spawn_with(usize index, StaticVector<GroveArgument, MaxArguments> const* arguments) {
-    m_spawned[index] = true;
+Result<GroveId> PlanRunner::spawn_with(usize index, Arguments const* arguments) {
     Result<GroveSpec> spec = plan_grove_spec(m_plan.groves[index], m_images[index]);
     GROVE_ASSERT(spec.has_value()); // prepare() checked the capabilities
     if (arguments != nullptr) spec.value().arguments = *arguments;
@@ -61,133 +58,25 @@ Result<GroveId> PlanRunner::spawn_with(usize index, StaticVector<GroveArgument, 
     return spawned;
 }
 
-void PlanRunner::spawn(usize index, Ticks) { (void)spawn_with(index, nullptr); }
-
-Result<void> PlanRunner::start_flood(PlanFault const& fault, GroveId id) {
-    Grove const* grove = m_kernel.manager().find(id);
-    if (grove != nullptr && grove->is_alive()) return Error::InvalidState; // already flooding
-    if (grove != nullptr) {
-        Result<GroveId> const restarted = m_kernel.restart(id);
-        if (restarted.is_error()) return restarted.error();
-        return {};
-    }
-    // The flooder's arguments: target forever 0 rate (groves/README.md).
-    StaticVector<GroveArgument, MaxArguments> arguments;
-    GroveName const& target = m_plan.groves[fault.target].name;
-    Decimal const rate(fault.rate);
-    (void)arguments.push_back(GroveArgument::from(target.c_str(), target.length()).value());
-    (void)arguments.push_back(GroveArgument::from("forever", 7).value());
-    (void)arguments.push_back(GroveArgument::from("0", 1).value());
-    (void)arguments.push_back(GroveArgument::from(rate.digits, rate.length).value());
-    if (spawn_with(fault.grove, &arguments).is_error()) return Error::InvalidArgument;
-    return {};
-}
-
-void PlanRunner::inject(PlanFault const& fault) {
-    GroveName const& name = m_plan.groves[fault.grove].name;
-    Grove const* grove = m_kernel.manager().find_by_name(name.c_str(), name.length());
-    GroveId const id = grove == nullptr ? GroveId{} : grove->id;
-    // The simulator's announcement of each action (sim/runner/scenario_runner.cpp); the kernel's events for it
-    // follow it, and its result is the kernel's answer (a grove not loaded: the kernel's NotFound).
-    Announcement a{m_arch.now(), id, name, "fault_injected", {}};
-    Result<void> result;
-    switch (fault.action) {
-    case PlanFaultAction::Crash:
-        a.fields[0] = {"action", "crash", 0};
-        m_trace.announce(a);
-        result = m_kernel.crash(id, Crash::fault(0, 0));
-        break;
-    case PlanFaultAction::Kill:
-        a.kind = "killed";
-        m_trace.announce(a);
-        result = m_kernel.kill(id);
-        break;
-    case PlanFaultAction::Hang:
-        a.kind = "hung";
-        m_trace.announce(a);
-        result = m_kernel.hang(id);
-        break;
-    case PlanFaultAction::MemorySpike:
-        a.kind = "memory_spike";
-        a.fields[0] = {"bytes", nullptr, fault.bytes.value};
-        m_trace.announce(a);
-        result = m_kernel.charge_memory(id, fault.bytes);
-        break;
-    case PlanFaultAction::Stop:
-        a.fields[0] = {"action", "stop", 0};
-        m_trace.announce(a);
-        result = m_kernel.stop(id);
-        break;
-    case PlanFaultAction::Restart: {
-        a.fields[0] = {"action", "restart", 0};
-        m_trace.announce(a);
-        Result<GroveId> const restarted = m_kernel.restart(id);
-        if (restarted.is_error()) result = restarted.error();
-        break;
-    }
-    case PlanFaultAction::FloodStart:
-        a.kind = "flood_started";
-        a.fields[0] = {"target", m_plan.groves[fault.target].name.c_str(), 0};
-        a.fields[1] = {"rate", nullptr, fault.rate};
-        m_trace.announce(a);
-        result = start_flood(fault, id);
-        break;
-    case PlanFaultAction::FloodStop:
-        a.kind = "flood_stopped";
-        m_trace.announce(a);
-        result = m_kernel.stop(id);
-        break;
-    }
-    m_trace.settle(result);
-}
-
-bool PlanRunner::apply_due(Ticks now) {
-    bool applied = false;
-    for (usize i = 0; i < m_plan.groves.size(); ++i) {
-        if (m_spawned[i] || m_flooded[i] || m_plan.groves[i].start_at > now) continue;
-        spawn(i, now);
-        applied = true;
-    }
-    for (usize i = 0; i < m_plan.faults.size(); ++i) {
-        if (m_applied[i] || m_plan.faults[i].at > now) continue;
-        m_applied[i] = true;
-        inject(m_plan.faults[i]);
-        applied = true;
-    }
-    return applied;
-}
-
-Ticks PlanRunner::next_scripted() const {
-    Ticks next = Ticks::max();
-    for (usize i = 0; i < m_plan.groves.size(); ++i)
-        if (!m_spawned[i] && !m_flooded[i]) next = earliest(next, m_plan.groves[i].start_at);
-    for (usize i = 0; i < m_plan.faults.size(); ++i)
-        if (!m_applied[i]) next = earliest(next, m_plan.faults[i].at);
-    return next;
+void PlanRunner::inject_fault(usize index) {
+    PlanFault const& fault = m_plan.faults[index];
+    ScriptedFault scripted;
+    scripted.action = fault.action;
+    scripted.grove = m_plan.groves[fault.grove].name;
+    scripted.grove_index = fault.grove;
+    if (fault.target != PlanFault::NoTarget) scripted.target = m_plan.groves[fault.target].name;
+    scripted.rate = fault.rate;
+    scripted.bytes = fault.bytes;
+    m_injector.apply(scripted, m_arch.now());
 }
 
 void PlanRunner::run() {
+    for (usize i = 0; i < m_plan.groves.size(); ++i)
+        if (!m_flooded[i]) (void)m_schedule.add({m_plan.groves[i].start_at, ScheduledAction::Kind::Start, i});
+    for (usize i = 0; i < m_plan.faults.size(); ++i)
+        (void)m_schedule.add({m_plan.faults[i].at, ScheduledAction::Kind::Fault, i});
     m_kernel.set_sink(&m_trace);
-    Ticks const end = m_plan.duration;
-    Dispatch d = m_kernel.dispatch();
-    // Only apply_due changes what is scripted next; between two scripted times a trap costs one comparison here.
-    Ticks scripted = next_scripted();
-    for (;;) {
-        Ticks const now = m_arch.now();
-        if (now >= end) break;
-        if (now >= scripted) {
-            if (apply_due(now)) d = m_kernel.dispatch();
-            scripted = next_scripted();
-        }
-        Ticks const wake = earliest(scripted, end);
-        if (d.is_idle()) {
-            m_arch.idle_until(earliest(d.wake_at, wake));
-            d = m_kernel.dispatch();
-            continue;
-        }
-        if (wake < d.wake_at) m_arch.set_preemption_deadline(wake);
-        d = m_kernel.on_trap(d.thread, m_arch.resume(d.thread));
-    }
+    run_machine(m_arch, m_kernel, m_schedule, *this, m_plan.duration);
     m_kernel.set_sink(nullptr);
     m_trace.final_counters(m_arch.now());
 }

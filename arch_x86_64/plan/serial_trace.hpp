@@ -2,33 +2,10 @@
 #include <arch_x86_64/metal_arch.hpp>
 #include <core/base/static_vector.hpp>
 #include <core/kernel/kernel.hpp>
+#include <core/machine/fault_injector.hpp>
 #include <core/trace/event_sink.hpp>
 
 namespace grove::metal {
-
-// Writes the run's trace to COM1 in the simulator's JSON Lines format (sim/scenario/trace.hpp): one line per event,
-// keys t, grove (by name; empty for the kernel as a whole), gen, event, then the event's fields in the order of
-// for_each_event_field (numbers as JSON integers, names as strings); and at the end the final counters record.
-// Other serial output (grove console text, boot messages) never starts with '{', so a reader keeps only the
-// lines that do.
-//
-// Borrows the kernel (for grove names and counters) and the arch (to end a grove's unfinished console line
-// before an event line); both outlive it.
-// What the plan runner does to a grove on its own (a scripted fault, a flood), in the simulator's words
-// (sim/runner/scenario_runner.hpp): `kind` is killed, hung, memory_spike, fault_injected, flood_started or
-// flood_stopped, with up to two fields before the result. Text fields borrow their text (the plan's names).
-struct Announcement {
-    struct Field {
-        char const* key = nullptr; // nullptr: no field
-        char const* text = nullptr; // a text field; nullptr: `value` is written as an integer
-        u64 value = 0;
-    };
-    Ticks time;
-    GroveId grove;   // the incarnation the fault is applied to; a null id when the grove is not loaded (gen 0)
-    GroveName name;
-    char const* kind = "fault_injected";
-    Field fields[2];
-};
 
 // Writes the run's trace to COM1 in the simulator's JSON Lines format (sim/scenario/trace.hpp): one line per event,
 // keys t, grove (by name; empty for the kernel as a whole), gen, event, then the event's fields in the order of
@@ -44,7 +21,7 @@ struct Announcement {
 //
 // Borrows the kernel (for grove names, limits and counters) and the arch (to end a grove's unfinished console line
 // before an event line); both outlive it.
-class SerialTrace final : public EventSink {
+class SerialTrace final : public EventSink, public AnnouncementSink {
 public:
     static constexpr usize HeldCapacity = 128;
 
@@ -52,9 +29,9 @@ public:
 
     void on_event(Event const& event) override;
     // Starts an announcement; the caller applies the fault and then calls settle() with the kernel's answer.
-    void announce(Announcement const& announcement);
+    void announce(Announcement const& announcement) override;
     // Writes the announcement with `result` ("ok" or the error's name), then the events held since announce().
-    void settle(Result<void> const& result);
+    void settle(Result<void> const& result) override;
     // {"t":..,"grove":"name","gen":0,"event":"crashed","kind":"spawn_failed","error":"<name>"}: the kernel refused
     // to spawn the grove, which never ran.
     void spawn_failed(Ticks time, GroveName const& name, Error error);

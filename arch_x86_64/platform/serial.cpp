@@ -1,7 +1,7 @@
 #include <arch_x86_64/platform/serial.hpp>
 
 #include <arch_x86_64/platform/cpu.hpp>
-#include <arch_x86_64/platform/decimal.hpp>
+#include <core/base/decimal.hpp>
 
 namespace grove::metal {
 

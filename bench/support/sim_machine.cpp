@@ -49,7 +49,7 @@ void SimMachine::step() {
         Ticks const before = now();
         Ticks target = m_dispatch.wake_at;
         if (target <= before) target = Ticks(before.value + 1); // never stand still
-        m_arch->advance_to(target);
+        m_arch->idle_until(target);
         m_idle_ticks += now().value - before.value;
         m_dispatch = m_kernel->dispatch();
         return;

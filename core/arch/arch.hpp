@@ -26,7 +26,11 @@ struct IoPortRange {
 // It is a class with virtual functions rather than a link-time choice so that a test or a benchmark can build
 // several kernels, each with its own backend, in one process; a virtual call is noise beside a trap.
 //
-// The core never resumes a thread: the backend runs `for (;;) current = kernel.on_trap(current, arch.resume(current))`.
+// The core never resumes a thread: every backend runs the one machine loop, run_machine
+// (core/machine/machine_loop.hpp), which dispatches, resumes the thread until it traps, hands the trap to
+// Kernel::on_trap, idles until the next deadline and applies the scripted actions at their time. The half of the
+// contract that loop needs (resume, idle_until, set_preemption_deadline, now) is the MachineBackend concept
+// (core/machine/machine_backend.hpp), checked by a static_assert beside each backend.
 // Every call below either succeeds completely or fails and changes nothing.
 class Arch {
 public:

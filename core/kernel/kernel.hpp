@@ -22,14 +22,15 @@ struct Dispatch {
 };
 
 // The kernel: the Grove Manager, the scheduler, the IPC endpoints and every grove's handle table, driven by traps.
-// It never switches context itself; a backend runs
+// It never switches context itself; every backend runs it in the one machine loop (core/machine/machine_loop.hpp):
 //
 //     Dispatch d = kernel.dispatch();
-//     for (;;) {
-//         if (d.is_idle()) { advance or halt until d.wake_at; d = kernel.dispatch(); continue; }
+//     while (now < end) {
+//         if (d.is_idle()) { idle until d.wake_at (or the next scripted action); d = kernel.dispatch(); continue; }
 //         d = kernel.on_trap(d.thread, arch.resume(d.thread));
 //     }
 //
+// with the scripted actions applied at their exact time (see there).
 // Every syscall is decoded (decode_syscall: no side effects), checked against the caller's capabilities, limits
 // and handles, and then committed. Pointer arguments are only ever touched through Arch::copy_from_user and
 // copy_to_user, so a hostile argument returns InvalidArgument and never faults the kernel.

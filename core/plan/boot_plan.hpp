@@ -4,6 +4,7 @@
 #include <core/grove/capabilities.hpp>
 #include <core/grove/capacity.hpp>
 #include <core/grove/grove_spec.hpp>
+#include <core/machine/fault_action.hpp>
 
 namespace grove {
 
@@ -14,34 +15,6 @@ namespace grove {
 inline constexpr usize MaxPlanGroves = MaxGroves;
 inline constexpr usize MaxPlanFaults = 256;
 inline constexpr u8 PlanPriorityLevels = 32; // priorities 0..31, as in the scenario file
-
-// What a scripted fault does. The numeric values are the plan's encoding: append, never renumber.
-enum class PlanFaultAction : u8 {
-    Crash = 0,
-    Kill = 1,
-    Hang = 2,
-    MemorySpike = 3,
-    FloodStart = 4,
-    FloodStop = 5,
-    Stop = 6,
-    Restart = 7,
-};
-inline constexpr u8 PlanFaultActionCount = 8;
-
-// The scenario file's name of the action ("memory-spike"), as fault_injected events carry it.
-constexpr char const* plan_fault_action_name(PlanFaultAction a) {
-    switch (a) {
-    case PlanFaultAction::Crash: return "crash";
-    case PlanFaultAction::Kill: return "kill";
-    case PlanFaultAction::Hang: return "hang";
-    case PlanFaultAction::MemorySpike: return "memory-spike";
-    case PlanFaultAction::FloodStart: return "flood-start";
-    case PlanFaultAction::FloodStop: return "flood-stop";
-    case PlanFaultAction::Stop: return "stop";
-    case PlanFaultAction::Restart: return "restart";
-    }
-    return "unknown";
-}
 
 // One grove of the plan. `image_module` is the index of its ELF image among the boot modules. IPC peers are grove
 // names, or "*" for any grove. `flags` has bit (1 << CapabilityKind) set for each flag capability (ThreadCreate,
@@ -70,7 +43,7 @@ struct PlanGrove {
 struct PlanFault {
     static constexpr u8 NoTarget = 0xff;
     Ticks at{};
-    PlanFaultAction action = PlanFaultAction::Crash;
+    FaultAction action = FaultAction::Crash;
     u8 grove = 0;
     u8 target = NoTarget;
     u32 rate = 0;

@@ -33,8 +33,9 @@ namespace grove::plan {
 // peer (u8 length, bytes; "*" is any grove). The record ends exactly there.
 //
 // Then `fault count` fault records of FaultSize bytes:
-//    0 u64 at (ticks)   8 u8 action (PlanFaultAction), 9 u8 grove index, 10 u8 target grove index (0xff: none),
+//    0 u64 at (ticks)   8 u8 action (FaultAction), 9 u8 grove index, 10 u8 target grove index (0xff: none),
 //   11 u8 reserved (0), 12 u32 rate (messages/s, FloodStart only), 16 u64 bytes (MemorySpike only)
+// FaultAction's values (core/machine/fault_action.hpp) are the action byte; FaultActionCount bounds it.
 //
 // Nothing follows the last fault record.
 

@@ -182,13 +182,13 @@ PlanCheck read_fault(Reader& r, BootPlan const& plan, PlanFault& f) {
     (void)r.get(f.rate);
     (void)r.get(f.bytes.value);
     if (reserved != 0) return PlanCheck::ReservedNotZero;
-    if (action >= PlanFaultActionCount) return PlanCheck::BadFaultAction;
-    f.action = static_cast<PlanFaultAction>(action);
+    if (action >= FaultActionCount) return PlanCheck::BadFaultAction;
+    f.action = static_cast<FaultAction>(action);
     if (f.grove >= plan.groves.size()) return PlanCheck::BadFaultGrove;
-    bool const flood = f.action == PlanFaultAction::FloodStart;
+    bool const flood = f.action == FaultAction::FloodStart;
     if (flood ? f.target >= plan.groves.size() : f.target != PlanFault::NoTarget) return PlanCheck::BadFaultTarget;
     if (f.at >= plan.duration) return PlanCheck::BadFaultTime;
-    bool const spike = f.action == PlanFaultAction::MemorySpike;
+    bool const spike = f.action == FaultAction::MemorySpike;
     if (spike == f.bytes.is_zero() || (!flood && f.rate != 0)) return PlanCheck::BadFaultAmount;
     return PlanCheck::Ok;
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include <core/arch/arch.hpp>
+#include <core/machine/machine_backend.hpp>
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/disassembler.hpp>
 #include <sim/backend/fault_precision.hpp>
@@ -64,7 +65,7 @@ public:
     // costs VirtualClock::TrapCost of virtual time.
     Trap resume(ThreadId thread);
     // The kernel's idle skip: every thread is blocked, so time jumps to `t` (never backwards).
-    void advance_to(Ticks t) { m_clock.advance_to(t); }
+    void idle_until(Ticks t) { m_clock.advance_to(t); }
 
     FaultPrecision fault_precision() const { return m_precision; }
     // True once resume() has returned a data fault whose pc (and the virtual time it left) may be wrong; only ever
@@ -117,5 +118,7 @@ private:
     std::map<u32, std::string> m_console;
     std::string m_console_all;
 };
+
+static_assert(MachineBackend<UnicornArch>);
 
 } // namespace grove::sim

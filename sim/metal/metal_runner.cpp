@@ -214,7 +214,7 @@ MetalOptions default_metal_options() {
 
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s) {
     for (scenario::Fault const& f : s.faults) {
-        if (f.action != scenario::FaultAction::FloodStart) continue;
+        if (f.action != FaultAction::FloodStart) continue;
         for (scenario::GroveSpec const& g : s.groves)
             if (g.name == f.grove && g.image != "flooder")
                 return fmt::format("fault 'flood-start' names grove '{}', whose image is '{}'; a flood needs a grove "

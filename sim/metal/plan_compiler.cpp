@@ -31,20 +31,6 @@ void append(StaticVector<T, N>& list, T const& value, std::string const& what) {
     if (!list.push_back(value)) throw CompileError{fmt::format("{}: more than {} on metal", what, N)};
 }
 
-PlanFaultAction action_of(sc::FaultAction a) {
-    switch (a) {
-    case sc::FaultAction::Crash: return PlanFaultAction::Crash;
-    case sc::FaultAction::Kill: return PlanFaultAction::Kill;
-    case sc::FaultAction::Hang: return PlanFaultAction::Hang;
-    case sc::FaultAction::MemorySpike: return PlanFaultAction::MemorySpike;
-    case sc::FaultAction::FloodStart: return PlanFaultAction::FloodStart;
-    case sc::FaultAction::FloodStop: return PlanFaultAction::FloodStop;
-    case sc::FaultAction::Stop: return PlanFaultAction::Stop;
-    case sc::FaultAction::Restart: return PlanFaultAction::Restart;
-    }
-    return PlanFaultAction::Crash;
-}
-
 u16 flags_of(sc::Capabilities const& c) {
     u16 flags = 0;
     auto set = [&](bool on, CapabilityKind kind) {
@@ -107,9 +93,9 @@ scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& s, std:
         for (sc::Fault const& f : s.faults) {
             PlanFault p;
             p.at = f.at;
-            p.action = action_of(f.action);
+            p.action = f.action;
             p.grove = grove_index(s, f.grove);
-            if (f.action == sc::FaultAction::FloodStart) p.target = grove_index(s, f.target);
+            if (f.action == FaultAction::FloodStart) p.target = grove_index(s, f.target);
             p.rate = f.rate;
             p.bytes = f.bytes;
             append(plan->faults, p, "faults");

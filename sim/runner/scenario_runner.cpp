@@ -1,6 +1,8 @@
 #include <sim/runner/scenario_runner.hpp>
 
 #include <core/kernel/kernel.hpp>
+#include <core/machine/fault_injector.hpp>
+#include <core/machine/machine_loop.hpp>
 #include <sim/backend/unicorn_arch.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/trace_recorder.hpp>
@@ -14,20 +16,12 @@
 
 namespace grove::runner {
 
-using scenario::FaultAction;
 using scenario::FieldValue;
 using scenario::TraceEvent;
 
 namespace {
 
 constexpr PageCount MachineFrames = sim::UnicornArch::DefaultFrames;
-
-// Something the runner does at a moment of virtual time: start a grove, or apply a fault.
-struct Action {
-    Ticks at;
-    enum class Kind : u8 { Start, Fault } kind = Kind::Start;
-    usize index = 0; // into scenario.groves or scenario.faults
-};
 
 bool is_fault_trap(TrapKind kind) { return kind != TrapKind::Syscall && kind != TrapKind::Timer; }
 
@@ -47,8 +41,6 @@ scenario::IpcCounters scenario_counters(IpcCounters const& counters) {
     return scenario::IpcCounters{counters.sent, counters.delivered, counters.refused_total(), counters.queued};
 }
 
-std::string result_text(Result<void> const& result) { return result.has_value() ? "ok" : error_name(result.error()); }
-
 std::string hex_bytes(u8 const* bytes, usize length) {
     std::string text;
     for (usize i = 0; i < length; ++i) {
@@ -65,13 +57,16 @@ std::string register_text(sim::RegisterSnapshot const& r) {
                        r.r13, r.r14, r.r15, r.rflags);
 }
 
-// One run of one scenario. Owns the machine (arch, kernel) and the images for as long as the run lasts.
-class Run {
+// One run of one scenario. Owns the machine (arch, kernel) and the images for as long as the run lasts. The
+// machine loop (core/machine/machine_loop.hpp) drives it; faults go through the core's FaultInjector.
+class Run final : private FloodSpawner {
 public:
     Run(scenario::Scenario const& scenario, RunOptions const& options, sim::FaultPrecision precision)
         : m_scenario(scenario), m_options(options), m_images(options.image_directory),
           m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
-          m_kernel(std::make_unique<Kernel>(*m_arch)), m_recorder(*m_arch) {
+          m_kernel(std::make_unique<Kernel>(*m_arch)), m_recorder(*m_arch), m_injector(*m_kernel, m_recorder, *this),
+          m_actions(scenario.groves.size() + scenario.faults.size()),
+          m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
         m_kernel->set_sink(&m_recorder);
     }
 
@@ -80,14 +75,19 @@ public:
     // incomplete and must be discarded.
     bool stopped_inexact() const { return m_arch->has_inexact_fault(); }
 
+    // --- the machine loop's runner (MachineRunner) ---------------------------------------------------------------
+    void start_grove(usize index) { (void)start(index, m_scenario.groves[index].args); }
+    void inject_fault(usize index);
+    void before_resume(ThreadId thread) { note_progress(thread); }
+    // Nothing of an inexact fault reaches the kernel or the trace; a fault trap's crash report is recorded first.
+    bool after_resume(ThreadId thread, Trap const& trap);
+
 private:
     std::string prepare();
     void schedule_actions();
-    void loop();
-    void apply_due_actions();
-    void apply(Action const& action);
-    void start_grove(usize index, std::vector<std::string> const& arguments);
-    void apply_fault(scenario::Fault const& fault);
+    // Spawns scenario grove `index` with `arguments`; a refusal is a `crashed` event of kind spawn_failed.
+    Result<GroveId> start(usize index, std::vector<std::string> const& arguments);
+    Result<GroveId> spawn_flooder(usize index, Arguments const& arguments) override;
     void record_crash_report(ThreadId thread, Trap const& trap);
     void note_progress(ThreadId thread);
 
@@ -96,9 +96,6 @@ private:
     scenario::FinalCounters final_counters() const;
     void add_machine_checks(scenario::Verdict& verdict) const;
     Ticks now() const { return m_arch->now(); }
-    Ticks next_action_time() const {
-        return m_next_action < m_actions.size() ? m_actions[m_next_action].at : Ticks::max();
-    }
 
     scenario::Scenario const& m_scenario;
     RunOptions const& m_options;
@@ -106,16 +103,16 @@ private:
     std::unique_ptr<sim::UnicornArch> m_arch;
     std::unique_ptr<Kernel> m_kernel;
     TraceRecorder m_recorder;
+    FaultInjector m_injector;
 
     std::vector<GroveImage const*> m_grove_images;      // by scenario grove index
     std::vector<bool> m_flooded;                        // by scenario grove index: started by flood-start only
     std::map<std::string, u32> m_serials;               // grove name -> registry serial, once loaded
     std::map<std::string, usize> m_indices;             // grove name -> scenario grove index
     std::map<u32, GroveImage const*> m_image_of_serial;
-    std::map<u32, std::pair<u32, u64>> m_spiked;        // serial -> (generation, bytes charged by memory spikes)
     std::vector<std::string> m_spawn_failures;          // groves whose first spawn failed
-    std::vector<Action> m_actions;
-    usize m_next_action = 0;
+    std::vector<ScheduledAction> m_actions;             // the storage of m_schedule: one per grove and per fault
+    ActionSchedule m_schedule;
 };
 
 std::string Run::prepare() {
@@ -144,14 +141,9 @@ std::string Run::prepare() {
 
 void Run::schedule_actions() {
     for (usize i = 0; i < m_scenario.groves.size(); ++i)
-        if (!m_flooded[i]) m_actions.push_back(Action{m_scenario.groves[i].start_at, Action::Kind::Start, i});
+        if (!m_flooded[i]) (void)m_schedule.add({m_scenario.groves[i].start_at, ScheduledAction::Kind::Start, i});
     for (usize i = 0; i < m_scenario.faults.size(); ++i)
-        m_actions.push_back(Action{m_scenario.faults[i].at, Action::Kind::Fault, i});
-    // Starts before faults at the same moment; each kind in file order.
-    std::stable_sort(m_actions.begin(), m_actions.end(), [](Action const& a, Action const& b) {
-        if (a.at != b.at) return a.at < b.at;
-        return a.kind == Action::Kind::Start && b.kind == Action::Kind::Fault;
-    });
+        (void)m_schedule.add({m_scenario.faults[i].at, ScheduledAction::Kind::Fault, i});
 }
 
 Grove const* Run::find(std::string const& name) const {
@@ -170,7 +162,7 @@ usize Run::add_runner_event(std::string const& grove, char const* kind) {
     return m_recorder.add(std::move(event));
 }
 
-void Run::start_grove(usize index, std::vector<std::string> const& arguments) {
+Result<GroveId> Run::start(usize index, std::vector<std::string> const& arguments) {
     scenario::GroveSpec const& grove = m_scenario.groves[index];
     GroveImage const* image = m_grove_images[index];
     SpecMapping const mapped = map_grove_spec(grove, image->plan, arguments);
@@ -182,94 +174,36 @@ void Run::start_grove(usize index, std::vector<std::string> const& arguments) {
         usize const event = add_runner_event(grove.name, "crashed");
         m_recorder.at(event).with("kind", std::string("spawn_failed")).with("error", error_name(spawned.error()));
         m_spawn_failures.push_back(grove.name);
-        return;
+        return spawned;
     }
     m_serials[grove.name] = spawned.value().serial;
     m_image_of_serial[spawned.value().serial] = image;
+    return spawned;
 }
 
-void Run::apply_fault(scenario::Fault const& fault) {
-    Grove const* g = find(fault.grove);
-    GroveId const id = g == nullptr ? GroveId{} : g->id;
-    auto finish = [&](usize event, Result<void> const& result) {
-        m_recorder.at(event).with("result", result_text(result));
-    };
-    switch (fault.action) {
-    case FaultAction::Crash: {
-        usize const event = add_runner_event(fault.grove, "fault_injected");
-        m_recorder.at(event).with("action", std::string("crash"));
-        finish(event, m_kernel->crash(id, Crash::fault(0, 0)));
-        return;
-    }
-    // The runner's event comes first (the events the kernel emits on applying it follow), hence the two steps.
-    case FaultAction::Kill: {
-        usize const event = add_runner_event(fault.grove, "killed");
-        finish(event, m_kernel->kill(id));
-        return;
-    }
-    case FaultAction::Hang: {
-        usize const event = add_runner_event(fault.grove, "hung");
-        finish(event, m_kernel->hang(id));
-        return;
-    }
-    case FaultAction::MemorySpike: {
-        usize const event = add_runner_event(fault.grove, "memory_spike");
-        m_recorder.at(event).with("bytes", fault.bytes.value);
-        u32 const generation = g == nullptr ? 0 : g->id.generation;
-        Result<void> const charged = m_kernel->charge_memory(id, fault.bytes);
-        finish(event, charged);
-        if (charged.has_value()) {
-            auto& spiked = m_spiked[id.serial];
-            if (spiked.first != generation) spiked = {generation, 0};
-            spiked.second += fault.bytes.value;
-        }
-        return;
-    }
-    case FaultAction::Stop: {
-        usize const event = add_runner_event(fault.grove, "fault_injected");
-        m_recorder.at(event).with("action", std::string("stop"));
-        finish(event, m_kernel->stop(id));
-        return;
-    }
-    case FaultAction::Restart: {
-        usize const event = add_runner_event(fault.grove, "fault_injected");
-        m_recorder.at(event).with("action", std::string("restart"));
-        Result<GroveId> const restarted = m_kernel->restart(id);
-        finish(event, restarted.has_value() ? Result<void>{} : Result<void>(restarted.error()));
-        return;
-    }
-    case FaultAction::FloodStart: {
-        usize const event = add_runner_event(fault.grove, "flood_started");
-        m_recorder.at(event).with("target", fault.target).with("rate", u64{fault.rate});
-        if (g == nullptr) {
-            start_grove(m_indices.at(fault.grove), {fault.target, "forever", "0", std::to_string(fault.rate)});
-            finish(event, find(fault.grove) != nullptr ? Result<void>{} : Result<void>(Error::InvalidArgument));
-        } else if (g->is_alive()) {
-            finish(event, Error::InvalidState); // already flooding
-        } else {
-            Result<GroveId> const restarted = m_kernel->restart(id);
-            finish(event, restarted.has_value() ? Result<void>{} : Result<void>(restarted.error()));
-        }
-        return;
-    }
-    case FaultAction::FloodStop: {
-        usize const event = add_runner_event(fault.grove, "flood_stopped");
-        finish(event, m_kernel->stop(id));
-        return;
-    }
-    }
+Result<GroveId> Run::spawn_flooder(usize index, Arguments const& arguments) {
+    std::vector<std::string> strings;
+    for (GroveArgument const& argument : arguments) strings.emplace_back(argument.c_str(), argument.length());
+    return start(index, strings);
 }
 
-void Run::apply(Action const& action) {
-    if (action.kind == Action::Kind::Start) {
-        start_grove(action.index, m_scenario.groves[action.index].args);
-        return;
-    }
-    apply_fault(m_scenario.faults[action.index]);
+void Run::inject_fault(usize index) {
+    scenario::Fault const& fault = m_scenario.faults[index];
+    auto name = [](std::string const& text) { return GroveName::from(text.data(), text.size()).value(); };
+    ScriptedFault scripted;
+    scripted.action = fault.action;
+    scripted.grove = name(fault.grove);
+    scripted.grove_index = m_indices.at(fault.grove);
+    if (fault.action == FaultAction::FloodStart) scripted.target = name(fault.target);
+    scripted.rate = fault.rate;
+    scripted.bytes = fault.bytes;
+    m_injector.apply(scripted, now());
 }
 
-void Run::apply_due_actions() {
-    while (m_next_action < m_actions.size() && m_actions[m_next_action].at <= now()) apply(m_actions[m_next_action++]);
+bool Run::after_resume(ThreadId thread, Trap const& trap) {
+    if (m_arch->has_inexact_fault()) return false;
+    if (is_fault_trap(trap.kind)) record_crash_report(thread, trap);
+    return true;
 }
 
 void Run::record_crash_report(ThreadId thread, Trap const& trap) {
@@ -299,38 +233,6 @@ void Run::note_progress(ThreadId thread) {
     progress->pc = m_arch->registers(thread).rip;
     progress->time = now().value;
     ++progress->resumes;
-}
-
-// The backend's loop (core/kernel/kernel.hpp), with the scripted actions landing on time: an action due before
-// the running thread's deadline arms an earlier one, and the Timer trap it causes is handed to the kernel before
-// the action is applied; after actions the dispatched thread is handed back as preempted, so that the kernel
-// dispatches again with its deadlines up to date.
-void Run::loop() {
-    Ticks const end = m_scenario.duration;
-    apply_due_actions();
-    Dispatch d = m_kernel->dispatch();
-    while (now() < end) {
-        Ticks const limit = std::min(next_action_time(), end);
-        if (d.is_idle()) {
-            Ticks target = std::min(d.wake_at, limit);
-            if (target <= now()) target = now() + Ticks(1); // never stand still
-            m_arch->advance_to(target);
-            if (now() >= end) break;
-            apply_due_actions();
-            d = m_kernel->dispatch();
-            continue;
-        }
-        if (limit < d.wake_at) m_arch->set_preemption_deadline(limit);
-        note_progress(d.thread);
-        Trap const trap = m_arch->resume(d.thread);
-        if (m_arch->has_inexact_fault()) return; // nothing of this trap reaches the kernel or the trace
-        if (is_fault_trap(trap.kind)) record_crash_report(d.thread, trap);
-        d = m_kernel->on_trap(d.thread, trap);
-        if (now() >= next_action_time() && now() < end) {
-            apply_due_actions();
-            d = d.is_idle() ? m_kernel->dispatch() : m_kernel->on_trap(d.thread, Trap::make_timer(0));
-        }
-    }
 }
 
 scenario::FinalCounters Run::final_counters() const {
@@ -372,9 +274,7 @@ void Run::add_machine_checks(scenario::Verdict& verdict) const {
     m_kernel->manager().registry().for_each([&](Grove const& g) {
         if (!g.is_alive()) return;
         u64 bytes = g.usage.memory.used().value;
-        if (auto spiked = m_spiked.find(g.id.serial);
-            spiked != m_spiked.end() && spiked->second.first == g.id.generation)
-            bytes -= std::min(bytes, spiked->second.second); // charged, never mapped
+        bytes -= std::min(bytes, m_injector.spiked_memory(g).value); // charged, never mapped
         held += pages_for(Bytes(bytes)).value;
     });
     u64 const free = m_arch->free_pages().value;
@@ -390,7 +290,7 @@ RunResult Run::run() {
     result.error = prepare();
     if (!result.error.empty()) return result;
     schedule_actions();
-    loop();
+    run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);
     if (stopped_inexact()) return result;
     result.trace.final_counters = final_counters();
     result.trace.events = m_recorder.take_events();

@@ -46,12 +46,10 @@ struct RunResult {
 // and images give the same trace and digest, in either precision (a discarded Fast run leaves nothing behind: the
 // trace, the verdict and the groves' console text all come from the run that is returned).
 //
-// The faults (scenarios/README.md): crash -> Kernel::crash (a fault of kind "fault" at pc 0); kill, stop,
-// restart, hang -> the kernel's operations; memory-spike -> Kernel::charge_memory; flood-start -> the grove
-// (image flooder, not started at its start_at) is spawned with the arguments `target forever 0 rate`, or
-// restarted when it already ran; flood-stop -> a graceful stop of it. Each is announced by an event of the
-// runner (killed, hung, memory_spike, flood_started, flood_stopped, or fault_injected with the action) whose
-// `result` field says whether the kernel accepted it ("ok", or the error's name).
+// The run is the machine loop every backend runs (core/machine/machine_loop.hpp); the faults are applied and
+// announced by the core's FaultInjector (core/machine/fault_injector.hpp), as on metal: each is announced by an
+// event of the runner (killed, hung, memory_spike, flood_started, flood_stopped, or fault_injected with the
+// action) whose `result` field says whether the kernel accepted it ("ok", or the error's name).
 RunResult run_scenario(scenario::Scenario const& scenario, RunOptions const& options);
 
 } // namespace grove::runner

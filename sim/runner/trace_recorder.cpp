@@ -43,6 +43,24 @@ usize TraceRecorder::add(TraceEvent event) {
     return m_events.size() - 1;
 }
 
+void TraceRecorder::announce(Announcement const& announcement) {
+    TraceEvent event;
+    event.time = announcement.time;
+    event.grove = announcement.name.c_str();
+    event.generation = announcement.grove.generation;
+    event.kind = announcement.kind;
+    for (Announcement::Field const& field : announcement.fields) {
+        if (field.key == nullptr) continue;
+        if (field.text != nullptr) event.with(field.key, std::string(field.text));
+        else event.with(field.key, field.value);
+    }
+    m_announced = add(std::move(event));
+}
+
+void TraceRecorder::settle(Result<void> const& result) {
+    m_events[m_announced].with("result", std::string(result.has_value() ? "ok" : error_name(result.error())));
+}
+
 void TraceRecorder::on_event(Event const& event) {
     TraceEvent out;
     out.time = event.time;

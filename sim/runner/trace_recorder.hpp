@@ -1,5 +1,6 @@
 #pragma once
 #include <core/grove/limits.hpp>
+#include <core/machine/fault_injector.hpp>
 #include <core/trace/event_sink.hpp>
 #include <sim/scenario/trace.hpp>
 
@@ -28,8 +29,10 @@ struct CrashReport {
 // come from the serials the runner registered; console events carry the text the grove wrote; a fault event gets
 // the pending crash report of its grove; a limit_exceeded for CPU (or for IPC rate under the throttle policy) is
 // followed by a `throttled` event, since the grove then waits instead of failing. The runner adds its own events
-// (injected faults) through add(). Owns the events; borrows the arch, which must outlive it.
-class TraceRecorder final : public EventSink {
+// through add(), and the fault injector its announcements (an event added at announce(), whose `result` field
+// settle() appends; the kernel's events between the two follow it). Owns the events; borrows the arch, which must
+// outlive it.
+class TraceRecorder final : public EventSink, public AnnouncementSink {
 public:
     explicit TraceRecorder(sim::UnicornArch& arch) : m_arch(arch) {}
 
@@ -39,6 +42,8 @@ public:
     void set_crash_report(CrashReport report) { m_report = std::move(report); }
 
     void on_event(Event const& event) override;
+    void announce(Announcement const& announcement) override;
+    void settle(Result<void> const& result) override;
     // Appends an event of the runner's own; returns its index (the runner may add fields later).
     usize add(scenario::TraceEvent event);
     scenario::TraceEvent& at(usize index) { return m_events[index]; }
@@ -56,6 +61,7 @@ private:
     sim::UnicornArch& m_arch;
     std::map<u32, Known> m_groves;
     std::optional<CrashReport> m_report;
+    usize m_announced = 0; // the index of the last announcement
     std::vector<scenario::TraceEvent> m_events;
 };
 

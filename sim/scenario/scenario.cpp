@@ -24,17 +24,6 @@ constexpr std::array<NamedValue<RespawnPolicy>, 4> RespawnPolicyNames{{
     {RespawnPolicy::Limited, "limited"},
 }};
 
-constexpr std::array<NamedValue<FaultAction>, 8> FaultActionNames{{
-    {FaultAction::Crash, "crash"},
-    {FaultAction::Kill, "kill"},
-    {FaultAction::Hang, "hang"},
-    {FaultAction::MemorySpike, "memory-spike"},
-    {FaultAction::FloodStart, "flood-start"},
-    {FaultAction::FloodStop, "flood-stop"},
-    {FaultAction::Stop, "stop"},
-    {FaultAction::Restart, "restart"},
-}};
-
 constexpr std::array<NamedValue<GroveState>, 6> GroveStateNames{{
     {GroveState::Loading, "loading"},
     {GroveState::Running, "running"},
@@ -75,7 +64,6 @@ GroveSpec const* Scenario::find_grove(std::string_view grove_name) const {
 
 std::string_view violation_policy_name(ViolationPolicy policy) { return name_of(ViolationPolicyNames, policy); }
 std::string_view respawn_policy_name(RespawnPolicy policy) { return name_of(RespawnPolicyNames, policy); }
-std::string_view fault_action_name(FaultAction action) { return name_of(FaultActionNames, action); }
 std::string_view grove_state_name(GroveState state) { return name_of(GroveStateNames, state); }
 
 std::optional<ViolationPolicy> violation_policy_from_name(std::string_view name) {
@@ -84,12 +72,21 @@ std::optional<ViolationPolicy> violation_policy_from_name(std::string_view name)
 std::optional<RespawnPolicy> respawn_policy_from_name(std::string_view name) {
     return value_of(RespawnPolicyNames, name);
 }
-std::optional<FaultAction> fault_action_from_name(std::string_view name) { return value_of(FaultActionNames, name); }
+std::optional<FaultAction> fault_action_from_name(std::string_view name) {
+    for (u8 value = 0; value < FaultActionCount; ++value)
+        if (fault_action_name(static_cast<FaultAction>(value)) == name) return static_cast<FaultAction>(value);
+    return std::nullopt;
+}
 std::optional<GroveState> grove_state_from_name(std::string_view name) { return value_of(GroveStateNames, name); }
 
 std::vector<std::string_view> violation_policy_names() { return names_of(ViolationPolicyNames); }
 std::vector<std::string_view> respawn_policy_names() { return names_of(RespawnPolicyNames); }
-std::vector<std::string_view> fault_action_names() { return names_of(FaultActionNames); }
+std::vector<std::string_view> fault_action_names() {
+    std::vector<std::string_view> names;
+    for (u8 value = 0; value < FaultActionCount; ++value)
+        names.emplace_back(fault_action_name(static_cast<FaultAction>(value)));
+    return names;
+}
 std::vector<std::string_view> grove_state_names() { return names_of(GroveStateNames); }
 
 } // namespace grove::scenario

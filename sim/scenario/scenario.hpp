@@ -1,5 +1,6 @@
 #pragma once
 #include <core/base/units.hpp>
+#include <core/machine/fault_action.hpp>
 #include <sim/scenario/field_value.hpp>
 
 #include <optional>
@@ -97,9 +98,7 @@ struct GroveSpec {
 
 // ----- faults -------------------------------------------------------------------------------------------------
 
-enum class FaultAction : u8 { Crash, Kill, Hang, MemorySpike, FloodStart, FloodStop, Stop, Restart };
-
-// Something done to a grove at a moment of virtual time. Invariants: at < the scenario's duration; grove names a
+// Something done to a grove at a moment of virtual time (the action: core/machine/fault_action.hpp). Invariants: at < the scenario's duration; grove names a
 // declared grove; bytes > 0 only for MemorySpike (0 otherwise); target names a declared grove only for
 // FloodStart (empty otherwise); rate is 0 ("as fast as it can") unless FloodStart sets it.
 struct Fault {
@@ -174,11 +173,11 @@ struct Scenario {
     bool operator==(Scenario const&) const = default;
 };
 
-// The names used in scenario files and reports ("on-failure", "memory-spike", "quarantined"...), and back.
+// The names used in scenario files and reports ("on-failure", "quarantined"...), and back (a fault action's name:
+// grove::fault_action_name).
 // The *_from_name functions return nothing for a name that is not one of them.
 std::string_view violation_policy_name(ViolationPolicy policy);
 std::string_view respawn_policy_name(RespawnPolicy policy);
-std::string_view fault_action_name(FaultAction action);
 std::string_view grove_state_name(GroveState state);
 std::optional<ViolationPolicy> violation_policy_from_name(std::string_view name);
 std::optional<RespawnPolicy> respawn_policy_from_name(std::string_view name);

@@ -188,9 +188,21 @@ void FakeArch::console_write(GroveId source, char const* text, usize length) {
 }
 
 Trap FakeArch::resume(ThreadId thread) {
+    m_resumed.push_back(Resumed{thread, m_now});
     auto& c = m_contexts.at(thread.index);
-    if (c.script.empty()) return Trap::make_timer(c.entry);
-    Trap t = c.script.front();
+    auto preempted = [&] {
+        if (m_deadline > m_now && m_deadline != Ticks::max()) m_now = m_deadline;
+        return Trap::make_timer(c.entry);
+    };
+    if (c.script.empty()) return preempted();
+    Scripted& next = c.script.front();
+    if (m_deadline <= m_now + next.runs_for) {
+        Ticks const ran = m_deadline > m_now ? m_deadline - m_now : Ticks(0);
+        next.runs_for -= ran;
+        return preempted();
+    }
+    m_now += next.runs_for;
+    Trap const t = next.trap;
     c.script.pop_front();
     return t;
 }

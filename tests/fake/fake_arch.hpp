@@ -1,5 +1,6 @@
 #pragma once
 #include <core/arch/arch.hpp>
+#include <core/machine/machine_backend.hpp>
 
 #include <cstdint>
 #include <deque>
@@ -41,12 +42,17 @@ public:
     void console_write(GroveId source, char const* text, usize length) override;
 
     // --- what tests drive and inspect ------------------------------------------------------------------------
+    // A trap the thread raises after running for `runs_for` of virtual time.
+    struct Scripted {
+        Trap trap;
+        Ticks runs_for;
+    };
     struct Context {
         AddressSpaceId space;
         u64 entry = 0, stack_top = 0, arg0 = 0, arg1 = 0;
         i64 rax = 0;
         u64 rdx = 0;
-        std::deque<Trap> script; // traps this thread will raise, in order
+        std::deque<Scripted> script; // traps this thread will raise, in order
     };
     struct Page {
         Permissions permissions = Permissions::None;
@@ -62,9 +68,21 @@ public:
     void set_now(Ticks t) { m_now = t; }
     Ticks preemption_deadline() const { return m_deadline; }
 
-    // The next scripted trap of `thread`, or a timer trap when its script is empty.
+    // Runs `thread`: its next scripted trap once it has run for that trap's time, unless the preemption deadline
+    // comes first (or has passed): then a Timer trap at the deadline, and the rest of the run is still to come.
+    // With an empty script the thread runs until the deadline (the clock stays when there is none).
     Trap resume(ThreadId thread);
-    void script(ThreadId thread, Trap trap) { m_contexts.at(thread.index).script.push_back(trap); }
+    // Time passes to `t` with nothing running (never backwards).
+    void idle_until(Ticks t) { m_now = t > m_now ? t : m_now; }
+    void script(ThreadId thread, Trap trap, Ticks runs_for = Ticks(0)) {
+        m_contexts.at(thread.index).script.push_back(Scripted{trap, runs_for});
+    }
+    // The threads resume() ran, in order, with the time each one started.
+    struct Resumed {
+        ThreadId thread;
+        Ticks at;
+    };
+    std::vector<Resumed> const& resumed() const { return m_resumed; }
 
     bool has_context(ThreadId thread) const;
     Context const& context(ThreadId thread) const { return m_contexts.at(thread.index); }
@@ -96,6 +114,9 @@ private:
     std::map<std::uint32_t, std::uint32_t> m_context_generation;
     std::map<std::uint32_t, std::string> m_console;
     std::string m_console_all;
+    std::vector<Resumed> m_resumed;
 };
+
+static_assert(MachineBackend<FakeArch>);
 
 } // namespace grove::testing

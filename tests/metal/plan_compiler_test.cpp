@@ -68,7 +68,7 @@ TEST(PlanCompiler, CompilesAPlanTheKernelAccepts) {
     EXPECT_TRUE(plan->groves[1].arguments[0].equals("null", 4));
     EXPECT_TRUE(plan->groves[0].receive_from[0].equals("*", 1));
     ASSERT_EQ(plan->faults.size(), 1u);
-    EXPECT_EQ(plan->faults[0].action, PlanFaultAction::MemorySpike);
+    EXPECT_EQ(plan->faults[0].action, FaultAction::MemorySpike);
     EXPECT_EQ(plan->faults[0].bytes, mebibytes(1));
 }
 
@@ -83,7 +83,7 @@ TEST(PlanCompiler, RefusesAnArgumentTooLongForThePlan) {
 TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
     scenario::Scenario s = parse(Text);
     EXPECT_TRUE(metal_host::can_run_on_metal(s));
-    s.faults.push_back(scenario::Fault{milliseconds(5), scenario::FaultAction::FloodStart, "echo", {}, "echo2", 0});
+    s.faults.push_back(scenario::Fault{milliseconds(5), FaultAction::FloodStart, "echo", {}, "echo2", 0});
     auto const reason = metal_host::metal_unsupported_reason(s);
     ASSERT_TRUE(reason.has_value());
     EXPECT_NE(reason->find("flooder"), std::string::npos) << *reason;
@@ -93,15 +93,15 @@ TEST(MetalRunner, RunsAFloodOnMetal) {
     scenario::Scenario s = parse(Text);
     s.groves[1].image = "flooder";
     s.faults.push_back(
-        scenario::Fault{milliseconds(5), scenario::FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0});
-    s.faults.push_back(scenario::Fault{milliseconds(6), scenario::FaultAction::FloodStop, s.groves[1].name, {}, "", 0});
+        scenario::Fault{milliseconds(5), FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0});
+    s.faults.push_back(scenario::Fault{milliseconds(6), FaultAction::FloodStop, s.groves[1].name, {}, "", 0});
     EXPECT_TRUE(metal_host::can_run_on_metal(s));
     auto bytes = metal_host::compile_plan(s, "t.toml");
     ASSERT_TRUE(bytes.has_value()) << bytes.error().text();
     auto plan = std::make_unique<BootPlan>();
     ASSERT_EQ(read_boot_plan({bytes.value().data(), bytes.value().size()}, *plan), PlanCheck::Ok);
     ASSERT_EQ(plan->faults.size(), 3u);
-    EXPECT_EQ(plan->faults[1].action, PlanFaultAction::FloodStart);
+    EXPECT_EQ(plan->faults[1].action, FaultAction::FloodStart);
     EXPECT_EQ(plan->faults[1].target, 0u);
 }
 

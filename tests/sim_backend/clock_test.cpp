@@ -66,18 +66,18 @@ TEST(UnicornArch, SyscallCountsTheInterruptInstruction) {
     EXPECT_EQ(arch.now().value, 3 + VirtualClock::TrapCost.value);
 }
 
-TEST(UnicornArch, AdvanceToSkipsIdleTimeButNeverBackwards) {
+TEST(UnicornArch, IdleUntilSkipsIdleTimeButNeverBackwards) {
     UnicornArch arch;
-    arch.advance_to(Ticks(5'000));
+    arch.idle_until(Ticks(5'000));
     EXPECT_EQ(arch.now(), Ticks(5'000));
-    arch.advance_to(Ticks(10));
+    arch.idle_until(Ticks(10));
     EXPECT_EQ(arch.now(), Ticks(5'000));
 }
 
 TEST(UnicornArch, DeadlineAlreadyPassedTrapsBeforeRunning) {
     UnicornArch arch;
     Guest guest(arch, spin());
-    arch.advance_to(Ticks(50));
+    arch.idle_until(Ticks(50));
     arch.set_preemption_deadline(Ticks(10));
     Trap t = guest.run();
     EXPECT_EQ(t.kind, TrapKind::Timer);

@@ -365,14 +365,15 @@ TEST(ScenarioParser, ResourceLimitsExampleUsesTheProgramsArgumentsAndTheTraceFie
 }
 
 TEST(ScenarioNames, RoundTripEveryEnumName) {
-    for (auto name : fault_action_names()) EXPECT_EQ(fault_action_name(*fault_action_from_name(name)), name);
+    for (auto name : fault_action_names())
+        EXPECT_EQ(std::string_view(fault_action_name(*fault_action_from_name(name))), name);
     for (auto name : grove_state_names()) EXPECT_EQ(grove_state_name(*grove_state_from_name(name)), name);
     for (auto name : respawn_policy_names()) EXPECT_EQ(respawn_policy_name(*respawn_policy_from_name(name)), name);
     for (auto name : violation_policy_names())
         EXPECT_EQ(violation_policy_name(*violation_policy_from_name(name)), name);
     EXPECT_FALSE(fault_action_from_name("explode").has_value());
     EXPECT_EQ(respawn_policy_name(RespawnPolicy::OnFailure), "on-failure");
-    EXPECT_EQ(fault_action_name(FaultAction::MemorySpike), "memory-spike");
+    EXPECT_EQ(std::string_view(fault_action_name(FaultAction::MemorySpike)), "memory-spike");
 }
 
 } // namespace

@@ -42,10 +42,10 @@ std::unique_ptr<BootPlan> typical_plan() {
     client.start_at = milliseconds(5);
     (void)plan->groves.push_back(echo);
     (void)plan->groves.push_back(client);
-    (void)plan->faults.push_back(PlanFault{milliseconds(10), PlanFaultAction::Crash, 1, PlanFault::NoTarget, 0, {}});
+    (void)plan->faults.push_back(PlanFault{milliseconds(10), FaultAction::Crash, 1, PlanFault::NoTarget, 0, {}});
     (void)plan->faults.push_back(
-        PlanFault{milliseconds(20), PlanFaultAction::MemorySpike, 0, PlanFault::NoTarget, 0, kibibytes(64)});
-    (void)plan->faults.push_back(PlanFault{milliseconds(30), PlanFaultAction::FloodStart, 1, 0, 500, {}});
+        PlanFault{milliseconds(20), FaultAction::MemorySpike, 0, PlanFault::NoTarget, 0, kibibytes(64)});
+    (void)plan->faults.push_back(PlanFault{milliseconds(30), FaultAction::FloodStart, 1, 0, 500, {}});
     return plan;
 }
 
@@ -119,7 +119,7 @@ TEST(BootPlan, RoundTripsEveryField) {
     EXPECT_EQ(c.budget.window, plan->groves[1].budget.window);
     EXPECT_TRUE(back->groves[0].receive_from[0].equals("*", 1));
     ASSERT_EQ(back->faults.size(), 3u);
-    EXPECT_EQ(back->faults[1].action, PlanFaultAction::MemorySpike);
+    EXPECT_EQ(back->faults[1].action, FaultAction::MemorySpike);
     EXPECT_EQ(back->faults[1].bytes, kibibytes(64));
     EXPECT_EQ(back->faults[2].target, 0);
     EXPECT_EQ(back->faults[2].rate, 500u);
@@ -248,7 +248,7 @@ TEST(BootPlan, RejectsBadVariableParts) {
 }
 
 TEST(BootPlan, RejectsBadFaults) {
-    EXPECT_EQ(with_fault(0, [](PlanFault& f) { f.action = static_cast<PlanFaultAction>(8); }),
+    EXPECT_EQ(with_fault(0, [](PlanFault& f) { f.action = static_cast<FaultAction>(FaultActionCount); }),
               PlanCheck::BadFaultAction);
     EXPECT_EQ(with_fault(0, [](PlanFault& f) { f.grove = 2; }), PlanCheck::BadFaultGrove);
     EXPECT_EQ(with_fault(0, [](PlanFault& f) { f.target = 0; }), PlanCheck::BadFaultTarget);

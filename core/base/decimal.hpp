@@ -1,7 +1,7 @@
 #pragma once
 #include <core/base/std.hpp>
 
-namespace grove::metal {
+namespace grove {
 
 // The decimal digits of an unsigned value, most significant first: no sign, no leading zeros, "0" for zero.
 struct Decimal {
@@ -18,4 +18,4 @@ struct Decimal {
     }
 };
 
-} // namespace grove::metal
+} // namespace grove

@@ -1,0 +1,103 @@
+#pragma once
+#include <core/kernel/kernel.hpp>
+#include <core/machine/fault_action.hpp>
+
+namespace grove {
+
+// What a runner says in the trace when it does something to a grove on its own (a scripted fault): an event of
+// `kind` (killed, hung, memory_spike, fault_injected, flood_started or flood_stopped) for the grove, with up to two
+// fields and then the kernel's answer as `result` ("ok" or the error's name). Text fields borrow their text.
+struct Announcement {
+    struct Field {
+        char const* key = nullptr;  // nullptr: no field
+        char const* text = nullptr; // a text field; nullptr: `value` is written as an integer
+        u64 value = 0;
+    };
+    Ticks time;
+    GroveId grove; // the incarnation the fault is applied to; a null id when the grove is not loaded (gen 0)
+    GroveName name;
+    char const* kind = "fault_injected";
+    Field fields[2];
+};
+
+// A backend's trace, as the fault injector writes to it. announce() starts an announcement; the kernel's events
+// that come before settle() follow it in the trace, and settle() completes it with the result. The trace must read
+// the same on every backend: the announcement's line, then the kernel's events, in the simulator's JSON Lines
+// format (sim/scenario/trace.hpp).
+class AnnouncementSink {
+public:
+    virtual ~AnnouncementSink() = default;
+    virtual void announce(Announcement const& announcement) = 0;
+    virtual void settle(Result<void> const& result) = 0;
+
+protected:
+    AnnouncementSink() = default;
+    AnnouncementSink(AnnouncementSink const&) = default;
+    AnnouncementSink& operator=(AnnouncementSink const&) = default;
+};
+
+// The runner's part of a flood-start of a grove that never ran: it spawns its grove `grove_index` (image flooder,
+// not started at its start_at) with `arguments` in place of the grove's own. A refusal is the runner's to report
+// in the trace (crashed, kind spawn_failed) and comes back as the kernel's error.
+class FloodSpawner {
+public:
+    using Arguments = StaticVector<GroveArgument, MaxArguments>;
+    virtual ~FloodSpawner() = default;
+    virtual Result<GroveId> spawn_flooder(usize grove_index, Arguments const& arguments) = 0;
+
+protected:
+    FloodSpawner() = default;
+    FloodSpawner(FloodSpawner const&) = default;
+    FloodSpawner& operator=(FloodSpawner const&) = default;
+};
+
+// One scripted fault, as either runner reads it from its script (a scenario's [[faults]], a boot plan's fault
+// records). Invariant: bytes is non-zero only for MemorySpike; target and rate are set only for FloodStart.
+struct ScriptedFault {
+    FaultAction action = FaultAction::Crash;
+    GroveName grove;
+    usize grove_index = 0; // the runner's index of `grove`, handed back to FloodSpawner
+    GroveName target;
+    u32 rate = 0; // messages/s, 0: as fast as it can
+    Bytes bytes;
+};
+
+// Applies scripted faults to the kernel and announces each in the trace, the same way on every backend
+// (scenarios/README.md): crash -> Kernel::crash (a fault of kind "fault" at pc 0); kill, stop, restart, hang -> the
+// kernel's operations; memory-spike -> Kernel::charge_memory; flood-start -> the flooder is spawned with the
+// arguments `target forever 0 rate` (FloodSpawner), restarted when it ran before, or refused with InvalidState
+// while it is alive; flood-stop -> a graceful stop. A grove that is not loaded gets the kernel's answer to a null
+// id (NotFound).
+//
+// It also keeps what memory spikes charged to each live incarnation: memory accounted to the grove that no page
+// backs, which a check of the frame pool against the groves' usage must leave out.
+//
+// Borrows the kernel, the sink and the spawner, which outlive it.
+class FaultInjector {
+public:
+    FaultInjector(Kernel& kernel, AnnouncementSink& sink, FloodSpawner& spawner)
+        : m_kernel(kernel), m_sink(sink), m_spawner(spawner) {}
+    FaultInjector(FaultInjector const&) = delete;
+    FaultInjector& operator=(FaultInjector const&) = delete;
+
+    // Applies `fault` at `now` (the backend's time): the announcement first, then whatever the kernel does.
+    void apply(ScriptedFault const& fault, Ticks now);
+    // The bytes memory spikes charged to this incarnation of the grove (zero for another incarnation).
+    Bytes spiked_memory(Grove const& grove) const;
+
+private:
+    struct Spike {
+        GroveId grove;
+        Bytes bytes;
+    };
+
+    Result<void> start_flood(ScriptedFault const& fault, Grove const* grove);
+    void note_spike(Grove const& grove, Bytes bytes);
+
+    Kernel& m_kernel;
+    AnnouncementSink& m_sink;
+    FloodSpawner& m_spawner;
+    Spike m_spikes[MaxGroves]; // by registry slot
+};
+
+} // namespace grove

@@ -1,0 +1,151 @@
+// Scripted faults through the one injector both runners use: the announcement comes first, then the kernel's
+// events, then the result; flood-start spawns, restarts or refuses; memory spikes are remembered per incarnation.
+#include <core/machine/fault_injector.hpp>
+#include <tests/core/kernel/kernel_fixture.hpp>
+
+#include <string>
+#include <vector>
+
+namespace grove {
+namespace {
+
+using namespace testing;
+
+// The trace as one list of lines: announcements ("announce killed alpha gen 1 bytes=..."), the kernel's events
+// ("event stopped") and results ("result ok"), in the order they came.
+class LineTrace final : public EventSink, public AnnouncementSink {
+public:
+    void on_event(Event const& event) override { lines.push_back(std::string("event ") + event_kind_name(event.kind)); }
+    void announce(Announcement const& a) override {
+        std::string line = std::string("announce ") + a.kind + " " + a.name.c_str() + " gen " +
+                           std::to_string(a.grove.generation) + " at " + std::to_string(a.time.value);
+        for (Announcement::Field const& f : a.fields) {
+            if (f.key == nullptr) continue;
+            line += std::string(" ") + f.key + "=" + (f.text != nullptr ? std::string(f.text) : std::to_string(f.value));
+        }
+        lines.push_back(line);
+    }
+    void settle(Result<void> const& result) override {
+        lines.push_back(std::string("result ") + (result.has_value() ? "ok" : error_name(result.error())));
+    }
+    std::vector<std::string> lines;
+};
+
+// Spawns the flooder as a runner would (with the arguments it is given), and records the call.
+class RecordingSpawner final : public FloodSpawner {
+public:
+    explicit RecordingSpawner(Kernel& kernel) : m_kernel(kernel) {}
+    Result<GroveId> spawn_flooder(usize grove_index, Arguments const& given) override {
+        index = grove_index;
+        for (GroveArgument const& a : given) arguments.emplace_back(a.c_str());
+        GroveSpec spec = make_spec("flood");
+        spec.arguments = given;
+        return m_kernel.spawn(spec);
+    }
+    usize index = 0;
+    std::vector<std::string> arguments;
+
+private:
+    Kernel& m_kernel;
+};
+
+class FaultInjection : public KernelTest {
+protected:
+    void SetUp() override { kernel->set_sink(&trace); }
+    static ScriptedFault fault(FaultAction action, char const* grove) {
+        ScriptedFault f;
+        f.action = action;
+        f.grove = make_grove_name(grove).value();
+        return f;
+    }
+    void apply(ScriptedFault const& f) {
+        trace.lines.clear();
+        injector.apply(f, arch.now());
+    }
+
+    LineTrace trace;
+    RecordingSpawner spawner{*kernel};
+    FaultInjector injector{*kernel, trace, spawner};
+};
+
+TEST_F(FaultInjection, AnnouncesFirstThenTheKernelsEventsThenTheResult) {
+    (void)spawn("alpha");
+    arch.set_now(Ticks(42));
+    apply(fault(FaultAction::Kill, "alpha"));
+    ASSERT_GE(trace.lines.size(), 3u);
+    EXPECT_EQ(trace.lines.front(), "announce killed alpha gen 1 at 42");
+    EXPECT_EQ(trace.lines[1], "event crashed");
+    EXPECT_EQ(trace.lines.back(), "result ok");
+}
+
+TEST_F(FaultInjection, EveryActionHasItsAnnouncement) {
+    (void)spawn("alpha");
+    apply(fault(FaultAction::Hang, "alpha"));
+    EXPECT_EQ(trace.lines.front(), "announce hung alpha gen 1 at 0");
+    apply(fault(FaultAction::Crash, "alpha"));
+    EXPECT_EQ(trace.lines.front(), "announce fault_injected alpha gen 1 at 0 action=crash");
+    EXPECT_EQ(trace.lines.back(), "result ok");
+    (void)spawn("beta");
+    apply(fault(FaultAction::Stop, "beta"));
+    EXPECT_EQ(trace.lines.front(), "announce fault_injected beta gen 1 at 0 action=stop");
+    apply(fault(FaultAction::Restart, "alpha"));
+    EXPECT_EQ(trace.lines.front(), "announce fault_injected alpha gen 1 at 0 action=restart");
+    apply(fault(FaultAction::FloodStop, "beta"));
+    EXPECT_EQ(trace.lines.front(), "announce flood_stopped beta gen 1 at 0");
+}
+
+TEST_F(FaultInjection, AGroveNotLoadedGetsTheKernelsNotFound) {
+    apply(fault(FaultAction::Crash, "ghost"));
+    EXPECT_EQ(trace.lines, (std::vector<std::string>{"announce fault_injected ghost gen 0 at 0 action=crash",
+                                                     "result NotFound"}));
+}
+
+TEST_F(FaultInjection, MemorySpikesAreRememberedForTheIncarnationTheyCharged) {
+    GroveId const g = spawn("alpha", RespawnPolicy::always());
+    ScriptedFault spike = fault(FaultAction::MemorySpike, "alpha");
+    spike.bytes = kibibytes(64);
+    apply(spike);
+    EXPECT_EQ(trace.lines.front(), "announce memory_spike alpha gen 1 at 0 bytes=65536");
+    EXPECT_EQ(trace.lines.back(), "result ok");
+    apply(spike);
+    EXPECT_EQ(injector.spiked_memory(*find(g)), kibibytes(128));
+
+    ASSERT_TRUE(kernel->restart(g).has_value());
+    Grove const& again = named("alpha");
+    EXPECT_EQ(again.id.generation, 2u);
+    EXPECT_EQ(injector.spiked_memory(again), Bytes(0));
+    apply(spike);
+    EXPECT_EQ(injector.spiked_memory(again), kibibytes(64));
+}
+
+TEST_F(FaultInjection, ARefusedSpikeIsNotRemembered) {
+    GroveSpec s = spec("alpha");
+    s.limits.memory = mebibytes(1);
+    GroveId const g = spawn(s);
+    ScriptedFault spike = fault(FaultAction::MemorySpike, "alpha");
+    spike.bytes = mebibytes(2);
+    apply(spike);
+    EXPECT_EQ(trace.lines.back(), "result LimitExceeded");
+    EXPECT_EQ(injector.spiked_memory(*find(g)), Bytes(0));
+}
+
+TEST_F(FaultInjection, FloodStartSpawnsTheFlooderWithItsArguments) {
+    (void)spawn("alpha");
+    ScriptedFault flood = fault(FaultAction::FloodStart, "flood");
+    flood.grove_index = 3;
+    flood.target = make_grove_name("alpha").value();
+    flood.rate = 5'000;
+    apply(flood);
+    EXPECT_EQ(trace.lines.front(), "announce flood_started flood gen 0 at 0 target=alpha rate=5000");
+    EXPECT_EQ(trace.lines.back(), "result ok");
+    EXPECT_EQ(spawner.index, 3u);
+    EXPECT_EQ(spawner.arguments, (std::vector<std::string>{"alpha", "forever", "0", "5000"}));
+
+    apply(flood); // still flooding
+    EXPECT_EQ(trace.lines.back(), "result InvalidState");
+    apply(fault(FaultAction::FloodStop, "flood"));
+    EXPECT_EQ(trace.lines.back(), "result ok");
+}
+
+} // namespace
+} // namespace grove
