@@ -16,7 +16,7 @@ namespace grove {
 struct Grove {
     GroveId id;
     u8 slot = 0; // the registry slot, below MaxGroves: the small index the scheduler and IPC know the grove by
-    GroveState state = GroveState::Loading;
+    GroveStateMachine state; // Loading for a new record; changed by GroveManager only, along the table
     GroveSpec spec;
     LoadedImage image;
     bool has_image = false;

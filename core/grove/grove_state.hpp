@@ -51,4 +51,21 @@ inline Result<void> check_transition(GroveState from, GroveState to) {
     return {};
 }
 
+// A grove's state, which starts in Loading and changes only along LegalTransitions. Callers check the table first
+// (check_transition, or the state they switch on); a transition outside it is a broken invariant and panics, it is
+// never written. Reads as a GroveState.
+class GroveStateMachine {
+public:
+    constexpr GroveState current() const { return m_state; }
+    constexpr operator GroveState() const { return m_state; }
+
+    void transition_to(GroveState to) {
+        GROVE_ASSERT(is_legal_transition(m_state, to));
+        m_state = to;
+    }
+
+private:
+    GroveState m_state = GroveState::Loading;
+};
+
 } // namespace grove

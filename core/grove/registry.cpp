@@ -17,9 +17,8 @@ Result<Grove*> Registry::add(GroveSpec const& spec) {
     g.spec = spec;
     g.id = GroveId{m_next_serial++, 1};
     g.slot = slot;
-    g.state = GroveState::Loading;
     m_live[slot] = true;
-    (void)m_order.push_back(slot);
+    MUST(m_order.push_back(slot)); // not full: checked above
     return &g;
 }
 
@@ -68,7 +67,7 @@ Grove* Registry::find_by_name(char const* name, usize length) {
 
 StaticVector<GroveId, MaxGroves> Registry::list() const {
     StaticVector<GroveId, MaxGroves> ids;
-    for (u8 slot : m_order) (void)ids.push_back(m_slots[slot].id);
+    for (u8 slot : m_order) MUST(ids.push_back(m_slots[slot].id));
     return ids;
 }
 
