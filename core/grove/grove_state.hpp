@@ -1,4 +1,5 @@
 #pragma once
+#include <core/base/enum_count.hpp>
 #include <core/base/result.hpp>
 #include <core/base/std.hpp>
 
@@ -23,6 +24,8 @@ constexpr char const* grove_state_name(GroveState s) {
     }
     return "unknown";
 }
+
+static_assert(count_matches_names<GroveState>(GroveStateCount, grove_state_name));
 
 // The legal transitions, row = from, column = to (in the order of GroveState). Everything else is rejected.
 //   Loading  -> Running (started), Stopped (stopped before it started), Faulted (a respawn failed to start)
