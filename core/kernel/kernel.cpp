@@ -275,7 +275,7 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     return {};
 }
 
-void Kernel::send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length) {
+void Kernel::send_kernel_message(GroveSlot slot, u32 tag, void const* payload, u16 length) {
     abi::Message message{};
     message.header.tag = tag;
     message.header.flags = abi::MessageFlagKernel;

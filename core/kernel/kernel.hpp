@@ -89,7 +89,7 @@ private:
     struct KernelThread {
         ThreadId id;
         GroveId grove;
-        u8 slot = 0;
+        GroveSlot slot = 0;
         AddressSpaceId space; // the incarnation's, for the thread's whole life: its user copies go here
         Pending pending = Pending::None;
         IpcWaiter waiter;
@@ -157,7 +157,7 @@ private:
     void expire(Ticks t);
     // A message from the kernel itself (a stop request, a crash notice) to a grove's own endpoint: the Kernel flag,
     // sender 0, the highest priority, `length` bytes of payload (at most abi::MessagePayloadSize).
-    void send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length);
+    void send_kernel_message(GroveSlot slot, u32 tag, void const* payload, u16 length);
 
     // What a syscall did: completed, with its results for rax and rdx, or blocked (the thread waits; whatever
     // wakes it sets its results). A failure is the error of a Result<SyscallOutcome>: a negative status in rax.
