@@ -97,6 +97,19 @@ private:
 
 inline Result<void> ok() { return {}; }
 
+// MUST's check: the value of a Result (nothing for Result<void>), or a panic naming the call when it failed.
+template<typename T, typename E>
+T must_succeed(Result<T, E> result, char const* file, int line, char const* message) {
+    if (result.is_error()) [[unlikely]]
+        panic(file, line, message);
+    return result.release_value();
+}
+// The same for the containers' and quotas' [[nodiscard]] bool (push_back on a vector known not to be full).
+inline void must_succeed(bool succeeded, char const* file, int line, char const* message) {
+    if (!succeeded) [[unlikely]]
+        panic(file, line, message);
+}
+
 } // namespace grove
 
 // Evaluates a Result; on error returns the error from the enclosing function, otherwise yields the value.
@@ -107,3 +120,8 @@ inline Result<void> ok() { return {}; }
             return grove_try_result_.error();                                                                  \
         grove_try_result_.release_value();                                                                     \
     })
+
+// Evaluates a call that cannot fail by construction (its caller checked everything it depends on) and yields its
+// value; a failure is a broken invariant and panics with the call's text. Never for a failure that input, a
+// grove or a backend can cause: that is TRY's or the caller's to handle.
+#define MUST(expression) ::grove::must_succeed((expression), __FILE__, __LINE__, "MUST failed: " #expression)

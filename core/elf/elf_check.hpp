@@ -1,5 +1,5 @@
 #pragma once
-#include <core/base/std.hpp>
+#include <core/base/enum_count.hpp>
 
 namespace grove {
 
@@ -78,6 +78,8 @@ constexpr char const* elf_check_name(ElfCheck check) {
     }
     return "unknown_check";
 }
+
+static_assert(count_matches_names<ElfCheck>(ElfCheckCount, elf_check_name, "unknown_check"));
 
 // One line saying what the check demands, for a person reading why a file was rejected.
 constexpr char const* elf_check_description(ElfCheck check) {

@@ -8,24 +8,7 @@ namespace grove {
 
 namespace {
 
-// A range of whole pages, [first, end) in bytes.
-struct PageRange {
-    u64 first = 0;
-    u64 end = 0;
-    constexpr bool intersects(PageRange other) const { return first < other.end && other.first < end; }
-};
-
-// The pages a segment touches. The caller has checked that rounding up does not overflow.
-PageRange pages_of(u64 address, u64 memory_size) {
-    u64 const end = address + memory_size;
-    return PageRange{address & ~(PageSize - 1), (end + PageSize - 1) & ~(PageSize - 1)};
-}
-
-// The pages the loader maps itself beside the image.
-constexpr PageRange ReservedRanges[] = {
-    {layout::MainStackGuard, layout::MainStackTop},
-    {layout::ArgumentsPage, layout::ArgumentsPage + PageSize},
-};
+using layout::PageRange;
 
 Permissions permissions_of(u32 flags) {
     Permissions p = Permissions::None;
@@ -58,10 +41,10 @@ ElfResult<void> check_load_segment(Span<u8 const> file, elf::ProgramHeader const
                       (segment.offset & (align - 1)) != (segment.virtual_address & (align - 1))))
         return ElfCheck::SegmentAlignment;
     if (segment.memory_size == 0) return {};
-    PageRange const pages = pages_of(segment.virtual_address, segment.memory_size);
-    if (!layout::in_window(pages.first, pages.end - pages.first)) return ElfCheck::SegmentOutsideWindow;
-    for (PageRange const reserved : ReservedRanges)
-        if (pages.intersects(reserved)) return ElfCheck::SegmentReserved;
+    PageRange const pages = PageRange::covering(segment.virtual_address, segment.memory_size);
+    if (!pages.is_in_window()) return ElfCheck::SegmentOutsideWindow;
+    for (PageRange const reserved : layout::ReservedRanges)
+        if (pages.overlaps(reserved)) return ElfCheck::SegmentReserved;
     if ((segment.flags & elf::FlagWrite) != 0 && (segment.flags & elf::FlagExecute) != 0)
         return ElfCheck::WritableAndExecutable;
     return {};
@@ -70,9 +53,9 @@ ElfResult<void> check_load_segment(Span<u8 const> file, elf::ProgramHeader const
 ElfResult<void> check_overlaps(ImagePlan const& plan) {
     auto const& segments = plan.segments;
     for (usize i = 0; i < segments.size(); ++i) {
-        PageRange const a = pages_of(segments[i].address.value, segments[i].memory_size.value);
+        PageRange const a = PageRange::covering(segments[i].address.value, segments[i].memory_size.value);
         for (usize j = i + 1; j < segments.size(); ++j)
-            if (a.intersects(pages_of(segments[j].address.value, segments[j].memory_size.value)))
+            if (a.overlaps(PageRange::covering(segments[j].address.value, segments[j].memory_size.value)))
                 return ElfCheck::SegmentOverlap;
     }
     return {};
@@ -93,8 +76,8 @@ ElfResult<void> check_entry(ImagePlan const& plan) {
 Bytes image_memory(ImagePlan const& plan) {
     Bytes total{};
     for (ImageSegment const& segment : plan.segments) {
-        PageRange const pages = pages_of(segment.address.value, segment.memory_size.value);
-        total += Bytes(pages.end - pages.first);
+        PageRange const pages = PageRange::covering(segment.address.value, segment.memory_size.value);
+        total += pages.size();
     }
     return total;
 }

@@ -1,5 +1,5 @@
 #pragma once
-#include <core/base/std.hpp>
+#include <core/base/enum_count.hpp>
 
 namespace grove {
 
@@ -33,6 +33,8 @@ constexpr char const* capability_kind_name(CapabilityKind k) {
     }
     return "unknown";
 }
+
+static_assert(count_matches_names<CapabilityKind>(CapabilityKindCount, capability_kind_name));
 
 // True for the kinds that are a plain flag (granted whole, no list).
 constexpr bool is_flag_capability(CapabilityKind k) {

@@ -15,8 +15,8 @@ namespace grove {
 // Faulted.
 struct Grove {
     GroveId id;
-    u8 slot = 0; // the registry slot, below MaxGroves: the small index the scheduler and IPC know the grove by
-    GroveState state = GroveState::Loading;
+    GroveSlot slot = 0;
+    GroveStateMachine state; // Loading for a new record; changed by GroveManager only, along the table
     GroveSpec spec;
     LoadedImage image;
     bool has_image = false;

@@ -53,7 +53,7 @@ void GroveManager::teardown(Grove& g) {
     g.has_image = false;
     g.image = LoadedImage{};
     g.usage = ResourceUsage{};
-    (void)m_subscriptions.unsubscribe(g.id.serial);
+    m_subscriptions.unsubscribe(g.id.serial); // false (nothing to do) for a grove that never subscribed
 }
 
 // --- lifecycle -------------------------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ Result<void> GroveManager::start_incarnation(Grove& g, Ticks now) {
     invalidate_deadline();
     TRY(check_transition(g.state, GroveState::Running));
     if (m_hooks != nullptr) TRY(m_hooks->on_start(g, now));
-    g.state = GroveState::Running;
+    g.state.transition_to(GroveState::Running);
     g.history.record_start(now);
     g.last_heartbeat = now;
     emit(Event::started(now, g.id));
@@ -91,7 +91,7 @@ Result<GroveId> GroveManager::spawn(GroveSpec const& spec, Ticks now) {
     if (started.is_error()) {
         Grove* g = m_registry.find(id);
         teardown(*g);
-        (void)m_registry.remove(id);
+        MUST(m_registry.remove(id)); // loaded just above
         return started.error();
     }
     return id;
@@ -103,11 +103,11 @@ Result<void> GroveManager::stop(GroveId id, Ticks now) {
     switch (g->state) {
     case GroveState::Loading:
         teardown(*g);
-        g->state = GroveState::Stopped;
+        g->state.transition_to(GroveState::Stopped);
         emit(Event::stopped(now, g->id, 0));
         return {};
     case GroveState::Running:
-        g->state = GroveState::Stopping;
+        g->state.transition_to(GroveState::Stopping);
         g->stop_deadline = now + g->spec.stop_timeout;
         emit(Event::stopping(now, g->id, g->stop_deadline));
         if (m_hooks != nullptr) m_hooks->on_stop_requested(*g);
@@ -134,7 +134,7 @@ Result<void> GroveManager::reincarnate(Grove& g, Ticks now, EventKind announce) 
     invalidate_deadline();
     TRY(check_transition(g.state, GroveState::Loading));
     LoadedImage const image = TRY(load_image(m_arch, g.spec));
-    g.state = GroveState::Loading;
+    g.state.transition_to(GroveState::Loading);
     g.respawn_pending = false;
     ++g.id.generation;
     install_image(g, image, now);
@@ -149,7 +149,7 @@ Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
     if (g->state == GroveState::Loading || g->state == GroveState::Quarantined) return Error::InvalidState;
     if (g->has_image) {
         teardown(*g);
-        g->state = GroveState::Stopped;
+        g->state.transition_to(GroveState::Stopped);
         emit(Event::stopped(now, g->id, 0));
     }
     g->respawn_pending = false;
@@ -157,7 +157,7 @@ Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
     if (started.is_error()) {
         if (g->has_image) { // built, but on_start failed
             teardown(*g);
-            g->state = GroveState::Faulted;
+            g->state.transition_to(GroveState::Faulted);
         }
         return started.error();
     }
@@ -180,12 +180,11 @@ void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
     bool const was_stopping = g.state == GroveState::Stopping;
     bool const completes_stop = was_stopping && (crash.kind == CrashKind::Exit || crash.kind == CrashKind::Killed);
     GroveState const target = completes_stop || crash.is_clean_exit() ? GroveState::Stopped : GroveState::Faulted;
-    GROVE_ASSERT(is_legal_transition(g.state, target));
 
     GroveId const ended = g.id;
     g.last_crash = crash;
     teardown(g);
-    g.state = target;
+    g.state.transition_to(target);
     if (crash.kind == CrashKind::Exit && target == GroveState::Stopped) {
         emit(Event::stopped(now, ended, crash.exit_code));
     } else {
@@ -206,8 +205,7 @@ void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) 
         emit(Event::respawn_scheduled(now, g.id, decision.delay));
         break;
     case RespawnVerdict::GiveUp:
-        GROVE_ASSERT(is_legal_transition(g.state, GroveState::Quarantined));
-        g.state = GroveState::Quarantined;
+        g.state.transition_to(GroveState::Quarantined);
         g.respawn_pending = false;
         emit(Event::gave_up(now, g.id));
         break;
@@ -222,7 +220,7 @@ void GroveManager::respawn(Grove& g, Ticks now) {
     if (started.has_value()) return;
     if (g.has_image) { // built, but on_start failed
         teardown(g);
-        g.state = GroveState::Faulted;
+        g.state.transition_to(GroveState::Faulted);
     }
     Crash const failed = Crash::spawn_failed();
     g.last_crash = failed;
@@ -313,7 +311,7 @@ Result<void> GroveManager::release(GroveId id, Quota<Q> ResourceUsage::*quota, Q
     Grove* g = TRY(find_live(id));
     Quota<Q>& q = g->usage.*quota;
     if (amount > q.used()) return Error::InvalidArgument;
-    (void)q.replenish(amount);
+    MUST(q.replenish(amount)); // at most what is used: checked above
     return {};
 }
 
@@ -353,7 +351,7 @@ Result<void> GroveManager::map_memory(GroveId id, VirtAddr base, Bytes length, P
     TRY(reserve_memory(id, length, now));
     Result<void> mapped = m_arch.map(g->image.space, base, pages_for(length), permissions);
     if (mapped.is_error()) {
-        (void)g->usage.memory.replenish(length);
+        MUST(g->usage.memory.replenish(length)); // reserved just above
         return mapped.error();
     }
     return {};
@@ -365,7 +363,7 @@ Result<void> GroveManager::unmap_memory(GroveId id, VirtAddr base, Bytes length,
         return deny(*g, CapabilityKind::MemoryManage, base.value, now);
     if (!is_mappable(base, length) || length > g->usage.memory.used()) return Error::InvalidArgument;
     TRY(m_arch.unmap(g->image.space, base, pages_for(length)));
-    (void)g->usage.memory.replenish(length);
+    MUST(g->usage.memory.replenish(length)); // at most what is used: checked above
     return {};
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <core/base/enum_count.hpp>
 #include <core/base/result.hpp>
 #include <core/base/std.hpp>
 
@@ -23,6 +24,8 @@ constexpr char const* grove_state_name(GroveState s) {
     }
     return "unknown";
 }
+
+static_assert(count_matches_names<GroveState>(GroveStateCount, grove_state_name));
 
 // The legal transitions, row = from, column = to (in the order of GroveState). Everything else is rejected.
 //   Loading  -> Running (started), Stopped (stopped before it started), Faulted (a respawn failed to start)
@@ -50,5 +53,22 @@ inline Result<void> check_transition(GroveState from, GroveState to) {
     if (!is_legal_transition(from, to)) return Error::InvalidState;
     return {};
 }
+
+// A grove's state, which starts in Loading and changes only along LegalTransitions. Callers check the table first
+// (check_transition, or the state they switch on); a transition outside it is a broken invariant and panics, it is
+// never written. Reads as a GroveState.
+class GroveStateMachine {
+public:
+    constexpr GroveState current() const { return m_state; }
+    constexpr operator GroveState() const { return m_state; }
+
+    void transition_to(GroveState to) {
+        GROVE_ASSERT(is_legal_transition(m_state, to));
+        m_state = to;
+    }
+
+private:
+    GroveState m_state = GroveState::Loading;
+};
 
 } // namespace grove

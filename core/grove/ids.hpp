@@ -22,6 +22,10 @@ struct ThreadId {
     constexpr bool is_null() const { return generation == 0; }
 };
 
+// A grove's registry slot, below MaxGroves: the small index the scheduler, IPC and the kernel's tables know a grove
+// by. Reused once the grove is removed; a GroveId names one incarnation.
+using GroveSlot = u8;
+
 // An address space, as the backend names it. Opaque to the core.
 struct AddressSpaceId {
     u32 value = 0;

@@ -5,34 +5,27 @@ namespace grove {
 
 namespace {
 
-// The whole pages a segment touches: [first, end), both page aligned.
-struct PageRange {
-    u64 first = 0;
-    u64 end = 0;
-    constexpr bool overlaps(PageRange o) const { return first < o.end && o.first < end; }
-    constexpr PageCount pages() const { return PageCount((end - first) / PageSize); }
-};
+using layout::PageRange;
 
+// The whole pages a segment touches; false when it is empty or its end overflows.
 bool page_range_of(ImageSegment const& s, PageRange& out) {
     u64 last = 0;
     if (s.memory_size.is_zero() || !checked_add(s.address.value, s.memory_size.value, last)) return false;
     u64 end = 0;
     if (!checked_add(last, PageSize - 1, end)) return false;
-    out.first = s.address.value & ~(PageSize - 1);
-    out.end = end & ~(PageSize - 1);
+    out = PageRange::covering(s.address.value, s.memory_size.value);
     return true;
 }
-
-constexpr PageRange StackRegion{layout::MainStackGuard, layout::MainStackTop};
-constexpr PageRange ArgumentsRegion{layout::ArgumentsPage, layout::ArgumentsPage + PageSize};
 
 bool is_valid_segment(ImageSegment const& s, PageRange& pages) {
     if (!page_range_of(s, pages)) return false;
     if (s.file_bytes.size > s.memory_size.value) return false;
     if (!s.file_bytes.is_empty() && s.file_bytes.data == nullptr) return false;
     if (has(s.permissions, Permissions::Write) && has(s.permissions, Permissions::Execute)) return false;
-    if (!layout::in_window(pages.first, pages.end - pages.first)) return false;
-    return !pages.overlaps(StackRegion) && !pages.overlaps(ArgumentsRegion);
+    if (!pages.is_in_window()) return false;
+    for (PageRange const reserved : layout::ReservedRanges)
+        if (pages.overlaps(reserved)) return false;
+    return true;
 }
 
 constexpr usize ArgumentsBufferSize = (MaxArguments + 2) * sizeof(u64) + (MaxArguments + 1) * (MaxArgumentLength + 1);
@@ -62,7 +55,7 @@ usize build_arguments(GroveSpec const& spec, u8 (&buffer)[ArgumentsBufferSize], 
 Result<void> build_space(Arch& arch, AddressSpaceId space, GroveSpec const& spec, LoadedImage& image) {
     for (auto const& segment : spec.image.segments) {
         PageRange pages;
-        (void)page_range_of(segment, pages);
+        MUST(page_range_of(segment, pages)); // validate_spec checked every segment
         TRY(arch.map(space, VirtAddr{pages.first}, pages.pages(), segment.permissions));
         if (!segment.file_bytes.is_empty())
             TRY(arch.load(space, segment.address, segment.file_bytes.data, Bytes(segment.file_bytes.size)));

@@ -27,4 +27,27 @@ constexpr bool in_window(u64 base, u64 length) {
     return base >= WindowBase && end <= WindowEnd;
 }
 
+// A range of whole pages, [first, end) in bytes, both page aligned.
+struct PageRange {
+    u64 first = 0;
+    u64 end = 0;
+
+    // The pages that [address, address + size) touches. The caller guarantees that address + size, rounded up to a
+    // page, does not overflow.
+    static constexpr PageRange covering(u64 address, u64 size) {
+        return PageRange{address & ~(PageSize - 1), (address + size + PageSize - 1) & ~(PageSize - 1)};
+    }
+    constexpr bool overlaps(PageRange other) const { return first < other.end && other.first < end; }
+    constexpr PageCount pages() const { return PageCount((end - first) / PageSize); }
+    constexpr Bytes size() const { return Bytes(end - first); }
+    constexpr bool is_in_window() const { return in_window(first, end - first); }
+};
+
+// The pages the loader maps itself beside every image (the main stack with its guard page, the arguments page):
+// no segment may touch them.
+inline constexpr PageRange ReservedRanges[] = {
+    {MainStackGuard, MainStackTop},
+    {ArgumentsPage, ArgumentsPage + PageSize},
+};
+
 } // namespace grove::layout

@@ -10,23 +10,22 @@ Result<void> Registry::check_can_add(GroveName const& name) const {
 
 Result<Grove*> Registry::add(GroveSpec const& spec) {
     TRY(check_can_add(spec.name));
-    u8 slot = 0;
+    GroveSlot slot = 0;
     while (m_live[slot]) ++slot; // a free slot exists: not full
     Grove& g = m_slots[slot];
     g = Grove{};
     g.spec = spec;
     g.id = GroveId{m_next_serial++, 1};
     g.slot = slot;
-    g.state = GroveState::Loading;
     m_live[slot] = true;
-    (void)m_order.push_back(slot);
+    MUST(m_order.push_back(slot)); // not full: checked above
     return &g;
 }
 
 Result<void> Registry::remove(GroveId id) {
     if (find(id) == nullptr) return Error::NotFound;
     usize const position = position_of_serial(id.serial);
-    u8 const slot = m_order[position];
+    GroveSlot const slot = m_order[position];
     m_order.erase_at(position);
     m_live[slot] = false;
     m_slots[slot] = Grove{};
@@ -58,7 +57,7 @@ Grove const* Registry::find(GroveId id) const {
 Grove* Registry::find(GroveId id) { return const_cast<Grove*>(static_cast<Registry const*>(this)->find(id)); }
 
 Grove const* Registry::find_by_name(char const* name, usize length) const {
-    for (u8 slot : m_order)
+    for (GroveSlot slot : m_order)
         if (m_slots[slot].spec.name.equals(name, length)) return &m_slots[slot];
     return nullptr;
 }
@@ -68,7 +67,7 @@ Grove* Registry::find_by_name(char const* name, usize length) {
 
 StaticVector<GroveId, MaxGroves> Registry::list() const {
     StaticVector<GroveId, MaxGroves> ids;
-    for (u8 slot : m_order) (void)ids.push_back(m_slots[slot].id);
+    for (GroveSlot slot : m_order) MUST(ids.push_back(m_slots[slot].id));
     return ids;
 }
 

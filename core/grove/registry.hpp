@@ -42,11 +42,11 @@ public:
     // Calls f(Grove&) for every registered grove in serial order. f must not add or remove groves.
     template<typename F>
     void for_each(F&& f) {
-        for (u8 slot : m_order) f(m_slots[slot]);
+        for (GroveSlot slot : m_order) f(m_slots[slot]);
     }
     template<typename F>
     void for_each(F&& f) const {
-        for (u8 slot : m_order) f(static_cast<Grove const&>(m_slots[slot]));
+        for (GroveSlot slot : m_order) f(static_cast<Grove const&>(m_slots[slot]));
     }
 
 private:
@@ -54,11 +54,11 @@ private:
 
     Grove m_slots[MaxGroves];
     bool m_live[MaxGroves]{};
-    StaticVector<u8, MaxGroves> m_order;
+    StaticVector<GroveSlot, MaxGroves> m_order;
     u32 m_next_serial = 1;
     // The slot of the last record found by serial, tried first: a grove that sends or traps again and again is
     // found without a scan. A hint only; whatever it holds, find_serial checks the slot.
-    mutable u8 m_recent = 0;
+    mutable GroveSlot m_recent = 0;
 };
 
 } // namespace grove

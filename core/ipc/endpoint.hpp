@@ -49,7 +49,7 @@ public:
     // Non-blocking send from grove `grove`. Delivered or Queued; errors (each counted as a refusal):
     // InvalidArgument (bad header), PeerClosed (endpoint closed), WouldBlock (queue full).
     // The Call flag is cleared; the Kernel flag is kept (the kernel clears it for messages from groves).
-    Result<SendStatus> try_send(u8 grove, abi::Message const& message, WakeList& woken) {
+    Result<SendStatus> try_send(GroveSlot grove, abi::Message const& message, WakeList& woken) {
         // The common case inline: nobody waits, there is room: a bitmap update, a slot pop and a 64-byte copy.
         if (is_valid(message.header) && is_open() && m_receivers.is_empty() && !m_queue.is_full()) [[likely]] {
             m_queue.push(message, delivered_flags(message.header, false), MessageOrigin{grove, {}});
@@ -97,7 +97,7 @@ public:
     bool check_invariant() const;
 
 private:
-    Result<SendStatus> try_send_slowly(u8 grove, abi::Message const& message, WakeList& woken);
+    Result<SendStatus> try_send_slowly(GroveSlot grove, abi::Message const& message, WakeList& woken);
     Result<void> try_receive_slowly(abi::Message& out, ReplyToken& reply, WakeList& woken);
     // Puts a message that may enter (a receiver waits, or there is room) where it goes; Delivered or Queued.
     SendStatus admit(abi::Message const& message, MessageOrigin const& origin, WakeList& woken);
@@ -128,7 +128,7 @@ SendStatus BasicEndpoint<QueueCapacity>::admit(abi::Message const& message, Mess
 }
 
 template<u32 QueueCapacity>
-Result<SendStatus> BasicEndpoint<QueueCapacity>::try_send_slowly(u8 grove, abi::Message const& message,
+Result<SendStatus> BasicEndpoint<QueueCapacity>::try_send_slowly(GroveSlot grove, abi::Message const& message,
                                                                  WakeList& woken) {
     TRY(check_send(grove, message.header));
     if (m_queue.is_full()) {

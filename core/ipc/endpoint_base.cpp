@@ -10,7 +10,7 @@ Refusal refusal_of(WaitOutcome outcome) {
 
 } // namespace
 
-Result<void> EndpointBase::check_send(u8 grove, abi::MessageHeader const& header) {
+Result<void> EndpointBase::check_send(GroveSlot grove, abi::MessageHeader const& header) {
     if (!is_valid(header)) [[unlikely]] {
         count_refused(grove, Refusal::Invalid);
         return error_of(Refusal::Invalid);
@@ -64,7 +64,7 @@ Result<void> EndpointBase::wait_for_room(IpcWaiter& waiter, WaitKind kind, Ticks
     return ok();
 }
 
-Result<void> EndpointBase::reply(IpcWaiter& caller, u8 grove, abi::Message const& message, WakeList& woken) {
+Result<void> EndpointBase::reply(IpcWaiter& caller, GroveSlot grove, abi::Message const& message, WakeList& woken) {
     GROVE_ASSERT(caller.endpoint == this && caller.kind == WaitKind::AwaitingReply);
     if (!is_valid(message.header)) {
         count_refused(grove, Refusal::Invalid);
@@ -144,7 +144,7 @@ Ticks EndpointBase::next_deadline() const {
     return earliest;
 }
 
-void EndpointBase::refuse(u8 grove, Refusal reason) { count_refused(grove, reason); }
+void EndpointBase::refuse(GroveSlot grove, Refusal reason) { count_refused(grove, reason); }
 
 void EndpointBase::close_waiters(WakeList& woken) {
     m_open = false;

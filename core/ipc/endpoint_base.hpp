@@ -62,7 +62,7 @@ public:
     }
     // Completes `caller` (awaiting a reply on this endpoint) with `message` from grove `grove`. InvalidArgument
     // (counted) for a bad header; the caller then keeps waiting.
-    Result<void> reply(IpcWaiter& caller, u8 grove, abi::Message const& message, WakeList& woken);
+    Result<void> reply(IpcWaiter& caller, GroveSlot grove, abi::Message const& message, WakeList& woken);
     // Wakes `caller` (awaiting a reply on this endpoint) with PeerClosed: the receiving thread is gone.
     void abandon(IpcWaiter& caller, WakeList& woken);
 
@@ -77,7 +77,7 @@ public:
     // The earliest deadline of a waiter here; Ticks::max() when none.
     Ticks next_deadline() const;
     // Counts a send that the kernel refused before it reached the queue (rate limit, rights).
-    void refuse(u8 grove, Refusal reason);
+    void refuse(GroveSlot grove, Refusal reason);
 
 protected:
     using WaiterList = IntrusiveList<IpcWaiter, &IpcWaiter::node>;
@@ -88,7 +88,7 @@ protected:
     ~EndpointBase() = default;
 
     // Checks that refuse or block nothing: the header and the endpoint's state. Counts the refusal.
-    Result<void> check_send(u8 grove, abi::MessageHeader const& header);
+    Result<void> check_send(GroveSlot grove, abi::MessageHeader const& header);
     // Prepares a waiter that must not be waiting for a blocking operation: a new sequence, no outcome yet.
     void start_wait(IpcWaiter& waiter);
     // Starts a wait of `kind` on `list`.
@@ -103,23 +103,23 @@ protected:
     // The waiters' part of the endpoint's invariant (see the class comment).
     bool check_waiters() const;
 
-    void count_handed_over(u8 grove) {
+    void count_handed_over(GroveSlot grove) {
         m_counters.count_handed_over();
         m_ledger.grove(grove).count_handed_over();
     }
-    void count_queued(u8 grove) {
+    void count_queued(GroveSlot grove) {
         m_counters.count_queued();
         m_ledger.grove(grove).count_queued();
     }
-    void count_dequeued(u8 grove) {
+    void count_dequeued(GroveSlot grove) {
         m_counters.count_dequeued();
         m_ledger.grove(grove).count_dequeued();
     }
-    void count_refused(u8 grove, Refusal reason) {
+    void count_refused(GroveSlot grove, Refusal reason) {
         m_counters.count_refused(reason);
         m_ledger.grove(grove).count_refused(reason);
     }
-    void count_reclaimed(u8 grove, Refusal reason) {
+    void count_reclaimed(GroveSlot grove, Refusal reason) {
         m_counters.count_reclaimed(reason);
         m_ledger.grove(grove).count_reclaimed(reason);
     }

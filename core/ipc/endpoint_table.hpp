@@ -42,7 +42,7 @@ public:
     usize size() const { return m_endpoints.size(); }
 
     // --- messaging (see Endpoint for the outcomes) ------------------------------------------------------------
-    Result<SendStatus> try_send(EndpointRef ref, u8 grove, abi::Message const& message, WakeList& woken);
+    Result<SendStatus> try_send(EndpointRef ref, GroveSlot grove, abi::Message const& message, WakeList& woken);
     Result<SendStatus> send(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken);
     Result<SendStatus> call(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken);
     Result<void> try_receive(EndpointRef ref, abi::Message& out, ReplyToken& reply, WakeList& woken);
@@ -52,7 +52,7 @@ public:
     // reply. InvalidState (not counted) for a null token; PeerClosed (counted as a refused reply) when the
     // caller no longer waits (timed out, cancelled, or its endpoint closed); InvalidArgument (counted) for a bad
     // header, and then the caller keeps waiting.
-    Result<void> reply(ReplyToken token, u8 grove, abi::Message const& message, WakeList& woken);
+    Result<void> reply(ReplyToken token, GroveSlot grove, abi::Message const& message, WakeList& woken);
     // Gives up the call named by `token` (the thread that received it is going away): the caller wakes with
     // PeerClosed. Nothing happens for a null or stale token.
     void abandon_reply(ReplyToken token, WakeList& woken);
@@ -69,10 +69,10 @@ public:
     // Counts a send the kernel refused before it reached an endpoint: RateLimited (the grove's token bucket was
     // empty), BadHandle, AccessDenied. Counted against the grove, and against the endpoint too when `target` is
     // live.
-    void refuse(u8 grove, EndpointRef target, Refusal reason);
+    void refuse(GroveSlot grove, EndpointRef target, Refusal reason);
 
     IpcLedger const& ledger() const { return m_ledger; }
-    IpcCounters const& grove_counters(u8 grove) const { return m_ledger.grove(grove); }
+    IpcCounters const& grove_counters(GroveSlot grove) const { return m_ledger.grove(grove); }
 
     bool check_invariant() const;
 
@@ -82,7 +82,7 @@ private:
     }
     // The earliest deadline of any waiter, from every endpoint's lists.
     Ticks scan_next_deadline() const;
-    Result<void> refuse_stale_send(u8 grove);
+    Result<void> refuse_stale_send(GroveSlot grove);
     Result<void> refuse_stale_wait(IpcWaiter& waiter);
 
     IpcLedger m_ledger;
@@ -112,7 +112,7 @@ Result<IpcCounters> BasicEndpointTable<QueueCapacity>::close(EndpointRef ref, Wa
 }
 
 template<u32 QueueCapacity>
-Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_send(u8 grove) {
+Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_send(GroveSlot grove) {
     m_ledger.grove(grove).count_refused(Refusal::PeerClosed);
     return error_of(Refusal::PeerClosed);
 }
@@ -125,7 +125,7 @@ Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_wait(IpcWaiter& wai
 }
 
 template<u32 QueueCapacity>
-Result<SendStatus> BasicEndpointTable<QueueCapacity>::try_send(EndpointRef ref, u8 grove,
+Result<SendStatus> BasicEndpointTable<QueueCapacity>::try_send(EndpointRef ref, GroveSlot grove,
                                                                abi::Message const& message, WakeList& woken) {
     Endpoint* endpoint = find(ref);
     if (endpoint == nullptr) [[unlikely]] return refuse_stale_send(grove).error();
@@ -168,7 +168,7 @@ Result<ReceiveStatus> BasicEndpointTable<QueueCapacity>::receive(EndpointRef ref
 }
 
 template<u32 QueueCapacity>
-Result<void> BasicEndpointTable<QueueCapacity>::reply(ReplyToken token, u8 grove, abi::Message const& message,
+Result<void> BasicEndpointTable<QueueCapacity>::reply(ReplyToken token, GroveSlot grove, abi::Message const& message,
                                                       WakeList& woken) {
     if (token.is_null()) return Error::InvalidState;
     IpcWaiter* caller = Endpoint::resolve(token);
@@ -217,7 +217,7 @@ Ticks BasicEndpointTable<QueueCapacity>::scan_next_deadline() const {
 }
 
 template<u32 QueueCapacity>
-void BasicEndpointTable<QueueCapacity>::refuse(u8 grove, EndpointRef target, Refusal reason) {
+void BasicEndpointTable<QueueCapacity>::refuse(GroveSlot grove, EndpointRef target, Refusal reason) {
     if (Endpoint* endpoint = find(target)) {
         endpoint->refuse(grove, reason);
         return;

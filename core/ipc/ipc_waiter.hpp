@@ -53,7 +53,7 @@ constexpr Result<void> result_of(WaitOutcome outcome) {
 struct IpcWaiter {
     IntrusiveListNode node;
     ThreadId thread;
-    u8 grove = 0;
+    GroveSlot grove = 0;
     WaitKind kind = WaitKind::None;
     WaitOutcome outcome = WaitOutcome::Pending;
     Ticks deadline = Ticks::max();

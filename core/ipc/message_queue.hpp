@@ -2,13 +2,14 @@
 #include <core/abi/syscall.hpp>
 #include <core/base/assert.hpp>
 #include <core/base/std.hpp>
+#include <core/grove/ids.hpp>
 #include <core/ipc/reply_token.hpp>
 
 namespace grove {
 
 // Where a queued message came from: the sending grove (for accounting) and, for a Call, the caller's reply token.
 struct MessageOrigin {
-    u8 grove = 0;
+    GroveSlot grove = 0;
     ReplyToken reply;
 };
 
@@ -128,7 +129,7 @@ private:
 
     alignas(64) abi::Message m_messages[Capacity]{};
     ReplyToken m_replies[Capacity]{}; // meaningful only for messages with the Call flag
-    u8 m_groves[Capacity]{};
+    GroveSlot m_groves[Capacity]{};
     Link m_next[Capacity]{};
     Link m_head[Levels]{};
     Link m_tail[Levels]{};

@@ -1,4 +1,5 @@
 #pragma once
+#include <core/base/enum_count.hpp>
 #include <core/base/error.hpp>
 #include <core/base/std.hpp>
 
@@ -46,5 +47,7 @@ constexpr char const* refusal_name(Refusal reason) {
     }
     return "unknown";
 }
+
+static_assert(count_matches_names<Refusal>(RefusalCount, refusal_name));
 
 } // namespace grove

@@ -20,7 +20,7 @@ StaticVector<ThreadId, MaxThreads> Kernel::threads_of(GroveId grove) const {
     if (grove.is_null()) return threads;
     for (KernelThread const& kt : m_threads) {
         Thread const* t = m_scheduler.thread(kt.id);
-        if (t != nullptr && kt.grove == grove && t->state != ThreadState::Exited) (void)threads.push_back(kt.id);
+        if (t != nullptr && kt.grove == grove && t->state != ThreadState::Exited) MUST(threads.push_back(kt.id));
     }
     return threads;
 }
@@ -38,7 +38,7 @@ void Kernel::expire(Ticks t) {
     drain_woken();
     // expire_timeouts returns a view that the next scheduler call invalidates: copy it first.
     StaticVector<Wakeup, MaxThreads> wakeups;
-    for (Wakeup const& w : m_scheduler.expire_timeouts(t)) (void)wakeups.push_back(w);
+    for (Wakeup const& w : m_scheduler.expire_timeouts(t)) MUST(wakeups.push_back(w));
     for (Wakeup const& w : wakeups) finish_wakeup(w);
     drain_woken();
 }
@@ -108,9 +108,12 @@ bool Kernel::charge(ThreadId thread, Ticks t) {
     KernelThread const& kt = m_threads[thread.index];
     Result<GroveCpuStats> stats = m_scheduler.cpu_stats(kt.slot);
     GROVE_ASSERT(stats.has_value());
-    (void)m_manager.report_cpu_exhausted(kt.grove, stats.value().used_in_period, stats.value().budget, t);
+    // LimitExceeded: the Kill policy ended the grove, and the thread with it.
+    Result<void> const reported =
+        m_manager.report_cpu_exhausted(kt.grove, stats.value().used_in_period, stats.value().budget, t);
     drain_woken();
-    return m_scheduler.thread(thread) != nullptr;
+    GROVE_ASSERT(reported.has_value() == (m_scheduler.thread(thread) != nullptr));
+    return reported.has_value();
 }
 
 void Kernel::handle_fault(ThreadId thread, Trap const& trap) {
@@ -119,7 +122,7 @@ void Kernel::handle_fault(ThreadId thread, Trap const& trap) {
     m_manager.tracer().emit(Event::fault(t, kt.grove, trap));
     if (trap.kind == TrapKind::GeneralProtection && trap.fault.cause == FaultCause::IoPort)
         (void)m_manager.require_io_port(kt.grove, trap.fault.port, t); // reports capability_denied
-    (void)m_manager.report_crash(kt.grove, Crash::fault(trap.pc, trap.fault.address), t);
+    MUST(m_manager.report_crash(kt.grove, Crash::fault(trap.pc, trap.fault.address), t)); // a running grove
 }
 
 Result<void> Kernel::hang(GroveId id) {
@@ -157,7 +160,7 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
         if (m_arch.copy_to_user(kt.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {
             // The buffer went away while the thread waited (another thread unmapped it): the message was
             // delivered to a grove that cannot take it, which is that grove's fault.
-            (void)m_scheduler.wake(thread);
+            MUST(m_scheduler.wake(thread)); // it waited
             crash_on_delivery(kt, kt.out_buffer);
             return;
         }
@@ -178,7 +181,8 @@ void Kernel::owe_reply(KernelThread& kt, ReplyToken token) {
 }
 
 void Kernel::crash_on_delivery(KernelThread const& kt, VirtAddr address) {
-    (void)m_manager.report_crash(kt.grove, Crash::fault(0, address.value), now());
+    // The grove is live: the waiters of a grove that ends are cancelled, never woken.
+    MUST(m_manager.report_crash(kt.grove, Crash::fault(0, address.value), now()));
 }
 
 void Kernel::finish_wakeup(Wakeup const& wakeup) {
@@ -204,14 +208,14 @@ Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtA
     TRY(m_manager.reserve_thread(grove.id, t));
     Result<ThreadId> created = m_scheduler.create(grove.slot, grove.spec.priority);
     if (created.is_error()) {
-        (void)m_manager.release_thread(grove.id);
+        MUST(m_manager.release_thread(grove.id)); // reserved above
         return created.error();
     }
     ThreadId const thread = created.value();
     Result<void> context = m_arch.create_context(thread, grove.image.space, entry, stack_top, arg0, arg1);
     if (context.is_error()) {
-        (void)m_scheduler.destroy(thread);
-        (void)m_manager.release_thread(grove.id);
+        MUST(m_scheduler.destroy(thread)); // created above
+        MUST(m_manager.release_thread(grove.id));
         return context.error();
     }
     KernelThread& kt = m_threads[thread.index];
@@ -227,14 +231,14 @@ Result<ThreadId> Kernel::create_thread(Grove const& grove, VirtAddr entry, VirtA
 
 void Kernel::reap(ThreadId exited, GroveId grove) {
     // A second joiner of the same thread finds it reaped already: nothing is given back twice.
-    if (m_scheduler.destroy(exited).has_value()) (void)m_manager.release_thread(grove);
+    if (m_scheduler.destroy(exited).has_value()) MUST(m_manager.release_thread(grove));
 }
 
 // Ends a thread's part in IPC (its wait, and the call it received but did not answer) and removes its context.
 // The scheduler record is the caller's to remove.
 void Kernel::destroy_thread(ThreadId thread) {
     KernelThread& kt = m_threads[thread.index];
-    if (kt.waiter.is_waiting()) (void)m_ipc.cancel(kt.waiter, WaitOutcome::PeerClosed);
+    if (kt.waiter.is_waiting()) MUST(m_ipc.cancel(kt.waiter, WaitOutcome::PeerClosed));
     // Woken but not yet finished (its grove died while the woken list was being drained): nothing to finish.
     else if (kt.waiter.node.is_linked()) m_woken.remove(kt.waiter);
     if (!kt.reply_to.is_null()) m_ipc.abandon_reply(kt.reply_to, m_woken);
@@ -253,15 +257,15 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     EndpointRef const endpoint = TRY(m_ipc.open(grove.slot));
     Result<void> handle = m_manager.reserve_file_handle(grove.id, t);
     if (handle.is_error()) {
-        (void)m_ipc.close(endpoint, m_woken);
+        MUST(m_ipc.close(endpoint, m_woken)); // opened above
         return handle.error();
     }
-    (void)m_scheduler.set_cpu_limit(grove.slot, grove.spec.limits.cpu_percent);
+    MUST(m_scheduler.set_cpu_limit(grove.slot, grove.spec.limits.cpu_percent)); // validate_spec checked it
     Result<ThreadId> main = create_thread(grove, grove.image.entry, grove.image.stack_top, grove.image.argc,
                                           grove.image.argv.value, t);
     if (main.is_error()) {
-        (void)m_manager.release_file_handle(grove.id);
-        (void)m_ipc.close(endpoint, m_woken);
+        MUST(m_manager.release_file_handle(grove.id)); // reserved above
+        MUST(m_ipc.close(endpoint, m_woken));
         return main.error();
     }
     kg.endpoint = endpoint;
@@ -271,7 +275,7 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     return {};
 }
 
-void Kernel::send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length) {
+void Kernel::send_kernel_message(GroveSlot slot, u32 tag, void const* payload, u16 length) {
     abi::Message message{};
     message.header.tag = tag;
     message.header.flags = abi::MessageFlagKernel;
@@ -289,9 +293,10 @@ void Kernel::on_teardown(Grove const& grove) {
     Result<GroveRemoval> removal = m_scheduler.remove_grove(grove.slot);
     GROVE_ASSERT(removal.has_value());
     StaticVector<ThreadId, MaxThreads> removed;
-    for (ThreadId const& t : removal.value().removed) (void)removed.push_back(t);
+    for (ThreadId const& t : removal.value().removed) MUST(removed.push_back(t));
     for (ThreadId const& t : removed) destroy_thread(t);
-    (void)m_ipc.close(kg.endpoint, m_woken);
+    // A grove torn down while Loading never opened its endpoint.
+    if (!kg.endpoint.is_null()) MUST(m_ipc.close(kg.endpoint, m_woken));
     kg.handles.clear();
     kg.endpoint = EndpointRef{};
     kg.live_threads = 0;

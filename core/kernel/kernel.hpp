@@ -90,7 +90,7 @@ private:
     struct KernelThread {
         ThreadId id;
         GroveId grove;
-        u8 slot = 0;
+        GroveSlot slot = 0;
         AddressSpaceId space; // the incarnation's, for the thread's whole life: its user copies go here
         Pending pending = Pending::None;
         IpcWaiter waiter;
@@ -134,10 +134,6 @@ private:
     }
     void complete(ThreadId thread, Error error) { m_arch.set_syscall_result(thread, status_of(error), 0); }
     static constexpr i64 status_of(Error error) { return -static_cast<i64>(error); }
-    void complete(ThreadId thread, Result<u64> const& result, u64 second = 0) {
-        if (result.has_value()) complete(thread, result.value(), second);
-        else complete(thread, result.error());
-    }
     void block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline = NoDeadline);
     // Finishes the waits of the threads an operation woke (most operations wake none).
     void drain_woken() {
@@ -162,27 +158,63 @@ private:
     void expire(Ticks t);
     // A message from the kernel itself (a stop request, a crash notice) to a grove's own endpoint: the Kernel flag,
     // sender 0, the highest priority, `length` bytes of payload (at most abi::MessagePayloadSize).
-    void send_kernel_message(u8 slot, u32 tag, void const* payload, u16 length);
+    void send_kernel_message(GroveSlot slot, u32 tag, void const* payload, u16 length);
 
-    // syscalls: each returns the value for rax (and sets *second for rdx) or an error; those that block call
-    // block() and return Blocked.
-    using SyscallResult = Result<u64>;
+    // What a syscall did: completed, with its results for rax and rdx, or blocked (the thread waits; whatever
+    // wakes it sets its results). A failure is the error of a Result<SyscallOutcome>: a negative status in rax.
+    class SyscallOutcome {
+    public:
+        static constexpr SyscallOutcome completed(u64 value = 0, u64 second = 0) {
+            return SyscallOutcome(false, value, second);
+        }
+        static constexpr SyscallOutcome blocked() { return SyscallOutcome(true, 0, 0); }
+        constexpr bool is_blocked() const { return m_blocked; }
+        constexpr u64 value() const { return m_value; }
+        constexpr u64 second() const { return m_second; }
+
+    private:
+        constexpr SyscallOutcome(bool blocked, u64 value, u64 second)
+            : m_blocked(blocked), m_value(value), m_second(second) {}
+        bool m_blocked;
+        u64 m_value;
+        u64 m_second;
+    };
+    using SyscallResult = Result<SyscallOutcome>;
+    // Completed with no results, or the error.
+    static SyscallResult completed_or_error(Result<void> const& result) {
+        if (result.is_error()) return result.error();
+        return SyscallOutcome::completed();
+    }
+    // A completed syscall's results in rax and rdx, or its error as a negative status.
+    void complete(ThreadId thread, SyscallResult const& result) {
+        if (result.has_value()) complete(thread, result.value().value(), result.value().second());
+        else complete(thread, result.error());
+    }
+
+    // syscalls: each returns its outcome or its error; one that blocks has called block() (or the scheduler's
+    // join) first.
     SyscallResult sys_exit(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_sleep(ThreadId thread, DecodedSyscall const& d, Ticks t);
     SyscallResult sys_console_write(ThreadId thread, DecodedSyscall const& d);
-    SyscallResult sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t, bool& blocked);
-    SyscallResult sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t, bool& blocked);
-    SyscallResult sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t, bool& blocked);
+    SyscallResult sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
+    SyscallResult sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
     SyscallResult sys_reply(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_lookup(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_create(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_exit(ThreadId thread, DecodedSyscall const& d);
-    SyscallResult sys_thread_join(ThreadId thread, DecodedSyscall const& d, u64& second, bool& blocked);
+    SyscallResult sys_thread_join(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_handle_close(ThreadId thread, DecodedSyscall const& d);
+    // A Send or Call that passed prepare_send: it goes ahead to `target`, or it was throttled and the thread
+    // already waits to run the whole syscall again once the rate limit allows (dispatch).
+    struct PreparedSend {
+        enum class Step : u8 { GoAhead, Throttled };
+        Step step;
+        EndpointRef target;
+    };
     // Shared by Send and Call: the target endpoint after handle, rate limit and message checks, with the message
-    // copied into the thread's waiter (idle while the thread runs); a throttled send blocks the thread for a retry
-    // (`blocked`).
-    Result<EndpointRef> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
-                                     bool& blocked);
+    // copied into the thread's waiter (idle while the thread runs).
+    Result<PreparedSend> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
 
     Arch& m_arch;
     GroveManager m_manager;

@@ -40,67 +40,54 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
         return;
     }
     GroveId const grove = m_threads[thread.index].grove;
-    bool blocked = false;
-    u64 second = 0;
-    SyscallResult result = u64{0};
+    SyscallResult result = SyscallOutcome::completed();
 
     switch (d.number) {
     case Syscall::Exit: result = sys_exit(thread, d); break;
-    case Syscall::Yield: (void)m_scheduler.yield(thread); break;
-    case Syscall::Sleep:
-        block(thread, Pending::Sleep, BlockReason::Sleep, deadline_after(t, d.duration));
-        blocked = true;
-        break;
-    case Syscall::Clock: result = t.value; break;
+    case Syscall::Yield: MUST(m_scheduler.yield(thread)); break; // the caller is the running thread
+    case Syscall::Sleep: result = sys_sleep(thread, d, t); break;
+    case Syscall::Clock: result = SyscallOutcome::completed(t.value); break;
     case Syscall::ConsoleWrite: result = sys_console_write(thread, d); break;
-    case Syscall::Send: result = sys_send(thread, d, args, t, blocked); break;
-    case Syscall::Receive: result = sys_receive(thread, d, t, blocked); break;
-    case Syscall::Call: result = sys_call(thread, d, args, t, blocked); break;
+    case Syscall::Send: result = sys_send(thread, d, args, t); break;
+    case Syscall::Receive: result = sys_receive(thread, d, t); break;
+    case Syscall::Call: result = sys_call(thread, d, args, t); break;
     case Syscall::Reply: result = sys_reply(thread, d); break;
     case Syscall::Lookup: result = sys_lookup(thread, d); break;
-    case Syscall::MemoryMap: {
-        Result<void> mapped = m_manager.map_memory(grove, d.address, bytes_of(d.pages), d.permissions, t);
-        if (mapped.is_error()) result = mapped.error();
+    case Syscall::MemoryMap:
+        result = completed_or_error(m_manager.map_memory(grove, d.address, bytes_of(d.pages), d.permissions, t));
         break;
-    }
-    case Syscall::MemoryUnmap: {
-        Result<void> unmapped = m_manager.unmap_memory(grove, d.address, bytes_of(d.pages), t);
-        if (unmapped.is_error()) result = unmapped.error();
+    case Syscall::MemoryUnmap:
+        result = completed_or_error(m_manager.unmap_memory(grove, d.address, bytes_of(d.pages), t));
         break;
-    }
     case Syscall::ThreadCreate: result = sys_thread_create(thread, d); break;
     case Syscall::ThreadExit: result = sys_thread_exit(thread, d); break;
-    case Syscall::ThreadJoin: result = sys_thread_join(thread, d, second, blocked); break;
+    case Syscall::ThreadJoin: result = sys_thread_join(thread, d); break;
     case Syscall::PhysicalMap: {
         PhysicalRange const range{d.physical, bytes_of(d.pages)};
-        Result<void> mapped = m_manager.map_physical(grove, d.address, range, d.permissions, t);
-        if (mapped.is_error()) result = mapped.error();
+        result = completed_or_error(m_manager.map_physical(grove, d.address, range, d.permissions, t));
         break;
     }
     case Syscall::HandleClose: result = sys_handle_close(thread, d); break;
-    case Syscall::SubscribeCrashes: {
-        Result<void> subscribed = m_manager.subscribe_crashes(grove);
-        if (subscribed.is_error()) result = subscribed.error();
-        break;
-    }
-    case Syscall::Heartbeat: {
-        Result<void> fed = m_manager.heartbeat(grove, t);
-        if (fed.is_error()) result = fed.error();
-        break;
-    }
+    case Syscall::SubscribeCrashes: result = completed_or_error(m_manager.subscribe_crashes(grove)); break;
+    case Syscall::Heartbeat: result = completed_or_error(m_manager.heartbeat(grove, t)); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
-    if (blocked) return;
+    if (result.has_value() && result.value().is_blocked()) return;
     // The call may have ended the thread (ThreadExit: it stays Exited, without a context, until joined) or its
     // grove (exit, a limit under the Kill policy): then nobody is left to see a result.
     Thread const* caller = m_scheduler.thread(thread);
-    if (caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result, second);
+    if (caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result);
 }
 
 Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {
     TRY(m_manager.report_exit(m_threads[thread.index].grove, exit_code_of(d.code), now()));
-    return u64{0};
+    return SyscallOutcome::completed();
+}
+
+Kernel::SyscallResult Kernel::sys_sleep(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+    block(thread, Pending::Sleep, BlockReason::Sleep, deadline_after(t, d.duration));
+    return SyscallOutcome::blocked();
 }
 
 Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall const& d) {
@@ -111,11 +98,11 @@ Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall 
     Fnv1a64 hash;
     hash.update(m_console_buffer, length);
     m_manager.tracer().emit(Event::console(now(), kt.grove, length, hash.digest()));
-    return u64{length};
+    return SyscallOutcome::completed(length);
 }
 
-Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
-                                         bool& blocked) {
+Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+                                                  Ticks t) {
     KernelThread& kt = m_threads[thread.index];
     abi::Message& message = kt.waiter.message;
     KernelGrove& kg = m_groves[kt.slot];
@@ -132,38 +119,34 @@ Result<EndpointRef> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& 
 
     IpcAdmission const admission = TRY(m_manager.admit_ipc(kt.grove, t));
     switch (admission.kind) {
-    case IpcAdmission::Kind::Allow: return target.value();
+    case IpcAdmission::Kind::Allow: return PreparedSend{PreparedSend::Step::GoAhead, target.value()};
     case IpcAdmission::Kind::Throttle:
         // Waits for its next token, then the whole syscall runs again (dispatch).
         kt.retry = raw;
         block(thread, Pending::RetryAfterThrottle, BlockReason::Sleep, admission.until);
-        blocked = true;
-        return target.value();
+        return PreparedSend{PreparedSend::Step::Throttled, target.value()};
     case IpcAdmission::Kind::Refuse: break;
     }
     m_ipc.refuse(kt.slot, target.value(), Refusal::RateLimited);
     return Error::LimitExceeded;
 }
 
-Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
-                                       bool& blocked) {
+Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t) {
     KernelThread& kt = m_threads[thread.index];
-    EndpointRef const target = TRY(prepare_send(thread, d, raw, t, blocked));
-    if (blocked) return u64{0};
+    PreparedSend const prepared = TRY(prepare_send(thread, d, raw, t));
+    if (prepared.step == PreparedSend::Step::Throttled) return SyscallOutcome::blocked();
     if (d.non_blocking) {
-        TRY(m_ipc.try_send(target, kt.slot, kt.waiter.message, m_woken));
-        return u64{0};
+        TRY(m_ipc.try_send(prepared.target, kt.slot, kt.waiter.message, m_woken));
+        return SyscallOutcome::completed();
     }
     kt.waiter.deadline = deadline_after(t, d.timeout);
-    SendStatus const status = TRY(m_ipc.send(target, kt.waiter, t, m_woken));
-    if (status == SendStatus::Blocked) {
-        block(thread, Pending::Send, BlockReason::Send);
-        blocked = true;
-    }
-    return u64{0};
+    SendStatus const status = TRY(m_ipc.send(prepared.target, kt.waiter, t, m_woken));
+    if (status != SendStatus::Blocked) return SyscallOutcome::completed();
+    block(thread, Pending::Send, BlockReason::Send);
+    return SyscallOutcome::blocked();
 }
 
-Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t, bool& blocked) {
+Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t) {
     KernelThread& kt = m_threads[thread.index];
     KernelGrove& kg = m_groves[kt.slot];
     EndpointRef const source = TRY(kg.handles.lookup(d.handle, Rights::Receive));
@@ -188,7 +171,7 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
             m_arch.copy_to_user(kt.space, d.buffer.address, &kt.waiter.message, Bytes(abi::MessageSize));
         GROVE_ASSERT(copied.has_value());
         owe_reply(kt, token);
-        return u64{0};
+        return SyscallOutcome::completed();
     }
     abi::Message const empty{};
     Result<void> zeroed = m_arch.copy_to_user(kt.space, d.buffer.address, &empty, Bytes(abi::MessageSize));
@@ -196,23 +179,20 @@ Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const&
     if (status.is_error()) return status.error();
     kt.out_buffer = d.buffer.address;
     block(thread, Pending::Receive, BlockReason::Receive);
-    blocked = true;
-    return u64{0};
+    return SyscallOutcome::blocked();
 }
 
-Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t,
-                                       bool& blocked) {
+Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t) {
     KernelThread& kt = m_threads[thread.index];
     abi::Message const empty{};
     TRY(m_arch.copy_to_user(kt.space, d.reply_buffer.address, &empty, Bytes(abi::MessageSize)));
-    EndpointRef const target = TRY(prepare_send(thread, d, raw, t, blocked));
-    if (blocked) return u64{0};
+    PreparedSend const prepared = TRY(prepare_send(thread, d, raw, t));
+    if (prepared.step == PreparedSend::Step::Throttled) return SyscallOutcome::blocked();
     kt.waiter.deadline = deadline_after(t, d.timeout);
-    TRY(m_ipc.call(target, kt.waiter, t, m_woken));
+    TRY(m_ipc.call(prepared.target, kt.waiter, t, m_woken));
     kt.out_buffer = d.reply_buffer.address;
     block(thread, Pending::Call, BlockReason::Call);
-    blocked = true;
-    return u64{0};
+    return SyscallOutcome::blocked();
 }
 
 Kernel::SyscallResult Kernel::sys_reply(ThreadId thread, DecodedSyscall const& d) {
@@ -225,7 +205,7 @@ Kernel::SyscallResult Kernel::sys_reply(ThreadId thread, DecodedSyscall const& d
     // A malformed reply leaves the caller waiting and the token usable; anything else uses the token up.
     if (replied.has_value() || replied.error() != Error::InvalidArgument) kt.reply_to = ReplyToken{};
     TRY(replied);
-    return u64{0};
+    return SyscallOutcome::completed();
 }
 
 Kernel::SyscallResult Kernel::sys_lookup(ThreadId thread, DecodedSyscall const& d) {
@@ -241,8 +221,11 @@ Kernel::SyscallResult Kernel::sys_lookup(ThreadId thread, DecodedSyscall const& 
     if (target == nullptr || !target->is_alive() || target->state != GroveState::Running) return Error::NotFound;
     TRY(m_manager.reserve_file_handle(kt.grove, t));
     Result<u64> handle = m_groves[kt.slot].handles.insert(m_groves[target->slot].endpoint, Rights::Send);
-    if (handle.is_error()) (void)m_manager.release_file_handle(kt.grove);
-    return handle;
+    if (handle.is_error()) {
+        MUST(m_manager.release_file_handle(kt.grove)); // reserved above
+        return handle.error();
+    }
+    return SyscallOutcome::completed(handle.value());
 }
 
 Kernel::SyscallResult Kernel::sys_thread_create(ThreadId thread, DecodedSyscall const& d) {
@@ -253,7 +236,7 @@ Kernel::SyscallResult Kernel::sys_thread_create(ThreadId thread, DecodedSyscall 
     GROVE_ASSERT(g != nullptr);
     ThreadId const created = TRY(create_thread(*g, d.address, d.stack_top, d.argument, 0, t));
     ++m_groves[kt.slot].live_threads;
-    return encode_thread(created);
+    return SyscallOutcome::completed(encode_thread(created));
 }
 
 Kernel::SyscallResult Kernel::sys_thread_exit(ThreadId thread, DecodedSyscall const& d) {
@@ -262,14 +245,14 @@ Kernel::SyscallResult Kernel::sys_thread_exit(ThreadId thread, DecodedSyscall co
     // The last thread ending ends the grove, with its code.
     if (kg.live_threads <= 1) return sys_exit(thread, d);
     StaticVector<Wakeup, MaxThreads> joiners;
-    for (Wakeup const& w : TRY(m_scheduler.exit(thread, d.code))) (void)joiners.push_back(w);
+    for (Wakeup const& w : TRY(m_scheduler.exit(thread, d.code))) MUST(joiners.push_back(w));
     --kg.live_threads;
     destroy_thread(thread);
     for (Wakeup const& w : joiners) finish_wakeup(w);
-    return u64{0};
+    return SyscallOutcome::completed();
 }
 
-Kernel::SyscallResult Kernel::sys_thread_join(ThreadId thread, DecodedSyscall const& d, u64& second, bool& blocked) {
+Kernel::SyscallResult Kernel::sys_thread_join(ThreadId thread, DecodedSyscall const& d) {
     KernelThread& kt = m_threads[thread.index];
     ThreadId const target = decode_thread(d.thread);
     Thread const* other = m_scheduler.thread(target);
@@ -279,19 +262,17 @@ Kernel::SyscallResult Kernel::sys_thread_join(ThreadId thread, DecodedSyscall co
     if (outcome.status == JoinStatus::Waiting) {
         kt.pending = Pending::Join;
         kt.join_target = target;
-        blocked = true;
-        return u64{0};
+        return SyscallOutcome::blocked();
     }
     reap(target, kt.grove);
-    second = static_cast<u64>(outcome.exit_code);
-    return u64{0};
+    return SyscallOutcome::completed(0, static_cast<u64>(outcome.exit_code));
 }
 
 Kernel::SyscallResult Kernel::sys_handle_close(ThreadId thread, DecodedSyscall const& d) {
     KernelThread const& kt = m_threads[thread.index];
     TRY(m_groves[kt.slot].handles.close(d.handle));
-    (void)m_manager.release_file_handle(kt.grove);
-    return u64{0};
+    MUST(m_manager.release_file_handle(kt.grove)); // each open handle holds one
+    return SyscallOutcome::completed();
 }
 
 } // namespace grove

@@ -23,7 +23,7 @@ Scheduler::Scheduler(SchedulerConfig config) : m_config(config), m_period_end(co
 
 // --- threads --------------------------------------------------------------------------------------------------
 
-Result<ThreadId> Scheduler::create(u32 grove_slot, u32 priority) {
+Result<ThreadId> Scheduler::create(GroveSlot grove_slot, u32 priority) {
     if (grove_slot >= MaxGroveSlots || priority >= ThreadPriorityLevels) return Error::InvalidArgument;
     if (m_threads.is_full()) return Error::NoCapacity;
 
@@ -62,7 +62,7 @@ Result<Span<Wakeup const>> Scheduler::destroy(ThreadId thread) {
     return view_of(m_wakeups);
 }
 
-Result<GroveRemoval> Scheduler::remove_grove(u32 grove_slot) {
+Result<GroveRemoval> Scheduler::remove_grove(GroveSlot grove_slot) {
     if (grove_slot >= MaxGroveSlots) return Error::InvalidArgument;
 
     m_wakeups.clear();
@@ -272,14 +272,14 @@ ChargeEffect Scheduler::charge_slowly(Thread& thread, GroveState& g, Ticks used,
     return effect;
 }
 
-Result<void> Scheduler::set_cpu_limit(u32 grove_slot, u32 percent) {
+Result<void> Scheduler::set_cpu_limit(GroveSlot grove_slot, u32 percent) {
     if (grove_slot >= MaxGroveSlots || percent == 0 || percent > 100) return Error::InvalidArgument;
     m_groves[grove_slot].limit_percent = percent;
     (void)update_throttle(grove_slot);
     return ok();
 }
 
-Result<GroveCpuStats> Scheduler::cpu_stats(u32 grove_slot) const {
+Result<GroveCpuStats> Scheduler::cpu_stats(GroveSlot grove_slot) const {
     if (grove_slot >= MaxGroveSlots) return Error::InvalidArgument;
     GroveState const& g = m_groves[grove_slot];
     return GroveCpuStats{g.limit_percent, budget(g), g.used_in_period, g.consumed,
@@ -362,7 +362,7 @@ void Scheduler::release(Thread& t) {
 }
 
 // Wakes, in index order, every thread joining `target` (except those of `except_grove`) and records each.
-void Scheduler::wake_joiners(ThreadId target, WakeOutcome outcome, i64 exit_code, u32 except_grove) {
+void Scheduler::wake_joiners(ThreadId target, WakeOutcome outcome, i64 exit_code, GroveSlot except_grove) {
     for (u32 i = 0; i < MaxThreads; ++i) {
         Thread* j = m_threads.at_index(i);
         if (j == nullptr || j->state != ThreadState::Blocked || j->block_reason != BlockReason::Join) continue;
@@ -380,14 +380,14 @@ void Scheduler::close_periods(Ticks now) {
     u64 const p = m_config.period.value;
     m_period_start = Ticks(now.value - now.value % p);
     m_period_end = m_period_start + m_config.period;
-    for (u32 slot = 0; slot < MaxGroveSlots; ++slot) {
+    for (GroveSlot slot = 0; slot < MaxGroveSlots; ++slot) {
         GroveState& g = m_groves[slot];
         g.used_in_period = Ticks();
         if (g.throttled) unpark(slot);
     }
 }
 
-bool Scheduler::update_throttle_slowly(u32 grove_slot) {
+bool Scheduler::update_throttle_slowly(GroveSlot grove_slot) {
     GroveState& g = m_groves[grove_slot];
     bool const over = is_limited(g) && g.used_in_period >= budget(g);
     if (over && !g.throttled) {
@@ -401,7 +401,7 @@ bool Scheduler::update_throttle_slowly(u32 grove_slot) {
 
 // Moves the grove's Runnable threads from the run queues to its parked list, highest priority first and in
 // queue order within a priority, and marks it throttled.
-void Scheduler::park(u32 grove_slot) {
+void Scheduler::park(GroveSlot grove_slot) {
     GroveState& g = m_groves[grove_slot];
     GROVE_ASSERT(!g.throttled);
     for (u32 level = ThreadPriorityLevels; level-- > 0;) {
@@ -422,7 +422,7 @@ void Scheduler::park(u32 grove_slot) {
 }
 
 // Returns the grove's parked threads to the back of their levels, in parked order, and clears the throttle.
-void Scheduler::unpark(u32 grove_slot) {
+void Scheduler::unpark(GroveSlot grove_slot) {
     GroveState& g = m_groves[grove_slot];
     GROVE_ASSERT(g.throttled);
     g.throttled = false;

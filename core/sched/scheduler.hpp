@@ -104,7 +104,7 @@ public:
     // A new Runnable thread of `grove_slot` at the back of its priority. InvalidArgument when grove_slot >=
     // MaxGroveSlots or priority >= ThreadPriorityLevels; NoCapacity when the table holds MaxThreads threads.
     // The per-grove thread limit is the caller's to check first.
-    Result<ThreadId> create(u32 grove_slot, u32 priority);
+    Result<ThreadId> create(GroveSlot grove_slot, u32 priority);
 
     // The thread finishes with `exit_code`: it leaves every queue and stays in the table as Exited (so that a
     // later join gets the code) until destroy(). Every thread joining it is woken (outcome Joined) and reported.
@@ -118,7 +118,7 @@ public:
 
     // Removes every thread of the grove (grove death) and resets the slot's CPU account to the defaults (read
     // cpu_stats() first for the final figures). InvalidArgument for a slot >= MaxGroveSlots.
-    Result<GroveRemoval> remove_grove(u32 grove_slot);
+    Result<GroveRemoval> remove_grove(GroveSlot grove_slot);
 
     // --- waiting ----------------------------------------------------------------------------------------------
     // A Running or Runnable thread waits for `reason` (Receive, Send, Call or Sleep) until wake() or, unless the
@@ -172,9 +172,9 @@ public:
     ChargeEffect charge_running(Ticks now);
     // The share of each period the grove may use, in percent: 1..100, where 100 means never throttled. Takes
     // effect at once (a grove already over the new share is throttled now). InvalidArgument otherwise.
-    Result<void> set_cpu_limit(u32 grove_slot, u32 percent);
+    Result<void> set_cpu_limit(GroveSlot grove_slot, u32 percent);
     // InvalidArgument for a slot >= MaxGroveSlots.
-    Result<GroveCpuStats> cpu_stats(u32 grove_slot) const;
+    Result<GroveCpuStats> cpu_stats(GroveSlot grove_slot) const;
 
     // --- inspection -------------------------------------------------------------------------------------------
     // The live thread with this id, or null when the id is stale.
@@ -213,18 +213,18 @@ private:
     void detach(Thread& t);
     void make_runnable(Thread& t);
     void release(Thread& t);
-    void wake_joiners(ThreadId target, WakeOutcome outcome, i64 exit_code, u32 except_grove);
+    void wake_joiners(ThreadId target, WakeOutcome outcome, i64 exit_code, GroveSlot except_grove);
 
     void close_periods(Ticks now);
     // Throttles or releases the grove to match its usage and limit; true when it became throttled now.
-    bool update_throttle(u32 grove_slot) {
+    bool update_throttle(GroveSlot grove_slot) {
         GroveState const& g = m_groves[grove_slot];
         if (!is_limited(g) && !g.throttled) return false; // never over its share, nothing to release
         return update_throttle_slowly(grove_slot);
     }
-    bool update_throttle_slowly(u32 grove_slot);
-    void park(u32 grove_slot);
-    void unpark(u32 grove_slot);
+    bool update_throttle_slowly(GroveSlot grove_slot);
+    void park(GroveSlot grove_slot);
+    void unpark(GroveSlot grove_slot);
 
     SchedulerConfig m_config;
     SlotTable<Thread, MaxThreads> m_threads;

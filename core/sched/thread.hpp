@@ -80,7 +80,7 @@ constexpr char const* block_reason_name(BlockReason r) {
 // of untyped pointers, and lets the IPC module choose its own layout.
 struct Thread {
     ThreadId id;                   // this thread's own id (index and current generation)
-    u32 grove_slot = 0;            // the owning grove's slot, below MaxGroveSlots
+    GroveSlot grove_slot = 0;            // the owning grove's slot, below MaxGroveSlots
     u8 priority = 0;               // below ThreadPriorityLevels
     ThreadState state = ThreadState::Runnable;
     BlockReason block_reason = BlockReason::None;

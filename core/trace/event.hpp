@@ -50,6 +50,29 @@ constexpr char const* event_kind_name(EventKind k) {
     return "unknown";
 }
 
+// True for the kinds the core emits: each has its factory in Event (loaded ... console). The IPC kinds are
+// reserved and emitted by nothing yet (only Event::raw builds them), so nothing may expect them.
+constexpr bool is_emitted_kind(EventKind k) {
+    switch (k) {
+    case EventKind::MessageSent:
+    case EventKind::MessageDelivered:
+    case EventKind::MessageRefused: return false;
+    case EventKind::Loaded:
+    case EventKind::Started:
+    case EventKind::Stopping:
+    case EventKind::Stopped:
+    case EventKind::Crashed:
+    case EventKind::RespawnScheduled:
+    case EventKind::Respawned:
+    case EventKind::GaveUp:
+    case EventKind::LimitExceeded:
+    case EventKind::CapabilityDenied:
+    case EventKind::Fault:
+    case EventKind::Console: return true;
+    }
+    return false;
+}
+
 // The fields of each kind. Plain integers only, so an Event is trivially copyable and its encoding is explicit.
 struct LoadedFields {
     u64 entry;  // the image's entry point

@@ -1,4 +1,5 @@
 #include <core/base/hash.hpp>
+#include <core/trace/event.hpp>
 #include <sim/scenario/trace.hpp>
 
 #include <fmt/format.h>
@@ -6,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <ostream>
 #include <set>
@@ -177,13 +179,16 @@ GroveCounters const* FinalCounters::find(std::string_view grove_name) const {
 }
 
 std::vector<std::string_view> const& known_event_kinds() {
-    static std::vector<std::string_view> const kinds{
-        "loaded",          "started",           "stopping",          "stopped",          "exited",
-        "crashed",         "killed",            "hung",              "respawn_scheduled", "respawned",
-        "gave_up",         "limit_exceeded",    "capability_denied", "message_sent",      "message_delivered",
-        "message_refused", "throttled",         "console",           "fault_injected",    "memory_spike",
-        "flood_started",   "flood_stopped",     "fault",
-    };
+    static std::vector<std::string_view> const kinds = [] {
+        std::vector<std::string_view> all;
+        for (unsigned value = 0; value <= std::numeric_limits<u8>::max(); ++value) {
+            auto const kind = static_cast<EventKind>(value);
+            if (std::string_view(event_kind_name(kind)) != "unknown" && is_emitted_kind(kind))
+                all.push_back(event_kind_name(kind));
+        }
+        all.insert(all.end(), std::begin(RunnerEventKinds), std::end(RunnerEventKinds));
+        return all;
+    }();
     return kinds;
 }
 

@@ -151,12 +151,21 @@ TEST(ScenarioParserErrors, RespawnConsistency) {
               "'a'; make the cap at least the base");
 }
 
+// An expectation on a kind that no run emits could never fail (an `absent`) or never pass (a `sequence`).
+TEST(ScenarioParserErrors, ExpectationNamingANeverEmittedEventKindIsAnError) {
+    for (std::string const kind : {"exited", "message_sent", "message_delivered", "message_refused"}) {
+        std::string const error = error_of(with_head("[expect]\nabsent = [{ event = \"" + kind + "\" }]\n"));
+        EXPECT_TRUE(error.starts_with("bad.toml:7:21: '" + kind + "' is not an event kind"))
+            << error;
+    }
+}
+
 TEST(ScenarioParserErrors, ExpectationShapes) {
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
-              "stopping, stopped, exited, crashed, killed, hung, respawn_scheduled, respawned, gave_up, "
-              "limit_exceeded, capability_denied, message_sent, message_delivered, message_refused, throttled, "
-              "console, fault_injected, memory_spike, flood_started, flood_stopped or fault");
+              "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
+              "capability_denied, fault, console, killed, hung, throttled, fault_injected, memory_spike, "
+              "flood_started or flood_stopped");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
               "\"crashed\", grove = \"x\" }, ...]");

@@ -1,7 +1,9 @@
+#include <core/trace/event.hpp>
 #include <sim/scenario/trace.hpp>
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <sstream>
 
 namespace grove::scenario {
@@ -142,10 +144,23 @@ TEST(Trace, FieldValuesCompareByNumberWhateverTheirOrigin) {
 
 TEST(Trace, KnownEventKindsIncludeTheLifecycle) {
     for (char const* kind : {"loaded", "started", "stopping", "stopped", "crashed", "respawn_scheduled", "respawned",
-                             "gave_up", "limit_exceeded", "capability_denied", "message_sent", "message_delivered",
-                             "message_refused", "throttled", "console"})
+                             "gave_up", "limit_exceeded", "capability_denied", "fault", "throttled", "console"})
         EXPECT_TRUE(is_known_event_kind(kind)) << kind;
     EXPECT_FALSE(is_known_event_kind("exploded"));
+}
+
+TEST(Trace, KnownEventKindsAreExactlyTheEmittedOnes) {
+    for (char const* kind : {"exited", "message_sent", "message_delivered", "message_refused"})
+        EXPECT_FALSE(is_known_event_kind(kind)) << kind << " is emitted by nothing";
+    usize core_kinds = 0;
+    for (unsigned value = 0; value < 256; ++value) {
+        auto const kind = static_cast<EventKind>(value);
+        if (std::string_view(event_kind_name(kind)) == "unknown") continue;
+        EXPECT_EQ(is_known_event_kind(event_kind_name(kind)), is_emitted_kind(kind)) << event_kind_name(kind);
+        core_kinds += is_emitted_kind(kind) ? 1 : 0;
+    }
+    for (std::string_view kind : RunnerEventKinds) EXPECT_TRUE(is_known_event_kind(kind)) << kind;
+    EXPECT_EQ(known_event_kinds().size(), core_kinds + std::size(RunnerEventKinds));
 }
 
 } // namespace

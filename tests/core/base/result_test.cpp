@@ -1,4 +1,5 @@
 #include <core/base/result.hpp>
+#include <core/base/static_vector.hpp>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,22 @@ TEST(Result, TryWorksOnVoidResults) {
 TEST(ResultDeathTest, ReadingTheValueOfAnErrorPanics) {
     Result<int> bad = Error::NotFound;
     EXPECT_DEATH((void)bad.value(), "assertion failed");
+}
+
+TEST(Result, MustYieldsTheValueOfACallThatSucceeds) {
+    EXPECT_EQ(MUST(parse_digit('7')), 7);
+    MUST(require_positive(1));
+    StaticVector<int, 1> one;
+    MUST(one.push_back(3));
+    EXPECT_EQ(one[0], 3);
+}
+
+TEST(ResultDeathTest, MustPanicsNamingTheCallThatFailed) {
+    EXPECT_DEATH((void)MUST(parse_digit('x')), "MUST failed: parse_digit\\('x'\\)");
+    EXPECT_DEATH(MUST(require_positive(0)), "MUST failed: require_positive\\(0\\)");
+    StaticVector<int, 1> full;
+    MUST(full.push_back(1));
+    EXPECT_DEATH(MUST(full.push_back(2)), "MUST failed: full.push_back\\(2\\)");
 }
 
 TEST(Error, NamesMatchTheAbiStatusCodes) {

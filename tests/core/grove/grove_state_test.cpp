@@ -45,6 +45,51 @@ TEST(GroveState, NoStateMayStayInPlaceAndQuarantineIsTerminal) {
     }
 }
 
+// A machine in `state`, reached from Loading along legal transitions only.
+GroveStateMachine machine_in(S state) {
+    GroveStateMachine m;
+    switch (state) {
+    case S::Loading: break;
+    case S::Running: m.transition_to(S::Running); break;
+    case S::Stopping:
+        m.transition_to(S::Running);
+        m.transition_to(S::Stopping);
+        break;
+    case S::Stopped: m.transition_to(S::Stopped); break;
+    case S::Faulted: m.transition_to(S::Faulted); break;
+    case S::Quarantined:
+        m.transition_to(S::Faulted);
+        m.transition_to(S::Quarantined);
+        break;
+    }
+    return m;
+}
+
+TEST(GroveStateMachine, StartsLoadingAndTakesEveryLegalTransition) {
+    EXPECT_EQ(GroveStateMachine{}.current(), S::Loading);
+    for (auto const& [from, to] : Legal) {
+        GroveStateMachine m = machine_in(from);
+        ASSERT_EQ(m.current(), from);
+        m.transition_to(to);
+        EXPECT_EQ(m.current(), to) << grove_state_name(from) << " -> " << grove_state_name(to);
+    }
+}
+
+TEST(GroveStateMachineDeathTest, EveryIllegalTransitionPanicsInsteadOfWriting) {
+    int illegal = 0;
+    for (S from : AllStates) {
+        for (S to : AllStates) {
+            if (Legal.count({from, to}) != 0) continue;
+            ++illegal;
+            GroveStateMachine m = machine_in(from);
+            EXPECT_DEATH(m.transition_to(to), "core panic at .*grove_state.hpp.*is_legal_transition")
+                << grove_state_name(from) << " -> " << grove_state_name(to);
+            EXPECT_EQ(m.current(), from);
+        }
+    }
+    EXPECT_EQ(illegal, 24);
+}
+
 TEST(GroveState, TableIsUsableAtCompileTime) {
     static_assert(is_legal_transition(S::Running, S::Stopping));
     static_assert(!is_legal_transition(S::Stopped, S::Running));

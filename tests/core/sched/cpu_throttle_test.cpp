@@ -11,7 +11,7 @@ namespace {
 
 struct Slice {
     ThreadId thread;
-    u32 grove_slot = 0;
+    GroveSlot grove_slot = 0;
     Ticks start;
     Ticks end;
 };

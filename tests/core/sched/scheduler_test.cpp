@@ -13,11 +13,11 @@ namespace {
 std::unique_ptr<Scheduler> make_scheduler(SchedulerConfig config = {}) {
     auto s = std::make_unique<Scheduler>(config);
     // Unthrottled unless a test says otherwise, so that only the policy under test decides.
-    for (u32 slot = 0; slot < MaxGroveSlots; ++slot) EXPECT_TRUE(s->set_cpu_limit(slot, 100).has_value());
+    for (GroveSlot slot = 0; slot < MaxGroveSlots; ++slot) EXPECT_TRUE(s->set_cpu_limit(slot, 100).has_value());
     return s;
 }
 
-ThreadId spawn(Scheduler& s, u32 grove_slot, u32 priority) {
+ThreadId spawn(Scheduler& s, GroveSlot grove_slot, u32 priority) {
     auto id = s.create(grove_slot, priority);
     EXPECT_TRUE(id.has_value());
     return id.value_or(ThreadId());
@@ -394,7 +394,7 @@ std::vector<u64> scripted_run(u64 seed) {
     for (int step = 0; step < 5000; ++step) {
         switch (prng.below(8)) {
         case 0:
-            if (auto id = s->create(static_cast<u32>(prng.below(3)), static_cast<u32>(prng.below(4))))
+            if (auto id = s->create(static_cast<GroveSlot>(prng.below(3)), static_cast<u32>(prng.below(4))))
                 live.push_back(id.value());
             break;
         case 1:
