@@ -60,7 +60,7 @@ Result<void> UnicornArch::map(AddressSpaceId id, VirtAddr base, PageCount pages,
     // W^X: code changes only through load(), which rescans it for stop sites.
     if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
     if (!m_frames.can_take(pages)) return Error::OutOfMemory;
-    space->map(base, pages, permissions, nullptr);
+    TRY(space->map(base, pages, permissions, nullptr));
     m_frames.take(pages);
     return {};
 }
@@ -68,7 +68,7 @@ Result<void> UnicornArch::map(AddressSpaceId id, VirtAddr base, PageCount pages,
 Result<void> UnicornArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
     UnicornSpace* space = find(id);
     if (space == nullptr || !space->is_mapped(base, pages)) return Error::InvalidArgument;
-    m_frames.give_back(space->unmap(base, pages));
+    m_frames.give_back(TRY(space->unmap(base, pages)));
     return {};
 }
 
@@ -77,18 +77,17 @@ Result<void> UnicornArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAdd
     UnicornSpace* space = find(id);
     if (space == nullptr || !space->can_map(base, pages) || !physical.is_page_aligned()) return Error::InvalidArgument;
     u64 physical_end = 0;
-    if (!checked_add(physical.value, pages.value * PageSize, physical_end)) return Error::InvalidArgument;
+    // The physical address space of x86_64 (52 bits), as on metal.
+    if (!checked_add(physical.value, pages.value * PageSize, physical_end) || physical_end > MaxPhysicalAddress)
+        return Error::InvalidArgument;
     // Device memory is never executed: shared pages could otherwise change code behind the stop-site scan.
     if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    u64 const first = physical.value / PageSize;
+    if (!m_physical.reserve(first, pages.value)) return Error::OutOfMemory;
     std::vector<std::uint8_t*> host;
     host.reserve(pages.value);
-    for (u64 i = 0; i < pages.value; ++i) {
-        std::unique_ptr<PhysicalPage>& page = m_physical[physical.value / PageSize + i];
-        if (page == nullptr) page = std::make_unique<PhysicalPage>();
-        host.push_back(page->bytes);
-    }
-    space->map(base, pages, permissions, &host);
-    return {};
+    for (u64 i = 0; i < pages.value; ++i) host.push_back(m_physical.host(first + i));
+    return space->map(base, pages, permissions, &host);
 }
 
 Result<void> UnicornArch::load(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
@@ -121,6 +120,16 @@ Result<void> UnicornArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const
 usize UnicornArch::site_count(AddressSpaceId id) const {
     UnicornSpace* space = find(id);
     return space == nullptr ? 0 : space->site_count();
+}
+
+usize UnicornArch::inline_site_count(AddressSpaceId id) const {
+    UnicornSpace* space = find(id);
+    return space == nullptr ? 0 : space->inline_site_count();
+}
+
+usize UnicornArch::region_count(AddressSpaceId id) const {
+    UnicornSpace* space = find(id);
+    return space == nullptr ? 0 : space->region_count();
 }
 
 // --- threads ------------------------------------------------------------------------------------------------------

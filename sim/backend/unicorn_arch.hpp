@@ -24,7 +24,7 @@ namespace grove::sim {
 // A thread's registers live in its space's engine while it is the last thread that ran there, and in its own
 // saved Unicorn context otherwise; switching between threads of one space saves and restores (about 145 ns),
 // switching between spaces costs nothing. Physical memory (map_physical) is a store of host pages shared by every
-// space that maps the same physical page; it is not part of the frame pool.
+// space that maps the same physical page, backed lazily (HostSlabs); it is not part of the frame pool.
 //
 // Invariants: free_pages() == total - pages held by live spaces; every context refers to a live space; time only
 // moves forward and depends only on what ran (VirtualClock).
@@ -32,6 +32,7 @@ class UnicornArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
     static constexpr PageCount DefaultFrames = PageCount(65536); // 256 MiB
+    static constexpr u64 MaxPhysicalAddress = u64{1} << 52;       // exclusive, as MetalArch::map_physical
 
     // `precision` applies to every address space of the machine (fault_precision.hpp).
     explicit UnicornArch(PageCount frames = DefaultFrames, FaultPrecision precision = FaultPrecision::Exact);
@@ -81,9 +82,12 @@ public:
     // What the console received, per grove serial and in total; what groves wrote to permitted ports.
     std::string const& console(GroveId grove) { return m_console[grove.serial]; }
     std::string const& console_all() const { return m_console_all; }
-    std::vector<PortWrite> const& port_writes() const { return m_port_writes; }
-    // Stop sites (instructions the backend decides) registered in a space: for tests.
+    PortLog const& port_writes() const { return m_port_writes; }
+    // Stop sites (instructions the backend decides) registered in a space, those of them emulated by a code hook,
+    // and the space's Unicorn regions: for tests.
     usize site_count(AddressSpaceId space) const;
+    usize inline_site_count(AddressSpaceId space) const;
+    usize region_count(AddressSpaceId space) const;
 
 private:
     struct Context {
@@ -107,14 +111,13 @@ private:
     FaultPrecision m_precision;
     bool m_inexact_fault = false;
     Disassembler m_disassembler;
-    std::vector<PortWrite> m_port_writes;
+    PortLog m_port_writes;
     u32 m_next_space = 1;
     std::map<u32, std::unique_ptr<UnicornSpace>> m_spaces;
     std::map<u32, Context> m_contexts; // by ThreadId::index
-    struct PhysicalPage {
-        alignas(PageSize) std::uint8_t bytes[PageSize];
-    };
-    std::map<u64, std::unique_ptr<PhysicalPage>> m_physical; // by physical page number, created on first map
+    // Device memory, by physical page number: reserved a slab at a time on first map, host memory only where
+    // written (a 1 GiB range that is never touched costs none), kept between mappings.
+    HostSlabs m_physical{HostSlabs::Lifetime::Kept};
     std::map<u32, std::string> m_console;
     std::string m_console_all;
 };

@@ -9,8 +9,6 @@
 
 #include <unicorn/unicorn.h>
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -37,6 +35,19 @@ u32 unicorn_protection(Permissions p) {
 UnicornSpace* space_of(void* user) { return static_cast<UnicornSpace*>(user); }
 
 void hook_block(uc_engine*, uint64_t address, uint32_t size, void* user) { space_of(user)->on_block(address, size); }
+void hook_inline_site(uc_engine*, uint64_t address, uint32_t, void* user) { space_of(user)->on_inline_site(address); }
+
+// The classes a code hook emulates where they are, without leaving Unicorn: they only read and write registers,
+// the grove's memory and the port log.
+bool is_emulated_inline(x86::InstructionClass kind) {
+    switch (kind) {
+    case x86::InstructionClass::TimeStamp:
+    case x86::InstructionClass::CpuIdentity:
+    case x86::InstructionClass::PortIo:
+    case x86::InstructionClass::StringPortIo: return true;
+    default: return false;
+    }
+}
 void hook_interrupt(uc_engine*, uint32_t vector, void* user) { space_of(user)->on_interrupt(vector); }
 bool hook_invalid_memory(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
     return space_of(user)->on_invalid_memory(type, address, size);
@@ -137,55 +148,116 @@ bool UnicornSpace::is_mapped(VirtAddr base, PageCount pages) const {
     return true;
 }
 
-UnicornSpace::HostMemory::HostMemory(usize size) {
-    void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    GROVE_ASSERT(memory != MAP_FAILED);
-    bytes = static_cast<std::uint8_t*>(memory);
-    length = size;
-}
-
-UnicornSpace::HostMemory::~HostMemory() { munmap(bytes, length); }
-
-void UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
-                       std::vector<std::uint8_t*> const* host) {
-    u64 const length = pages.value * PageSize;
-    u32 const prot = unicorn_protection(permissions);
+Result<void> UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
+                               std::vector<std::uint8_t*> const* host) {
     u64 const first = page_of(base.value);
-    if (host == nullptr) {
-        auto memory = std::make_shared<HostMemory>(length);
-        GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value, length, prot, memory->bytes) == UC_ERR_OK);
-        for (u64 i = 0; i < pages.value; ++i)
-            m_pages[first + i] = Page{permissions, false, memory->bytes + i * PageSize, memory};
-        m_frame_pages += pages;
-    } else {
-        GROVE_ASSERT(host->size() == pages.value);
-        for (u64 i = 0; i < pages.value; ++i) {
-            GROVE_ASSERT(uc_mem_map_ptr(m_engine, base.value + i * PageSize, PageSize, prot, (*host)[i]) ==
-                         UC_ERR_OK);
-            m_pages[first + i] = Page{permissions, true, (*host)[i], nullptr};
-        }
+    u64 const end = first + pages.value;
+    if (host == nullptr && !m_memory.reserve(first, pages.value)) {
+        m_memory.drop_unused();
+        return Error::OutOfMemory;
     }
+    GROVE_ASSERT(host == nullptr || host->size() == pages.value);
+    for (u64 i = 0; i < pages.value; ++i)
+        m_pages[first + i] = Page{permissions, host != nullptr, host == nullptr ? m_memory.host(first + i) : (*host)[i]};
+    std::vector<std::pair<u64, u64>> blocks;
+    split_into_regions(first, end, blocks);
+    if (m_regions.size() + blocks.size() > MaxRegions) { // merging can only lower the count: checked before it
+        m_pages.erase(m_pages.find(first), m_pages.lower_bound(end));
+        if (host == nullptr) m_memory.drop_unused();
+        return Error::OutOfMemory;
+    }
+    if (host == nullptr) {
+        m_memory.hold(first, pages.value);
+        m_frame_pages += pages;
+    }
+    for (auto const& [block, count] : blocks) add_region(block, count);
     // Instructions at the end of the page before may now be complete.
-    if (has(permissions, Permissions::Execute)) rescan_sites(base.value, base.value + length);
+    if (has(permissions, Permissions::Execute)) rescan_sites(base.value, base.value + pages.value * PageSize);
+    return {};
 }
 
-PageCount UnicornSpace::unmap(VirtAddr base, PageCount pages) {
+Result<PageCount> UnicornSpace::unmap(VirtAddr base, PageCount pages) {
     u64 const length = pages.value * PageSize;
     u64 const first = page_of(base.value);
+    u64 const end = first + pages.value;
+    // The regions the range touches, and what stays of them.
+    auto touched = m_regions.upper_bound(first);
+    if (touched != m_regions.begin() && std::prev(touched)->first + std::prev(touched)->second.pages > first) --touched;
+    auto const touched_end = m_regions.lower_bound(end);
+    usize touched_count = 0;
+    std::vector<std::pair<u64, u64>> remains;
+    for (auto it = touched; it != touched_end; ++it) {
+        ++touched_count;
+        u64 const region_end = it->first + it->second.pages;
+        if (it->first < first) split_into_regions(it->first, first, remains);
+        if (region_end > end) split_into_regions(end, region_end, remains);
+    }
+    if (m_regions.size() - touched_count + remains.size() > MaxRegions) return Error::OutOfMemory;
     // Before the pages go: their translated blocks are found through them, and a later mapping may reuse the
     // host memory behind them.
     invalidate_code(base.value, base.value + length);
-    // The engine lets go of the host memory before the pages (its owners) are erased.
-    GROVE_ASSERT(uc_mem_unmap(m_engine, base.value, length) == UC_ERR_OK);
+    // The engine lets go of the host memory before it is released.
+    for (auto it = touched; it != touched_end;) unmap_region(it++);
+    for (auto const& [block, count] : remains) map_region(block, count, m_pages.at(block).permissions);
     PageCount ordinary{};
-    for (u64 p = first; p < first + pages.value; ++p) {
+    for (u64 p = first; p < end; ++p) {
         auto it = m_pages.find(p);
-        if (!it->second.physical) ordinary += PageCount(1);
+        if (!it->second.physical) {
+            ordinary += PageCount(1);
+            m_memory.release(p, 1);
+        }
         m_pages.erase(it);
     }
     m_frame_pages -= ordinary;
     rescan_sites(base.value, base.value + length);
     return ordinary;
+}
+
+void UnicornSpace::split_into_regions(u64 first, u64 end, std::vector<std::pair<u64, u64>>& blocks) const {
+    for (u64 p = first; p < end;) {
+        Page const& head = m_pages.at(p);
+        u64 size = 1;
+        for (u64 next = 2; p % next == 0 && p + next <= end && next <= HostSlabs::SlabPages; next *= 2) {
+            bool same = true;
+            for (u64 q = p + size; q < p + next && same; ++q) {
+                Page const& page = m_pages.at(q);
+                same = page.permissions == head.permissions && page.physical == head.physical &&
+                       page.host == head.host + (q - p) * PageSize;
+            }
+            if (!same) break;
+            size = next;
+        }
+        blocks.emplace_back(p, size);
+        p += size;
+    }
+}
+
+void UnicornSpace::add_region(u64 first, u64 pages) {
+    Permissions const permissions = m_pages.at(first).permissions;
+    while (pages < HostSlabs::SlabPages) {
+        auto buddy = m_regions.find(first ^ pages);
+        if (buddy == m_regions.end() || buddy->second.pages != pages || buddy->second.permissions != permissions)
+            break;
+        u64 const low = std::min(first, buddy->first);
+        Page const& lower = m_pages.at(low);
+        Page const& upper = m_pages.at(low + pages);
+        if (lower.physical != upper.physical || upper.host != lower.host + pages * PageSize) break;
+        unmap_region(buddy);
+        first = low;
+        pages *= 2;
+    }
+    map_region(first, pages, permissions);
+}
+
+void UnicornSpace::map_region(u64 first, u64 pages, Permissions permissions) {
+    GROVE_ASSERT(uc_mem_map_ptr(m_engine, first * PageSize, pages * PageSize, unicorn_protection(permissions),
+                                m_pages.at(first).host) == UC_ERR_OK);
+    m_regions[first] = Region{pages, permissions};
+}
+
+void UnicornSpace::unmap_region(std::map<u64, Region>::iterator region) {
+    GROVE_ASSERT(uc_mem_unmap(m_engine, region->first * PageSize, region->second.pages * PageSize) == UC_ERR_OK);
+    m_regions.erase(region);
 }
 
 bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) const {
@@ -334,6 +406,25 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
     auto const first = m_sites.lower_bound(scan_begin);
     auto const last = m_sites.lower_bound(end);
     if (std::equal(first, last, found.begin(), found.end())) return;
+    for (auto it = m_inline.lower_bound(scan_begin); it != m_inline.end() && it->first < end;) {
+        if (std::binary_search(found.begin(), found.end(), it->first)) {
+            ++it;
+            continue;
+        }
+        uc_hook_del(m_engine, it->second);
+        it = m_inline.erase(it);
+    }
+    for (u64 at : found) {
+        if (m_sites.count(at) != 0 || m_inline.size() >= MaxInlineSites) continue;
+        usize const index = at - scan_begin;
+        usize available = 0;
+        while (available < Reach && index + available < bytes.size() && readable[index + available]) ++available;
+        if (!is_emulated_inline(x86::classify_instruction(bytes.data() + index, available).kind)) continue;
+        uc_hook hook = 0;
+        GROVE_ASSERT(uc_hook_add(m_engine, &hook, UC_HOOK_CODE, callback(hook_inline_site), this, at, at) ==
+                     UC_ERR_OK);
+        m_inline.emplace(at, hook);
+    }
     m_sites.erase(first, last);
     m_sites.insert(found.begin(), found.end());
     // Blocks translated with the old exits may run through a new site (they hold its first byte) or stop at one
@@ -343,7 +434,9 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
 }
 
 void UnicornSpace::publish_sites() {
-    m_site_buffer.assign(m_sites.begin(), m_sites.end());
+    m_site_buffer.clear();
+    for (u64 site : m_sites)
+        if (m_inline.count(site) == 0) m_site_buffer.push_back(site);
     uc_ctl_set_exits(m_engine, m_site_buffer.data(), m_site_buffer.size());
 }
 
@@ -397,6 +490,16 @@ void UnicornSpace::on_block(u64 address, u32 size) {
     if (slot.key != block_key(address, size)) [[unlikely]] return enter_uncached_block(slot, address, size);
     m_block = &slot;
     clock.retire(slot.instructions);
+}
+
+void UnicornSpace::on_inline_site(u64 pc) {
+    if (m_trapped) return; // the run is stopping
+    // The block was counted to its end: what follows the site has not run yet.
+    settle_block(pc);
+    Trap trap;
+    if (handle_site(pc, trap)) return record(trap, pc);
+    // Emulated: handle_site moved rip past the instruction, and writing rip from a hook makes Unicorn leave the
+    // block and go on there, inside the same uc_emu_start (so the exits' invalidation on return is not paid).
 }
 
 void UnicornSpace::enter_uncached_block(CachedBlock& slot, u64 address, u32 size) {
@@ -520,9 +623,10 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         trap = Trap::make_fault(kind, pc, FaultInfo{0, Access::Read, code});
         return true;
     };
+    // rdtsc, cpuid and port I/O cost what a trap costs (a real in or out takes about a microsecond).
     auto retire = [&] {
         write_register(UC_X86_REG_RIP, pc + site.length);
-        m_machine.clock->retire(1);
+        m_machine.clock->retire(VirtualClock::DeviceInstructionCost.value);
         return false;
     };
     switch (site.kind) {
@@ -559,7 +663,7 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         u64 const rax = read_register(UC_X86_REG_RAX);
         if (site.is_output) {
             u64 const mask = site.operand_size == 4 ? 0xFFFFFFFF : (u64{1} << (8 * site.operand_size)) - 1;
-            m_machine.port_log->push_back(PortWrite{m_id, port, site.operand_size, static_cast<u32>(rax & mask)});
+            m_machine.port_log->record(PortWrite{m_id, port, site.operand_size, static_cast<u32>(rax & mask)});
         } else if (site.operand_size == 4) {
             write_register(UC_X86_REG_RAX, 0xFFFFFFFF); // a 32-bit write clears the upper half
         } else {
@@ -676,29 +780,59 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
     u64 remaining = site.repeat ? read_register(UC_X86_REG_RCX) : 1;
     u64 const step = (read_register(UC_X86_REG_RFLAGS) & x86::rflags::Direction) != 0 ? u64{0} - site.operand_size
                                                                                        : u64{site.operand_size};
-    auto save = [&] {
-        write_register(pointer_register, pointer);
-        if (site.repeat) write_register(UC_X86_REG_RCX, remaining);
-    };
-    while (remaining > 0) {
+    VirtualClock& clock = *m_machine.clock;
+    clock.retire(VirtualClock::DeviceInstructionCost.value);
+    // An interrupt is taken between two iterations: the iterations that fit before the deadline run (at least
+    // one), then the instruction stops with its registers at the point reached and rip on it, and goes on when
+    // the thread runs again.
+    u64 const budget = m_stop_at > clock.now().value ? m_stop_at - clock.now().value : 1;
+    u64 const iterations = std::min(remaining, budget);
+    // Only the last PortLog::Capacity writes of a run can stay in the log: the earlier ones are counted.
+    u64 const unrecorded = site.is_output && iterations > PortLog::Capacity ? iterations - PortLog::Capacity : 0;
+    Permissions const needed = site.is_output ? Permissions::Read : Permissions::Write;
+    u64 cached_page = ~u64{0};
+    std::uint8_t* cached_host = nullptr;
+    u64 done = 0;
+    bool faulted = false;
+    for (; done < iterations; ++done, pointer += step) {
         u32 value = ~u32{0};
-        bool const moved = site.is_output
-                               ? copy_from_user(&value, VirtAddr{pointer}, Bytes(site.operand_size)).has_value()
-                               : copy_to_user(VirtAddr{pointer}, &value, Bytes(site.operand_size)).has_value();
+        std::uint8_t* host = nullptr;
+        if (page_of(pointer) == cached_page && pointer % PageSize + site.operand_size <= PageSize) {
+            host = cached_host + pointer % PageSize;
+        } else if ((host = host_within_page(pointer, site.operand_size, needed)) != nullptr) {
+            cached_page = page_of(pointer);
+            cached_host = host - pointer % PageSize;
+        }
+        bool moved = true;
+        if (host != nullptr) {
+            if (site.is_output) std::memcpy(&value, host, site.operand_size);
+            else std::memcpy(host, &value, site.operand_size);
+        } else { // an element across two pages, or one the grove may not touch
+            moved = site.is_output ? copy_from_user(&value, VirtAddr{pointer}, Bytes(site.operand_size)).has_value()
+                                   : copy_to_user(VirtAddr{pointer}, &value, Bytes(site.operand_size)).has_value();
+        }
         if (!moved) {
-            save();
-            trap = page_fault_at(pc, pointer, site.is_output ? Access::Read : Access::Write);
-            return true;
+            faulted = true;
+            break;
         }
-        if (site.is_output) {
+        if (site.is_output && done >= unrecorded) {
             u32 const mask = site.operand_size == 4 ? ~u32{0} : (u32{1} << (8 * site.operand_size)) - 1;
-            m_machine.port_log->push_back(PortWrite{m_id, port, site.operand_size, value & mask});
+            m_machine.port_log->record(PortWrite{m_id, port, site.operand_size, value & mask});
         }
-        pointer += step;
-        --remaining;
-        m_machine.clock->retire(1);
     }
-    save();
+    m_machine.port_log->count_unkept(std::min(unrecorded, done));
+    clock.retire(done);
+    remaining -= done;
+    write_register(pointer_register, pointer);
+    if (site.repeat) write_register(UC_X86_REG_RCX, remaining);
+    if (faulted) {
+        trap = page_fault_at(pc, pointer, site.is_output ? Access::Read : Access::Write);
+        return true;
+    }
+    if (remaining > 0) {
+        trap = Trap::make_timer(pc);
+        return true;
+    }
     write_register(UC_X86_REG_RIP, pc + site.length);
     return false;
 }

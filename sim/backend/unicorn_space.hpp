@@ -2,6 +2,8 @@
 #include <core/arch/arch.hpp>
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/fault_precision.hpp>
+#include <sim/backend/host_slabs.hpp>
+#include <sim/backend/port_log.hpp>
 #include <arch_x86_64/isa/instruction.hpp>
 
 #include <array>
@@ -20,30 +22,24 @@ namespace grove::sim {
 class Disassembler;
 class VirtualClock;
 
-// One port access a grove made through a permitted port (the minimal device model: reads return all ones,
-// writes are recorded here).
-struct PortWrite {
-    AddressSpaceId space;
-    u16 port = 0;
-    u8 size = 0;
-    u32 value = 0;
-};
-
 // One grove address space: its own Unicorn engine (so groves cannot see each other's memory, and nothing of the
 // kernel is mapped at all), its page table of permissions, its I/O port ranges, and the stop sites of its code.
 //
-// Invariants: `m_pages` holds exactly the pages mapped in the engine, with the permissions the engine enforces;
-// no page is both writable and executable, so code changes only through load(), which rescans it; every
-// address inside executable memory where an instruction of an x86::InstructionClass other than Ordinary starts is
-// an exit of the engine (a stop site), so Unicorn never translates such an instruction (and cannot abort on it):
-// the backend decides what the CPU would do at CPL 1, from the shared x86 facts (arch_x86_64/isa/).
-// Owns the engine; refers to the machine's clock, disassembler and port log, which outlive it.
+// Invariants: `m_pages` holds exactly the pages mapped in the engine, with the permissions the engine enforces,
+// and `m_regions` (at most MaxRegions) covers exactly those pages; no page is both writable and executable, so
+// code changes only through load(), which rescans it; every address inside executable memory where an
+// instruction of an x86::InstructionClass other than Ordinary starts is a stop site: a code hook that emulates it
+// (rdtsc, cpuid, port I/O; up to MaxInlineSites) or an exit of the engine, so Unicorn never executes such an
+// instruction (and never translates one at an exit, so cannot abort on it): the backend decides what the CPU
+// would do at CPL 1, from the shared x86 facts (arch_x86_64/isa/).
+// Owns the engine and the host memory of ordinary pages; refers to the machine's clock, disassembler, port log
+// and physical memory, which outlive it.
 class UnicornSpace {
 public:
     struct Machine {
         VirtualClock* clock = nullptr;
         Disassembler* disassembler = nullptr;
-        std::vector<PortWrite>* port_log = nullptr;
+        PortLog* port_log = nullptr;
         FaultPrecision precision = FaultPrecision::Exact;
     };
 
@@ -68,10 +64,19 @@ public:
     // True when every page of the range is mapped.
     bool is_mapped(VirtAddr base, PageCount pages) const;
     // The caller checked can_map. `host` is null for ordinary memory, or one host page per page for physical
-    // memory shared between spaces.
-    void map(VirtAddr base, PageCount pages, Permissions permissions, std::vector<std::uint8_t*> const* host);
-    // The caller checked is_mapped. Returns how many of the pages were ordinary (frame-backed) pages.
-    PageCount unmap(VirtAddr base, PageCount pages);
+    // memory shared between spaces. OutOfMemory (and nothing changed) when the host refuses memory or the space
+    // would need more than MaxRegions Unicorn regions.
+    Result<void> map(VirtAddr base, PageCount pages, Permissions permissions, std::vector<std::uint8_t*> const* host);
+    // The caller checked is_mapped. Returns how many of the pages were ordinary (frame-backed) pages; OutOfMemory
+    // (and nothing changed) when what stays mapped would need more than MaxRegions Unicorn regions.
+    Result<PageCount> unmap(VirtAddr base, PageCount pages);
+    // Unicorn 2.0.1 rebuilds its whole memory map on every region it adds or removes, at a cost that grows faster
+    // than the square of the number of regions (measured: 500 one-page regions 0.8 s, 1 000 6 s, 2 000 45 s), and
+    // aborts the process at about 4 000. A space therefore maps its pages as few regions as it can (aligned runs
+    // of pages with the same permissions and consecutive host memory, merged with their buddies), and never more
+    // than this many.
+    static constexpr usize MaxRegions = 512;
+    usize region_count() const { return m_regions.size(); }
     // Ordinary pages mapped (the frames this space holds).
     PageCount frame_pages() const { return m_frame_pages; }
 
@@ -106,32 +111,40 @@ public:
 
     // Stop sites currently registered (for tests and reports).
     usize site_count() const { return m_sites.size(); }
+    // Sites of the instructions the backend emulates (rdtsc, cpuid, port I/O) get a code hook of their own, which
+    // emulates the instruction without leaving Unicorn; the others are exits, where the run leaves Unicorn. Unicorn
+    // walks every code hook at each hooked instruction, so past this many the further emulated sites are exits
+    // (slower, the same results).
+    static constexpr usize MaxInlineSites = 256;
+    usize inline_site_count() const { return m_inline.size(); }
 
     // Hook entry points (called by Unicorn through the C callbacks).
     void on_block(u64 address, u32 size);
+    void on_inline_site(u64 address);
     void on_interrupt(u32 vector);
     bool on_invalid_memory(int type, u64 address, int size);
     bool on_invalid_instruction();
     void on_unexpected_port();
 
 private:
-    // The host memory behind one map() of ordinary pages: Unicorn runs the guest straight on it and the kernel's
-    // copies are memcpy on it. Anonymous memory, zero until written; shared by the pages of that map() and
-    // released with the last of them, after Unicorn has let go of it.
-    struct HostMemory {
-        explicit HostMemory(usize length);
-        ~HostMemory();
-        HostMemory(HostMemory const&) = delete;
-        HostMemory& operator=(HostMemory const&) = delete;
-        std::uint8_t* bytes = nullptr;
-        usize length = 0;
-    };
     struct Page {
         Permissions permissions = Permissions::None;
         bool physical = false;
-        std::uint8_t* host = nullptr;           // the page's bytes
-        std::shared_ptr<HostMemory> memory;     // the owner of `host`; null for physical pages
+        std::uint8_t* host = nullptr; // the page's bytes: in m_memory, or the machine's physical memory
     };
+    // A Unicorn region: `pages` pages from the page number that keys it, a power of two aligned to its size, with
+    // the same permissions and consecutive host memory.
+    struct Region {
+        u64 pages = 0;
+        Permissions permissions = Permissions::None;
+    };
+    // Splits [first, end) (mapped pages) into the regions it becomes: aligned powers of two, cut where
+    // permissions or host memory stop being contiguous. Appends (first page, pages) pairs to `blocks`.
+    void split_into_regions(u64 first, u64 end, std::vector<std::pair<u64, u64>>& blocks) const;
+    // Maps the region of `pages` pages at `first` in Unicorn, merged with its buddy as long as they match.
+    void add_region(u64 first, u64 pages);
+    void map_region(u64 first, u64 pages, Permissions permissions);
+    void unmap_region(std::map<u64, Region>::iterator region);
 
     bool pages_allow(u64 address, u64 length, Permissions needed) const;
     // The guest's bytes through the host memory, regardless of permissions. The caller guarantees that every page
@@ -174,9 +187,12 @@ private:
     uc_context* m_pristine = nullptr;
     u32 m_loaded_thread = NoThread;
     std::map<u64, Page> m_pages; // page number -> page
+    std::map<u64, Region> m_regions; // first page number -> region; together they cover exactly m_pages
+    HostSlabs m_memory{HostSlabs::Lifetime::Counted}; // behind the ordinary pages, by guest page number
     PageCount m_frame_pages{};
     std::vector<IoPortRange> m_ports;
-    std::set<u64> m_sites;
+    std::set<u64> m_sites;       // every stop site
+    std::map<u64, u64> m_inline; // the sites emulated by a code hook (site -> Unicorn hook); the others are exits
     std::vector<u64> m_site_buffer;
 
     // Instruction counts of translated blocks, by (address, size); a direct-mapped cache in front of the map

@@ -11,6 +11,11 @@ public:
     // What one trap (syscall, fault, timer) costs beside the instructions that led to it: the kernel's entry and
     // exit path, fixed so that a syscall-heavy grove still advances time deterministically.
     static constexpr Ticks TrapCost = Ticks(100);
+    // What an instruction the backend emulates in a hook (rdtsc, cpuid, in, out; ins and outs once, beside a tick
+    // per element) costs instead of one tick: a trap's cost. Real port I/O takes about a microsecond, and the host
+    // spends a few hundred ns on each such instruction, so a grove that loops on one cannot make a virtual second
+    // cost more than a few seconds of host time.
+    static constexpr Ticks DeviceInstructionCost = TrapCost;
 
     Ticks now() const { return Ticks(m_now); }
     Ticks deadline() const { return Ticks(m_deadline); }

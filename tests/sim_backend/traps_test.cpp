@@ -240,7 +240,7 @@ TEST(UnicornArch, RdtscReturnsVirtualTimeAndCpuidFixedValues) {
     };
     RegisterSnapshot a = run();
     RegisterSnapshot b = run();
-    EXPECT_EQ(a.r12, 2u); // two instructions retired before rdtsc
+    EXPECT_EQ(a.r12, 2u); // two instructions retired before rdtsc (which costs VirtualClock::DeviceInstructionCost)
     EXPECT_EQ(a.r13, 0u);
     EXPECT_EQ(a.r12, b.r12);
     EXPECT_EQ(a.rbx, 0x766F7247u); // "Grov"

@@ -1,0 +1,196 @@
+// What a hostile grove can make the host spend: Unicorn regions for its mappings, host memory for physical
+// ranges, round trips out of Unicorn for the instructions the backend emulates, and the port log.
+#include <tests/sim_backend/guest.hpp>
+
+#include <chrono>
+
+namespace grove::sim::testing {
+namespace {
+
+constexpr Permissions ReadWrite = Permissions::Read | Permissions::Write;
+constexpr u64 Heap = 0x0000'0000'1000'0000;
+
+TEST(UnicornArch, OnePageMapsOfAGrowingHeapStayAFewRegions) {
+    UnicornArch arch;
+    AddressSpaceId space = arch.create_address_space().value();
+    PageCount const before = arch.free_pages();
+    auto const start = std::chrono::steady_clock::now();
+    for (u64 i = 0; i < 16'000; ++i) ASSERT_TRUE(arch.map(space, VirtAddr{Heap + i * PageSize}, PageCount(1), ReadWrite));
+    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 10.0); // was minutes, then SIGABRT at about 4 100 regions
+    EXPECT_LE(arch.region_count(space), 14u); // the set bits of 16 000
+    EXPECT_EQ(arch.free_pages(), before - PageCount(16'000));
+    u64 const value = 0x1122334455667788;
+    ASSERT_TRUE(arch.copy_to_user(space, VirtAddr{Heap + 15'999 * PageSize}, &value, Bytes(8)));
+    // A hole in the middle of a merged region: the rest stays mapped, the hole does not.
+    ASSERT_TRUE(arch.unmap(space, VirtAddr{Heap + 4'000 * PageSize}, PageCount(1)));
+    u64 back = 0;
+    EXPECT_FALSE(arch.copy_from_user(space, &back, VirtAddr{Heap + 4'000 * PageSize}, Bytes(8)));
+    EXPECT_TRUE(arch.copy_from_user(space, &back, VirtAddr{Heap + 15'999 * PageSize}, Bytes(8)));
+    EXPECT_EQ(back, value);
+    EXPECT_EQ(arch.free_pages(), before - PageCount(15'999));
+    arch.destroy_address_space(space);
+    EXPECT_EQ(arch.free_pages(), before);
+}
+
+TEST(UnicornArch, ScatteredMapsPastTheRegionLimitAreRefusedNotFatal) {
+    UnicornArch arch;
+    AddressSpaceId space = arch.create_address_space().value();
+    PageCount const before = arch.free_pages();
+    u64 mapped = 0;
+    for (u64 i = 0; i < 4 * UnicornSpace::MaxRegions; ++i) {
+        Result<void> r = arch.map(space, VirtAddr{Heap + 2 * i * PageSize}, PageCount(1), ReadWrite);
+        if (!r) {
+            EXPECT_EQ(r.error(), Error::OutOfMemory);
+            break;
+        }
+        ++mapped;
+    }
+    EXPECT_EQ(mapped, UnicornSpace::MaxRegions);
+    EXPECT_EQ(arch.free_pages(), before - PageCount(mapped)); // the refused map took nothing
+    // Punching holes into one large region is bounded the same way.
+    AddressSpaceId other = arch.create_address_space().value();
+    ASSERT_TRUE(arch.map(other, VirtAddr{Heap}, PageCount(4 * UnicornSpace::MaxRegions), ReadWrite));
+    bool refused = false;
+    for (u64 i = 1; i < 4 * UnicornSpace::MaxRegions && !refused; i += 2) {
+        Result<void> r = arch.unmap(other, VirtAddr{Heap + i * PageSize}, PageCount(1));
+        refused = !r;
+        if (refused) {
+            EXPECT_EQ(r.error(), Error::OutOfMemory);
+        }
+    }
+    EXPECT_TRUE(refused);
+    EXPECT_LE(arch.region_count(other), UnicornSpace::MaxRegions);
+}
+
+TEST(UnicornArch, UnmappedPageBetweenMappedOnesFaultsAsNotPresent) {
+    Code code;
+    code.mov_rax(Heap + PageSize).bytes({0x48, 0x8B, 0x00}); // mov rax, [rax]
+    UnicornArch arch;
+    Guest guest(arch, code);
+    ASSERT_TRUE(arch.map(guest.space, VirtAddr{Heap}, PageCount(4), ReadWrite));
+    ASSERT_TRUE(arch.unmap(guest.space, VirtAddr{Heap + PageSize}, PageCount(1)));
+    Trap const t = guest.run();
+    ASSERT_EQ(t.kind, TrapKind::PageFault);
+    EXPECT_EQ(t.fault.address, Heap + PageSize);
+    EXPECT_EQ(t.fault.error_code, x86::page_fault::error_code(false, Access::Read));
+}
+
+TEST(UnicornArch, PhysicalRangesAreBackedOnlyWhereWritten) {
+    UnicornArch arch;
+    AddressSpaceId space = arch.create_address_space().value();
+    u64 const gib = u64{1} << 30;
+    ASSERT_TRUE(arch.map_physical(space, VirtAddr{Heap}, PhysAddr{0x1'0000'0000}, PageCount(gib / PageSize),
+                                  Permissions::Read | Permissions::Write));
+    EXPECT_LE(arch.region_count(space), 16u);
+    u32 const word = 0xCAFEF00D;
+    ASSERT_TRUE(arch.copy_to_user(space, VirtAddr{Heap + gib - 4}, &word, Bytes(4)));
+    // The same physical page seen from another space.
+    AddressSpaceId other = arch.create_address_space().value();
+    ASSERT_TRUE(arch.map_physical(other, VirtAddr{Heap}, PhysAddr{0x1'0000'0000 + gib - PageSize}, PageCount(1),
+                                  Permissions::Read));
+    u32 back = 0;
+    ASSERT_TRUE(arch.copy_from_user(other, &back, VirtAddr{Heap + PageSize - 4}, Bytes(4)));
+    EXPECT_EQ(back, word);
+    // Beyond the 52-bit physical address space: refused, as on metal.
+    EXPECT_EQ(arch.map_physical(other, VirtAddr{Heap + PageSize}, PhysAddr{(u64{1} << 52) - PageSize}, PageCount(2),
+                                Permissions::Read)
+                  .error(),
+              Error::InvalidArgument);
+}
+
+// rdtsc; add rbx, rax; dec ecx; jnz back; int 0x80: a loop that executes a site each iteration.
+Code rdtsc_loop(u32 iterations) {
+    Code code;
+    code.bytes({0xB9}).imm32(iterations)            // mov ecx, n
+        .bytes({0x0F, 0x31})                        // rdtsc
+        .bytes({0x48, 0x01, 0xC3})                  // add rbx, rax
+        .bytes({0xFF, 0xC9})                        // dec ecx
+        .bytes({0x75, 0xF7})                        // jnz rdtsc
+        .int80();
+    return code;
+}
+
+TEST(UnicornArch, RdtscInALoopIsEmulatedWithoutLeavingUnicorn) {
+    UnicornArch arch;
+    Guest guest(arch, rdtsc_loop(200'000));
+    EXPECT_EQ(arch.inline_site_count(guest.space), 1u);
+    auto const start = std::chrono::steady_clock::now();
+    Trap const t = guest.run();
+    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_EQ(t.kind, TrapKind::Syscall);
+    EXPECT_LT(seconds, 5.0); // 100-300 µs per rdtsc when each left Unicorn: about a minute
+    // Virtual time: one tick per instruction (mov, then 3 per iteration, then int 0x80), and rdtsc's cost.
+    u64 const iteration = 3 + VirtualClock::DeviceInstructionCost.value;
+    EXPECT_EQ(arch.now().value, 1 + iteration * 200'000 + 1 + VirtualClock::TrapCost.value);
+    // Each rdtsc read the time before it: 1 + iteration * i for iteration i.
+    u64 expected = 0;
+    for (u64 i = 0; i < 200'000; ++i) expected += 1 + iteration * i;
+    EXPECT_EQ(guest.registers().rbx, expected);
+}
+
+TEST(UnicornArch, RepOutsStopsAtTheDeadlineAndResumes) {
+    Code code;
+    code.bytes({0xBA}).imm32(0x3F8)                      // mov edx, 0x3f8
+        .bytes({0xBE}).imm32(Guest::Data)                // mov esi, Data
+        .bytes({0xB9}).imm32(3000)                       // mov ecx, 3000
+        .bytes({0xF3, 0x6E})                             // rep outsb
+        .int80();
+    u64 const rep_pc = Guest::CodeBase + 15;
+    UnicornArch arch;
+    Guest guest(arch, code);
+    IoPortRange const ports[] = {{0x3F8, 0x3FF}};
+    ASSERT_TRUE(arch.set_io_ports(guest.space, Span<IoPortRange const>{ports, 1}));
+    arch.set_preemption_deadline(Ticks(1'000));
+    Trap t = guest.run();
+    ASSERT_EQ(t.kind, TrapKind::Timer);
+    EXPECT_EQ(t.pc, rep_pc);
+    RegisterSnapshot r = guest.registers();
+    EXPECT_EQ(r.rip, rep_pc);
+    // Three movs and the instruction's cost, then one tick per byte up to the deadline.
+    u64 const moved = 1'000 - 3 - VirtualClock::DeviceInstructionCost.value;
+    EXPECT_EQ(r.rcx, 3000u - moved);
+    EXPECT_EQ(r.rsi, Guest::Data + moved);
+    arch.set_preemption_deadline(Ticks(~u64{0}));
+    t = guest.run();
+    ASSERT_EQ(t.kind, TrapKind::Syscall);
+    EXPECT_EQ(guest.registers().rcx, 0u);
+    EXPECT_EQ(arch.port_writes().total(), 3000u);
+}
+
+TEST(UnicornArch, LargeRepOutsKeepsOnlyTheLastWritesAndTakesLittleHostTime) {
+    Code code;
+    code.bytes({0xBA}).imm32(0x80)                       // mov edx, 0x80
+        .bytes({0xBE}).imm32(Heap)                       // mov esi, Heap
+        .bytes({0xB9}).imm32(32u << 20)                  // mov ecx, 32 MiB
+        .bytes({0xF3, 0x6E})                             // rep outsb
+        .int80();
+    UnicornArch arch;
+    Guest guest(arch, code);
+    ASSERT_TRUE(arch.map(guest.space, VirtAddr{Heap}, PageCount((32u << 20) / PageSize), ReadWrite));
+    u8 const last = 0x5A;
+    ASSERT_TRUE(arch.copy_to_user(guest.space, VirtAddr{Heap + (32u << 20) - 1}, &last, Bytes(1)));
+    IoPortRange const ports[] = {{0x80, 0x80}};
+    ASSERT_TRUE(arch.set_io_ports(guest.space, Span<IoPortRange const>{ports, 1}));
+    auto const start = std::chrono::steady_clock::now();
+    ASSERT_EQ(guest.run().kind, TrapKind::Syscall);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
+    PortLog const& log = arch.port_writes();
+    EXPECT_EQ(log.total(), u64{32} << 20);
+    EXPECT_EQ(log.size(), PortLog::Capacity);
+    EXPECT_EQ(log[log.size() - 1].value, last);
+    EXPECT_EQ(log[0].value, 0u);
+}
+
+TEST(PortLog, KeepsTheMostRecentWritesAndCountsTheRest) {
+    PortLog log;
+    for (u32 i = 0; i < PortLog::Capacity + 10; ++i) log.record(PortWrite{AddressSpaceId{1}, 0x80, 1, i});
+    EXPECT_EQ(log.size(), PortLog::Capacity);
+    EXPECT_EQ(log.total(), PortLog::Capacity + 10);
+    EXPECT_EQ(log.dropped(), 10u);
+    EXPECT_EQ(log[0].value, 10u);
+    EXPECT_EQ(log[log.size() - 1].value, PortLog::Capacity + 9);
+}
+
+} // namespace
+} // namespace grove::sim::testing
