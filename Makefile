@@ -7,8 +7,9 @@ JOBS ?= $(shell nproc)
 demo: build
 	@tools/demo.sh
 
-test: build
+test: build fuzz-build
 	ctest --preset host-debug -j $(JOBS)
+	ctest --preset fuzz -j $(JOBS)
 
 build: configure
 	cmake --build --preset host-debug -j $(JOBS)
@@ -20,7 +21,7 @@ bootstrap:
 	@tools/bootstrap.sh
 
 clean:
-	rm -rf build build-sanitize build-release
+	rm -rf build build-sanitize build-release build-fuzz
 
 # The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree, with the demo
 # plan arch_x86_64/boot/demo.toml and its grove images), and a boot in QEMU with the serial console here; exit
@@ -42,3 +43,14 @@ endif
 .PHONY: bench
 bench:
 	@JOBS=$(JOBS) tools/bench/run.sh
+
+# The libFuzzer harnesses (fuzz/README.md): a clang tree in build-fuzz/ beside the g++ one. `make fuzz` runs each
+# harness for FUZZ_SECONDS (default 60) over its seed corpus; `make test` runs each for a few seconds (ctest -L fuzz).
+.PHONY: fuzz fuzz-build
+FUZZ_SECONDS ?= 60
+fuzz-build: bootstrap
+	@test -f build-fuzz/CMakeCache.txt || cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	@fuzz/run.sh --seconds $(FUZZ_SECONDS)

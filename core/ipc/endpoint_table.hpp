@@ -87,7 +87,7 @@ private:
 
     IpcLedger m_ledger;
     // The timed waiters of every endpoint; next_deadline() recomputes `earliest` when it is not known.
-    mutable Endpoint::TimedWaiters m_timed;
+    mutable typename Endpoint::TimedWaiters m_timed;
     SlotTable<Endpoint, Capacity> m_endpoints;
 };
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs libFuzzer harnesses of the fuzz tree for a given time each, one after the other.
+#
+#   fuzz/run.sh [--binaries DIR] [--seconds N] [NAME...]     NAME: scenario elf plan kernel (default: all)
+#
+# Each harness reads its seed corpus from fuzz/corpus/<name>/ (kept in the tree; for the scenario parser also the
+# shipped scenarios, for the ELF loader also the grove images of build/groves/ when they were built) and keeps
+# what it learns in build-fuzz/corpus/<name>/. A finding (crash, leak, timeout, broken property) is written to
+# build-fuzz/findings/<name>/ and the script exits 1. Prints each harness's executions and run length.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+binaries=$root/build-fuzz/bin
+seconds=60
+names=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binaries) binaries=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) names+=("$1"); shift ;;
+  esac
+done
+[ ${#names[@]} -gt 0 ] || names=(scenario elf plan kernel)
+
+status=0
+for name in "${names[@]}"; do
+  binary=$binaries/${name}_fuzzer
+  [ -x "$binary" ] || { echo "fuzz: no harness $binary (build the fuzz preset)" >&2; exit 2; }
+  work=$root/build-fuzz/corpus/$name
+  findings=$root/build-fuzz/findings/$name
+  mkdir -p "$work" "$findings"
+  corpora=("$work" "$root/fuzz/corpus/$name")
+  options=()
+  case "$name" in
+    scenario)
+      corpora+=("$root/scenarios" "$root/scenarios/examples" "$root/scenarios/adversarial")
+      options+=(-dict="$root/fuzz/scenario.dict") ;;
+    elf) [ -d "$root/build/groves" ] && corpora+=("$root/build/groves") ;;
+  esac
+  log=$root/build-fuzz/findings/$name.log
+  started=$(date +%s)
+  if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$findings/" "${options[@]}" "${corpora[@]}" >"$log" 2>&1; then
+    verdict=ok
+  else
+    verdict="FINDING (see $log and $findings/)"
+    status=1
+  fi
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  echo "fuzz: $name: ${runs:-?} executions in $(( $(date +%s) - started )) s, corpus $(ls "$work" | wc -l) inputs: $verdict"
+  [ "$verdict" = ok ] || tail -40 "$log"
+done
+exit $status
