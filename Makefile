@@ -23,6 +23,26 @@ bootstrap:
 clean:
 	rm -rf build build-sanitize build-release build-fuzz
 
+# The same tests built with AddressSanitizer and UndefinedBehaviorSanitizer, in build-sanitize/ (the preset
+# host-sanitize; no bare-metal kernel there, so no QEMU tests).
+.PHONY: test-sanitize
+test-sanitize: bootstrap
+	@test -f build-sanitize/CMakeCache.txt || cmake --preset host-sanitize
+	cmake --build --preset host-sanitize -j $(JOBS)
+	ctest --preset host-sanitize -j $(JOBS)
+
+# Habits: clang-tidy over the sources the debug build compiles (.clang-tidy, tools/tidy.sh), and clang-format over
+# the tree (.clang-format, tools/format.sh; `make format-check` lists what it would change without writing).
+.PHONY: tidy format format-check
+tidy: configure
+	@JOBS=$(JOBS) tools/tidy.sh build
+
+format:
+	@tools/format.sh
+
+format-check:
+	@tools/format.sh --check
+
 # The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree, with the demo
 # plan arch_x86_64/boot/demo.toml and its grove images), and a boot in QEMU with the serial console here; exit
 # status 0 when the kernel reports success. `make qemu SCENARIO=path.toml` boots that scenario's plan instead.

@@ -12,8 +12,8 @@ struct RegisterFrame {
     u64 vector, error_code;
     u64 rip, cs, rflags, rsp, ss;
 };
-static_assert(sizeof(RegisterFrame) == FRAME_WORDS * 8);
-static_assert(__builtin_offsetof(RegisterFrame, cs) == FRAME_CS_WORD * 8);
+static_assert(sizeof(RegisterFrame) == FRAME_WORDS * sizeof(u64));
+static_assert(__builtin_offsetof(RegisterFrame, cs) == FRAME_CS_WORD * sizeof(u64));
 
 } // namespace grove::metal
 

@@ -219,8 +219,9 @@ bool SelfTest::run_case(Case const& test, u32 index) {
     }
     if (trap.kind != test.expected) failure = "wrong trap kind";
     else if (trap.kind == TrapKind::Syscall && exit_code != 0) failure = "the program's checks failed";
-    else if (test.fault_pc != nullptr && pc_offset != offset_of(test.fault_pc)) failure = "wrong pc";
-    else if (test.address == Address::DataPage && trap.pc != DataBase) failure = "wrong pc";
+    else if ((test.fault_pc != nullptr && pc_offset != offset_of(test.fault_pc)) ||
+             (test.address == Address::DataPage && trap.pc != DataBase))
+        failure = "wrong pc";
     else if (test.address != Address::None && trap.fault.address != expected_address) failure = "wrong address";
     else if (test.address != Address::None && trap.fault.access != test.access) failure = "wrong access";
 

@@ -153,8 +153,6 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
     kt.pending = Pending::None;
     if (waiter.outcome != WaitOutcome::Completed) {
         complete(thread, result_of(waiter.outcome).error());
-    } else if (pending == Pending::Send) [[likely]] {
-        complete(thread, u64{0});
     } else if (pending == Pending::Receive || pending == Pending::Call) {
         // A dying grove's waiters are cancelled, never woken: kt.space is still the grove's address space.
         if (m_arch.copy_to_user(kt.space, kt.out_buffer, &waiter.message, Bytes(abi::MessageSize)).is_error()) {
@@ -167,7 +165,7 @@ void Kernel::finish_ipc_wait(IpcWaiter& waiter) {
         if (pending == Pending::Receive) owe_reply(kt, waiter.reply_token);
         complete(thread, u64{0});
     } else {
-        complete(thread, u64{0});
+        complete(thread, u64{0}); // a send: the message is queued or delivered
     }
     Result<void> woken = m_scheduler.wake(thread);
     GROVE_ASSERT(woken.has_value());

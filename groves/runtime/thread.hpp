@@ -7,7 +7,7 @@ namespace grove::rt {
 
 using ThreadFunction = long (*)(u64 argument);
 
-inline constexpr usize ThreadStackSize = 16 * 1024;
+inline constexpr usize ThreadStackSize = usize{16} * 1024;
 inline constexpr usize ThreadPoolCapacity = 32;
 
 // Starts a thread on a stack of the pool. Returns the thread id, or -(status): -NoCapacity when every pool

@@ -129,7 +129,9 @@ int check_command(std::string const& path) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+// Whatever the library or the file system throws (a file that cannot be written, no memory) ends the command with
+// a message and the bad-input status, never with std::terminate.
+int main(int argc, char** argv) try {
     CLI::App app{"grove-metal: scenarios on the bare-metal kernel in QEMU"};
     app.require_subcommand(1);
     metal_host::MetalOptions options = metal_host::default_metal_options();
@@ -162,4 +164,7 @@ int main(int argc, char** argv) {
     if (*iso) return iso_command(scenario_path, output, options);
     if (*run) return run_command(scenario_path, trace_path, repeat, options);
     return check_command(scenario_path);
+} catch (std::exception const& e) {
+    std::cerr << "grove-metal: " << e.what() << '\n';
+    return ExitBadInput;
 }

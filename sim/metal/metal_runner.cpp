@@ -123,6 +123,7 @@ std::optional<Child> start(std::vector<std::string> const& command) {
         close(fds[0]);
         close(fds[1]);
         std::vector<char*> argv;
+        argv.reserve(command.size() + 1);
         for (std::string const& a : command) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         execvp(argv[0], argv.data());

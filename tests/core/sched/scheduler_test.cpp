@@ -69,6 +69,7 @@ TEST(Scheduler, RoundRobinWithinAPriorityOverManyRounds) {
     spawn(*s, 2, 3); // lower: never runs while the others are runnable
     Ticks now{0};
     std::vector<ThreadId> picks;
+    picks.reserve(300);
     for (int i = 0; i < 300; ++i) picks.push_back(run_quantum(*s, now));
     std::vector<ThreadId> expected;
     for (int i = 0; i < 100; ++i) expected.insert(expected.end(), {a, b, c});
