@@ -30,9 +30,9 @@ void check_plan(BootPlan const& p) {
     for (PlanFault const& f : p.faults) {
         require(f.at < p.duration, "a fault happens before the end");
         require(f.grove < p.groves.size(), "a fault names a grove of the plan");
-        if (f.action == PlanFaultAction::FloodStart)
+        if (f.action == FaultAction::FloodStart)
             require(f.target < p.groves.size(), "a flood-start targets a grove of the plan");
-        require(static_cast<u8>(f.action) < PlanFaultActionCount, "a fault's action is known");
+        require(static_cast<u8>(f.action) < FaultActionCount, "a fault's action is known");
     }
 }
 

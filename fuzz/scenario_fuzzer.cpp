@@ -49,9 +49,9 @@ void check_scenario(scenario::Scenario const& s) {
     for (scenario::Fault const& f : s.faults) {
         require(f.at < s.duration, "a fault happens before the end");
         require(names.count(f.grove) == 1, "a fault names a declared grove");
-        bool const floods = f.action == scenario::FaultAction::FloodStart;
+        bool const floods = f.action == FaultAction::FloodStart;
         require(floods ? names.count(f.target) == 1 : f.target.empty(), "only a flood-start names a declared target");
-        require((f.bytes.value > 0) == (f.action == scenario::FaultAction::MemorySpike), "only a memory spike has bytes");
+        require((f.bytes.value > 0) == (f.action == FaultAction::MemorySpike), "only a memory spike has bytes");
     }
 }
 
