@@ -38,6 +38,7 @@ int memcmp(void const* a, void const* b, grove::usize length) {
     return 0;
 }
 
+// NOLINTNEXTLINE(bugprone-reserved-identifier): the name the C++ ABI gives this hook.
 void __cxa_pure_virtual() { grove::panic(__FILE__, __LINE__, "pure virtual call"); }
 
 // Destructors of function-local statics (-fno-use-cxa-atexit): the kernel never exits, so they never run.

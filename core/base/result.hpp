@@ -21,7 +21,7 @@ public:
         if (m_has_value) new (&m_value) T(other.m_value);
         else m_error = other.m_error;
     }
-    Result(Result&& other) : m_has_value(other.m_has_value) {
+    Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : m_has_value(other.m_has_value) {
         if (m_has_value) new (&m_value) T(static_cast<T&&>(other.m_value));
         else m_error = other.m_error;
     }
@@ -32,7 +32,7 @@ public:
         }
         return *this;
     }
-    Result& operator=(Result&& other) {
+    Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
         if (this != &other) {
             this->~Result();
             new (this) Result(static_cast<Result&&>(other));

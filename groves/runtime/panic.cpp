@@ -22,4 +22,5 @@ void usage(char const* text) {
 } // namespace grove::rt
 
 // A call through a pure virtual function: the C++ runtime's hook, for the rare grove with abstract classes.
+// NOLINTNEXTLINE(bugprone-reserved-identifier): the name the C++ ABI gives this hook.
 extern "C" void __cxa_pure_virtual() { grove::rt::panic(grove::rt::ExitSoftware, "pure virtual call"); }

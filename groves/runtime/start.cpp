@@ -28,10 +28,12 @@ _start:
 using InitFunction = void (*)();
 
 // Bounds of the initializer arrays, defined by the linker.
+// NOLINTBEGIN(bugprone-reserved-identifier): the linker defines these symbols under these reserved names.
 extern "C" InitFunction __preinit_array_start[];
 extern "C" InitFunction __preinit_array_end[];
 extern "C" InitFunction __init_array_start[];
 extern "C" InitFunction __init_array_end[];
+// NOLINTEND(bugprone-reserved-identifier)
 
 extern "C" void grove_runtime_initialize() {
     for (InitFunction* f = __preinit_array_start; f != __preinit_array_end; ++f) (*f)();

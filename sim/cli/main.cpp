@@ -2,9 +2,11 @@
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
 
+#include <exception>
 #include <initializer_list>
+#include <iostream>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     using namespace grove::sim;
     CLI::App app{"grovesim: the Grove simulator (grove images, scenarios, traces)", "grovesim"};
     app.require_subcommand(1);
@@ -20,4 +22,8 @@ int main(int argc, char** argv) {
         return status == 0 ? ExitSuccess : ExitBadInput;
     }
     return exit_status;
+} catch (std::exception const& e) {
+    // An error no subcommand turned into a message (a file system or allocation failure): reported, not aborted.
+    std::cerr << "grovesim: " << e.what() << '\n';
+    return grove::sim::ExitBadInput;
 }

@@ -51,7 +51,7 @@ std::filesystem::path default_image_directory() { return GROVE_DEFAULT_IMAGE_DIR
 
 std::string GroveImage::locate(u64 address) const {
     if (!has_symbols) return "";
-    auto const location = symbols.locate(VirtAddr(address));
+    auto const location = symbols.locate(VirtAddr{address});
     if (location.is_error()) return "";
     return fmt::format("{}+{:#x}", demangled_symbol(location.value().symbol.name), location.value().offset.value);
 }

@@ -28,7 +28,7 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
         if (to.grant_io_ports(IoPortRange{range.first, range.last}).is_error())
             return fmt::format("too many io_ports ranges (at most {})", MaxIoPortRanges);
     for (scenario::PhysicalRange const& range : from.physical)
-        if (to.grant_physical(grove::PhysicalRange{PhysAddr(range.base), range.length}).is_error())
+        if (to.grant_physical(grove::PhysicalRange{PhysAddr{range.base}, range.length}).is_error())
             return fmt::format("too many physical ranges (at most {})", MaxPhysicalRanges);
     std::string error = grant_peers(
         from.ipc_send, "ipc_send", [&] { return to.grant_send_to_any(); },

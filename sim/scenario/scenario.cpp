@@ -50,6 +50,7 @@ std::optional<Enum> value_of(std::array<NamedValue<Enum>, N> const& table, std::
 template<typename Enum, usize N>
 std::vector<std::string_view> names_of(std::array<NamedValue<Enum>, N> const& table) {
     std::vector<std::string_view> names;
+    names.reserve(N);
     for (auto const& entry : table) names.push_back(entry.name);
     return names;
 }

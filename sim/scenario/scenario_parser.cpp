@@ -63,8 +63,8 @@ std::optional<u64> parse_seed_text(std::string_view text) {
     for (char c : text) {
         u64 digit = 0;
         if (c >= '0' && c <= '9') digit = static_cast<u64>(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f') digit = static_cast<u64>(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F') digit = static_cast<u64>(c - 'A' + 10);
+        else if (base == 16 && c >= 'a' && c <= 'f') digit = static_cast<u64>(c - 'a') + 10;
+        else if (base == 16 && c >= 'A' && c <= 'F') digit = static_cast<u64>(c - 'A') + 10;
         else return std::nullopt;
         if (!checked_mul(value, base, value) || !checked_add(value, digit, value)) return std::nullopt;
     }
@@ -184,7 +184,7 @@ private:
 
     // A string naming a declared grove (or "*" when `allow_any`), else an error at the node.
     std::string declared_grove(toml::node const& node, std::string_view what, bool allow_any = false) const {
-        std::string const name = StrictTable::text_in(node, what);
+        std::string name = StrictTable::text_in(node, what);
         if (allow_any && name == "*") return name;
         check_declared(name, node.source(), what, allow_any);
         return name;

@@ -302,8 +302,8 @@ std::optional<u64> parse_digest_text(std::string_view text) {
     for (char c : text) {
         u64 digit = 0;
         if (c >= '0' && c <= '9') digit = static_cast<u64>(c - '0');
-        else if (c >= 'a' && c <= 'f') digit = static_cast<u64>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') digit = static_cast<u64>(c - 'A' + 10);
+        else if (c >= 'a' && c <= 'f') digit = static_cast<u64>(c - 'a') + 10;
+        else if (c >= 'A' && c <= 'F') digit = static_cast<u64>(c - 'A') + 10;
         else return std::nullopt;
         value = (value << 4) | digit;
     }

@@ -99,6 +99,7 @@ void check_sequences(Scenario const& scenario, Trace const& trace, std::vector<V
     for (usize s = 0; s < scenario.expect.sequences.size(); ++s) {
         std::vector<EventMatcher> const& sequence = scenario.expect.sequences[s];
         std::vector<std::string> steps;
+        steps.reserve(sequence.size());
         for (EventMatcher const& matcher : sequence) steps.push_back(describe_matcher(matcher));
         std::string expected;
         for (usize i = 0; i < steps.size(); ++i) expected += (i > 0 ? " -> " : "") + steps[i];

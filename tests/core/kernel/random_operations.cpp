@@ -62,7 +62,7 @@ std::string RandomOperations::step() {
     Dispatch& d = m_dispatch;
     if (d.is_idle()) {
         if (d.wake_at == Ticks::max()) {
-            std::string const revived = revive();
+            std::string revived = revive();
             if (!revived.empty()) return revived;
         } else {
             m_arch.set_now(d.wake_at);
@@ -87,7 +87,7 @@ std::string RandomOperations::step() {
 
 std::string RandomOperations::finish() {
     for (u32 i = 0; i < Groves; ++i) {
-        std::string const retired = retire(i);
+        std::string retired = retire(i);
         if (!retired.empty()) return retired;
     }
     if (m_arch.free_pages() != m_free_at_start)
@@ -255,7 +255,7 @@ std::string RandomOperations::revive() {
     if (g != nullptr && g->is_alive()) {
         (void)m_kernel->kill(m_ids[i]);
     } else {
-        std::string const retired = retire(i);
+        std::string retired = retire(i);
         if (!retired.empty()) return retired;
         Result<GroveId> spawned = spawn_random(*m_kernel, i);
         if (spawned.is_error()) return "grove p" + std::to_string(i) + " could not be spawned again";
