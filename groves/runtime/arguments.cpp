@@ -15,8 +15,8 @@ bool parse_unsigned(char const* text, u64& value) {
         char c = *text;
         u64 digit = 0;
         if (c >= '0' && c <= '9') digit = static_cast<u64>(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f') digit = static_cast<u64>(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F') digit = static_cast<u64>(c - 'A' + 10);
+        else if (base == 16 && c >= 'a' && c <= 'f') digit = static_cast<u64>(c - ('a' - 10));
+        else if (base == 16 && c >= 'A' && c <= 'F') digit = static_cast<u64>(c - ('A' - 10));
         else return false;
         if (__builtin_mul_overflow(result, base, &result) || __builtin_add_overflow(result, digit, &result))
             return false;

@@ -196,7 +196,7 @@ struct Row {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     if (argc < 3) {
         std::fprintf(stderr, "usage: grove-bench-summary <summary.json> <program.json>...\n");
         return 2;
@@ -281,4 +281,8 @@ int main(int argc, char** argv) {
     }
     std::printf("\nwrote %s (%zu rows)\n", argv[1], rows.size());
     return 0;
+} catch (std::exception const& error) {
+    // JSON of another shape (an array, a field of another type): nlohmann::json throws type_error.
+    std::fprintf(stderr, "grove-bench-summary: not Google Benchmark JSON (%s)\n", error.what());
+    return 1;
 }
