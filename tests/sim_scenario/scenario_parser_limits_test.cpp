@@ -123,7 +123,10 @@ TEST(ScenarioParserLimits, ALargeFileIsRefusedWithoutReadingItAll) {
     std::filesystem::path const path = std::filesystem::temp_directory_path() / "grove_large_scenario.toml";
     {
         std::ofstream out(path, std::ios::binary);
-        out << "name = \"t\"\ndescription = \"" << std::string(10'000'000, 'x') << "\"\n";
+        std::string const chunk(1'000'000, 'x');
+        out << "name = \"t\"\ndescription = \"";
+        for (int i = 0; i < 10; ++i) out << chunk;
+        out << "\"\n";
     }
     auto const parsed = parse_scenario_file(path, ParseOptions{});
     std::filesystem::remove(path);
