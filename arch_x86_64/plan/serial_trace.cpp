@@ -1,6 +1,7 @@
 #include <arch_x86_64/plan/serial_trace.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/trace/event_fields.hpp>
+#include <core/trace/runner_events.hpp>
 
 namespace grove::metal {
 
@@ -110,22 +111,32 @@ void SerialTrace::write_event(Event const& event) {
     Grove const* grove = m_kernel.manager().registry().find_serial(event.serial);
     Resource const resource = event.fields.limit_exceeded.resource;
     if (grove == nullptr || !waits(resource, grove->spec.limits.policy)) return;
-    begin_line(event.time, name, event.generation, "throttled");
+    begin_line(event.time, name, event.generation, runner_event::Throttled);
     write_key("reason");
     write_string(resource_name(resource));
     end_line();
 }
 
+bool SerialTrace::hold(Held const& held) {
+    if (!m_holding) return false;
+    if (m_held.push_back(held)) return true;
+    // More than the buffer holds: the announcement goes out without its result, the rest as it comes.
+    write_announcement(nullptr);
+    for (Held const& earlier : m_held) write_held(earlier);
+    m_held.clear();
+    m_holding = false;
+    return false;
+}
+
+void SerialTrace::write_held(Held const& held) {
+    if (held.is_spawn_failure) write_spawn_failed(held.event.time, held.name, held.error);
+    else write_event(held.event);
+}
+
 void SerialTrace::on_event(Event const& event) {
-    if (m_holding && m_held.push_back(event)) return;
-    if (m_holding) {
-        // More than the buffer holds: the announcement goes out without its result, the rest as it comes.
-        write_announcement(nullptr);
-        for (Event const& held : m_held) write_event(held);
-        m_held.clear();
-        m_holding = false;
-    }
-    write_event(event);
+    Held held;
+    held.event = event;
+    if (!hold(held)) write_event(event);
 }
 
 void SerialTrace::write_announcement(char const* result) {
@@ -157,14 +168,23 @@ void SerialTrace::settle(Result<void> const& result) {
     if (!m_holding) return; // already written, without a result
     m_holding = false;
     write_announcement(result.has_value() ? "ok" : error_name(result.error()));
-    for (Event const& held : m_held) write_event(held);
+    for (Held const& held : m_held) write_held(held);
     m_held.clear();
 }
 
 void SerialTrace::spawn_failed(Ticks time, GroveName const& name, Error error) {
-    begin_line(time, name, 0, "crashed");
+    Held held;
+    held.event.time = time;
+    held.is_spawn_failure = true;
+    held.name = name;
+    held.error = error;
+    if (!hold(held)) write_spawn_failed(time, name, error);
+}
+
+void SerialTrace::write_spawn_failed(Ticks time, GroveName const& name, Error error) {
+    begin_line(time, name, 0, event_kind_name(EventKind::Crashed));
     write_key("kind");
-    write_string("spawn_failed");
+    write_string(crash_kind_name(CrashKind::SpawnFailed));
     write_key("error");
     write_string(error_name(error));
     end_line();

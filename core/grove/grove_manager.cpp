@@ -106,16 +106,12 @@ Result<void> GroveManager::stop(GroveId id, Ticks now) {
         g->state.transition_to(GroveState::Stopped);
         emit(Event::stopped(now, g->id, 0));
         return {};
-    case GroveState::Running:
-        g->state.transition_to(GroveState::Stopping);
-        g->stop_deadline = now + g->spec.stop_timeout;
-        emit(Event::stopping(now, g->id, g->stop_deadline));
-        if (m_hooks != nullptr) m_hooks->on_stop_requested(*g);
-        return {};
+    case GroveState::Running: begin_stop(*g, now); return {};
     case GroveState::Stopped:
     case GroveState::Faulted:
-        if (!g->respawn_pending) return Error::InvalidState;
+        if (!g->respawn_pending && !g->start_pending) return Error::InvalidState;
         g->respawn_pending = false;
+        g->start_pending = false;
         return {};
     case GroveState::Stopping:
     case GroveState::Quarantined: return Error::InvalidState;
@@ -123,9 +119,18 @@ Result<void> GroveManager::stop(GroveId id, Ticks now) {
     return Error::InvalidState;
 }
 
+void GroveManager::begin_stop(Grove& g, Ticks now) {
+    invalidate_deadline();
+    g.state.transition_to(GroveState::Stopping);
+    g.stop_deadline = now + g.spec.stop_timeout;
+    emit(Event::stopping(now, g.id, g.stop_deadline));
+    if (m_hooks != nullptr) m_hooks->on_stop_requested(g);
+}
+
 Result<void> GroveManager::kill(GroveId id, Ticks now) {
     Grove* g = TRY(find_mutable(id));
     if (!has_incarnation(g->state)) return Error::InvalidState;
+    g->restart_pending = false;
     end_incarnation(*g, Crash::killed(), now);
     return {};
 }
@@ -146,13 +151,19 @@ Result<void> GroveManager::reincarnate(Grove& g, Ticks now, EventKind announce) 
 Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
     invalidate_deadline();
     Grove* g = TRY(find_mutable(id));
-    if (g->state == GroveState::Loading || g->state == GroveState::Quarantined) return Error::InvalidState;
-    if (g->has_image) {
-        teardown(*g);
-        g->state.transition_to(GroveState::Stopped);
-        emit(Event::stopped(now, g->id, 0));
+    switch (g->state) {
+    case GroveState::Loading:
+    case GroveState::Quarantined: return Error::InvalidState;
+    case GroveState::Running:
+        begin_stop(*g, now);
+        g->restart_pending = true;
+        return g->id;
+    case GroveState::Stopping: g->restart_pending = true; return g->id;
+    case GroveState::Stopped:
+    case GroveState::Faulted: break;
     }
     g->respawn_pending = false;
+    g->start_pending = false;
     Result<void> started = reincarnate(*g, now, EventKind::Loaded);
     if (started.is_error()) {
         if (g->has_image) { // built, but on_start failed
@@ -182,6 +193,8 @@ void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
     GroveState const target = completes_stop || crash.is_clean_exit() ? GroveState::Stopped : GroveState::Faulted;
 
     GroveId const ended = g.id;
+    bool const restarts = was_stopping && g.restart_pending;
+    g.restart_pending = false;
     g.last_crash = crash;
     teardown(g);
     g.state.transition_to(target);
@@ -191,6 +204,8 @@ void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
         ++g.crashes;
         emit(Event::crashed(now, ended, crash));
     }
+    // The new incarnation of a restart starts at the next tick, outside whatever ended this one (an exit syscall).
+    if (restarts) g.start_pending = true;
     if (!was_stopping) decide_after_ending(g, crash, now);
 }
 
@@ -213,10 +228,11 @@ void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) 
     }
 }
 
-void GroveManager::respawn(Grove& g, Ticks now) {
+void GroveManager::start_again(Grove& g, Ticks now, EventKind announce) {
     invalidate_deadline();
     g.respawn_pending = false;
-    Result<void> started = reincarnate(g, now, EventKind::Respawned);
+    g.start_pending = false;
+    Result<void> started = reincarnate(g, now, announce);
     if (started.has_value()) return;
     if (g.has_image) { // built, but on_start failed
         teardown(g);
@@ -261,7 +277,8 @@ void GroveManager::tick(Ticks now) {
                    now >= g.last_heartbeat + g.spec.watchdog_timeout) {
             end_incarnation(g, Crash::watchdog(), now);
         }
-        if (g.respawn_pending && now >= g.respawn_at) respawn(g, now);
+        if (g.start_pending) start_again(g, now, EventKind::Loaded);
+        else if (g.respawn_pending && now >= g.respawn_at) start_again(g, now, EventKind::Respawned);
     });
 }
 
@@ -283,6 +300,7 @@ Ticks GroveManager::compute_next_deadline() const {
         if (g.state == GroveState::Running && !g.spec.watchdog_timeout.is_zero())
             consider(g.last_heartbeat + g.spec.watchdog_timeout);
         if (g.respawn_pending) consider(g.respawn_at);
+        if (g.start_pending) consider(Ticks{});
     });
     return next;
 }

@@ -48,15 +48,19 @@ public:
     Result<GroveId> spawn(GroveSpec const& spec, Ticks now);
     // A graceful stop. Running -> Stopping: emits `stopping` with deadline now + stop_timeout and calls
     // on_stop_requested; tick() kills the grove at the deadline. Loading -> Stopped at once (`stopped`). A grove
-    // that is down with a respawn scheduled has the respawn cancelled. InvalidState otherwise.
+    // that is down with a respawn (or the start of a restart) pending has it cancelled. InvalidState otherwise.
     Result<void> stop(GroveId id, Ticks now);
     // Ends the incarnation as a crash of kind Killed (Loading, Running or Stopping; InvalidState otherwise). A
     // grove that was Stopping ends Stopped; otherwise its respawn policy decides.
     Result<void> kill(GroveId id, Ticks now);
-    // A new incarnation now: the current one (Running or Stopping) ends as `stopped`, a scheduled respawn is
-    // cancelled, and the grove is loaded again (new generation, fresh address space, `loaded`) and started.
-    // Returns the new id. InvalidState from Loading or Quarantined. If the new incarnation cannot be built or
-    // started, the error comes back and the grove is left Stopped (or Faulted when on_start failed).
+    // A graceful restart: a stop, then a start. Running: the stop request goes out as stop() sends it (`stopping`
+    // with its deadline) and the grove returns the current id; when that incarnation ends (its exit: `stopped`
+    // with the code it gave; the deadline: `crashed` kind killed; a fault while stopping: `crashed`) the next
+    // tick() loads it again (new generation, fresh address space, `loaded`) and starts it, whatever its respawn
+    // policy. Stopping: the stop under way ends in that start. Stopped or Faulted: a scheduled respawn is
+    // cancelled and the new incarnation is loaded and started at once; returns the new id, or the error when it
+    // cannot be built or started (the grove left Stopped, or Faulted when on_start failed). A kill cancels a
+    // pending restart. InvalidState from Loading or Quarantined.
     Result<GroveId> restart(GroveId id, Ticks now);
     // Forgets the grove. Loading, Stopped, Faulted or Quarantined (a Loading incarnation is torn down); InvalidState
     // when Running or Stopping.
@@ -74,8 +78,9 @@ public:
     // Feeds the grove's watchdog (spec.watchdog_timeout).
     Result<void> heartbeat(GroveId id, Ticks now);
     // Processes every deadline due at `now`, groves in serial order: stop timeouts (kill), watchdogs (crash of kind
-    // Watchdog), scheduled respawns (new generation, fresh address space, `respawned`, then start; a respawn that
-    // fails is a crash of kind SpawnFailed).
+    // Watchdog), the starts of restarts whose incarnation ended (`loaded`, then start) and scheduled respawns (new
+    // generation, fresh address space, `respawned`, then start); a start that fails is a crash of kind
+    // SpawnFailed, after which the respawn policy decides.
     void tick(Ticks now);
     // The earliest deadline tick() has to process, Ticks::max() when there is none. Kept from one call to the
     // next and recomputed after any operation that may move a deadline; tick(now) does nothing when now is
@@ -134,7 +139,11 @@ private:
     void teardown(Grove& g);
     void end_incarnation(Grove& g, Crash const& crash, Ticks now);
     void decide_after_ending(Grove& g, Crash const& crash, Ticks now);
-    void respawn(Grove& g, Ticks now);
+    // Running -> Stopping: `stopping` with the deadline, and the stop request.
+    void begin_stop(Grove& g, Ticks now);
+    // A new incarnation of a grove that is down, announced by `announce` (Respawned for a respawn, Loaded for the
+    // start of a restart); a failure is a crash of kind SpawnFailed and the respawn policy decides.
+    void start_again(Grove& g, Ticks now, EventKind announce);
     void violation(Grove& g, Resource resource, u64 requested, u64 limit, Ticks now);
     Result<void> deny(Grove& g, CapabilityKind kind, u64 detail, Ticks now);
     template<typename Q>

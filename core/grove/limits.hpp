@@ -6,7 +6,7 @@
 namespace grove {
 
 // The resources a grove's limits cover. The numeric values are part of the trace encoding: append, never renumber.
-enum class Resource : u8 { Memory = 0, Threads = 1, Cpu = 2, FileHandles = 3, IpcRate = 4 };
+enum class Resource : u8 { Memory = 0, Threads = 1, Cpu = 2, FileHandles = 3, IpcRate = 4, Console = 5 };
 
 constexpr char const* resource_name(Resource r) {
     switch (r) {
@@ -15,6 +15,7 @@ constexpr char const* resource_name(Resource r) {
     case Resource::Cpu: return "cpu";
     case Resource::FileHandles: return "file_handles";
     case Resource::IpcRate: return "ipc_rate";
+    case Resource::Console: return "console";
     }
     return "unknown";
 }

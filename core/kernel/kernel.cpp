@@ -189,7 +189,9 @@ void Kernel::finish_wakeup(Wakeup const& wakeup) {
     if (pending == Pending::RetryAfterThrottle) return; // runs its send again when picked (dispatch)
     kt.pending = Pending::None;
     switch (wakeup.outcome) {
-    case WakeOutcome::DeadlineReached: complete(wakeup.thread, u64{0}); return;
+    case WakeOutcome::DeadlineReached:
+        complete(wakeup.thread, pending == Pending::ConsoleWrite ? kt.console_length : u64{0});
+        return;
     case WakeOutcome::Joined:
         reap(kt.join_target, kt.grove);
         complete(wakeup.thread, u64{0}, static_cast<u64>(wakeup.exit_code));
@@ -270,6 +272,8 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     kg.handles.reset(endpoint);
     kg.live_threads = 1;
     kg.hung = false;
+    kg.console_asked = 0;
+    if (grove.id.generation == 1) kg.console_dropped = 0; // a new grove in this slot
     return {};
 }
 

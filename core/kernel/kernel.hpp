@@ -77,6 +77,9 @@ public:
     // fault that crashes its grove, a timer), then dispatch().
     Dispatch on_trap(ThreadId thread, Trap const& trap);
 
+    // The console bytes the grove in `slot` wrote over its budget (ConsoleBudget per incarnation) and that were
+    // dropped, over all its incarnations.
+    u64 console_dropped(GroveSlot slot) const { return m_groves[slot].console_dropped; }
     // The grove a thread belongs to; a null id for an unknown thread.
     GroveId grove_of(ThreadId thread) const;
     // The threads of the incarnation `grove` that have not exited, in thread-index order (the main thread first
@@ -85,7 +88,7 @@ public:
 
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
-    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle };
+    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite };
 
     struct KernelThread {
         ThreadId id;
@@ -98,6 +101,7 @@ private:
         VirtAddr out_buffer;     // Receive: where the message goes; Call: where the reply goes
         SyscallArgs retry;       // RetryAfterThrottle: the send to run again once the rate limit allows
         ThreadId join_target;    // Join: the thread waited for, reaped when it has exited
+        u64 console_length = 0;  // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
     };
 
     struct KernelGrove {
@@ -105,6 +109,8 @@ private:
         HandleTable handles;
         u32 live_threads = 0; // threads that have not exited; the last one to exit ends the grove
         bool hung = false;    // a scripted hang: its threads are parked whenever they come up for running
+        u64 console_asked = 0;   // bytes this incarnation asked to write to the console
+        u64 console_dropped = 0; // bytes dropped over ConsoleBudget, over the registered grove's incarnations
     };
 
     // GroveHooks

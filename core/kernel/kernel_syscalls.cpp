@@ -91,14 +91,30 @@ Kernel::SyscallResult Kernel::sys_sleep(ThreadId thread, DecodedSyscall const& d
 }
 
 Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall const& d) {
-    KernelThread const& kt = m_threads[thread.index];
+    KernelThread& kt = m_threads[thread.index];
+    KernelGrove& kg = m_groves[kt.slot];
     TRY(m_arch.copy_from_user(kt.space, m_console_buffer, d.buffer.address, d.buffer.length));
-    usize const length = static_cast<usize>(d.buffer.length.value);
-    m_arch.console_write(kt.grove, m_console_buffer, length);
-    Fnv1a64 hash;
-    hash.update(m_console_buffer, length);
-    m_manager.tracer().emit(Event::console(now(), kt.grove, length, hash.digest()));
-    return SyscallOutcome::completed(length);
+    u64 const length = d.buffer.length.value;
+    u64 const room = kg.console_asked < ConsoleBudget ? ConsoleBudget - kg.console_asked : 0;
+    u64 const kept = length < room ? length : room;
+    kg.console_asked += length;
+    if (kept > 0) {
+        m_arch.console_write(kt.grove, m_console_buffer, static_cast<usize>(kept));
+        Fnv1a64 hash;
+        hash.update(m_console_buffer, static_cast<usize>(kept));
+        m_manager.tracer().emit(Event::console(now(), kt.grove, kept, hash.digest()));
+    }
+    if (kept < length) {
+        if (kg.console_asked - length <= ConsoleBudget) // the first drop of this incarnation
+            m_manager.tracer().emit(
+                Event::limit_exceeded(now(), kt.grove, Resource::Console, kg.console_asked, ConsoleBudget));
+        kg.console_dropped += length - kept;
+    }
+    Ticks const cost(length * ConsoleByteCost.value);
+    if (cost.is_zero()) return SyscallOutcome::completed(length);
+    kt.console_length = length;
+    block(thread, Pending::ConsoleWrite, BlockReason::Sleep, now() + cost);
+    return SyscallOutcome::blocked();
 }
 
 Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,

@@ -1,6 +1,7 @@
 #pragma once
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_action.hpp>
+#include <core/trace/runner_events.hpp>
 
 namespace grove {
 
@@ -16,7 +17,7 @@ struct Announcement {
     Ticks time;
     GroveId grove; // the incarnation the fault is applied to; a null id when the grove is not loaded (gen 0)
     GroveName name;
-    char const* kind = "fault_injected";
+    char const* kind = runner_event::FaultInjected; // a kind of RunnerEventKinds
     Field fields[2];
 };
 

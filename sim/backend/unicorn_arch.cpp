@@ -239,9 +239,20 @@ RegisterSnapshot UnicornArch::registers(ThreadId thread) {
     return snapshot_registers(read);
 }
 
+namespace {
+
+// Appends, then keeps the last ConsoleKept bytes once the text reaches twice that (amortised: each byte is moved
+// at most once per trim).
+void append_bounded(std::string& kept, char const* text, usize length) {
+    kept.append(text, length);
+    if (kept.size() >= 2 * UnicornArch::ConsoleKept) kept.erase(0, kept.size() - UnicornArch::ConsoleKept);
+}
+
+} // namespace
+
 void UnicornArch::console_write(GroveId source, char const* text, usize length) {
-    m_console[source.serial].append(text, length);
-    m_console_all.append(text, length);
+    append_bounded(m_console[source.serial], text, length);
+    append_bounded(m_console_all, text, length);
 }
 
 } // namespace grove::sim

@@ -65,6 +65,7 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     p.priority = static_cast<u8>(g.priority);
     p.start_at = g.start_at;
     p.stop_timeout = g.stop_timeout;
+    p.watchdog_timeout = g.watchdog;
     return p;
 }
 

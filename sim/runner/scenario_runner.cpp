@@ -171,8 +171,10 @@ Result<GroveId> Run::start(usize index, std::vector<std::string> const& argument
     Result<GroveId> spawned = mapped.ok() ? m_kernel->spawn(mapped.spec) : Result<GroveId>(Error::InvalidArgument);
     if (spawned.is_error()) {
         // The kernel refused the grove (its image alone over the memory limit, no room...): it never ran.
-        usize const event = add_runner_event(grove.name, "crashed");
-        m_recorder.at(event).with("kind", std::string("spawn_failed")).with("error", error_name(spawned.error()));
+        usize const event = add_runner_event(grove.name, event_kind_name(EventKind::Crashed));
+        m_recorder.at(event)
+            .with("kind", std::string(crash_kind_name(CrashKind::SpawnFailed)))
+            .with("error", error_name(spawned.error()));
         m_spawn_failures.push_back(grove.name);
         return spawned;
     }

@@ -84,6 +84,7 @@ SpecMapping map_grove_spec(scenario::GroveSpec const& grove, ImagePlan const& im
         (void)out.spec.arguments.push_back(text.value());
     }
     out.spec.stop_timeout = grove.stop_timeout;
+    out.spec.watchdog_timeout = grove.watchdog;
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include <sim/runner/trace_recorder.hpp>
 
 #include <core/trace/event_fields.hpp>
+#include <core/trace/runner_events.hpp>
 #include <sim/backend/unicorn_arch.hpp>
 
 namespace grove::runner {
@@ -93,7 +94,7 @@ void TraceRecorder::on_event(Event const& event) {
             throttled.time = event.time;
             throttled.grove = known->second.name;
             throttled.generation = event.generation;
-            throttled.kind = "throttled";
+            throttled.kind = runner_event::Throttled;
             throttled.with("reason", std::string(resource_name(resource)));
             m_events.push_back(std::move(throttled));
         }

@@ -93,6 +93,7 @@ struct GroveSpec {
     Limits limits;
     Respawn respawn;
     Ticks stop_timeout = milliseconds(10);
+    Ticks watchdog{}; // no Heartbeat for this long is a crash of kind watchdog; zero: no watchdog
     bool operator==(GroveSpec const&) const = default;
 };
 

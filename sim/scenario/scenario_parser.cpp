@@ -232,7 +232,7 @@ private:
         std::string const context = fmt::format("grove '{}'", name);
         StrictTable const table(source, context,
                                 {"name", "image", "args", "priority", "start_at", "capabilities", "limits",
-                                 "respawn", "stop_timeout"});
+                                 "respawn", "stop_timeout", "watchdog"});
         GroveSpec grove;
         grove.name = name;
         grove.image = table.required_text("image", "image = \"echo\"");
@@ -260,6 +260,7 @@ private:
         grove.start_at = table.duration_or("start_at", Ticks(0));
         check_before_end(table.find("start_at"), grove.start_at, table.describe("start_at"));
         grove.stop_timeout = table.duration_or("stop_timeout", grove.stop_timeout);
+        grove.watchdog = table.duration_or("watchdog", grove.watchdog);
         if (toml::table const* capabilities = table.table_or_null("capabilities"))
             grove.capabilities = read_capabilities(*capabilities, context);
         if (toml::table const* limits = table.table_or_null("limits")) grove.limits = read_limits(*limits, context);

@@ -1,5 +1,6 @@
 #pragma once
 #include <core/base/units.hpp>
+#include <core/trace/runner_events.hpp>
 #include <sim/scenario/field_value.hpp>
 #include <sim/scenario/parsed.hpp>
 #include <sim/scenario/scenario.hpp>
@@ -73,14 +74,8 @@ struct Trace {
     bool operator==(Trace const&) const = default;
 };
 
-// The kinds the runners add to the kernel's events: the announcements of scripted actions and the recorder's
-// `throttled`.
-inline constexpr std::string_view RunnerEventKinds[] = {
-    "killed", "hung", "throttled", "fault_injected", "memory_spike", "flood_started", "flood_stopped",
-};
-
 // The event kinds a run emits and scenario matchers may name: every kind the core emits (is_emitted_kind, by
-// event_kind_name), then RunnerEventKinds. The trace reader accepts any kind (a newer simulator may add some);
+// event_kind_name), then RunnerEventKinds (core/trace/runner_events.hpp). The trace reader accepts any kind (a newer simulator may add some);
 // the scenario parser accepts only these, so an expectation can never name a kind that cannot occur.
 std::vector<std::string_view> const& known_event_kinds();
 bool is_known_event_kind(std::string_view kind);

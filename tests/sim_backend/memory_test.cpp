@@ -183,5 +183,17 @@ TEST(UnicornArch, ConsoleKeepsTextPerGrove) {
     EXPECT_EQ(arch.console_all(), "hello world");
 }
 
+TEST(UnicornArch, ConsoleKeepsABoundedTailOfWhatItReceived) {
+    UnicornArch arch;
+    std::string const block(4096, 'x');
+    for (usize i = 0; i < 4 * UnicornArch::ConsoleKept / block.size(); ++i)
+        arch.console_write(GroveId{3, 1}, block.data(), block.size());
+    arch.console_write(GroveId{3, 1}, "end", 3);
+    EXPECT_LT(arch.console(GroveId{3, 1}).size(), 2 * UnicornArch::ConsoleKept);
+    EXPECT_GE(arch.console(GroveId{3, 1}).size(), UnicornArch::ConsoleKept);
+    EXPECT_EQ(arch.console(GroveId{3, 1}).substr(arch.console(GroveId{3, 1}).size() - 3), "end");
+    EXPECT_LT(arch.console_all().size(), 2 * UnicornArch::ConsoleKept);
+}
+
 } // namespace
 } // namespace grove::sim::testing

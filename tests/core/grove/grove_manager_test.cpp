@@ -482,21 +482,55 @@ TEST_F(GroveManagerTest, WatchdogKillsAGroveWithoutHeartbeats) {
     EXPECT_EQ(events.last(EventKind::Crashed)->fields.crashed.kind, CrashKind::Watchdog);
 }
 
-TEST_F(GroveManagerTest, RestartMakesANewIncarnationAtOnce) {
+TEST_F(GroveManagerTest, RestartOfARunningGroveStopsItGracefullyAndStartsItAfterItsOwnExit) {
     GroveId const id = spawn("svc");
     AddressSpaceId const old_space = grove(id).image.space;
-    GroveId const renewed = manager->restart(id, Ticks(5)).value();
-    EXPECT_EQ(renewed, (GroveId{id.serial, 2}));
+    EXPECT_EQ(manager->restart(id, Ticks(5)).value(), id);
+    EXPECT_EQ(grove(id).state, GroveState::Stopping);
+    EXPECT_EQ(events.last(EventKind::Stopping)->fields.stopping.deadline, (Ticks(5) + grove(id).spec.stop_timeout).value);
+    EXPECT_EQ(hooks.stop_requests, 1);
+    ASSERT_TRUE(manager->report_exit(id, 7, Ticks(8)).has_value());
+    // The exit code is the one the grove gave: nothing is invented for it.
+    EXPECT_EQ(events.last(EventKind::Stopped)->fields.stopped.exit_code, 7);
+    EXPECT_EQ(events.last(EventKind::Stopped)->generation, 1u);
+    EXPECT_EQ(manager->next_deadline(), Ticks(0));
+    manager->tick(Ticks(8));
+    GroveId const renewed{id.serial, 2};
     EXPECT_EQ(grove(renewed).state, GroveState::Running);
     EXPECT_NE(grove(renewed).image.space, old_space);
     EXPECT_EQ(arch.live_spaces(), 1u);
     EXPECT_EQ(arch.live_contexts(), 1u);
     usize const n = events.size();
-    EXPECT_EQ(events[n - 3].kind, EventKind::Stopped);
-    EXPECT_EQ(events[n - 3].generation, 1u);
     EXPECT_EQ(events[n - 2].kind, EventKind::Loaded);
     EXPECT_EQ(events[n - 2].generation, 2u);
     EXPECT_EQ(events[n - 1].kind, EventKind::Started);
+    EXPECT_EQ(grove(renewed).crashes, 0u);
+    EXPECT_EQ(grove(renewed).history.respawns(), 0u);
+}
+
+TEST_F(GroveManagerTest, RestartOfAGroveThatIgnoresTheStopKillsItAtTheDeadlineThenStartsIt) {
+    GroveId const id = spawn("svc");
+    ASSERT_TRUE(manager->restart(id, Ticks(0)).has_value());
+    Ticks const deadline = grove(id).spec.stop_timeout;
+    manager->tick(deadline - Ticks(1));
+    EXPECT_EQ(grove(id).state, GroveState::Stopping);
+    manager->tick(deadline);
+    EXPECT_EQ(events.last(EventKind::Crashed)->fields.crashed.kind, CrashKind::Killed);
+    EXPECT_EQ(events.last(EventKind::Stopped), nullptr);
+    EXPECT_EQ(state_of("svc"), GroveState::Running);
+    EXPECT_EQ(id_of("svc").generation, 2u);
+    EXPECT_EQ(events.last(EventKind::Loaded)->time, deadline);
+}
+
+TEST_F(GroveManagerTest, RestartOfAStoppedGroveStartsItAtOnceAndAKillCancelsAPendingRestart) {
+    GroveId const id = spawn("svc");
+    ASSERT_TRUE(manager->restart(id, Ticks(0)).has_value());
+    ASSERT_TRUE(manager->kill(id, Ticks(1)).has_value());
+    manager->tick(Ticks(2));
+    EXPECT_EQ(state_of("svc"), GroveState::Stopped);
+    GroveId const renewed = manager->restart(id, Ticks(3)).value();
+    EXPECT_EQ(renewed, (GroveId{id.serial, 2}));
+    EXPECT_EQ(grove(renewed).state, GroveState::Running);
 }
 
 TEST_F(GroveManagerTest, ARespawnThatCannotStartIsASpawnFailureAndTriesAgain) {

@@ -92,6 +92,15 @@ protected:
         last = kernel->on_trap(id, Trap::make_syscall(SyscallPc, syscall_args(number, a0, a1, a2, a3, a4, a5)));
         return rax(id);
     }
+    // A ConsoleWrite of `length` bytes at `address`, its cost in virtual time paid (the clock moves on by
+    // length * ConsoleByteCost and the kernel dispatches); what the thread sees in rax.
+    i64 console_write(ThreadId id, u64 address, u64 length) {
+        i64 const result = sys(id, Syscall::ConsoleWrite, address, length);
+        if (result != NoResult) return result;
+        arch.set_now(arch.now() + Ticks(length * ConsoleByteCost.value));
+        last = kernel->dispatch();
+        return rax(id);
+    }
     i64 sys_raw(ThreadId id, u64 number, u64 a0 = 0, u64 a1 = 0) {
         return sys(id, static_cast<Syscall>(number), a0, a1);
     }

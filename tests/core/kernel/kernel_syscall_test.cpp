@@ -48,7 +48,7 @@ TEST_F(KernelSyscall, ConsoleWriteCopiesTheTextAndEmitsAConsoleEvent) {
     GroveId const g = spawn("alpha");
     ThreadId const t = main_thread(g);
     write_text(g, TextBuffer, "hello, grove");
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, TextBuffer, 12), 12);
+    EXPECT_EQ(console_write(t, TextBuffer, 12), 12);
     EXPECT_EQ(arch.console(g), "hello, grove");
     Event const e = last_of(EventKind::Console);
     EXPECT_EQ(e.fields.console.length, 12u);
@@ -56,8 +56,8 @@ TEST_F(KernelSyscall, ConsoleWriteCopiesTheTextAndEmitsAConsoleEvent) {
     hash.update("hello, grove", 12);
     EXPECT_EQ(e.fields.console.hash, hash.digest());
     // A readable, non-writable page is fine to print from; the largest write spans both data pages.
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, ReadOnlyAddress, 3), 3);
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
+    EXPECT_EQ(console_write(t, ReadOnlyAddress, 3), 3);
+    EXPECT_EQ(console_write(t, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
 }
 
 TEST_F(KernelSyscall, ConsoleWriteRefusesHostilePointersAndLengths) {
@@ -69,7 +69,7 @@ TEST_F(KernelSyscall, ConsoleWriteRefusesHostilePointersAndLengths) {
     for (Case c : {Case{0, 8}, Case{KernelAddress, 8}, Case{UnmappedAddress, 8}, Case{TextBuffer, 0},
                    Case{TextBuffer, MaxConsoleWrite + 1}, Case{DataAddress + 2 * PageSize - 4, 8},
                    Case{layout::MainStackGuard, 16}, Case{~u64{0} - 3, 8}})
-        EXPECT_EQ(sys(t, Syscall::ConsoleWrite, c.address, c.length), status(Error::InvalidArgument))
+        EXPECT_EQ(console_write(t, c.address, c.length), status(Error::InvalidArgument))
             << std::hex << c.address << " " << c.length;
     EXPECT_EQ(arch.console(g), "");
     EXPECT_EQ(count(EventKind::Console), 0u);
@@ -112,6 +112,53 @@ TEST_F(KernelSyscall, HeartbeatFeedsTheWatchdog) {
     EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.kind, CrashKind::Watchdog);
 }
 
+TEST_F(KernelSyscall, ConsoleWriteCostsTheWriterVirtualTimePerByte) {
+    GroveId const g = spawn("alpha");
+    ThreadId const t = main_thread(g);
+    write_text(g, TextBuffer, "hello, grove");
+    arch.set_now(Ticks(1000));
+    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, TextBuffer, 12), NoResult); // waits for the console
+    Dispatch const d = kernel->dispatch();
+    EXPECT_TRUE(d.is_idle());
+    EXPECT_EQ(d.wake_at, Ticks(1000 + 12 * ConsoleByteCost.value));
+    arch.set_now(d.wake_at);
+    (void)kernel->dispatch();
+    EXPECT_EQ(rax(t), 12);
+}
+
+TEST_F(KernelSyscall, ConsoleKeepsTheBudgetOfAnIncarnationAndDropsTheRestReportingTheFirstDrop) {
+    GroveId const g = spawn("alpha", RespawnPolicy::always());
+    ThreadId const t = main_thread(g);
+    u64 const writes = ConsoleBudget / MaxConsoleWrite;
+    for (u64 i = 0; i < writes; ++i)
+        ASSERT_EQ(console_write(t, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
+    EXPECT_EQ(arch.console(g).size(), ConsoleBudget);
+    EXPECT_EQ(count(EventKind::LimitExceeded), 0u);
+    usize const consoles = count(EventKind::Console);
+    // Over the budget: the writes complete (and cost their time), nothing more is kept or traced, and the first
+    // drop alone is reported.
+    EXPECT_EQ(console_write(t, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
+    EXPECT_EQ(console_write(t, DataAddress, 10), 10);
+    EXPECT_EQ(arch.console(g).size(), ConsoleBudget);
+    EXPECT_EQ(count(EventKind::Console), consoles);
+    EXPECT_EQ(count(EventKind::LimitExceeded), 1u);
+    Event const e = last_of(EventKind::LimitExceeded);
+    EXPECT_EQ(e.fields.limit_exceeded.resource, Resource::Console);
+    EXPECT_EQ(e.fields.limit_exceeded.requested, ConsoleBudget + MaxConsoleWrite);
+    EXPECT_EQ(e.fields.limit_exceeded.limit, ConsoleBudget);
+    EXPECT_EQ(kernel->console_dropped(find(g)->slot), MaxConsoleWrite + 10);
+    // A new incarnation has a budget of its own; the count of drops stays the grove's.
+    ASSERT_TRUE(kernel->crash(g, Crash::fault(0, 0)).has_value());
+    arch.set_now(arch.now() + seconds(10));
+    (void)kernel->dispatch();
+    Grove const* again = find(GroveId{g.serial, 2});
+    ASSERT_NE(again, nullptr);
+    ThreadId const fresh = main_thread(again->id);
+    EXPECT_EQ(console_write(fresh, DataAddress, 16), 16);
+    EXPECT_EQ(count(EventKind::LimitExceeded), 1u);
+    EXPECT_EQ(kernel->console_dropped(again->slot), MaxConsoleWrite + 10);
+}
+
 TEST_F(KernelSyscall, MemoryMapAndUnmapWithTheCapability) {
     GroveId const g = spawn(spec_with("alpha", CapabilityKind::MemoryManage));
     ThreadId const t = main_thread(g);
@@ -121,10 +168,10 @@ TEST_F(KernelSyscall, MemoryMapAndUnmapWithTheCapability) {
     EXPECT_EQ(arch.free_pages(), free - PageCount(2));
     EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestImagePages) + Bytes(2 * PageSize));
     write_text(g, Heap + PageSize, "heap");
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, Heap + PageSize, 4), 4);
+    EXPECT_EQ(console_write(t, Heap + PageSize, 4), 4);
     EXPECT_EQ(sys(t, Syscall::MemoryUnmap, Heap, 2 * PageSize), 0);
     EXPECT_EQ(arch.free_pages(), free);
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, Heap + PageSize, 4), status(Error::InvalidArgument));
+    EXPECT_EQ(console_write(t, Heap + PageSize, 4), status(Error::InvalidArgument));
 }
 
 TEST_F(KernelSyscall, MemoryMapRefusesHostileRangesAndProtections) {
