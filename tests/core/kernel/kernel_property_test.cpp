@@ -26,7 +26,7 @@ GroveSpec random_spec(u32 index) {
         EXPECT_TRUE(s.capabilities.grant(CapabilityKind::MemoryManage).has_value());
     }
     s.limits.threads = Count(6);
-    s.limits.memory = bytes_of(TestImagePages) + Bytes(8 * PageSize);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(8 * PageSize);
     s.limits.file_handles = Count(6);
     s.limits.ipc_messages_per_second = 200'000;
     s.limits.ipc_burst = 8;
