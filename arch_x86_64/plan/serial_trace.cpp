@@ -190,7 +190,7 @@ void SerialTrace::write_spawn_failed(Ticks time, GroveName const& name, Error er
     end_line();
 }
 
-void SerialTrace::final_counters(Ticks end_time) {
+void SerialTrace::final_counters(Ticks end_time, PageCount held_pages) {
     m_arch.finish_console_line();
     Serial::write("{\"final\":{\"t\":");
     Serial::write_decimal(end_time.value);
@@ -224,7 +224,11 @@ void SerialTrace::final_counters(Ticks end_time) {
         write_counters(m_kernel.ipc().grove_counters(g.slot), true);
         Serial::write("}");
     });
-    Serial::write("]}}\n");
+    Serial::write("],\"memory\":{\"frames\":");
+    Serial::write_decimal(m_arch.managed_pages().value);
+    write_unsigned_field("free", m_arch.free_pages().value);
+    write_unsigned_field("held", held_pages.value);
+    Serial::write("}}}\n");
 }
 
 } // namespace grove::metal

@@ -37,8 +37,9 @@ public:
     // with the kernel's events and follows the announcement, as in the simulator.
     void spawn_failed(Ticks time, GroveName const& name, Error error);
     // The final record: every registered grove in load order with its state, crashes, respawns and IPC counters,
-    // the totals over all groves, the end time and the kernel's digest.
-    void final_counters(Ticks end_time);
+    // the totals over all groves, the end time, the kernel's digest, and the machine's frames (all, free, and
+    // `held_pages` by live groves: FaultInjector::held_pages) for the verdict's memory accounting.
+    void final_counters(Ticks end_time, PageCount held_pages);
 
 private:
     // The name of the grove with the id's serial; empty for serial 0 (the kernel as a whole).

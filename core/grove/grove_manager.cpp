@@ -39,8 +39,8 @@ void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) 
     g.image = image;
     g.has_image = true;
     g.usage = ResourceUsage(g.spec.limits, now);
-    bool const accounted = g.usage.memory.try_withdraw(image.memory);
-    GROVE_ASSERT(accounted); // validate_spec checked the image against the limit
+    bool const accounted = g.usage.memory.try_withdraw(image.charged());
+    GROVE_ASSERT(accounted); // load_image checked the image and its tables against the limit
     g.stop_deadline = Ticks{};
     g.last_heartbeat = now;
 }
@@ -366,22 +366,19 @@ Result<void> GroveManager::map_memory(GroveId id, VirtAddr base, Bytes length, P
         return deny(*g, CapabilityKind::MemoryManage, base.value, now);
     if (!is_mappable(base, length)) return Error::InvalidArgument;
     if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
-    TRY(reserve_memory(id, length, now));
-    Result<void> mapped = m_arch.map(g->image.space, base, pages_for(length), permissions);
-    if (mapped.is_error()) {
-        MUST(g->usage.memory.replenish(length)); // reserved just above
-        return mapped.error();
-    }
-    return {};
+    PageCount const pages = pages_for(length);
+    Bytes const charge = length + bytes_of(m_arch.missing_tables(g->image.space, base, pages));
+    return charged_map(*g, charge, now, [&] { return m_arch.map(g->image.space, base, pages, permissions); });
 }
 
 Result<void> GroveManager::unmap_memory(GroveId id, VirtAddr base, Bytes length, Ticks now) {
     Grove* g = TRY(find_live(id));
     if (!g->spec.capabilities.has(CapabilityKind::MemoryManage))
         return deny(*g, CapabilityKind::MemoryManage, base.value, now);
-    if (!is_mappable(base, length) || length > g->usage.memory.used()) return Error::InvalidArgument;
-    TRY(m_arch.unmap(g->image.space, base, pages_for(length)));
-    MUST(g->usage.memory.replenish(length)); // at most what is used: checked above
+    if (!is_mappable(base, length)) return Error::InvalidArgument;
+    // Exactly the frames that came back: a physical page was never charged, so it credits nothing.
+    PageCount const freed = TRY(m_arch.unmap(g->image.space, base, pages_for(length)));
+    MUST(g->usage.memory.replenish(bytes_of(freed))); // every frame of a grove's mappings was charged to it
     return {};
 }
 
@@ -390,8 +387,26 @@ Result<void> GroveManager::map_physical(GroveId id, VirtAddr base, PhysicalRange
     TRY(require_physical(id, range, now));
     Grove* g = TRY(find_live(id));
     if (!is_mappable(base, range.length) || !range.base.is_page_aligned()) return Error::InvalidArgument;
-    if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
-    return m_arch.map_physical(g->image.space, base, range.base, pages_for(range.length), permissions);
+    // W^X for every mapping path: device memory is data, never code, so no physical page (which any number of
+    // mappings may alias, writable at one address) is ever executable; and RAM is never a physical range.
+    if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    if (m_arch.overlaps_ram(range.base, range.length)) return Error::AccessDenied;
+    // The physical pages are not the machine's frames; the page tables that map them are.
+    PageCount const pages = pages_for(range.length);
+    Bytes const charge = bytes_of(m_arch.missing_tables(g->image.space, base, pages));
+    return charged_map(*g, charge, now,
+                       [&] { return m_arch.map_physical(g->image.space, base, range.base, pages, permissions); });
+}
+
+template<typename Map>
+Result<void> GroveManager::charged_map(Grove& g, Bytes charge, Ticks now, Map&& map) {
+    TRY(reserve_memory(g.id, charge, now));
+    Result<void> mapped = map();
+    if (mapped.is_error()) {
+        MUST(g.usage.memory.replenish(charge)); // reserved just above
+        return mapped.error();
+    }
+    return {};
 }
 
 Result<IpcAdmission> GroveManager::admit_ipc(GroveId id, Ticks now) {

@@ -95,13 +95,16 @@ public:
     Result<void> reserve_memory(GroveId id, Bytes amount, Ticks now);
     Result<void> release_memory(GroveId id, Bytes amount);
     // The MemoryMap syscall: needs MemoryManage (AccessDenied, `capability_denied`), a page-aligned base, whole
-    // pages inside the grove window and not W+X (InvalidArgument), room under the memory limit (LimitExceeded);
-    // then maps zeroed pages (the backend's error, with nothing accounted).
+    // pages inside the grove window and not W+X (InvalidArgument), room under the memory limit for the pages and
+    // the page tables they add (LimitExceeded); then maps zeroed pages (the backend's error, nothing accounted).
     Result<void> map_memory(GroveId id, VirtAddr base, Bytes length, Permissions permissions, Ticks now);
-    // The MemoryUnmap syscall: needs MemoryManage; unmaps and gives the bytes back.
+    // The MemoryUnmap syscall: needs MemoryManage; unmaps and gives back exactly the frames the backend freed
+    // (none for physical pages, which were never charged; page tables stay charged until the incarnation ends).
     Result<void> unmap_memory(GroveId id, VirtAddr base, Bytes length, Ticks now);
     // The PhysicalMap syscall: needs a PhysicalMemory capability covering the range (AccessDenied,
-    // `capability_denied` with the address). Physical pages do not count against the memory limit.
+    // `capability_denied` with the address); never Execute (InvalidArgument: device memory is data, and an alias
+    // of it could be writable); never the machine's RAM (AccessDenied, Arch::overlaps_ram). Physical pages do not
+    // count against the memory limit; the page tables mapping them do.
     Result<void> map_physical(GroveId id, VirtAddr base, PhysicalRange range, Permissions permissions, Ticks now);
     Result<void> reserve_file_handle(GroveId id, Ticks now);
     Result<void> release_file_handle(GroveId id);
@@ -150,6 +153,10 @@ private:
     Result<void> reserve(GroveId id, Quota<Q> ResourceUsage::*quota, Resource resource, Q amount, Ticks now);
     template<typename Q>
     Result<void> release(GroveId id, Quota<Q> ResourceUsage::*quota, Q amount);
+    // Reserves `charge` of the grove's memory (LimitExceeded as reserve_memory), then runs `map`; gives the charge
+    // back when the map fails.
+    template<typename Map>
+    Result<void> charged_map(Grove& g, Bytes charge, Ticks now, Map&& map);
 
     Arch& m_arch;
     GroveHooks* m_hooks;

@@ -11,6 +11,8 @@ namespace grove {
 
 static_assert(MaxGroveSlots == MaxGroves, "the scheduler and the registry must agree on the number of groves");
 static_assert(IpcLedger::GroveCapacity == MaxGroves, "IPC accounting needs one row per grove slot");
+static_assert(HandleTable::Capacity == MaxFileHandles, "a file-handle limit must be reachable, and reaching it is "
+                                                       "the only way to fill a grove's handle table");
 
 // What the backend runs next: a thread, or nothing until `wake_at` (Ticks::max(): nothing will ever wake by
 // itself). When a thread is given, the kernel has armed the preemption deadline; a backend may arm an earlier one

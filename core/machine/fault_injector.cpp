@@ -90,6 +90,17 @@ void FaultInjector::note_spike(Grove const& grove, Bytes bytes) {
     spike.bytes += bytes;
 }
 
+PageCount FaultInjector::held_pages(GroveManager const& manager) const {
+    PageCount held{};
+    manager.registry().for_each([&](Grove const& g) {
+        if (!g.is_alive()) return;
+        Bytes const charged = g.usage.memory.used();
+        Bytes const spiked = spiked_memory(g);
+        held += pages_for(charged > spiked ? charged - spiked : Bytes{});
+    });
+    return held;
+}
+
 Bytes FaultInjector::spiked_memory(Grove const& grove) const {
     Spike const& spike = m_spikes[grove.slot];
     return spike.grove == grove.id ? spike.bytes : Bytes(0);

@@ -85,6 +85,10 @@ public:
     void apply(ScriptedFault const& fault, Ticks now);
     // The bytes memory spikes charged to this incarnation of the grove (zero for another incarnation).
     Bytes spiked_memory(Grove const& grove) const;
+    // The frames the live groves of `manager` hold: each one's memory charge (its pages and their page tables)
+    // less what memory spikes charged without mapping anything. The machine's free frames plus these are all of
+    // its frames: the `memory accounting` row of a verdict, on both backends.
+    PageCount held_pages(GroveManager const& manager) const;
 
 private:
     struct Spike {

@@ -343,7 +343,7 @@ private:
         limits.memory = table.size_or("memory", MinMemory, MaxMemory, limits.memory);
         limits.threads = static_cast<u32>(table.integer_or("threads", 1, 1024, limits.threads));
         limits.cpu_percent = static_cast<u32>(table.integer_or("cpu_percent", 1, 100, limits.cpu_percent));
-        limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, 65536, limits.file_handles));
+        limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, MaxFileHandles, limits.file_handles));
         limits.ipc_rate = static_cast<u32>(table.integer_or("ipc_rate", 1, MaxCount, limits.ipc_rate));
         limits.ipc_burst = static_cast<u32>(
             table.integer_or("ipc_burst", 1, MaxCount, std::max<u32>(1, limits.ipc_rate / 10)));

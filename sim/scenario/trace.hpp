@@ -54,6 +54,15 @@ struct GroveCounters {
     bool operator==(GroveCounters const&) const = default;
 };
 
+// The machine's frames at the end of a run: all of them, the free ones, and those the live groves hold (their
+// pages and page tables). Metal reports them in its final record; the simulator checks them in the run.
+struct MemoryCounters {
+    u64 frames = 0;
+    u64 free = 0;
+    u64 held = 0;
+    bool operator==(MemoryCounters const&) const = default;
+};
+
 // What the simulator records when a run ends: the time, the trace digest the run reports, each grove's counters
 // (in load order) and the kernel's own totals over all messages (including those the kernel itself sent).
 struct FinalCounters {
@@ -61,6 +70,7 @@ struct FinalCounters {
     u64 digest = 0;
     std::vector<GroveCounters> groves;
     IpcCounters overall;
+    std::optional<MemoryCounters> memory; // metal's final record only
 
     // The counters of that grove, or nullptr.
     GroveCounters const* find(std::string_view grove_name) const;

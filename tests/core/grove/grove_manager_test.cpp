@@ -75,7 +75,7 @@ TEST_F(GroveManagerTest, RefusesDuplicatesAndTheSixtyFifthGroveWithoutSideEffect
     ASSERT_TRUE(manager->remove(id_of("g0")).has_value());
     EXPECT_EQ(manager->load(make_spec("g3"), Ticks(1)).error(), Error::AlreadyExists);
     EXPECT_EQ(arch.live_spaces(), spaces - 1);
-    EXPECT_EQ(arch.free_pages(), free + testing::TestImagePages);
+    EXPECT_EQ(arch.free_pages(), free + testing::TestIncarnationPages);
     EXPECT_EQ(events.size(), recorded + 1); // the kill's crashed event only
     GroveId const extra = manager->load(make_spec("extra"), Ticks(2)).value();
     EXPECT_EQ(extra.serial, MaxGroves + 1); // serials are never reused
@@ -166,7 +166,7 @@ TEST_F(GroveManagerTest, CrashRespawnsANewGenerationInAFreshAddressSpace) {
     Grove const* g = manager->find_by_name("net", 3);
     EXPECT_EQ(g->state, GroveState::Faulted);
     EXPECT_EQ(g->crashes, 1u);
-    EXPECT_EQ(arch.free_pages(), free + testing::TestImagePages);
+    EXPECT_EQ(arch.free_pages(), free + testing::TestIncarnationPages);
     Event const* crashed = events.last(EventKind::Crashed);
     EXPECT_EQ(crashed->fields.crashed.kind, CrashKind::Fault);
     EXPECT_EQ(crashed->fields.crashed.pc, 0x400010u);
@@ -265,7 +265,7 @@ TEST_F(GroveManagerTest, TeardownReclaimsEverythingBackToTheBaseline) {
     ASSERT_TRUE(manager->stop(c, Ticks(2)).has_value());
     manager->tick(Ticks(2) + milliseconds(100)); // respawns a and b, kills c
     EXPECT_EQ(arch.live_spaces(), 2u);
-    EXPECT_EQ(grove(id_of("heap")).usage.memory.used(), bytes_of(testing::TestImagePages));
+    EXPECT_EQ(grove(id_of("heap")).usage.memory.used(), bytes_of(testing::TestIncarnationPages));
     EXPECT_EQ(grove(id_of("b")).usage.threads.used(), Count(1));
     for (char const* name : {"heap", "b"}) ASSERT_TRUE(manager->kill(id_of(name), Ticks(300'000'000)).has_value());
     for (char const* name : {"heap", "b"}) ASSERT_TRUE(manager->stop(id_of(name), Ticks(300'000'000)).has_value());
@@ -305,7 +305,8 @@ TEST_F(GroveManagerTest, FileHandleLimitIsEnforced) {
 
 TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
     GroveSpec spec = make_spec("heap");
-    spec.limits.memory = bytes_of(testing::TestImagePages) + mebibytes(1);
+    // Room for 1 MiB and the page table that maps it.
+    spec.limits.memory = bytes_of(testing::TestIncarnationPages) + mebibytes(1) + Bytes(PageSize);
     GroveId const plain = spawn(make_spec("plain"));
     EXPECT_EQ(manager->map_memory(plain, VirtAddr{0x1000'0000}, Bytes(PageSize), Permissions::Read, Ticks(1)).error(),
               Error::AccessDenied);
@@ -320,7 +321,8 @@ TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
               Error::LimitExceeded);
     Event const* e = events.last(EventKind::LimitExceeded);
     EXPECT_EQ(e->fields.limit_exceeded.resource, Resource::Memory);
-    EXPECT_EQ(e->fields.limit_exceeded.requested, (bytes_of(testing::TestImagePages) + mebibytes(2)).value);
+    EXPECT_EQ(e->fields.limit_exceeded.requested,
+              (bytes_of(testing::TestIncarnationPages) + mebibytes(2) + Bytes(PageSize)).value);
     EXPECT_EQ(e->fields.limit_exceeded.limit, spec.limits.memory.value);
     EXPECT_EQ(arch.free_pages(), free);
 
@@ -333,14 +335,15 @@ TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
     arch.fail_next_maps(1);
     EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(3)).error(),
               Error::OutOfMemory);
-    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestImagePages));
+    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages));
 
     ASSERT_TRUE(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(4)).has_value());
     EXPECT_EQ(grove(id).usage.memory.available(), Bytes(0));
-    EXPECT_EQ(arch.free_pages() + pages_for(mebibytes(1)), free);
+    EXPECT_EQ(arch.free_pages() + pages_for(mebibytes(1)) + PageCount(1), free);
+    // The pages come back; the page table stays (and stays charged) until the incarnation ends.
     ASSERT_TRUE(manager->unmap_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), Ticks(5)).has_value());
-    EXPECT_EQ(arch.free_pages(), free);
-    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestImagePages));
+    EXPECT_EQ(arch.free_pages() + PageCount(1), free);
+    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages) + Bytes(PageSize));
 }
 
 TEST_F(GroveManagerTest, KillPolicyTurnsAViolationIntoALimitCrash) {
@@ -427,7 +430,8 @@ TEST_F(GroveManagerTest, CapabilityChecksEmitDenials) {
                                     Permissions::Read, Ticks(2))
                   .error(),
               Error::AccessDenied);
-    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestImagePages)); // device memory is not counted
+    // The device page is not counted; the page table that maps it (a new 2 MiB region) is.
+    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages) + Bytes(PageSize));
 }
 
 TEST_F(GroveManagerTest, SubscribersHearOfCrashesAndGiveUps) {

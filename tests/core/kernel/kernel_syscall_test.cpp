@@ -165,12 +165,14 @@ TEST_F(KernelSyscall, MemoryMapAndUnmapWithTheCapability) {
     PageCount const free = arch.free_pages();
     constexpr u64 Heap = 0x0060'0000;
     EXPECT_EQ(sys(t, Syscall::MemoryMap, Heap, 2 * PageSize, abi::ProtRead | abi::ProtWrite), 0);
-    EXPECT_EQ(arch.free_pages(), free - PageCount(2));
-    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestImagePages) + Bytes(2 * PageSize));
+    // Two pages and the page table of their 2 MiB region, which stays (charged) after the unmap.
+    EXPECT_EQ(arch.free_pages(), free - PageCount(3));
+    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestIncarnationPages) + Bytes(3 * PageSize));
     write_text(g, Heap + PageSize, "heap");
     EXPECT_EQ(console_write(t, Heap + PageSize, 4), 4);
     EXPECT_EQ(sys(t, Syscall::MemoryUnmap, Heap, 2 * PageSize), 0);
-    EXPECT_EQ(arch.free_pages(), free);
+    EXPECT_EQ(arch.free_pages(), free - PageCount(1));
+    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestIncarnationPages) + Bytes(PageSize));
     EXPECT_EQ(console_write(t, Heap + PageSize, 4), status(Error::InvalidArgument));
 }
 
@@ -197,7 +199,7 @@ TEST_F(KernelSyscall, MemoryMapRefusesHostileRangesAndProtections) {
 
 TEST_F(KernelSyscall, MemoryMapBeyondTheLimitIsRefusedWithAnEvent) {
     GroveSpec s = spec_with("alpha", CapabilityKind::MemoryManage);
-    s.limits.memory = bytes_of(TestImagePages) + Bytes(PageSize);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(2 * PageSize); // a page and its page table
     GroveId const g = spawn(s);
     ThreadId const t = main_thread(g);
     EXPECT_EQ(sys(t, Syscall::MemoryMap, 0x600000, 2 * PageSize, abi::ProtRead), status(Error::LimitExceeded));
@@ -205,6 +207,67 @@ TEST_F(KernelSyscall, MemoryMapBeyondTheLimitIsRefusedWithAnEvent) {
     EXPECT_EQ(e.fields.limit_exceeded.resource, Resource::Memory);
     EXPECT_EQ(sys(t, Syscall::MemoryMap, 0x600000, PageSize, abi::ProtRead), 0);
     EXPECT_EQ(state_of(g), GroveState::Running);
+}
+
+// Issue 11, hole 1: PhysicalMap charged nothing, and MemoryUnmap of the physical page credited a page, so cycling
+// PhysicalMap -> MemoryUnmap -> MemoryMap mapped memory far beyond the limit.
+TEST_F(KernelSyscall, UnmappingAPhysicalPageCreditsNoMemory) {
+    GroveSpec s = spec_with("alpha", CapabilityKind::MemoryManage);
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xb8000}, Bytes(PageSize)}).has_value());
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(4 * PageSize);
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    constexpr u64 Device = 0x0200'0000, Heap = 0x0060'0000;
+    u64 mapped = 0;
+    for (int round = 0; round < 16; ++round) {
+        ASSERT_EQ(sys(t, Syscall::PhysicalMap, Device, 0xb8000, PageSize, abi::ProtRead | abi::ProtWrite), 0);
+        ASSERT_EQ(sys(t, Syscall::MemoryUnmap, Device, PageSize), 0);
+        if (sys(t, Syscall::MemoryMap, Heap + mapped * PageSize, PageSize, abi::ProtRead) != 0) break;
+        ++mapped;
+    }
+    // Two page tables (the device's 2 MiB region and the heap's) and two heap pages fill the four pages.
+    EXPECT_EQ(mapped, 2u);
+    EXPECT_EQ(find(g)->usage.memory.used(), s.limits.memory);
+    EXPECT_EQ(last_of(EventKind::LimitExceeded).fields.limit_exceeded.resource, Resource::Memory);
+}
+
+// Issue 11, hole 2: page tables were free, so a grove mapping one page per 2 MiB region spent a frame of tables
+// for every page it was charged for. The tables are charged to it, and every frame the machine gave out is one
+// that some grove was charged for.
+TEST_F(KernelSyscall, PageTablesAreChargedToTheGroveThatCausesThem) {
+    PageCount const machine = arch.free_pages();
+    GroveSpec s = spec_with("alpha", CapabilityKind::MemoryManage);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(64 * PageSize);
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    constexpr u64 Spray = u64{1} << 32; // a fresh 1 GiB region: its PD is charged too
+    u64 pages = 0;
+    while (sys(t, Syscall::MemoryMap, Spray + pages * (u64{2} << 20), PageSize, abi::ProtRead) == 0) ++pages;
+    // 64 pages of room: the PD, then a page and its PT per region.
+    EXPECT_EQ(pages, 31u);
+    EXPECT_EQ(last_of(EventKind::LimitExceeded).fields.limit_exceeded.resource, Resource::Memory);
+    EXPECT_EQ(arch.free_pages() + pages_for(find(g)->usage.memory.used()), machine);
+    EXPECT_TRUE(kernel->kill(g).has_value());
+    EXPECT_EQ(arch.free_pages(), machine);
+}
+
+// Issue 11, hole 7: W^X on every mapping path. A physical page could be mapped writable at one address and
+// executable at another (metal accepted Execute); and RAM was a physical range in one backend and not the other.
+TEST_F(KernelSyscall, PhysicalMappingsAreNeverExecutableAndNeverRam) {
+    GroveSpec s = spec("alpha");
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xb8000}, Bytes(PageSize)}).has_value());
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0x0020'0000}, Bytes(PageSize)}).has_value());
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'0000, 0xb8000, PageSize, abi::ProtRead | abi::ProtWrite), 0);
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'1000, 0xb8000, PageSize, abi::ProtRead | abi::ProtExecute),
+              status(Error::InvalidArgument));
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'1000, 0xb8000, PageSize, abi::ProtExecute),
+              status(Error::InvalidArgument));
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'2000, 0x0020'0000, PageSize, abi::ProtRead),
+              status(Error::AccessDenied));
+    EXPECT_EQ(arch.space(space_of(g)).pages.count(0x2001), 0u);
+    EXPECT_EQ(arch.space(space_of(g)).pages.count(0x2002), 0u);
 }
 
 TEST_F(KernelSyscall, MemoryManageIsACapability) {
@@ -227,7 +290,9 @@ TEST_F(KernelSyscall, PhysicalMapNeedsARangeThatCoversTheRequest) {
     PageCount const free = arch.free_pages();
     EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x700000, 0xb8000, PageSize, abi::ProtRead | abi::ProtWrite), 0);
     EXPECT_TRUE(arch.space(space_of(g)).pages.at(0x700).physical);
-    EXPECT_EQ(arch.free_pages(), free); // device memory is not the grove's memory
+    // Device memory is not the grove's memory; the page table of the new 2 MiB region is, and it is charged.
+    EXPECT_EQ(arch.free_pages(), free - PageCount(1));
+    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestIncarnationPages) + Bytes(PageSize));
     EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x710000, 0xb8000, 2 * PageSize, abi::ProtRead),
               status(Error::AccessDenied));
     EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x720000, 0xa0000, PageSize, abi::ProtRead), status(Error::AccessDenied));

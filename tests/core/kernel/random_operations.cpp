@@ -17,7 +17,7 @@ Result<GroveSpec> random_spec(u32 index) {
     TRY(s.capabilities.grant(CapabilityKind::ThreadCreate));
     if (index % 2 == 0) TRY(s.capabilities.grant(CapabilityKind::MemoryManage));
     s.limits.threads = Count(6);
-    s.limits.memory = bytes_of(TestImagePages) + Bytes(8 * PageSize);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(8 * PageSize);
     s.limits.file_handles = Count(6);
     s.limits.ipc_messages_per_second = 200'000;
     s.limits.ipc_burst = 8;
