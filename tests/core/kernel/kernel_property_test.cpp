@@ -19,7 +19,7 @@ constexpr u64 Heap = 0x0060'0000;
 
 GroveSpec random_spec(u32 index) {
     std::string const name = "p" + std::to_string(index);
-    GroveSpec s = make_spec(name.c_str(), RespawnPolicy::always());
+    GroveSpec s = open_spec(name.c_str(), RespawnPolicy::always());
     EXPECT_TRUE(s.capabilities.grant_send_to_any().has_value());
     EXPECT_TRUE(s.capabilities.grant(CapabilityKind::ThreadCreate).has_value());
     if (index % 2 == 0) {
