@@ -89,7 +89,7 @@ bool waits(Resource resource, ViolationPolicy policy) {
 void SerialTrace::write_event(Event const& event) {
     GroveName const name = name_of(event.grove());
     begin_line(event.time, name, event.generation, event_kind_name(event.kind));
-    for_each_event_field(event, [](EventField const& field) {
+    for_each_event_field(event, [this](EventField const& field) {
         write_key(field.name);
         switch (field.type) {
         case EventField::Type::Unsigned:
@@ -103,6 +103,11 @@ void SerialTrace::write_event(Event const& event) {
             }
             break;
         case EventField::Type::Name: write_string(field.text); break;
+        case EventField::Type::Grove: {
+            GroveName const grove = name_of(GroveId{static_cast<u32>(field.value), 0});
+            write_string(grove.c_str(), grove.length());
+            break;
+        }
         }
     });
     end_line();

@@ -30,8 +30,9 @@ void GroveManager::emit(Event const& event) {
     m_tracer.emit(event);
     if (m_hooks == nullptr) return;
     u32 const tag = crash_notice_tag(event.kind);
-    m_subscriptions.for_each_recipient(
-        event, [&](GroveId subscriber) { m_hooks->on_crash_notice(subscriber, tag, make_crash_notice(event)); });
+    m_subscriptions.for_each_recipient(event, [&](GroveId subscriber) {
+        if (may_watch(subscriber, event.serial)) m_hooks->on_crash_notice(subscriber, tag, make_crash_notice(event));
+    });
 }
 
 void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) {
@@ -462,15 +463,24 @@ Result<void> GroveManager::require_send_to(GroveId id, char const* peer, usize l
     return deny(*g, CapabilityKind::IpcSend, 0, now);
 }
 
-Result<void> GroveManager::require_receive_from(GroveId id, char const* peer, usize length, Ticks now) {
-    Grove* g = TRY(find_live(id));
-    if (g->spec.capabilities.allows_receive_from(peer, length)) return {};
-    return deny(*g, CapabilityKind::IpcReceive, 0, now);
+Result<void> GroveManager::require_receive_from(GroveId receiver, u32 sender, Ticks now) {
+    Grove* g = TRY(find_live(receiver));
+    Grove const* from = m_registry.find_serial(sender);
+    if (from == nullptr) return Error::NotFound;
+    if (g->spec.capabilities.allows_receive_from(from->name())) return {};
+    return deny(*g, CapabilityKind::IpcReceive, sender, now);
 }
 
-Result<void> GroveManager::subscribe_crashes(GroveId id) {
+Result<void> GroveManager::subscribe_crashes(GroveId id, Ticks now) {
     Grove* g = TRY(find_live(id));
+    if (!g->spec.capabilities.has(CapabilityKind::CrashWatch)) return deny(*g, CapabilityKind::CrashWatch, 0, now);
     return m_subscriptions.subscribe(g->id);
+}
+
+bool GroveManager::may_watch(GroveId subscriber, u32 watched) const {
+    Grove const* watcher = m_registry.find(subscriber);
+    Grove const* about = m_registry.find_serial(watched);
+    return watcher != nullptr && about != nullptr && watcher->spec.capabilities.allows_watch(about->name());
 }
 
 } // namespace grove

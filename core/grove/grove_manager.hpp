@@ -122,17 +122,22 @@ public:
     Result<void> require_io_port(GroveId id, u16 port, Ticks now);
     Result<void> require_physical(GroveId id, PhysicalRange range, Ticks now);
     Result<void> require_send_to(GroveId id, char const* peer, usize length, Ticks now);
-    Result<void> require_receive_from(GroveId id, char const* peer, usize length, Ticks now);
+    // May the live grove `receiver` receive messages from grove `sender`? The denial's `capability_denied` names
+    // the receiver, with the sender's serial as detail. NotFound when the sender is not registered.
+    Result<void> require_receive_from(GroveId receiver, u32 sender, Ticks now);
 
     // --- crash notices ------------------------------------------------------------------------------------------
-    // The incarnation `id` hears (GroveHooks::on_crash_notice) about every later crash and give-up of another
-    // grove, until it ends. NoCapacity when MaxGroves groves are subscribed.
-    Result<void> subscribe_crashes(GroveId id);
+    // The incarnation `id` hears (GroveHooks::on_crash_notice) about every later crash and give-up of the other
+    // groves its CrashWatch capability names, until it ends. AccessDenied (and `capability_denied`) without that
+    // capability; NoCapacity when MaxGroves groves are subscribed.
+    Result<void> subscribe_crashes(GroveId id, Ticks now);
 
 private:
     Result<Grove*> find_mutable(GroveId id);
     Result<Grove*> find_live(GroveId id);
+    // Emits the event, and notifies the subscribers whose CrashWatch capability names its grove.
     void emit(Event const& event);
+    bool may_watch(GroveId subscriber, u32 watched) const;
     // A grove's state, stop deadline, heartbeat or respawn time is about to change: next_deadline recomputes.
     void invalidate_deadline() { m_deadline_known = false; }
     Ticks compute_next_deadline() const;

@@ -38,6 +38,10 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
         from.ipc_receive, "ipc_receive", [&] { return to.grant_receive_from_any(); },
         [&](GroveName const& name) { return to.grant_receive_from(name); });
     if (!error.empty()) return error;
+    error = grant_peers(
+        from.crash_watch, "crash_watch", [&] { return to.grant_watch_any(); },
+        [&](GroveName const& name) { return to.grant_watch(name); });
+    if (!error.empty()) return error;
     struct Flag {
         bool set;
         CapabilityKind kind;

@@ -418,7 +418,8 @@ TEST_F(GroveManagerTest, CapabilityChecksEmitDenials) {
     EXPECT_EQ(e->fields.capability_denied.detail, 0x3f8u);
     EXPECT_TRUE(manager->require_send_to(id, "console", 7, Ticks(1)).has_value());
     EXPECT_EQ(manager->require_send_to(id, "disk", 4, Ticks(1)).error(), Error::AccessDenied);
-    EXPECT_EQ(manager->require_receive_from(id, "disk", 4, Ticks(1)).error(), Error::AccessDenied);
+    EXPECT_EQ(manager->require_receive_from(id, id.serial, Ticks(1)).error(), Error::AccessDenied);
+    EXPECT_EQ(events.last(EventKind::CapabilityDenied)->fields.capability_denied.detail, id.serial);
     EXPECT_EQ(manager->require_capability(id, CapabilityKind::Network, Ticks(1)).error(), Error::AccessDenied);
     EXPECT_TRUE(manager->require_capability(id, CapabilityKind::IoPort, Ticks(1)).has_value());
     EXPECT_EQ(events.count(EventKind::CapabilityDenied), 4u);
@@ -435,11 +436,13 @@ TEST_F(GroveManagerTest, CapabilityChecksEmitDenials) {
 }
 
 TEST_F(GroveManagerTest, SubscribersHearOfCrashesAndGiveUps) {
-    GroveId const warden = spawn("warden");
+    GroveSpec watcher = make_spec("warden");
+    ASSERT_TRUE(watcher.capabilities.grant_watch_any().has_value());
+    GroveId const warden = spawn(watcher);
     GroveSpec fragile = make_spec("fragile", RespawnPolicy::limited(0));
     GroveId const victim = spawn(fragile);
-    ASSERT_TRUE(manager->subscribe_crashes(warden).has_value());
-    ASSERT_TRUE(manager->subscribe_crashes(warden).has_value()); // idempotent
+    ASSERT_TRUE(manager->subscribe_crashes(warden, Ticks(1)).has_value());
+    ASSERT_TRUE(manager->subscribe_crashes(warden, Ticks(1)).has_value()); // idempotent
     ASSERT_TRUE(manager->report_crash(victim, Crash::fault(0x400002, 0x10), Ticks(77)).has_value());
     ASSERT_EQ(hooks.notice_count, 2u);
     EXPECT_EQ(hooks.notices[0].subscriber, warden);
@@ -455,6 +458,32 @@ TEST_F(GroveManagerTest, SubscribersHearOfCrashesAndGiveUps) {
     ASSERT_TRUE(manager->kill(warden, Ticks(80)).has_value());
     EXPECT_EQ(hooks.notice_count, 2u);
     EXPECT_EQ(manager->crash_subscriptions().size(), 0u);
+}
+
+TEST_F(GroveManagerTest, SubscribingToCrashesNeedsCrashWatch) {
+    GroveId const nosy = spawn("nosy");
+    GroveId const victim = spawn(make_spec("victim", RespawnPolicy::never()));
+    EXPECT_EQ(manager->subscribe_crashes(nosy, Ticks(1)).error(), Error::AccessDenied);
+    Event const* denied = events.last(EventKind::CapabilityDenied);
+    ASSERT_NE(denied, nullptr);
+    EXPECT_EQ(denied->fields.capability_denied.capability, CapabilityKind::CrashWatch);
+    EXPECT_EQ(denied->grove(), nosy);
+    ASSERT_TRUE(manager->report_crash(victim, Crash::fault(0x400002, 0x10), Ticks(5)).has_value());
+    EXPECT_EQ(hooks.notice_count, 0u);
+}
+
+TEST_F(GroveManagerTest, CrashWatchHearsOnlyOfTheGrovesItNames) {
+    GroveSpec watcher = make_spec("warden");
+    ASSERT_TRUE(watcher.capabilities.grant_watch(make_grove_name("watched").value()).has_value());
+    GroveId const warden = spawn(watcher);
+    GroveId const watched = spawn(make_spec("watched", RespawnPolicy::never()));
+    GroveId const other = spawn(make_spec("other", RespawnPolicy::never()));
+    ASSERT_TRUE(manager->subscribe_crashes(warden, Ticks(1)).has_value());
+    ASSERT_TRUE(manager->report_crash(other, Crash::fault(0x400002, 0x10), Ticks(5)).has_value());
+    EXPECT_EQ(hooks.notice_count, 0u);
+    ASSERT_TRUE(manager->report_crash(watched, Crash::fault(0x400002, 0x10), Ticks(6)).has_value());
+    ASSERT_EQ(hooks.notice_count, 1u);
+    EXPECT_EQ(hooks.notices[0].notice.grove, watched.serial);
 }
 
 TEST_F(GroveManagerTest, NextDeadlineFollowsHeartbeatsStopsAndKills) {
