@@ -53,7 +53,7 @@ TEST(UnicornArch, ScatteredMapsPastTheRegionLimitAreRefusedNotFatal) {
     ASSERT_TRUE(arch.map(other, VirtAddr{Heap}, PageCount(4 * UnicornSpace::MaxRegions), ReadWrite));
     bool refused = false;
     for (u64 i = 1; i < 4 * UnicornSpace::MaxRegions && !refused; i += 2) {
-        Result<void> r = arch.unmap(other, VirtAddr{Heap + i * PageSize}, PageCount(1));
+        Result<PageCount> r = arch.unmap(other, VirtAddr{Heap + i * PageSize}, PageCount(1));
         refused = !r;
         if (refused) {
             EXPECT_EQ(r.error(), Error::OutOfMemory);
