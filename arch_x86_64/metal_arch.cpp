@@ -120,20 +120,24 @@ Result<void> MetalArch::map(AddressSpaceId id, VirtAddr base, PageCount pages, P
     return {};
 }
 
-Result<void> MetalArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
+Result<PageCount> MetalArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
     Space* space = find(id);
     if (space == nullptr || !valid_range(base, pages)) return Error::InvalidArgument;
     for (u64 i = 0; i < pages.value; ++i) {
         u64 const* entry = space->tables.leaf(base.value + i * PageSize);
         if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return Error::InvalidArgument;
     }
+    PageCount freed{};
     for (u64 i = 0; i < pages.value; ++i) {
         u64* entry = space->tables.leaf(base.value + i * PageSize);
-        if ((*entry & PageTables::Physical) == 0) m_frames.free(PhysAddr{*entry & PageTables::AddressMask});
+        if ((*entry & PageTables::Physical) == 0) {
+            m_frames.free(PhysAddr{*entry & PageTables::AddressMask});
+            freed += PageCount(1);
+        }
         *entry = 0;
     }
     // The grove's tables are not loaded while the kernel runs, and loading them again flushes the TLB.
-    return {};
+    return freed;
 }
 
 Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr physical, PageCount pages,
@@ -143,8 +147,10 @@ Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr 
     u64 const length = pages.value * PageSize;
     u64 end = 0;
     if (!checked_add(physical.value, length, end) || end > (u64{1} << 52)) return Error::InvalidArgument;
-    // RAM the kernel hands out, and the kernel itself, are never device memory.
-    if (m_frames.overlaps_managed(physical.value, length)) return Error::AccessDenied;
+    // Device memory is never executed, and RAM the kernel hands out (or the kernel itself) is never device memory:
+    // the core refuses both first, on every backend.
+    if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    if (overlaps_ram(physical, Bytes(length))) return Error::AccessDenied;
     for (u64 i = 0; i < pages.value; ++i) {
         u64 const* entry = space->tables.leaf(base.value + i * PageSize);
         if (entry != nullptr && (*entry & PageTables::Mapped) != 0) return Error::InvalidArgument;
@@ -155,6 +161,17 @@ Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr 
     for (u64 i = 0; i < pages.value; ++i)
         space->tables.ensure_leaf(m_frames, base.value + i * PageSize) = (physical.value + i * PageSize) | bits;
     return {};
+}
+
+PageCount MetalArch::missing_tables(AddressSpaceId id, VirtAddr base, PageCount pages) const {
+    Space const* space = find(id);
+    if (space == nullptr || !valid_range(base, pages)) return PageCount{};
+    return PageCount(space->tables.missing_tables(base.value, pages));
+}
+
+PageCount MetalArch::table_pages(AddressSpaceId id) const {
+    Space const* space = find(id);
+    return space == nullptr ? PageCount{} : space->tables.table_pages();
 }
 
 u64* MetalArch::walk_to_leaf(Space const& space, u64 address) {

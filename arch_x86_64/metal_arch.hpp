@@ -37,9 +37,14 @@ public:
     Result<AddressSpaceId> create_address_space() override;
     void destroy_address_space(AddressSpaceId space) override;
     Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) override;
-    Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
+    Result<PageCount> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
     Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
                               Permissions permissions) override;
+    PageCount missing_tables(AddressSpaceId space, VirtAddr base, PageCount pages) const override;
+    PageCount table_pages(AddressSpaceId space) const override;
+    bool overlaps_ram(PhysAddr base, Bytes length) const override {
+        return m_frames.overlaps_managed(base.value, length.value);
+    }
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
@@ -101,6 +106,7 @@ private:
     enum class Check : u8 { Mapped, Readable, Writable };
 
     Space* find(AddressSpaceId id);
+    Space const* find(AddressSpaceId id) const { return const_cast<MetalArch*>(this)->find(id); }
     Context* find(ThreadId thread);
     static bool valid_range(VirtAddr base, PageCount pages);
     // space.tables.leaf(address), through the space's one-entry cache.

@@ -67,6 +67,7 @@ u64& PageTables::ensure_leaf(FrameAllocator& frames, u64 address) {
             Result<PhysAddr> frame = frames.allocate_zeroed();
             GROVE_ASSERT(frame.has_value()); // reserved by the caller
             entry = frame.value().value | TableBits;
+            m_table_pages += PageCount(1);
         }
         table = table_of(entry);
     }
@@ -94,6 +95,7 @@ void PageTables::destroy(FrameAllocator& frames) {
     }
     frames.free(m_root);
     m_root = PhysAddr{};
+    m_table_pages = PageCount{};
 }
 
 u64 PageTables::leaf_bits(Permissions permissions) {

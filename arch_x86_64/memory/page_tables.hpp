@@ -28,6 +28,8 @@ public:
     PageTables() = default;
 
     PhysAddr root() const { return m_root; }
+    // The table frames held: the 3 of create() and every table ensure_leaf() added.
+    PageCount table_pages() const { return m_table_pages; }
 
     // The leaf entry of the page holding `address`, or nullptr when a table on the way is missing.
     u64* leaf(u64 address) const;
@@ -46,6 +48,7 @@ private:
     explicit PageTables(PhysAddr root) : m_root(root) {}
 
     PhysAddr m_root{};
+    PageCount m_table_pages = Arch::SpaceTablePages; // create() builds the PML4, a PDPT and a PD
 };
 
 } // namespace grove::metal

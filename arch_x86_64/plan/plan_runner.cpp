@@ -78,7 +78,7 @@ void PlanRunner::run() {
     m_kernel.set_sink(&m_trace);
     run_machine(m_arch, m_kernel, m_schedule, *this, m_plan.duration);
     m_kernel.set_sink(nullptr);
-    m_trace.final_counters(m_arch.now());
+    m_trace.final_counters(m_arch.now(), m_injector.held_pages(m_kernel.manager()));
 }
 
 } // namespace grove::metal

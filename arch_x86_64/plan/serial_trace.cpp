@@ -1,6 +1,7 @@
 #include <arch_x86_64/plan/serial_trace.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/trace/event_fields.hpp>
+#include <core/trace/runner_events.hpp>
 
 namespace grove::metal {
 
@@ -88,7 +89,7 @@ bool waits(Resource resource, ViolationPolicy policy) {
 void SerialTrace::write_event(Event const& event) {
     GroveName const name = name_of(event.grove());
     begin_line(event.time, name, event.generation, event_kind_name(event.kind));
-    for_each_event_field(event, [](EventField const& field) {
+    for_each_event_field(event, [this](EventField const& field) {
         write_key(field.name);
         switch (field.type) {
         case EventField::Type::Unsigned:
@@ -102,6 +103,11 @@ void SerialTrace::write_event(Event const& event) {
             }
             break;
         case EventField::Type::Name: write_string(field.text); break;
+        case EventField::Type::Grove: {
+            GroveName const grove = name_of(GroveId{static_cast<u32>(field.value), 0});
+            write_string(grove.c_str(), grove.length());
+            break;
+        }
         }
     });
     end_line();
@@ -110,22 +116,32 @@ void SerialTrace::write_event(Event const& event) {
     Grove const* grove = m_kernel.manager().registry().find_serial(event.serial);
     Resource const resource = event.fields.limit_exceeded.resource;
     if (grove == nullptr || !waits(resource, grove->spec.limits.policy)) return;
-    begin_line(event.time, name, event.generation, "throttled");
+    begin_line(event.time, name, event.generation, runner_event::Throttled);
     write_key("reason");
     write_string(resource_name(resource));
     end_line();
 }
 
+bool SerialTrace::hold(Held const& held) {
+    if (!m_holding) return false;
+    if (m_held.push_back(held)) return true;
+    // More than the buffer holds: the announcement goes out without its result, the rest as it comes.
+    write_announcement(nullptr);
+    for (Held const& earlier : m_held) write_held(earlier);
+    m_held.clear();
+    m_holding = false;
+    return false;
+}
+
+void SerialTrace::write_held(Held const& held) {
+    if (held.is_spawn_failure) write_spawn_failed(held.event.time, held.name, held.error);
+    else write_event(held.event);
+}
+
 void SerialTrace::on_event(Event const& event) {
-    if (m_holding && m_held.push_back(event)) return;
-    if (m_holding) {
-        // More than the buffer holds: the announcement goes out without its result, the rest as it comes.
-        write_announcement(nullptr);
-        for (Event const& held : m_held) write_event(held);
-        m_held.clear();
-        m_holding = false;
-    }
-    write_event(event);
+    Held held;
+    held.event = event;
+    if (!hold(held)) write_event(event);
 }
 
 void SerialTrace::write_announcement(char const* result) {
@@ -157,20 +173,29 @@ void SerialTrace::settle(Result<void> const& result) {
     if (!m_holding) return; // already written, without a result
     m_holding = false;
     write_announcement(result.has_value() ? "ok" : error_name(result.error()));
-    for (Event const& held : m_held) write_event(held);
+    for (Held const& held : m_held) write_held(held);
     m_held.clear();
 }
 
 void SerialTrace::spawn_failed(Ticks time, GroveName const& name, Error error) {
-    begin_line(time, name, 0, "crashed");
+    Held held;
+    held.event.time = time;
+    held.is_spawn_failure = true;
+    held.name = name;
+    held.error = error;
+    if (!hold(held)) write_spawn_failed(time, name, error);
+}
+
+void SerialTrace::write_spawn_failed(Ticks time, GroveName const& name, Error error) {
+    begin_line(time, name, 0, event_kind_name(EventKind::Crashed));
     write_key("kind");
-    write_string("spawn_failed");
+    write_string(crash_kind_name(CrashKind::SpawnFailed));
     write_key("error");
     write_string(error_name(error));
     end_line();
 }
 
-void SerialTrace::final_counters(Ticks end_time) {
+void SerialTrace::final_counters(Ticks end_time, PageCount held_pages) {
     m_arch.finish_console_line();
     Serial::write("{\"final\":{\"t\":");
     Serial::write_decimal(end_time.value);
@@ -204,7 +229,11 @@ void SerialTrace::final_counters(Ticks end_time) {
         write_counters(m_kernel.ipc().grove_counters(g.slot), true);
         Serial::write("}");
     });
-    Serial::write("]}}\n");
+    Serial::write("],\"memory\":{\"frames\":");
+    Serial::write_decimal(m_arch.managed_pages().value);
+    write_unsigned_field("free", m_arch.free_pages().value);
+    write_unsigned_field("held", held_pages.value);
+    Serial::write("}}}\n");
 }
 
 } // namespace grove::metal

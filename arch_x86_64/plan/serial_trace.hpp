@@ -33,11 +33,13 @@ public:
     // Writes the announcement with `result` ("ok" or the error's name), then the events held since announce().
     void settle(Result<void> const& result) override;
     // {"t":..,"grove":"name","gen":0,"event":"crashed","kind":"spawn_failed","error":"<name>"}: the kernel refused
-    // to spawn the grove, which never ran.
+    // to spawn the grove, which never ran. During an announcement (a flood-start spawning its flooder) it is held
+    // with the kernel's events and follows the announcement, as in the simulator.
     void spawn_failed(Ticks time, GroveName const& name, Error error);
     // The final record: every registered grove in load order with its state, crashes, respawns and IPC counters,
-    // the totals over all groves, the end time and the kernel's digest.
-    void final_counters(Ticks end_time);
+    // the totals over all groves, the end time, the kernel's digest, and the machine's frames (all, free, and
+    // `held_pages` by live groves: FaultInjector::held_pages) for the verdict's memory accounting.
+    void final_counters(Ticks end_time, PageCount held_pages);
 
 private:
     // The name of the grove with the id's serial; empty for serial 0 (the kernel as a whole).
@@ -45,7 +47,18 @@ private:
     // Writes up to the event kind; an empty name gets gen 0.
     void begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind);
     void end_line();
+    // What is held during an announcement: a kernel event, or a spawn failure of the runner.
+    struct Held {
+        Event event;
+        bool is_spawn_failure = false;
+        GroveName name; // spawn failure: the grove
+        Error error = Error::InvalidArgument;
+    };
     void write_event(Event const& event);
+    void write_spawn_failed(Ticks time, GroveName const& name, Error error);
+    void write_held(Held const& held);
+    // Holds `held` while an announcement waits for its result; false when it must be written now.
+    bool hold(Held const& held);
     // The announcement's line, with the result when there is one (nullptr: none).
     void write_announcement(char const* result);
 
@@ -53,7 +66,7 @@ private:
     MetalArch& m_arch;
     Announcement m_announcement;
     bool m_holding = false;
-    StaticVector<Event, HeldCapacity> m_held;
+    StaticVector<Held, HeldCapacity> m_held;
 };
 
 } // namespace grove::metal

@@ -31,7 +31,7 @@ GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
     if (!mapped.ok()) return GroveId{};
     Result<GroveId> const spawned = m_kernel->spawn(mapped.spec);
     if (spawned.is_error()) return GroveId{};
-    m_dispatch = m_kernel->dispatch();
+    m_loop.begin();
     return spawned.value();
 }
 
@@ -44,26 +44,21 @@ GroveId SimMachine::spawn(std::string const& name, std::string const& image,
     return id;
 }
 
-void SimMachine::step() {
-    if (m_dispatch.is_idle()) {
-        Ticks const before = now();
-        Ticks target = m_dispatch.wake_at;
-        if (target <= before) target = Ticks(before.value + 1); // never stand still
-        m_arch->idle_until(target);
-        m_idle_ticks += now().value - before.value;
-        m_dispatch = m_kernel->dispatch();
-        return;
-    }
-    Trap const trap = m_arch->resume(m_dispatch.thread);
-    if (m_arch->has_inexact_fault())
+bool SimMachine::Runner::after_resume(ThreadId, Trap const&) {
+    if (machine.m_arch->has_inexact_fault())
         throw std::runtime_error("a benchmark grove faulted on a data access, which the fast precision cannot "
                                  "report exactly; benchmark groves must not fault");
-    ++m_traps;
-    m_dispatch = m_kernel->on_trap(m_dispatch.thread, trap);
+    ++machine.m_traps;
+    return true;
+}
+
+void SimMachine::step(Ticks end) {
+    Ticks const before = now();
+    if (m_loop.step(end) == Loop::Turn::Idled) m_idle_ticks += now().value - before.value;
 }
 
 void SimMachine::run_until(Ticks t) {
-    while (now() < t) step();
+    while (now() < t) step(t);
 }
 
 void SimMachine::run_until_exit(GroveId grove) {

@@ -2,6 +2,7 @@
 #include <core/grove/ids.hpp>
 #include <core/ipc/ipc_counters.hpp>
 #include <core/kernel/kernel.hpp>
+#include <core/machine/machine_loop.hpp>
 #include <sim/backend/unicorn_arch.hpp>
 #include <sim/runner/grove_images.hpp>
 #include <sim/runner/scenario_runner.hpp>
@@ -13,8 +14,8 @@
 namespace grove::bench {
 
 // One simulated machine for the benchmarks: a UnicornArch and a Kernel, groves spawned from the build's images
-// (runner::GroveImages, the runner's spec mapping), and the backend's loop (dispatch, resume, on_trap, the idle
-// skip) driven one trap at a time. Owns the machine and the images; the kernel refers to both. Keeps the count of
+// (runner::GroveImages, the runner's spec mapping), and the machine loop of core/machine (dispatch, resume,
+// on_trap, the idle skip) turned one step at a time, with no scripted actions. Owns the machine and the images; the kernel refers to both. Keeps the count of
 // traps and of idle-skipped ticks, so that the guest instructions retired are known: virtual time minus
 // VirtualClock::TrapCost per trap minus the idle skips.
 //
@@ -40,7 +41,7 @@ public:
     // One step of the loop: a dispatched thread runs to its next trap and the kernel takes it, or, when every
     // thread is blocked, time jumps to the next wake-up. Throws std::runtime_error when a grove faulted on a data
     // access (see above).
-    void step();
+    void step(Ticks end = Ticks::max());
     void run_until(Ticks t);
     void run_for(Ticks span) { run_until(Ticks(now().value + span.value)); }
     // Steps until `grove` has no live image (it exited or crashed), or an hour of virtual time has passed.
@@ -54,10 +55,22 @@ public:
     std::string const& console() const { return m_arch->console_all(); }
 
 private:
+    // The loop's runner: no scripted actions; counts the traps and stops the benchmark at an inexact fault.
+    struct Runner {
+        SimMachine& machine;
+        void start_grove(usize) {}
+        void inject_fault(usize) {}
+        void before_resume(ThreadId) {}
+        bool after_resume(ThreadId thread, Trap const& trap);
+    };
+    using Loop = MachineStepper<sim::UnicornArch, Runner>;
+
     runner::GroveImages m_images;
     std::unique_ptr<sim::UnicornArch> m_arch;
     std::unique_ptr<Kernel> m_kernel;
-    Dispatch m_dispatch;
+    ActionSchedule m_schedule{Span<ScheduledAction>{nullptr, 0}};
+    Runner m_runner{*this};
+    Loop m_loop{*m_arch, *m_kernel, m_schedule, m_runner};
     u64 m_traps = 0;
     u64 m_idle_ticks = 0;
 };

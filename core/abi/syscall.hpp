@@ -34,7 +34,9 @@ enum class Syscall : std::uint64_t {
     ThreadJoin = 14,     // (thread id, timeout) -> exit code
     PhysicalMap = 15,    // (addr, phys, len, prot)             PhysicalMemory
     HandleClose = 16,    // (handle)
-    SubscribeCrashes = 17, // ()                                crash and give-up events arrive on the own endpoint
+    SubscribeCrashes = 17, // ()                                crash and give-up events of the groves the CrashWatch
+                           //                                   capability names arrive on the own endpoint; without
+                           //                                   it AccessDenied
     Heartbeat = 18,      // ()                                  feeds the watchdog
     Count = 19,
 };

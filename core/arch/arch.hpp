@@ -37,19 +37,35 @@ public:
     virtual ~Arch() = default;
 
     // --- address spaces -------------------------------------------------------------------------------------
-    // A new, empty address space. NoCapacity when the backend has no room for another.
+    // A new, empty address space, holding SpaceTablePages frames of page tables. NoCapacity when the backend has
+    // no room for another; OutOfMemory when it has not the frames.
     virtual Result<AddressSpaceId> create_address_space() = 0;
     // Frees every mapping of the space, and its page tables. Contexts in it must have been destroyed first.
     virtual void destroy_address_space(AddressSpaceId space) = 0;
-    // Maps `pages` zero-filled pages at `base` (page aligned) with `permissions`. InvalidArgument when the range is
-    // not page aligned, leaves the grove window, or overlaps an existing mapping; OutOfMemory when the backend has
-    // no frames left.
+    // Maps `pages` zero-filled pages at `base` (page aligned) with `permissions`, taking one frame per page plus
+    // the missing page tables. InvalidArgument when the range is not page aligned, leaves the grove window, or
+    // overlaps an existing mapping; OutOfMemory when the backend has no frames left.
     virtual Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) = 0;
-    // Unmaps whole pages; InvalidArgument when any page of the range is not mapped (then nothing is unmapped).
-    virtual Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) = 0;
-    // Maps device or firmware memory at a physical address (PhysicalMemory capability, checked by the core).
+    // Unmaps whole pages and returns the frames that came back: one per page map() gave, none for a page of
+    // map_physical() (the kernel credits a grove's memory with exactly these). InvalidArgument when any page of the
+    // range is not mapped (then nothing is unmapped). Page tables stay until the space is destroyed.
+    virtual Result<PageCount> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) = 0;
+    // Maps device or firmware memory at a physical address (PhysicalMemory capability, checked by the core, which
+    // also refuses Execute and RAM: see overlaps_ram). Takes frames only for page tables (missing_tables).
     virtual Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
                                       Permissions permissions) = 0;
+    // Page tables: every backend counts what x86_64 4-level paging spends, so that a grove pays the same on each.
+    // A new space holds SpaceTablePages (its PML4, and the PDPT and PD that hold the shared trampoline table);
+    // mapping a page adds a PT for each 2 MiB region, a PD for each 1 GiB region and a PDPT for each 512 GiB region
+    // that has none yet. Tables are freed only with the space.
+    static constexpr PageCount SpaceTablePages{3};
+    // The table frames mapping [base, base + pages) would add to the space (0 for an unknown space).
+    virtual PageCount missing_tables(AddressSpaceId space, VirtAddr base, PageCount pages) const = 0;
+    // The table frames the space holds now (0 for an unknown space).
+    virtual PageCount table_pages(AddressSpaceId space) const = 0;
+    // True when [base, base + length) overlaps the machine's RAM (the frames the backend hands out, or the
+    // kernel's own memory): such memory is never a grove's physical range, on any backend.
+    virtual bool overlaps_ram(PhysAddr base, Bytes length) const = 0;
     // The kernel writing into a grove's memory regardless of the grove's permissions (loading an ELF image).
     // InvalidArgument unless every byte of the range is mapped.
     virtual Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) = 0;

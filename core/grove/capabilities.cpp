@@ -36,6 +36,7 @@ bool Capabilities::has(CapabilityKind kind) const {
     case CapabilityKind::PhysicalMemory: return !m_physical.is_empty();
     case CapabilityKind::IpcSend: return !m_send.is_empty();
     case CapabilityKind::IpcReceive: return !m_receive.is_empty();
+    case CapabilityKind::CrashWatch: return !m_watch.is_empty();
     case CapabilityKind::ThreadCreate:
     case CapabilityKind::MemoryManage:
     case CapabilityKind::Filesystem:

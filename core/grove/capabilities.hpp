@@ -46,6 +46,8 @@ public:
     Result<void> grant_send_to_any() { return add_peer(m_send, IpcPeer{true, {}}); }
     Result<void> grant_receive_from(GroveName const& peer) { return add_peer(m_receive, IpcPeer{false, peer}); }
     Result<void> grant_receive_from_any() { return add_peer(m_receive, IpcPeer{true, {}}); }
+    Result<void> grant_watch(GroveName const& peer) { return add_peer(m_watch, IpcPeer{false, peer}); }
+    Result<void> grant_watch_any() { return add_peer(m_watch, IpcPeer{true, {}}); }
     // Sets a flag capability (ThreadCreate, MemoryManage, Filesystem, Graphics, Network); InvalidArgument for the
     // list kinds, which are granted through the functions above.
     Result<void> grant(CapabilityKind kind);
@@ -62,6 +64,8 @@ public:
     bool allows_receive_from(GroveName const& name) const {
         return allows_receive_from(name.c_str(), name.length());
     }
+    // May the grove hear of the crashes and give-ups of the grove of that name?
+    bool allows_watch(GroveName const& name) const { return allows_peer(m_watch, name.c_str(), name.length()); }
 
     // The granted port ranges, for Arch::set_io_ports.
     Span<IoPortRange const> io_ports() const { return {m_io_ports.begin(), m_io_ports.size()}; }
@@ -76,6 +80,7 @@ private:
     StaticVector<PhysicalRange, MaxPhysicalRanges> m_physical;
     PeerList m_send;
     PeerList m_receive;
+    PeerList m_watch;
     u16 m_flags = 0; // bit (1 << CapabilityKind) for the flag kinds
 };
 

@@ -3,8 +3,8 @@
 
 namespace grove {
 
-// The kinds of authority a grove can hold. The first four carry lists (which ports, ranges, peers); the others are
-// plain flags. The numeric values are part of the trace encoding: append, never renumber.
+// The kinds of authority a grove can hold. The first four and CrashWatch carry lists (which ports, ranges, peers,
+// watched groves); the others are plain flags. The numeric values are part of the trace encoding: append, never renumber.
 enum class CapabilityKind : u8 {
     IoPort = 0,
     PhysicalMemory = 1,
@@ -15,9 +15,10 @@ enum class CapabilityKind : u8 {
     Filesystem = 6,
     Graphics = 7,
     Network = 8,
+    CrashWatch = 9, // hearing of the crashes and give-ups of the groves named (SubscribeCrashes)
 };
 
-inline constexpr usize CapabilityKindCount = 9;
+inline constexpr usize CapabilityKindCount = 10;
 
 constexpr char const* capability_kind_name(CapabilityKind k) {
     switch (k) {
@@ -30,6 +31,7 @@ constexpr char const* capability_kind_name(CapabilityKind k) {
     case CapabilityKind::Filesystem: return "filesystem";
     case CapabilityKind::Graphics: return "graphics";
     case CapabilityKind::Network: return "network";
+    case CapabilityKind::CrashWatch: return "crash_watch";
     }
     return "unknown";
 }

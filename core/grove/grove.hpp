@@ -12,7 +12,8 @@ namespace grove {
 // and written only by the GroveManager; everyone else reads it through `Grove const*`.
 // Invariants: has_image is true exactly in Loading, Running and Stopping (an incarnation exists and owns the
 // address space image.space); stop_deadline is meaningful in Stopping only; respawn_pending only in Stopped or
-// Faulted.
+// Faulted; restart_pending (a restart waits for the incarnation to end) only in Stopping, and start_pending (that
+// incarnation ended: the next tick starts the new one) only in Stopped or Faulted.
 struct Grove {
     GroveId id;
     GroveSlot slot = 0;
@@ -24,6 +25,8 @@ struct Grove {
     RespawnHistory history;
     Ticks stop_deadline{};
     bool respawn_pending = false;
+    bool restart_pending = false;
+    bool start_pending = false;
     Ticks respawn_at{};
     Ticks last_heartbeat{};
     Crash last_crash{};

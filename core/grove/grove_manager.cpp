@@ -30,8 +30,9 @@ void GroveManager::emit(Event const& event) {
     m_tracer.emit(event);
     if (m_hooks == nullptr) return;
     u32 const tag = crash_notice_tag(event.kind);
-    m_subscriptions.for_each_recipient(
-        event, [&](GroveId subscriber) { m_hooks->on_crash_notice(subscriber, tag, make_crash_notice(event)); });
+    m_subscriptions.for_each_recipient(event, [&](GroveId subscriber) {
+        if (may_watch(subscriber, event.serial)) m_hooks->on_crash_notice(subscriber, tag, make_crash_notice(event));
+    });
 }
 
 void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) {
@@ -39,8 +40,8 @@ void GroveManager::install_image(Grove& g, LoadedImage const& image, Ticks now) 
     g.image = image;
     g.has_image = true;
     g.usage = ResourceUsage(g.spec.limits, now);
-    bool const accounted = g.usage.memory.try_withdraw(image.memory);
-    GROVE_ASSERT(accounted); // validate_spec checked the image against the limit
+    bool const accounted = g.usage.memory.try_withdraw(image.charged());
+    GROVE_ASSERT(accounted); // load_image checked the image and its tables against the limit
     g.stop_deadline = Ticks{};
     g.last_heartbeat = now;
 }
@@ -106,16 +107,12 @@ Result<void> GroveManager::stop(GroveId id, Ticks now) {
         g->state.transition_to(GroveState::Stopped);
         emit(Event::stopped(now, g->id, 0));
         return {};
-    case GroveState::Running:
-        g->state.transition_to(GroveState::Stopping);
-        g->stop_deadline = now + g->spec.stop_timeout;
-        emit(Event::stopping(now, g->id, g->stop_deadline));
-        if (m_hooks != nullptr) m_hooks->on_stop_requested(*g);
-        return {};
+    case GroveState::Running: begin_stop(*g, now); return {};
     case GroveState::Stopped:
     case GroveState::Faulted:
-        if (!g->respawn_pending) return Error::InvalidState;
+        if (!g->respawn_pending && !g->start_pending) return Error::InvalidState;
         g->respawn_pending = false;
+        g->start_pending = false;
         return {};
     case GroveState::Stopping:
     case GroveState::Quarantined: return Error::InvalidState;
@@ -123,9 +120,18 @@ Result<void> GroveManager::stop(GroveId id, Ticks now) {
     return Error::InvalidState;
 }
 
+void GroveManager::begin_stop(Grove& g, Ticks now) {
+    invalidate_deadline();
+    g.state.transition_to(GroveState::Stopping);
+    g.stop_deadline = now + g.spec.stop_timeout;
+    emit(Event::stopping(now, g.id, g.stop_deadline));
+    if (m_hooks != nullptr) m_hooks->on_stop_requested(g);
+}
+
 Result<void> GroveManager::kill(GroveId id, Ticks now) {
     Grove* g = TRY(find_mutable(id));
     if (!has_incarnation(g->state)) return Error::InvalidState;
+    g->restart_pending = false;
     end_incarnation(*g, Crash::killed(), now);
     return {};
 }
@@ -146,13 +152,19 @@ Result<void> GroveManager::reincarnate(Grove& g, Ticks now, EventKind announce) 
 Result<GroveId> GroveManager::restart(GroveId id, Ticks now) {
     invalidate_deadline();
     Grove* g = TRY(find_mutable(id));
-    if (g->state == GroveState::Loading || g->state == GroveState::Quarantined) return Error::InvalidState;
-    if (g->has_image) {
-        teardown(*g);
-        g->state.transition_to(GroveState::Stopped);
-        emit(Event::stopped(now, g->id, 0));
+    switch (g->state) {
+    case GroveState::Loading:
+    case GroveState::Quarantined: return Error::InvalidState;
+    case GroveState::Running:
+        begin_stop(*g, now);
+        g->restart_pending = true;
+        return g->id;
+    case GroveState::Stopping: g->restart_pending = true; return g->id;
+    case GroveState::Stopped:
+    case GroveState::Faulted: break;
     }
     g->respawn_pending = false;
+    g->start_pending = false;
     Result<void> started = reincarnate(*g, now, EventKind::Loaded);
     if (started.is_error()) {
         if (g->has_image) { // built, but on_start failed
@@ -182,6 +194,8 @@ void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
     GroveState const target = completes_stop || crash.is_clean_exit() ? GroveState::Stopped : GroveState::Faulted;
 
     GroveId const ended = g.id;
+    bool const restarts = was_stopping && g.restart_pending;
+    g.restart_pending = false;
     g.last_crash = crash;
     teardown(g);
     g.state.transition_to(target);
@@ -191,6 +205,8 @@ void GroveManager::end_incarnation(Grove& g, Crash const& crash, Ticks now) {
         ++g.crashes;
         emit(Event::crashed(now, ended, crash));
     }
+    // The new incarnation of a restart starts at the next tick, outside whatever ended this one (an exit syscall).
+    if (restarts) g.start_pending = true;
     if (!was_stopping) decide_after_ending(g, crash, now);
 }
 
@@ -213,10 +229,11 @@ void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) 
     }
 }
 
-void GroveManager::respawn(Grove& g, Ticks now) {
+void GroveManager::start_again(Grove& g, Ticks now, EventKind announce) {
     invalidate_deadline();
     g.respawn_pending = false;
-    Result<void> started = reincarnate(g, now, EventKind::Respawned);
+    g.start_pending = false;
+    Result<void> started = reincarnate(g, now, announce);
     if (started.has_value()) return;
     if (g.has_image) { // built, but on_start failed
         teardown(g);
@@ -261,7 +278,8 @@ void GroveManager::tick(Ticks now) {
                    now >= g.last_heartbeat + g.spec.watchdog_timeout) {
             end_incarnation(g, Crash::watchdog(), now);
         }
-        if (g.respawn_pending && now >= g.respawn_at) respawn(g, now);
+        if (g.start_pending) start_again(g, now, EventKind::Loaded);
+        else if (g.respawn_pending && now >= g.respawn_at) start_again(g, now, EventKind::Respawned);
     });
 }
 
@@ -283,6 +301,7 @@ Ticks GroveManager::compute_next_deadline() const {
         if (g.state == GroveState::Running && !g.spec.watchdog_timeout.is_zero())
             consider(g.last_heartbeat + g.spec.watchdog_timeout);
         if (g.respawn_pending) consider(g.respawn_at);
+        if (g.start_pending) consider(Ticks{});
     });
     return next;
 }
@@ -348,22 +367,19 @@ Result<void> GroveManager::map_memory(GroveId id, VirtAddr base, Bytes length, P
         return deny(*g, CapabilityKind::MemoryManage, base.value, now);
     if (!is_mappable(base, length)) return Error::InvalidArgument;
     if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
-    TRY(reserve_memory(id, length, now));
-    Result<void> mapped = m_arch.map(g->image.space, base, pages_for(length), permissions);
-    if (mapped.is_error()) {
-        MUST(g->usage.memory.replenish(length)); // reserved just above
-        return mapped.error();
-    }
-    return {};
+    PageCount const pages = pages_for(length);
+    Bytes const charge = length + bytes_of(m_arch.missing_tables(g->image.space, base, pages));
+    return charged_map(*g, charge, now, [&] { return m_arch.map(g->image.space, base, pages, permissions); });
 }
 
 Result<void> GroveManager::unmap_memory(GroveId id, VirtAddr base, Bytes length, Ticks now) {
     Grove* g = TRY(find_live(id));
     if (!g->spec.capabilities.has(CapabilityKind::MemoryManage))
         return deny(*g, CapabilityKind::MemoryManage, base.value, now);
-    if (!is_mappable(base, length) || length > g->usage.memory.used()) return Error::InvalidArgument;
-    TRY(m_arch.unmap(g->image.space, base, pages_for(length)));
-    MUST(g->usage.memory.replenish(length)); // at most what is used: checked above
+    if (!is_mappable(base, length)) return Error::InvalidArgument;
+    // Exactly the frames that came back: a physical page was never charged, so it credits nothing.
+    PageCount const freed = TRY(m_arch.unmap(g->image.space, base, pages_for(length)));
+    MUST(g->usage.memory.replenish(bytes_of(freed))); // every frame of a grove's mappings was charged to it
     return {};
 }
 
@@ -372,8 +388,26 @@ Result<void> GroveManager::map_physical(GroveId id, VirtAddr base, PhysicalRange
     TRY(require_physical(id, range, now));
     Grove* g = TRY(find_live(id));
     if (!is_mappable(base, range.length) || !range.base.is_page_aligned()) return Error::InvalidArgument;
-    if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
-    return m_arch.map_physical(g->image.space, base, range.base, pages_for(range.length), permissions);
+    // W^X for every mapping path: device memory is data, never code, so no physical page (which any number of
+    // mappings may alias, writable at one address) is ever executable; and RAM is never a physical range.
+    if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    if (m_arch.overlaps_ram(range.base, range.length)) return Error::AccessDenied;
+    // The physical pages are not the machine's frames; the page tables that map them are.
+    PageCount const pages = pages_for(range.length);
+    Bytes const charge = bytes_of(m_arch.missing_tables(g->image.space, base, pages));
+    return charged_map(*g, charge, now,
+                       [&] { return m_arch.map_physical(g->image.space, base, range.base, pages, permissions); });
+}
+
+template<typename Map>
+Result<void> GroveManager::charged_map(Grove& g, Bytes charge, Ticks now, Map&& map) {
+    TRY(reserve_memory(g.id, charge, now));
+    Result<void> mapped = map();
+    if (mapped.is_error()) {
+        MUST(g.usage.memory.replenish(charge)); // reserved just above
+        return mapped.error();
+    }
+    return {};
 }
 
 Result<IpcAdmission> GroveManager::admit_ipc(GroveId id, Ticks now) {
@@ -429,15 +463,24 @@ Result<void> GroveManager::require_send_to(GroveId id, char const* peer, usize l
     return deny(*g, CapabilityKind::IpcSend, 0, now);
 }
 
-Result<void> GroveManager::require_receive_from(GroveId id, char const* peer, usize length, Ticks now) {
-    Grove* g = TRY(find_live(id));
-    if (g->spec.capabilities.allows_receive_from(peer, length)) return {};
-    return deny(*g, CapabilityKind::IpcReceive, 0, now);
+Result<void> GroveManager::require_receive_from(GroveId receiver, u32 sender, Ticks now) {
+    Grove* g = TRY(find_live(receiver));
+    Grove const* from = m_registry.find_serial(sender);
+    if (from == nullptr) return Error::NotFound;
+    if (g->spec.capabilities.allows_receive_from(from->name())) return {};
+    return deny(*g, CapabilityKind::IpcReceive, sender, now);
 }
 
-Result<void> GroveManager::subscribe_crashes(GroveId id) {
+Result<void> GroveManager::subscribe_crashes(GroveId id, Ticks now) {
     Grove* g = TRY(find_live(id));
+    if (!g->spec.capabilities.has(CapabilityKind::CrashWatch)) return deny(*g, CapabilityKind::CrashWatch, 0, now);
     return m_subscriptions.subscribe(g->id);
+}
+
+bool GroveManager::may_watch(GroveId subscriber, u32 watched) const {
+    Grove const* watcher = m_registry.find(subscriber);
+    Grove const* about = m_registry.find_serial(watched);
+    return watcher != nullptr && about != nullptr && watcher->spec.capabilities.allows_watch(about->name());
 }
 
 } // namespace grove

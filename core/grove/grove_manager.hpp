@@ -48,15 +48,19 @@ public:
     Result<GroveId> spawn(GroveSpec const& spec, Ticks now);
     // A graceful stop. Running -> Stopping: emits `stopping` with deadline now + stop_timeout and calls
     // on_stop_requested; tick() kills the grove at the deadline. Loading -> Stopped at once (`stopped`). A grove
-    // that is down with a respawn scheduled has the respawn cancelled. InvalidState otherwise.
+    // that is down with a respawn (or the start of a restart) pending has it cancelled. InvalidState otherwise.
     Result<void> stop(GroveId id, Ticks now);
     // Ends the incarnation as a crash of kind Killed (Loading, Running or Stopping; InvalidState otherwise). A
     // grove that was Stopping ends Stopped; otherwise its respawn policy decides.
     Result<void> kill(GroveId id, Ticks now);
-    // A new incarnation now: the current one (Running or Stopping) ends as `stopped`, a scheduled respawn is
-    // cancelled, and the grove is loaded again (new generation, fresh address space, `loaded`) and started.
-    // Returns the new id. InvalidState from Loading or Quarantined. If the new incarnation cannot be built or
-    // started, the error comes back and the grove is left Stopped (or Faulted when on_start failed).
+    // A graceful restart: a stop, then a start. Running: the stop request goes out as stop() sends it (`stopping`
+    // with its deadline) and the grove returns the current id; when that incarnation ends (its exit: `stopped`
+    // with the code it gave; the deadline: `crashed` kind killed; a fault while stopping: `crashed`) the next
+    // tick() loads it again (new generation, fresh address space, `loaded`) and starts it, whatever its respawn
+    // policy. Stopping: the stop under way ends in that start. Stopped or Faulted: a scheduled respawn is
+    // cancelled and the new incarnation is loaded and started at once; returns the new id, or the error when it
+    // cannot be built or started (the grove left Stopped, or Faulted when on_start failed). A kill cancels a
+    // pending restart. InvalidState from Loading or Quarantined.
     Result<GroveId> restart(GroveId id, Ticks now);
     // Forgets the grove. Loading, Stopped, Faulted or Quarantined (a Loading incarnation is torn down); InvalidState
     // when Running or Stopping.
@@ -74,8 +78,9 @@ public:
     // Feeds the grove's watchdog (spec.watchdog_timeout).
     Result<void> heartbeat(GroveId id, Ticks now);
     // Processes every deadline due at `now`, groves in serial order: stop timeouts (kill), watchdogs (crash of kind
-    // Watchdog), scheduled respawns (new generation, fresh address space, `respawned`, then start; a respawn that
-    // fails is a crash of kind SpawnFailed).
+    // Watchdog), the starts of restarts whose incarnation ended (`loaded`, then start) and scheduled respawns (new
+    // generation, fresh address space, `respawned`, then start); a start that fails is a crash of kind
+    // SpawnFailed, after which the respawn policy decides.
     void tick(Ticks now);
     // The earliest deadline tick() has to process, Ticks::max() when there is none. Kept from one call to the
     // next and recomputed after any operation that may move a deadline; tick(now) does nothing when now is
@@ -90,13 +95,16 @@ public:
     Result<void> reserve_memory(GroveId id, Bytes amount, Ticks now);
     Result<void> release_memory(GroveId id, Bytes amount);
     // The MemoryMap syscall: needs MemoryManage (AccessDenied, `capability_denied`), a page-aligned base, whole
-    // pages inside the grove window and not W+X (InvalidArgument), room under the memory limit (LimitExceeded);
-    // then maps zeroed pages (the backend's error, with nothing accounted).
+    // pages inside the grove window and not W+X (InvalidArgument), room under the memory limit for the pages and
+    // the page tables they add (LimitExceeded); then maps zeroed pages (the backend's error, nothing accounted).
     Result<void> map_memory(GroveId id, VirtAddr base, Bytes length, Permissions permissions, Ticks now);
-    // The MemoryUnmap syscall: needs MemoryManage; unmaps and gives the bytes back.
+    // The MemoryUnmap syscall: needs MemoryManage; unmaps and gives back exactly the frames the backend freed
+    // (none for physical pages, which were never charged; page tables stay charged until the incarnation ends).
     Result<void> unmap_memory(GroveId id, VirtAddr base, Bytes length, Ticks now);
     // The PhysicalMap syscall: needs a PhysicalMemory capability covering the range (AccessDenied,
-    // `capability_denied` with the address). Physical pages do not count against the memory limit.
+    // `capability_denied` with the address); never Execute (InvalidArgument: device memory is data, and an alias
+    // of it could be writable); never the machine's RAM (AccessDenied, Arch::overlaps_ram). Physical pages do not
+    // count against the memory limit; the page tables mapping them do.
     Result<void> map_physical(GroveId id, VirtAddr base, PhysicalRange range, Permissions permissions, Ticks now);
     Result<void> reserve_file_handle(GroveId id, Ticks now);
     Result<void> release_file_handle(GroveId id);
@@ -114,17 +122,22 @@ public:
     Result<void> require_io_port(GroveId id, u16 port, Ticks now);
     Result<void> require_physical(GroveId id, PhysicalRange range, Ticks now);
     Result<void> require_send_to(GroveId id, char const* peer, usize length, Ticks now);
-    Result<void> require_receive_from(GroveId id, char const* peer, usize length, Ticks now);
+    // May the live grove `receiver` receive messages from grove `sender`? The denial's `capability_denied` names
+    // the receiver, with the sender's serial as detail. NotFound when the sender is not registered.
+    Result<void> require_receive_from(GroveId receiver, u32 sender, Ticks now);
 
     // --- crash notices ------------------------------------------------------------------------------------------
-    // The incarnation `id` hears (GroveHooks::on_crash_notice) about every later crash and give-up of another
-    // grove, until it ends. NoCapacity when MaxGroves groves are subscribed.
-    Result<void> subscribe_crashes(GroveId id);
+    // The incarnation `id` hears (GroveHooks::on_crash_notice) about every later crash and give-up of the other
+    // groves its CrashWatch capability names, until it ends. AccessDenied (and `capability_denied`) without that
+    // capability; NoCapacity when MaxGroves groves are subscribed.
+    Result<void> subscribe_crashes(GroveId id, Ticks now);
 
 private:
     Result<Grove*> find_mutable(GroveId id);
     Result<Grove*> find_live(GroveId id);
+    // Emits the event, and notifies the subscribers whose CrashWatch capability names its grove.
     void emit(Event const& event);
+    bool may_watch(GroveId subscriber, u32 watched) const;
     // A grove's state, stop deadline, heartbeat or respawn time is about to change: next_deadline recomputes.
     void invalidate_deadline() { m_deadline_known = false; }
     Ticks compute_next_deadline() const;
@@ -134,13 +147,21 @@ private:
     void teardown(Grove& g);
     void end_incarnation(Grove& g, Crash const& crash, Ticks now);
     void decide_after_ending(Grove& g, Crash const& crash, Ticks now);
-    void respawn(Grove& g, Ticks now);
+    // Running -> Stopping: `stopping` with the deadline, and the stop request.
+    void begin_stop(Grove& g, Ticks now);
+    // A new incarnation of a grove that is down, announced by `announce` (Respawned for a respawn, Loaded for the
+    // start of a restart); a failure is a crash of kind SpawnFailed and the respawn policy decides.
+    void start_again(Grove& g, Ticks now, EventKind announce);
     void violation(Grove& g, Resource resource, u64 requested, u64 limit, Ticks now);
     Result<void> deny(Grove& g, CapabilityKind kind, u64 detail, Ticks now);
     template<typename Q>
     Result<void> reserve(GroveId id, Quota<Q> ResourceUsage::*quota, Resource resource, Q amount, Ticks now);
     template<typename Q>
     Result<void> release(GroveId id, Quota<Q> ResourceUsage::*quota, Q amount);
+    // Reserves `charge` of the grove's memory (LimitExceeded as reserve_memory), then runs `map`; gives the charge
+    // back when the map fails.
+    template<typename Map>
+    Result<void> charged_map(Grove& g, Bytes charge, Ticks now, Map&& map);
 
     Arch& m_arch;
     GroveHooks* m_hooks;

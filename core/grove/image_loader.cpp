@@ -107,11 +107,13 @@ Result<LoadedImage> load_image(Arch& arch, GroveSpec const& spec) {
     image.stack_top = VirtAddr{layout::MainStackTop};
     image.argv = VirtAddr{layout::ArgumentsPage};
     Result<void> built = build_space(arch, space, spec, image);
+    image.memory = validate_image(spec.image).value_or(Bytes{});
+    image.tables = bytes_of(arch.table_pages(space));
+    if (built.has_value() && image.charged() > spec.limits.memory) built = Error::LimitExceeded;
     if (built.is_error()) {
         arch.destroy_address_space(space);
         return built.error();
     }
-    image.memory = validate_image(spec.image).value_or(Bytes{});
     return image;
 }
 

@@ -19,8 +19,9 @@ Result<Bytes> validate_spec(GroveSpec const& spec);
 // Builds an incarnation's address space from a spec that validate_spec accepted: creates the space, maps every
 // segment with its permissions, copies the file bytes (Arch::load), maps the main stack (with the unmapped guard
 // page below it) and the read-only arguments page (argv[0] = the name, then the spec's arguments), and sets the
-// I/O ports of the IoPort capability. On any failure the space is destroyed, so the backend is left as it was, and
-// the backend's error comes back.
+// I/O ports of the IoPort capability. LimitExceeded when the pages with the page tables they need exceed the
+// memory limit. On any failure the space is destroyed, so the backend is left as it was, and the backend's error
+// comes back.
 Result<LoadedImage> load_image(Arch& arch, GroveSpec const& spec);
 
 // Destroys the incarnation's address space and with it every page it mapped. Its threads must be gone.

@@ -6,7 +6,7 @@
 namespace grove {
 
 // The resources a grove's limits cover. The numeric values are part of the trace encoding: append, never renumber.
-enum class Resource : u8 { Memory = 0, Threads = 1, Cpu = 2, FileHandles = 3, IpcRate = 4 };
+enum class Resource : u8 { Memory = 0, Threads = 1, Cpu = 2, FileHandles = 3, IpcRate = 4, Console = 5 };
 
 constexpr char const* resource_name(Resource r) {
     switch (r) {
@@ -15,6 +15,7 @@ constexpr char const* resource_name(Resource r) {
     case Resource::Cpu: return "cpu";
     case Resource::FileHandles: return "file_handles";
     case Resource::IpcRate: return "ipc_rate";
+    case Resource::Console: return "console";
     }
     return "unknown";
 }
@@ -34,6 +35,10 @@ constexpr char const* violation_policy_name(ViolationPolicy p) {
     return "unknown";
 }
 
+// The most file handles a grove may be allowed: the kernel's handle table holds this many per grove (the own
+// endpoint's included), so a higher limit could never be reached (kernel.hpp checks the two agree).
+inline constexpr u64 MaxFileHandles = 256;
+
 // A grove's resource limits; the defaults are the origin's (64 MiB, 16 threads, 50 % CPU, 256 file handles,
 // 10 000 IPC messages per second).
 struct ResourceLimits {
@@ -47,9 +52,10 @@ struct ResourceLimits {
     ViolationPolicy policy = ViolationPolicy::Deny;
 
     // InvalidArgument when a limit is zero or out of range (memory, threads, CPU percent 1..100, period, IPC rate
-    // and burst must all be positive).
+    // and burst must all be positive; file handles at most MaxFileHandles).
     Result<void> validate() const {
         if (memory.is_zero() || threads.is_zero()) return Error::InvalidArgument;
+        if (file_handles.value > MaxFileHandles) return Error::InvalidArgument;
         if (cpu_percent == 0 || cpu_percent > 100 || cpu_period.is_zero()) return Error::InvalidArgument;
         if (cpu_period.value > ~u64{0} / 100) return Error::InvalidArgument;
         if (ipc_messages_per_second == 0 || ipc_burst == 0) return Error::InvalidArgument;

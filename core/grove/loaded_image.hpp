@@ -12,6 +12,8 @@ struct LoadedImage {
     u64 argc = 0;
     VirtAddr argv; // in the read-only arguments page
     Bytes memory;  // mapped for the image, the stack and the arguments page
+    Bytes tables;  // the page tables the space holds once built (Arch::table_pages), charged beside `memory`
+    Bytes charged() const { return memory + tables; }
 };
 
 } // namespace grove

@@ -1,5 +1,6 @@
 #pragma once
 #include <core/ipc/endpoint_base.hpp>
+#include <core/ipc/kernel_lane.hpp>
 #include <core/ipc/message_queue.hpp>
 
 namespace grove {
@@ -27,9 +28,12 @@ enum class ReceiveStatus : u8 {
 // Receivers blocked on an empty queue are served FIFO in order of arrival: a message sent while receivers wait is
 // handed straight to the first of them, never queued.
 //
-// Invariants (check_invariant): senders wait only while the queue is full, receivers only while it is empty;
-// the waiters' invariant of EndpointBase holds; the counters are balanced and their queued count is the queue's
-// size; a closed endpoint has no waiters and no messages.
+// The kernel's own messages (send_kernel) go to a lane beside the queue (KernelLane) that groves cannot fill, and
+// are received before any grove's message: a flood can neither refuse a stop request nor lose a crash notice.
+//
+// Invariants (check_invariant): senders wait only while the queue is full, receivers only while the queue and the
+// kernel lane are empty; the waiters' invariant of EndpointBase holds; the counters are balanced and their queued
+// count is what the queue and the lane hold; a closed endpoint has no waiters and no messages.
 //
 // Every operation validates first and then commits; a refused operation changes nothing but the counters.
 // Operations append the waiters they wake to `woken`, in the order they woke them; the caller drains that list.
@@ -38,12 +42,15 @@ template<u32 QueueCapacity>
 class BasicEndpoint : public EndpointBase {
 public:
     using Queue = BasicMessageQueue<QueueCapacity>;
+    // One key for the stop request, and per grove slot one for crash notices and one for give-up notices.
+    using KernelLane = BasicKernelLane<1 + 2 * IpcLedger::GroveCapacity>;
     static constexpr u32 Capacity = Queue::Capacity;
 
     // `shared`, when given, must outlive the endpoint; every timed waiter here is counted in it.
     BasicEndpoint(u8 owner, IpcLedger& ledger, TimedWaiters* shared = nullptr) : EndpointBase(owner, ledger, shared) {}
 
-    u32 queued() const { return m_queue.size(); }
+    // Messages held: the groves' queue and the kernel lane.
+    u32 queued() const { return m_queue.size() + m_kernel.size(); }
 
     // --- sending ---------------------------------------------------------------------------------------------
     // Non-blocking send from grove `grove`. Delivered or Queued; errors (each counted as a refusal):
@@ -53,7 +60,7 @@ public:
         // The common case inline: nobody waits, there is room: a bitmap update, a slot pop and a 64-byte copy.
         if (is_valid(message.header) && is_open() && m_receivers.is_empty() && !m_queue.is_full()) [[likely]] {
             m_queue.push(message, delivered_flags(message.header, false), MessageOrigin{grove, {}});
-            count_queued(grove);
+            count_queued(grove, message.header);
             return SendStatus::Queued;
         }
         return try_send_slowly(grove, message, woken);
@@ -72,12 +79,18 @@ public:
     // or the receiving thread gives the call up. Errors as send.
     Result<SendStatus> call(IpcWaiter& waiter, Ticks now, WakeList& woken);
 
+    // A message of the kernel's own (a stop request, a notice), counted in ledger row `row`, with lane key `key`
+    // (KernelLane). Never refused for lack of room: Delivered to a waiting receiver or Queued in the kernel lane,
+    // where it supersedes (counted refused with Superseded) an unread message with the same key. PeerClosed
+    // (counted) when the endpoint is closed. The caller guarantees key < KernelLane::Capacity and a valid header.
+    Result<SendStatus> send_kernel(GroveSlot row, u8 key, abi::Message const& message, WakeList& woken);
+
     // --- receiving -------------------------------------------------------------------------------------------
     // Non-blocking receive: the next message into `out`, and into `reply` its reply token (null unless the
     // message is a Call). WouldBlock when the queue is empty, PeerClosed when the endpoint is closed.
     Result<void> try_receive(abi::Message& out, ReplyToken& reply, WakeList& woken) {
-        if (!m_queue.is_empty() && m_senders.is_empty()) [[likely]] {
-            count_dequeued(m_queue.pop(out, reply));
+        if (!m_queue.is_empty() && m_senders.is_empty() && m_kernel.is_empty()) [[likely]] {
+            count_dequeued(m_queue.pop(out, reply), out.header);
             return ok();
         }
         return try_receive_slowly(out, reply, woken);
@@ -106,6 +119,7 @@ private:
     void take(abi::Message& out, ReplyToken& reply, WakeList& woken);
 
     Queue m_queue;
+    KernelLane m_kernel;
 };
 
 template<u32 QueueCapacity>
@@ -118,12 +132,12 @@ SendStatus BasicEndpoint<QueueCapacity>::admit(abi::Message const& message, Mess
         receiver.message.header.flags = flags;
         receiver.reply_token = origin.reply;
         wake(receiver, WaitOutcome::Completed, woken);
-        count_handed_over(origin.grove);
+        count_handed_over(origin.grove, message.header);
         return SendStatus::Delivered;
     }
     GROVE_ASSERT(!m_queue.is_full());
     m_queue.push(message, flags, origin);
-    count_queued(origin.grove);
+    count_queued(origin.grove, message.header);
     return SendStatus::Queued;
 }
 
@@ -132,7 +146,7 @@ Result<SendStatus> BasicEndpoint<QueueCapacity>::try_send_slowly(GroveSlot grove
                                                                  WakeList& woken) {
     TRY(check_send(grove, message.header));
     if (m_queue.is_full()) {
-        count_refused(grove, Refusal::QueueFull);
+        count_refused(grove, Refusal::QueueFull, message.header);
         return error_of(Refusal::QueueFull);
     }
     return admit(message, MessageOrigin{grove, {}}, woken);
@@ -165,6 +179,21 @@ Result<SendStatus> BasicEndpoint<QueueCapacity>::call(IpcWaiter& waiter, Ticks n
 }
 
 template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpoint<QueueCapacity>::send_kernel(GroveSlot row, u8 key, abi::Message const& message,
+                                                             WakeList& woken) {
+    GROVE_ASSERT(is_valid(message.header) && key < KernelLane::Capacity);
+    TRY(check_open(row, message.header));
+    if (!m_receivers.is_empty()) return admit(message, MessageOrigin{row, {}}, woken);
+    typename KernelLane::Entry entry{message, row, key};
+    entry.message.header.flags = delivered_flags(message.header, false);
+    typename KernelLane::Entry superseded;
+    if (m_kernel.push(entry, superseded))
+        count_reclaimed(superseded.row, Refusal::Superseded, superseded.message.header);
+    count_queued(row, message.header);
+    return SendStatus::Queued;
+}
+
+template<u32 QueueCapacity>
 void BasicEndpoint<QueueCapacity>::admit_blocked_sender(WakeList& woken) {
     if (m_senders.is_empty()) return;
     IpcWaiter& sender = *m_senders.pop_front();
@@ -181,14 +210,21 @@ void BasicEndpoint<QueueCapacity>::admit_blocked_sender(WakeList& woken) {
 
 template<u32 QueueCapacity>
 void BasicEndpoint<QueueCapacity>::take(abi::Message& out, ReplyToken& reply, WakeList& woken) {
-    count_dequeued(m_queue.pop(out, reply));
+    if (!m_kernel.is_empty()) {
+        typename KernelLane::Entry const entry = m_kernel.pop();
+        out = entry.message;
+        reply = {};
+        count_dequeued(entry.row, out.header);
+        return;
+    }
+    count_dequeued(m_queue.pop(out, reply), out.header);
     admit_blocked_sender(woken);
 }
 
 template<u32 QueueCapacity>
 Result<void> BasicEndpoint<QueueCapacity>::try_receive_slowly(abi::Message& out, ReplyToken& reply,
                                                               WakeList& woken) {
-    if (m_queue.is_empty()) return is_open() ? Error::WouldBlock : Error::PeerClosed;
+    if (queued() == 0) return is_open() ? Error::WouldBlock : Error::PeerClosed;
     take(out, reply, woken);
     return ok();
 }
@@ -196,7 +232,7 @@ Result<void> BasicEndpoint<QueueCapacity>::try_receive_slowly(abi::Message& out,
 template<u32 QueueCapacity>
 Result<ReceiveStatus> BasicEndpoint<QueueCapacity>::receive(IpcWaiter& waiter, Ticks now, WakeList& woken) {
     start_wait(waiter);
-    if (!m_queue.is_empty()) {
+    if (queued() != 0) {
         take(waiter.message, waiter.reply_token, woken);
         waiter.outcome = WaitOutcome::Completed;
         return ReceiveStatus::Received;
@@ -212,15 +248,23 @@ void BasicEndpoint<QueueCapacity>::close(WakeList& woken) {
     close_waiters(woken);
     abi::Message discarded;
     ReplyToken no_reply;
-    while (!m_queue.is_empty()) count_reclaimed(m_queue.pop(discarded, no_reply), Refusal::PeerClosed);
+    while (!m_kernel.is_empty()) {
+        typename KernelLane::Entry const entry = m_kernel.pop();
+        count_reclaimed(entry.row, Refusal::PeerClosed, entry.message.header);
+    }
+    while (!m_queue.is_empty()) {
+        GroveSlot const grove = m_queue.pop(discarded, no_reply);
+        count_reclaimed(grove, Refusal::PeerClosed, discarded.header);
+    }
 }
 
 template<u32 QueueCapacity>
 bool BasicEndpoint<QueueCapacity>::check_invariant() const {
-    if (!m_queue.check() || !counters().is_balanced() || counters().queued != m_queue.size()) return false;
+    if (!m_queue.check() || !m_kernel.check() || !counters().is_balanced() || counters().queued != queued())
+        return false;
     if (!m_senders.is_empty() && !m_queue.is_full()) return false;
-    if (!m_receivers.is_empty() && !m_queue.is_empty()) return false;
-    if (!is_open() && (m_queue.size() != 0 || !m_senders.is_empty() || !m_receivers.is_empty() ||
+    if (!m_receivers.is_empty() && queued() != 0) return false;
+    if (!is_open() && (queued() != 0 || !m_senders.is_empty() || !m_receivers.is_empty() ||
                        !m_callers.is_empty()))
         return false;
     return check_waiters();

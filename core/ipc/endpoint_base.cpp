@@ -12,11 +12,15 @@ Refusal refusal_of(WaitOutcome outcome) {
 
 Result<void> EndpointBase::check_send(GroveSlot grove, abi::MessageHeader const& header) {
     if (!is_valid(header)) [[unlikely]] {
-        count_refused(grove, Refusal::Invalid);
+        count_refused(grove, Refusal::Invalid, header);
         return error_of(Refusal::Invalid);
     }
+    return check_open(grove, header);
+}
+
+Result<void> EndpointBase::check_open(GroveSlot grove, abi::MessageHeader const& header) {
     if (!m_open) [[unlikely]] {
-        count_refused(grove, Refusal::PeerClosed);
+        count_refused(grove, Refusal::PeerClosed, header);
         return error_of(Refusal::PeerClosed);
     }
     return ok();
@@ -57,7 +61,7 @@ void EndpointBase::block(IpcWaiter& waiter, WaitKind kind, WaiterList& list) {
 Result<void> EndpointBase::wait_for_room(IpcWaiter& waiter, WaitKind kind, Ticks now) {
     GROVE_ASSERT(kind == WaitKind::Sending || kind == WaitKind::CallSending);
     if (waiter.deadline <= now) {
-        count_refused(waiter.grove, Refusal::TimedOut);
+        count_refused(waiter.grove, Refusal::TimedOut, waiter.message.header);
         return error_of(Refusal::TimedOut);
     }
     block(waiter, kind, m_senders);
@@ -67,13 +71,13 @@ Result<void> EndpointBase::wait_for_room(IpcWaiter& waiter, WaitKind kind, Ticks
 Result<void> EndpointBase::reply(IpcWaiter& caller, GroveSlot grove, abi::Message const& message, WakeList& woken) {
     GROVE_ASSERT(caller.endpoint == this && caller.kind == WaitKind::AwaitingReply);
     if (!is_valid(message.header)) {
-        count_refused(grove, Refusal::Invalid);
+        count_refused(grove, Refusal::Invalid, message.header);
         return error_of(Refusal::Invalid);
     }
     m_callers.remove(caller);
     caller.message = message;
     caller.message.header.flags = delivered_flags(message.header, false);
-    count_handed_over(grove);
+    count_handed_over(grove, message.header, caller.grove);
     wake(caller, WaitOutcome::Completed, woken);
     return ok();
 }
@@ -101,7 +105,7 @@ bool EndpointBase::cancel(IpcWaiter& waiter, WaitOutcome outcome) {
     bool const is_sender = waiter.kind == WaitKind::Sending || waiter.kind == WaitKind::CallSending;
     list_of(waiter.kind).remove(waiter);
     count_stopped(waiter);
-    if (is_sender) count_refused(waiter.grove, refusal_of(outcome));
+    if (is_sender) count_refused(waiter.grove, refusal_of(outcome), waiter.message.header);
     waiter.kind = WaitKind::None;
     waiter.endpoint = nullptr;
     waiter.outcome = outcome;
@@ -127,7 +131,7 @@ void EndpointBase::expire(Ticks now, WakeList& woken) {
             if (waiter.deadline > now) continue;
             bool const is_sender = waiter.kind == WaitKind::Sending || waiter.kind == WaitKind::CallSending;
             list->remove(waiter);
-            if (is_sender) count_refused(waiter.grove, Refusal::TimedOut);
+            if (is_sender) count_refused(waiter.grove, Refusal::TimedOut, waiter.message.header);
             wake(waiter, WaitOutcome::TimedOut, woken);
         }
     }
@@ -144,13 +148,15 @@ Ticks EndpointBase::next_deadline() const {
     return earliest;
 }
 
-void EndpointBase::refuse(GroveSlot grove, Refusal reason) { count_refused(grove, reason); }
+void EndpointBase::refuse(GroveSlot grove, Refusal reason, abi::MessageHeader const& header) {
+    count_refused(grove, reason, header);
+}
 
 void EndpointBase::close_waiters(WakeList& woken) {
     m_open = false;
     while (IpcWaiter* receiver = m_receivers.pop_front()) wake(*receiver, WaitOutcome::PeerClosed, woken);
     while (IpcWaiter* sender = m_senders.pop_front()) {
-        count_refused(sender->grove, Refusal::PeerClosed);
+        count_refused(sender->grove, Refusal::PeerClosed, sender->message.header);
         wake(*sender, WaitOutcome::PeerClosed, woken);
     }
     while (IpcWaiter* caller = m_callers.pop_front()) wake(*caller, WaitOutcome::PeerClosed, woken);

@@ -76,8 +76,9 @@ public:
     void expire(Ticks now, WakeList& woken);
     // The earliest deadline of a waiter here; Ticks::max() when none.
     Ticks next_deadline() const;
-    // Counts a send that the kernel refused before it reached the queue (rate limit, rights).
-    void refuse(GroveSlot grove, Refusal reason);
+    // Counts a send that the kernel refused before it reached the queue (rate limit, rights, the receiver's
+    // capability); `header` is the message as far as the kernel read it.
+    void refuse(GroveSlot grove, Refusal reason, abi::MessageHeader const& header);
 
 protected:
     using WaiterList = IntrusiveList<IpcWaiter, &IpcWaiter::node>;
@@ -89,6 +90,8 @@ protected:
 
     // Checks that refuse or block nothing: the header and the endpoint's state. Counts the refusal.
     Result<void> check_send(GroveSlot grove, abi::MessageHeader const& header);
+    // Checks for the kernel's own messages: only the endpoint's state (the kernel's headers are valid).
+    Result<void> check_open(GroveSlot grove, abi::MessageHeader const& header);
     // Prepares a waiter that must not be waiting for a blocking operation: a new sequence, no outcome yet.
     void start_wait(IpcWaiter& waiter);
     // Starts a wait of `kind` on `list`.
@@ -103,25 +106,37 @@ protected:
     // The waiters' part of the endpoint's invariant (see the class comment).
     bool check_waiters() const;
 
-    void count_handed_over(GroveSlot grove) {
+    // Each count changes the endpoint's and the row's counters and records the same steps in the ledger (for its
+    // observer). `to` is the grove the message is for: this endpoint's owner unless said otherwise (a reply).
+    void count_handed_over(GroveSlot grove, abi::MessageHeader const& header, GroveSlot to) {
         m_counters.count_handed_over();
         m_ledger.grove(grove).count_handed_over();
+        m_ledger.record(MessageFate::Sent, grove, to, header);
+        m_ledger.record(MessageFate::Delivered, grove, to, header);
     }
-    void count_queued(GroveSlot grove) {
+    void count_handed_over(GroveSlot grove, abi::MessageHeader const& header) {
+        count_handed_over(grove, header, m_owner);
+    }
+    void count_queued(GroveSlot grove, abi::MessageHeader const& header) {
         m_counters.count_queued();
         m_ledger.grove(grove).count_queued();
+        m_ledger.record(MessageFate::Sent, grove, m_owner, header);
     }
-    void count_dequeued(GroveSlot grove) {
+    void count_dequeued(GroveSlot grove, abi::MessageHeader const& header) {
         m_counters.count_dequeued();
         m_ledger.grove(grove).count_dequeued();
+        m_ledger.record(MessageFate::Delivered, grove, m_owner, header);
     }
-    void count_refused(GroveSlot grove, Refusal reason) {
+    void count_refused(GroveSlot grove, Refusal reason, abi::MessageHeader const& header) {
         m_counters.count_refused(reason);
         m_ledger.grove(grove).count_refused(reason);
+        m_ledger.record(MessageFate::Sent, grove, m_owner, header);
+        m_ledger.record(MessageFate::Refused, grove, m_owner, header, reason);
     }
-    void count_reclaimed(GroveSlot grove, Refusal reason) {
+    void count_reclaimed(GroveSlot grove, Refusal reason, abi::MessageHeader const& header) {
         m_counters.count_reclaimed(reason);
         m_ledger.grove(grove).count_reclaimed(reason);
+        m_ledger.record(MessageFate::Refused, grove, m_owner, header, reason);
     }
 
     WaiterList m_senders;   // Sending and CallSending, in order of arrival

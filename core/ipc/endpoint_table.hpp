@@ -45,6 +45,9 @@ public:
     Result<SendStatus> try_send(EndpointRef ref, GroveSlot grove, abi::Message const& message, WakeList& woken);
     Result<SendStatus> send(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken);
     Result<SendStatus> call(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken);
+    // The kernel's own message (Endpoint::send_kernel); a stale reference refuses it with PeerClosed (counted).
+    Result<SendStatus> send_kernel(EndpointRef ref, GroveSlot row, u8 key, abi::Message const& message,
+                                   WakeList& woken);
     Result<void> try_receive(EndpointRef ref, abi::Message& out, ReplyToken& reply, WakeList& woken);
     Result<ReceiveStatus> receive(EndpointRef ref, IpcWaiter& waiter, Ticks now, WakeList& woken);
 
@@ -67,10 +70,12 @@ public:
     Ticks next_deadline() const;
 
     // Counts a send the kernel refused before it reached an endpoint: RateLimited (the grove's token bucket was
-    // empty), BadHandle, AccessDenied. Counted against the grove, and against the endpoint too when `target` is
-    // live.
-    void refuse(GroveSlot grove, EndpointRef target, Refusal reason);
+    // empty), BadHandle, AccessDenied, ReceiveDenied. Counted against the grove, and against the endpoint too when
+    // `target` is live; `header` is the message as far as the kernel read it.
+    void refuse(GroveSlot grove, EndpointRef target, Refusal reason, abi::MessageHeader const& header);
 
+    // Every step of the accounting goes to `observer` (IpcLedger::set_observer).
+    void set_observer(IpcObserver* observer) { m_ledger.set_observer(observer); }
     IpcLedger const& ledger() const { return m_ledger; }
     IpcCounters const& grove_counters(GroveSlot grove) const { return m_ledger.grove(grove); }
 
@@ -82,7 +87,9 @@ private:
     }
     // The earliest deadline of any waiter, from every endpoint's lists.
     Ticks scan_next_deadline() const;
-    Result<void> refuse_stale_send(GroveSlot grove);
+    Result<void> refuse_stale_send(GroveSlot grove, abi::MessageHeader const& header);
+    // Counts a refused send whose endpoint is gone or unknown: against the grove only, for no recipient.
+    void count_unreached(GroveSlot grove, Refusal reason, abi::MessageHeader const& header);
     Result<void> refuse_stale_wait(IpcWaiter& waiter);
 
     IpcLedger m_ledger;
@@ -112,8 +119,8 @@ Result<IpcCounters> BasicEndpointTable<QueueCapacity>::close(EndpointRef ref, Wa
 }
 
 template<u32 QueueCapacity>
-Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_send(GroveSlot grove) {
-    m_ledger.grove(grove).count_refused(Refusal::PeerClosed);
+Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_send(GroveSlot grove, abi::MessageHeader const& header) {
+    count_unreached(grove, Refusal::PeerClosed, header);
     return error_of(Refusal::PeerClosed);
 }
 
@@ -121,14 +128,14 @@ template<u32 QueueCapacity>
 Result<void> BasicEndpointTable<QueueCapacity>::refuse_stale_wait(IpcWaiter& waiter) {
     GROVE_ASSERT(!waiter.is_waiting());
     waiter.outcome = WaitOutcome::Pending;
-    return refuse_stale_send(waiter.grove);
+    return refuse_stale_send(waiter.grove, waiter.message.header);
 }
 
 template<u32 QueueCapacity>
 Result<SendStatus> BasicEndpointTable<QueueCapacity>::try_send(EndpointRef ref, GroveSlot grove,
                                                                abi::Message const& message, WakeList& woken) {
     Endpoint* endpoint = find(ref);
-    if (endpoint == nullptr) [[unlikely]] return refuse_stale_send(grove).error();
+    if (endpoint == nullptr) [[unlikely]] return refuse_stale_send(grove, message.header).error();
     return endpoint->try_send(grove, message, woken);
 }
 
@@ -146,6 +153,14 @@ Result<SendStatus> BasicEndpointTable<QueueCapacity>::call(EndpointRef ref, IpcW
     Endpoint* endpoint = find(ref);
     if (endpoint == nullptr) return refuse_stale_wait(waiter).error();
     return endpoint->call(waiter, now, woken);
+}
+
+template<u32 QueueCapacity>
+Result<SendStatus> BasicEndpointTable<QueueCapacity>::send_kernel(EndpointRef ref, GroveSlot row, u8 key,
+                                                                  abi::Message const& message, WakeList& woken) {
+    Endpoint* endpoint = find(ref);
+    if (endpoint == nullptr) return refuse_stale_send(row, message.header).error();
+    return endpoint->send_kernel(row, key, message, woken);
 }
 
 template<u32 QueueCapacity>
@@ -172,7 +187,7 @@ Result<void> BasicEndpointTable<QueueCapacity>::reply(ReplyToken token, GroveSlo
                                                       WakeList& woken) {
     if (token.is_null()) return Error::InvalidState;
     IpcWaiter* caller = Endpoint::resolve(token);
-    if (caller == nullptr) return refuse_stale_send(grove);
+    if (caller == nullptr) return refuse_stale_send(grove, message.header);
     return caller->endpoint->reply(*caller, grove, message, woken);
 }
 
@@ -217,12 +232,21 @@ Ticks BasicEndpointTable<QueueCapacity>::scan_next_deadline() const {
 }
 
 template<u32 QueueCapacity>
-void BasicEndpointTable<QueueCapacity>::refuse(GroveSlot grove, EndpointRef target, Refusal reason) {
+void BasicEndpointTable<QueueCapacity>::refuse(GroveSlot grove, EndpointRef target, Refusal reason,
+                                               abi::MessageHeader const& header) {
     if (Endpoint* endpoint = find(target)) {
-        endpoint->refuse(grove, reason);
+        endpoint->refuse(grove, reason, header);
         return;
     }
+    count_unreached(grove, reason, header);
+}
+
+template<u32 QueueCapacity>
+void BasicEndpointTable<QueueCapacity>::count_unreached(GroveSlot grove, Refusal reason,
+                                                        abi::MessageHeader const& header) {
     m_ledger.grove(grove).count_refused(reason);
+    m_ledger.record(MessageFate::Sent, grove, NoRecipient, header);
+    m_ledger.record(MessageFate::Refused, grove, NoRecipient, header, reason);
 }
 
 template<u32 QueueCapacity>

@@ -15,9 +15,11 @@ enum class Refusal : u8 {
     AccessDenied, // the handle lacked the Send right (reported by the kernel)
     TimedOut,     // a blocking sender's deadline passed before there was room
     Invalid,      // bad header: priority, length or reserved field out of range
+    ReceiveDenied, // the receiving grove holds no ipc_receive capability for the sender (reported by the kernel)
+    Superseded,    // a kernel notice replaced, unread, by a newer notice about the same grove (never lack of room)
 };
 
-inline constexpr usize RefusalCount = 7;
+inline constexpr usize RefusalCount = 9;
 
 constexpr usize index_of(Refusal reason) { return static_cast<usize>(reason); }
 
@@ -31,6 +33,8 @@ constexpr Error error_of(Refusal reason) {
     case Refusal::AccessDenied: return Error::AccessDenied;
     case Refusal::TimedOut: return Error::TimedOut;
     case Refusal::Invalid: return Error::InvalidArgument;
+    case Refusal::ReceiveDenied: return Error::AccessDenied;
+    case Refusal::Superseded: return Error::InvalidState;
     }
     return Error::InvalidArgument;
 }
@@ -44,6 +48,8 @@ constexpr char const* refusal_name(Refusal reason) {
     case Refusal::AccessDenied: return "access_denied";
     case Refusal::TimedOut: return "timed_out";
     case Refusal::Invalid: return "invalid";
+    case Refusal::ReceiveDenied: return "receive_denied";
+    case Refusal::Superseded: return "superseded";
     }
     return "unknown";
 }

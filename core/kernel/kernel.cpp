@@ -8,7 +8,9 @@ constexpr Ticks earliest(Ticks a, Ticks b) { return a < b ? a : b; }
 
 } // namespace
 
-Kernel::Kernel(Arch& arch, SchedulerConfig scheduler) : m_arch(arch), m_manager(arch, this), m_scheduler(scheduler) {}
+Kernel::Kernel(Arch& arch, SchedulerConfig scheduler) : m_arch(arch), m_manager(arch, this), m_scheduler(scheduler) {
+    m_ipc.set_observer(this);
+}
 
 GroveId Kernel::grove_of(ThreadId thread) const {
     if (m_scheduler.thread(thread) == nullptr) return GroveId{};
@@ -189,7 +191,9 @@ void Kernel::finish_wakeup(Wakeup const& wakeup) {
     if (pending == Pending::RetryAfterThrottle) return; // runs its send again when picked (dispatch)
     kt.pending = Pending::None;
     switch (wakeup.outcome) {
-    case WakeOutcome::DeadlineReached: complete(wakeup.thread, u64{0}); return;
+    case WakeOutcome::DeadlineReached:
+        complete(wakeup.thread, pending == Pending::ConsoleWrite ? kt.console_length : u64{0});
+        return;
     case WakeOutcome::Joined:
         reap(kt.join_target, kt.grove);
         complete(wakeup.thread, u64{0}, static_cast<u64>(wakeup.exit_code));
@@ -266,25 +270,31 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
         MUST(m_ipc.close(endpoint, m_woken));
         return main.error();
     }
+    kg.id = grove.id;
     kg.endpoint = endpoint;
     kg.handles.reset(endpoint);
     kg.live_threads = 1;
     kg.hung = false;
+    kg.console_asked = 0;
+    if (grove.id.generation == 1) kg.console_dropped = 0; // a new grove in this slot
     return {};
 }
 
-void Kernel::send_kernel_message(GroveSlot slot, u32 tag, void const* payload, u16 length) {
+void Kernel::send_kernel_message(GroveSlot slot, u8 key, u32 tag, void const* payload, u16 length) {
     abi::Message message{};
     message.header.tag = tag;
     message.header.flags = abi::MessageFlagKernel;
     message.header.priority = abi::PriorityLevels - 1;
     message.header.length = length;
     copy_bytes(message.payload, payload, length);
-    // A full queue refuses the message; the refusal is counted against the grove's row, never lost silently.
-    (void)m_ipc.try_send(m_groves[slot].endpoint, slot, message, m_woken);
+    // Counted in the recipient's row. Only a closed endpoint refuses it (PeerClosed, counted): groves cannot fill
+    // the kernel lane.
+    (void)m_ipc.send_kernel(m_groves[slot].endpoint, slot, key, message, m_woken);
 }
 
-void Kernel::on_stop_requested(Grove const& grove) { send_kernel_message(grove.slot, abi::NotifyStop, nullptr, 0); }
+void Kernel::on_stop_requested(Grove const& grove) {
+    send_kernel_message(grove.slot, 0, abi::NotifyStop, nullptr, 0);
+}
 
 void Kernel::on_teardown(Grove const& grove) {
     KernelGrove& kg = m_groves[grove.slot];
@@ -296,6 +306,7 @@ void Kernel::on_teardown(Grove const& grove) {
     // A grove torn down while Loading never opened its endpoint.
     if (!kg.endpoint.is_null()) MUST(m_ipc.close(kg.endpoint, m_woken));
     kg.handles.clear();
+    kg.id = GroveId{};
     kg.endpoint = EndpointRef{};
     kg.live_threads = 0;
     kg.hung = false;
@@ -303,8 +314,30 @@ void Kernel::on_teardown(Grove const& grove) {
 
 void Kernel::on_crash_notice(GroveId subscriber, u32 tag, abi::CrashNotice const& notice) {
     Grove const* g = m_manager.find(subscriber);
-    if (g == nullptr || !g->is_alive()) return;
-    send_kernel_message(g->slot, tag, &notice, sizeof notice);
+    Grove const* about = m_manager.registry().find_serial(notice.grove);
+    if (g == nullptr || !g->is_alive() || about == nullptr) return;
+    // One lane key per grove and kind of notice: an unread crash notice about a grove is superseded by the next
+    // one about it (the latest news), a give-up notice never by a crash notice. Key 0 is the stop request's.
+    u32 const kind = tag == abi::NotifyGaveUp ? 1 : 0;
+    send_kernel_message(g->slot, static_cast<u8>(1 + kind * MaxGroves + about->slot), tag, &notice, sizeof notice);
+}
+
+void Kernel::on_message(MessageStep const& step) {
+    Ticks const t = now();
+    abi::MessageHeader const& h = step.header;
+    GroveId const sender{h.sender, h.sender_generation};
+    u32 const to = step.to == NoRecipient ? 0 : m_groves[step.to].id.serial;
+    switch (step.fate) {
+    case MessageFate::Sent:
+        m_manager.tracer().emit(Event::message_sent(t, sender, to, h.tag, h.priority));
+        return;
+    case MessageFate::Delivered:
+        m_manager.tracer().emit(Event::message_delivered(t, m_groves[step.to].id, h.sender, h.tag, h.priority));
+        return;
+    case MessageFate::Refused:
+        m_manager.tracer().emit(Event::message_refused(t, sender, to, h.tag, h.priority, step.reason));
+        return;
+    }
 }
 
 } // namespace grove

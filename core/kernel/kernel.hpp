@@ -11,6 +11,8 @@ namespace grove {
 
 static_assert(MaxGroveSlots == MaxGroves, "the scheduler and the registry must agree on the number of groves");
 static_assert(IpcLedger::GroveCapacity == MaxGroves, "IPC accounting needs one row per grove slot");
+static_assert(HandleTable::Capacity == MaxFileHandles, "a file-handle limit must be reachable, and reaching it is "
+                                                       "the only way to fill a grove's handle table");
 
 // What the backend runs next: a thread, or nothing until `wake_at` (Ticks::max(): nothing will ever wake by
 // itself). When a thread is given, the kernel has armed the preemption deadline; a backend may arm an earlier one
@@ -39,7 +41,12 @@ struct Dispatch {
 // the IPC waiter and what the thread's blocked syscall will return; per grove slot, the grove's endpoint and
 // handle table. Invariant: a thread the scheduler knows has a KernelThread whose grove is a live incarnation, and
 // its waiter is on an IPC list only while its `pending` says it waits in IPC.
-class Kernel final : private GroveHooks {
+//
+// IPC policy: a message from a grove reaches another only when the sender's handle has the Send right and the
+// recipient's IpcReceive capability names the sender (replies to a call, and the kernel's own messages, excepted);
+// otherwise it is refused with ReceiveDenied and the recipient's `capability_denied`. Every step of every message's
+// accounting (sent, delivered, refused with its reason) is an event of the trace (IpcObserver).
+class Kernel final : private GroveHooks, private IpcObserver {
 public:
     explicit Kernel(Arch& arch, SchedulerConfig scheduler = {});
     Kernel(Kernel const&) = delete;
@@ -77,6 +84,9 @@ public:
     // fault that crashes its grove, a timer), then dispatch().
     Dispatch on_trap(ThreadId thread, Trap const& trap);
 
+    // The console bytes the grove in `slot` wrote over its budget (ConsoleBudget per incarnation) and that were
+    // dropped, over all its incarnations.
+    u64 console_dropped(GroveSlot slot) const { return m_groves[slot].console_dropped; }
     // The grove a thread belongs to; a null id for an unknown thread.
     GroveId grove_of(ThreadId thread) const;
     // The threads of the incarnation `grove` that have not exited, in thread-index order (the main thread first
@@ -85,7 +95,7 @@ public:
 
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
-    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle };
+    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite };
 
     struct KernelThread {
         ThreadId id;
@@ -98,13 +108,17 @@ private:
         VirtAddr out_buffer;     // Receive: where the message goes; Call: where the reply goes
         SyscallArgs retry;       // RetryAfterThrottle: the send to run again once the rate limit allows
         ThreadId join_target;    // Join: the thread waited for, reaped when it has exited
+        u64 console_length = 0;  // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
     };
 
     struct KernelGrove {
+        GroveId id; // the incarnation in this slot, from its start until its endpoint is closed
         EndpointRef endpoint;
         HandleTable handles;
         u32 live_threads = 0; // threads that have not exited; the last one to exit ends the grove
         bool hung = false;    // a scripted hang: its threads are parked whenever they come up for running
+        u64 console_asked = 0;   // bytes this incarnation asked to write to the console
+        u64 console_dropped = 0; // bytes dropped over ConsoleBudget, over the registered grove's incarnations
     };
 
     // GroveHooks
@@ -112,6 +126,8 @@ private:
     void on_stop_requested(Grove const& grove) override;
     void on_teardown(Grove const& grove) override;
     void on_crash_notice(GroveId subscriber, u32 tag, abi::CrashNotice const& notice) override;
+    // IpcObserver: each step of a message's accounting becomes its trace event.
+    void on_message(MessageStep const& step) override;
 
     Ticks now() const { return m_arch.now(); }
     // Runs after every manager operation: completes the threads its hooks woke.
@@ -157,8 +173,9 @@ private:
     // Everything due at `t`: the manager's deadlines, IPC timeouts, the scheduler's timeouts and CPU periods.
     void expire(Ticks t);
     // A message from the kernel itself (a stop request, a crash notice) to a grove's own endpoint: the Kernel flag,
-    // sender 0, the highest priority, `length` bytes of payload (at most abi::MessagePayloadSize).
-    void send_kernel_message(GroveSlot slot, u32 tag, void const* payload, u16 length);
+    // sender 0, the highest priority, `length` bytes of payload (at most abi::MessagePayloadSize). It goes to the
+    // endpoint's kernel lane under `key` (Endpoint::send_kernel: never refused for lack of room).
+    void send_kernel_message(GroveSlot slot, u8 key, u32 tag, void const* payload, u16 length);
 
     // What a syscall did: completed, with its results for rax and rdx, or blocked (the thread waits; whatever
     // wakes it sets its results). A failure is the error of a Result<SyscallOutcome>: a negative status in rax.
@@ -212,9 +229,12 @@ private:
         Step step;
         EndpointRef target;
     };
-    // Shared by Send and Call: the target endpoint after handle, rate limit and message checks, with the message
-    // copied into the thread's waiter (idle while the thread runs).
+    // Shared by Send and Call: the target endpoint after handle, rate limit, message and receive-policy checks,
+    // with the message copied into the thread's waiter (idle while the thread runs).
     Result<PreparedSend> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
+    // The recipient behind `target` must hold an IpcReceive capability naming the sender (kt's grove): else the
+    // message (in kt's waiter) is refused with ReceiveDenied, counted, and AccessDenied comes back.
+    Result<void> check_receive_policy(KernelThread const& kt, EndpointRef target, Ticks t);
 
     Arch& m_arch;
     GroveManager m_manager;

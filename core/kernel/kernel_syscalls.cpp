@@ -68,7 +68,7 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
         break;
     }
     case Syscall::HandleClose: result = sys_handle_close(thread, d); break;
-    case Syscall::SubscribeCrashes: result = completed_or_error(m_manager.subscribe_crashes(grove)); break;
+    case Syscall::SubscribeCrashes: result = completed_or_error(m_manager.subscribe_crashes(grove, t)); break;
     case Syscall::Heartbeat: result = completed_or_error(m_manager.heartbeat(grove, t)); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
@@ -91,14 +91,30 @@ Kernel::SyscallResult Kernel::sys_sleep(ThreadId thread, DecodedSyscall const& d
 }
 
 Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall const& d) {
-    KernelThread const& kt = m_threads[thread.index];
+    KernelThread& kt = m_threads[thread.index];
+    KernelGrove& kg = m_groves[kt.slot];
     TRY(m_arch.copy_from_user(kt.space, m_console_buffer, d.buffer.address, d.buffer.length));
-    usize const length = static_cast<usize>(d.buffer.length.value);
-    m_arch.console_write(kt.grove, m_console_buffer, length);
-    Fnv1a64 hash;
-    hash.update(m_console_buffer, length);
-    m_manager.tracer().emit(Event::console(now(), kt.grove, length, hash.digest()));
-    return SyscallOutcome::completed(length);
+    u64 const length = d.buffer.length.value;
+    u64 const room = kg.console_asked < ConsoleBudget ? ConsoleBudget - kg.console_asked : 0;
+    u64 const kept = length < room ? length : room;
+    kg.console_asked += length;
+    if (kept > 0) {
+        m_arch.console_write(kt.grove, m_console_buffer, static_cast<usize>(kept));
+        Fnv1a64 hash;
+        hash.update(m_console_buffer, static_cast<usize>(kept));
+        m_manager.tracer().emit(Event::console(now(), kt.grove, kept, hash.digest()));
+    }
+    if (kept < length) {
+        if (kg.console_asked - length <= ConsoleBudget) // the first drop of this incarnation
+            m_manager.tracer().emit(
+                Event::limit_exceeded(now(), kt.grove, Resource::Console, kg.console_asked, ConsoleBudget));
+        kg.console_dropped += length - kept;
+    }
+    Ticks const cost(length * ConsoleByteCost.value);
+    if (cost.is_zero()) return SyscallOutcome::completed(length);
+    kt.console_length = length;
+    block(thread, Pending::ConsoleWrite, BlockReason::Sleep, now() + cost);
+    return SyscallOutcome::blocked();
 }
 
 Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
@@ -110,8 +126,11 @@ Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscal
     if (target.is_error()) {
         Result<HandleEntry> entry = kg.handles.entry(d.handle);
         EndpointRef const named = entry.has_value() ? entry.value().endpoint : EndpointRef{};
+        abi::Message unread{}; // refused before the kernel reads it: only who sent it is known
+        stamp_sender(unread, kt.grove);
         m_ipc.refuse(kt.slot, named, target.error() == Error::AccessDenied ? Refusal::AccessDenied
-                                                                             : Refusal::BadHandle);
+                                                                             : Refusal::BadHandle,
+                     unread.header);
         return target.error();
     }
     TRY(m_arch.copy_from_user(kt.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
@@ -119,7 +138,9 @@ Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscal
 
     IpcAdmission const admission = TRY(m_manager.admit_ipc(kt.grove, t));
     switch (admission.kind) {
-    case IpcAdmission::Kind::Allow: return PreparedSend{PreparedSend::Step::GoAhead, target.value()};
+    case IpcAdmission::Kind::Allow:
+        TRY(check_receive_policy(kt, target.value(), t));
+        return PreparedSend{PreparedSend::Step::GoAhead, target.value()};
     case IpcAdmission::Kind::Throttle:
         // Waits for its next token, then the whole syscall runs again (dispatch).
         kt.retry = raw;
@@ -127,8 +148,17 @@ Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscal
         return PreparedSend{PreparedSend::Step::Throttled, target.value()};
     case IpcAdmission::Kind::Refuse: break;
     }
-    m_ipc.refuse(kt.slot, target.value(), Refusal::RateLimited);
+    m_ipc.refuse(kt.slot, target.value(), Refusal::RateLimited, message.header);
     return Error::LimitExceeded;
+}
+
+Result<void> Kernel::check_receive_policy(KernelThread const& kt, EndpointRef target, Ticks t) {
+    Endpoint const* endpoint = m_ipc.find(target);
+    if (endpoint == nullptr) return {}; // gone: the send itself refuses it with PeerClosed
+    GroveId const recipient = m_groves[endpoint->owner()].id;
+    if (m_manager.require_receive_from(recipient, kt.grove.serial, t).has_value()) return {};
+    m_ipc.refuse(kt.slot, target, Refusal::ReceiveDenied, kt.waiter.message.header);
+    return error_of(Refusal::ReceiveDenied);
 }
 
 Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t) {

@@ -15,6 +15,13 @@ namespace grove {
 // the Arch interface, which returns InvalidArgument instead of faulting.
 
 inline constexpr u64 MaxConsoleWrite = 4096;
+// The console, as a kernel console of a real machine: a write costs ConsoleByteCost of virtual time per byte asked
+// (the writer waits that long, as for a device), whether kept or dropped; an incarnation keeps at most
+// ConsoleBudget bytes, the rest is dropped and counted (Kernel::console_dropped), and the first drop of each
+// incarnation emits limit_exceeded (resource console, requested: the bytes the incarnation asked to write so far,
+// limit: the budget). The same on every backend (scenarios/README.md).
+inline constexpr Ticks ConsoleByteCost = Ticks(10);
+inline constexpr u64 ConsoleBudget = 64 * 1024;
 inline constexpr u64 MaxLookupName = 31;
 
 struct UserRange {

@@ -1,6 +1,7 @@
 #include <core/machine/fault_injector.hpp>
 
 #include <core/base/decimal.hpp>
+#include <core/trace/runner_events.hpp>
 
 namespace grove {
 
@@ -18,7 +19,7 @@ GroveArgument argument(char const* text, usize length) { return GroveArgument::f
 void FaultInjector::apply(ScriptedFault const& fault, Ticks now) {
     Grove const* grove = m_kernel.manager().registry().find_by_name(fault.grove.c_str(), fault.grove.length());
     GroveId const id = grove == nullptr ? GroveId{} : grove->id;
-    Announcement a{now, id, fault.grove, "fault_injected", {}};
+    Announcement a{now, id, fault.grove, runner_event::FaultInjected, {}};
     Result<void> result;
     switch (fault.action) {
     case FaultAction::Crash:
@@ -27,17 +28,17 @@ void FaultInjector::apply(ScriptedFault const& fault, Ticks now) {
         result = m_kernel.crash(id, Crash::fault(0, 0));
         break;
     case FaultAction::Kill:
-        a.kind = "killed";
+        a.kind = runner_event::Killed;
         m_sink.announce(a);
         result = m_kernel.kill(id);
         break;
     case FaultAction::Hang:
-        a.kind = "hung";
+        a.kind = runner_event::Hung;
         m_sink.announce(a);
         result = m_kernel.hang(id);
         break;
     case FaultAction::MemorySpike:
-        a.kind = "memory_spike";
+        a.kind = runner_event::MemorySpike;
         a.fields[0] = {"bytes", nullptr, fault.bytes.value};
         m_sink.announce(a);
         result = m_kernel.charge_memory(id, fault.bytes);
@@ -54,14 +55,14 @@ void FaultInjector::apply(ScriptedFault const& fault, Ticks now) {
         result = without_value(m_kernel.restart(id));
         break;
     case FaultAction::FloodStart:
-        a.kind = "flood_started";
+        a.kind = runner_event::FloodStarted;
         a.fields[0] = {"target", fault.target.c_str(), 0};
         a.fields[1] = {"rate", nullptr, fault.rate};
         m_sink.announce(a);
         result = start_flood(fault, grove);
         break;
     case FaultAction::FloodStop:
-        a.kind = "flood_stopped";
+        a.kind = runner_event::FloodStopped;
         m_sink.announce(a);
         result = m_kernel.stop(id);
         break;
@@ -87,6 +88,17 @@ void FaultInjector::note_spike(Grove const& grove, Bytes bytes) {
     Spike& spike = m_spikes[grove.slot];
     if (spike.grove != grove.id) spike = Spike{grove.id, Bytes(0)};
     spike.bytes += bytes;
+}
+
+PageCount FaultInjector::held_pages(GroveManager const& manager) const {
+    PageCount held{};
+    manager.registry().for_each([&](Grove const& g) {
+        if (!g.is_alive()) return;
+        Bytes const charged = g.usage.memory.used();
+        Bytes const spiked = spiked_memory(g);
+        held += pages_for(charged > spiked ? charged - spiked : Bytes{});
+    });
+    return held;
 }
 
 Bytes FaultInjector::spiked_memory(Grove const& grove) const {

@@ -1,6 +1,7 @@
 #pragma once
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_action.hpp>
+#include <core/trace/runner_events.hpp>
 
 namespace grove {
 
@@ -16,7 +17,7 @@ struct Announcement {
     Ticks time;
     GroveId grove; // the incarnation the fault is applied to; a null id when the grove is not loaded (gen 0)
     GroveName name;
-    char const* kind = "fault_injected";
+    char const* kind = runner_event::FaultInjected; // a kind of RunnerEventKinds
     Field fields[2];
 };
 
@@ -84,6 +85,10 @@ public:
     void apply(ScriptedFault const& fault, Ticks now);
     // The bytes memory spikes charged to this incarnation of the grove (zero for another incarnation).
     Bytes spiked_memory(Grove const& grove) const;
+    // The frames the live groves of `manager` hold: each one's memory charge (its pages and their page tables)
+    // less what memory spikes charged without mapping anything. The machine's free frames plus these are all of
+    // its frames: the `memory accounting` row of a verdict, on both backends.
+    PageCount held_pages(GroveManager const& manager) const;
 
 private:
     struct Spike {

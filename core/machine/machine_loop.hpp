@@ -16,7 +16,8 @@ concept MachineRunner = requires(Runner& runner, usize index, ThreadId thread, T
     { runner.after_resume(thread, trap) } -> std::same_as<bool>;
 };
 
-// The backend's loop of DESIGN.md §1, the same on every backend, up to `end` in virtual time:
+// The backend's loop of DESIGN.md §1, the same on every backend, one turn at a time (step), up to `end` in virtual
+// time:
 //
 //   - the scripted actions due now are applied, then the kernel dispatches;
 //   - a thread to run: when the next scripted action (or the end) comes before the thread's deadline, an earlier
@@ -27,41 +28,79 @@ concept MachineRunner = requires(Runner& runner, usize index, ThreadId thread, T
 //   - nothing to run: time passes to the kernel's next deadline, the next scripted action or the end, whichever
 //     comes first, and never less than one tick; then the actions due are applied and the kernel dispatches.
 //
-// So every action lands at its exact time on a backend whose deadlines are exact (the simulator), and the run ends
-// once now() reaches `end`. Returns early only when the runner's after_resume() says so.
+// So every action lands at its exact time on a backend whose deadlines are exact (the simulator). run_machine
+// turns it until now() reaches `end`; a caller that drives the machine itself (the benchmarks) calls begin() and
+// step() directly. Borrows everything it is given, which outlives it.
 template<MachineBackend Backend, MachineRunner Runner>
-void run_machine(Backend& backend, Kernel& kernel, ActionSchedule& schedule, Runner& runner, Ticks end) {
-    auto apply_due = [&] {
-        while (schedule.is_due(backend.now())) {
-            ScheduledAction const& action = schedule.take();
-            if (action.kind == ScheduledAction::Kind::Start) runner.start_grove(action.index);
-            else runner.inject_fault(action.index);
-        }
+class MachineStepper {
+public:
+    enum class Turn : u8 {
+        Ran,     // a thread ran to its trap, which the kernel took
+        Idled,   // nothing could run: time passed
+        Stopped, // the runner's after_resume() ended the run; the trap was not handled
     };
-    apply_due();
-    Dispatch d = kernel.dispatch();
-    while (backend.now() < end) {
-        Ticks const next = schedule.next_time();
+
+    MachineStepper(Backend& backend, Kernel& kernel, ActionSchedule& schedule, Runner& runner)
+        : m_backend(backend), m_kernel(kernel), m_schedule(schedule), m_runner(runner) {}
+    MachineStepper(MachineStepper const&) = delete;
+    MachineStepper& operator=(MachineStepper const&) = delete;
+
+    // Applies the actions due now and dispatches: before the first step, and again whenever the caller changed
+    // the kernel outside the loop (spawned a grove).
+    void begin() {
+        apply_due();
+        m_dispatch = m_kernel.dispatch();
+    }
+
+    // One turn of the loop, with `end` as the horizon (preemption and idling stop there); now() < end.
+    Turn step(Ticks end) {
+        Ticks const next = m_schedule.next_time();
         Ticks const limit = next < end ? next : end;
-        if (d.is_idle()) {
-            Ticks target = d.wake_at < limit ? d.wake_at : limit;
-            if (target <= backend.now()) target = backend.now() + Ticks(1); // never stand still
-            backend.idle_until(target);
-            if (backend.now() >= end) break;
+        if (m_dispatch.is_idle()) {
+            Ticks target = m_dispatch.wake_at < limit ? m_dispatch.wake_at : limit;
+            if (target <= m_backend.now()) target = m_backend.now() + Ticks(1); // never stand still
+            m_backend.idle_until(target);
+            if (m_backend.now() >= end) return Turn::Idled;
             apply_due();
-            d = kernel.dispatch();
-            continue;
+            m_dispatch = m_kernel.dispatch();
+            return Turn::Idled;
         }
-        if (limit < d.wake_at) backend.set_preemption_deadline(limit);
-        runner.before_resume(d.thread);
-        Trap const trap = backend.resume(d.thread);
-        if (!runner.after_resume(d.thread, trap)) return;
-        d = kernel.on_trap(d.thread, trap);
-        if (backend.now() >= schedule.next_time() && backend.now() < end) {
+        if (limit < m_dispatch.wake_at) m_backend.set_preemption_deadline(limit);
+        m_runner.before_resume(m_dispatch.thread);
+        Trap const trap = m_backend.resume(m_dispatch.thread);
+        if (!m_runner.after_resume(m_dispatch.thread, trap)) return Turn::Stopped;
+        m_dispatch = m_kernel.on_trap(m_dispatch.thread, trap);
+        if (m_backend.now() >= m_schedule.next_time() && m_backend.now() < end) {
             apply_due();
-            d = d.is_idle() ? kernel.dispatch() : kernel.on_trap(d.thread, Trap::make_timer(0));
+            m_dispatch = m_dispatch.is_idle() ? m_kernel.dispatch()
+                                              : m_kernel.on_trap(m_dispatch.thread, Trap::make_timer(0));
+        }
+        return Turn::Ran;
+    }
+
+private:
+    void apply_due() {
+        while (m_schedule.is_due(m_backend.now())) {
+            ScheduledAction const& action = m_schedule.take();
+            if (action.kind == ScheduledAction::Kind::Start) m_runner.start_grove(action.index);
+            else m_runner.inject_fault(action.index);
         }
     }
+
+    Backend& m_backend;
+    Kernel& m_kernel;
+    ActionSchedule& m_schedule;
+    Runner& m_runner;
+    Dispatch m_dispatch;
+};
+
+// Runs the loop until now() reaches `end`. Returns early only when the runner's after_resume() says so.
+template<MachineBackend Backend, MachineRunner Runner>
+void run_machine(Backend& backend, Kernel& kernel, ActionSchedule& schedule, Runner& runner, Ticks end) {
+    MachineStepper<Backend, Runner> loop(backend, kernel, schedule, runner);
+    loop.begin();
+    while (backend.now() < end)
+        if (loop.step(end) == MachineStepper<Backend, Runner>::Turn::Stopped) return;
 }
 
 } // namespace grove

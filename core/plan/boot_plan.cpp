@@ -4,11 +4,16 @@ namespace grove {
 
 namespace {
 
-Result<void> grant_peers(Capabilities& caps, StaticVector<GroveName, MaxIpcPeers> const& peers, bool send) {
+enum class PeerKind : u8 { Send, Receive, Watch };
+
+Result<void> grant_peers(Capabilities& caps, StaticVector<GroveName, MaxIpcPeers> const& peers, PeerKind kind) {
     for (GroveName const& peer : peers) {
         bool const any = peer.equals("*", 1);
-        if (send) TRY(any ? caps.grant_send_to_any() : caps.grant_send_to(peer));
-        else TRY(any ? caps.grant_receive_from_any() : caps.grant_receive_from(peer));
+        switch (kind) {
+        case PeerKind::Send: TRY(any ? caps.grant_send_to_any() : caps.grant_send_to(peer)); break;
+        case PeerKind::Receive: TRY(any ? caps.grant_receive_from_any() : caps.grant_receive_from(peer)); break;
+        case PeerKind::Watch: TRY(any ? caps.grant_watch_any() : caps.grant_watch(peer)); break;
+        }
     }
     return {};
 }
@@ -19,8 +24,9 @@ Result<Capabilities> plan_capabilities(PlanGrove const& grove) {
     Capabilities caps;
     for (IoPortRange const& range : grove.io_ports) TRY(caps.grant_io_ports(range));
     for (PhysicalRange const& range : grove.physical) TRY(caps.grant_physical(range));
-    TRY(grant_peers(caps, grove.send_to, true));
-    TRY(grant_peers(caps, grove.receive_from, false));
+    TRY(grant_peers(caps, grove.send_to, PeerKind::Send));
+    TRY(grant_peers(caps, grove.receive_from, PeerKind::Receive));
+    TRY(grant_peers(caps, grove.watch, PeerKind::Watch));
     for (u8 kind = 0; kind < CapabilityKindCount; ++kind)
         if ((grove.flags & (1u << kind)) != 0) TRY(caps.grant(static_cast<CapabilityKind>(kind)));
     return caps;

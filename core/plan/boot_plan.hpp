@@ -27,6 +27,7 @@ struct PlanGrove {
     StaticVector<PhysicalRange, MaxPhysicalRanges> physical;
     StaticVector<GroveName, MaxIpcPeers> send_to;
     StaticVector<GroveName, MaxIpcPeers> receive_from;
+    StaticVector<GroveName, MaxIpcPeers> watch; // CrashWatch: whose crashes and give-ups it may hear of
     u16 flags = 0;
     ResourceLimits limits;
     RespawnPolicy respawn = RespawnPolicy::never();

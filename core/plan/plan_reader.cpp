@@ -53,13 +53,13 @@ bool is_valid_peer(GroveName const& peer) {
 }
 
 struct Counts {
-    u8 arguments, io_ports, physical, send, receive;
+    u8 arguments, io_ports, physical, send, receive, watch;
 };
 
 // The fixed fields of a grove record: `r` holds exactly the record (its size already checked).
 PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_length, Ticks duration) {
     u32 size = 0;
-    u8 respawn_mode = 0, policy = 0, reserved8 = 0;
+    u8 respawn_mode = 0, policy = 0;
     u16 reserved16 = 0;
     u64 memory = 0;
     u32 threads = 0, handles = 0;
@@ -91,9 +91,9 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     (void)r.get(counts.physical);
     (void)r.get(counts.send);
     (void)r.get(counts.receive);
-    (void)r.get(reserved8);
+    (void)r.get(counts.watch);
     (void)r.get(reserved16);
-    if (reserved8 != 0 || reserved16 != 0) return PlanCheck::ReservedNotZero;
+    if (reserved16 != 0) return PlanCheck::ReservedNotZero;
     g.limits.memory = Bytes(memory);
     g.limits.threads = Count(threads);
     g.limits.file_handles = Count(handles);
@@ -110,7 +110,8 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     if (counts.arguments > MaxArguments) return PlanCheck::TooManyArguments;
     if (counts.io_ports > MaxIoPortRanges) return PlanCheck::TooManyIoRanges;
     if (counts.physical > MaxPhysicalRanges) return PlanCheck::TooManyPhysicalRanges;
-    if (counts.send > MaxIpcPeers || counts.receive > MaxIpcPeers) return PlanCheck::TooManyPeers;
+    if (counts.send > MaxIpcPeers || counts.receive > MaxIpcPeers || counts.watch > MaxIpcPeers)
+        return PlanCheck::TooManyPeers;
     return PlanCheck::Ok;
 }
 
@@ -167,6 +168,7 @@ PlanCheck read_grove(Reader& all, BootPlan const& plan, PlanGrove& g) {
     }
     if (PlanCheck c = read_peers(r, counts.send, g.send_to); c != PlanCheck::Ok) return c;
     if (PlanCheck c = read_peers(r, counts.receive, g.receive_from); c != PlanCheck::Ok) return c;
+    if (PlanCheck c = read_peers(r, counts.watch, g.watch); c != PlanCheck::Ok) return c;
     if (r.remaining() != 0) return PlanCheck::BadRecordSize;
     return PlanCheck::Ok;
 }

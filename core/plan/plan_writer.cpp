@@ -17,6 +17,7 @@ usize grove_record_size(PlanGrove const& g) {
     size += 4 * g.io_ports.size() + 16 * g.physical.size();
     for (GroveName const& p : g.send_to) size += text_size(p);
     for (GroveName const& p : g.receive_from) size += text_size(p);
+    for (GroveName const& p : g.watch) size += text_size(p);
     return size;
 }
 
@@ -73,7 +74,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u8>(static_cast<u8>(g.physical.size()));
     c.put<u8>(static_cast<u8>(g.send_to.size()));
     c.put<u8>(static_cast<u8>(g.receive_from.size()));
-    c.put<u8>(0);
+    c.put<u8>(static_cast<u8>(g.watch.size()));
     c.put<u16>(0);
     c.put_bytes(g.name.c_str(), g.name.length());
     for (GroveArgument const& a : g.arguments) c.put_text(a);
@@ -87,6 +88,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     }
     for (GroveName const& p : g.send_to) c.put_text(p);
     for (GroveName const& p : g.receive_from) c.put_text(p);
+    for (GroveName const& p : g.watch) c.put_text(p);
 }
 
 void write_fault(Cursor& c, PlanFault const& f) {

@@ -5,12 +5,13 @@
 #include <core/grove/crash.hpp>
 #include <core/grove/ids.hpp>
 #include <core/grove/limits.hpp>
+#include <core/ipc/refusal.hpp>
 
 namespace grove {
 
 // What happened. The numeric values are part of the canonical encoding (and so of every digest): append, never
-// renumber. 1..31 belong to the grove lifecycle; 32.. are reserved for IPC and the kernel, whose owners define
-// their fields (until then such events carry four raw words).
+// renumber. 1..31 belong to the grove lifecycle; 32..47 to IPC (one event per step of a message's accounting, so
+// the digest covers every message); 48.. to the kernel.
 enum class EventKind : u8 {
     Loaded = 1,
     Started = 2,
@@ -50,13 +51,12 @@ constexpr char const* event_kind_name(EventKind k) {
     return "unknown";
 }
 
-// True for the kinds the core emits: each has its factory in Event (loaded ... console). The IPC kinds are
-// reserved and emitted by nothing yet (only Event::raw builds them), so nothing may expect them.
+// True for the kinds the core emits: each has its factory in Event (loaded ... console).
 constexpr bool is_emitted_kind(EventKind k) {
     switch (k) {
     case EventKind::MessageSent:
     case EventKind::MessageDelivered:
-    case EventKind::MessageRefused: return false;
+    case EventKind::MessageRefused:
     case EventKind::Loaded:
     case EventKind::Started:
     case EventKind::Stopping:
@@ -118,6 +118,25 @@ struct ConsoleFields {
     u64 length; // bytes written
     u64 hash;   // FNV-1a 64 of the bytes, so the digest covers what groves print
 };
+// The IPC events. The event's grove is the sender for message_sent and message_refused (serial 0: the kernel) and
+// the recipient for message_delivered; `to` and `from` are the other side's serial (0: the kernel, or no grove
+// for a send to an endpoint that is gone). `tag` and `priority` are the message's, as sent.
+struct MessageSentFields {
+    u32 to;
+    u32 tag;
+    u8 priority;
+};
+struct MessageDeliveredFields {
+    u32 from;
+    u32 tag;
+    u8 priority;
+};
+struct MessageRefusedFields {
+    u32 to;
+    u32 tag;
+    u8 priority;
+    Refusal reason;
+};
 struct RawFields {
     u64 word[4];
 };
@@ -141,6 +160,9 @@ struct Event {
         CapabilityDeniedFields capability_denied;
         FaultFields fault;
         ConsoleFields console;
+        MessageSentFields message_sent;
+        MessageDeliveredFields message_delivered;
+        MessageRefusedFields message_refused;
     } fields{.raw = {}};
 
     GroveId grove() const { return GroveId{serial, generation}; }
@@ -206,7 +228,22 @@ struct Event {
         e.fields.console = ConsoleFields{length, hash};
         return e;
     }
-    // An event of a kind whose fields are not defined here yet (IPC, faults, console): four raw words.
+    static Event message_sent(Ticks time, GroveId sender, u32 to, u32 tag, u8 priority) {
+        Event e = make(EventKind::MessageSent, time, sender);
+        e.fields.message_sent = MessageSentFields{to, tag, priority};
+        return e;
+    }
+    static Event message_delivered(Ticks time, GroveId recipient, u32 from, u32 tag, u8 priority) {
+        Event e = make(EventKind::MessageDelivered, time, recipient);
+        e.fields.message_delivered = MessageDeliveredFields{from, tag, priority};
+        return e;
+    }
+    static Event message_refused(Ticks time, GroveId sender, u32 to, u32 tag, u8 priority, Refusal reason) {
+        Event e = make(EventKind::MessageRefused, time, sender);
+        e.fields.message_refused = MessageRefusedFields{to, tag, priority, reason};
+        return e;
+    }
+    // Four raw words under any kind (for tests of the encoding).
     static Event raw(EventKind kind, Ticks time, GroveId grove, u64 w0, u64 w1 = 0, u64 w2 = 0, u64 w3 = 0) {
         Event e = make(kind, time, grove);
         e.fields.raw = RawFields{{w0, w1, w2, w3}};

@@ -71,9 +71,20 @@ EncodedEvent encode_event(Event const& e) {
         w.u64_(f.console.hash);
         break;
     case EventKind::MessageSent:
+        w.u32_(f.message_sent.to);
+        w.u32_(f.message_sent.tag);
+        w.u8_(f.message_sent.priority);
+        break;
     case EventKind::MessageDelivered:
+        w.u32_(f.message_delivered.from);
+        w.u32_(f.message_delivered.tag);
+        w.u8_(f.message_delivered.priority);
+        break;
     case EventKind::MessageRefused:
-        for (u64 word : f.raw.word) w.u64_(word);
+        w.u32_(f.message_refused.to);
+        w.u32_(f.message_refused.tag);
+        w.u8_(f.message_refused.priority);
+        w.u8_(static_cast<u8>(f.message_refused.reason));
         break;
     }
     return out;

@@ -4,9 +4,10 @@
 namespace grove {
 
 // One named field of an event, for backends that print events (JSON lines in the simulator, text on the serial
-// port). `text` is set for Name fields (a kind's snake_case name), `value` for the others.
+// port). `text` is set for Name fields (a kind's snake_case name), `value` for the others; a Grove field's value
+// is a grove's serial, which a printer shows as the grove's name (serial 0, the kernel or no grove: "").
 struct EventField {
-    enum class Type : u8 { Unsigned, Signed, Hex, Name };
+    enum class Type : u8 { Unsigned, Signed, Hex, Name, Grove };
     char const* name;
     Type type;
     u64 value;
@@ -18,6 +19,7 @@ struct EventField {
     }
     static constexpr EventField hex(char const* name, u64 v) { return {name, Type::Hex, v, nullptr}; }
     static constexpr EventField text_(char const* name, char const* t) { return {name, Type::Name, 0, t}; }
+    static constexpr EventField grove(char const* name, u32 serial) { return {name, Type::Grove, serial, nullptr}; }
     constexpr i64 signed_value() const { return static_cast<i64>(value); }
 };
 
@@ -66,12 +68,20 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::hex("hash", x.console.hash));
         break;
     case EventKind::MessageSent:
+        f(EventField::grove("to", x.message_sent.to));
+        f(EventField::hex("tag", x.message_sent.tag));
+        f(EventField::unsigned_("priority", x.message_sent.priority));
+        break;
     case EventKind::MessageDelivered:
+        f(EventField::grove("from", x.message_delivered.from));
+        f(EventField::hex("tag", x.message_delivered.tag));
+        f(EventField::unsigned_("priority", x.message_delivered.priority));
+        break;
     case EventKind::MessageRefused:
-        f(EventField::hex("word0", x.raw.word[0]));
-        f(EventField::hex("word1", x.raw.word[1]));
-        f(EventField::hex("word2", x.raw.word[2]));
-        f(EventField::hex("word3", x.raw.word[3]));
+        f(EventField::grove("to", x.message_refused.to));
+        f(EventField::hex("tag", x.message_refused.tag));
+        f(EventField::unsigned_("priority", x.message_refused.priority));
+        f(EventField::text_("reason", refusal_name(x.message_refused.reason)));
         break;
     }
 }

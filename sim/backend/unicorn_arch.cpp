@@ -29,12 +29,15 @@ UnicornArch::Context* UnicornArch::find(ThreadId thread) {
 
 Result<AddressSpaceId> UnicornArch::create_address_space() {
     if (m_spaces.size() >= MaxAddressSpaces) return Error::NoCapacity;
+    if (!m_frames.can_take(SpaceTablePages)) return Error::OutOfMemory;
     AddressSpaceId const id{m_next_space};
     auto space =
         std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes, m_precision});
     if (!space->is_open()) return Error::OutOfMemory;
     ++m_next_space;
     m_spaces.emplace(id.value, std::move(space));
+    m_tables.emplace(id.value, PageTableCount{});
+    m_frames.take(SpaceTablePages);
     return id;
 }
 
@@ -50,8 +53,9 @@ void UnicornArch::destroy_address_space(AddressSpaceId id) {
             ++it;
         }
     }
-    m_frames.give_back(space->frame_pages());
+    m_frames.give_back(space->frame_pages() + table_pages(id));
     m_spaces.erase(id.value);
+    m_tables.erase(id.value);
 }
 
 Result<void> UnicornArch::map(AddressSpaceId id, VirtAddr base, PageCount pages, Permissions permissions) {
@@ -59,17 +63,28 @@ Result<void> UnicornArch::map(AddressSpaceId id, VirtAddr base, PageCount pages,
     if (space == nullptr || !space->can_map(base, pages)) return Error::InvalidArgument;
     // W^X: code changes only through load(), which rescans it for stop sites.
     if (has(permissions, Permissions::Write) && has(permissions, Permissions::Execute)) return Error::InvalidArgument;
-    if (!m_frames.can_take(pages)) return Error::OutOfMemory;
+    if (!m_frames.can_take(pages + missing_tables(id, base, pages))) return Error::OutOfMemory;
     TRY(space->map(base, pages, permissions, nullptr));
-    m_frames.take(pages);
+    m_frames.take(pages + m_tables.at(id.value).add(base, pages));
     return {};
 }
 
-Result<void> UnicornArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
+Result<PageCount> UnicornArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
     UnicornSpace* space = find(id);
     if (space == nullptr || !space->is_mapped(base, pages)) return Error::InvalidArgument;
-    m_frames.give_back(TRY(space->unmap(base, pages)));
-    return {};
+    PageCount const freed = TRY(space->unmap(base, pages));
+    m_frames.give_back(freed);
+    return freed;
+}
+
+PageCount UnicornArch::missing_tables(AddressSpaceId id, VirtAddr base, PageCount pages) const {
+    auto it = m_tables.find(id.value);
+    return it == m_tables.end() ? PageCount{} : it->second.missing(base, pages);
+}
+
+PageCount UnicornArch::table_pages(AddressSpaceId id) const {
+    auto it = m_tables.find(id.value);
+    return it == m_tables.end() ? PageCount{} : it->second.pages();
 }
 
 Result<void> UnicornArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr physical, PageCount pages,
@@ -80,14 +95,19 @@ Result<void> UnicornArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAdd
     // The physical address space of x86_64 (52 bits), as on metal.
     if (!checked_add(physical.value, pages.value * PageSize, physical_end) || physical_end > MaxPhysicalAddress)
         return Error::InvalidArgument;
-    // Device memory is never executed: shared pages could otherwise change code behind the stop-site scan.
+    // Device memory is never executed: shared pages could otherwise change code behind the stop-site scan (the
+    // core refuses it first, on every backend).
     if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    if (overlaps_ram(physical, bytes_of(pages))) return Error::AccessDenied;
+    if (!m_frames.can_take(missing_tables(id, base, pages))) return Error::OutOfMemory;
     u64 const first = physical.value / PageSize;
     if (!m_physical.reserve(first, pages.value)) return Error::OutOfMemory;
     std::vector<std::uint8_t*> host;
     host.reserve(pages.value);
     for (u64 i = 0; i < pages.value; ++i) host.push_back(m_physical.host(first + i));
-    return space->map(base, pages, permissions, &host);
+    TRY(space->map(base, pages, permissions, &host));
+    m_frames.take(m_tables.at(id.value).add(base, pages));
+    return {};
 }
 
 Result<void> UnicornArch::load(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
@@ -239,9 +259,20 @@ RegisterSnapshot UnicornArch::registers(ThreadId thread) {
     return snapshot_registers(read);
 }
 
+namespace {
+
+// Appends, then keeps the last ConsoleKept bytes once the text reaches twice that (amortised: each byte is moved
+// at most once per trim).
+void append_bounded(std::string& kept, char const* text, usize length) {
+    kept.append(text, length);
+    if (kept.size() >= 2 * UnicornArch::ConsoleKept) kept.erase(0, kept.size() - UnicornArch::ConsoleKept);
+}
+
+} // namespace
+
 void UnicornArch::console_write(GroveId source, char const* text, usize length) {
-    m_console[source.serial].append(text, length);
-    m_console_all.append(text, length);
+    append_bounded(m_console[source.serial], text, length);
+    append_bounded(m_console_all, text, length);
 }
 
 } // namespace grove::sim

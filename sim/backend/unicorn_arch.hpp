@@ -5,6 +5,7 @@
 #include <sim/backend/disassembler.hpp>
 #include <sim/backend/fault_precision.hpp>
 #include <sim/backend/frame_pool.hpp>
+#include <sim/backend/page_table_count.hpp>
 #include <sim/backend/unicorn_space.hpp>
 #include <sim/backend/virtual_clock.hpp>
 
@@ -26,7 +27,7 @@ namespace grove::sim {
 // switching between spaces costs nothing. Physical memory (map_physical) is a store of host pages shared by every
 // space that maps the same physical page, backed lazily (HostSlabs); it is not part of the frame pool.
 //
-// Invariants: free_pages() == total - pages held by live spaces; every context refers to a live space; time only
+// Invariants: free_pages() == total - pages held by live spaces (mapped pages and page tables); every context refers to a live space; time only
 // moves forward and depends only on what ran (VirtualClock).
 class UnicornArch final : public Arch {
 public:
@@ -43,9 +44,12 @@ public:
     Result<AddressSpaceId> create_address_space() override;
     void destroy_address_space(AddressSpaceId space) override;
     Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) override;
-    Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
+    Result<PageCount> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
     Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
                               Permissions permissions) override;
+    PageCount missing_tables(AddressSpaceId space, VirtAddr base, PageCount pages) const override;
+    PageCount table_pages(AddressSpaceId space) const override;
+    bool overlaps_ram(PhysAddr base, Bytes length) const override { return m_frames.overlaps_ram(base, length); }
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
@@ -79,7 +83,10 @@ public:
     InstructionText describe_instruction(AddressSpaceId space, u64 pc);
     RegisterSnapshot registers(ThreadId thread);
 
-    // What the console received, per grove serial and in total; what groves wrote to permitted ports.
+    // What the console received, per grove serial and in total, bounded: of each the last ConsoleKept bytes at
+    // least and at most twice that (the kernel already drops what a grove writes over its budget, but a grove may
+    // have many incarnations, and a run many groves); what groves wrote to permitted ports.
+    static constexpr usize ConsoleKept = 256 * 1024;
     std::string const& console(GroveId grove) { return m_console[grove.serial]; }
     std::string const& console_all() const { return m_console_all; }
     PortLog const& port_writes() const { return m_port_writes; }
@@ -114,6 +121,7 @@ private:
     PortLog m_port_writes;
     u32 m_next_space = 1;
     std::map<u32, std::unique_ptr<UnicornSpace>> m_spaces;
+    std::map<u32, PageTableCount> m_tables; // by space: the page tables metal would hold, taken from m_frames
     std::map<u32, Context> m_contexts; // by ThreadId::index
     // Device memory, by physical page number: reserved a slab at a time on first map, host memory only where
     // written (a 1 GiB range that is never touched costs none), kept between mappings.

@@ -211,6 +211,10 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
     scenario::Scenario checked = s;
     checked.expect.digest.reset();
     scenario::Verdict verdict = scenario::evaluate_verdict(checked, trace);
+    verdict.rows.push_back(trace.final_counters->memory
+                               ? scenario::memory_accounting_row(*trace.final_counters->memory)
+                               : scenario::VerdictRow{"memory accounting", false, "reported in the final record",
+                                                      "no memory counters"});
     add_repeat_rows(boots, verdict);
 
     print_header(path, s, s.seed);

@@ -58,6 +58,8 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
         append(p.send_to, fixed<MaxGroveNameLength>(peer, "the peer"), what);
     for (std::string const& peer : g.capabilities.ipc_receive)
         append(p.receive_from, fixed<MaxGroveNameLength>(peer, "the peer"), what);
+    for (std::string const& peer : g.capabilities.crash_watch)
+        append(p.watch, fixed<MaxGroveNameLength>(peer, "the peer"), what);
     p.flags = flags_of(g.capabilities);
     p.limits = sc::core_limits(g.limits);
     p.respawn = sc::core_respawn(g.respawn);
@@ -65,6 +67,7 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     p.priority = static_cast<u8>(g.priority);
     p.start_at = g.start_at;
     p.stop_timeout = g.stop_timeout;
+    p.watchdog_timeout = g.watchdog;
     return p;
 }
 

@@ -171,8 +171,10 @@ Result<GroveId> Run::start(usize index, std::vector<std::string> const& argument
     Result<GroveId> spawned = mapped.ok() ? m_kernel->spawn(mapped.spec) : Result<GroveId>(Error::InvalidArgument);
     if (spawned.is_error()) {
         // The kernel refused the grove (its image alone over the memory limit, no room...): it never ran.
-        usize const event = add_runner_event(grove.name, "crashed");
-        m_recorder.at(event).with("kind", std::string("spawn_failed")).with("error", error_name(spawned.error()));
+        usize const event = add_runner_event(grove.name, event_kind_name(EventKind::Crashed));
+        m_recorder.at(event)
+            .with("kind", std::string(crash_kind_name(CrashKind::SpawnFailed)))
+            .with("error", error_name(spawned.error()));
         m_spawn_failures.push_back(grove.name);
         return spawned;
     }
@@ -269,19 +271,10 @@ void Run::add_machine_checks(scenario::Verdict& verdict) const {
     bool const ipc = m_kernel->ipc().check_invariant();
     verdict.rows.push_back(scenario::VerdictRow{"kernel IPC invariant", ipc, "holds", ipc ? "holds" : "violated"});
 
-    // Every page a live grove holds is one the frame pool gave out; a dead grove's pages are all back.
-    u64 held = 0;
-    m_kernel->manager().registry().for_each([&](Grove const& g) {
-        if (!g.is_alive()) return;
-        u64 bytes = g.usage.memory.used().value;
-        bytes -= std::min(bytes, m_injector.spiked_memory(g).value); // charged, never mapped
-        held += pages_for(Bytes(bytes)).value;
-    });
-    u64 const free = m_arch->free_pages().value;
-    bool const balanced = free + held == MachineFrames.value;
-    verdict.rows.push_back(scenario::VerdictRow{"memory accounting", balanced,
-                                                "free = frames - pages of live groves",
-                                                fmt::format("{} = {} - {}", free, MachineFrames.value, held)});
+    // Every page a live grove holds (its pages and page tables) is one the frame pool gave out; a dead grove's
+    // pages are all back.
+    verdict.rows.push_back(scenario::memory_accounting_row(scenario::MemoryCounters{
+        MachineFrames.value, m_arch->free_pages().value, m_injector.held_pages(m_kernel->manager()).value}));
 }
 
 RunResult Run::run() {

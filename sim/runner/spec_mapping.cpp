@@ -38,6 +38,10 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
         from.ipc_receive, "ipc_receive", [&] { return to.grant_receive_from_any(); },
         [&](GroveName const& name) { return to.grant_receive_from(name); });
     if (!error.empty()) return error;
+    error = grant_peers(
+        from.crash_watch, "crash_watch", [&] { return to.grant_watch_any(); },
+        [&](GroveName const& name) { return to.grant_watch(name); });
+    if (!error.empty()) return error;
     struct Flag {
         bool set;
         CapabilityKind kind;
@@ -84,6 +88,7 @@ SpecMapping map_grove_spec(scenario::GroveSpec const& grove, ImagePlan const& im
         (void)out.spec.arguments.push_back(text.value());
     }
     out.spec.stop_timeout = grove.stop_timeout;
+    out.spec.watchdog_timeout = grove.watchdog;
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include <sim/runner/trace_recorder.hpp>
 
 #include <core/trace/event_fields.hpp>
+#include <core/trace/runner_events.hpp>
 #include <sim/backend/unicorn_arch.hpp>
 
 namespace grove::runner {
@@ -10,15 +11,6 @@ using scenario::TraceEvent;
 
 namespace {
 
-FieldValue field_value(EventField const& field) {
-    switch (field.type) {
-    case EventField::Type::Unsigned:
-    case EventField::Type::Hex: return FieldValue::unsigned_integer(field.value);
-    case EventField::Type::Signed: return FieldValue::integer(field.signed_value());
-    case EventField::Type::Name: return FieldValue::text(field.text);
-    }
-    return FieldValue::unsigned_integer(field.value);
-}
 
 // Whether going over this limit makes the grove wait rather than fail (CPU cannot be refused).
 bool waits(Resource resource, ViolationPolicy policy) {
@@ -28,6 +20,17 @@ bool waits(Resource resource, ViolationPolicy policy) {
 }
 
 } // namespace
+
+FieldValue TraceRecorder::field_value(EventField const& field) const {
+    switch (field.type) {
+    case EventField::Type::Unsigned:
+    case EventField::Type::Hex: return FieldValue::unsigned_integer(field.value);
+    case EventField::Type::Signed: return FieldValue::integer(field.signed_value());
+    case EventField::Type::Name: return FieldValue::text(field.text);
+    case EventField::Type::Grove: return FieldValue::text(name_of(static_cast<u32>(field.value)));
+    }
+    return FieldValue::unsigned_integer(field.value);
+}
 
 void TraceRecorder::name_serial(u32 serial, std::string name, ViolationPolicy policy) {
     m_groves[serial] = Known{std::move(name), policy};
@@ -93,7 +96,7 @@ void TraceRecorder::on_event(Event const& event) {
             throttled.time = event.time;
             throttled.grove = known->second.name;
             throttled.generation = event.generation;
-            throttled.kind = "throttled";
+            throttled.kind = runner_event::Throttled;
             throttled.with("reason", std::string(resource_name(resource)));
             m_events.push_back(std::move(throttled));
         }

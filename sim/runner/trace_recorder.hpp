@@ -1,6 +1,7 @@
 #pragma once
 #include <core/grove/limits.hpp>
 #include <core/machine/fault_injector.hpp>
+#include <core/trace/event_fields.hpp>
 #include <core/trace/event_sink.hpp>
 #include <sim/scenario/trace.hpp>
 
@@ -53,6 +54,9 @@ public:
     std::string name_of(u32 serial) const;
 
 private:
+    // A field's value in the trace; a Grove field is the grove's name.
+    scenario::FieldValue field_value(EventField const& field) const;
+
     struct Known {
         std::string name;
         ViolationPolicy policy = ViolationPolicy::Deny;

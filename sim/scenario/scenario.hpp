@@ -31,12 +31,14 @@ struct PhysicalRange {
     bool operator==(PhysicalRange const&) const = default;
 };
 
-// What a grove may do. Groves start with nothing. ipc_send / ipc_receive hold declared grove names or "*" (any).
+// What a grove may do. Groves start with nothing. ipc_send / ipc_receive / crash_watch hold declared grove names or
+// "*" (any).
 struct Capabilities {
     std::vector<PortRange> io_ports;
     std::vector<PhysicalRange> physical;
     std::vector<std::string> ipc_send;
     std::vector<std::string> ipc_receive;
+    std::vector<std::string> crash_watch; // whose crashes and give-ups it may hear of (SubscribeCrashes)
     bool thread_create = false;
     bool memory_manage = false;
     bool filesystem = false;
@@ -93,6 +95,7 @@ struct GroveSpec {
     Limits limits;
     Respawn respawn;
     Ticks stop_timeout = milliseconds(10);
+    Ticks watchdog{}; // no Heartbeat for this long is a crash of kind watchdog; zero: no watchdog
     bool operator==(GroveSpec const&) const = default;
 };
 

@@ -232,7 +232,7 @@ private:
         std::string const context = fmt::format("grove '{}'", name);
         StrictTable const table(source, context,
                                 {"name", "image", "args", "priority", "start_at", "capabilities", "limits",
-                                 "respawn", "stop_timeout"});
+                                 "respawn", "stop_timeout", "watchdog"});
         GroveSpec grove;
         grove.name = name;
         grove.image = table.required_text("image", "image = \"echo\"");
@@ -260,6 +260,7 @@ private:
         grove.start_at = table.duration_or("start_at", Ticks(0));
         check_before_end(table.find("start_at"), grove.start_at, table.describe("start_at"));
         grove.stop_timeout = table.duration_or("stop_timeout", grove.stop_timeout);
+        grove.watchdog = table.duration_or("watchdog", grove.watchdog);
         if (toml::table const* capabilities = table.table_or_null("capabilities"))
             grove.capabilities = read_capabilities(*capabilities, context);
         if (toml::table const* limits = table.table_or_null("limits")) grove.limits = read_limits(*limits, context);
@@ -286,8 +287,8 @@ private:
 
     Capabilities read_capabilities(toml::table const& source, std::string const& grove_context) const {
         StrictTable const table(source, "the capabilities of " + grove_context,
-                                {"io_ports", "physical", "ipc_send", "ipc_receive", "thread_create", "memory_manage",
-                                 "filesystem", "graphics", "network"});
+                                {"io_ports", "physical", "ipc_send", "ipc_receive", "crash_watch", "thread_create",
+                                 "memory_manage", "filesystem", "graphics", "network"});
         Capabilities capabilities;
         if (toml::array const* ports = table.array_or_null("io_ports")) {
             check_at_most(*ports, MaxIoPortRanges, table, "io_ports");
@@ -317,6 +318,7 @@ private:
         }
         capabilities.ipc_send = grove_list(table, "ipc_send");
         capabilities.ipc_receive = grove_list(table, "ipc_receive");
+        capabilities.crash_watch = grove_list(table, "crash_watch");
         capabilities.thread_create = table.boolean_or("thread_create", false);
         capabilities.memory_manage = table.boolean_or("memory_manage", false);
         capabilities.filesystem = table.boolean_or("filesystem", false);
@@ -342,7 +344,7 @@ private:
         limits.memory = table.size_or("memory", MinMemory, MaxMemory, limits.memory);
         limits.threads = static_cast<u32>(table.integer_or("threads", 1, 1024, limits.threads));
         limits.cpu_percent = static_cast<u32>(table.integer_or("cpu_percent", 1, 100, limits.cpu_percent));
-        limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, 65536, limits.file_handles));
+        limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, MaxFileHandles, limits.file_handles));
         limits.ipc_rate = static_cast<u32>(table.integer_or("ipc_rate", 1, MaxCount, limits.ipc_rate));
         limits.ipc_burst = static_cast<u32>(
             table.integer_or("ipc_burst", 1, MaxCount, std::max<u32>(1, limits.ipc_rate / 10)));

@@ -92,7 +92,7 @@ TraceEvent read_event(Json const& object) {
 FinalCounters read_final(Json const& record) {
     constexpr std::string_view where = "the final record";
     if (!record.is_object()) throw LineError{1, "\"final\" must be an object"};
-    only_keys(record, {"t", "digest", "overall", "groves"}, where);
+    only_keys(record, {"t", "digest", "overall", "groves", "memory"}, where);
     FinalCounters counters;
     counters.end_time = Ticks(unsigned_member(record, "t", where));
     auto const digest = parse_digest_text(text_member(record, "digest", where));
@@ -121,6 +121,14 @@ FinalCounters read_final(Json const& record) {
         grove.respawns = unsigned_member(entry, "respawns", grove_where);
         grove.ipc = read_ipc(entry, grove_where);
         counters.groves.push_back(std::move(grove));
+    }
+    if (auto const memory = record.find("memory"); memory != record.end()) {
+        constexpr std::string_view memory_where = "\"memory\"";
+        if (!memory->is_object()) throw LineError{1, "\"memory\" must be an object of frame counts"};
+        only_keys(*memory, {"frames", "free", "held"}, memory_where);
+        counters.memory = MemoryCounters{unsigned_member(*memory, "frames", memory_where),
+                                         unsigned_member(*memory, "free", memory_where),
+                                         unsigned_member(*memory, "held", memory_where)};
     }
     return counters;
 }
@@ -223,7 +231,11 @@ std::string format_final_line(FinalCounters const& counters) {
         append_counters(line, grove.ipc);
         line += '}';
     }
-    line += "]}}";
+    line += ']';
+    if (counters.memory)
+        line += fmt::format(",\"memory\":{{\"frames\":{},\"free\":{},\"held\":{}}}", counters.memory->frames,
+                            counters.memory->free, counters.memory->held);
+    line += "}}";
     return line;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <core/base/units.hpp>
+#include <core/trace/runner_events.hpp>
 #include <sim/scenario/field_value.hpp>
 #include <sim/scenario/parsed.hpp>
 #include <sim/scenario/scenario.hpp>
@@ -53,6 +54,15 @@ struct GroveCounters {
     bool operator==(GroveCounters const&) const = default;
 };
 
+// The machine's frames at the end of a run: all of them, the free ones, and those the live groves hold (their
+// pages and page tables). Metal reports them in its final record; the simulator checks them in the run.
+struct MemoryCounters {
+    u64 frames = 0;
+    u64 free = 0;
+    u64 held = 0;
+    bool operator==(MemoryCounters const&) const = default;
+};
+
 // What the simulator records when a run ends: the time, the trace digest the run reports, each grove's counters
 // (in load order) and the kernel's own totals over all messages (including those the kernel itself sent).
 struct FinalCounters {
@@ -60,6 +70,7 @@ struct FinalCounters {
     u64 digest = 0;
     std::vector<GroveCounters> groves;
     IpcCounters overall;
+    std::optional<MemoryCounters> memory; // metal's final record only
 
     // The counters of that grove, or nullptr.
     GroveCounters const* find(std::string_view grove_name) const;
@@ -73,14 +84,8 @@ struct Trace {
     bool operator==(Trace const&) const = default;
 };
 
-// The kinds the runners add to the kernel's events: the announcements of scripted actions and the recorder's
-// `throttled`.
-inline constexpr std::string_view RunnerEventKinds[] = {
-    "killed", "hung", "throttled", "fault_injected", "memory_spike", "flood_started", "flood_stopped",
-};
-
 // The event kinds a run emits and scenario matchers may name: every kind the core emits (is_emitted_kind, by
-// event_kind_name), then RunnerEventKinds. The trace reader accepts any kind (a newer simulator may add some);
+// event_kind_name), then RunnerEventKinds (core/trace/runner_events.hpp). The trace reader accepts any kind (a newer simulator may add some);
 // the scenario parser accepts only these, so an expectation can never name a kind that cannot occur.
 std::vector<std::string_view> const& known_event_kinds();
 bool is_known_event_kind(std::string_view kind);

@@ -196,6 +196,12 @@ std::string describe_matcher(EventMatcher const& matcher) {
     return call_form(matcher.event, arguments);
 }
 
+VerdictRow memory_accounting_row(MemoryCounters const& memory) {
+    bool const balanced = memory.free + memory.held == memory.frames;
+    return VerdictRow{"memory accounting", balanced, "free = frames - pages of live groves (page tables included)",
+                      fmt::format("{} = {} - {}", memory.free, memory.frames, memory.held)};
+}
+
 Verdict evaluate_verdict(Scenario const& scenario, Trace const& trace) {
     FinalCounters const* counters = trace.final_counters ? &*trace.final_counters : nullptr;
     Verdict verdict;

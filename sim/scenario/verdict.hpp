@@ -28,6 +28,9 @@ struct Verdict {
 // Checks every expectation of `scenario` against `trace`. Expectations on final states, counts, IPC accounting
 // and the digest read trace.final_counters; without it they fail with "no final counters". Never fails itself.
 Verdict evaluate_verdict(Scenario const& scenario, Trace const& trace);
+// The `memory accounting` row: the machine's free frames and the frames of live groves (pages and page tables)
+// add up to all of its frames. Both targets add it (the simulator from its run, metal from its final record).
+VerdictRow memory_accounting_row(MemoryCounters const& memory);
 
 // Whether `event` is one that `matcher` describes: same kind, and the grove, generation and every field the
 // matcher names are equal.

@@ -19,8 +19,10 @@ bool FakeArch::range_ok(VirtAddr base, PageCount pages) const {
 }
 
 Result<AddressSpaceId> FakeArch::create_address_space() {
+    if (!m_frames.can_take(SpaceTablePages)) return Error::OutOfMemory;
     AddressSpaceId id{m_next_space++};
     m_spaces.emplace(id.value, Space{});
+    m_frames.take(SpaceTablePages);
     return id;
 }
 
@@ -28,7 +30,8 @@ void FakeArch::destroy_address_space(AddressSpaceId id) {
     Space* s = find(id);
     if (s == nullptr) return;
     for (auto const& [number, page] : s->pages)
-        if (!page.physical) m_used_frames -= PageCount(1);
+        if (!page.physical) m_frames.give_back(PageCount(1));
+    m_frames.give_back(s->tables.pages());
     m_spaces.erase(id.value);
 }
 
@@ -42,24 +45,36 @@ Result<void> FakeArch::map(AddressSpaceId id, VirtAddr base, PageCount pages, Pe
         --m_fail_maps;
         return Error::OutOfMemory;
     }
-    if (pages > free_pages()) return Error::OutOfMemory;
+    if (!m_frames.can_take(pages + s->tables.missing(base, pages))) return Error::OutOfMemory;
     for (u64 p = first; p < first + pages.value; ++p)
         s->pages.emplace(p, Page{permissions, false, std::vector<std::uint8_t>(PageSize, 0)});
-    m_used_frames += pages;
+    m_frames.take(pages + s->tables.add(base, pages));
     return {};
 }
 
-Result<void> FakeArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
+PageCount FakeArch::missing_tables(AddressSpaceId id, VirtAddr base, PageCount pages) const {
+    auto it = m_spaces.find(id.value);
+    return it == m_spaces.end() ? PageCount{} : it->second.tables.missing(base, pages);
+}
+
+PageCount FakeArch::table_pages(AddressSpaceId id) const {
+    auto it = m_spaces.find(id.value);
+    return it == m_spaces.end() ? PageCount{} : it->second.tables.pages();
+}
+
+Result<PageCount> FakeArch::unmap(AddressSpaceId id, VirtAddr base, PageCount pages) {
     Space* s = find(id);
     if (s == nullptr || !range_ok(base, pages)) return Error::InvalidArgument;
     u64 const first = base.value / PageSize;
     for (u64 p = first; p < first + pages.value; ++p)
         if (s->pages.count(p) == 0) return Error::InvalidArgument;
+    PageCount freed{};
     for (u64 p = first; p < first + pages.value; ++p) {
-        if (!s->pages.at(p).physical) m_used_frames -= PageCount(1);
+        if (!s->pages.at(p).physical) freed += PageCount(1);
         s->pages.erase(p);
     }
-    return {};
+    m_frames.give_back(freed);
+    return freed;
 }
 
 Result<void> FakeArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr physical, PageCount pages,
@@ -69,8 +84,12 @@ Result<void> FakeArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr p
     u64 const first = base.value / PageSize;
     for (u64 p = first; p < first + pages.value; ++p)
         if (s->pages.count(p) != 0) return Error::InvalidArgument;
+    if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
+    if (overlaps_ram(physical, bytes_of(pages))) return Error::AccessDenied;
+    if (!m_frames.can_take(s->tables.missing(base, pages))) return Error::OutOfMemory;
     for (u64 p = first; p < first + pages.value; ++p)
         s->pages.emplace(p, Page{permissions, true, std::vector<std::uint8_t>(PageSize, 0)});
+    m_frames.take(s->tables.add(base, pages));
     return {};
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 #include <core/arch/arch.hpp>
 #include <core/machine/machine_backend.hpp>
+#include <sim/backend/frame_pool.hpp>
+#include <sim/backend/page_table_count.hpp>
 
 #include <cstdint>
 #include <deque>
@@ -12,17 +14,21 @@ namespace grove::testing {
 
 // The test backend: address spaces are maps of page number to page contents, time is a manual clock, the console
 // is a string per grove, and traps are scripted per thread. It enforces the same rules as the real backends
-// (alignment, overlap, permissions on user copies, a finite pool of frames) so core code is tested against them.
+// (alignment, overlap, permissions on user copies, a finite pool of frames that page tables take from as on
+// metal, RAM at the simulator's physical addresses) so core code is tested against them.
 class FakeArch final : public Arch {
 public:
-    explicit FakeArch(PageCount frames = PageCount(65536)) : m_total_frames(frames) {}
+    explicit FakeArch(PageCount frames = PageCount(65536)) : m_frames(frames) {}
 
     Result<AddressSpaceId> create_address_space() override;
     void destroy_address_space(AddressSpaceId space) override;
     Result<void> map(AddressSpaceId space, VirtAddr base, PageCount pages, Permissions permissions) override;
-    Result<void> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
+    Result<PageCount> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) override;
     Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
                               Permissions permissions) override;
+    PageCount missing_tables(AddressSpaceId space, VirtAddr base, PageCount pages) const override;
+    PageCount table_pages(AddressSpaceId space) const override;
+    bool overlaps_ram(PhysAddr base, Bytes length) const override { return m_frames.overlaps_ram(base, length); }
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
@@ -30,7 +36,7 @@ public:
     // leaves the buffer as it is, as MetalArch does: tests run both and compare.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
-    PageCount free_pages() const override { return m_total_frames - m_used_frames; }
+    PageCount free_pages() const override { return m_frames.free(); }
 
     Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
                                 u64 arg1) override;
@@ -62,6 +68,7 @@ public:
     struct Space {
         std::map<std::uint64_t, Page> pages; // page number -> page
         std::vector<IoPortRange> io_ports;
+        sim::PageTableCount tables;
     };
 
     void advance(Ticks t) { m_now += t; }
@@ -102,8 +109,7 @@ private:
     bool is_writable(Space const& s, VirtAddr destination, Bytes length) const;
     bool range_ok(VirtAddr base, PageCount pages) const;
 
-    PageCount m_total_frames;
-    PageCount m_used_frames{};
+    sim::FramePool m_frames;
     Ticks m_now{};
     Ticks m_deadline = Ticks::max();
     std::uint32_t m_next_space = 1;

@@ -34,27 +34,30 @@ TEST(UnicornArch, UserCopiesRejectUnmappedAndProtectedRanges) {
 }
 
 TEST(UnicornArch, MapValidatesBeforeChangingAnything) {
-    UnicornArch arch(PageCount(8));
+    // The space's own page tables take Arch::SpaceTablePages (3) of the 16 frames; the first page at `base`
+    // adds the page table of its 2 MiB region.
+    UnicornArch arch(PageCount(16));
     AddressSpaceId space = arch.create_address_space().value();
+    EXPECT_EQ(arch.free_pages(), PageCount(13));
     VirtAddr const base{0x0000'0000'0100'0000};
     EXPECT_EQ(arch.map(space, VirtAddr{base.value + 1}, PageCount(1), ReadWrite).error(), Error::InvalidArgument);
     EXPECT_EQ(arch.map(space, VirtAddr{0}, PageCount(1), ReadWrite).error(), Error::InvalidArgument); // outside
     EXPECT_EQ(arch.map(space, base, PageCount(1), Permissions::Write | Permissions::Execute).error(),
               Error::InvalidArgument); // W^X
-    EXPECT_EQ(arch.map(space, base, PageCount(9), ReadWrite).error(), Error::OutOfMemory);
-    EXPECT_EQ(arch.free_pages(), PageCount(8));
+    EXPECT_EQ(arch.map(space, base, PageCount(13), ReadWrite).error(), Error::OutOfMemory); // 13 + its table
+    EXPECT_EQ(arch.free_pages(), PageCount(13));
     ASSERT_TRUE(arch.map(space, base, PageCount(2), ReadWrite));
     EXPECT_EQ(arch.map(space, VirtAddr{base.value + PageSize}, PageCount(1), ReadWrite).error(),
               Error::InvalidArgument); // overlap
     EXPECT_EQ(arch.unmap(space, base, PageCount(3)).error(), Error::InvalidArgument);
-    EXPECT_EQ(arch.free_pages(), PageCount(6));
-    ASSERT_TRUE(arch.unmap(space, VirtAddr{base.value + PageSize}, PageCount(1)));
-    EXPECT_EQ(arch.free_pages(), PageCount(7));
+    EXPECT_EQ(arch.free_pages(), PageCount(10));
+    EXPECT_EQ(arch.unmap(space, VirtAddr{base.value + PageSize}, PageCount(1)).value(), PageCount(1));
+    EXPECT_EQ(arch.free_pages(), PageCount(11));
     u8 byte = 0;
     EXPECT_TRUE(arch.copy_from_user(space, &byte, base, Bytes(1)));
     EXPECT_FALSE(arch.copy_from_user(space, &byte, VirtAddr{base.value + PageSize}, Bytes(1)));
     arch.destroy_address_space(space);
-    EXPECT_EQ(arch.free_pages(), PageCount(8));
+    EXPECT_EQ(arch.free_pages(), PageCount(16));
 }
 
 TEST(UnicornArch, FreePagesReturnToBaselineAfterDestroy) {
@@ -181,6 +184,18 @@ TEST(UnicornArch, ConsoleKeepsTextPerGrove) {
     arch.console_write(GroveId{4, 1}, "world", 5);
     EXPECT_EQ(arch.console(GroveId{3, 1}), "hello ");
     EXPECT_EQ(arch.console_all(), "hello world");
+}
+
+TEST(UnicornArch, ConsoleKeepsABoundedTailOfWhatItReceived) {
+    UnicornArch arch;
+    std::string const block(4096, 'x');
+    for (usize i = 0; i < 4 * UnicornArch::ConsoleKept / block.size(); ++i)
+        arch.console_write(GroveId{3, 1}, block.data(), block.size());
+    arch.console_write(GroveId{3, 1}, "end", 3);
+    EXPECT_LT(arch.console(GroveId{3, 1}).size(), 2 * UnicornArch::ConsoleKept);
+    EXPECT_GE(arch.console(GroveId{3, 1}).size(), UnicornArch::ConsoleKept);
+    EXPECT_EQ(arch.console(GroveId{3, 1}).substr(arch.console(GroveId{3, 1}).size() - 3), "end");
+    EXPECT_LT(arch.console_all().size(), 2 * UnicornArch::ConsoleKept);
 }
 
 } // namespace

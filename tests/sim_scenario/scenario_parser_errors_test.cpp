@@ -55,7 +55,8 @@ TEST(ScenarioParserErrors, NumberOutOfRange) {
 TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
               "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
-              "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute or probe");
+              "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
+              "chatter or hostile");
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
@@ -153,10 +154,15 @@ TEST(ScenarioParserErrors, RespawnConsistency) {
 
 // An expectation on a kind that no run emits could never fail (an `absent`) or never pass (a `sequence`).
 TEST(ScenarioParserErrors, ExpectationNamingANeverEmittedEventKindIsAnError) {
-    for (std::string const kind : {"exited", "message_sent", "message_delivered", "message_refused"}) {
-        std::string const error = error_of(with_head("[expect]\nabsent = [{ event = \"" + kind + "\" }]\n"));
-        EXPECT_TRUE(error.starts_with("bad.toml:7:21: '" + kind + "' is not an event kind"))
-            << error;
+    std::string const error = error_of(with_head("[expect]\nabsent = [{ event = \"exited\" }]\n"));
+    EXPECT_TRUE(error.starts_with("bad.toml:7:21: 'exited' is not an event kind")) << error;
+}
+
+// The kernel emits an event for every step of every message, so expectations may name them.
+TEST(ScenarioParserErrors, ExpectationsMayNameMessageEvents) {
+    for (std::string const kind : {"message_sent", "message_delivered", "message_refused"}) {
+        std::string const text = with_head("[expect]\nabsent = [{ event = \"" + kind + "\", reason = \"queue_full\" }]\n");
+        EXPECT_TRUE(parse_scenario_string(text, "ok.toml", ParseOptions{}).has_value()) << kind;
     }
 }
 
@@ -164,7 +170,8 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
               "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
-              "capability_denied, fault, console, killed, hung, throttled, fault_injected, memory_spike, "
+              "capability_denied, message_sent, message_delivered, message_refused, fault, console, killed, hung, "
+              "throttled, fault_injected, memory_spike, "
               "flood_started or flood_stopped");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "

@@ -47,6 +47,15 @@ TEST(ScenarioParserLimits, MaxCrashesInWindowAboveWhatTheCoreKeepsIsRefused) {
     EXPECT_TRUE(parses(with_head("respawn = { max_crashes_in_window = 31 }\n")));
 }
 
+// Issue 11, hole 8: file_handles = 1000 parsed, and the grove got 255 handles (the table's capacity) and then
+// NoCapacity without an event: a limit that could never be reached.
+TEST(ScenarioParserLimits, FileHandlesAboveTheHandleTableAreRefused) {
+    EXPECT_EQ(error_of(with_head("[groves.limits]\nfile_handles = 1000\n")),
+              "bad.toml:7:16: 'file_handles' in the limits of grove 'a' is 1000, out of range; use a whole number "
+              "from 0 to 256");
+    EXPECT_TRUE(parses(with_head("[groves.limits]\nfile_handles = 256\n")));
+}
+
 TEST(ScenarioParserLimits, MoreThanSixteenRangesOrPeersAreRefused) {
     EXPECT_EQ(error_of(with_head("capabilities = { io_ports = [" + repeated("[1, 2]", 17, ", ") + "] }\n")),
               "bad.toml:6:158: 'io_ports' in the capabilities of grove 'a' has 17 entries, more than the kernel "

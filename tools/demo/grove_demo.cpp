@@ -31,6 +31,7 @@ public:
             case EventField::Type::Signed: std::printf(" %s=%" PRId64, f.name, f.signed_value()); break;
             case EventField::Type::Unsigned: std::printf(" %s=%" PRIu64, f.name, f.value); break;
             case EventField::Type::Hex: std::printf(" %s=0x%" PRIx64, f.name, f.value); break;
+            case EventField::Type::Grove: std::printf(" %s=#%" PRIu64, f.name, f.value); break;
             }
         });
         std::printf("\n");
@@ -72,6 +73,7 @@ int main() {
 
     say("1. Three groves are loaded and started: console (a warden), worker (Limited(3)), disk (OnFailure).");
     GroveSpec console = testing::make_spec("console", RespawnPolicy::never());
+    (void)console.capabilities.grant_watch_any(); // it may hear of every grove's crashes
     GroveSpec worker = testing::make_spec("worker", RespawnPolicy::limited(3));
     GroveSpec disk = testing::make_spec("disk", RespawnPolicy::on_failure());
     (void)disk.capabilities.grant(CapabilityKind::MemoryManage);
@@ -84,7 +86,7 @@ int main() {
             return 1;
         }
     }
-    (void)manager->subscribe_crashes(id_of(*manager, "console"));
+    (void)manager->subscribe_crashes(id_of(*manager, "console"), now);
     std::printf("  console subscribes to crash notices\n");
 
     say("2. worker crashes again and again; Limited(3) respawns it three times with growing backoff, then gives up.");

@@ -28,6 +28,11 @@ inline ImagePlan test_image() {
 
 // Pages an incarnation of test_image() maps: 1 + 2 image pages, the stack, the arguments page.
 inline constexpr PageCount TestImagePages{3 + layout::MainStackPages.value + 1};
+// The page tables that incarnation holds, as metal builds them: the PML4 with the trampoline's PDPT and PD, a PT
+// for the image at 4 MiB, and near the top of the window a PDPT, a PD and a PT (the stack and the arguments page).
+inline constexpr PageCount TestImageTablePages{3 + 1 + 3};
+// The frames an incarnation holds, which is also its memory charge: its pages and their tables.
+inline constexpr PageCount TestIncarnationPages = TestImagePages + TestImageTablePages;
 
 inline GroveSpec make_spec(char const* name, RespawnPolicy respawn = RespawnPolicy::never()) {
     GroveSpec spec;

@@ -75,7 +75,7 @@ TEST_F(GroveManagerTest, RefusesDuplicatesAndTheSixtyFifthGroveWithoutSideEffect
     ASSERT_TRUE(manager->remove(id_of("g0")).has_value());
     EXPECT_EQ(manager->load(make_spec("g3"), Ticks(1)).error(), Error::AlreadyExists);
     EXPECT_EQ(arch.live_spaces(), spaces - 1);
-    EXPECT_EQ(arch.free_pages(), free + testing::TestImagePages);
+    EXPECT_EQ(arch.free_pages(), free + testing::TestIncarnationPages);
     EXPECT_EQ(events.size(), recorded + 1); // the kill's crashed event only
     GroveId const extra = manager->load(make_spec("extra"), Ticks(2)).value();
     EXPECT_EQ(extra.serial, MaxGroves + 1); // serials are never reused
@@ -166,7 +166,7 @@ TEST_F(GroveManagerTest, CrashRespawnsANewGenerationInAFreshAddressSpace) {
     Grove const* g = manager->find_by_name("net", 3);
     EXPECT_EQ(g->state, GroveState::Faulted);
     EXPECT_EQ(g->crashes, 1u);
-    EXPECT_EQ(arch.free_pages(), free + testing::TestImagePages);
+    EXPECT_EQ(arch.free_pages(), free + testing::TestIncarnationPages);
     Event const* crashed = events.last(EventKind::Crashed);
     EXPECT_EQ(crashed->fields.crashed.kind, CrashKind::Fault);
     EXPECT_EQ(crashed->fields.crashed.pc, 0x400010u);
@@ -265,7 +265,7 @@ TEST_F(GroveManagerTest, TeardownReclaimsEverythingBackToTheBaseline) {
     ASSERT_TRUE(manager->stop(c, Ticks(2)).has_value());
     manager->tick(Ticks(2) + milliseconds(100)); // respawns a and b, kills c
     EXPECT_EQ(arch.live_spaces(), 2u);
-    EXPECT_EQ(grove(id_of("heap")).usage.memory.used(), bytes_of(testing::TestImagePages));
+    EXPECT_EQ(grove(id_of("heap")).usage.memory.used(), bytes_of(testing::TestIncarnationPages));
     EXPECT_EQ(grove(id_of("b")).usage.threads.used(), Count(1));
     for (char const* name : {"heap", "b"}) ASSERT_TRUE(manager->kill(id_of(name), Ticks(300'000'000)).has_value());
     for (char const* name : {"heap", "b"}) ASSERT_TRUE(manager->stop(id_of(name), Ticks(300'000'000)).has_value());
@@ -305,7 +305,8 @@ TEST_F(GroveManagerTest, FileHandleLimitIsEnforced) {
 
 TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
     GroveSpec spec = make_spec("heap");
-    spec.limits.memory = bytes_of(testing::TestImagePages) + mebibytes(1);
+    // Room for 1 MiB and the page table that maps it.
+    spec.limits.memory = bytes_of(testing::TestIncarnationPages) + mebibytes(1) + Bytes(PageSize);
     GroveId const plain = spawn(make_spec("plain"));
     EXPECT_EQ(manager->map_memory(plain, VirtAddr{0x1000'0000}, Bytes(PageSize), Permissions::Read, Ticks(1)).error(),
               Error::AccessDenied);
@@ -320,7 +321,8 @@ TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
               Error::LimitExceeded);
     Event const* e = events.last(EventKind::LimitExceeded);
     EXPECT_EQ(e->fields.limit_exceeded.resource, Resource::Memory);
-    EXPECT_EQ(e->fields.limit_exceeded.requested, (bytes_of(testing::TestImagePages) + mebibytes(2)).value);
+    EXPECT_EQ(e->fields.limit_exceeded.requested,
+              (bytes_of(testing::TestIncarnationPages) + mebibytes(2) + Bytes(PageSize)).value);
     EXPECT_EQ(e->fields.limit_exceeded.limit, spec.limits.memory.value);
     EXPECT_EQ(arch.free_pages(), free);
 
@@ -333,14 +335,15 @@ TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
     arch.fail_next_maps(1);
     EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(3)).error(),
               Error::OutOfMemory);
-    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestImagePages));
+    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages));
 
     ASSERT_TRUE(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(4)).has_value());
     EXPECT_EQ(grove(id).usage.memory.available(), Bytes(0));
-    EXPECT_EQ(arch.free_pages() + pages_for(mebibytes(1)), free);
+    EXPECT_EQ(arch.free_pages() + pages_for(mebibytes(1)) + PageCount(1), free);
+    // The pages come back; the page table stays (and stays charged) until the incarnation ends.
     ASSERT_TRUE(manager->unmap_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), Ticks(5)).has_value());
-    EXPECT_EQ(arch.free_pages(), free);
-    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestImagePages));
+    EXPECT_EQ(arch.free_pages() + PageCount(1), free);
+    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages) + Bytes(PageSize));
 }
 
 TEST_F(GroveManagerTest, KillPolicyTurnsAViolationIntoALimitCrash) {
@@ -415,7 +418,8 @@ TEST_F(GroveManagerTest, CapabilityChecksEmitDenials) {
     EXPECT_EQ(e->fields.capability_denied.detail, 0x3f8u);
     EXPECT_TRUE(manager->require_send_to(id, "console", 7, Ticks(1)).has_value());
     EXPECT_EQ(manager->require_send_to(id, "disk", 4, Ticks(1)).error(), Error::AccessDenied);
-    EXPECT_EQ(manager->require_receive_from(id, "disk", 4, Ticks(1)).error(), Error::AccessDenied);
+    EXPECT_EQ(manager->require_receive_from(id, id.serial, Ticks(1)).error(), Error::AccessDenied);
+    EXPECT_EQ(events.last(EventKind::CapabilityDenied)->fields.capability_denied.detail, id.serial);
     EXPECT_EQ(manager->require_capability(id, CapabilityKind::Network, Ticks(1)).error(), Error::AccessDenied);
     EXPECT_TRUE(manager->require_capability(id, CapabilityKind::IoPort, Ticks(1)).has_value());
     EXPECT_EQ(events.count(EventKind::CapabilityDenied), 4u);
@@ -427,15 +431,18 @@ TEST_F(GroveManagerTest, CapabilityChecksEmitDenials) {
                                     Permissions::Read, Ticks(2))
                   .error(),
               Error::AccessDenied);
-    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestImagePages)); // device memory is not counted
+    // The device page is not counted; the page table that maps it (a new 2 MiB region) is.
+    EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages) + Bytes(PageSize));
 }
 
 TEST_F(GroveManagerTest, SubscribersHearOfCrashesAndGiveUps) {
-    GroveId const warden = spawn("warden");
+    GroveSpec watcher = make_spec("warden");
+    ASSERT_TRUE(watcher.capabilities.grant_watch_any().has_value());
+    GroveId const warden = spawn(watcher);
     GroveSpec fragile = make_spec("fragile", RespawnPolicy::limited(0));
     GroveId const victim = spawn(fragile);
-    ASSERT_TRUE(manager->subscribe_crashes(warden).has_value());
-    ASSERT_TRUE(manager->subscribe_crashes(warden).has_value()); // idempotent
+    ASSERT_TRUE(manager->subscribe_crashes(warden, Ticks(1)).has_value());
+    ASSERT_TRUE(manager->subscribe_crashes(warden, Ticks(1)).has_value()); // idempotent
     ASSERT_TRUE(manager->report_crash(victim, Crash::fault(0x400002, 0x10), Ticks(77)).has_value());
     ASSERT_EQ(hooks.notice_count, 2u);
     EXPECT_EQ(hooks.notices[0].subscriber, warden);
@@ -451,6 +458,32 @@ TEST_F(GroveManagerTest, SubscribersHearOfCrashesAndGiveUps) {
     ASSERT_TRUE(manager->kill(warden, Ticks(80)).has_value());
     EXPECT_EQ(hooks.notice_count, 2u);
     EXPECT_EQ(manager->crash_subscriptions().size(), 0u);
+}
+
+TEST_F(GroveManagerTest, SubscribingToCrashesNeedsCrashWatch) {
+    GroveId const nosy = spawn("nosy");
+    GroveId const victim = spawn(make_spec("victim", RespawnPolicy::never()));
+    EXPECT_EQ(manager->subscribe_crashes(nosy, Ticks(1)).error(), Error::AccessDenied);
+    Event const* denied = events.last(EventKind::CapabilityDenied);
+    ASSERT_NE(denied, nullptr);
+    EXPECT_EQ(denied->fields.capability_denied.capability, CapabilityKind::CrashWatch);
+    EXPECT_EQ(denied->grove(), nosy);
+    ASSERT_TRUE(manager->report_crash(victim, Crash::fault(0x400002, 0x10), Ticks(5)).has_value());
+    EXPECT_EQ(hooks.notice_count, 0u);
+}
+
+TEST_F(GroveManagerTest, CrashWatchHearsOnlyOfTheGrovesItNames) {
+    GroveSpec watcher = make_spec("warden");
+    ASSERT_TRUE(watcher.capabilities.grant_watch(make_grove_name("watched").value()).has_value());
+    GroveId const warden = spawn(watcher);
+    GroveId const watched = spawn(make_spec("watched", RespawnPolicy::never()));
+    GroveId const other = spawn(make_spec("other", RespawnPolicy::never()));
+    ASSERT_TRUE(manager->subscribe_crashes(warden, Ticks(1)).has_value());
+    ASSERT_TRUE(manager->report_crash(other, Crash::fault(0x400002, 0x10), Ticks(5)).has_value());
+    EXPECT_EQ(hooks.notice_count, 0u);
+    ASSERT_TRUE(manager->report_crash(watched, Crash::fault(0x400002, 0x10), Ticks(6)).has_value());
+    ASSERT_EQ(hooks.notice_count, 1u);
+    EXPECT_EQ(hooks.notices[0].notice.grove, watched.serial);
 }
 
 TEST_F(GroveManagerTest, NextDeadlineFollowsHeartbeatsStopsAndKills) {
@@ -482,21 +515,55 @@ TEST_F(GroveManagerTest, WatchdogKillsAGroveWithoutHeartbeats) {
     EXPECT_EQ(events.last(EventKind::Crashed)->fields.crashed.kind, CrashKind::Watchdog);
 }
 
-TEST_F(GroveManagerTest, RestartMakesANewIncarnationAtOnce) {
+TEST_F(GroveManagerTest, RestartOfARunningGroveStopsItGracefullyAndStartsItAfterItsOwnExit) {
     GroveId const id = spawn("svc");
     AddressSpaceId const old_space = grove(id).image.space;
-    GroveId const renewed = manager->restart(id, Ticks(5)).value();
-    EXPECT_EQ(renewed, (GroveId{id.serial, 2}));
+    EXPECT_EQ(manager->restart(id, Ticks(5)).value(), id);
+    EXPECT_EQ(grove(id).state, GroveState::Stopping);
+    EXPECT_EQ(events.last(EventKind::Stopping)->fields.stopping.deadline, (Ticks(5) + grove(id).spec.stop_timeout).value);
+    EXPECT_EQ(hooks.stop_requests, 1);
+    ASSERT_TRUE(manager->report_exit(id, 7, Ticks(8)).has_value());
+    // The exit code is the one the grove gave: nothing is invented for it.
+    EXPECT_EQ(events.last(EventKind::Stopped)->fields.stopped.exit_code, 7);
+    EXPECT_EQ(events.last(EventKind::Stopped)->generation, 1u);
+    EXPECT_EQ(manager->next_deadline(), Ticks(0));
+    manager->tick(Ticks(8));
+    GroveId const renewed{id.serial, 2};
     EXPECT_EQ(grove(renewed).state, GroveState::Running);
     EXPECT_NE(grove(renewed).image.space, old_space);
     EXPECT_EQ(arch.live_spaces(), 1u);
     EXPECT_EQ(arch.live_contexts(), 1u);
     usize const n = events.size();
-    EXPECT_EQ(events[n - 3].kind, EventKind::Stopped);
-    EXPECT_EQ(events[n - 3].generation, 1u);
     EXPECT_EQ(events[n - 2].kind, EventKind::Loaded);
     EXPECT_EQ(events[n - 2].generation, 2u);
     EXPECT_EQ(events[n - 1].kind, EventKind::Started);
+    EXPECT_EQ(grove(renewed).crashes, 0u);
+    EXPECT_EQ(grove(renewed).history.respawns(), 0u);
+}
+
+TEST_F(GroveManagerTest, RestartOfAGroveThatIgnoresTheStopKillsItAtTheDeadlineThenStartsIt) {
+    GroveId const id = spawn("svc");
+    ASSERT_TRUE(manager->restart(id, Ticks(0)).has_value());
+    Ticks const deadline = grove(id).spec.stop_timeout;
+    manager->tick(deadline - Ticks(1));
+    EXPECT_EQ(grove(id).state, GroveState::Stopping);
+    manager->tick(deadline);
+    EXPECT_EQ(events.last(EventKind::Crashed)->fields.crashed.kind, CrashKind::Killed);
+    EXPECT_EQ(events.last(EventKind::Stopped), nullptr);
+    EXPECT_EQ(state_of("svc"), GroveState::Running);
+    EXPECT_EQ(id_of("svc").generation, 2u);
+    EXPECT_EQ(events.last(EventKind::Loaded)->time, deadline);
+}
+
+TEST_F(GroveManagerTest, RestartOfAStoppedGroveStartsItAtOnceAndAKillCancelsAPendingRestart) {
+    GroveId const id = spawn("svc");
+    ASSERT_TRUE(manager->restart(id, Ticks(0)).has_value());
+    ASSERT_TRUE(manager->kill(id, Ticks(1)).has_value());
+    manager->tick(Ticks(2));
+    EXPECT_EQ(state_of("svc"), GroveState::Stopped);
+    GroveId const renewed = manager->restart(id, Ticks(3)).value();
+    EXPECT_EQ(renewed, (GroveId{id.serial, 2}));
+    EXPECT_EQ(grove(renewed).state, GroveState::Running);
 }
 
 TEST_F(GroveManagerTest, ARespawnThatCannotStartIsASpawnFailureAndTriesAgain) {

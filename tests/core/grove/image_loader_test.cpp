@@ -67,7 +67,7 @@ TEST(ImageLoader, MapsSegmentsStackAndArguments) {
     ASSERT_TRUE(spec.capabilities.grant_io_ports(IoPortRange{0x3f8, 0x3ff}).has_value());
     PageCount const before = arch.free_pages();
     LoadedImage const image = load_image(arch, spec).value();
-    EXPECT_EQ(arch.free_pages() + testing::TestImagePages, before);
+    EXPECT_EQ(arch.free_pages() + testing::TestIncarnationPages, before);
     EXPECT_EQ(image.entry, VirtAddr{testing::CodeAddress});
     EXPECT_EQ(image.stack_top, VirtAddr{layout::MainStackTop});
     EXPECT_EQ(image.memory, bytes_of(testing::TestImagePages));
@@ -124,7 +124,7 @@ TEST(ImageLoader, RunningOutOfFramesMidwayRollsBackEverything) {
         EXPECT_EQ(arch.free_pages(), PageCount(n));
         EXPECT_EQ(arch.live_spaces(), 0u);
     }
-    FakeArch enough{testing::TestImagePages};
+    FakeArch enough{testing::TestIncarnationPages};
     EXPECT_TRUE(load_image(enough, make_spec("x")).has_value());
     EXPECT_EQ(enough.free_pages(), PageCount(0));
 }

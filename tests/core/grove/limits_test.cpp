@@ -27,6 +27,8 @@ TEST(ResourceLimits, RejectsZeroAndOutOfRange) {
     EXPECT_TRUE(invalid([](ResourceLimits& l) { l.threads = Count(0); }));
     EXPECT_TRUE(invalid([](ResourceLimits& l) { l.cpu_percent = 0; }));
     EXPECT_TRUE(invalid([](ResourceLimits& l) { l.cpu_percent = 101; }));
+    // More file handles than a grove's handle table holds could never be reached (issue 11, hole 8).
+    EXPECT_TRUE(invalid([](ResourceLimits& l) { l.file_handles = Count(MaxFileHandles + 1); }));
     EXPECT_TRUE(invalid([](ResourceLimits& l) { l.cpu_period = Ticks(0); }));
     EXPECT_TRUE(invalid([](ResourceLimits& l) { l.ipc_messages_per_second = 0; }));
     EXPECT_TRUE(invalid([](ResourceLimits& l) { l.ipc_burst = 0; }));

@@ -155,9 +155,9 @@ TEST_F(EndpointTableTest, ServerDeathWakesCallersSendersAndReceiversWithPeerClos
 
 TEST_F(EndpointTableTest, KernelRefusalsAreCountedAgainstGroveAndEndpoint) {
     EndpointRef server = table->open(1).value();
-    table->refuse(4, server, Refusal::RateLimited);
-    table->refuse(4, EndpointRef{}, Refusal::BadHandle);
-    table->refuse(4, server, Refusal::AccessDenied);
+    table->refuse(4, server, Refusal::RateLimited, abi::MessageHeader{});
+    table->refuse(4, EndpointRef{}, Refusal::BadHandle, abi::MessageHeader{});
+    table->refuse(4, server, Refusal::AccessDenied, abi::MessageHeader{});
     IpcCounters const& grove = table->grove_counters(4);
     EXPECT_EQ(grove.sent, 3u);
     EXPECT_EQ(grove.refused_for(Refusal::RateLimited), 1u);

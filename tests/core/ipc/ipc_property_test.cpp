@@ -481,7 +481,7 @@ private:
     void refuse() {
         int const e = random_endpoint();
         u8 const grove = static_cast<u8>(m_random.below(GroveCount));
-        m_table->refuse(grove, m_endpoints[e].ref, Refusal::RateLimited);
+        m_table->refuse(grove, m_endpoints[e].ref, Refusal::RateLimited, abi::MessageHeader{});
         count_refused(m_endpoints[e].open ? e : -1, grove, Refusal::RateLimited);
     }
 

@@ -18,6 +18,15 @@
 
 namespace grove::testing {
 
+// The spec of a grove that may receive from any grove and hear of any grove's crashes: the policy checks have
+// tests of their own, the other kernel tests run without them in the way.
+inline GroveSpec open_spec(char const* name, RespawnPolicy respawn = RespawnPolicy::never()) {
+    GroveSpec s = make_spec(name, respawn);
+    EXPECT_TRUE(s.capabilities.grant_receive_from_any().has_value());
+    EXPECT_TRUE(s.capabilities.grant_watch_any().has_value());
+    return s;
+}
+
 class KernelTest : public ::testing::Test {
 protected:
     using Syscall = abi::Syscall;
@@ -26,7 +35,7 @@ protected:
 
     // --- groves ---------------------------------------------------------------------------------------------
     static GroveSpec spec(char const* name, RespawnPolicy respawn = RespawnPolicy::never()) {
-        return make_spec(name, respawn);
+        return open_spec(name, respawn);
     }
     GroveId spawn(GroveSpec const& s) {
         Result<GroveId> id = kernel->spawn(s);
@@ -90,6 +99,15 @@ protected:
         }
         arch.set_syscall_result(id, NoResult, 0);
         last = kernel->on_trap(id, Trap::make_syscall(SyscallPc, syscall_args(number, a0, a1, a2, a3, a4, a5)));
+        return rax(id);
+    }
+    // A ConsoleWrite of `length` bytes at `address`, its cost in virtual time paid (the clock moves on by
+    // length * ConsoleByteCost and the kernel dispatches); what the thread sees in rax.
+    i64 console_write(ThreadId id, u64 address, u64 length) {
+        i64 const result = sys(id, Syscall::ConsoleWrite, address, length);
+        if (result != NoResult) return result;
+        arch.set_now(arch.now() + Ticks(length * ConsoleByteCost.value));
+        last = kernel->dispatch();
         return rax(id);
     }
     i64 sys_raw(ThreadId id, u64 number, u64 a0 = 0, u64 a1 = 0) {
@@ -170,13 +188,13 @@ protected:
 
 // A spec whose grove may send to `peer` (Lookup succeeds for that name).
 inline GroveSpec spec_sending_to(char const* name, char const* peer, RespawnPolicy respawn = RespawnPolicy::never()) {
-    GroveSpec s = make_spec(name, respawn);
+    GroveSpec s = open_spec(name, respawn);
     EXPECT_TRUE(s.capabilities.grant_send_to(make_grove_name(peer).value()).has_value());
     return s;
 }
 
 inline GroveSpec spec_with(char const* name, CapabilityKind flag) {
-    GroveSpec s = make_spec(name);
+    GroveSpec s = open_spec(name);
     EXPECT_TRUE(s.capabilities.grant(flag).has_value());
     return s;
 }

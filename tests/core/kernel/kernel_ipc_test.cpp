@@ -25,7 +25,7 @@ protected:
         return spec;
     }
     virtual GroveSpec server_spec() {
-        GroveSpec spec = make_spec("server");
+        GroveSpec spec = open_spec("server");
         EXPECT_TRUE(spec.capabilities.grant(CapabilityKind::ThreadCreate).has_value());
         EXPECT_TRUE(spec.capabilities.grant(CapabilityKind::MemoryManage).has_value());
         return spec;

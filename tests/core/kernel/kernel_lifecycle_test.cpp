@@ -106,24 +106,28 @@ TEST_F(KernelLifecycle, AnExitCodeBeyondThirtyTwoBitsIsNeverACleanExit) {
     EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.exit_code, std::numeric_limits<i32>::min());
 }
 
-TEST_F(KernelLifecycle, RestartReplacesTheIncarnationAndStalesHandlesToIt) {
+TEST_F(KernelLifecycle, RestartStopsGracefullyThenReplacesTheIncarnationAndStalesHandlesToIt) {
     GroveId const client = spawn(spec_sending_to("client", "alpha"));
     GroveId const g = spawn("alpha");
     ThreadId const c = main_thread(client);
     ThreadId const old_thread = main_thread(g);
     u64 const handle = static_cast<u64>(lookup(c, client, "alpha"));
     ASSERT_EQ(send(c, client, handle, make_message(1), abi::FlagNonBlocking), 0);
-    Result<GroveId> restarted = kernel->restart(g);
-    ASSERT_TRUE(restarted.has_value());
-    EXPECT_EQ(restarted.value().generation, 2u);
+    ASSERT_EQ(kernel->restart(g).value(), g);
+    EXPECT_EQ(state_of(g), GroveState::Stopping);
+    // The grove answers the stop request with an exit of its own; the new incarnation starts after that syscall.
+    EXPECT_EQ(sys(old_thread, Syscall::Exit, 3), NoResult);
+    EXPECT_EQ(last_of(EventKind::Stopped).fields.stopped.exit_code, 3);
     EXPECT_EQ(thread(old_thread), nullptr);
-    ThreadId const fresh = main_thread(restarted.value());
+    GroveId const restarted{g.serial, 2};
+    EXPECT_EQ(state_of(restarted), GroveState::Running);
+    ThreadId const fresh = main_thread(restarted);
     EXPECT_EQ(receive(fresh, abi::FlagNonBlocking), status(Error::WouldBlock)); // the old queue went with it
     EXPECT_EQ(send(c, client, handle, make_message(2), abi::FlagNonBlocking), status(Error::PeerClosed));
     u64 const renewed = static_cast<u64>(lookup(c, client, "alpha"));
     EXPECT_EQ(send(c, client, renewed, make_message(3), abi::FlagNonBlocking), 0);
     EXPECT_EQ(receive(fresh, abi::FlagNonBlocking), 0);
-    EXPECT_EQ(read_message(restarted.value(), ReceiveBuffer).header.sender_generation, 1);
+    EXPECT_EQ(read_message(restarted, ReceiveBuffer).header.sender_generation, 1);
     EXPECT_TRUE(kernel->ipc().check_invariant());
 }
 

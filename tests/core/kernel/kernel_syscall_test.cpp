@@ -48,7 +48,7 @@ TEST_F(KernelSyscall, ConsoleWriteCopiesTheTextAndEmitsAConsoleEvent) {
     GroveId const g = spawn("alpha");
     ThreadId const t = main_thread(g);
     write_text(g, TextBuffer, "hello, grove");
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, TextBuffer, 12), 12);
+    EXPECT_EQ(console_write(t, TextBuffer, 12), 12);
     EXPECT_EQ(arch.console(g), "hello, grove");
     Event const e = last_of(EventKind::Console);
     EXPECT_EQ(e.fields.console.length, 12u);
@@ -56,8 +56,8 @@ TEST_F(KernelSyscall, ConsoleWriteCopiesTheTextAndEmitsAConsoleEvent) {
     hash.update("hello, grove", 12);
     EXPECT_EQ(e.fields.console.hash, hash.digest());
     // A readable, non-writable page is fine to print from; the largest write spans both data pages.
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, ReadOnlyAddress, 3), 3);
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
+    EXPECT_EQ(console_write(t, ReadOnlyAddress, 3), 3);
+    EXPECT_EQ(console_write(t, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
 }
 
 TEST_F(KernelSyscall, ConsoleWriteRefusesHostilePointersAndLengths) {
@@ -69,7 +69,7 @@ TEST_F(KernelSyscall, ConsoleWriteRefusesHostilePointersAndLengths) {
     for (Case c : {Case{0, 8}, Case{KernelAddress, 8}, Case{UnmappedAddress, 8}, Case{TextBuffer, 0},
                    Case{TextBuffer, MaxConsoleWrite + 1}, Case{DataAddress + 2 * PageSize - 4, 8},
                    Case{layout::MainStackGuard, 16}, Case{~u64{0} - 3, 8}})
-        EXPECT_EQ(sys(t, Syscall::ConsoleWrite, c.address, c.length), status(Error::InvalidArgument))
+        EXPECT_EQ(console_write(t, c.address, c.length), status(Error::InvalidArgument))
             << std::hex << c.address << " " << c.length;
     EXPECT_EQ(arch.console(g), "");
     EXPECT_EQ(count(EventKind::Console), 0u);
@@ -112,19 +112,68 @@ TEST_F(KernelSyscall, HeartbeatFeedsTheWatchdog) {
     EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.kind, CrashKind::Watchdog);
 }
 
+TEST_F(KernelSyscall, ConsoleWriteCostsTheWriterVirtualTimePerByte) {
+    GroveId const g = spawn("alpha");
+    ThreadId const t = main_thread(g);
+    write_text(g, TextBuffer, "hello, grove");
+    arch.set_now(Ticks(1000));
+    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, TextBuffer, 12), NoResult); // waits for the console
+    Dispatch const d = kernel->dispatch();
+    EXPECT_TRUE(d.is_idle());
+    EXPECT_EQ(d.wake_at, Ticks(1000 + 12 * ConsoleByteCost.value));
+    arch.set_now(d.wake_at);
+    (void)kernel->dispatch();
+    EXPECT_EQ(rax(t), 12);
+}
+
+TEST_F(KernelSyscall, ConsoleKeepsTheBudgetOfAnIncarnationAndDropsTheRestReportingTheFirstDrop) {
+    GroveId const g = spawn("alpha", RespawnPolicy::always());
+    ThreadId const t = main_thread(g);
+    u64 const writes = ConsoleBudget / MaxConsoleWrite;
+    for (u64 i = 0; i < writes; ++i)
+        ASSERT_EQ(console_write(t, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
+    EXPECT_EQ(arch.console(g).size(), ConsoleBudget);
+    EXPECT_EQ(count(EventKind::LimitExceeded), 0u);
+    usize const consoles = count(EventKind::Console);
+    // Over the budget: the writes complete (and cost their time), nothing more is kept or traced, and the first
+    // drop alone is reported.
+    EXPECT_EQ(console_write(t, DataAddress, MaxConsoleWrite), static_cast<i64>(MaxConsoleWrite));
+    EXPECT_EQ(console_write(t, DataAddress, 10), 10);
+    EXPECT_EQ(arch.console(g).size(), ConsoleBudget);
+    EXPECT_EQ(count(EventKind::Console), consoles);
+    EXPECT_EQ(count(EventKind::LimitExceeded), 1u);
+    Event const e = last_of(EventKind::LimitExceeded);
+    EXPECT_EQ(e.fields.limit_exceeded.resource, Resource::Console);
+    EXPECT_EQ(e.fields.limit_exceeded.requested, ConsoleBudget + MaxConsoleWrite);
+    EXPECT_EQ(e.fields.limit_exceeded.limit, ConsoleBudget);
+    EXPECT_EQ(kernel->console_dropped(find(g)->slot), MaxConsoleWrite + 10);
+    // A new incarnation has a budget of its own; the count of drops stays the grove's.
+    ASSERT_TRUE(kernel->crash(g, Crash::fault(0, 0)).has_value());
+    arch.set_now(arch.now() + seconds(10));
+    (void)kernel->dispatch();
+    Grove const* again = find(GroveId{g.serial, 2});
+    ASSERT_NE(again, nullptr);
+    ThreadId const fresh = main_thread(again->id);
+    EXPECT_EQ(console_write(fresh, DataAddress, 16), 16);
+    EXPECT_EQ(count(EventKind::LimitExceeded), 1u);
+    EXPECT_EQ(kernel->console_dropped(again->slot), MaxConsoleWrite + 10);
+}
+
 TEST_F(KernelSyscall, MemoryMapAndUnmapWithTheCapability) {
     GroveId const g = spawn(spec_with("alpha", CapabilityKind::MemoryManage));
     ThreadId const t = main_thread(g);
     PageCount const free = arch.free_pages();
     constexpr u64 Heap = 0x0060'0000;
     EXPECT_EQ(sys(t, Syscall::MemoryMap, Heap, 2 * PageSize, abi::ProtRead | abi::ProtWrite), 0);
-    EXPECT_EQ(arch.free_pages(), free - PageCount(2));
-    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestImagePages) + Bytes(2 * PageSize));
+    // Two pages and the page table of their 2 MiB region, which stays (charged) after the unmap.
+    EXPECT_EQ(arch.free_pages(), free - PageCount(3));
+    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestIncarnationPages) + Bytes(3 * PageSize));
     write_text(g, Heap + PageSize, "heap");
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, Heap + PageSize, 4), 4);
+    EXPECT_EQ(console_write(t, Heap + PageSize, 4), 4);
     EXPECT_EQ(sys(t, Syscall::MemoryUnmap, Heap, 2 * PageSize), 0);
-    EXPECT_EQ(arch.free_pages(), free);
-    EXPECT_EQ(sys(t, Syscall::ConsoleWrite, Heap + PageSize, 4), status(Error::InvalidArgument));
+    EXPECT_EQ(arch.free_pages(), free - PageCount(1));
+    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestIncarnationPages) + Bytes(PageSize));
+    EXPECT_EQ(console_write(t, Heap + PageSize, 4), status(Error::InvalidArgument));
 }
 
 TEST_F(KernelSyscall, MemoryMapRefusesHostileRangesAndProtections) {
@@ -150,7 +199,7 @@ TEST_F(KernelSyscall, MemoryMapRefusesHostileRangesAndProtections) {
 
 TEST_F(KernelSyscall, MemoryMapBeyondTheLimitIsRefusedWithAnEvent) {
     GroveSpec s = spec_with("alpha", CapabilityKind::MemoryManage);
-    s.limits.memory = bytes_of(TestImagePages) + Bytes(PageSize);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(2 * PageSize); // a page and its page table
     GroveId const g = spawn(s);
     ThreadId const t = main_thread(g);
     EXPECT_EQ(sys(t, Syscall::MemoryMap, 0x600000, 2 * PageSize, abi::ProtRead), status(Error::LimitExceeded));
@@ -158,6 +207,67 @@ TEST_F(KernelSyscall, MemoryMapBeyondTheLimitIsRefusedWithAnEvent) {
     EXPECT_EQ(e.fields.limit_exceeded.resource, Resource::Memory);
     EXPECT_EQ(sys(t, Syscall::MemoryMap, 0x600000, PageSize, abi::ProtRead), 0);
     EXPECT_EQ(state_of(g), GroveState::Running);
+}
+
+// Issue 11, hole 1: PhysicalMap charged nothing, and MemoryUnmap of the physical page credited a page, so cycling
+// PhysicalMap -> MemoryUnmap -> MemoryMap mapped memory far beyond the limit.
+TEST_F(KernelSyscall, UnmappingAPhysicalPageCreditsNoMemory) {
+    GroveSpec s = spec_with("alpha", CapabilityKind::MemoryManage);
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xb8000}, Bytes(PageSize)}).has_value());
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(4 * PageSize);
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    constexpr u64 Device = 0x0200'0000, Heap = 0x0060'0000;
+    u64 mapped = 0;
+    for (int round = 0; round < 16; ++round) {
+        ASSERT_EQ(sys(t, Syscall::PhysicalMap, Device, 0xb8000, PageSize, abi::ProtRead | abi::ProtWrite), 0);
+        ASSERT_EQ(sys(t, Syscall::MemoryUnmap, Device, PageSize), 0);
+        if (sys(t, Syscall::MemoryMap, Heap + mapped * PageSize, PageSize, abi::ProtRead) != 0) break;
+        ++mapped;
+    }
+    // Two page tables (the device's 2 MiB region and the heap's) and two heap pages fill the four pages.
+    EXPECT_EQ(mapped, 2u);
+    EXPECT_EQ(find(g)->usage.memory.used(), s.limits.memory);
+    EXPECT_EQ(last_of(EventKind::LimitExceeded).fields.limit_exceeded.resource, Resource::Memory);
+}
+
+// Issue 11, hole 2: page tables were free, so a grove mapping one page per 2 MiB region spent a frame of tables
+// for every page it was charged for. The tables are charged to it, and every frame the machine gave out is one
+// that some grove was charged for.
+TEST_F(KernelSyscall, PageTablesAreChargedToTheGroveThatCausesThem) {
+    PageCount const machine = arch.free_pages();
+    GroveSpec s = spec_with("alpha", CapabilityKind::MemoryManage);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(64 * PageSize);
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    constexpr u64 Spray = u64{1} << 32; // a fresh 1 GiB region: its PD is charged too
+    u64 pages = 0;
+    while (sys(t, Syscall::MemoryMap, Spray + pages * (u64{2} << 20), PageSize, abi::ProtRead) == 0) ++pages;
+    // 64 pages of room: the PD, then a page and its PT per region.
+    EXPECT_EQ(pages, 31u);
+    EXPECT_EQ(last_of(EventKind::LimitExceeded).fields.limit_exceeded.resource, Resource::Memory);
+    EXPECT_EQ(arch.free_pages() + pages_for(find(g)->usage.memory.used()), machine);
+    EXPECT_TRUE(kernel->kill(g).has_value());
+    EXPECT_EQ(arch.free_pages(), machine);
+}
+
+// Issue 11, hole 7: W^X on every mapping path. A physical page could be mapped writable at one address and
+// executable at another (metal accepted Execute); and RAM was a physical range in one backend and not the other.
+TEST_F(KernelSyscall, PhysicalMappingsAreNeverExecutableAndNeverRam) {
+    GroveSpec s = spec("alpha");
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xb8000}, Bytes(PageSize)}).has_value());
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0x0020'0000}, Bytes(PageSize)}).has_value());
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'0000, 0xb8000, PageSize, abi::ProtRead | abi::ProtWrite), 0);
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'1000, 0xb8000, PageSize, abi::ProtRead | abi::ProtExecute),
+              status(Error::InvalidArgument));
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'1000, 0xb8000, PageSize, abi::ProtExecute),
+              status(Error::InvalidArgument));
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0200'2000, 0x0020'0000, PageSize, abi::ProtRead),
+              status(Error::AccessDenied));
+    EXPECT_EQ(arch.space(space_of(g)).pages.count(0x2001), 0u);
+    EXPECT_EQ(arch.space(space_of(g)).pages.count(0x2002), 0u);
 }
 
 TEST_F(KernelSyscall, MemoryManageIsACapability) {
@@ -180,7 +290,9 @@ TEST_F(KernelSyscall, PhysicalMapNeedsARangeThatCoversTheRequest) {
     PageCount const free = arch.free_pages();
     EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x700000, 0xb8000, PageSize, abi::ProtRead | abi::ProtWrite), 0);
     EXPECT_TRUE(arch.space(space_of(g)).pages.at(0x700).physical);
-    EXPECT_EQ(arch.free_pages(), free); // device memory is not the grove's memory
+    // Device memory is not the grove's memory; the page table of the new 2 MiB region is, and it is charged.
+    EXPECT_EQ(arch.free_pages(), free - PageCount(1));
+    EXPECT_EQ(find(g)->usage.memory.used(), bytes_of(TestIncarnationPages) + Bytes(PageSize));
     EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x710000, 0xb8000, 2 * PageSize, abi::ProtRead),
               status(Error::AccessDenied));
     EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x720000, 0xa0000, PageSize, abi::ProtRead), status(Error::AccessDenied));

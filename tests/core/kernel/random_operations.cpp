@@ -8,16 +8,19 @@ using abi::Syscall;
 
 constexpr u64 Heap = 0x0060'0000;
 
-// Grove `index` of a run: every one may send to anyone and create threads, the even ones manage memory; small
+// Grove `index` of a run: every one may send to and receive from anyone, hear of anyone's crashes and create
+// threads, the even ones manage memory; small
 // limits under each violation policy, a quick restart budget.
 Result<GroveSpec> random_spec(u32 index) {
     std::string const name = "p" + std::to_string(index);
     GroveSpec s = make_spec(name.c_str(), RespawnPolicy::always());
     TRY(s.capabilities.grant_send_to_any());
+    TRY(s.capabilities.grant_receive_from_any());
+    TRY(s.capabilities.grant_watch_any());
     TRY(s.capabilities.grant(CapabilityKind::ThreadCreate));
     if (index % 2 == 0) TRY(s.capabilities.grant(CapabilityKind::MemoryManage));
     s.limits.threads = Count(6);
-    s.limits.memory = bytes_of(TestImagePages) + Bytes(8 * PageSize);
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(8 * PageSize);
     s.limits.file_handles = Count(6);
     s.limits.ipc_messages_per_second = 200'000;
     s.limits.ipc_burst = 8;

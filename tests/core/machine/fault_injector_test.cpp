@@ -94,6 +94,17 @@ TEST_F(FaultInjection, EveryActionHasItsAnnouncement) {
     EXPECT_EQ(trace.lines.front(), "announce flood_stopped beta gen 1 at 0");
 }
 
+TEST_F(FaultInjection, EveryAnnouncementKindIsAKindTheScenarioParserAccepts) {
+    (void)spawn("alpha");
+    for (u8 value = 0; value < FaultActionCount; ++value) {
+        apply(fault(static_cast<FaultAction>(value), "alpha"));
+        std::string const kind = trace.lines.front().substr(9, trace.lines.front().find(' ', 9) - 9);
+        bool known = false;
+        for (char const* runner_kind : RunnerEventKinds) known = known || kind == runner_kind;
+        EXPECT_TRUE(known) << kind;
+    }
+}
+
 TEST_F(FaultInjection, AGroveNotLoadedGetsTheKernelsNotFound) {
     apply(fault(FaultAction::Crash, "ghost"));
     EXPECT_EQ(trace.lines, (std::vector<std::string>{"announce fault_injected ghost gen 0 at 0 action=crash",
@@ -111,6 +122,7 @@ TEST_F(FaultInjection, MemorySpikesAreRememberedForTheIncarnationTheyCharged) {
     EXPECT_EQ(injector.spiked_memory(*find(g)), kibibytes(128));
 
     ASSERT_TRUE(kernel->restart(g).has_value());
+    EXPECT_EQ(sys(main_thread(g), Syscall::Exit, 0), NoResult); // the answer to the stop request
     Grove const& again = named("alpha");
     EXPECT_EQ(again.id.generation, 2u);
     EXPECT_EQ(injector.spiked_memory(again), Bytes(0));

@@ -148,5 +148,19 @@ TEST_F(MachineLoop, TheRunnerCanEndTheRunBeforeTheKernelSeesTheTrap) {
     EXPECT_EQ(state_of(g), GroveState::Running);
 }
 
+TEST_F(MachineLoop, StepTurnsTheLoopOnceAndSaysWhetherAThreadRanOrTimePassed) {
+    MachineStepper<FakeArch, RecordingRunner> loop(arch, *kernel, schedule, runner);
+    loop.begin();
+    using Turn = MachineStepper<FakeArch, RecordingRunner>::Turn;
+    EXPECT_EQ(loop.step(milliseconds(3)), Turn::Idled); // nothing loaded: time passes to the end
+    EXPECT_EQ(arch.now(), milliseconds(3));
+    (void)spawn("alpha");
+    loop.begin(); // the kernel changed outside the loop
+    EXPECT_EQ(loop.step(milliseconds(4)), Turn::Ran);
+    EXPECT_EQ(arch.resumed().size(), 1u);
+    runner.stop_after_resumes = 1;
+    EXPECT_EQ(loop.step(milliseconds(4)), Turn::Stopped);
+}
+
 } // namespace
 } // namespace grove

@@ -34,6 +34,7 @@ std::unique_ptr<BootPlan> typical_plan() {
     (void)client.io_ports.push_back(IoPortRange{0x60, 0x64});
     (void)client.physical.push_back(PhysicalRange{PhysAddr{0xb8000}, Bytes(4096)});
     (void)client.send_to.push_back(name("echo"));
+    (void)client.watch.push_back(name("echo"));
     client.flags = 1u << static_cast<u8>(CapabilityKind::MemoryManage);
     client.respawn = RespawnPolicy::limited(3);
     client.limits.memory = mebibytes(2);
@@ -118,6 +119,8 @@ TEST(BootPlan, RoundTripsEveryField) {
     EXPECT_EQ(c.stop_timeout, plan->groves[1].stop_timeout);
     EXPECT_EQ(c.budget.window, plan->groves[1].budget.window);
     EXPECT_TRUE(back->groves[0].receive_from[0].equals("*", 1));
+    ASSERT_EQ(back->groves[1].watch.size(), 1u);
+    EXPECT_TRUE(back->groves[1].watch[0].equals("echo", 4));
     ASSERT_EQ(back->faults.size(), 3u);
     EXPECT_EQ(back->faults[1].action, FaultAction::MemorySpike);
     EXPECT_EQ(back->faults[1].bytes, kibibytes(64));
@@ -163,7 +166,7 @@ TEST(BootPlan, RejectsAnyFlippedByteByChecksumOrAField) {
 TEST(BootPlan, RejectsABadHeader) {
     auto const plan = typical_plan();
     EXPECT_EQ(read(changed(*plan, [](auto& b) { b[0] = 'X'; })), PlanCheck::BadMagic);
-    EXPECT_EQ(read(changed(*plan, [](auto& b) { plan::store<u16>(&b[plan::VersionOffset], 2); })),
+    EXPECT_EQ(read(changed(*plan, [](auto& b) { plan::store<u16>(&b[plan::VersionOffset], 1); })),
               PlanCheck::UnsupportedVersion);
     EXPECT_EQ(read(changed(*plan, [](auto& b) { plan::store<u16>(&b[plan::HeaderSizeOffset], 48); })),
               PlanCheck::BadHeaderSize);
@@ -238,12 +241,13 @@ TEST(BootPlan, RejectsBadVariableParts) {
     }();
     // client's first argument ("pingpong", after the name "client") gets a NUL byte.
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[name_at + 6 + 1 + 2] = 0; })), PlanCheck::BadArgument);
-    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 117] = 1; })), PlanCheck::ReservedNotZero);
+    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 118] = 1; })), PlanCheck::ReservedNotZero);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 112] = 9; })), PlanCheck::TooManyArguments);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 113] = 17; })), PlanCheck::TooManyIoRanges);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 114] = 17; })),
               PlanCheck::TooManyPhysicalRanges);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 115] = 17; })), PlanCheck::TooManyPeers);
+    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 117] = 17; })), PlanCheck::TooManyPeers);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 13] = 0; })), PlanCheck::BadName);
 }
 
@@ -286,6 +290,9 @@ TEST(BootPlan, BuildsTheGroveSpec) {
     Result<Capabilities> any = plan_capabilities(plan->groves[0]);
     ASSERT_TRUE(any.has_value());
     EXPECT_TRUE(any.value().allows_receive_from(name("anyone")));
+    EXPECT_FALSE(any.value().has(CapabilityKind::CrashWatch));
+    EXPECT_TRUE(caps.allows_watch(name("echo")));
+    EXPECT_FALSE(caps.allows_watch(name("anyone")));
 }
 
 TEST(BootPlan, NamesEveryCheck) {

@@ -44,7 +44,9 @@ TEST(EventEncoding, EachKindHasItsOwnLength) {
     EXPECT_EQ(encode_event(Event::respawned(Ticks(1), g)).size, 21u);
     EXPECT_EQ(encode_event(Event::limit_exceeded(Ticks(1), g, Resource::Memory, 1, 2)).size, 34u);
     EXPECT_EQ(encode_event(Event::capability_denied(Ticks(1), g, CapabilityKind::IoPort, 3)).size, 26u);
-    EXPECT_EQ(encode_event(Event::raw(EventKind::MessageSent, Ticks(1), g, 1, 2, 3, 4)).size, 49u);
+    EXPECT_EQ(encode_event(Event::message_sent(Ticks(1), g, 2, 3, 4)).size, 26u);
+    EXPECT_EQ(encode_event(Event::message_delivered(Ticks(1), g, 2, 3, 4)).size, 26u);
+    EXPECT_EQ(encode_event(Event::message_refused(Ticks(1), g, 2, 3, 4, Refusal::ReceiveDenied)).size, 27u);
 }
 
 // Every field of every kind, each changed in turn, must change the digest.
@@ -62,7 +64,9 @@ std::vector<Event> one_of_each() {
         Event::gave_up(t, g),
         Event::limit_exceeded(t, g, Resource::Memory, 10, 5),
         Event::capability_denied(t, g, CapabilityKind::IoPort, 0x3f8),
-        Event::raw(EventKind::MessageSent, t, g, 1, 2, 3, 4),
+        Event::message_sent(t, g, 1, 0x10, 3),
+        Event::message_delivered(t, g, 1, 0x10, 3),
+        Event::message_refused(t, g, 1, 0x10, 3, Refusal::QueueFull),
     };
 }
 
@@ -120,9 +124,17 @@ TEST(TraceDigest, ChangingAnyFieldChangesTheDigest) {
     check_field(8, [](Event::Fields& f) { f.limit_exceeded.limit += 1; }, "limit");
     check_field(9, [](Event::Fields& f) { f.capability_denied.capability = CapabilityKind::Network; }, "capability");
     check_field(9, [](Event::Fields& f) { f.capability_denied.detail += 1; }, "detail");
-    for (usize w = 0; w < 4; ++w)
-        check_field(10, [w](Event::Fields& f) { f.raw.word[w] += 1; }, "raw word");
-    EXPECT_EQ(changes, 11 * 4 + 19);
+    check_field(10, [](Event::Fields& f) { f.message_sent.to += 1; }, "message_sent.to");
+    check_field(10, [](Event::Fields& f) { f.message_sent.tag += 1; }, "message_sent.tag");
+    check_field(10, [](Event::Fields& f) { f.message_sent.priority += 1; }, "message_sent.priority");
+    check_field(11, [](Event::Fields& f) { f.message_delivered.from += 1; }, "message_delivered.from");
+    check_field(11, [](Event::Fields& f) { f.message_delivered.tag += 1; }, "message_delivered.tag");
+    check_field(11, [](Event::Fields& f) { f.message_delivered.priority += 1; }, "message_delivered.priority");
+    check_field(12, [](Event::Fields& f) { f.message_refused.to += 1; }, "message_refused.to");
+    check_field(12, [](Event::Fields& f) { f.message_refused.tag += 1; }, "message_refused.tag");
+    check_field(12, [](Event::Fields& f) { f.message_refused.priority += 1; }, "message_refused.priority");
+    check_field(12, [](Event::Fields& f) { f.message_refused.reason = Refusal::TimedOut; }, "reason");
+    EXPECT_EQ(changes, 13 * 4 + 25);
 
     // Order matters too.
     std::vector<Event> swapped = events;
@@ -175,7 +187,8 @@ TEST(EventFields, ListsTheFieldsOfAKindInEncodingOrder) {
         case EventField::Type::Name: text += f.text; break;
         case EventField::Type::Signed: text += std::to_string(f.signed_value()); break;
         case EventField::Type::Unsigned:
-        case EventField::Type::Hex: text += std::to_string(f.value); break;
+        case EventField::Type::Hex:
+        case EventField::Type::Grove: text += std::to_string(f.value); break;
         }
         text += ' ';
     };
