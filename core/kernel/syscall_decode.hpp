@@ -21,7 +21,7 @@ inline constexpr u64 MaxConsoleWrite = 4096;
 // incarnation emits limit_exceeded (resource console, requested: the bytes the incarnation asked to write so far,
 // limit: the budget). The same on every backend (scenarios/README.md).
 inline constexpr Ticks ConsoleByteCost = Ticks(10);
-inline constexpr u64 ConsoleBudget = 64 * 1024;
+inline constexpr u64 ConsoleBudget = u64{64} * 1024;
 inline constexpr u64 MaxLookupName = 31;
 
 struct UserRange {

@@ -1,6 +1,6 @@
 // hostile physical-cycle PHYS LIMIT-KIB | hostile table-spray LIMIT-KIB | hostile physical-alias PHYS
 // hostile physical-ram PHYS
-// hostile handles PEER COUNT
+// hostile handles PEER COUNT | hostile symbol-bomb
 //
 // An adversary of the kernel's accounting and mapping rules (scenarios/adversarial/limits_*.toml). Each mode tries
 // one way around a promise and says whether the kernel held it:
@@ -17,6 +17,10 @@
 //                   it was mapped, 0 when refused with AccessDenied.
 //   handles         Looks PEER up COUNT times: the file-handle limit must be what stops it (LimitExceeded), never
 //                   the handle table. Exits 0 after LimitExceeded, 1 after any other refusal, 2 when none came.
+//   symbol-bomb     Faults (a null read) inside a function whose symbol is a valid 238-byte mangled C++ name that
+//                   demangles to 142 MB (each of its 22 template levels names the one before twice): the crash
+//                   report must show the name raw and bounded, and the run must finish
+//                   (scenarios/adversarial/symbol_bomb.toml).
 // 64 on bad arguments.
 #include <core/base/units.hpp>
 #include <groves/runtime/runtime.hpp>
@@ -27,12 +31,13 @@ using namespace grove::rt;
 namespace {
 
 constexpr char const* Usage = "hostile physical-cycle PHYS LIMIT-KIB | table-spray LIMIT-KIB | physical-alias PHYS | "
-                              "physical-ram PHYS | handles PEER COUNT";
+                              "physical-ram PHYS | handles PEER COUNT | symbol-bomb";
 constexpr u64 DeviceWindow = 0x2'0000'0000; // 8 GiB
 constexpr u64 HeapBase = 0x1'0000'0000;     // 4 GiB
 constexpr u64 TableSpan = u64{2} << 20;     // the memory one page table maps
 constexpr u64 HoldPause = 1'000'000'000;
 constexpr long Rw = abi::ProtRead | abi::ProtWrite;
+volatile u64 g_zero = 0; // opaque to the optimizer: the read below is not folded away
 
 [[noreturn]] void hold_forever() {
     for (;;) {
@@ -104,6 +109,14 @@ int handles(char const* peer, u64 count) {
     return 2;
 }
 
+// The assembler name replaces the C++ one in the symbol table, so the crash pc falls inside this symbol.
+[[gnu::noinline]] void symbol_bomb() asm(
+    "_Z1f1AIiiE1AIS0_S0_E1AIS2_S2_E1AIS4_S4_E1AIS6_S6_E1AIS8_S8_E1AISA_SA_E1AISC_SC_E1AISE_SE_E1AISG_SG_E1AISI_SI_E1AISK_SK_E1AISM_SM_E1AISO_SO_E1AISQ_SQ_E1AISS_SS_E1AISU_SU_E1AISW_SW_E1AISY_SY_E1AIS10_S10_E1AIS12_S12_E1AIS14_S14_E1AIS16_S16_E");
+[[gnu::noinline]] void symbol_bomb() {
+    u64 value = 0;
+    asm volatile("movq (%1), %0" : "=r"(value) : "r"(g_zero) : "memory");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -115,5 +128,9 @@ int main(int argc, char** argv) {
     if (is_mode(mode, "physical-alias") && argc == 3 && parse_unsigned(argv[2], a)) return physical_alias(a);
     if (is_mode(mode, "physical-ram") && argc == 3 && parse_unsigned(argv[2], a)) return physical_ram(a);
     if (is_mode(mode, "handles") && argc == 4 && parse_unsigned(argv[3], b)) return handles(argv[2], b);
+    if (is_mode(mode, "symbol-bomb") && argc == 2) {
+        symbol_bomb();
+        return 1; // the read did not fault
+    }
     usage(Usage);
 }

@@ -86,7 +86,7 @@ public:
     // What the console received, per grove serial and in total, bounded: of each the last ConsoleKept bytes at
     // least and at most twice that (the kernel already drops what a grove writes over its budget, but a grove may
     // have many incarnations, and a run many groves); what groves wrote to permitted ports.
-    static constexpr usize ConsoleKept = 256 * 1024;
+    static constexpr usize ConsoleKept = usize{256} * 1024;
     std::string const& console(GroveId grove) { return m_console[grove.serial]; }
     std::string const& console_all() const { return m_console_all; }
     PortLog const& port_writes() const { return m_port_writes; }

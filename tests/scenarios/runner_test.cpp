@@ -3,6 +3,7 @@
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/timeline_text.hpp>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -89,6 +90,15 @@ TEST(DemangledSymbol, ANameThatCouldExpandWithoutBoundIsShownMangled) {
     name += "Ev";
     EXPECT_EQ(demangled_symbol(name.c_str()), name);
     EXPECT_EQ(demangled_symbol("_Z1fIJiEEvDpT_"), "_Z1fIJiEEvDpT_"); // a pack expansion
+    // 238 bytes that demangle to 142 MB (groves/programs/hostile.cpp, symbol-bomb): 44 substitutions.
+    std::string bomb = "_Z1f1AIiiE";
+    for (int level = 0; level < 22; ++level) {
+        std::string const ref = level < 18 ? fmt::format("S{:c}_", "02468ACEGIKMOQSUWY"[level])
+                                           : fmt::format("S1{}_", 2 * (level - 18));
+        bomb.append("1AI").append(ref).append(ref).append("E");
+    }
+    ASSERT_EQ(bomb.size(), 238u);
+    EXPECT_EQ(demangled_symbol(bomb.c_str()), bomb);
     std::string const long_name = "_Z" + std::string(300, 'a');
     EXPECT_EQ(demangled_symbol(long_name.c_str()), long_name.substr(0, MaxShownSymbol) + "... (302 bytes)");
     EXPECT_EQ(demangled_symbol("evil\x1b[2J"), "evil\\x1b[2J");
