@@ -10,6 +10,7 @@
 #include <arch_x86_64/runtime/runtime.hpp>
 #include <arch_x86_64/plan/plan_runner.hpp>
 #include <arch_x86_64/selftest/self_test.hpp>
+#include <core/grove/admission.hpp>
 #include <core/plan/plan_format.hpp>
 #include <core/plan/plan_reader.hpp>
 
@@ -132,6 +133,9 @@ void kernel_main(grove::u32 magic, grove::u64 info) {
             reserved[reserved_count++] = MemoryRegion{module.start, module.end - module.start};
     arch.init(boot_info.available_memory(), {reserved, reserved_count});
     print_boot_summary(arch);
+    // Admission reserves groves' limits from AdmissionMemory (core/grove/admission.hpp): the frames must be there.
+    if (arch.free_pages() < pages_for(AdmissionMemory))
+        panic(__FILE__, __LINE__, "fewer free frames than AdmissionMemory: give the machine more RAM (-m)");
 
     if (BootModule const* plan = find_plan_module()) {
         bool const ran = run_plan(arch, *plan);

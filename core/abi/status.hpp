@@ -18,6 +18,7 @@ enum : long {
     StatusInvalidState = 10,
     StatusOutOfMemory = 11,
     StatusTimedOut = 12,
+    StatusOverCommitted = 13, // admission: the grove's limits do not fit beside those of the groves admitted
 };
 
 } // namespace grove::abi

@@ -19,6 +19,7 @@ enum class Error : u8 {
     InvalidState = abi::StatusInvalidState,
     OutOfMemory = abi::StatusOutOfMemory,
     TimedOut = abi::StatusTimedOut,
+    OverCommitted = abi::StatusOverCommitted,
 };
 
 constexpr char const* error_name(Error e) {
@@ -35,6 +36,7 @@ constexpr char const* error_name(Error e) {
     case Error::InvalidState: return "InvalidState";
     case Error::OutOfMemory: return "OutOfMemory";
     case Error::TimedOut: return "TimedOut";
+    case Error::OverCommitted: return "OverCommitted";
     }
     return "UnknownError";
 }

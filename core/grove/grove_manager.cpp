@@ -63,7 +63,13 @@ Result<GroveId> GroveManager::load(GroveSpec const& spec, Ticks now) {
     invalidate_deadline();
     TRY(validate_spec(spec));
     TRY(m_registry.check_can_add(spec.name));
-    LoadedImage const image = TRY(load_image(m_arch, spec));
+    TRY(m_admission.admit(spec.limits));
+    Result<LoadedImage> const loaded = load_image(m_arch, spec);
+    if (loaded.is_error()) {
+        m_admission.release(spec.limits);
+        return loaded.error();
+    }
+    LoadedImage const image = loaded.value();
     Grove* g = m_registry.add(spec).value(); // checked above: cannot fail
     install_image(*g, image, now);
     emit(Event::loaded(now, g->id, image.entry, image.memory));
@@ -181,6 +187,7 @@ Result<void> GroveManager::remove(GroveId id) {
     Grove* g = TRY(find_mutable(id));
     if (g->state == GroveState::Running || g->state == GroveState::Stopping) return Error::InvalidState;
     teardown(*g);
+    if (g->state != GroveState::Quarantined) m_admission.release(g->spec.limits); // quarantine gave it back
     return m_registry.remove(id);
 }
 
@@ -222,6 +229,7 @@ void GroveManager::decide_after_ending(Grove& g, Crash const& crash, Ticks now) 
         break;
     case RespawnVerdict::GiveUp:
         g.state.transition_to(GroveState::Quarantined);
+        m_admission.release(g.spec.limits); // terminal: the grove never runs again
         g.respawn_pending = false;
         emit(Event::gave_up(now, g.id));
         break;

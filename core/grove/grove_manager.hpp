@@ -1,5 +1,6 @@
 #pragma once
 #include <core/arch/arch.hpp>
+#include <core/grove/admission.hpp>
 #include <core/grove/crash_subscriptions.hpp>
 #include <core/grove/grove_hooks.hpp>
 #include <core/grove/ipc_admission.hpp>
@@ -35,6 +36,9 @@ public:
     Grove const* find_by_name(char const* name, usize length) const { return m_registry.find_by_name(name, length); }
     StaticVector<GroveId, MaxGroves> list() const { return m_registry.list(); }
     CrashSubscriptions const& crash_subscriptions() const { return m_subscriptions; }
+    // What the groves in the registry that may still run hold reserved (core/grove/admission.hpp): the sum of their
+    // memory and thread limits, the quarantined ones excepted.
+    Admission const& admission() const { return m_admission; }
 
     // --- lifecycle --------------------------------------------------------------------------------------------
     // Validates the spec (validate_spec: name, limits, budget, image; LimitExceeded when the image alone exceeds
@@ -168,6 +172,7 @@ private:
     Registry m_registry;
     Tracer m_tracer;
     CrashSubscriptions m_subscriptions;
+    Admission m_admission;
     // next_deadline()'s value while m_deadline_known; every change to what it reads calls invalidate_deadline().
     mutable Ticks m_next_deadline = Ticks::max();
     mutable bool m_deadline_known = false;

@@ -39,11 +39,17 @@ constexpr char const* violation_policy_name(ViolationPolicy p) {
 // endpoint's included), so a higher limit could never be reached (kernel.hpp checks the two agree).
 inline constexpr u64 MaxFileHandles = 256;
 
-// A grove's resource limits; the defaults are the origin's (64 MiB, 16 threads, 50 % CPU, 256 file handles,
-// 10 000 IPC messages per second).
+// The default memory and thread limits: one grove's share of the machine among the MaxGroves groves the kernel holds
+// (core/grove/admission.hpp reserves limits at admission and checks that MaxGroves defaults fit). A grove that needs
+// more says so in its limits.
+inline constexpr Bytes DefaultGroveMemory = kibibytes(1536);
+inline constexpr Count DefaultGroveThreads{4};
+
+// A grove's resource limits; the defaults are DefaultGroveMemory (1.5 MiB) and DefaultGroveThreads (4), and the
+// origin's 50 % CPU, 256 file handles and 10 000 IPC messages per second.
 struct ResourceLimits {
-    Bytes memory = mebibytes(64);
-    Count threads{16};
+    Bytes memory = DefaultGroveMemory;
+    Count threads = DefaultGroveThreads;
     u32 cpu_percent = 50;              // of each CPU period, 1..100
     Ticks cpu_period = milliseconds(10);
     Count file_handles{256};

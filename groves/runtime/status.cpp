@@ -19,6 +19,7 @@ char const* status_name(long status_or_result) {
     case abi::StatusInvalidState: return "InvalidState";
     case abi::StatusOutOfMemory: return "OutOfMemory";
     case abi::StatusTimedOut: return "TimedOut";
+    case abi::StatusOverCommitted: return "OverCommitted";
     default: return "Unknown";
     }
 }

@@ -22,6 +22,7 @@ using scenario::TraceEvent;
 namespace {
 
 constexpr PageCount MachineFrames = sim::UnicornArch::DefaultFrames;
+static_assert(MachineFrames >= pages_for(AdmissionMemory)); // admission promises groves what it reserves
 
 bool is_fault_trap(TrapKind kind) { return kind != TrapKind::Syscall && kind != TrapKind::Timer; }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <core/base/units.hpp>
+#include <core/grove/limits.hpp>
 #include <core/machine/fault_action.hpp>
 #include <sim/scenario/field_value.hpp>
 
@@ -53,8 +54,8 @@ enum class ViolationPolicy : u8 { Deny, Throttle, Kill };
 struct Limits {
     static constexpr u32 DefaultIpcRate = 10'000;
 
-    Bytes memory = mebibytes(64);
-    u32 threads = 16;
+    Bytes memory = ResourceLimits{}.memory;
+    u32 threads = static_cast<u32>(ResourceLimits{}.threads.value);
     u32 cpu_percent = 50;
     u32 file_handles = 256;
     u32 ipc_rate = DefaultIpcRate;       // messages per second of virtual time

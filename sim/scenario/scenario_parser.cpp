@@ -1,3 +1,4 @@
+#include <core/grove/admission.hpp>
 #include <core/grove/capacity.hpp>
 #include <core/grove/grove_spec.hpp>
 #include <core/grove/layout.hpp>
@@ -341,8 +342,9 @@ private:
                                 {"memory", "threads", "cpu_percent", "file_handles", "ipc_rate", "ipc_burst",
                                  "on_violation"});
         Limits limits;
-        limits.memory = table.size_or("memory", MinMemory, MaxMemory, limits.memory);
-        limits.threads = static_cast<u32>(table.integer_or("threads", 1, 1024, limits.threads));
+        // A limit beyond what admission can ever reserve (core/grove/admission.hpp) would only be refused later.
+        limits.memory = table.size_or("memory", MinMemory, AdmissionMemory, limits.memory);
+        limits.threads = static_cast<u32>(table.integer_or("threads", 1, AdmissionThreads.value, limits.threads));
         limits.cpu_percent = static_cast<u32>(table.integer_or("cpu_percent", 1, 100, limits.cpu_percent));
         limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, MaxFileHandles, limits.file_handles));
         limits.ipc_rate = static_cast<u32>(table.integer_or("ipc_rate", 1, MaxCount, limits.ipc_rate));

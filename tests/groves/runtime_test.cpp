@@ -147,6 +147,6 @@ TEST(Status, NamesEveryStatusAndAcceptsResults) {
     EXPECT_STREQ(status_name(-grove::abi::StatusTimedOut), "TimedOut");
     EXPECT_STREQ(status_name(0), "Ok");
     EXPECT_STREQ(status_name(99), "Unknown");
-    for (long status = grove::abi::StatusOk; status <= grove::abi::StatusTimedOut; ++status)
+    for (long status = grove::abi::StatusOk; status <= grove::abi::StatusOverCommitted; ++status)
         EXPECT_STRNE(status_name(status), "Unknown") << status;
 }

@@ -32,7 +32,7 @@ TEST(ScenarioParserErrors, UnknownKeyInsideACountRange) {
 TEST(ScenarioParserErrors, WrongTypeNamesBothTypes) {
     EXPECT_EQ(error_of(with_head("[groves.limits]\nthreads = \"16\"\n")),
               "bad.toml:7:11: 'threads' in the limits of grove 'a' must be an integer, not a string; write a whole "
-              "number from 1 to 1024");
+              "number from 1 to 256");
     EXPECT_EQ(error_of(with_head("priority = 1.5\n")),
               "bad.toml:6:12: 'priority' in grove 'a' must be an integer, not a float; write a whole number from 0 to "
               "31");
@@ -47,9 +47,13 @@ TEST(ScenarioParserErrors, NumberOutOfRange) {
               "1 to 100");
     EXPECT_EQ(error_of(with_head("[groves.capabilities]\nio_ports = [[0x3f8, 70000]]\n")),
               "bad.toml:7:21: a port number is 70000, out of range; use a whole number from 0 to 65535");
-    EXPECT_EQ(error_of(with_head("limits = { memory = \"1GiB\", threads = 0 }\n")),
-              "bad.toml:6:39: 'threads' in the limits of grove 'a' is 0, out of range; use a whole number from 1 to "
-              "1024");
+    EXPECT_EQ(error_of(with_head("limits = { memory = \"1GiB\" }\n")),
+              "bad.toml:6:21: 'memory' in the limits of grove 'a' is 1GiB, out of range; use a size from 4KiB to "
+              "96MiB");
+    // Admission could never reserve more threads than the kernel holds (core/grove/admission.hpp).
+    EXPECT_EQ(error_of(with_head("limits = { threads = 257 }\n")),
+              "bad.toml:6:22: 'threads' in the limits of grove 'a' is 257, out of range; use a whole number from 1 to "
+              "256");
 }
 
 TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
@@ -107,7 +111,7 @@ TEST(ScenarioParserErrors, BadDurationsAndSizes) {
               "a unit (B, KiB, MiB or GiB) like \"64MiB\", or an integer of bytes");
     EXPECT_EQ(error_of(with_head("[groves.limits]\nmemory = 100\n")),
               "bad.toml:7:10: 'memory' in the limits of grove 'a' is 100B, out of range; use a size from 4KiB to "
-              "64GiB");
+              "96MiB");
 }
 
 TEST(ScenarioParserErrors, TimesAfterTheEnd) {

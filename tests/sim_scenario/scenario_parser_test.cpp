@@ -43,8 +43,8 @@ TEST(ScenarioParser, MinimalScenarioTakesEveryDefault) {
     EXPECT_EQ(echo.stop_timeout, milliseconds(10));
     EXPECT_EQ(echo.capabilities, Capabilities{});
     // The origin's limits.
-    EXPECT_EQ(echo.limits.memory, mebibytes(64));
-    EXPECT_EQ(echo.limits.threads, 16u);
+    EXPECT_EQ(echo.limits.memory, kibibytes(1536));
+    EXPECT_EQ(echo.limits.threads, 4u);
     EXPECT_EQ(echo.limits.cpu_percent, 50u);
     EXPECT_EQ(echo.limits.file_handles, 256u);
     EXPECT_EQ(echo.limits.ipc_rate, 10'000u);

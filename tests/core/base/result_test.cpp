@@ -73,6 +73,7 @@ TEST(Error, NamesMatchTheAbiStatusCodes) {
     EXPECT_STREQ(error_name(Error::WouldBlock), "WouldBlock");
     EXPECT_EQ(static_cast<long>(Error::InvalidArgument), abi::StatusInvalidArgument);
     EXPECT_EQ(static_cast<long>(Error::TimedOut), abi::StatusTimedOut);
+    EXPECT_EQ(static_cast<long>(Error::OverCommitted), abi::StatusOverCommitted);
 }
 
 } // namespace

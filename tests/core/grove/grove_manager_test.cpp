@@ -608,5 +608,54 @@ TEST(GroveManagerDigest, IsTheSameForTheSameScriptAndDiffersOtherwise) {
     EXPECT_NE(scripted_digest(0x400000), scripted_digest(0x400001));
 }
 
+TEST_F(GroveManagerTest, AdmissionRefusesLimitsThatDoNotFitBesideThoseReservedAndChangesNothing) {
+    GroveSpec big = make_spec("big");
+    big.limits.memory = AdmissionMemory - mebibytes(1);
+    spawn(big);
+    PageCount const free = arch.free_pages();
+    usize const recorded = events.size();
+    // The default 1536 KiB does not fit in the 1 MiB left: refused before anything is built.
+    EXPECT_EQ(manager->spawn(make_spec("next"), Ticks(1)).error(), Error::OverCommitted);
+    EXPECT_EQ(manager->find_by_name("next", 4), nullptr);
+    EXPECT_EQ(arch.free_pages(), free);
+    EXPECT_EQ(events.size(), recorded);
+    EXPECT_EQ(manager->admission().memory_reserved(), big.limits.memory);
+    GroveSpec small = make_spec("small");
+    small.limits.memory = mebibytes(1);
+    spawn(small);
+    EXPECT_EQ(manager->admission().memory_reserved(), AdmissionMemory);
+
+    GroveSpec threads = make_spec("threads");
+    threads.limits.memory = mebibytes(1);
+    threads.limits.threads = AdmissionThreads;
+    EXPECT_EQ(manager->spawn(threads, Ticks(1)).error(), Error::OverCommitted); // no memory left
+    ASSERT_TRUE(manager->kill(id_of("big"), Ticks(2)).has_value());
+    EXPECT_EQ(manager->spawn(threads, Ticks(2)).error(), Error::OverCommitted); // killed, big keeps its share
+    ASSERT_TRUE(manager->remove(id_of("big")).has_value());
+    EXPECT_EQ(manager->spawn(threads, Ticks(3)).error(), Error::OverCommitted); // small holds 4 of the 256
+    threads.limits.threads = AdmissionThreads - small.limits.threads;
+    spawn(threads);
+    EXPECT_EQ(manager->admission().threads_reserved(), AdmissionThreads);
+}
+
+TEST_F(GroveManagerTest, AReservationOutlivesCrashesAndRespawnsAndEndsAtQuarantine) {
+    GroveId id = spawn("flaky", RespawnPolicy::limited(1));
+    Bytes const reserved = manager->admission().memory_reserved();
+    EXPECT_EQ(reserved, DefaultGroveMemory);
+    ASSERT_TRUE(manager->report_crash(id, Crash::fault(1, 2), Ticks(1)).has_value());
+    EXPECT_EQ(manager->admission().memory_reserved(), reserved); // down, a respawn pending: still its own
+    Ticks const now = manager->next_deadline();
+    manager->tick(now);
+    id = id_of("flaky");
+    ASSERT_EQ(grove(id).state, GroveState::Running);
+    EXPECT_EQ(manager->admission().memory_reserved(), reserved);
+    ASSERT_TRUE(manager->report_crash(id, Crash::fault(1, 2), now + Ticks(1)).has_value());
+    ASSERT_EQ(grove(id).state, GroveState::Quarantined);
+    EXPECT_EQ(manager->admission().memory_reserved(), Bytes{});
+    EXPECT_EQ(manager->admission().threads_reserved(), Count{});
+    ASSERT_TRUE(manager->remove(id).has_value()); // nothing given back twice
+    EXPECT_EQ(manager->admission().memory_reserved(), Bytes{});
+}
+
 } // namespace
 } // namespace grove

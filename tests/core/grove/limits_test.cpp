@@ -6,10 +6,10 @@
 namespace grove {
 namespace {
 
-TEST(ResourceLimits, DefaultsAreTheOrigins) {
+TEST(ResourceLimits, DefaultsAreOneGrovesShareAndTheOriginsRates) {
     ResourceLimits l;
-    EXPECT_EQ(l.memory, mebibytes(64));
-    EXPECT_EQ(l.threads, Count(16));
+    EXPECT_EQ(l.memory, kibibytes(1536)); // AdmissionMemory / MaxGroves
+    EXPECT_EQ(l.threads, Count(4));       // MaxThreads / MaxGroves
     EXPECT_EQ(l.cpu_percent, 50u);
     EXPECT_EQ(l.file_handles, Count(256));
     EXPECT_EQ(l.ipc_messages_per_second, 10'000u);
