@@ -170,7 +170,8 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
               "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
-              "capability_denied, message_sent, message_delivered, message_refused, fault, console, killed, hung, "
+              "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
+              "grant_revoked, grant_copied, grant_refused, killed, hung, "
               "throttled, fault_injected, memory_spike, "
               "flood_started or flood_stopped");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
