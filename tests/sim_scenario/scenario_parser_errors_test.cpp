@@ -17,7 +17,7 @@ TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheKnownOne) {
 TEST(ScenarioParserErrors, UnknownKeyDeepInsideAGrove) {
     EXPECT_EQ(error_of(with_head("[groves.limits]\nthreads = 2\nmemroy = \"1MiB\"\n")),
               "bad.toml:8:1: unknown key 'memroy' in the limits of grove 'a' (did you mean 'memory'?); the keys here "
-              "are memory, threads, cpu_percent, file_handles, ipc_rate, ipc_burst or on_violation");
+              "are memory, threads, cpu_percent, file_handles, ipc_rate, ipc_burst, on_violation or grants");
 }
 
 TEST(ScenarioParserErrors, ReportsTheFirstUnknownKeyInFileOrder) {
@@ -56,7 +56,7 @@ TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
               "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
               "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
-              "chatter or hostile");
+              "chatter, hostile, grantserver or grantclient");
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
