@@ -268,6 +268,13 @@ Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, vo
                     Check::Writable, true);
 }
 
+Result<void> MetalArch::check_user(AddressSpaceId id, VirtAddr address, Bytes length, Permissions access) const {
+    Space const* space = find(id);
+    Check const check = has(access, Permissions::Write) ? Check::Writable : Check::Readable;
+    if (space == nullptr || !accessible(*space, address.value, length.value, check)) return Error::InvalidArgument;
+    return {};
+}
+
 Result<void> MetalArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
     if (in_recent_page(id, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]] return {};
     Space const* space = find(id);

@@ -49,6 +49,8 @@ public:
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
                               Bytes length) override;
+    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
+                            Permissions access) const override;
     // Checks the range as copy_to_user would, without writing.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;

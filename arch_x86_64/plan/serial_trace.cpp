@@ -233,7 +233,20 @@ void SerialTrace::final_counters(Ticks end_time, PageCount held_pages) {
     Serial::write_decimal(m_arch.managed_pages().value);
     write_unsigned_field("free", m_arch.free_pages().value);
     write_unsigned_field("held", held_pages.value);
-    Serial::write("}}}\n");
+    Serial::write("}");
+    GrantTable const& grants = m_kernel.grants();
+    Kernel::GrantCopyCounters const& copies = m_kernel.grant_copies();
+    if (grants.created() != 0 || copies.asked != 0) { // as the simulator: only a run that used grants
+        Serial::write(",\"grants\":{\"created\":");
+        Serial::write_decimal(grants.created());
+        write_unsigned_field("ended", grants.ended());
+        write_unsigned_field("live", grants.live());
+        write_unsigned_field("copies", copies.asked);
+        write_unsigned_field("copied", copies.copied);
+        write_unsigned_field("refused", copies.refused);
+        Serial::write("}");
+    }
+    Serial::write("}}\n");
 }
 
 } // namespace grove::metal

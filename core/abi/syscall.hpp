@@ -38,8 +38,32 @@ enum class Syscall : std::uint64_t {
                            //                                   capability names arrive on the own endpoint; without
                            //                                   it AccessDenied
     Heartbeat = 18,      // ()                                  feeds the watchdog
-    Count = 19,
+    // Copy grants (MINIX 3's safecopies; DESIGN.md §7): a grove grants [addr, addr + len) of its own memory to one
+    // peer, named by its grove id (the serial a message header carries as `sender`; any incarnation of that grove),
+    // with GrantRead and/or GrantWrite; the peer asks the kernel to copy from or to it. The kernel checks the grant
+    // (id, granter alive, caller is the peer, rights, offset + len inside the grant) and both ranges, every page,
+    // at copy time; a failure is a status and copies nothing. A grant id is unforgeable in effect: only the named
+    // peer can use it, and a revoked grant's id never works again. Grants are bounded per grove by its `grants`
+    // limit (LimitExceeded past it) and end with the granter's incarnation. A copy costs GrantByteCost ticks of
+    // virtual time per byte (core/kernel/syscall_decode.hpp), which the caller waits, as for a device.
+    GrantCreate = 19,    // (addr, len, peer, rights) -> grant  InvalidArgument: empty or outside the window, rights
+                         //                                     unknown or none, range not mapped with the rights;
+                         //                                     NotFound: no such grove; LimitExceeded: the limit;
+                         //                                     NoCapacity: the kernel's table is full
+    GrantRevoke = 20,    // (grant)                             BadHandle unless a live grant of the caller
+    GrantCopyFrom = 21,  // (grant, offset, dst, len) -> len    granted memory -> the caller's [dst, dst + len)
+    GrantCopyTo = 22,    // (grant, offset, src, len) -> len    the caller's [src, src + len) -> granted memory
+                         // Copy statuses: BadHandle (unknown, forged or revoked id), PeerClosed (the granter's
+                         // incarnation ended), AccessDenied (not the peer, or the right missing), InvalidArgument
+                         // (len 0, offset + len past the grant or overflowing, own range unmapped or outside the
+                         // window), InvalidState (granted pages unmapped since). Source and destination may
+                         // overlap (a grove granting to itself): the copy is as if the source were read first.
+    Count = 23,
 };
+
+// Rights of GrantCreate.
+inline constexpr std::uint64_t GrantRead = 1u << 0;  // the peer may GrantCopyFrom
+inline constexpr std::uint64_t GrantWrite = 1u << 1; // the peer may GrantCopyTo
 
 // Flags of Send, Receive and Call.
 inline constexpr std::uint64_t FlagNonBlocking = 1u << 0;

@@ -7,9 +7,9 @@
 
 namespace grove {
 
-// Admission: a grove's memory and thread limits are reserved for it, from the machine, when it is loaded (quotas as
-// Genode keeps them), so the limits of the groves admitted never add up to more than the machine holds and a grove
-// within its limits can never make another fail for want of memory or threads. A grove whose limits do not fit
+// Admission: a grove's memory, thread and grant limits are reserved for it, from the machine, when it is loaded
+// (quotas as Genode keeps them), so the limits of the groves admitted never add up to more than the machine holds
+// and a grove within its limits can never make another fail for want of memory, threads or grants. A grove whose limits do not fit
 // beside those already admitted is refused at admission (OverCommitted, a `crashed` event of kind spawn_failed),
 // before it runs and never later.
 //
@@ -19,39 +19,47 @@ namespace grove {
 // The budgets are the same on every backend, so a scenario is admitted or refused alike in the simulator and on
 // metal: AdmissionMemory is below what each backend's RAM leaves free for groves (metal, 128 MiB under QEMU: about
 // 124 MiB free at boot, which the kernel checks; the simulator models 256 MiB), AdmissionThreads is the kernel's
-// thread table. Page tables are charged to the grove's memory limit, so they are inside its reservation.
+// thread table, AdmissionGrants the kernel's grant table. Page tables are charged to the grove's memory limit, so
+// they are inside its reservation.
 inline constexpr Bytes AdmissionMemory = mebibytes(96);
 inline constexpr Count AdmissionThreads{MaxThreads};
+inline constexpr Count AdmissionGrants{MaxGrants};
 
 // The default limits (core/grove/limits.hpp) are one grove's share of the machine among the MaxGroves it holds: any
 // MaxGroves groves at default limits are admitted.
 static_assert(DefaultGroveMemory.value * MaxGroves <= AdmissionMemory.value);
 static_assert(DefaultGroveThreads.value * MaxGroves <= AdmissionThreads.value);
+static_assert(DefaultGrants * MaxGroves <= AdmissionGrants.value);
 
 class Admission {
 public:
-    // Reserves the limits' memory and threads. OverCommitted, and nothing reserved, when either does not fit.
+    // Reserves the limits' memory, threads and grants. OverCommitted, and nothing reserved, when one does not fit.
     Result<void> admit(ResourceLimits const& limits) {
-        if (limits.memory > AdmissionMemory - m_memory || limits.threads > AdmissionThreads - m_threads)
+        if (limits.memory > AdmissionMemory - m_memory || limits.threads > AdmissionThreads - m_threads ||
+            limits.grants > AdmissionGrants - m_grants)
             return Error::OverCommitted;
         m_memory += limits.memory;
         m_threads += limits.threads;
+        m_grants += limits.grants;
         return {};
     }
 
     // Gives back what admit() reserved for these limits.
     void release(ResourceLimits const& limits) {
-        GROVE_ASSERT(limits.memory <= m_memory && limits.threads <= m_threads);
+        GROVE_ASSERT(limits.memory <= m_memory && limits.threads <= m_threads && limits.grants <= m_grants);
         m_memory -= limits.memory;
         m_threads -= limits.threads;
+        m_grants -= limits.grants;
     }
 
     Bytes memory_reserved() const { return m_memory; }
     Count threads_reserved() const { return m_threads; }
+    Count grants_reserved() const { return m_grants; }
 
 private:
     Bytes m_memory{};
     Count m_threads{};
+    Count m_grants{};
 };
 
 } // namespace grove

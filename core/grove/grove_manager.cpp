@@ -358,6 +358,10 @@ Result<void> GroveManager::reserve_file_handle(GroveId id, Ticks now) {
 Result<void> GroveManager::release_file_handle(GroveId id) {
     return release(id, &ResourceUsage::file_handles, Count(1));
 }
+Result<void> GroveManager::reserve_grant(GroveId id, Ticks now) {
+    return reserve(id, &ResourceUsage::grants, Resource::Grants, Count(1), now);
+}
+Result<void> GroveManager::release_grant(GroveId id) { return release(id, &ResourceUsage::grants, Count(1)); }
 
 namespace {
 

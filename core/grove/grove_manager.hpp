@@ -112,6 +112,9 @@ public:
     Result<void> map_physical(GroveId id, VirtAddr base, PhysicalRange range, Permissions permissions, Ticks now);
     Result<void> reserve_file_handle(GroveId id, Ticks now);
     Result<void> release_file_handle(GroveId id);
+    // One more live grant: LimitExceeded beyond the grants limit (as reserve_thread).
+    Result<void> reserve_grant(GroveId id, Ticks now);
+    Result<void> release_grant(GroveId id);
     // May the grove send one message now? Takes a token from its bucket (Allow), else answers by policy: Deny ->
     // Refuse, Throttle -> Throttle until the next token, Kill -> Refuse and the grove crashes (LimitViolation).
     // `limit_exceeded` is emitted once per episode of being over the rate.

@@ -13,12 +13,13 @@ struct ResourceUsage {
     Quota<Bytes> memory;
     Quota<Count> threads;
     Quota<Count> file_handles;
+    Quota<Count> grants;
     TokenBucket ipc;
     bool ipc_limited = false; // the last IPC admission was refused or throttled (limit_exceeded is emitted once)
 
     ResourceUsage() = default;
     ResourceUsage(ResourceLimits const& limits, Ticks now)
-        : memory(limits.memory), threads(limits.threads), file_handles(limits.file_handles),
+        : memory(limits.memory), threads(limits.threads), file_handles(limits.file_handles), grants(limits.grants),
           ipc(limits.ipc_messages_per_second, limits.ipc_burst, now) {}
 };
 

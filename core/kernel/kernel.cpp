@@ -192,7 +192,9 @@ void Kernel::finish_wakeup(Wakeup const& wakeup) {
     kt.pending = Pending::None;
     switch (wakeup.outcome) {
     case WakeOutcome::DeadlineReached:
-        complete(wakeup.thread, pending == Pending::ConsoleWrite ? kt.console_length : u64{0});
+        if (pending == Pending::ConsoleWrite) complete(wakeup.thread, kt.console_length);
+        else if (pending == Pending::GrantCopy) complete(wakeup.thread, kt.copy_length);
+        else complete(wakeup.thread, u64{0});
         return;
     case WakeOutcome::Joined:
         reap(kt.join_target, kt.grove);
@@ -303,6 +305,11 @@ void Kernel::on_teardown(Grove const& grove) {
     StaticVector<ThreadId, MaxThreads> removed;
     for (ThreadId const& t : removal.value().removed) MUST(removed.push_back(t));
     for (ThreadId const& t : removed) destroy_thread(t);
+    // Every grant of the incarnation dies with it (a later incarnation starts with none); a copy naming one is
+    // refused with GranterGone. Its grants limit is per incarnation, so nothing is given back.
+    m_grants.end_all_of(grove.id.serial, [&](u64 id, Grant const&) {
+        m_manager.tracer().emit(Event::grant_revoked(now(), grove.id, id, GrantEnd::GranterEnded));
+    });
     // A grove torn down while Loading never opened its endpoint.
     if (!kg.endpoint.is_null()) MUST(m_ipc.close(kg.endpoint, m_woken));
     kg.handles.clear();

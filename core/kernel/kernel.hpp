@@ -1,6 +1,7 @@
 #pragma once
 #include <core/arch/arch.hpp>
 #include <core/cap/handle_table.hpp>
+#include <core/grant/grant_table.hpp>
 #include <core/grove/grove_hooks.hpp>
 #include <core/grove/grove_manager.hpp>
 #include <core/ipc/endpoint_table.hpp>
@@ -13,6 +14,7 @@ static_assert(MaxGroveSlots == MaxGroves, "the scheduler and the registry must a
 static_assert(IpcLedger::GroveCapacity == MaxGroves, "IPC accounting needs one row per grove slot");
 static_assert(HandleTable::Capacity == MaxFileHandles, "a file-handle limit must be reachable, and reaching it is "
                                                        "the only way to fill a grove's handle table");
+static_assert(GrantTable::Capacity == MaxGrants, "one grove may be allowed the whole grant table, and no more");
 
 // What the backend runs next: a thread, or nothing until `wake_at` (Ticks::max(): nothing will ever wake by
 // itself). When a thread is given, the kernel has armed the preemption deadline; a backend may arm an earlier one
@@ -57,6 +59,15 @@ public:
     GroveManager const& manager() const { return m_manager; }
     Scheduler const& scheduler() const { return m_scheduler; }
     EndpointTable const& ipc() const { return m_ipc; }
+    GrantTable const& grants() const { return m_grants; }
+    // Copies through grants: every one asked for is either copied or refused (with its reason, an event each).
+    struct GrantCopyCounters {
+        u64 asked = 0;
+        u64 copied = 0;
+        u64 refused = 0;
+        u64 bytes = 0; // copied
+    };
+    GrantCopyCounters const& grant_copies() const { return m_grant_copies; }
     u64 digest() const { return m_manager.digest(); }
 
     // --- operating on groves (virtual time is the backend's now()) ---------------------------------------------
@@ -95,7 +106,8 @@ public:
 
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
-    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite };
+    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite,
+                            GrantCopy };
 
     struct KernelThread {
         ThreadId id;
@@ -109,6 +121,7 @@ private:
         SyscallArgs retry;       // RetryAfterThrottle: the send to run again once the rate limit allows
         ThreadId join_target;    // Join: the thread waited for, reaped when it has exited
         u64 console_length = 0;  // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
+        u64 copy_length = 0;     // GrantCopy: the bytes copied, its result once their cost is paid
     };
 
     struct KernelGrove {
@@ -222,6 +235,21 @@ private:
     SyscallResult sys_thread_exit(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_join(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_handle_close(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_grant_create(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_grant_revoke(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_grant_copy(ThreadId thread, DecodedSyscall const& d, GrantDirection direction);
+    // The checks of a copy through a grant, in the order the refusal reasons are given: the granter's address
+    // space and the granted address the copy starts at, or why it is refused. Changes nothing.
+    struct GrantCopyPlan {
+        AddressSpaceId granter_space;
+        VirtAddr granted;
+        u32 granter = 0;
+    };
+    Result<GrantCopyPlan, GrantRefusal> check_grant_copy(KernelThread const& kt, DecodedSyscall const& d,
+                                                         GrantDirection direction) const;
+    // Moves `length` bytes from `source` in space `from` to `destination` in space `to` through m_grant_buffer;
+    // both ranges were checked. Overlapping ranges of one space are copied as if the source were read first.
+    void copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination, u64 length);
     // A Send or Call that passed prepare_send: it goes ahead to `target`, or it was throttled and the thread
     // already waits to run the whole syscall again once the rate limit allows (dispatch).
     struct PreparedSend {
@@ -244,6 +272,9 @@ private:
     KernelThread m_threads[MaxThreads];
     KernelGrove m_groves[MaxGroves];
     char m_console_buffer[MaxConsoleWrite];
+    GrantTable m_grants;
+    GrantCopyCounters m_grant_copies;
+    u8 m_grant_buffer[PageSize];
 };
 
 } // namespace grove

@@ -1,6 +1,7 @@
 // The syscalls of the Kernel: each one decoded (decode_syscall), then checked against the caller's handles,
 // capabilities and limits, then committed. See core/abi/syscall.hpp for the contract each one implements.
 #include <core/base/hash.hpp>
+#include <core/grove/layout.hpp>
 #include <core/kernel/kernel.hpp>
 
 namespace grove {
@@ -70,6 +71,10 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::HandleClose: result = sys_handle_close(thread, d); break;
     case Syscall::SubscribeCrashes: result = completed_or_error(m_manager.subscribe_crashes(grove, t)); break;
     case Syscall::Heartbeat: result = completed_or_error(m_manager.heartbeat(grove, t)); break;
+    case Syscall::GrantCreate: result = sys_grant_create(thread, d); break;
+    case Syscall::GrantRevoke: result = sys_grant_revoke(thread, d); break;
+    case Syscall::GrantCopyFrom: result = sys_grant_copy(thread, d, GrantDirection::From); break;
+    case Syscall::GrantCopyTo: result = sys_grant_copy(thread, d, GrantDirection::To); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
@@ -303,6 +308,104 @@ Kernel::SyscallResult Kernel::sys_handle_close(ThreadId thread, DecodedSyscall c
     TRY(m_groves[kt.slot].handles.close(d.handle));
     MUST(m_manager.release_file_handle(kt.grove)); // each open handle holds one
     return SyscallOutcome::completed();
+}
+
+// --- grants -----------------------------------------------------------------------------------------------------
+
+Kernel::SyscallResult Kernel::sys_grant_create(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Ticks const t = now();
+    // The granted memory must be there with the rights given now (and again at every copy).
+    if (has(d.grant_rights, GrantRights::Read))
+        TRY(m_arch.check_user(kt.space, d.buffer.address, d.buffer.length, Permissions::Read));
+    if (has(d.grant_rights, GrantRights::Write))
+        TRY(m_arch.check_user(kt.space, d.buffer.address, d.buffer.length, Permissions::Write));
+    if (m_manager.registry().find_serial(d.peer) == nullptr) return Error::NotFound;
+    TRY(m_manager.reserve_grant(kt.grove, t));
+    Grant const grant{kt.grove, kt.slot, d.peer, d.buffer.address, d.buffer.length, d.grant_rights};
+    Result<u64> id = m_grants.create(grant);
+    if (id.is_error()) {
+        MUST(m_manager.release_grant(kt.grove)); // reserved above
+        return id.error();
+    }
+    m_manager.tracer().emit(Event::grant_created(t, kt.grove, id.value(), grant));
+    return SyscallOutcome::completed(id.value());
+}
+
+Kernel::SyscallResult Kernel::sys_grant_revoke(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    TRY(m_grants.revoke(d.handle, kt.grove));
+    MUST(m_manager.release_grant(kt.grove)); // each live grant holds one
+    m_manager.tracer().emit(Event::grant_revoked(now(), kt.grove, d.handle, GrantEnd::Revoked));
+    return SyscallOutcome::completed();
+}
+
+Result<Kernel::GrantCopyPlan, GrantRefusal> Kernel::check_grant_copy(KernelThread const& kt, DecodedSyscall const& d,
+                                                                     GrantDirection direction) const {
+    GrantTable::Lookup const found = m_grants.find(d.grant);
+    if (found.grant == nullptr) return found.refusal;
+    Grant const& grant = *found.grant;
+    if (grant.peer != kt.grove.serial) return GrantRefusal::WrongPeer;
+    GrantRights const needed = direction == GrantDirection::From ? GrantRights::Read : GrantRights::Write;
+    if (!has(grant.rights, needed)) return GrantRefusal::NoRights;
+    if (d.length == 0) return GrantRefusal::Empty;
+    u64 end = 0;
+    if (!checked_add(d.offset, d.length, end) || end > grant.length.value) return GrantRefusal::OutOfBounds;
+    // The caller's own range: written by a copy from the grant, read by a copy to it.
+    Permissions const own = direction == GrantDirection::From ? Permissions::Write : Permissions::Read;
+    if (!layout::in_window(d.address.value, d.length) ||
+        m_arch.check_user(kt.space, d.address, Bytes(d.length), own).is_error())
+        return GrantRefusal::BadBuffer;
+    // Grants die with their granter, so the granter of a live grant is live, and so is its address space.
+    GroveSlot const slot = grant.granter_slot;
+    GROVE_ASSERT(m_groves[slot].id == grant.granter);
+    Grove const* granter = m_manager.find(grant.granter);
+    GROVE_ASSERT(granter != nullptr);
+    VirtAddr const granted{grant.base.value + d.offset};
+    Permissions const theirs = direction == GrantDirection::From ? Permissions::Read : Permissions::Write;
+    if (m_arch.check_user(granter->image.space, granted, Bytes(d.length), theirs).is_error())
+        return GrantRefusal::GrantedMemory;
+    return GrantCopyPlan{granter->image.space, granted, grant.granter.serial};
+}
+
+Kernel::SyscallResult Kernel::sys_grant_copy(ThreadId thread, DecodedSyscall const& d, GrantDirection direction) {
+    KernelThread& kt = m_threads[thread.index];
+    Ticks const t = now();
+    ++m_grant_copies.asked;
+    Result<GrantCopyPlan, GrantRefusal> const plan = check_grant_copy(kt, d, direction);
+    if (plan.is_error()) {
+        ++m_grant_copies.refused;
+        m_manager.tracer().emit(
+            Event::grant_refused(t, kt.grove, d.grant, direction, d.offset, d.length, plan.error()));
+        return error_of(plan.error());
+    }
+    GrantCopyPlan const& p = plan.value();
+    if (direction == GrantDirection::From) copy_between(p.granter_space, p.granted, kt.space, d.address, d.length);
+    else copy_between(kt.space, d.address, p.granter_space, p.granted, d.length);
+    ++m_grant_copies.copied;
+    m_grant_copies.bytes += d.length;
+    m_manager.tracer().emit(Event::grant_copied(t, kt.grove, d.grant, p.granter, direction, d.offset, d.length));
+    // The caller pays for the bytes by waiting (GrantByteCost), while other threads run.
+    kt.copy_length = d.length;
+    block(thread, Pending::GrantCopy, BlockReason::Sleep, t + Ticks(d.length * GrantByteCost.value));
+    return SyscallOutcome::blocked();
+}
+
+void Kernel::copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination,
+                          u64 length) {
+    // Within one space, a destination above an overlapping source is copied from the end down, so that no chunk
+    // is read after it was overwritten (each chunk goes whole through the buffer).
+    bool const backwards = from == to && destination.value > source.value && destination.value < source.value + length;
+    u64 done = 0;
+    while (done < length) {
+        u64 const chunk = length - done < sizeof m_grant_buffer ? length - done : sizeof m_grant_buffer;
+        u64 const at = backwards ? length - done - chunk : done;
+        Result<void> read = m_arch.copy_from_user(from, m_grant_buffer, VirtAddr{source.value + at}, Bytes(chunk));
+        GROVE_ASSERT(read.has_value()); // checked whole, and nothing ran since
+        Result<void> written = m_arch.copy_to_user(to, VirtAddr{destination.value + at}, m_grant_buffer, Bytes(chunk));
+        GROVE_ASSERT(written.has_value());
+        done += chunk;
+    }
 }
 
 } // namespace grove

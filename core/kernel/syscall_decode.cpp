@@ -8,6 +8,9 @@ namespace {
 
 using abi::Syscall;
 
+static_assert(static_cast<u64>(GrantRights::Read) == abi::GrantRead &&
+              static_cast<u64>(GrantRights::Write) == abi::GrantWrite, "GrantRights is the ABI's bit set");
+
 Result<UserRange> user_range(u64 address, u64 length, u64 max_length) {
     if (length == 0 || length > max_length) return Error::InvalidArgument;
     if (!layout::in_window(address, length)) return Error::InvalidArgument;
@@ -114,7 +117,22 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         d.permissions = TRY(decode_protection(a[3]));
         break;
     case Syscall::HandleClose:
+    case Syscall::GrantRevoke:
         d.handle = a[0];
+        break;
+    case Syscall::GrantCreate:
+        d.buffer = TRY(user_range(a[0], a[1], layout::WindowEnd - layout::WindowBase));
+        if (a[2] == 0 || a[2] > ~u32{0}) return Error::InvalidArgument;
+        d.peer = static_cast<u32>(a[2]);
+        if (a[3] == 0 || (a[3] & ~(abi::GrantRead | abi::GrantWrite)) != 0) return Error::InvalidArgument;
+        d.grant_rights = static_cast<GrantRights>(a[3]);
+        break;
+    case Syscall::GrantCopyFrom:
+    case Syscall::GrantCopyTo:
+        d.grant = a[0];
+        d.offset = a[1];
+        d.address = VirtAddr{a[2]};
+        d.length = a[3];
         break;
     case Syscall::Count:
         return Error::InvalidArgument;

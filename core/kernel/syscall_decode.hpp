@@ -4,6 +4,7 @@
 #include <core/arch/trap.hpp>
 #include <core/base/result.hpp>
 #include <core/base/units.hpp>
+#include <core/grant/grant.hpp>
 
 namespace grove {
 
@@ -23,6 +24,14 @@ inline constexpr u64 MaxConsoleWrite = 4096;
 inline constexpr Ticks ConsoleByteCost = Ticks(10);
 inline constexpr u64 ConsoleBudget = u64{64} * 1024;
 inline constexpr u64 MaxLookupName = 31;
+// A copy through a grant costs the caller GrantByteCost of virtual time per byte copied: a memory copy moves about
+// a byte per nanosecond, ten times the console's device rate, and one tick is also what one guest instruction
+// costs, so a grove never copies faster by asking the kernel than by a loop of its own. The copy itself is one
+// step of the kernel (checked whole, then done whole: nobody sees it half done), after which the caller waits
+// its cost while other threads run, as for the console: a long copy delays its caller, never the other groves.
+// Its length is bounded by the grant, which must be mapped in the granter, so by the granter's memory limit.
+// The same on every backend.
+inline constexpr Ticks GrantByteCost = Ticks(1);
 
 struct UserRange {
     VirtAddr address;
@@ -46,6 +55,14 @@ struct DecodedSyscall {
     VirtAddr stack_top{};    // ThreadCreate
     u64 argument = 0;        // ThreadCreate
     u64 thread = 0;          // ThreadJoin: the target, as the grove knows it
+    // GrantCreate: `buffer` is the granted range. GrantRevoke: `handle` is the grant.
+    u32 peer = 0;                            // GrantCreate: the grove's serial
+    GrantRights grant_rights = GrantRights::None; // GrantCreate
+    // GrantCopyFrom, GrantCopyTo: the grant, the offset in it, and the caller's range, unchecked here (the kernel
+    // checks them, so that every copy's fate, refusals included, is an event of the trace).
+    u64 grant = 0;
+    u64 offset = 0;
+    u64 length = 0;          // with `address`
 };
 
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.

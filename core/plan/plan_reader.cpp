@@ -60,7 +60,7 @@ struct Counts {
 PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_length, Ticks duration) {
     u32 size = 0;
     u8 respawn_mode = 0, policy = 0;
-    u16 reserved16 = 0;
+    u16 grants = 0;
     u64 memory = 0;
     u32 threads = 0, handles = 0;
     (void)r.get(size);
@@ -92,11 +92,11 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     (void)r.get(counts.send);
     (void)r.get(counts.receive);
     (void)r.get(counts.watch);
-    (void)r.get(reserved16);
-    if (reserved16 != 0) return PlanCheck::ReservedNotZero;
+    (void)r.get(grants);
     g.limits.memory = Bytes(memory);
     g.limits.threads = Count(threads);
     g.limits.file_handles = Count(handles);
+    g.limits.grants = Count(grants);
     if ((g.flags & ~FlagCapabilities) != 0) return PlanCheck::UnknownCapability;
     if (policy > static_cast<u8>(ViolationPolicy::Kill)) return PlanCheck::BadLimits;
     g.limits.policy = static_cast<ViolationPolicy>(policy);

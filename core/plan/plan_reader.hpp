@@ -7,7 +7,7 @@ namespace grove {
 // Reads and validates a binary boot plan (plan_format.hpp) into `out`. Returns Ok, or the first check that failed,
 // in this order: the header (TooSmall, BadMagic, UnsupportedVersion, BadHeaderSize, SizeMismatch, BadChecksum,
 // ZeroDuration, NoGroves, TooManyGroves, TooManyFaults), then each grove record in order (GroveTruncated, then
-// its fixed fields: ReservedNotZero, BadRecordSize when the counts do not fit, BadName, DuplicateName,
+// its fixed fields: BadRecordSize when the counts do not fit, BadName, DuplicateName,
 // UnknownCapability, BadLimits, BadRespawnMode, BadRespawnLimit, BadRestartBudget, BadPriority, BadStartTime,
 // TooMany*; then its variable part: BadArgument, BadIoRange, BadPhysicalRange, BadPeerName, and BadRecordSize
 // when it does not end exactly at the record size), then each fault record (FaultTruncated, ReservedNotZero,

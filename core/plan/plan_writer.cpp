@@ -45,6 +45,8 @@ private:
     u8* m_at;
 };
 
+static_assert(MaxGrants <= 0xffff, "the grants limit is a u16 of the plan");
+
 void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u32>(static_cast<u32>(grove_record_size(g)));
     c.put<u16>(g.image_module);
@@ -75,7 +77,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u8>(static_cast<u8>(g.send_to.size()));
     c.put<u8>(static_cast<u8>(g.receive_from.size()));
     c.put<u8>(static_cast<u8>(g.watch.size()));
-    c.put<u16>(0);
+    c.put<u16>(static_cast<u16>(g.limits.grants.value));
     c.put_bytes(g.name.c_str(), g.name.length());
     for (GroveArgument const& a : g.arguments) c.put_text(a);
     for (IoPortRange const& r : g.io_ports) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <core/arch/trap.hpp>
 #include <core/base/units.hpp>
+#include <core/grant/grant.hpp>
 #include <core/grove/capability_kind.hpp>
 #include <core/grove/crash.hpp>
 #include <core/grove/ids.hpp>
@@ -11,7 +12,8 @@ namespace grove {
 
 // What happened. The numeric values are part of the canonical encoding (and so of every digest): append, never
 // renumber. 1..31 belong to the grove lifecycle; 32..47 to IPC (one event per step of a message's accounting, so
-// the digest covers every message); 48.. to the kernel.
+// the digest covers every message); 48.. to the kernel (50..53: grants, one event per grant created or ended and
+// per copy's fate).
 enum class EventKind : u8 {
     Loaded = 1,
     Started = 2,
@@ -28,6 +30,10 @@ enum class EventKind : u8 {
     MessageRefused = 34,
     Fault = 48,
     Console = 49,
+    GrantCreated = 50,
+    GrantRevoked = 51,
+    GrantCopied = 52,
+    GrantRefused = 53,
 };
 
 constexpr char const* event_kind_name(EventKind k) {
@@ -47,6 +53,10 @@ constexpr char const* event_kind_name(EventKind k) {
     case EventKind::MessageRefused: return "message_refused";
     case EventKind::Fault: return "fault";
     case EventKind::Console: return "console";
+    case EventKind::GrantCreated: return "grant_created";
+    case EventKind::GrantRevoked: return "grant_revoked";
+    case EventKind::GrantCopied: return "grant_copied";
+    case EventKind::GrantRefused: return "grant_refused";
     }
     return "unknown";
 }
@@ -68,7 +78,11 @@ constexpr bool is_emitted_kind(EventKind k) {
     case EventKind::LimitExceeded:
     case EventKind::CapabilityDenied:
     case EventKind::Fault:
-    case EventKind::Console: return true;
+    case EventKind::Console:
+    case EventKind::GrantCreated:
+    case EventKind::GrantRevoked:
+    case EventKind::GrantCopied:
+    case EventKind::GrantRefused: return true;
     }
     return false;
 }
@@ -137,6 +151,33 @@ struct MessageRefusedFields {
     u8 priority;
     Refusal reason;
 };
+// The grant events. The event's grove is the granter for grant_created and grant_revoked, the copying grove for
+// grant_copied and grant_refused; `grant` is the id as groves see it.
+struct GrantCreatedFields {
+    u64 grant;
+    u32 peer; // serial
+    GrantRights rights;
+    u64 address;
+    u64 length;
+};
+struct GrantRevokedFields {
+    u64 grant;
+    GrantEnd cause;
+};
+struct GrantCopiedFields {
+    u64 grant;
+    u32 granter; // serial
+    GrantDirection direction;
+    u64 offset;
+    u64 length;
+};
+struct GrantRefusedFields {
+    u64 grant;
+    GrantDirection direction;
+    u64 offset;
+    u64 length;
+    GrantRefusal reason;
+};
 struct RawFields {
     u64 word[4];
 };
@@ -163,6 +204,10 @@ struct Event {
         MessageSentFields message_sent;
         MessageDeliveredFields message_delivered;
         MessageRefusedFields message_refused;
+        GrantCreatedFields grant_created;
+        GrantRevokedFields grant_revoked;
+        GrantCopiedFields grant_copied;
+        GrantRefusedFields grant_refused;
     } fields{.raw = {}};
 
     GroveId grove() const { return GroveId{serial, generation}; }
@@ -241,6 +286,28 @@ struct Event {
     static Event message_refused(Ticks time, GroveId sender, u32 to, u32 tag, u8 priority, Refusal reason) {
         Event e = make(EventKind::MessageRefused, time, sender);
         e.fields.message_refused = MessageRefusedFields{to, tag, priority, reason};
+        return e;
+    }
+    static Event grant_created(Ticks time, GroveId granter, u64 grant, Grant const& g) {
+        Event e = make(EventKind::GrantCreated, time, granter);
+        e.fields.grant_created = GrantCreatedFields{grant, g.peer, g.rights, g.base.value, g.length.value};
+        return e;
+    }
+    static Event grant_revoked(Ticks time, GroveId granter, u64 grant, GrantEnd cause) {
+        Event e = make(EventKind::GrantRevoked, time, granter);
+        e.fields.grant_revoked = GrantRevokedFields{grant, cause};
+        return e;
+    }
+    static Event grant_copied(Ticks time, GroveId peer, u64 grant, u32 granter, GrantDirection direction, u64 offset,
+                              u64 length) {
+        Event e = make(EventKind::GrantCopied, time, peer);
+        e.fields.grant_copied = GrantCopiedFields{grant, granter, direction, offset, length};
+        return e;
+    }
+    static Event grant_refused(Ticks time, GroveId caller, u64 grant, GrantDirection direction, u64 offset,
+                               u64 length, GrantRefusal reason) {
+        Event e = make(EventKind::GrantRefused, time, caller);
+        e.fields.grant_refused = GrantRefusedFields{grant, direction, offset, length, reason};
         return e;
     }
     // Four raw words under any kind (for tests of the encoding).

@@ -86,6 +86,31 @@ EncodedEvent encode_event(Event const& e) {
         w.u8_(f.message_refused.priority);
         w.u8_(static_cast<u8>(f.message_refused.reason));
         break;
+    case EventKind::GrantCreated:
+        w.u64_(f.grant_created.grant);
+        w.u32_(f.grant_created.peer);
+        w.u8_(static_cast<u8>(f.grant_created.rights));
+        w.u64_(f.grant_created.address);
+        w.u64_(f.grant_created.length);
+        break;
+    case EventKind::GrantRevoked:
+        w.u64_(f.grant_revoked.grant);
+        w.u8_(static_cast<u8>(f.grant_revoked.cause));
+        break;
+    case EventKind::GrantCopied:
+        w.u64_(f.grant_copied.grant);
+        w.u32_(f.grant_copied.granter);
+        w.u8_(static_cast<u8>(f.grant_copied.direction));
+        w.u64_(f.grant_copied.offset);
+        w.u64_(f.grant_copied.length);
+        break;
+    case EventKind::GrantRefused:
+        w.u64_(f.grant_refused.grant);
+        w.u8_(static_cast<u8>(f.grant_refused.direction));
+        w.u64_(f.grant_refused.offset);
+        w.u64_(f.grant_refused.length);
+        w.u8_(static_cast<u8>(f.grant_refused.reason));
+        break;
     }
     return out;
 }

@@ -83,6 +83,31 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::unsigned_("priority", x.message_refused.priority));
         f(EventField::text_("reason", refusal_name(x.message_refused.reason)));
         break;
+    case EventKind::GrantCreated:
+        f(EventField::hex("grant", x.grant_created.grant));
+        f(EventField::grove("peer", x.grant_created.peer));
+        f(EventField::text_("rights", grant_rights_name(x.grant_created.rights)));
+        f(EventField::hex("address", x.grant_created.address));
+        f(EventField::unsigned_("length", x.grant_created.length));
+        break;
+    case EventKind::GrantRevoked:
+        f(EventField::hex("grant", x.grant_revoked.grant));
+        f(EventField::text_("cause", grant_end_name(x.grant_revoked.cause)));
+        break;
+    case EventKind::GrantCopied:
+        f(EventField::hex("grant", x.grant_copied.grant));
+        f(EventField::grove("granter", x.grant_copied.granter));
+        f(EventField::text_("direction", grant_direction_name(x.grant_copied.direction)));
+        f(EventField::unsigned_("offset", x.grant_copied.offset));
+        f(EventField::unsigned_("length", x.grant_copied.length));
+        break;
+    case EventKind::GrantRefused:
+        f(EventField::hex("grant", x.grant_refused.grant));
+        f(EventField::text_("direction", grant_direction_name(x.grant_refused.direction)));
+        f(EventField::unsigned_("offset", x.grant_refused.offset));
+        f(EventField::unsigned_("length", x.grant_refused.length));
+        f(EventField::text_("reason", grant_refusal_name(x.grant_refused.reason)));
+        break;
     }
 }
 

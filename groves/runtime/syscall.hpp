@@ -37,7 +37,7 @@ inline u64 address_of(T const* pointer) {
 }
 
 // Every syscall of the ABI has a wrapper below; a new syscall must get one.
-static_assert(static_cast<u64>(abi::Syscall::Count) == 19, "a syscall was added to the ABI: wrap it here");
+static_assert(static_cast<u64>(abi::Syscall::Count) == 23, "a syscall was added to the ABI: wrap it here");
 
 // Ends the grove (every thread) with `code`. If the kernel ever returned, the grove traps on ud2.
 [[noreturn]] inline void sys_exit(long code) {
@@ -122,5 +122,24 @@ inline long sys_subscribe_crashes() { return syscall6(abi::Syscall::SubscribeCra
 
 // Feeds the watchdog.
 inline long sys_heartbeat() { return syscall6(abi::Syscall::Heartbeat).value; }
+
+// Grants [address, address + length) of this grove's memory to the grove with serial `peer` (a message header's
+// `sender`), with `rights` abi::GrantRead and/or abi::GrantWrite; returns the grant id to send to the peer.
+inline long sys_grant_create(void const* address, usize length, u32 peer, u64 rights) {
+    return syscall6(abi::Syscall::GrantCreate, address_of(address), length, peer, rights).value;
+}
+
+// Ends a grant of this grove: its id never works again.
+inline long sys_grant_revoke(u64 grant) { return syscall6(abi::Syscall::GrantRevoke, grant).value; }
+
+// Copies `length` bytes at `offset` of a grant made to this grove into `destination`; returns `length`.
+inline long sys_grant_copy_from(u64 grant, u64 offset, void* destination, usize length) {
+    return syscall6(abi::Syscall::GrantCopyFrom, grant, offset, address_of(destination), length).value;
+}
+
+// Copies `length` bytes from `source` into a grant made to this grove, at `offset`; returns `length`.
+inline long sys_grant_copy_to(u64 grant, u64 offset, void const* source, usize length) {
+    return syscall6(abi::Syscall::GrantCopyTo, grant, offset, address_of(source), length).value;
+}
 
 } // namespace grove::rt

@@ -128,6 +128,12 @@ Result<void> UnicornArch::copy_to_user(AddressSpaceId id, VirtAddr destination, 
     return space->copy_to_user(destination, source, length);
 }
 
+Result<void> UnicornArch::check_user(AddressSpaceId id, VirtAddr address, Bytes length, Permissions access) const {
+    UnicornSpace const* space = find(id);
+    if (space == nullptr || !space->allows(address, length, access)) return Error::InvalidArgument;
+    return {};
+}
+
 Result<void> UnicornArch::set_io_ports(AddressSpaceId id, Span<IoPortRange const> ports) {
     UnicornSpace* space = find(id);
     if (space == nullptr) return Error::InvalidArgument;

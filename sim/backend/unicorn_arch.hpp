@@ -53,6 +53,8 @@ public:
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
+                            Permissions access) const override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
     PageCount free_pages() const override { return m_frames.free(); }
 

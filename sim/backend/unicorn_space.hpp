@@ -83,6 +83,10 @@ public:
     Result<void> load(VirtAddr destination, void const* source, Bytes length);
     Result<void> copy_from_user(void* destination, VirtAddr source, Bytes length);
     Result<void> copy_to_user(VirtAddr destination, void const* source, Bytes length);
+    // Whether every page of [address, address + length) is mapped with `access`.
+    bool allows(VirtAddr address, Bytes length, Permissions access) const {
+        return pages_allow(address.value, length.value, access);
+    }
     void set_io_ports(Span<IoPortRange const> ports);
     // True when every port of [port, port + size) is in one of the ranges.
     bool may_access_ports(u16 port, u8 size) const;

@@ -265,6 +265,11 @@ scenario::FinalCounters Run::final_counters() const {
         counters.overall.refused += c.refused_total();
         counters.overall.queued += c.queued;
     }
+    GrantTable const& grants = m_kernel->grants();
+    Kernel::GrantCopyCounters const& copies = m_kernel->grant_copies();
+    if (grants.created() != 0 || copies.asked != 0)
+        counters.grants = scenario::GrantCounters{grants.created(), grants.ended(), grants.live(),
+                                                  copies.asked,     copies.copied,  copies.refused};
     return counters;
 }
 

@@ -20,6 +20,7 @@ inline ResourceLimits core_limits(Limits const& limits) {
     out.file_handles = Count(limits.file_handles);
     out.ipc_messages_per_second = limits.ipc_rate;
     out.ipc_burst = limits.ipc_burst;
+    out.grants = Count(limits.grants);
     switch (limits.on_violation) {
     case ViolationPolicy::Deny: out.policy = grove::ViolationPolicy::Deny; break;
     case ViolationPolicy::Throttle: out.policy = grove::ViolationPolicy::Throttle; break;

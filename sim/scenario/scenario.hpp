@@ -61,6 +61,7 @@ struct Limits {
     u32 ipc_rate = DefaultIpcRate;       // messages per second of virtual time
     u32 ipc_burst = DefaultIpcRate / 10; // default: a tenth of ipc_rate (at least 1)
     ViolationPolicy on_violation = ViolationPolicy::Deny;
+    u32 grants = static_cast<u32>(DefaultGrants); // live grants at once (GrantCreate)
     bool operator==(Limits const&) const = default;
 };
 

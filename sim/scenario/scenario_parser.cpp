@@ -340,7 +340,7 @@ private:
     static Limits read_limits(toml::table const& source, std::string const& grove_context) {
         StrictTable const table(source, "the limits of " + grove_context,
                                 {"memory", "threads", "cpu_percent", "file_handles", "ipc_rate", "ipc_burst",
-                                 "on_violation"});
+                                 "on_violation", "grants"});
         Limits limits;
         // A limit beyond what admission can ever reserve (core/grove/admission.hpp) would only be refused later.
         limits.memory = table.size_or("memory", MinMemory, AdmissionMemory, limits.memory);
@@ -352,6 +352,7 @@ private:
             table.integer_or("ipc_burst", 1, MaxCount, std::max<u32>(1, limits.ipc_rate / 10)));
         limits.on_violation = enum_or(table, "on_violation", &violation_policy_from_name, violation_policy_names(),
                                       limits.on_violation);
+        limits.grants = static_cast<u32>(table.integer_or("grants", 0, MaxGrants, limits.grants));
         return limits;
     }
 

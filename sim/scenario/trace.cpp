@@ -92,7 +92,7 @@ TraceEvent read_event(Json const& object) {
 FinalCounters read_final(Json const& record) {
     constexpr std::string_view where = "the final record";
     if (!record.is_object()) throw LineError{1, "\"final\" must be an object"};
-    only_keys(record, {"t", "digest", "overall", "groves", "memory"}, where);
+    only_keys(record, {"t", "digest", "overall", "groves", "memory", "grants"}, where);
     FinalCounters counters;
     counters.end_time = Ticks(unsigned_member(record, "t", where));
     auto const digest = parse_digest_text(text_member(record, "digest", where));
@@ -129,6 +129,15 @@ FinalCounters read_final(Json const& record) {
         counters.memory = MemoryCounters{unsigned_member(*memory, "frames", memory_where),
                                          unsigned_member(*memory, "free", memory_where),
                                          unsigned_member(*memory, "held", memory_where)};
+    }
+    if (auto const grants = record.find("grants"); grants != record.end()) {
+        constexpr std::string_view grants_where = "\"grants\"";
+        if (!grants->is_object()) throw LineError{1, "\"grants\" must be an object of grant counts"};
+        only_keys(*grants, {"created", "ended", "live", "copies", "copied", "refused"}, grants_where);
+        counters.grants = GrantCounters{
+            unsigned_member(*grants, "created", grants_where), unsigned_member(*grants, "ended", grants_where),
+            unsigned_member(*grants, "live", grants_where),    unsigned_member(*grants, "copies", grants_where),
+            unsigned_member(*grants, "copied", grants_where),  unsigned_member(*grants, "refused", grants_where)};
     }
     return counters;
 }
@@ -235,6 +244,11 @@ std::string format_final_line(FinalCounters const& counters) {
     if (counters.memory)
         line += fmt::format(",\"memory\":{{\"frames\":{},\"free\":{},\"held\":{}}}", counters.memory->frames,
                             counters.memory->free, counters.memory->held);
+    if (counters.grants)
+        line += fmt::format(",\"grants\":{{\"created\":{},\"ended\":{},\"live\":{},\"copies\":{},\"copied\":{},"
+                            "\"refused\":{}}}",
+                            counters.grants->created, counters.grants->ended, counters.grants->live,
+                            counters.grants->copies, counters.grants->copied, counters.grants->refused);
     line += "}}";
     return line;
 }

@@ -63,6 +63,18 @@ struct MemoryCounters {
     bool operator==(MemoryCounters const&) const = default;
 };
 
+// The grants of a run: every grant created has ended (revoked, or with its granter) or is live, and every copy
+// asked for was copied or refused. Reported by both targets when the run used grants at all.
+struct GrantCounters {
+    u64 created = 0;
+    u64 ended = 0;
+    u64 live = 0;
+    u64 copies = 0; // asked for
+    u64 copied = 0;
+    u64 refused = 0;
+    bool operator==(GrantCounters const&) const = default;
+};
+
 // What the simulator records when a run ends: the time, the trace digest the run reports, each grove's counters
 // (in load order) and the kernel's own totals over all messages (including those the kernel itself sent).
 struct FinalCounters {
@@ -71,6 +83,7 @@ struct FinalCounters {
     std::vector<GroveCounters> groves;
     IpcCounters overall;
     std::optional<MemoryCounters> memory; // metal's final record only
+    std::optional<GrantCounters> grants;  // when the run created a grant or asked for a copy
 
     // The counters of that grove, or nullptr.
     GroveCounters const* find(std::string_view grove_name) const;

@@ -159,6 +159,18 @@ void check_ipc_accounting(Scenario const& scenario, FinalCounters const* counter
     rows.push_back(accounting_row("IPC accounting overall", counters->overall));
 }
 
+// Checked whenever the run reports grants: nothing about a grant or a copy is lost silently.
+void check_grant_accounting(FinalCounters const* counters, std::vector<VerdictRow>& rows) {
+    if (counters == nullptr || !counters->grants) return;
+    GrantCounters const& g = *counters->grants;
+    bool const grants = g.created == g.ended + g.live;
+    rows.push_back(VerdictRow{"grant accounting", grants, "created = ended + live",
+                              fmt::format("{} {} {} + {}", g.created, grants ? "=" : "!=", g.ended, g.live)});
+    bool const copies = g.copies == g.copied + g.refused;
+    rows.push_back(VerdictRow{"grant copy accounting", copies, "asked = copied + refused",
+                              fmt::format("{} {} {} + {}", g.copies, copies ? "=" : "!=", g.copied, g.refused)});
+}
+
 void check_digest(Scenario const& scenario, FinalCounters const* counters, std::vector<VerdictRow>& rows) {
     if (!scenario.expect.digest) return;
     VerdictRow row{"trace digest", false, format_digest(*scenario.expect.digest), std::string(NoFinalCounters)};
@@ -210,6 +222,7 @@ Verdict evaluate_verdict(Scenario const& scenario, Trace const& trace) {
     check_sequences(scenario, trace, verdict.rows);
     check_absent(scenario, trace, verdict.rows);
     check_ipc_accounting(scenario, counters, verdict.rows);
+    check_grant_accounting(counters, verdict.rows);
     check_digest(scenario, counters, verdict.rows);
     return verdict;
 }

@@ -154,6 +154,18 @@ bool FakeArch::is_writable(Space const& s, VirtAddr destination, Bytes length) c
     return for_each_chunk(destination.value, length.value, writable);
 }
 
+Result<void> FakeArch::check_user(AddressSpaceId id, VirtAddr address, Bytes length, Permissions access) const {
+    auto it = m_spaces.find(id.value);
+    if (it == m_spaces.end()) return Error::InvalidArgument;
+    Space const& s = it->second;
+    auto allowed = [&](u64 page, u64, u64, u64) {
+        auto p = s.pages.find(page);
+        return p != s.pages.end() && has(p->second.permissions, access);
+    };
+    if (!for_each_chunk(address.value, length.value, allowed)) return Error::InvalidArgument;
+    return {};
+}
+
 Result<void> FakeArch::copy_to_user(AddressSpaceId id, VirtAddr destination, void const* source, Bytes length) {
     Space* s = find(id);
     if (s == nullptr || !is_writable(*s, destination, length)) return Error::InvalidArgument;

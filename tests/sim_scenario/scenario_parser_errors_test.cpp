@@ -17,7 +17,7 @@ TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheKnownOne) {
 TEST(ScenarioParserErrors, UnknownKeyDeepInsideAGrove) {
     EXPECT_EQ(error_of(with_head("[groves.limits]\nthreads = 2\nmemroy = \"1MiB\"\n")),
               "bad.toml:8:1: unknown key 'memroy' in the limits of grove 'a' (did you mean 'memory'?); the keys here "
-              "are memory, threads, cpu_percent, file_handles, ipc_rate, ipc_burst or on_violation");
+              "are memory, threads, cpu_percent, file_handles, ipc_rate, ipc_burst, on_violation or grants");
 }
 
 TEST(ScenarioParserErrors, ReportsTheFirstUnknownKeyInFileOrder) {
@@ -60,7 +60,7 @@ TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
               "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
               "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
-              "chatter or hostile");
+              "chatter, hostile, grantserver or grantclient");
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
@@ -174,7 +174,8 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
               "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
-              "capability_denied, message_sent, message_delivered, message_refused, fault, console, killed, hung, "
+              "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
+              "grant_revoked, grant_copied, grant_refused, killed, hung, "
               "throttled, fault_injected, memory_spike, "
               "flood_started or flood_stopped");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),

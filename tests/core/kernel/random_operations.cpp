@@ -104,6 +104,8 @@ std::string RandomOperations::finish() {
         return differs("queued messages after every grove was retired", 0, m_kernel->ipc().ledger().queued_total());
     if (m_kernel->ipc().size() != 0) return differs("endpoints after every grove was retired", 0, m_kernel->ipc().size());
     if (!m_kernel->ipc().check_invariant()) return "the IPC accounting invariant broke";
+    if (m_kernel->grants().live() != 0) return differs("grants after every grove was retired", 0, m_kernel->grants().live());
+    if (!m_kernel->grants().check_invariant()) return "the grant accounting invariant broke";
     return "";
 }
 
@@ -126,6 +128,12 @@ AddressSpaceId RandomOperations::space_of(GroveId g) const { return m_kernel->ma
 u64 RandomOperations::some_handle(GroveId g) {
     if (m_choices.below(4) != 0) return m_handles[g.serial % Groves];
     return pick({abi::OwnEndpointHandle, abi::make_handle(1, 1), abi::make_handle(2, 1), abi::make_handle(1, 2)});
+}
+
+// Mostly an id the first grants of a run get (they may name nothing, or another grove's grant, by then).
+u64 RandomOperations::some_grant() {
+    if (m_choices.below(8) == 0) return m_choices.next();
+    return pick({abi::make_handle(0, 1), abi::make_handle(1, 1), abi::make_handle(2, 1), abi::make_handle(0, 2)});
 }
 
 u64 RandomOperations::some_timeout() { return pick({0, 1'000, 50'000, abi::WaitForever, abi::WaitForever}); }
@@ -225,6 +233,20 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         a[3] = abi::ProtRead;
         break;
     case Syscall::HandleClose: a[0] = maybe_hostile(some_handle(g)); break;
+    case Syscall::GrantCreate:
+        a[0] = maybe_hostile(some_buffer());
+        a[1] = maybe_hostile(pick({abi::MessageSize, PageSize, 2 * PageSize}));
+        a[2] = maybe_hostile(m_ids[m_choices.below(Groves)].serial);
+        a[3] = maybe_hostile(pick({abi::GrantRead, abi::GrantWrite, abi::GrantRead | abi::GrantWrite}));
+        break;
+    case Syscall::GrantRevoke: a[0] = some_grant(); break;
+    case Syscall::GrantCopyFrom:
+    case Syscall::GrantCopyTo:
+        a[0] = some_grant();
+        a[1] = maybe_hostile(pick({0, 16, PageSize}));
+        a[2] = maybe_hostile(some_buffer());
+        a[3] = maybe_hostile(pick({1, abi::MessageSize, PageSize}));
+        break;
     case Syscall::Yield:
     case Syscall::Clock:
     case Syscall::SubscribeCrashes:
@@ -288,6 +310,9 @@ void RandomOperations::refresh_ids() {
 
 std::string RandomOperations::check() {
     if (!m_kernel->ipc().check_invariant()) return "the IPC accounting invariant broke";
+    if (!m_kernel->grants().check_invariant()) return "the grant accounting invariant broke";
+    Kernel::GrantCopyCounters const& copies = m_kernel->grant_copies();
+    if (copies.asked != copies.copied + copies.refused) return "a grant copy was neither copied nor refused";
     refresh_ids();
     usize threads = 0;
     for (GroveId id : m_ids) {

@@ -84,6 +84,7 @@ private:
     u64 some_handle(GroveId g);
     u64 some_timeout();
     u64 some_buffer();
+    u64 some_grant();
     u64 some_thread(GroveId g);
     void write_random_message(GroveId g, u64 address);
     Trap random_trap(ThreadId thread);

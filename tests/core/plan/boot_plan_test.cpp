@@ -241,7 +241,9 @@ TEST(BootPlan, RejectsBadVariableParts) {
     }();
     // client's first argument ("pingpong", after the name "client") gets a NUL byte.
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[name_at + 6 + 1 + 2] = 0; })), PlanCheck::BadArgument);
-    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 118] = 1; })), PlanCheck::ReservedNotZero);
+    // The grants limit past MaxGrants (1024 = 0x400).
+    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 119] = 0x04; b[second_record(b) + 118] = 1; })),
+              PlanCheck::BadLimits);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 112] = 9; })), PlanCheck::TooManyArguments);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 113] = 17; })), PlanCheck::TooManyIoRanges);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 114] = 17; })),
