@@ -46,6 +46,7 @@ struct DecodedSyscall {
     VirtAddr stack_top{};    // ThreadCreate
     u64 argument = 0;        // ThreadCreate
     u64 thread = 0;          // ThreadJoin: the target, as the grove knows it
+    u8 irq_line = 0;         // IrqWait, IrqAck
 };
 
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.

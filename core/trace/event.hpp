@@ -28,6 +28,7 @@ enum class EventKind : u8 {
     MessageRefused = 34,
     Fault = 48,
     Console = 49,
+    Interrupt = 50,
 };
 
 constexpr char const* event_kind_name(EventKind k) {
@@ -47,6 +48,7 @@ constexpr char const* event_kind_name(EventKind k) {
     case EventKind::MessageRefused: return "message_refused";
     case EventKind::Fault: return "fault";
     case EventKind::Console: return "console";
+    case EventKind::Interrupt: return "interrupt";
     }
     return "unknown";
 }
@@ -68,7 +70,8 @@ constexpr bool is_emitted_kind(EventKind k) {
     case EventKind::LimitExceeded:
     case EventKind::CapabilityDenied:
     case EventKind::Fault:
-    case EventKind::Console: return true;
+    case EventKind::Console:
+    case EventKind::Interrupt: return true;
     }
     return false;
 }
@@ -137,6 +140,30 @@ struct MessageRefusedFields {
     u8 priority;
     Refusal reason;
 };
+// What the kernel did with an interrupt it took (core/abi/syscall.hpp, "Interrupts").
+enum class InterruptFate : u8 {
+    Delivered = 0, // the owner's thread waiting in IrqWait woke with it
+    Pending = 1,   // the owner was not waiting: counted, the next IrqWait returns at once
+    Unowned = 2,   // no grove owns the line: counted on the line, which stays masked
+    Dropped = 3,   // the owner ended with `count` interrupts it never took
+};
+
+constexpr char const* interrupt_fate_name(InterruptFate f) {
+    switch (f) {
+    case InterruptFate::Delivered: return "delivered";
+    case InterruptFate::Pending: return "pending";
+    case InterruptFate::Unowned: return "unowned";
+    case InterruptFate::Dropped: return "dropped";
+    }
+    return "unknown";
+}
+
+// The event's grove is the line's owner (serial 0 for an unowned line).
+struct InterruptFields {
+    u8 line;
+    InterruptFate fate;
+    u32 count; // delivered: what IrqWait returns; pending: counted so far; unowned: on the line so far; dropped
+};
 struct RawFields {
     u64 word[4];
 };
@@ -163,6 +190,7 @@ struct Event {
         MessageSentFields message_sent;
         MessageDeliveredFields message_delivered;
         MessageRefusedFields message_refused;
+        InterruptFields interrupt;
     } fields{.raw = {}};
 
     GroveId grove() const { return GroveId{serial, generation}; }
@@ -241,6 +269,11 @@ struct Event {
     static Event message_refused(Ticks time, GroveId sender, u32 to, u32 tag, u8 priority, Refusal reason) {
         Event e = make(EventKind::MessageRefused, time, sender);
         e.fields.message_refused = MessageRefusedFields{to, tag, priority, reason};
+        return e;
+    }
+    static Event interrupt(Ticks time, GroveId owner, u8 line, InterruptFate fate, u32 count) {
+        Event e = make(EventKind::Interrupt, time, owner);
+        e.fields.interrupt = InterruptFields{line, fate, count};
         return e;
     }
     // Four raw words under any kind (for tests of the encoding).

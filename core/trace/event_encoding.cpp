@@ -86,6 +86,11 @@ EncodedEvent encode_event(Event const& e) {
         w.u8_(f.message_refused.priority);
         w.u8_(static_cast<u8>(f.message_refused.reason));
         break;
+    case EventKind::Interrupt:
+        w.u8_(f.interrupt.line);
+        w.u8_(static_cast<u8>(f.interrupt.fate));
+        w.u32_(f.interrupt.count);
+        break;
     }
     return out;
 }

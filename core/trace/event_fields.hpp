@@ -83,6 +83,11 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::unsigned_("priority", x.message_refused.priority));
         f(EventField::text_("reason", refusal_name(x.message_refused.reason)));
         break;
+    case EventKind::Interrupt:
+        f(EventField::unsigned_("line", x.interrupt.line));
+        f(EventField::text_("fate", interrupt_fate_name(x.interrupt.fate)));
+        f(EventField::unsigned_("count", x.interrupt.count));
+        break;
     }
 }
 

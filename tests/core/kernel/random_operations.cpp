@@ -225,6 +225,11 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         a[3] = abi::ProtRead;
         break;
     case Syscall::HandleClose: a[0] = maybe_hostile(some_handle(g)); break;
+    case Syscall::IrqWait:
+    case Syscall::IrqAck:
+        a[0] = maybe_hostile(pick({0, 14, 15, abi::IrqLines}));
+        a[1] = some_timeout();
+        break;
     case Syscall::Yield:
     case Syscall::Clock:
     case Syscall::SubscribeCrashes:
