@@ -54,6 +54,14 @@ public:
     // Checks the range as copy_to_user would, without writing.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
+    // No legacy line is routed to the CPU on metal yet (the 8259 PIC stays as the firmware left it, every line
+    // masked by the kernel's boot): the kernel's mask is recorded, and no line ever fires (take_interrupts).
+    void set_irq_masked(u8 line, bool masked) override {
+        if (line < abi::IrqLines)
+            m_irq_unmasked = masked ? static_cast<u16>(m_irq_unmasked & ~(1u << line))
+                                    : static_cast<u16>(m_irq_unmasked | (1u << line));
+    }
+    u16 take_interrupts() { return 0; }
     PageCount free_pages() const override { return m_frames.free_pages(); }
 
     Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
@@ -193,6 +201,7 @@ private:
     Ticks m_deadline = Ticks::max();
     bool m_console_comments = false;
     bool m_console_mid_line = false;
+    u16 m_irq_unmasked = 0; // the lines the kernel unmasked (set_irq_masked)
 };
 
 static_assert(MachineBackend<MetalArch>);

@@ -58,12 +58,30 @@ enum class Syscall : std::uint64_t {
                          // (len 0, offset + len past the grant or overflowing, own range unmapped or outside the
                          // window), InvalidState (granted pages unmapped since). Source and destination may
                          // overlap (a grove granting to itself): the copy is as if the source were read first.
-    Count = 23,
+    IrqWait = 23,        // (line, timeout) -> interrupts taken  Irq (that line); see "Interrupts" below
+    IrqAck = 24,         // (line)                              Irq (that line): unmasks the line
+    Count = 25,
 };
 
 // Rights of GrantCreate.
 inline constexpr std::uint64_t GrantRead = 1u << 0;  // the peer may GrantCopyFrom
 inline constexpr std::uint64_t GrantWrite = 1u << 1; // the peer may GrantCopyTo
+
+// Interrupts. A grove whose Irq capability names a line owns that line while it runs (at most one grove owns a
+// line; a grove cannot start while another owns a line it names) and takes its interrupts with a wait syscall:
+//   IrqWait(line, timeout)  blocks until the line has fired, then returns how many interrupts it took since the last
+//                           IrqWait returned (at least 1); at once when one is pending; TimedOut after `timeout`
+//                           ticks (WaitForever: no limit). AccessDenied for a line the capability does not name,
+//                           InvalidArgument for a line >= IrqLines.
+//   IrqAck(line)            the driver has served the device: the line is unmasked again.
+// A line is masked by the machine when it fires (the interrupt entry masks it before anything else runs) and stays
+// masked until IrqAck, so a level-triggered device cannot storm the kernel; an interrupt raised while the line is
+// masked is latched by the controller and taken at the unmask. Every interrupt the kernel takes is an `interrupt`
+// event of the trace: delivered (a waiter woke), pending (counted until the next IrqWait), unowned (no grove owns
+// the line: counted, the line stays masked) or dropped (its owner ended with interrupts pending: counted).
+// When the owner ends, its lines are masked and released. The lines are the 16 legacy ISA lines (IRQ 0-15): the
+// simulator's interrupt controller on its device bus; on metal the 8259 PIC pair (arch_x86_64/platform/pic.hpp).
+inline constexpr std::uint8_t IrqLines = 16;
 
 // Flags of Send, Receive and Call.
 inline constexpr std::uint64_t FlagNonBlocking = 1u << 0;

@@ -89,6 +89,11 @@ public:
     }
     // The I/O ports the space may use (replaces the previous set). On metal: the TSS I/O-permission bitmap.
     virtual Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) = 0;
+    // Masks (true) or unmasks a legacy interrupt line, 0 .. abi::IrqLines-1, in the machine's interrupt controller.
+    // Every line starts masked. A line fires only while unmasked, and the machine masks it as it fires, before the
+    // kernel hears of it (MachineBackend::take_interrupts); an interrupt raised while the line is masked is latched
+    // and fires at the unmask.
+    virtual void set_irq_masked(u8 line, bool masked) = 0;
     // Pages of memory the backend can still hand out: the counter that must return to its earlier value when a
     // grove dies.
     virtual PageCount free_pages() const = 0;

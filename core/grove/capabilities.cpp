@@ -18,6 +18,12 @@ Result<void> Capabilities::grant_physical(PhysicalRange range) {
     return {};
 }
 
+Result<void> Capabilities::grant_irq(u8 line) {
+    if (line >= abi::IrqLines) return Error::InvalidArgument;
+    m_irq_lines = static_cast<u16>(m_irq_lines | (1u << line));
+    return {};
+}
+
 Result<void> Capabilities::grant(CapabilityKind kind) {
     if (!is_flag_capability(kind)) return Error::InvalidArgument;
     m_flags = static_cast<u16>(m_flags | flag_bit(kind));
@@ -37,6 +43,7 @@ bool Capabilities::has(CapabilityKind kind) const {
     case CapabilityKind::IpcSend: return !m_send.is_empty();
     case CapabilityKind::IpcReceive: return !m_receive.is_empty();
     case CapabilityKind::CrashWatch: return !m_watch.is_empty();
+    case CapabilityKind::Irq: return m_irq_lines != 0;
     case CapabilityKind::ThreadCreate:
     case CapabilityKind::MemoryManage:
     case CapabilityKind::Filesystem:

@@ -3,8 +3,8 @@
 
 namespace grove {
 
-// The kinds of authority a grove can hold. The first four and CrashWatch carry lists (which ports, ranges, peers,
-// watched groves); the others are plain flags. The numeric values are part of the trace encoding: append, never renumber.
+// The kinds of authority a grove can hold. The first four, CrashWatch and Irq carry lists (which ports, ranges, peers,
+// watched groves, interrupt lines); the others are plain flags. The numeric values are part of the trace encoding: append, never renumber.
 enum class CapabilityKind : u8 {
     IoPort = 0,
     PhysicalMemory = 1,
@@ -16,9 +16,10 @@ enum class CapabilityKind : u8 {
     Graphics = 7,
     Network = 8,
     CrashWatch = 9, // hearing of the crashes and give-ups of the groves named (SubscribeCrashes)
+    Irq = 10,       // owning interrupt lines and taking their interrupts (IrqWait, IrqAck)
 };
 
-inline constexpr usize CapabilityKindCount = 10;
+inline constexpr usize CapabilityKindCount = 11;
 
 constexpr char const* capability_kind_name(CapabilityKind k) {
     switch (k) {
@@ -32,6 +33,7 @@ constexpr char const* capability_kind_name(CapabilityKind k) {
     case CapabilityKind::Graphics: return "graphics";
     case CapabilityKind::Network: return "network";
     case CapabilityKind::CrashWatch: return "crash_watch";
+    case CapabilityKind::Irq: return "irq";
     }
     return "unknown";
 }

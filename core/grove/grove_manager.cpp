@@ -463,6 +463,12 @@ Result<void> GroveManager::require_io_port(GroveId id, u16 port, Ticks now) {
     return deny(*g, CapabilityKind::IoPort, port, now);
 }
 
+Result<void> GroveManager::require_irq(GroveId id, u64 line, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_irq(line)) return {};
+    return deny(*g, CapabilityKind::Irq, line, now);
+}
+
 Result<void> GroveManager::require_physical(GroveId id, PhysicalRange range, Ticks now) {
     Grove* g = TRY(find_live(id));
     if (g->spec.capabilities.allows_physical(range)) return {};

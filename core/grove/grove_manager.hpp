@@ -127,6 +127,7 @@ public:
     // --- capabilities (AccessDenied and `capability_denied` when not held) ---------------------------------
     Result<void> require_capability(GroveId id, CapabilityKind kind, Ticks now);
     Result<void> require_io_port(GroveId id, u16 port, Ticks now);
+    Result<void> require_irq(GroveId id, u64 line, Ticks now);
     Result<void> require_physical(GroveId id, PhysicalRange range, Ticks now);
     Result<void> require_send_to(GroveId id, char const* peer, usize length, Ticks now);
     // May the live grove `receiver` receive messages from grove `sender`? The denial's `capability_denied` names

@@ -200,7 +200,10 @@ void Kernel::finish_wakeup(Wakeup const& wakeup) {
         reap(kt.join_target, kt.grove);
         complete(wakeup.thread, u64{0}, static_cast<u64>(wakeup.exit_code));
         return;
-    case WakeOutcome::TimedOut: complete(wakeup.thread, Error::TimedOut); return;
+    case WakeOutcome::TimedOut:
+        if (pending == Pending::IrqWait) m_irq[kt.irq_line].waiter = ThreadId{};
+        complete(wakeup.thread, Error::TimedOut);
+        return;
     case WakeOutcome::PeerClosed: complete(wakeup.thread, Error::PeerClosed); return;
     }
 }
@@ -251,6 +254,68 @@ void Kernel::destroy_thread(ThreadId thread) {
     m_arch.destroy_context(thread);
 }
 
+// --- interrupts ------------------------------------------------------------------------------------------------
+
+void Kernel::take_interrupts(u16 lines) {
+    Ticks const t = now();
+    for (u8 line = 0; line < abi::IrqLines; ++line) {
+        if ((lines & (1u << line)) == 0) continue;
+        IrqLine& l = m_irq[line];
+        if (l.owner.is_null()) {
+            ++l.unowned; // the line stays masked: nobody will acknowledge it
+            m_manager.tracer().emit(Event::interrupt(t, GroveId{}, line, InterruptFate::Unowned, l.unowned));
+            continue;
+        }
+        ++l.pending;
+        if (l.waiter.is_null()) {
+            m_manager.tracer().emit(Event::interrupt(t, l.owner, line, InterruptFate::Pending, l.pending));
+            continue;
+        }
+        ThreadId const waiter = l.waiter;
+        u32 const taken = l.pending;
+        l.waiter = ThreadId{};
+        l.pending = 0;
+        m_threads[waiter.index].pending = Pending::None;
+        m_manager.tracer().emit(Event::interrupt(t, l.owner, line, InterruptFate::Delivered, taken));
+        complete(waiter, u64{taken});
+        MUST(m_scheduler.wake(waiter)); // it waits in IrqWait (the line's invariant)
+    }
+}
+
+bool Kernel::can_own_irq_lines(Grove const& grove) const {
+    u16 const lines = grove.spec.capabilities.irq_lines();
+    for (u8 line = 0; line < abi::IrqLines; ++line) {
+        if ((lines & (1u << line)) == 0) continue;
+        GroveId const owner = m_irq[line].owner;
+        if (!owner.is_null() && owner.serial != grove.id.serial) return false;
+    }
+    return true;
+}
+
+void Kernel::own_irq_lines(Grove const& grove) {
+    u16 const lines = grove.spec.capabilities.irq_lines();
+    for (u8 line = 0; line < abi::IrqLines; ++line) {
+        if ((lines & (1u << line)) == 0) continue;
+        m_irq[line].owner = grove.id;
+        m_irq[line].waiter = ThreadId{};
+        m_irq[line].pending = 0;
+        m_arch.set_irq_masked(line, false);
+    }
+}
+
+void Kernel::release_irq_lines(Grove const& grove) {
+    for (u8 line = 0; line < abi::IrqLines; ++line) {
+        IrqLine& l = m_irq[line];
+        if (l.owner != grove.id) continue;
+        m_arch.set_irq_masked(line, true);
+        if (l.pending != 0)
+            m_manager.tracer().emit(Event::interrupt(now(), l.owner, line, InterruptFate::Dropped, l.pending));
+        l.owner = GroveId{};
+        l.waiter = ThreadId{}; // its threads are gone
+        l.pending = 0;
+    }
+}
+
 // --- GroveHooks ------------------------------------------------------------------------------------------------
 
 Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
@@ -258,6 +323,7 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     // CPU shares are enforced per period of the scheduler, one period for every grove: a limit asking for another
     // period would be declared and not enforced, so it is refused.
     if (grove.spec.limits.cpu_period != m_scheduler.period()) return Error::InvalidArgument;
+    if (!can_own_irq_lines(grove)) return Error::AlreadyExists;
     EndpointRef const endpoint = TRY(m_ipc.open(grove.slot));
     Result<void> handle = m_manager.reserve_file_handle(grove.id, t);
     if (handle.is_error()) {
@@ -279,6 +345,7 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     kg.hung = false;
     kg.console_asked = 0;
     if (grove.id.generation == 1) kg.console_dropped = 0; // a new grove in this slot
+    own_irq_lines(grove);
     return {};
 }
 
@@ -310,6 +377,7 @@ void Kernel::on_teardown(Grove const& grove) {
     m_grants.end_all_of(grove.id.serial, [&](u64 id, Grant const&) {
         m_manager.tracer().emit(Event::grant_revoked(now(), grove.id, id, GrantEnd::GranterEnded));
     });
+    release_irq_lines(grove);
     // A grove torn down while Loading never opened its endpoint.
     if (!kg.endpoint.is_null()) MUST(m_ipc.close(kg.endpoint, m_woken));
     kg.handles.clear();

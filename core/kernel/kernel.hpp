@@ -95,6 +95,18 @@ public:
     // fault that crashes its grove, a timer), then dispatch().
     Dispatch on_trap(ThreadId thread, Trap const& trap);
 
+    // The machine took interrupts on `lines` (bit n for line n; each line masked by the machine as it fired): each
+    // goes to its owner, woken in IrqWait or counted as pending, or is counted as unowned; each an `interrupt`
+    // event (core/abi/syscall.hpp, "Interrupts"). The one entry of interrupts into the core, on every backend.
+    void on_interrupts(u16 lines) {
+        if (lines != 0) [[unlikely]] take_interrupts(lines);
+    }
+    // The grove that owns an interrupt line (a null id for none, or a line out of range), the interrupts it has not
+    // taken yet, and the interrupts taken while no grove owned it.
+    GroveId irq_owner(u8 line) const { return line < abi::IrqLines ? m_irq[line].owner : GroveId{}; }
+    u32 irq_pending(u8 line) const { return line < abi::IrqLines ? m_irq[line].pending : 0; }
+    u32 irq_unowned(u8 line) const { return line < abi::IrqLines ? m_irq[line].unowned : 0; }
+
     // The console bytes the grove in `slot` wrote over its budget (ConsoleBudget per incarnation) and that were
     // dropped, over all its incarnations.
     u64 console_dropped(GroveSlot slot) const { return m_groves[slot].console_dropped; }
@@ -106,8 +118,9 @@ public:
 
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
-    enum class Pending : u8 { None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite,
-                            GrantCopy };
+    enum class Pending : u8 {
+        None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite, GrantCopy, IrqWait
+    };
 
     struct KernelThread {
         ThreadId id;
@@ -122,6 +135,16 @@ private:
         ThreadId join_target;    // Join: the thread waited for, reaped when it has exited
         u64 console_length = 0;  // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
         u64 copy_length = 0;     // GrantCopy: the bytes copied, its result once their cost is paid
+        u8 irq_line = 0;         // IrqWait: the line waited for
+    };
+
+    // An interrupt line. Invariant: `waiter` is a thread of `owner` blocked in IrqWait on this line (or null), and
+    // `pending` is 0 while there is a waiter; a line without owner is masked.
+    struct IrqLine {
+        GroveId owner;
+        ThreadId waiter;
+        u32 pending = 0;  // taken, not yet returned by an IrqWait
+        u32 unowned = 0;  // taken while no grove owned the line, over the run
     };
 
     struct KernelGrove {
@@ -250,6 +273,15 @@ private:
     // Moves `length` bytes from `source` in space `from` to `destination` in space `to` through m_grant_buffer;
     // both ranges were checked. Overlapping ranges of one space are copied as if the source were read first.
     void copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination, u64 length);
+    SyscallResult sys_irq_wait(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_irq_ack(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    void take_interrupts(u16 lines);
+    // A starting grove owns the lines its Irq capability names: AlreadyExists when another grove owns one (checked
+    // by can_own_irq_lines, then committed by own_irq_lines, which unmasks them). release_irq_lines masks and frees
+    // the lines of an ending grove, counting its untaken interrupts as dropped.
+    bool can_own_irq_lines(Grove const& grove) const;
+    void own_irq_lines(Grove const& grove);
+    void release_irq_lines(Grove const& grove);
     // A Send or Call that passed prepare_send: it goes ahead to `target`, or it was throttled and the thread
     // already waits to run the whole syscall again once the rate limit allows (dispatch).
     struct PreparedSend {
@@ -271,6 +303,7 @@ private:
     WakeList m_woken;
     KernelThread m_threads[MaxThreads];
     KernelGrove m_groves[MaxGroves];
+    IrqLine m_irq[abi::IrqLines];
     char m_console_buffer[MaxConsoleWrite];
     GrantTable m_grants;
     GrantCopyCounters m_grant_copies;

@@ -75,6 +75,8 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::GrantRevoke: result = sys_grant_revoke(thread, d); break;
     case Syscall::GrantCopyFrom: result = sys_grant_copy(thread, d, GrantDirection::From); break;
     case Syscall::GrantCopyTo: result = sys_grant_copy(thread, d, GrantDirection::To); break;
+    case Syscall::IrqWait: result = sys_irq_wait(thread, d, t); break;
+    case Syscall::IrqAck: result = sys_irq_ack(thread, d, t); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
@@ -93,6 +95,31 @@ Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d)
 Kernel::SyscallResult Kernel::sys_sleep(ThreadId thread, DecodedSyscall const& d, Ticks t) {
     block(thread, Pending::Sleep, BlockReason::Sleep, deadline_after(t, d.duration));
     return SyscallOutcome::blocked();
+}
+
+Kernel::SyscallResult Kernel::sys_irq_wait(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+    KernelThread& kt = m_threads[thread.index];
+    TRY(m_manager.require_irq(kt.grove, d.irq_line, t));
+    IrqLine& line = m_irq[d.irq_line];
+    GROVE_ASSERT(line.owner == kt.grove); // a running grove owns every line it may name (on_start)
+    if (line.pending != 0) {
+        u32 const taken = line.pending;
+        line.pending = 0;
+        return SyscallOutcome::completed(taken);
+    }
+    if (!line.waiter.is_null()) return Error::InvalidState; // another thread of the grove waits on the line
+    if (d.timeout.is_zero()) return Error::TimedOut;
+    line.waiter = thread;
+    kt.irq_line = d.irq_line;
+    block(thread, Pending::IrqWait, BlockReason::Irq, deadline_after(t, d.timeout));
+    return SyscallOutcome::blocked();
+}
+
+Kernel::SyscallResult Kernel::sys_irq_ack(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+    KernelThread const& kt = m_threads[thread.index];
+    TRY(m_manager.require_irq(kt.grove, d.irq_line, t));
+    m_arch.set_irq_masked(d.irq_line, false);
+    return SyscallOutcome::completed();
 }
 
 Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall const& d) {

@@ -134,8 +134,17 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         d.address = VirtAddr{a[2]};
         d.length = a[3];
         break;
+    case Syscall::IrqWait:
+        d.timeout = decode_timeout(a[1]);
+        [[fallthrough]];
+    case Syscall::IrqAck:
+        if (a[0] >= abi::IrqLines) return Error::InvalidArgument;
+        d.irq_line = static_cast<u8>(a[0]);
+        break;
     case Syscall::Count:
         return Error::InvalidArgument;
+    default:
+        return Error::InvalidArgument; // a number inside the range that no syscall has
     }
     return {};
 }

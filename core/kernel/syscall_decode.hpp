@@ -63,6 +63,7 @@ struct DecodedSyscall {
     u64 grant = 0;
     u64 offset = 0;
     u64 length = 0;          // with `address`
+    u8 irq_line = 0;         // IrqWait, IrqAck
 };
 
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.

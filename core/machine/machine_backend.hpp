@@ -10,11 +10,16 @@ template<typename Backend>
 concept MachineBackend = requires(Backend& backend, Backend const& view, ThreadId thread, Ticks time) {
     // Runs `thread` until it traps (a syscall, a fault, or the preemption deadline passing: Timer).
     { backend.resume(thread) } -> std::same_as<Trap>;
-    // No thread can run: time passes until now() reaches `time` (at once when it has).
+    // No thread can run: time passes until now() reaches `time` (at once when it has), or until an interrupt line
+    // fires before.
     { backend.idle_until(time) } -> std::same_as<void>;
     // The thread resumed next traps with Timer once now() reaches `time`.
     { backend.set_preemption_deadline(time) } -> std::same_as<void>;
     { view.now() } -> std::same_as<Ticks>;
+    // The interrupt lines that fired (and were masked by the machine) since the last call, bit n for line n; the
+    // loop hands them to Kernel::on_interrupts. resume() returns (a Timer trap) and idle_until() returns early when
+    // a line fires.
+    { backend.take_interrupts() } -> std::same_as<u16>;
 };
 
 } // namespace grove

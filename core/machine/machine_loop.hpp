@@ -26,7 +26,10 @@ concept MachineRunner = requires(Runner& runner, usize index, ThreadId thread, T
 //     preempted (a Timer trap), so that the kernel dispatches again with its deadlines up to date (or, with
 //     nothing dispatched, the kernel dispatches);
 //   - nothing to run: time passes to the kernel's next deadline, the next scripted action or the end, whichever
-//     comes first, and never less than one tick; then the actions due are applied and the kernel dispatches.
+//     comes first, and never less than one tick; then the actions due are applied and the kernel dispatches;
+//   - the interrupt lines that fired while the thread ran or the machine idled go to the kernel
+//     (Kernel::on_interrupts) before it handles the trap or dispatches: the one path of interrupt delivery on
+//     every backend.
 //
 // So every action lands at its exact time on a backend whose deadlines are exact (the simulator). run_machine
 // turns it until now() reaches `end`; a caller that drives the machine itself (the benchmarks) calls begin() and
@@ -60,6 +63,7 @@ public:
             Ticks target = m_dispatch.wake_at < limit ? m_dispatch.wake_at : limit;
             if (target <= m_backend.now()) target = m_backend.now() + Ticks(1); // never stand still
             m_backend.idle_until(target);
+            m_kernel.on_interrupts(m_backend.take_interrupts());
             if (m_backend.now() >= end) return Turn::Idled;
             apply_due();
             m_dispatch = m_kernel.dispatch();
@@ -69,6 +73,7 @@ public:
         m_runner.before_resume(m_dispatch.thread);
         Trap const trap = m_backend.resume(m_dispatch.thread);
         if (!m_runner.after_resume(m_dispatch.thread, trap)) return Turn::Stopped;
+        m_kernel.on_interrupts(m_backend.take_interrupts());
         m_dispatch = m_kernel.on_trap(m_dispatch.thread, trap);
         if (m_backend.now() >= m_schedule.next_time() && m_backend.now() < end) {
             apply_due();

@@ -41,6 +41,7 @@ enum class BlockReason : u8 {
     Call,    // for the reply to a call
     Sleep,   // until the deadline
     Join,    // for `join_target` to exit
+    Irq,     // for an interrupt (IrqWait)
 };
 
 constexpr char const* thread_state_name(ThreadState s) {
@@ -61,6 +62,7 @@ constexpr char const* block_reason_name(BlockReason r) {
     case BlockReason::Call: return "call";
     case BlockReason::Sleep: return "sleep";
     case BlockReason::Join: return "join";
+    case BlockReason::Irq: return "irq";
     }
     return "unknown";
 }

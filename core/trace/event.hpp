@@ -34,6 +34,7 @@ enum class EventKind : u8 {
     GrantRevoked = 51,
     GrantCopied = 52,
     GrantRefused = 53,
+    Interrupt = 54,
 };
 
 constexpr char const* event_kind_name(EventKind k) {
@@ -57,6 +58,7 @@ constexpr char const* event_kind_name(EventKind k) {
     case EventKind::GrantRevoked: return "grant_revoked";
     case EventKind::GrantCopied: return "grant_copied";
     case EventKind::GrantRefused: return "grant_refused";
+    case EventKind::Interrupt: return "interrupt";
     }
     return "unknown";
 }
@@ -83,6 +85,7 @@ constexpr bool is_emitted_kind(EventKind k) {
     case EventKind::GrantRevoked:
     case EventKind::GrantCopied:
     case EventKind::GrantRefused: return true;
+    case EventKind::Interrupt: return true;
     }
     return false;
 }
@@ -178,6 +181,31 @@ struct GrantRefusedFields {
     u64 length;
     GrantRefusal reason;
 };
+
+// What the kernel did with an interrupt it took (core/abi/syscall.hpp, "Interrupts").
+enum class InterruptFate : u8 {
+    Delivered = 0, // the owner's thread waiting in IrqWait woke with it
+    Pending = 1,   // the owner was not waiting: counted, the next IrqWait returns at once
+    Unowned = 2,   // no grove owns the line: counted on the line, which stays masked
+    Dropped = 3,   // the owner ended with `count` interrupts it never took
+};
+
+constexpr char const* interrupt_fate_name(InterruptFate f) {
+    switch (f) {
+    case InterruptFate::Delivered: return "delivered";
+    case InterruptFate::Pending: return "pending";
+    case InterruptFate::Unowned: return "unowned";
+    case InterruptFate::Dropped: return "dropped";
+    }
+    return "unknown";
+}
+
+// The event's grove is the line's owner (serial 0 for an unowned line).
+struct InterruptFields {
+    u8 line;
+    InterruptFate fate;
+    u32 count; // delivered: what IrqWait returns; pending: counted so far; unowned: on the line so far; dropped
+};
 struct RawFields {
     u64 word[4];
 };
@@ -208,6 +236,7 @@ struct Event {
         GrantRevokedFields grant_revoked;
         GrantCopiedFields grant_copied;
         GrantRefusedFields grant_refused;
+        InterruptFields interrupt;
     } fields{.raw = {}};
 
     GroveId grove() const { return GroveId{serial, generation}; }
@@ -308,6 +337,11 @@ struct Event {
                                u64 length, GrantRefusal reason) {
         Event e = make(EventKind::GrantRefused, time, caller);
         e.fields.grant_refused = GrantRefusedFields{grant, direction, offset, length, reason};
+        return e;
+    }
+    static Event interrupt(Ticks time, GroveId owner, u8 line, InterruptFate fate, u32 count) {
+        Event e = make(EventKind::Interrupt, time, owner);
+        e.fields.interrupt = InterruptFields{line, fate, count};
         return e;
     }
     // Four raw words under any kind (for tests of the encoding).

@@ -111,6 +111,11 @@ EncodedEvent encode_event(Event const& e) {
         w.u64_(f.grant_refused.length);
         w.u8_(static_cast<u8>(f.grant_refused.reason));
         break;
+    case EventKind::Interrupt:
+        w.u8_(f.interrupt.line);
+        w.u8_(static_cast<u8>(f.interrupt.fate));
+        w.u32_(f.interrupt.count);
+        break;
     }
     return out;
 }

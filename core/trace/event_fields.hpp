@@ -108,6 +108,11 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::unsigned_("length", x.grant_refused.length));
         f(EventField::text_("reason", grant_refusal_name(x.grant_refused.reason)));
         break;
+    case EventKind::Interrupt:
+        f(EventField::unsigned_("line", x.interrupt.line));
+        f(EventField::text_("fate", interrupt_fate_name(x.interrupt.fate)));
+        f(EventField::unsigned_("count", x.interrupt.count));
+        break;
     }
 }
 

@@ -37,7 +37,7 @@ inline u64 address_of(T const* pointer) {
 }
 
 // Every syscall of the ABI has a wrapper below; a new syscall must get one.
-static_assert(static_cast<u64>(abi::Syscall::Count) == 23, "a syscall was added to the ABI: wrap it here");
+static_assert(static_cast<u64>(abi::Syscall::Count) == 25, "a syscall was added to the ABI: wrap it here");
 
 // Ends the grove (every thread) with `code`. If the kernel ever returned, the grove traps on ud2.
 [[noreturn]] inline void sys_exit(long code) {
@@ -141,5 +141,10 @@ inline long sys_grant_copy_from(u64 grant, u64 offset, void* destination, usize 
 inline long sys_grant_copy_to(u64 grant, u64 offset, void const* source, usize length) {
     return syscall6(abi::Syscall::GrantCopyTo, grant, offset, address_of(source), length).value;
 }
+// Waits for an interrupt on `line` (Irq capability); returns how many were taken since the last wait.
+inline long sys_irq_wait(u64 line, u64 timeout) { return syscall6(abi::Syscall::IrqWait, line, timeout).value; }
+
+// Unmasks `line` once the device has been served.
+inline long sys_irq_ack(u64 line) { return syscall6(abi::Syscall::IrqAck, line).value; }
 
 } // namespace grove::rt

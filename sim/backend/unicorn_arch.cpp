@@ -32,7 +32,7 @@ Result<AddressSpaceId> UnicornArch::create_address_space() {
     if (!m_frames.can_take(SpaceTablePages)) return Error::OutOfMemory;
     AddressSpaceId const id{m_next_space};
     auto space =
-        std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes, m_precision});
+        std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes, &m_bus, m_precision});
     if (!space->is_open()) return Error::OutOfMemory;
     ++m_next_space;
     m_spaces.emplace(id.value, std::move(space));
@@ -226,10 +226,20 @@ Trap UnicornArch::resume(ThreadId thread) {
         uc_reg_write_batch(space->engine(), registers, pointers, 2);
         context->has_result = false;
     }
+    Ticks const device_event = m_bus.interrupts().has_fired() ? m_clock.now() : m_bus.next_event();
+    if (device_event < m_clock.deadline()) m_clock.set_deadline(device_event);
     Trap const trap = space->run();
     m_inexact_fault = m_inexact_fault || space->trap_is_inexact();
     m_clock.charge_trap();
+    m_bus.advance_to(m_clock.now());
     return trap;
+}
+
+void UnicornArch::idle_until(Ticks t) {
+    if (m_bus.interrupts().has_fired()) return;
+    Ticks const device_event = m_bus.next_event();
+    m_clock.advance_to(device_event < t ? device_event : t);
+    m_bus.advance_to(m_clock.now());
 }
 
 // --- crash reports and console ------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ public:
     Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
                             Permissions access) const override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
+    void set_irq_masked(u8 line, bool masked) override { m_bus.interrupts().set_masked(line, masked); }
     PageCount free_pages() const override { return m_frames.free(); }
 
     Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
@@ -69,10 +70,16 @@ public:
 
     // --- the simulator's side ---------------------------------------------------------------------------------
     // Runs `thread` until it traps. The caller guarantees the thread has a context (create_context). Every trap
-    // costs VirtualClock::TrapCost of virtual time.
+    // costs VirtualClock::TrapCost of virtual time. The thread is preempted (a Timer trap) at the next event of a
+    // device, which is then stepped: an interrupt comes at its virtual time.
     Trap resume(ThreadId thread);
-    // The kernel's idle skip: every thread is blocked, so time jumps to `t` (never backwards).
-    void idle_until(Ticks t) { m_clock.advance_to(t); }
+    // The kernel's idle skip: every thread is blocked, so time jumps to `t` (never backwards), or to the next
+    // event of a device when that comes first, or not at all when an interrupt has fired.
+    void idle_until(Ticks t);
+    // The interrupt lines that fired since the last call (MachineBackend).
+    u16 take_interrupts() { return m_bus.interrupts().take(); }
+    // The machine's devices (sim/devices/): attach them before the run.
+    DeviceBus& bus() { return m_bus; }
 
     FaultPrecision fault_precision() const { return m_precision; }
     // True once resume() has returned a data fault whose pc (and the virtual time it left) may be wrong; only ever
@@ -121,6 +128,7 @@ private:
     bool m_inexact_fault = false;
     Disassembler m_disassembler;
     PortLog m_port_writes;
+    DeviceBus m_bus;
     u32 m_next_space = 1;
     std::map<u32, std::unique_ptr<UnicornSpace>> m_spaces;
     std::map<u32, PageTableCount> m_tables; // by space: the page tables metal would hold, taken from m_frames

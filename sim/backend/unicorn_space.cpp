@@ -661,16 +661,12 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
             return true;
         }
         u64 const rax = read_register(UC_X86_REG_RAX);
-        if (site.is_output) {
-            u64 const mask = site.operand_size == 4 ? 0xFFFFFFFF : (u64{1} << (8 * site.operand_size)) - 1;
-            m_machine.port_log->record(PortWrite{m_id, port, site.operand_size, static_cast<u32>(rax & mask)});
-        } else if (site.operand_size == 4) {
-            write_register(UC_X86_REG_RAX, 0xFFFFFFFF); // a 32-bit write clears the upper half
-        } else {
-            u64 const mask = (u64{1} << (8 * site.operand_size)) - 1;
-            write_register(UC_X86_REG_RAX, rax | mask);
-        }
-        return retire();
+        u64 const mask = site.operand_size == 4 ? 0xFFFFFFFF : (u64{1} << (8 * site.operand_size)) - 1;
+        retire(); // the access happens at the instruction's time
+        if (site.is_output) port_write(port, site.operand_size, static_cast<u32>(rax & mask));
+        else if (site.operand_size == 4) write_register(UC_X86_REG_RAX, port_read(port, 4)); // clears the upper half
+        else write_register(UC_X86_REG_RAX, (rax & ~mask) | (port_read(port, site.operand_size) & mask));
+        return false;
     }
     case InstructionClass::StringPortIo: return emulate_string_io(pc, site, trap);
     case InstructionClass::FlagsLoad: return emulate_flags_load(pc, site, trap);
@@ -767,6 +763,25 @@ bool UnicornSpace::emulate_segment_load(u64 pc, x86::Instruction const& site, Tr
     return false;
 }
 
+u32 UnicornSpace::port_read(u16 port, u8 size) {
+    u32 const value = m_machine.bus->read(port, size, m_machine.clock->now());
+    stop_for_devices();
+    return value;
+}
+
+void UnicornSpace::port_write(u16 port, u8 size, u32 value) {
+    m_machine.port_log->record(PortWrite{m_id, port, size, value});
+    m_machine.bus->write(port, size, value, m_machine.clock->now());
+    stop_for_devices();
+}
+
+void UnicornSpace::stop_for_devices() {
+    if (m_stop_at == 0) return; // trapped already
+    u64 const at = m_machine.bus->interrupts().has_fired() ? m_machine.clock->now().value
+                                                           : m_machine.bus->next_event().value;
+    if (at < m_stop_at) m_stop_at = at;
+}
+
 bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap& trap) {
     u16 const port = static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
     if (!may_access_ports(port, site.operand_size)) {
@@ -804,6 +819,7 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
             cached_host = host - pointer % PageSize;
         }
         bool moved = true;
+        if (!site.is_output) value = port_read(port, site.operand_size);
         if (host != nullptr) {
             if (site.is_output) std::memcpy(&value, host, site.operand_size);
             else std::memcpy(host, &value, site.operand_size);
@@ -815,11 +831,13 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
             faulted = true;
             break;
         }
-        if (site.is_output && done >= unrecorded) {
+        if (site.is_output) {
             u32 const mask = site.operand_size == 4 ? ~u32{0} : (u32{1} << (8 * site.operand_size)) - 1;
-            m_machine.port_log->record(PortWrite{m_id, port, site.operand_size, value & mask});
+            if (done >= unrecorded) m_machine.port_log->record(PortWrite{m_id, port, site.operand_size, value & mask});
+            m_machine.bus->write(port, site.operand_size, value & mask, clock.now());
         }
     }
+    stop_for_devices();
     m_machine.port_log->count_unkept(std::min(unrecorded, done));
     clock.retire(done);
     remaining -= done;

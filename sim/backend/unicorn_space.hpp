@@ -4,6 +4,7 @@
 #include <sim/backend/fault_precision.hpp>
 #include <sim/backend/host_slabs.hpp>
 #include <sim/backend/port_log.hpp>
+#include <sim/devices/device_bus.hpp>
 #include <arch_x86_64/isa/instruction.hpp>
 
 #include <array>
@@ -40,6 +41,7 @@ public:
         VirtualClock* clock = nullptr;
         Disassembler* disassembler = nullptr;
         PortLog* port_log = nullptr;
+        DeviceBus* bus = nullptr; // where permitted port accesses go
         FaultPrecision precision = FaultPrecision::Exact;
     };
 
@@ -170,6 +172,11 @@ private:
     // The block at `address` starts at or after m_stop_at: when the run has not trapped yet, the deadline is
     // reached, and the block is preempted (a Timer trap there, before it runs).
     [[gnu::noinline]] void stop_before_block(u64 address);
+    // A permitted port access, through the machine's bus at the current virtual time. A device event it scheduled
+    // (or an interrupt that fired) brings the run's stop forward, so that the interrupt comes at its time.
+    u32 port_read(u16 port, u8 size);
+    void port_write(u16 port, u8 size, u32 value);
+    void stop_for_devices();
     // Takes back the instructions of the current block that did not retire because it stopped before `pc`.
     void settle_block(u64 pc);
     // Handles the stop site at `pc`: true with `trap` set when it traps, false when it was emulated.

@@ -44,6 +44,7 @@ struct RunCommandOptions {
     Target target = Target::Sim;
     MetalCommandOptions metal;
     unsigned repeat = 1; // metal: boots of each scenario, compared with each other
+    std::string keep_disks;
 };
 
 // A digests file: "<scenario name> <16 hex digits>" per line; '#' starts a comment.
@@ -108,6 +109,7 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     if (!options.images.empty()) run_options.image_directory = options.images;
     run_options.seed = options.seed;
     run_options.progress = progress;
+    if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
     runner::RunResult result = runner::run_scenario(s, run_options);
     if (!result.error.empty()) {
         fmt::print(stderr, "grovesim run: {}: {}\n", path, result.error);
@@ -129,7 +131,11 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
         fmt::print("{}", runner::format_timeline(result.trace.events, TimelineLimit));
     }
     fmt::print("{}", scenario::format_verdict_table(result.verdict));
-    fmt::print("digest: {}\n\n", scenario::format_digest(digest));
+    fmt::print("digest: {}\n", scenario::format_digest(digest));
+    for (runner::DiskResult const& disk : result.disks)
+        fmt::print("disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
+                   scenario::format_digest(disk.hash), disk.unflushed, disk.kept.empty() ? "" : ", kept in " + disk.kept);
+    fmt::print("\n");
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
     if (!options.write_digests_path.empty()) {
         std::ofstream out(options.write_digests_path, std::ios::app);
@@ -309,6 +315,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
                         "Also check each scenario's digest against this file of '<scenario name> <digest>' lines");
     command->add_option("--write-digests", options->write_digests_path,
                         "Write '<scenario name> <digest>' for every scenario run to this file");
+    command->add_option("--keep-disks", options->keep_disks,
+                        "Keep each disk image as the run left it (flushed sectors only) in this directory, as "
+                        "<scenario name>.disk<N>.img");
     command->add_flag("--quiet", options->quiet, "Print only the verdict tables and digests, not the traces");
     add_target_option(*command, options->target);
     add_metal_options(*command, options->metal);

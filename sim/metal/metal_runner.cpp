@@ -214,6 +214,13 @@ MetalOptions default_metal_options() {
 }
 
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s) {
+    // The kernel routes no interrupt line yet, the boot plan carries no irq capability, and QEMU is started
+    // without a disk (sim/devices/ holds the simulator's side).
+    if (!s.disks.empty()) return std::string("it has a disk ([[disks]]), which only the simulator models so far");
+    for (scenario::GroveSpec const& g : s.groves)
+        if (!g.capabilities.irq.empty())
+            return fmt::format("grove '{}' owns interrupt lines (irq), which only the simulator delivers so far",
+                               g.name);
     for (scenario::Fault const& f : s.faults) {
         if (f.action != FaultAction::FloodStart) continue;
         for (scenario::GroveSpec const& g : s.groves)

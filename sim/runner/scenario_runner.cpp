@@ -3,7 +3,9 @@
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_injector.hpp>
 #include <core/machine/machine_loop.hpp>
+#include <core/base/hash.hpp>
 #include <sim/backend/unicorn_arch.hpp>
+#include <sim/devices/ata_disk.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/trace_recorder.hpp>
 
@@ -11,6 +13,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -96,6 +100,10 @@ private:
     usize add_runner_event(std::string const& grove, char const* kind);
     scenario::FinalCounters final_counters() const;
     void add_machine_checks(scenario::Verdict& verdict) const;
+    // Attaches the scenario's disks to the machine's bus, each a copy of its image; an error text when one
+    // cannot be read.
+    std::string attach_disks();
+    std::vector<DiskResult> finish_disks() const;
     Ticks now() const { return m_arch->now(); }
 
     scenario::Scenario const& m_scenario;
@@ -114,7 +122,46 @@ private:
     std::vector<std::string> m_spawn_failures;          // groves whose first spawn failed
     std::vector<ScheduledAction> m_actions;             // the storage of m_schedule: one per grove and per fault
     ActionSchedule m_schedule;
+    std::vector<sim::AtaDisk const*> m_disks; // by [[disks]] index, owned by the arch's bus
 };
+
+std::string Run::attach_disks() {
+    for (scenario::Disk const& disk : m_scenario.disks) {
+        std::ifstream in(disk.image, std::ios::binary);
+        std::vector<std::uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in.good() && !in.eof()) return fmt::format("cannot read the disk image '{}'", disk.image);
+        if (image.empty() || image.size() % sim::AtaDisk::SectorSize != 0 ||
+            image.size() / sim::AtaDisk::SectorSize > sim::AtaDisk::MaxSectors)
+            return fmt::format("the disk image '{}' has {} bytes, not a whole number of 512-byte sectors (1 to 2^28)",
+                               disk.image, image.size());
+        auto ata = std::make_unique<sim::AtaDisk>(std::move(image), m_arch->bus().interrupts());
+        sim::AtaDisk const* attached = ata.get();
+        if (m_arch->bus().attach(std::move(ata)).is_error())
+            return fmt::format("the disk '{}' cannot be attached: its ports are taken", disk.path);
+        m_disks.push_back(attached);
+    }
+    return "";
+}
+
+std::vector<DiskResult> Run::finish_disks() const {
+    std::vector<DiskResult> results;
+    for (usize i = 0; i < m_disks.size(); ++i) {
+        std::vector<std::uint8_t> const& image = m_disks[i]->committed();
+        Fnv1a64 hash;
+        hash.update(image.data(), image.size());
+        DiskResult result{m_scenario.disks[i].path, hash.digest(), m_disks[i]->dirty_sectors(), ""};
+        if (m_options.keep_disks) {
+            std::filesystem::path const kept = *m_options.keep_disks / fmt::format("{}.disk{}.img", m_scenario.name, i);
+            std::error_code ignored;
+            std::filesystem::create_directories(*m_options.keep_disks, ignored);
+            std::ofstream out(kept, std::ios::binary | std::ios::trunc);
+            out.write(reinterpret_cast<char const*>(image.data()), static_cast<std::streamsize>(image.size()));
+            result.kept = out.good() ? kept.string() : fmt::format("(cannot write {})", kept.string());
+        }
+        results.push_back(result);
+    }
+    return results;
+}
 
 std::string Run::prepare() {
     m_grove_images.resize(m_scenario.groves.size(), nullptr);
@@ -287,6 +334,7 @@ RunResult Run::run() {
     RunResult result;
     result.seed = m_options.seed.value_or(m_scenario.seed);
     result.error = prepare();
+    if (result.error.empty()) result.error = attach_disks();
     if (!result.error.empty()) return result;
     schedule_actions();
     run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);
@@ -295,6 +343,7 @@ RunResult Run::run() {
     result.trace.events = m_recorder.take_events();
     result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
     add_machine_checks(result.verdict);
+    result.disks = finish_disks();
     return result;
 }
 

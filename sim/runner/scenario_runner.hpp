@@ -23,6 +23,18 @@ struct RunOptions {
     // Fast cannot know), is discarded at that trap and replayed from the start with Exact; the result is the same
     // either way, only the time it takes differs. Exact: one run with the hook (sim/backend/fault_precision.hpp).
     sim::FaultPrecision precision = DefaultPrecision;
+    // When set, each disk's image as the run left it (flushed sectors only: see sim/devices/ata_disk.hpp) is written
+    // to <keep_disks>/<scenario name>.disk<N>.img.
+    std::optional<std::filesystem::path> keep_disks;
+};
+
+// A disk of the run ([[disks]]) as the run left it: the power is cut at the end, so its image holds the flushed
+// sectors only.
+struct DiskResult {
+    std::string path;       // as the scenario names it
+    u64 hash = 0;           // FNV-1a 64 of the image
+    u64 unflushed = 0;      // sectors written but never flushed, lost at the power cut
+    std::string kept;       // where the image was kept (RunOptions::keep_disks), else empty
 };
 
 // One replayed scenario. `error` is set when the scenario could not be run at all (an image missing or invalid,
@@ -33,6 +45,7 @@ struct RunResult {
     scenario::Trace trace;
     scenario::Verdict verdict;
     bool replayed = false; // the Fast run met a data fault: this is the result of the Exact replay
+    std::vector<DiskResult> disks;
 };
 
 // Replays `scenario` in the simulator: a UnicornArch and a Kernel of its own, every grove loaded from its ELF image

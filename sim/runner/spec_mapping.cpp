@@ -27,6 +27,8 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
     for (scenario::PortRange const& range : from.io_ports)
         if (to.grant_io_ports(IoPortRange{range.first, range.last}).is_error())
             return fmt::format("too many io_ports ranges (at most {})", MaxIoPortRanges);
+    for (u8 const line : from.irq)
+        if (to.grant_irq(line).is_error()) return fmt::format("interrupt line {} does not exist (0 to 15)", line);
     for (scenario::PhysicalRange const& range : from.physical)
         if (to.grant_physical(grove::PhysicalRange{PhysAddr{range.base}, range.length}).is_error())
             return fmt::format("too many physical ranges (at most {})", MaxPhysicalRanges);

@@ -40,6 +40,7 @@ struct Capabilities {
     std::vector<std::string> ipc_send;
     std::vector<std::string> ipc_receive;
     std::vector<std::string> crash_watch; // whose crashes and give-ups it may hear of (SubscribeCrashes)
+    std::vector<u8> irq;                  // interrupt lines it owns (0..15, each at most once)
     bool thread_create = false;
     bool memory_manage = false;
     bool filesystem = false;
@@ -163,6 +164,17 @@ struct Expectations {
 
 // Invariants: duration > 0; groves is not empty and their names are unique; faults are in file order (the
 // simulator applies faults at the same time in that order).
+// A disk of the simulated machine ([[disks]]): the ATA drive on the primary channel, backed by a copy of the image
+// file at `path` (as written, relative to the scenario file) made for each run. Invariant once read from a file:
+// `image` names an existing file whose size is a non-zero multiple of 512 bytes and at most 2^28 sectors.
+struct Disk {
+    std::string path;
+    std::string image; // the file: `path` resolved against the scenario file's directory
+    u32 line = 0;      // where the [[disks]] entry is, for errors found later
+    u32 column = 0;
+    bool operator==(Disk const&) const = default;
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -171,6 +183,7 @@ struct Scenario {
     bool timing_independent = false; // its per-grove event sequences must match between backends
     std::vector<GroveSpec> groves;
     std::vector<Fault> faults;
+    std::vector<Disk> disks; // at most one: the primary channel's master
     Expectations expect;
 
     // The grove of that name, or nullptr.

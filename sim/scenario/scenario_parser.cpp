@@ -83,7 +83,7 @@ public:
     Scenario read(toml::table const& root) {
         StrictTable const table(root, "the scenario",
                                 {"name", "description", "seed", "duration", "timing_independent", "groves",
-                                 "faults", "expect"});
+                                 "faults", "expect", "disks"});
         Scenario scenario;
         scenario.name = table.required_text("name", "name = \"my-scenario\"");
         if (scenario.name.empty()) fail_at(table.find("name")->source(), "'name' is empty; give the scenario a name");
@@ -128,6 +128,22 @@ public:
                 scenario.faults.push_back(read_fault(table_element(*faults, i, "faults"), i + 1));
             std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
                              [](Fault const& a, Fault const& b) { return a.at < b.at; });
+        }
+        if (toml::array const* disks = table.array_or_null("disks")) {
+            if (disks->size() > 1)
+                fail_at((*disks)[1].source(), "more than one disk; the simulated machine has one drive, the master "
+                                              "of the primary ATA channel");
+            for (usize i = 0; i < disks->size(); ++i) {
+                toml::table const& entry = table_element(*disks, i, "disks");
+                StrictTable const disk(entry, "a [[disks]] entry", {"path"});
+                Disk d;
+                d.path = disk.required_text("path", "path = \"disks/exercise.img\" (relative to the scenario file)");
+                if (d.path.empty()) fail_at(entry.source(), "the disk's 'path' is empty; name an image file");
+                d.image = d.path;
+                d.line = static_cast<u32>(entry.source().begin.line);
+                d.column = static_cast<u32>(entry.source().begin.column);
+                scenario.disks.push_back(d);
+            }
         }
         if (toml::table const* expect = table.table_or_null("expect")) scenario.expect = read_expectations(*expect);
         return scenario;
@@ -289,7 +305,7 @@ private:
     Capabilities read_capabilities(toml::table const& source, std::string const& grove_context) const {
         StrictTable const table(source, "the capabilities of " + grove_context,
                                 {"io_ports", "physical", "ipc_send", "ipc_receive", "crash_watch", "thread_create",
-                                 "memory_manage", "filesystem", "graphics", "network"});
+                                 "memory_manage", "filesystem", "graphics", "network", "irq"});
         Capabilities capabilities;
         if (toml::array const* ports = table.array_or_null("io_ports")) {
             check_at_most(*ports, MaxIoPortRanges, table, "io_ports");
@@ -315,6 +331,15 @@ private:
                 range.base = StrictTable::integer_in(*base_node, "a physical base address", 0, MaxSigned);
                 range.length = StrictTable::size_in(*length_node, "a physical range's length", Bytes(1), MaxMemory);
                 capabilities.physical.push_back(range);
+            }
+        }
+        if (toml::array const* lines = table.array_or_null("irq")) {
+            for (toml::node const& entry : *lines) {
+                auto const line = static_cast<u8>(StrictTable::integer_in(entry, "an interrupt line (0 to 15)", 0, 15));
+                if (std::find(capabilities.irq.begin(), capabilities.irq.end(), line) != capabilities.irq.end())
+                    fail_at(entry.source(), fmt::format("interrupt line {} is named twice in {}; name it once", line,
+                                                        table.describe("irq")));
+                capabilities.irq.push_back(line);
             }
         }
         capabilities.ipc_send = grove_list(table, "ipc_send");
@@ -616,7 +641,23 @@ Parsed<Scenario> parse_scenario_file(std::filesystem::path const& path, ParseOpt
     if (contents.size() > MaxScenarioFileBytes)
         return Diagnostic{file, 0, 0, fmt::format("the file is larger than the {} bytes a scenario may have; split it",
                                                   MaxScenarioFileBytes)};
-    return parse_scenario_string(contents, file, options);
+    Parsed<Scenario> parsed = parse_scenario_string(contents, file, options);
+    if (!parsed) return parsed;
+    for (Disk& disk : parsed.value().disks) {
+        std::filesystem::path const image = path.parent_path() / disk.path;
+        disk.image = image.string();
+        auto problem = [&](std::string const& what) { return Diagnostic{file, disk.line, disk.column, what}; };
+        if (!std::filesystem::is_regular_file(image, status))
+            return problem(fmt::format("the disk image {} does not exist (the path is relative to the scenario "
+                                       "file); create it, a whole number of 512-byte sectors",
+                                       quoted_text(image.string())));
+        std::uintmax_t const size = std::filesystem::file_size(image, status);
+        if (status || size == 0 || size % 512 != 0 || size / 512 > (std::uintmax_t{1} << 28))
+            return problem(fmt::format("the disk image {} has {} bytes; a disk is a whole number of 512-byte "
+                                       "sectors, at least one and at most 2^28 (LBA28)",
+                                       quoted_text(image.string()), status ? 0 : size));
+    }
+    return parsed;
 }
 
 } // namespace grove::scenario

@@ -3,6 +3,7 @@
 #include <core/machine/machine_backend.hpp>
 #include <sim/backend/frame_pool.hpp>
 #include <sim/backend/page_table_count.hpp>
+#include <sim/devices/interrupt_controller.hpp>
 
 #include <cstdint>
 #include <deque>
@@ -38,6 +39,7 @@ public:
     // leaves the buffer as it is, as MetalArch does: tests run both and compare.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
+    void set_irq_masked(u8 line, bool masked) override { m_interrupts.set_masked(line, masked); }
     PageCount free_pages() const override { return m_frames.free(); }
 
     Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
@@ -83,6 +85,10 @@ public:
     Trap resume(ThreadId thread);
     // Time passes to `t` with nothing running (never backwards).
     void idle_until(Ticks t) { m_now = t > m_now ? t : m_now; }
+    // The machine's interrupt lines: the simulator's controller (tests raise lines on it); the loop takes what
+    // fired.
+    sim::InterruptController& interrupts() { return m_interrupts; }
+    u16 take_interrupts() { return m_interrupts.take(); }
     void script(ThreadId thread, Trap trap, Ticks runs_for = Ticks(0)) {
         m_contexts.at(thread.index).script.push_back(Scripted{trap, runs_for});
     }
@@ -123,6 +129,7 @@ private:
     std::map<std::uint32_t, std::string> m_console;
     std::string m_console_all;
     std::vector<Resumed> m_resumed;
+    sim::InterruptController m_interrupts;
 };
 
 static_assert(MachineBackend<FakeArch>);

@@ -11,7 +11,7 @@ namespace {
 TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheKnownOne) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\ngrove = 1\n"),
               "bad.toml:3:1: unknown key 'grove' in the scenario (did you mean 'groves'?); the keys here are name, "
-              "description, seed, duration, timing_independent, groves, faults or expect");
+              "description, seed, duration, timing_independent, groves, faults, expect or disks");
 }
 
 TEST(ScenarioParserErrors, UnknownKeyDeepInsideAGrove) {
@@ -60,7 +60,7 @@ TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
               "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
               "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
-              "chatter, hostile, grantserver or grantclient");
+              "chatter, hostile, grantserver, grantclient or disk_exercise");
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
@@ -175,7 +175,7 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
               "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
               "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
-              "grant_revoked, grant_copied, grant_refused, killed, hung, "
+              "grant_revoked, grant_copied, grant_refused, interrupt, killed, hung, "
               "throttled, fault_injected, memory_spike, "
               "flood_started or flood_stopped");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),

@@ -247,6 +247,11 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         a[2] = maybe_hostile(some_buffer());
         a[3] = maybe_hostile(pick({1, abi::MessageSize, PageSize}));
         break;
+    case Syscall::IrqWait:
+    case Syscall::IrqAck:
+        a[0] = maybe_hostile(pick({0, 14, 15, abi::IrqLines}));
+        a[1] = some_timeout();
+        break;
     case Syscall::Yield:
     case Syscall::Clock:
     case Syscall::SubscribeCrashes:
