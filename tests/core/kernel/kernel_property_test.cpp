@@ -52,7 +52,7 @@ TEST_P(KernelProperty, RandomOperationsKeepEveryInvariantAndReplayToTheSameDiges
     // The run did exercise what it is about.
     EXPECT_GT(first.faults, 50u);
     EXPECT_GT(first.blocked, 200u);
-    EXPECT_GT(first.delivered, 200u);
+    EXPECT_GT(first.delivered, 150u); // seed 1 delivers 197 since grants and interrupts joined the draw
     EXPECT_GT(first.crashes, 20u);
     RunResult const other = random_run(GetParam() + 1, 2'000);
     EXPECT_NE(other.digest, first.digest);
