@@ -6,6 +6,7 @@
 #include <sim/backend/unicorn_arch.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/trace_recorder.hpp>
+#include <sim/scenario/fault_realization.hpp>
 
 #include <fmt/format.h>
 
@@ -61,11 +62,11 @@ std::string register_text(sim::RegisterSnapshot const& r) {
 // machine loop (core/machine/machine_loop.hpp) drives it; faults go through the core's FaultInjector.
 class Run final : private FloodSpawner {
 public:
-    Run(scenario::Scenario const& scenario, RunOptions const& options, sim::FaultPrecision precision)
-        : m_scenario(scenario), m_options(options), m_images(options.image_directory),
+    Run(scenario::RealizedScenario const& realized, RunOptions const& options, sim::FaultPrecision precision)
+        : m_realized(realized), m_scenario(realized.scenario), m_options(options), m_images(options.image_directory),
           m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
           m_kernel(std::make_unique<Kernel>(*m_arch)), m_recorder(*m_arch), m_injector(*m_kernel, m_recorder, *this),
-          m_actions(scenario.groves.size() + scenario.faults.size()),
+          m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
           m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
         m_kernel->set_sink(&m_recorder);
     }
@@ -85,6 +86,8 @@ public:
 private:
     std::string prepare();
     void schedule_actions();
+    // The swarm choices and the realized faults, as events at time 0, when the scenario draws from its seed.
+    void record_realization();
     // Spawns scenario grove `index` with `arguments`; a refusal is a `crashed` event of kind spawn_failed.
     Result<GroveId> start(usize index, std::vector<std::string> const& arguments);
     Result<GroveId> spawn_flooder(usize index, Arguments const& arguments) override;
@@ -97,7 +100,8 @@ private:
     void add_machine_checks(scenario::Verdict& verdict) const;
     Ticks now() const { return m_arch->now(); }
 
-    scenario::Scenario const& m_scenario;
+    scenario::RealizedScenario const& m_realized;
+    scenario::Scenario const& m_scenario; // m_realized's: every fault explicit
     RunOptions const& m_options;
     GroveImages m_images;
     std::unique_ptr<sim::UnicornArch> m_arch;
@@ -137,6 +141,21 @@ std::string Run::prepare() {
         if (!mapped.ok()) return mapped.error;
     }
     return "";
+}
+
+void Run::record_realization() {
+    if (!m_realized.drew_faults) return;
+    std::vector<std::string> const lines = scenario::describe_realization(m_realized);
+    for (usize i = 0; i < m_realized.choices.size(); ++i) {
+        usize const event = add_runner_event("", runner_event::SwarmChoice);
+        m_recorder.at(event).with("rule", u64{i + 1}).with("enabled", lines[i]);
+    }
+    for (scenario::Fault const& fault : m_scenario.faults) {
+        usize const event = add_runner_event(fault.grove, runner_event::FaultPlanned);
+        m_recorder.at(event).with("at", fault.at.value).with("action", std::string(fault_action_name(fault.action)));
+        if (fault.action == FaultAction::MemorySpike) m_recorder.at(event).with("bytes", fault.bytes.value);
+        if (fault.action == FaultAction::FloodStart) m_recorder.at(event).with("target", fault.target);
+    }
 }
 
 void Run::schedule_actions() {
@@ -282,6 +301,7 @@ RunResult Run::run() {
     result.seed = m_options.seed.value_or(m_scenario.seed);
     result.error = prepare();
     if (!result.error.empty()) return result;
+    record_realization();
     schedule_actions();
     run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);
     if (stopped_inexact()) return result;
@@ -294,15 +314,18 @@ RunResult Run::run() {
 
 } // namespace
 
-RunResult run_scenario(scenario::Scenario const& scenario, RunOptions const& options) {
+RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& options) {
+    scenario::RealizedScenario const realized =
+        scenario::realize_faults(scripted, options.seed.value_or(scripted.seed));
+    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false};
     if (options.precision == sim::FaultPrecision::Fast) {
-        Run fast(scenario, options, sim::FaultPrecision::Fast);
+        Run fast(realized, options, sim::FaultPrecision::Fast);
         RunResult result = fast.run();
         if (!fast.stopped_inexact()) return result;
     }
     // Exact from the start: the same run (it is deterministic) up to the data fault, which it reports exactly.
     if (options.progress != nullptr) *options.progress = RunProgress{};
-    Run exact(scenario, options, sim::FaultPrecision::Exact);
+    Run exact(realized, options, sim::FaultPrecision::Exact);
     RunResult result = exact.run();
     result.replayed = options.precision == sim::FaultPrecision::Fast;
     return result;
