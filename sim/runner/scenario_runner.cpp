@@ -1,5 +1,6 @@
 #include <sim/runner/scenario_runner.hpp>
 
+#include <core/explore/invariant_checker.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_injector.hpp>
 #include <core/machine/machine_loop.hpp>
@@ -23,6 +24,8 @@ using scenario::TraceEvent;
 namespace {
 
 constexpr PageCount MachineFrames = sim::UnicornArch::DefaultFrames;
+// How many resumes pass between two checks of the invariants (besides one after every fault and one at the end).
+constexpr u64 InvariantCheckPeriod = 64;
 
 bool is_fault_trap(TrapKind kind) { return kind != TrapKind::Syscall && kind != TrapKind::Timer; }
 
@@ -81,6 +84,7 @@ public:
     void inject_fault(usize index);
     void before_resume(ThreadId thread) { note_progress(thread); }
     // Nothing of an inexact fault reaches the kernel or the trace; a fault trap's crash report is recorded first.
+    // Every InvariantCheckPeriod resumes the invariants are checked; a broken one ends the run there.
     bool after_resume(ThreadId thread, Trap const& trap);
 
 private:
@@ -98,6 +102,10 @@ private:
     usize add_runner_event(std::string const& grove, char const* kind);
     scenario::FinalCounters final_counters() const;
     void add_machine_checks(scenario::Verdict& verdict) const;
+    // The checks of the invariants all along; false (and an invariant_violated event) when one broke.
+    bool check_invariants();
+    MachineMemory machine_memory() const;
+    void add_invariant_row(scenario::Verdict& verdict) const;
     Ticks now() const { return m_arch->now(); }
 
     scenario::RealizedScenario const& m_realized;
@@ -117,6 +125,8 @@ private:
     std::vector<std::string> m_spawn_failures;          // groves whose first spawn failed
     std::vector<ScheduledAction> m_actions;             // the storage of m_schedule: one per grove and per fault
     ActionSchedule m_schedule;
+    InvariantChecker m_checker;
+    u64 m_steps = 0; // resumes of grove threads so far
 };
 
 std::string Run::prepare() {
@@ -219,12 +229,54 @@ void Run::inject_fault(usize index) {
     scripted.rate = fault.rate;
     scripted.bytes = fault.bytes;
     m_injector.apply(scripted, now());
+    (void)check_invariants();
 }
 
 bool Run::after_resume(ThreadId thread, Trap const& trap) {
     if (m_arch->has_inexact_fault()) return false;
+    if (m_checker.is_broken()) return false;
+    ++m_steps;
+    if (m_steps % InvariantCheckPeriod == 0 && !check_invariants()) return false;
     if (is_fault_trap(trap.kind)) record_crash_report(thread, trap);
     return true;
+}
+
+MachineMemory Run::machine_memory() const {
+    return MachineMemory{MachineFrames, m_arch->free_pages(), m_injector.held_pages(m_kernel->manager())};
+}
+
+bool Run::check_invariants() {
+    if (m_checker.is_broken()) return false;
+    if (m_checker.check(m_kernel->ipc(), m_kernel->manager(), machine_memory(), now(), m_steps)) return true;
+    InvariantViolation const& broken = m_checker.violation();
+    std::string const grove = broken.serial == 0 ? std::string() : m_recorder.name_of(broken.serial);
+    usize const event = add_runner_event(grove, runner_event::InvariantViolated);
+    m_recorder.at(event)
+        .with("invariant", std::string(invariant_name(broken.invariant)))
+        .with("step", broken.step)
+        .with("expected", broken.expected)
+        .with("seen", broken.seen);
+    return false;
+}
+
+void Run::add_invariant_row(scenario::Verdict& verdict) const {
+    std::string const admission =
+        InvariantChecker::checks_admission<GroveManager>() ? "" : "; admission reservation not checked: the manager "
+                                                                  "keeps no admission() yet";
+    if (!m_checker.is_broken()) {
+        verdict.rows.push_back(scenario::VerdictRow{
+            "invariants all along", true, "hold at every check",
+            fmt::format("held at {} checks (every {} steps, every fault, the end){}", m_checker.checks(),
+                        InvariantCheckPeriod, admission)});
+        return;
+    }
+    InvariantViolation const& broken = m_checker.violation();
+    std::string const grove =
+        broken.serial == 0 ? std::string() : fmt::format(" grove '{}':", m_recorder.name_of(broken.serial));
+    verdict.rows.push_back(scenario::VerdictRow{
+        fmt::format("invariant: {}", invariant_name(broken.invariant)), false, "holds at every check",
+        fmt::format("violated at step {}, {}ns:{} expected {}, seen {}", broken.step, broken.time.value, grove,
+                    broken.expected, broken.seen)});
 }
 
 void Run::record_crash_report(ThreadId thread, Trap const& trap) {
@@ -303,12 +355,19 @@ RunResult Run::run() {
     if (!result.error.empty()) return result;
     record_realization();
     schedule_actions();
+    if (!m_scenario.faults.empty()) {
+        auto const last = std::max_element(m_scenario.faults.begin(), m_scenario.faults.end(),
+                                           [](scenario::Fault const& a, scenario::Fault const& b) { return a.at < b.at; });
+        m_checker.set_faults_end(last->at);
+    }
     run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);
     if (stopped_inexact()) return result;
+    (void)check_invariants();
     result.trace.final_counters = final_counters();
     result.trace.events = m_recorder.take_events();
     result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
     add_machine_checks(result.verdict);
+    add_invariant_row(result.verdict);
     return result;
 }
 

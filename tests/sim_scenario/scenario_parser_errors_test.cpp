@@ -172,7 +172,7 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
               "capability_denied, message_sent, message_delivered, message_refused, fault, console, killed, hung, "
               "throttled, fault_injected, memory_spike, "
-              "flood_started, flood_stopped, swarm_choice or fault_planned");
+              "flood_started, flood_stopped, swarm_choice, fault_planned or invariant_violated");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
               "\"crashed\", grove = \"x\" }, ...]");
