@@ -178,6 +178,15 @@ struct CountExpectation {
     bool operator==(CountExpectation const&) const = default;
 };
 
+// Isolation: the grove is served at least every `within` of virtual time, whatever its neighbours do. From its
+// first message_delivered (as recipient) to the end of the run, no gap between two deliveries to it, nor from the
+// last one to the end, is longer than `within`; a grove never served fails it.
+struct ServedExpectation {
+    std::string grove;
+    Ticks within;
+    bool operator==(ServedExpectation const&) const = default;
+};
+
 struct Expectations {
     std::vector<std::pair<std::string, GroveState>> final_states; // grove -> state, in file order
     std::vector<CountExpectation> counts;
@@ -185,6 +194,7 @@ struct Expectations {
     std::vector<EventMatcher> absent;                 // must not occur at all
     bool ipc_accounting = false;
     std::optional<u64> digest;
+    std::vector<ServedExpectation> served;
     bool operator==(Expectations const&) const = default;
 };
 

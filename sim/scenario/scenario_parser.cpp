@@ -615,7 +615,7 @@ private:
 
     Expectations read_expectations(toml::table const& source) {
         StrictTable const table(source, "[expect]",
-                                {"final_state", "counts", "sequence", "absent", "ipc_accounting", "digest"});
+                                {"final_state", "counts", "sequence", "absent", "ipc_accounting", "digest", "served"});
         Expectations expect;
         if (toml::table const* states = table.table_or_null("final_state")) expect.final_states = read_states(*states);
         if (toml::array const* counts = table.array_or_null("counts")) {
@@ -646,7 +646,20 @@ private:
                 fail_at(digest->source(), fmt::format("{} is {}, not a digest; write the 16 hex digits the run "
                                                       "prints", table.describe("digest"), quoted_text(text, 64, '"')));
         }
+        if (toml::array const* served = table.array_or_null("served")) {
+            for (usize i = 0; i < served->size(); ++i)
+                expect.served.push_back(read_served(table_element(*served, i, "expect.served")));
+        }
         return expect;
+    }
+
+    ServedExpectation read_served(toml::table const& source) const {
+        StrictTable const table(source, "an entry of 'served' in [expect]", {"grove", "within"});
+        ServedExpectation served;
+        served.grove = declared_grove(table.required("grove", "grove = \"...\""), table.describe("grove"));
+        served.within = StrictTable::duration_in(table.required("within", "within = \"5ms\""),
+                                                 table.describe("within"), Ticks(1));
+        return served;
     }
 
     std::vector<std::pair<std::string, GroveState>> read_states(toml::table const& states) const {

@@ -166,6 +166,15 @@ TEST(ScenarioParserErrors, ExpectationsMayNameMessageEvents) {
     }
 }
 
+TEST(ScenarioParserErrors, ServedNeedsADeclaredGroveAndAPositiveBound) {
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"nobody\", within = \"5ms\" }]\n")).find("nobody"),
+              std::string::npos);
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\" }]\n")).find("within"),
+              std::string::npos);
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\", within = \"0ms\" }]\n")).find("within"),
+              std::string::npos);
+}
+
 TEST(ScenarioParserErrors, ExpectationShapes) {
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
