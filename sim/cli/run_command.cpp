@@ -10,6 +10,7 @@
 #include <sim/runner/isolated_run.hpp>
 #include <sim/runner/scenario_runner.hpp>
 #include <sim/runner/timeline_text.hpp>
+#include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 #include <sim/scenario/untrusted_text.hpp>
@@ -82,6 +83,12 @@ void print_header(std::string const& path, scenario::Scenario const& s, u64 seed
     if (!s.description.empty()) fmt::print("{}\n", s.description);
     fmt::print("seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
                s.groves.size(), s.faults.size(), s.timing_independent ? ", timing independent" : "");
+    if (!s.draws_from_seed()) return;
+    // The faults this seed draws, as the run applies them (and as its trace opens: swarm_choice, fault_planned).
+    scenario::RealizedScenario const realized = scenario::realize_faults(s, seed);
+    if (!realized.error.empty()) return;
+    fmt::print("drawn from seed {}{}:\n", seed, s.explore.swarm ? " (swarm)" : "");
+    for (std::string const& line : scenario::describe_realization(realized)) fmt::print("  {}\n", line);
 }
 
 // The verdict of a run that ended before its verdict could be made; the verdict line gives the reason up to its

@@ -2,6 +2,7 @@
 #include <core/plan/plan_writer.hpp>
 #include <sim/metal/plan_compiler.hpp>
 #include <sim/scenario/core_mapping.hpp>
+#include <sim/scenario/fault_realization.hpp>
 
 #include <fmt/format.h>
 
@@ -86,7 +87,11 @@ std::vector<std::string> plan_module_images(scenario::Scenario const& s) {
     return images;
 }
 
-scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& s, std::string const& name) {
+scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& scripted, std::string const& name) {
+    // The faults the seed draws are realized here, so the kernel runs them as ordinary faults of its plan.
+    sc::RealizedScenario const realized = sc::realize_faults(scripted, scripted.seed);
+    if (!realized.error.empty()) return scenario::Diagnostic{name, 0, 0, realized.error};
+    sc::Scenario const& s = realized.scenario;
     auto plan = std::make_unique<BootPlan>();
     try {
         plan->duration = s.duration;
@@ -94,14 +99,9 @@ scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& s, std:
         std::vector<std::string> const images = plan_module_images(s);
         for (sc::GroveSpec const& g : s.groves) append(plan->groves, grove_of(g, images), "groves");
         for (sc::Fault const& f : s.faults) {
-            PlanFault p;
-            p.at = f.at;
-            p.action = f.action;
-            p.grove = grove_index(s, f.grove);
-            if (f.action == FaultAction::FloodStart) p.target = grove_index(s, f.target);
-            p.rate = f.rate;
-            p.bytes = f.bytes;
-            append(plan->faults, p, "faults");
+            (void)grove_index(s, f.grove);
+            if (f.action == FaultAction::FloodStart) (void)grove_index(s, f.target);
+            append(plan->faults, sc::plan_fault(s, f), "faults");
         }
     } catch (CompileError const& e) {
         return scenario::Diagnostic{name, 0, 0, e.message + "; the boot plan cannot hold this scenario"};

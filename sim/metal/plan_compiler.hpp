@@ -19,7 +19,9 @@ std::vector<std::string> plan_module_images(scenario::Scenario const& scenario);
 // Mapping: limits, respawn policy and budget as in the scenario and as the simulator maps them
 // (max_crashes_in_window = 0, no window, becomes MaxCrashesPerWindow - 1 crashes in a window of one tick, which
 // never gives up); the CPU period
-// is the core's default; faults keep their order; the seed and duration are copied.
+// is the core's default; the faults the seed draws (moments given as ranges, [[random_faults]]) are realized first
+// (sim/scenario/fault_realization.hpp) and the plan holds the realized faults in time order; the seed and duration
+// are copied.
 scenario::Parsed<std::vector<u8>> compile_plan(scenario::Scenario const& scenario, std::string const& name);
 
 } // namespace grove::metal_host

@@ -1,5 +1,8 @@
 #include <sim/runner/isolated_run.hpp>
 
+#include <core/base/assert.hpp>
+#include <core/explore/invariant_checker.hpp>
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -45,6 +48,16 @@ void on_unexpected_exit() {
                       "when it cannot allocate its translation buffer: the host is short of memory)");
 }
 
+// A panic of the core (a broken assertion in the kernel): the invariant it breaks, where, and why; then abort.
+[[noreturn]] void record_panic(char const* file, int line, char const* message) {
+    std::string const text =
+        fmt::format("invariant '{}' violated: {}:{}: {}", invariant_name(Invariant::KernelNeverPanics), file, line,
+                    message);
+    record_reason(text.c_str());
+    std::fflush(stdout);
+    std::abort();
+}
+
 // Records the exception being handled (or std::terminate without one) and aborts.
 [[noreturn]] void abort_with_current_exception() {
     try {
@@ -65,6 +78,7 @@ void on_unexpected_exit() {
     g_ending = &shared->ending;
     std::atexit(on_unexpected_exit);
     std::set_terminate(abort_with_current_exception);
+    set_panic_handler(record_panic);
     int status = 0;
     try {
         status = work(&shared->progress);

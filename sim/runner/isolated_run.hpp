@@ -18,7 +18,8 @@ struct IsolatedOutcome {
 // prints goes to the same stdout and stderr (both are flushed before the fork).
 //
 // The child says how it ended through that shared memory, not through its exit status alone: it marks the run
-// finished just before it exits with the work's status, and records an uncaught exception (std::bad_alloc when the
+// finished just before it exits with the work's status, and records a panic of the core (as a violation of the
+// invariant that the kernel never panics, with the file, line and message), an uncaught exception (std::bad_alloc when the
 // host's memory ran out) or an exit() called from inside the emulator or a library (Unicorn calls exit(1) when it
 // cannot allocate its translation buffer). Whenever the child did not finish, `failure` names the reason and the
 // grove, generation, pc and virtual time the progress record last held, so that one scenario that takes the

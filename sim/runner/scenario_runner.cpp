@@ -1,5 +1,6 @@
 #include <sim/runner/scenario_runner.hpp>
 
+#include <core/explore/invariant_checker.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_injector.hpp>
 #include <core/machine/machine_loop.hpp>
@@ -8,6 +9,7 @@
 #include <sim/devices/ata_disk.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/trace_recorder.hpp>
+#include <sim/scenario/fault_realization.hpp>
 
 #include <fmt/format.h>
 
@@ -27,6 +29,8 @@ namespace {
 
 constexpr PageCount MachineFrames = sim::UnicornArch::DefaultFrames;
 static_assert(MachineFrames >= pages_for(AdmissionMemory)); // admission promises groves what it reserves
+// How many resumes pass between two checks of the invariants (besides one after every fault and one at the end).
+constexpr u64 InvariantCheckPeriod = 64;
 
 bool is_fault_trap(TrapKind kind) { return kind != TrapKind::Syscall && kind != TrapKind::Timer; }
 
@@ -66,11 +70,11 @@ std::string register_text(sim::RegisterSnapshot const& r) {
 // machine loop (core/machine/machine_loop.hpp) drives it; faults go through the core's FaultInjector.
 class Run final : private FloodSpawner {
 public:
-    Run(scenario::Scenario const& scenario, RunOptions const& options, sim::FaultPrecision precision)
-        : m_scenario(scenario), m_options(options), m_images(options.image_directory),
+    Run(scenario::RealizedScenario const& realized, RunOptions const& options, sim::FaultPrecision precision)
+        : m_realized(realized), m_scenario(realized.scenario), m_options(options), m_images(options.image_directory),
           m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
           m_kernel(std::make_unique<Kernel>(*m_arch)), m_recorder(*m_arch), m_injector(*m_kernel, m_recorder, *this),
-          m_actions(scenario.groves.size() + scenario.faults.size()),
+          m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
           m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
         m_kernel->set_sink(&m_recorder);
     }
@@ -85,11 +89,14 @@ public:
     void inject_fault(usize index);
     void before_resume(ThreadId thread) { note_progress(thread); }
     // Nothing of an inexact fault reaches the kernel or the trace; a fault trap's crash report is recorded first.
+    // Every InvariantCheckPeriod resumes the invariants are checked; a broken one ends the run there.
     bool after_resume(ThreadId thread, Trap const& trap);
 
 private:
     std::string prepare();
     void schedule_actions();
+    // The swarm choices and the realized faults, as events at time 0, when the scenario draws from its seed.
+    void record_realization();
     // Spawns scenario grove `index` with `arguments`; a refusal is a `crashed` event of kind spawn_failed.
     Result<GroveId> start(usize index, std::vector<std::string> const& arguments);
     Result<GroveId> spawn_flooder(usize index, Arguments const& arguments) override;
@@ -104,9 +111,14 @@ private:
     // cannot be read.
     std::string attach_disks();
     std::vector<DiskResult> finish_disks() const;
+    // The checks of the invariants all along; false (and an invariant_violated event) when one broke.
+    bool check_invariants();
+    MachineMemory machine_memory() const;
+    void add_invariant_row(scenario::Verdict& verdict) const;
     Ticks now() const { return m_arch->now(); }
 
-    scenario::Scenario const& m_scenario;
+    scenario::RealizedScenario const& m_realized;
+    scenario::Scenario const& m_scenario; // m_realized's: every fault explicit
     RunOptions const& m_options;
     GroveImages m_images;
     std::unique_ptr<sim::UnicornArch> m_arch;
@@ -123,6 +135,8 @@ private:
     std::vector<ScheduledAction> m_actions;             // the storage of m_schedule: one per grove and per fault
     ActionSchedule m_schedule;
     std::vector<sim::AtaDisk const*> m_disks; // by [[disks]] index, owned by the arch's bus
+    InvariantChecker m_checker;
+    u64 m_steps = 0; // resumes of grove threads so far
 };
 
 std::string Run::attach_disks() {
@@ -187,6 +201,21 @@ std::string Run::prepare() {
     return "";
 }
 
+void Run::record_realization() {
+    if (!m_realized.drew_faults) return;
+    std::vector<std::string> const lines = scenario::describe_realization(m_realized);
+    for (usize i = 0; i < m_realized.choices.size(); ++i) {
+        usize const event = add_runner_event("", runner_event::SwarmChoice);
+        m_recorder.at(event).with("rule", u64{i + 1}).with("enabled", lines[i]);
+    }
+    for (scenario::Fault const& fault : m_scenario.faults) {
+        usize const event = add_runner_event(fault.grove, runner_event::FaultPlanned);
+        m_recorder.at(event).with("at", fault.at.value).with("action", std::string(fault_action_name(fault.action)));
+        if (fault.action == FaultAction::MemorySpike) m_recorder.at(event).with("bytes", fault.bytes.value);
+        if (fault.action == FaultAction::FloodStart) m_recorder.at(event).with("target", fault.target);
+    }
+}
+
 void Run::schedule_actions() {
     for (usize i = 0; i < m_scenario.groves.size(); ++i)
         if (!m_flooded[i]) (void)m_schedule.add({m_scenario.groves[i].start_at, ScheduledAction::Kind::Start, i});
@@ -248,12 +277,51 @@ void Run::inject_fault(usize index) {
     scripted.rate = fault.rate;
     scripted.bytes = fault.bytes;
     m_injector.apply(scripted, now());
+    (void)check_invariants();
 }
 
 bool Run::after_resume(ThreadId thread, Trap const& trap) {
     if (m_arch->has_inexact_fault()) return false;
+    if (m_checker.is_broken()) return false;
+    ++m_steps;
+    if (m_steps % InvariantCheckPeriod == 0 && !check_invariants()) return false;
     if (is_fault_trap(trap.kind)) record_crash_report(thread, trap);
     return true;
+}
+
+MachineMemory Run::machine_memory() const {
+    return MachineMemory{MachineFrames, m_arch->free_pages(), m_injector.held_pages(m_kernel->manager())};
+}
+
+bool Run::check_invariants() {
+    if (m_checker.is_broken()) return false;
+    if (m_checker.check(m_kernel->ipc(), m_kernel->manager(), machine_memory(), now(), m_steps)) return true;
+    InvariantViolation const& broken = m_checker.violation();
+    std::string const grove = broken.serial == 0 ? std::string() : m_recorder.name_of(broken.serial);
+    usize const event = add_runner_event(grove, runner_event::InvariantViolated);
+    m_recorder.at(event)
+        .with("invariant", std::string(invariant_name(broken.invariant)))
+        .with("step", broken.step)
+        .with("expected", broken.expected)
+        .with("seen", broken.seen);
+    return false;
+}
+
+void Run::add_invariant_row(scenario::Verdict& verdict) const {
+    if (!m_checker.is_broken()) {
+        verdict.rows.push_back(scenario::VerdictRow{
+            "invariants all along", true, "hold at every check",
+            fmt::format("held at {} checks (every {} steps, every fault, the end)", m_checker.checks(),
+                        InvariantCheckPeriod)});
+        return;
+    }
+    InvariantViolation const& broken = m_checker.violation();
+    std::string const grove =
+        broken.serial == 0 ? std::string() : fmt::format(" grove '{}':", m_recorder.name_of(broken.serial));
+    verdict.rows.push_back(scenario::VerdictRow{
+        fmt::format("invariant: {}", invariant_name(broken.invariant)), false, "holds at every check",
+        fmt::format("violated at step {}, {}ns:{} expected {}, seen {}", broken.step, broken.time.value, grove,
+                    broken.expected, broken.seen)});
 }
 
 void Run::record_crash_report(ThreadId thread, Trap const& trap) {
@@ -336,28 +404,39 @@ RunResult Run::run() {
     result.error = prepare();
     if (result.error.empty()) result.error = attach_disks();
     if (!result.error.empty()) return result;
+    record_realization();
     schedule_actions();
+    if (!m_scenario.faults.empty()) {
+        auto const last = std::max_element(m_scenario.faults.begin(), m_scenario.faults.end(),
+                                           [](scenario::Fault const& a, scenario::Fault const& b) { return a.at < b.at; });
+        m_checker.set_faults_end(last->at);
+    }
     run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);
     if (stopped_inexact()) return result;
+    (void)check_invariants();
     result.trace.final_counters = final_counters();
     result.trace.events = m_recorder.take_events();
     result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
     add_machine_checks(result.verdict);
     result.disks = finish_disks();
+    add_invariant_row(result.verdict);
     return result;
 }
 
 } // namespace
 
-RunResult run_scenario(scenario::Scenario const& scenario, RunOptions const& options) {
+RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& options) {
+    scenario::RealizedScenario const realized =
+        scenario::realize_faults(scripted, options.seed.value_or(scripted.seed));
+    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false};
     if (options.precision == sim::FaultPrecision::Fast) {
-        Run fast(scenario, options, sim::FaultPrecision::Fast);
+        Run fast(realized, options, sim::FaultPrecision::Fast);
         RunResult result = fast.run();
         if (!fast.stopped_inexact()) return result;
     }
     // Exact from the start: the same run (it is deterministic) up to the data fault, which it reports exactly.
     if (options.progress != nullptr) *options.progress = RunProgress{};
-    Run exact(scenario, options, sim::FaultPrecision::Exact);
+    Run exact(realized, options, sim::FaultPrecision::Exact);
     RunResult result = exact.run();
     result.replayed = options.precision == sim::FaultPrecision::Fast;
     return result;

@@ -1,5 +1,6 @@
 #include <sim/scenario/scenario.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace grove::scenario {
@@ -61,6 +62,11 @@ GroveSpec const* Scenario::find_grove(std::string_view grove_name) const {
     for (GroveSpec const& grove : groves)
         if (grove.name == grove_name) return &grove;
     return nullptr;
+}
+
+bool Scenario::draws_from_seed() const {
+    bool const ranged = std::any_of(faults.begin(), faults.end(), [](Fault const& f) { return f.at_latest.has_value(); });
+    return ranged || !random_faults.empty();
 }
 
 std::string_view violation_policy_name(ViolationPolicy policy) { return name_of(ViolationPolicyNames, policy); }

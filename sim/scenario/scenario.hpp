@@ -104,7 +104,8 @@ struct GroveSpec {
 
 // ----- faults -------------------------------------------------------------------------------------------------
 
-// Something done to a grove at a moment of virtual time (the action: core/machine/fault_action.hpp). Invariants: at < the scenario's duration; grove names a
+// Something done to a grove at a moment of virtual time (the action: core/machine/fault_action.hpp), or at a
+// moment drawn from a range. Invariants: at <= at_latest < the scenario's duration; grove names a
 // declared grove; bytes > 0 only for MemorySpike (0 otherwise); target names a declared grove only for
 // FloodStart (empty otherwise); rate is 0 ("as fast as it can") unless FloodStart sets it.
 struct Fault {
@@ -114,7 +115,37 @@ struct Fault {
     Bytes bytes;
     std::string target;
     u32 rate = 0;
+    std::optional<Ticks> at_latest; // at = "10ms..20ms": the moment is drawn from [at, at_latest] by the seed
     bool operator==(Fault const&) const = default;
+};
+
+// `count` faults drawn from the seed ([[random_faults]]): each at a uniform moment of [from, until], taking one of
+// `actions` (FloodStart stands for a flood burst: flood-start, then flood-stop after a burst length drawn from
+// [burst_min, burst_max]) on one of `groves`. Invariants: actions is not empty and holds only crash, kill, hang,
+// memory-spike, stop, restart and FloodStart; groves are declared, and the ones whose image is "flooder" are the
+// sources of flood bursts (flood_target names a declared grove exactly when a flood burst is allowed, and then at
+// least one grove is a flooder); every other action needs a grove that is not a flooder; 0 < min_bytes <=
+// max_bytes when memory-spike is allowed (both 0 otherwise); from <= until < the duration; burst_min <= burst_max.
+struct RandomFaults {
+    std::vector<FaultAction> actions;
+    std::vector<std::string> groves;
+    Ticks from;
+    Ticks until;
+    u32 count = 0;
+    Bytes min_bytes;
+    Bytes max_bytes;
+    std::string flood_target;
+    u32 flood_rate = 0;
+    Ticks burst_min;
+    Ticks burst_max;
+    bool operator==(RandomFaults const&) const = default;
+};
+
+// How a run explores ([explore]): in swarm mode each seed keeps a random subset of every [[random_faults]] rule
+// (its actions, its groves, a count up to the rule's).
+struct Explore {
+    bool swarm = false;
+    bool operator==(Explore const&) const = default;
 };
 
 // ----- expectations -------------------------------------------------------------------------------------------
@@ -150,6 +181,15 @@ struct CountExpectation {
     bool operator==(CountExpectation const&) const = default;
 };
 
+// Isolation: the grove is served at least every `within` of virtual time, whatever its neighbours do. From its
+// first message_delivered (as recipient) to the end of the run, no gap between two deliveries to it, nor from the
+// last one to the end, is longer than `within`; a grove never served fails it.
+struct ServedExpectation {
+    std::string grove;
+    Ticks within;
+    bool operator==(ServedExpectation const&) const = default;
+};
+
 struct Expectations {
     std::vector<std::pair<std::string, GroveState>> final_states; // grove -> state, in file order
     std::vector<CountExpectation> counts;
@@ -157,6 +197,7 @@ struct Expectations {
     std::vector<EventMatcher> absent;                 // must not occur at all
     bool ipc_accounting = false;
     std::optional<u64> digest;
+    std::vector<ServedExpectation> served;
     bool operator==(Expectations const&) const = default;
 };
 
@@ -184,7 +225,12 @@ struct Scenario {
     std::vector<GroveSpec> groves;
     std::vector<Fault> faults;
     std::vector<Disk> disks; // at most one: the primary channel's master
+    std::vector<RandomFaults> random_faults;
+    Explore explore;
     Expectations expect;
+
+    // Whether a run draws anything from the seed (a fault moment given as a range, random faults).
+    bool draws_from_seed() const;
 
     // The grove of that name, or nullptr.
     GroveSpec const* find_grove(std::string_view grove_name) const;

@@ -2,6 +2,7 @@
 #include <core/grove/capacity.hpp>
 #include <core/grove/grove_spec.hpp>
 #include <core/grove/layout.hpp>
+#include <core/explore/fault_draw.hpp>
 #include <core/plan/boot_plan.hpp>
 #include <sim/scenario/core_mapping.hpp>
 #include <sim/scenario/quantity_text.hpp>
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <tuple>
 
 namespace grove::scenario {
 namespace {
@@ -28,6 +30,7 @@ constexpr Bytes MinMemory = Bytes(PageSize);
 constexpr usize MaxScenarioNameBytes = 64;
 constexpr usize MaxDescriptionBytes = 512;
 constexpr usize MaxEventMatchers = 1000; // over all sequences and 'absent' together
+constexpr std::string_view RandomFloodName = "flood"; // a flood burst among a random rule's actions
 
 // Printable text: no byte below 0x20, no DEL, no C1 control character (U+0080..U+009F, 0xc2 0x80..0x9f in UTF-8).
 bool is_printable_text(std::string_view text) {
@@ -83,7 +86,7 @@ public:
     Scenario read(toml::table const& root) {
         StrictTable const table(root, "the scenario",
                                 {"name", "description", "seed", "duration", "timing_independent", "groves",
-                                 "faults", "expect", "disks"});
+                                 "faults", "expect", "disks", "random_faults", "explore"});
         Scenario scenario;
         scenario.name = table.required_text("name", "name = \"my-scenario\"");
         if (scenario.name.empty()) fail_at(table.find("name")->source(), "'name' is empty; give the scenario a name");
@@ -145,6 +148,23 @@ public:
                 scenario.disks.push_back(d);
             }
         }
+        if (toml::array const* rules = table.array_or_null("random_faults")) {
+            if (rules->size() > MaxRandomFaultRules)
+                fail_at((*rules)[MaxRandomFaultRules].source(),
+                        fmt::format("more than {} [[random_faults]] rules; merge some", MaxRandomFaultRules));
+            usize planned = scenario.faults.size();
+            for (usize i = 0; i < rules->size(); ++i) {
+                toml::table const& rule_table = table_element(*rules, i, "random_faults");
+                scenario.random_faults.push_back(read_random_faults(rule_table, i + 1));
+                planned += most_faults(scenario.random_faults.back());
+                if (planned > MaxPlanFaults)
+                    fail_at(rule_table.source(),
+                            fmt::format("[[random_faults]] rule {} brings the faults a run may draw to {}, more than "
+                                        "the {} a boot plan holds; lower its count or rate",
+                                        i + 1, planned, MaxPlanFaults));
+            }
+        }
+        if (toml::table const* explore = table.table_or_null("explore")) scenario.explore = read_explore(*explore);
         if (toml::table const* expect = table.table_or_null("expect")) scenario.expect = read_expectations(*expect);
         return scenario;
     }
@@ -417,9 +437,10 @@ private:
         std::string const context = fmt::format("fault {}", number);
         StrictTable const table(source, context, {"at", "action", "grove", "bytes", "target", "rate"});
         Fault fault;
-        toml::node const& at = table.required("at", "at = \"100ms\"");
-        fault.at = StrictTable::duration_in(at, table.describe("at"), Ticks(0));
-        check_before_end(&at, fault.at, table.describe("at"));
+        toml::node const& at = table.required("at", "at = \"100ms\" (or a range drawn from the seed: \"10ms..20ms\")");
+        auto const [first, last] = window_in(at, table.describe("at"));
+        fault.at = first;
+        if (last != first) fault.at_latest = last;
         table.required("action", fmt::format("action = \"crash\" (one of {})", join_choices(fault_action_names())));
         fault.action = enum_or(table, "action", &fault_action_from_name, fault_action_names(), FaultAction::Crash);
         fault.grove = declared_grove(table.required("grove", "grove = \"...\" (the grove to act on)"),
@@ -444,6 +465,175 @@ private:
         return fault;
     }
 
+    // "A..B" as its two halves; nothing when `text` is not a range.
+    static std::optional<std::pair<std::string_view, std::string_view>> range_halves(std::string_view text) {
+        usize const dots = text.find("..");
+        if (dots == std::string_view::npos) return std::nullopt;
+        return std::pair{text.substr(0, dots), text.substr(dots + 2)};
+    }
+
+    // A moment of virtual time, or an inclusive range of them ("10ms..20ms"), before the end of the scenario.
+    std::pair<Ticks, Ticks> window_in(toml::node const& node, std::string const& what) const {
+        toml::value<std::string> const* text = node.as_string();
+        auto const halves = text == nullptr ? std::nullopt : range_halves(text->get());
+        if (!halves) {
+            Ticks const moment = StrictTable::duration_in(node, what, Ticks(0));
+            check_before_end(&node, moment, what);
+            return {moment, moment};
+        }
+        std::optional<Ticks> const first = parse_duration_text(halves->first);
+        std::optional<Ticks> const last = parse_duration_text(halves->second);
+        if (!first || !last)
+            fail_at(node.source(), fmt::format("{} is {}, not a range of durations; write two durations joined by "
+                                               "'..', such as \"10ms..20ms\"",
+                                               what, quoted_text(text->get(), 64, '"')));
+        if (*first > *last)
+            fail_at(node.source(), fmt::format("{} is {}, a range that ends before it begins; write the earlier "
+                                               "moment first", what, quoted_text(text->get(), 64, '"')));
+        check_before_end(&node, *last, what);
+        return {*first, *last};
+    }
+
+    // A size, or an inclusive range of sizes ("64KiB..1MiB"), within [min, max].
+    static std::pair<Bytes, Bytes> size_range_in(toml::node const& node, std::string const& what, Bytes min, Bytes max) {
+        toml::value<std::string> const* text = node.as_string();
+        auto const halves = text == nullptr ? std::nullopt : range_halves(text->get());
+        if (!halves) {
+            Bytes const size = StrictTable::size_in(node, what, min, max);
+            return {size, size};
+        }
+        std::optional<Bytes> const first = parse_size_text(halves->first);
+        std::optional<Bytes> const last = parse_size_text(halves->second);
+        if (!first || !last || *first < min || *last > max || *first > *last)
+            fail_at(node.source(), fmt::format("{} is {}, not a range of sizes from {} to {} bytes, the smaller "
+                                               "first; write one such as \"64KiB..1MiB\"",
+                                               what, quoted_text(text->get(), 64, '"'), min.value, max.value));
+        return {*first, *last};
+    }
+
+    // The names a [[random_faults]] rule allows in 'actions': the fault actions a grove can take at any time, and
+    // "flood" for a flood burst.
+    static std::vector<std::string_view> random_action_names() {
+        std::vector<std::string_view> names;
+        for (std::string_view name : fault_action_names())
+            if (auto const action = fault_action_from_name(name);
+                action && *action != FaultAction::FloodStart && *action != FaultAction::FloodStop)
+                names.push_back(name);
+        names.push_back(RandomFloodName);
+        return names;
+    }
+
+    // The most faults a rule can realize (a flood burst is a start and a stop).
+    static usize most_faults(RandomFaults const& rule) {
+        bool const floods = std::find(rule.actions.begin(), rule.actions.end(), FaultAction::FloodStart) !=
+                            rule.actions.end();
+        return rule.count * (floods ? usize{2} : usize{1});
+    }
+
+    RandomFaults read_random_faults(toml::table const& source, usize number) const {
+        std::string const context = fmt::format("[[random_faults]] rule {}", number);
+        StrictTable const table(source, context,
+                                {"actions", "groves", "count", "rate", "between", "bytes", "target", "flood_rate",
+                                 "burst"});
+        RandomFaults rule;
+        std::vector<std::string_view> const names = random_action_names();
+        toml::node const& actions =
+            table.required("actions", fmt::format("actions = [\"crash\", \"kill\"] (any of {})", join_choices(names)));
+        if (!actions.is_array() || actions.as_array()->empty())
+            fail_at(actions.source(), fmt::format("{} must be a non-empty array of action names; use any of {}",
+                                                  table.describe("actions"), join_choices(names)));
+        for (toml::node const& node : *actions.as_array()) {
+            std::string const name = StrictTable::text_in(node, table.describe("actions"));
+            if (std::find(names.begin(), names.end(), name) == names.end())
+                fail_at(node.source(), fmt::format("{} holds {}{}, which a random fault cannot take; use any of {}",
+                                                   table.describe("actions"), quoted_text(name, 64, '"'),
+                                                   suggestion(name, names), join_choices(names)));
+            FaultAction const action = name == RandomFloodName ? FaultAction::FloodStart : *fault_action_from_name(name);
+            if (std::find(rule.actions.begin(), rule.actions.end(), action) == rule.actions.end())
+                rule.actions.push_back(action);
+        }
+        bool const floods = std::find(rule.actions.begin(), rule.actions.end(), FaultAction::FloodStart) !=
+                            rule.actions.end();
+        bool const others = rule.actions.size() > (floods ? 1u : 0u);
+
+        toml::node const& groves = table.required("groves", "groves = [\"echo\"] (the groves it may hit)");
+        if (!groves.is_array() || groves.as_array()->empty())
+            fail_at(groves.source(), fmt::format("{} must be a non-empty array of grove names",
+                                                 table.describe("groves")));
+        bool has_flooder = false;
+        bool has_other = false;
+        for (toml::node const& node : *groves.as_array()) {
+            std::string const name = declared_grove(node, table.describe("groves"));
+            if (std::find(rule.groves.begin(), rule.groves.end(), name) != rule.groves.end()) continue;
+            rule.groves.push_back(name);
+            (m_grove_images.at(name) == "flooder" ? has_flooder : has_other) = true;
+        }
+        if (floods && !has_flooder)
+            fail_at(groves.source(), fmt::format("{} allows \"flood\" but none of its groves has image = "
+                                                 "\"flooder\"; add a flooder grove", context));
+        if (others && !has_other)
+            fail_at(groves.source(), fmt::format("{}: every grove it names is a flooder, which only floods; add a "
+                                                 "grove for its other actions or allow only \"flood\"", context));
+
+        toml::node const* count = table.find("count");
+        toml::node const* rate = table.find("rate");
+        if ((count == nullptr) == (rate == nullptr))
+            fail_at(source.source(), fmt::format("{} needs exactly one of count = N (faults per run) and rate = N "
+                                                 "(faults per second of its window)", context));
+        rule.until = m_duration - Ticks(1);
+        if (toml::node const* between = table.find("between"))
+            std::tie(rule.from, rule.until) = window_in(*between, table.describe("between"));
+        if (count != nullptr) {
+            rule.count = static_cast<u32>(StrictTable::integer_in(*count, table.describe("count"), 1, MaxPlanFaults));
+        } else {
+            u64 const per_second = StrictTable::integer_in(*rate, table.describe("rate"), 1, MaxCount);
+            u64 const window = rule.until.value - rule.from.value + 1;
+            u64 const drawn = window / seconds(1).value * per_second +
+                              window % seconds(1).value * per_second / seconds(1).value;
+            if (drawn == 0 || drawn > MaxPlanFaults)
+                fail_at(rate->source(), fmt::format("{} gives {} faults over the rule's window of {}; a rule draws 1 "
+                                                    "to {}", table.describe("rate"), drawn,
+                                                    format_duration(Ticks(window)), MaxPlanFaults));
+            rule.count = static_cast<u32>(drawn);
+        }
+
+        bool const spikes = std::find(rule.actions.begin(), rule.actions.end(), FaultAction::MemorySpike) !=
+                            rule.actions.end();
+        only_when(table, "bytes", spikes, "\"memory-spike\"");
+        if (spikes) {
+            table.required("bytes", "bytes = \"64KiB..1MiB\" (the size of a memory spike, or a range of sizes)");
+            std::tie(rule.min_bytes, rule.max_bytes) =
+                size_range_in(*table.find("bytes"), table.describe("bytes"), Bytes(1), MaxMemory);
+        }
+        only_when(table, "target", floods, "\"flood\"");
+        only_when(table, "flood_rate", floods, "\"flood\"");
+        only_when(table, "burst", floods, "\"flood\"");
+        if (floods) {
+            rule.flood_target = declared_grove(table.required("target", "target = \"...\" (the grove to flood)"),
+                                               table.describe("target"));
+            rule.flood_rate = static_cast<u32>(table.integer_or("flood_rate", 0, MaxCount, 0));
+            rule.burst_min = milliseconds(1);
+            rule.burst_max = milliseconds(10);
+            if (toml::node const* burst = table.find("burst"))
+                std::tie(rule.burst_min, rule.burst_max) = window_in(*burst, table.describe("burst"));
+        }
+        return rule;
+    }
+
+    static void only_when(StrictTable const& table, std::string_view key, bool allowed, std::string_view action) {
+        toml::node const* node = table.find(key);
+        if (node == nullptr || allowed) return;
+        fail_at(node->source(), fmt::format("{} applies only when 'actions' holds {}; remove it",
+                                            table.describe(key), action));
+    }
+
+    static Explore read_explore(toml::table const& source) {
+        StrictTable const table(source, "[explore]", {"swarm"});
+        Explore explore;
+        explore.swarm = table.boolean_or("swarm", false);
+        return explore;
+    }
+
     static void only_for(StrictTable const& table, std::string_view key, FaultAction owner, FaultAction action) {
         toml::node const* node = table.find(key);
         if (node == nullptr || action == owner) return;
@@ -453,7 +643,7 @@ private:
 
     Expectations read_expectations(toml::table const& source) {
         StrictTable const table(source, "[expect]",
-                                {"final_state", "counts", "sequence", "absent", "ipc_accounting", "digest"});
+                                {"final_state", "counts", "sequence", "absent", "ipc_accounting", "digest", "served"});
         Expectations expect;
         if (toml::table const* states = table.table_or_null("final_state")) expect.final_states = read_states(*states);
         if (toml::array const* counts = table.array_or_null("counts")) {
@@ -484,7 +674,20 @@ private:
                 fail_at(digest->source(), fmt::format("{} is {}, not a digest; write the 16 hex digits the run "
                                                       "prints", table.describe("digest"), quoted_text(text, 64, '"')));
         }
+        if (toml::array const* served = table.array_or_null("served")) {
+            for (usize i = 0; i < served->size(); ++i)
+                expect.served.push_back(read_served(table_element(*served, i, "expect.served")));
+        }
         return expect;
+    }
+
+    ServedExpectation read_served(toml::table const& source) const {
+        StrictTable const table(source, "an entry of 'served' in [expect]", {"grove", "within"});
+        ServedExpectation served;
+        served.grove = declared_grove(table.required("grove", "grove = \"...\""), table.describe("grove"));
+        served.within = StrictTable::duration_in(table.required("within", "within = \"5ms\""),
+                                                 table.describe("within"), Ticks(1));
+        return served;
     }
 
     std::vector<std::pair<std::string, GroveState>> read_states(toml::table const& states) const {

@@ -1,3 +1,4 @@
+#include <core/trace/event.hpp>
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/verdict.hpp>
 
@@ -139,6 +140,33 @@ void check_absent(Scenario const& scenario, Trace const& trace, std::vector<Verd
     }
 }
 
+void check_served(Scenario const& scenario, Trace const& trace, std::vector<VerdictRow>& rows) {
+    Ticks const end = trace.final_counters ? trace.final_counters->end_time : scenario.duration;
+    for (ServedExpectation const& served : scenario.expect.served) {
+        VerdictRow row{fmt::format("{} served", served.grove), false,
+                       fmt::format("every {} or sooner", format_duration(served.within)), "never served"};
+        std::optional<Ticks> last;
+        Ticks gap{};
+        Ticks gap_from{};
+        auto note = [&](Ticks at) {
+            if (last && at - *last > gap) {
+                gap = at - *last;
+                gap_from = *last;
+            }
+            last = at;
+        };
+        for (TraceEvent const& event : trace.events)
+            if (event.grove == served.grove && event.kind == event_kind_name(EventKind::MessageDelivered))
+                note(event.time);
+        if (last) {
+            note(end > *last ? end : *last);
+            row.passed = gap <= served.within;
+            row.seen = fmt::format("longest gap {} (from {})", format_duration(gap), format_duration(gap_from));
+        }
+        rows.push_back(std::move(row));
+    }
+}
+
 VerdictRow accounting_row(std::string expectation, IpcCounters const& ipc) {
     bool const balanced = ipc.delivered <= ipc.sent && ipc.refused <= ipc.sent - ipc.delivered &&
                           ipc.queued == ipc.sent - ipc.delivered - ipc.refused;
@@ -221,6 +249,7 @@ Verdict evaluate_verdict(Scenario const& scenario, Trace const& trace) {
     check_counts(scenario, counters, verdict.rows);
     check_sequences(scenario, trace, verdict.rows);
     check_absent(scenario, trace, verdict.rows);
+    check_served(scenario, trace, verdict.rows);
     check_ipc_accounting(scenario, counters, verdict.rows);
     check_grant_accounting(counters, verdict.rows);
     check_digest(scenario, counters, verdict.rows);

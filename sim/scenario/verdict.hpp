@@ -17,7 +17,8 @@ struct VerdictRow {
 };
 
 // Every expectation of a scenario checked against one run, in the order: final states, counts, sequences, absent
-// events, IPC accounting, digest. It holds when every row passed (a scenario without expectations holds).
+// events, served groves, IPC accounting, digest. It holds when every row passed (a scenario without expectations
+// holds).
 struct Verdict {
     std::vector<VerdictRow> rows;
 

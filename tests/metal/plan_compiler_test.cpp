@@ -1,6 +1,7 @@
 #include <core/plan/plan_reader.hpp>
 #include <sim/metal/metal_runner.hpp>
 #include <sim/metal/plan_compiler.hpp>
+#include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 
 #include <gtest/gtest.h>
@@ -72,6 +73,34 @@ TEST(PlanCompiler, CompilesAPlanTheKernelAccepts) {
     EXPECT_EQ(plan->faults[0].bytes, mebibytes(1));
 }
 
+TEST(PlanCompiler, HoldsTheFaultsTheSeedDrawsAsTheSimulatorRealizesThem) {
+    scenario::Scenario s = parse(Text);
+    s.faults[0].at = milliseconds(2);
+    s.faults[0].at_latest = milliseconds(30);
+    scenario::RandomFaults rule;
+    rule.actions = {FaultAction::Crash, FaultAction::Kill};
+    rule.groves = {s.groves[1].name};
+    rule.from = milliseconds(5);
+    rule.until = milliseconds(40);
+    rule.count = 4;
+    s.random_faults.push_back(rule);
+    for (u64 seed : {1u, 2u}) {
+        s.seed = seed;
+        auto bytes = metal_host::compile_plan(s, "t.toml");
+        ASSERT_TRUE(bytes.has_value()) << bytes.error().text();
+        auto plan = std::make_unique<BootPlan>();
+        ASSERT_EQ(read_boot_plan({bytes.value().data(), bytes.value().size()}, *plan), PlanCheck::Ok);
+        scenario::RealizedScenario const realized = scenario::realize_faults(s, seed);
+        ASSERT_EQ(plan->faults.size(), 5u);
+        ASSERT_EQ(realized.scenario.faults.size(), 5u);
+        for (usize i = 0; i < plan->faults.size(); ++i) {
+            EXPECT_EQ(plan->faults[i].at, realized.scenario.faults[i].at);
+            EXPECT_EQ(plan->faults[i].action, realized.scenario.faults[i].action);
+            EXPECT_EQ(s.groves[plan->faults[i].grove].name, realized.scenario.faults[i].grove);
+        }
+    }
+}
+
 TEST(PlanCompiler, RefusesAnArgumentTooLongForThePlan) {
     scenario::Scenario s = parse(Text);
     s.groves[1].args.push_back(std::string(MaxArgumentLength + 1, 'x'));
@@ -83,7 +112,7 @@ TEST(PlanCompiler, RefusesAnArgumentTooLongForThePlan) {
 TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
     scenario::Scenario s = parse(Text);
     EXPECT_TRUE(metal_host::can_run_on_metal(s));
-    s.faults.push_back(scenario::Fault{milliseconds(5), FaultAction::FloodStart, "echo", {}, "echo2", 0});
+    s.faults.push_back(scenario::Fault{milliseconds(5), FaultAction::FloodStart, "echo", {}, "echo2", 0, {}});
     auto const reason = metal_host::metal_unsupported_reason(s);
     ASSERT_TRUE(reason.has_value());
     EXPECT_NE(reason->find("flooder"), std::string::npos) << *reason;
@@ -93,8 +122,8 @@ TEST(MetalRunner, RunsAFloodOnMetal) {
     scenario::Scenario s = parse(Text);
     s.groves[1].image = "flooder";
     s.faults.push_back(
-        scenario::Fault{milliseconds(5), FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0});
-    s.faults.push_back(scenario::Fault{milliseconds(6), FaultAction::FloodStop, s.groves[1].name, {}, "", 0});
+        scenario::Fault{milliseconds(5), FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0, {}});
+    s.faults.push_back(scenario::Fault{milliseconds(6), FaultAction::FloodStop, s.groves[1].name, {}, "", 0, {}});
     EXPECT_TRUE(metal_host::can_run_on_metal(s));
     auto bytes = metal_host::compile_plan(s, "t.toml");
     ASSERT_TRUE(bytes.has_value()) << bytes.error().text();

@@ -1,3 +1,4 @@
+#include <core/base/assert.hpp>
 #include <sim/runner/grove_images.hpp>
 #include <sim/runner/isolated_run.hpp>
 #include <sim/runner/spec_mapping.hpp>
@@ -49,6 +50,19 @@ TEST(RunIsolated, AnExitFromInsideALibraryIsARunThatDidNotFinish) {
     EXPECT_NE(outcome.failure.find("called exit() from inside the emulator or a library"), std::string::npos)
         << outcome.failure;
     EXPECT_NE(outcome.failure.find("(exit status 1) while grove 'memhog'"), std::string::npos) << outcome.failure;
+}
+
+TEST(RunIsolated, AKernelPanicIsTheViolatedInvariantWithStepAndTime) {
+    IsolatedOutcome const outcome = run_isolated([](RunProgress* progress) {
+        *progress = RunProgress{"echo", 1, 0x401000, 4200, 9};
+        GROVE_ASSERT(progress->resumes == 0);
+        return 0;
+    });
+    EXPECT_TRUE(outcome.died);
+    EXPECT_NE(outcome.failure.find("invariant 'the kernel never panics' violated: "), std::string::npos)
+        << outcome.failure;
+    EXPECT_NE(outcome.failure.find("assertion failed: progress->resumes == 0"), std::string::npos) << outcome.failure;
+    EXPECT_NE(outcome.failure.find("at 4200ns, resume 9"), std::string::npos) << outcome.failure;
 }
 
 TEST(RunIsolated, TheHostRunningOutOfMemoryIsNamed) {

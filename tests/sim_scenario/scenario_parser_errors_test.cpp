@@ -11,7 +11,8 @@ namespace {
 TEST(ScenarioParserErrors, UnknownTopLevelKeySuggestsTheKnownOne) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\ngrove = 1\n"),
               "bad.toml:3:1: unknown key 'grove' in the scenario (did you mean 'groves'?); the keys here are name, "
-              "description, seed, duration, timing_independent, groves, faults, expect or disks");
+              "description, seed, duration, timing_independent, groves, faults, expect, disks, random_faults or "
+              "explore");
 }
 
 TEST(ScenarioParserErrors, UnknownKeyDeepInsideAGrove) {
@@ -170,6 +171,15 @@ TEST(ScenarioParserErrors, ExpectationsMayNameMessageEvents) {
     }
 }
 
+TEST(ScenarioParserErrors, ServedNeedsADeclaredGroveAndAPositiveBound) {
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"nobody\", within = \"5ms\" }]\n")).find("nobody"),
+              std::string::npos);
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\" }]\n")).find("within"),
+              std::string::npos);
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\", within = \"0ms\" }]\n")).find("within"),
+              std::string::npos);
+}
+
 TEST(ScenarioParserErrors, ExpectationShapes) {
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[{ event = \"crashd\" }]]\n")),
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
@@ -177,7 +187,7 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
               "grant_revoked, grant_copied, grant_refused, interrupt, killed, hung, "
               "throttled, fault_injected, memory_spike, "
-              "flood_started or flood_stopped");
+              "flood_started, flood_stopped, swarm_choice, fault_planned or invariant_violated");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
               "\"crashed\", grove = \"x\" }, ...]");
@@ -207,6 +217,64 @@ TEST(ScenarioParserErrors, MissingFileNamesTheFile) {
     auto const folder = parse_scenario_file(GROVE_SOURCE_DIR, ParseOptions{});
     ASSERT_FALSE(folder.has_value());
     EXPECT_EQ(folder.error().message, "is a directory, not a scenario file; name a .toml file");
+}
+
+} // namespace
+} // namespace grove::scenario
+
+namespace grove::scenario {
+namespace {
+
+TEST(ScenarioParserErrors, AFaultRangeThatEndsBeforeItBegins) {
+    std::string const error = error_of(with_head("[[faults]]\nat = \"20ms..10ms\"\naction = \"crash\"\ngrove = \"a\"\n"));
+    EXPECT_NE(error.find("bad.toml:7:"), std::string::npos) << error;
+    EXPECT_NE(error.find("ends before it begins"), std::string::npos) << error;
+}
+
+TEST(ScenarioParserErrors, AFaultRangeThatIsNotDurations) {
+    std::string const error = error_of(with_head("[[faults]]\nat = \"10ms..soon\"\naction = \"crash\"\ngrove = \"a\"\n"));
+    EXPECT_NE(error.find("not a range of durations"), std::string::npos) << error;
+}
+
+TEST(ScenarioParserErrors, AFaultRangePastTheEnd) {
+    std::string const error = error_of(with_head("[[faults]]\nat = \"10ms..2s\"\naction = \"crash\"\ngrove = \"a\"\n"));
+    EXPECT_NE(error.find("not before the end of the scenario"), std::string::npos) << error;
+}
+
+TEST(ScenarioParserErrors, ARandomFaultActionItCannotTake) {
+    std::string const error =
+        error_of(with_head("[[random_faults]]\nactions = [\"crash\", \"flood-stop\"]\ngroves = [\"a\"]\ncount = 2\n"));
+    EXPECT_NE(error.find("bad.toml:7:"), std::string::npos) << error;
+    EXPECT_NE(error.find("cannot take"), std::string::npos) << error;
+    std::string const unknown =
+        error_of(with_head("[[random_faults]]\nactions = [\"crsh\"]\ngroves = [\"a\"]\ncount = 2\n"));
+    EXPECT_NE(unknown.find("crash"), std::string::npos) << unknown;
+}
+
+TEST(ScenarioParserErrors, ARandomRuleNeedsCountOrRate) {
+    std::string const neither = error_of(with_head("[[random_faults]]\nactions = [\"crash\"]\ngroves = [\"a\"]\n"));
+    EXPECT_NE(neither.find("exactly one of count"), std::string::npos) << neither;
+    std::string const both =
+        error_of(with_head("[[random_faults]]\nactions = [\"crash\"]\ngroves = [\"a\"]\ncount = 1\nrate = 5\n"));
+    EXPECT_NE(both.find("exactly one of count"), std::string::npos) << both;
+}
+
+TEST(ScenarioParserErrors, ARandomFloodNeedsAFlooder) {
+    std::string const error = error_of(
+        with_head("[[random_faults]]\nactions = [\"flood\"]\ngroves = [\"a\"]\ncount = 1\ntarget = \"a\"\n"));
+    EXPECT_NE(error.find("none of its groves has image = \"flooder\""), std::string::npos) << error;
+}
+
+TEST(ScenarioParserErrors, ASpikeSizeRangeBackwards) {
+    std::string const error = error_of(with_head(
+        "[[random_faults]]\nactions = [\"memory-spike\"]\ngroves = [\"a\"]\ncount = 1\nbytes = \"1MiB..4KiB\"\n"));
+    EXPECT_NE(error.find("not a range of sizes"), std::string::npos) << error;
+}
+
+TEST(ScenarioParserErrors, RandomFaultsBeyondWhatAPlanHolds) {
+    std::string const error =
+        error_of(with_head("[[random_faults]]\nactions = [\"crash\"]\ngroves = [\"a\"]\nrate = 1000\n"));
+    EXPECT_NE(error.find("a rule draws 1 to 256"), std::string::npos) << error;
 }
 
 } // namespace

@@ -189,14 +189,14 @@ action = "restart"
 grove = "a"
 )");
     std::vector<Fault> const expected{
-        {Ticks(0), FaultAction::Crash, "b", Bytes(0), "", 0},
-        {milliseconds(100), FaultAction::FloodStart, "a", Bytes(0), "b", 5000},
-        {milliseconds(100), FaultAction::MemorySpike, "b", mebibytes(1), "", 0},
-        {milliseconds(300), FaultAction::FloodStop, "a", Bytes(0), "", 0},
-        {milliseconds(400), FaultAction::Kill, "b", Bytes(0), "", 0},
-        {milliseconds(400), FaultAction::Hang, "a", Bytes(0), "", 0},
-        {milliseconds(500), FaultAction::Stop, "a", Bytes(0), "", 0},
-        {milliseconds(600), FaultAction::Restart, "a", Bytes(0), "", 0},
+        {Ticks(0), FaultAction::Crash, "b", Bytes(0), "", 0, {}},
+        {milliseconds(100), FaultAction::FloodStart, "a", Bytes(0), "b", 5000, {}},
+        {milliseconds(100), FaultAction::MemorySpike, "b", mebibytes(1), "", 0, {}},
+        {milliseconds(300), FaultAction::FloodStop, "a", Bytes(0), "", 0, {}},
+        {milliseconds(400), FaultAction::Kill, "b", Bytes(0), "", 0, {}},
+        {milliseconds(400), FaultAction::Hang, "a", Bytes(0), "", 0, {}},
+        {milliseconds(500), FaultAction::Stop, "a", Bytes(0), "", 0, {}},
+        {milliseconds(600), FaultAction::Restart, "a", Bytes(0), "", 0, {}},
     };
     EXPECT_EQ(scenario.faults, expected);
 }
@@ -374,6 +374,55 @@ TEST(ScenarioNames, RoundTripEveryEnumName) {
     EXPECT_FALSE(fault_action_from_name("explode").has_value());
     EXPECT_EQ(respawn_policy_name(RespawnPolicy::OnFailure), "on-failure");
     EXPECT_EQ(std::string_view(fault_action_name(FaultAction::MemorySpike)), "memory-spike");
+}
+
+} // namespace
+} // namespace grove::scenario
+
+namespace grove::scenario {
+namespace {
+
+TEST(ScenarioParser, ReadsRangedFaultsRandomFaultsAndSwarm) {
+    auto parsed = parse_scenario_string(R"(name = "t"
+duration = "100ms"
+[[groves]]
+name = "a"
+image = "echo"
+[[groves]]
+name = "f"
+image = "flooder"
+[[faults]]
+at = "10ms..20ms"
+action = "crash"
+grove = "a"
+[[random_faults]]
+actions = ["kill", "memory-spike", "flood"]
+groves = ["a", "f"]
+rate = 100
+between = "50ms..59999999ns"
+bytes = "4KiB..1MiB"
+target = "a"
+burst = "2ms"
+[explore]
+swarm = true
+)", "t.toml", ParseOptions{});
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().text();
+    Scenario const s = parsed.release_value();
+    ASSERT_EQ(s.faults.size(), 1u);
+    EXPECT_EQ(s.faults[0].at, milliseconds(10));
+    EXPECT_EQ(s.faults[0].at_latest, milliseconds(20));
+    ASSERT_EQ(s.random_faults.size(), 1u);
+    RandomFaults const& rule = s.random_faults[0];
+    EXPECT_EQ(rule.actions, (std::vector{FaultAction::Kill, FaultAction::MemorySpike, FaultAction::FloodStart}));
+    EXPECT_EQ(rule.count, 1u); // 100 per second over 10ms
+    EXPECT_EQ(rule.from, milliseconds(50));
+    EXPECT_EQ(rule.min_bytes, kibibytes(4));
+    EXPECT_EQ(rule.max_bytes, mebibytes(1));
+    EXPECT_EQ(rule.flood_target, "a");
+    EXPECT_EQ(rule.burst_min, milliseconds(2));
+    EXPECT_EQ(rule.burst_max, milliseconds(2));
+    EXPECT_TRUE(s.explore.swarm);
+    EXPECT_TRUE(s.draws_from_seed());
 }
 
 } // namespace

@@ -102,6 +102,24 @@ TEST(Verdict, AbsentEvents) {
                                         "at 11ms: crashed(grove=crasher, gen=2, kind=limit)"}}));
 }
 
+TEST(Verdict, ServedHoldsWhenNoGapBetweenDeliveriesIsLongerThanTheBound) {
+    Trace trace = recorded_run();
+    trace.final_counters->end_time = milliseconds(20);
+    trace.events.push_back(TraceEvent{milliseconds(15), "warden", 1, "message_delivered", {}});
+    EXPECT_EQ(rows_for("served = [{ grove = \"warden\", within = \"5ms\" }]", trace),
+              (std::vector<VerdictRow>{{"warden served", true, "every 5ms or sooner", "longest gap 5ms (from 15ms)"}}));
+}
+
+TEST(Verdict, ServedFailsOnTheLongestGapAndForAGroveNeverServed) {
+    Trace trace = recorded_run();
+    trace.final_counters->end_time = milliseconds(20);
+    trace.events.push_back(TraceEvent{milliseconds(13), "warden", 1, "message_delivered", {}});
+    EXPECT_EQ(rows_for("served = [{ grove = \"warden\", within = \"5ms\" }, { grove = \"crasher\", within = \"1s\" }]",
+                       trace),
+              (std::vector<VerdictRow>{{"warden served", false, "every 5ms or sooner", "longest gap 7ms (from 13ms)"},
+                                       {"crasher served", false, "every 1s or sooner", "never served"}}));
+}
+
 TEST(Verdict, IpcAccountingPerGroveAndOverall) {
     EXPECT_EQ(rows_for("ipc_accounting = true"),
               (std::vector<VerdictRow>{
