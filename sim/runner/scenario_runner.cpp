@@ -428,7 +428,7 @@ RunResult Run::run() {
 RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& options) {
     scenario::RealizedScenario const realized =
         scenario::realize_faults(scripted, options.seed.value_or(scripted.seed));
-    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false};
+    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false, {}};
     if (options.precision == sim::FaultPrecision::Fast) {
         Run fast(realized, options, sim::FaultPrecision::Fast);
         RunResult result = fast.run();
