@@ -5,6 +5,7 @@
 #include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/platform/cpu.hpp>
 #include <arch_x86_64/platform/descriptors.hpp>
+#include <arch_x86_64/platform/pic.hpp>
 #include <arch_x86_64/platform/serial.hpp>
 #include <core/grove/layout.hpp>
 
@@ -53,6 +54,7 @@ void MetalArch::init(Span<MemoryRegion const> available, Span<MemoryRegion const
     m_entry_stack_bits = *m_entry_stack_pte & ~PageTables::AddressMask;
     Descriptors::set_kernel_cr3(cpu::read_cr3());
     m_apic.init();
+    Pic::init();
 }
 
 // --- address spaces ---------------------------------------------------------------------------------------------
@@ -453,6 +455,11 @@ Trap MetalArch::resume(ThreadId thread) {
         m_now += Ticks(cpu::read_tsc() - entered);
         m_apic.disarm();
 
+        if (Pic::is_line_vector(frame.vector)) {
+            // A line fired (masked now, for the kernel: take_interrupts), or a spurious IRQ 7 or 15 (run on).
+            if (Pic::enter(frame.vector)) return Trap::make_timer(frame.rip);
+            continue;
+        }
         if (frame.vector == VECTOR_SYSCALL) [[likely]] {
             SyscallArgs const args{frame.rax, {frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9}};
             return Trap::make_syscall(frame.rip, args);
@@ -472,7 +479,8 @@ Trap MetalArch::resume(ThreadId thread) {
 }
 
 void MetalArch::idle_until(Ticks deadline) {
-    for (Ticks current = now(); current < deadline; current = now()) {
+    // A line's interrupt wakes the halt too (the trampoline hands it to Pic::enter) and ends the idling early.
+    for (Ticks current = now(); current < deadline && !Pic::has_fired(); current = now()) {
         m_apic.arm((deadline - current).value);
         u64 const halted = cpu::read_tsc();
         asm volatile("sti; hlt; cli" ::: "memory");

@@ -3,6 +3,7 @@
 #include <arch_x86_64/memory/page_tables.hpp>
 #include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/platform/local_apic.hpp>
+#include <arch_x86_64/platform/pic.hpp>
 #include <arch_x86_64/platform/register_frame.hpp>
 #include <core/arch/arch.hpp>
 #include <core/machine/machine_backend.hpp>
@@ -54,14 +55,10 @@ public:
     // Checks the range as copy_to_user would, without writing.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
-    // No legacy line is routed to the CPU on metal yet (the 8259 PIC stays as the firmware left it, every line
-    // masked by the kernel's boot): the kernel's mask is recorded, and no line ever fires (take_interrupts).
-    void set_irq_masked(u8 line, bool masked) override {
-        if (line < abi::IrqLines)
-            m_irq_unmasked = masked ? static_cast<u16>(m_irq_unmasked & ~(1u << line))
-                                    : static_cast<u16>(m_irq_unmasked | (1u << line));
-    }
-    u16 take_interrupts() { return 0; }
+    // The legacy lines are the 8259 PIC pair's (platform/pic.hpp): a line fires once unmasked, is masked by the
+    // interrupt entry, and is handed to the kernel by take_interrupts (MachineBackend).
+    void set_irq_masked(u8 line, bool masked) override { Pic::set_masked(line, masked); }
+    u16 take_interrupts() { return Pic::take_fired(); }
     PageCount free_pages() const override { return m_frames.free_pages(); }
 
     Result<void> create_context(ThreadId thread, AddressSpaceId space, VirtAddr entry, VirtAddr stack_top, u64 arg0,
@@ -83,10 +80,11 @@ public:
     // PageFault: CR2 and the access (execute, write or read) from the error code. GeneralProtection (also #NP,
     // #SS, #TS, #AC, #BR, #OF), InvalidOpcode (also #NM), DivideError (also x87 and SIMD floating point),
     // Breakpoint (#BP, #DB; pc at the int3), Timer once now() reaches the preemption deadline (at once when
-    // it already has). NMI, double fault and machine check panic.
+    // it already has) or when an interrupt line fires (take_interrupts). NMI, double fault and machine check panic.
     Trap resume(ThreadId thread);
 
-    // Halts the CPU until now() reaches `deadline` (at once when it has): for a kernel with no thread to run.
+    // Halts the CPU until now() reaches `deadline` (at once when it has) or an interrupt line fires: for a kernel
+    // with no thread to run.
     // Under -icount QEMU advances the virtual clock straight to the timer, so idling costs no instructions.
     void idle_until(Ticks deadline);
 
@@ -201,7 +199,6 @@ private:
     Ticks m_deadline = Ticks::max();
     bool m_console_comments = false;
     bool m_console_mid_line = false;
-    u16 m_irq_unmasked = 0; // the lines the kernel unmasked (set_irq_masked)
 };
 
 static_assert(MachineBackend<MetalArch>);

@@ -34,6 +34,7 @@
 #define FRAME_CS_WORD 18
 
 // Vectors outside the 32 exceptions.
+#define VECTOR_PIC_BASE 0x20 // the 8259 PIC pair's lines 0-15: 0x20..0x2f (platform/pic.hpp)
 #define VECTOR_TIMER 0x30
 #define VECTOR_SYSCALL 0x80
 #define VECTOR_SPURIOUS 0xff

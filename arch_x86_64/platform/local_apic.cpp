@@ -7,30 +7,16 @@ namespace grove::metal {
 
 namespace {
 constexpr u32 ApicBaseMsr = 0x1b;
-constexpr u32 SpuriousVector = 0xf0, LvtTimer = 0x320, CurrentCount = 0x390, DivideConfiguration = 0x3e0;
-constexpr u32 ApicEnable = 1u << 8, Masked = 1u << 16, DivideByOne = 0xb;
+constexpr u32 SpuriousVector = 0xf0, LvtTimer = 0x320, LvtLint0 = 0x350, CurrentCount = 0x390,
+              DivideConfiguration = 0x3e0;
+constexpr u32 ApicEnable = 1u << 8, Masked = 1u << 16, DivideByOne = 0xb, ExtInt = 0x700;
 constexpr u32 CalibrationCount = 1u << 20;
-
-// The 8259 PICs: moved to vectors 0x20..0x2f (away from the exceptions) and fully masked.
-void disable_legacy_pic() {
-    constexpr u16 Master = 0x20, Slave = 0xa0;
-    cpu::out8(Master, 0x11);
-    cpu::out8(Slave, 0x11);
-    cpu::out8(Master + 1, 0x20);
-    cpu::out8(Slave + 1, 0x28);
-    cpu::out8(Master + 1, 0x04);
-    cpu::out8(Slave + 1, 0x02);
-    cpu::out8(Master + 1, 0x01);
-    cpu::out8(Slave + 1, 0x01);
-    cpu::out8(Master + 1, 0xff);
-    cpu::out8(Slave + 1, 0xff);
-}
 } // namespace
 
 void LocalApic::init() {
-    disable_legacy_pic();
     m_base = cpu::read_msr(ApicBaseMsr) & 0xffff'f000ull;
     write(SpuriousVector, ApicEnable | VECTOR_SPURIOUS);
+    write(LvtLint0, ExtInt); // the 8259 PIC pair's output (platform/pic.hpp), its vector from the PIC
     write(DivideConfiguration, DivideByOne);
 
     // Calibration: how many TSC counts pass while the (masked) timer counts down CalibrationCount.

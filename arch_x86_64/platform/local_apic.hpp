@@ -9,7 +9,8 @@ namespace grove::metal {
 // Owns the APIC registers (identity mapped at the address in IA32_APIC_BASE); used with interrupts disabled.
 class LocalApic {
 public:
-    // Enables the APIC (spurious vector), masks the legacy PIC and calibrates the timer.
+    // Enables the APIC (spurious vector), takes the 8259 PIC pair's output on LINT0 as ExtINT (platform/pic.hpp)
+    // and calibrates the timer.
     void init();
     // One timer interrupt (VECTOR_TIMER) after about `tsc_counts` TSC counts, replacing any earlier one.
     // Inline, as disarm() and end_of_interrupt(): every trap from ring 1 runs them.

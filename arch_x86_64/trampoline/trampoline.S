@@ -79,6 +79,10 @@ VECTOR 28, 0
 VECTOR 29, 1
 VECTOR 30, 1
 VECTOR 31, 0
+// The 8259 PIC pair's lines 0-15 (platform/pic.hpp).
+.irp n, 0x20,0x21,0x22,0x23,0x24,0x25,0x26,0x27,0x28,0x29,0x2a,0x2b,0x2c,0x2d,0x2e,0x2f
+VECTOR \n, 0
+.endr
 VECTOR 0x30, 0
 VECTOR 0x80, 0
 VECTOR 0xff, 0
@@ -112,12 +116,23 @@ trampoline_common:
     pop rbx
     ret
     // From ring 0: the timer or a spurious interrupt while the kernel idles (MetalArch::idle_until, the only
-    // place where ring 0 enables interrupts) returns to it; anything else is a kernel bug.
+    // place where ring 0 enables interrupts) returns to it, and so does a PIC line's interrupt once
+    // metal_idle_interrupt has masked and recorded it; anything else is a kernel bug.
 3:  cmp qword ptr [rsp + 15 * 8], VECTOR_TIMER
     je 4f
     cmp qword ptr [rsp + 15 * 8], VECTOR_SPURIOUS
     je 4f
-    mov rdi, rsp
+    mov rdi, [rsp + 15 * 8]
+    sub rdi, VECTOR_PIC_BASE
+    cmp rdi, 16
+    jae 5f
+    add rdi, VECTOR_PIC_BASE
+    mov rbx, rsp                 // callee-saved; the frame restores it
+    and rsp, -16
+    call metal_idle_interrupt
+    mov rsp, rbx
+    jmp 4f
+5:  mov rdi, rsp
     and rsp, -16
     call metal_kernel_exception
 4:  RESTORE_FRAME_AND_RETURN
@@ -212,11 +227,14 @@ trampoline_vector_table:
 .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .quad \n, trampoline_vector_\n
 .endr
+.irp n, 0x20,0x21,0x22,0x23,0x24,0x25,0x26,0x27,0x28,0x29,0x2a,0x2b,0x2c,0x2d,0x2e,0x2f
+    .quad \n, trampoline_vector_\n
+.endr
     .quad 0x30, trampoline_vector_0x30
     .quad 0x80, trampoline_vector_0x80
     .quad 0xff, trampoline_vector_0xff
 .global trampoline_vector_count
 trampoline_vector_count:
-    .quad 35
+    .quad 51
 
 .section .note.GNU-stack, "", @progbits

@@ -27,6 +27,8 @@ Result<Capabilities> plan_capabilities(PlanGrove const& grove) {
     TRY(grant_peers(caps, grove.send_to, PeerKind::Send));
     TRY(grant_peers(caps, grove.receive_from, PeerKind::Receive));
     TRY(grant_peers(caps, grove.watch, PeerKind::Watch));
+    for (u8 line = 0; line < abi::IrqLines; ++line)
+        if ((grove.irq_lines & (1u << line)) != 0) TRY(caps.grant_irq(line));
     for (u8 kind = 0; kind < CapabilityKindCount; ++kind)
         if ((grove.flags & (1u << kind)) != 0) TRY(caps.grant(static_cast<CapabilityKind>(kind)));
     return caps;

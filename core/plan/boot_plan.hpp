@@ -29,6 +29,7 @@ struct PlanGrove {
     StaticVector<GroveName, MaxIpcPeers> receive_from;
     StaticVector<GroveName, MaxIpcPeers> watch; // CrashWatch: whose crashes and give-ups it may hear of
     u16 flags = 0;
+    u16 irq_lines = 0; // Irq: bit n for interrupt line n (below abi::IrqLines)
     ResourceLimits limits;
     RespawnPolicy respawn = RespawnPolicy::never();
     RestartBudget budget;

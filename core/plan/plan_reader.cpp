@@ -93,6 +93,7 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     (void)r.get(counts.receive);
     (void)r.get(counts.watch);
     (void)r.get(grants);
+    (void)r.get(g.irq_lines);
     g.limits.memory = Bytes(memory);
     g.limits.threads = Count(threads);
     g.limits.file_handles = Count(handles);

@@ -46,6 +46,7 @@ private:
 };
 
 static_assert(MaxGrants <= 0xffff, "the grants limit is a u16 of the plan");
+static_assert(abi::IrqLines <= 16, "the interrupt lines are a u16 of the plan, bit n for line n");
 
 void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u32>(static_cast<u32>(grove_record_size(g)));
@@ -78,6 +79,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u8>(static_cast<u8>(g.receive_from.size()));
     c.put<u8>(static_cast<u8>(g.watch.size()));
     c.put<u16>(static_cast<u16>(g.limits.grants.value));
+    c.put<u16>(g.irq_lines);
     c.put_bytes(g.name.c_str(), g.name.length());
     for (GroveArgument const& a : g.arguments) c.put_text(a);
     for (IoPortRange const& r : g.io_ports) {

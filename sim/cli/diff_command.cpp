@@ -1,6 +1,6 @@
 // grovesim diff SCENARIO...: the differential test. Runs each scenario in the simulator and on the bare-metal kernel
 // in QEMU and compares, grove by grove, the ordered events of the two traces with times and timing-dependent
-// fields set aside (sim/metal/trace_comparison.hpp). Meant for scenarios marked `timing_independent = true`.
+// fields set aside (sim/metal/trace_comparison.hpp), and the hash of each disk image as the two runs left it. Meant for scenarios marked `timing_independent = true`.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
 #include <sim/cli/metal_target.hpp>
@@ -71,7 +71,18 @@ int diff_one(std::string const& path, DiffOptions const& options) {
                metal.events.size(), scenario::evaluate_verdict(s, metal).holds() ? "PASS" : "FAIL");
     metal_host::SequenceComparison const comparison = metal_host::compare_grove_sequences(simulated.trace, metal);
     fmt::print("{}\n", metal_host::format_comparison(comparison));
-    return comparison.same() ? ExitSuccess : ExitFailure;
+    // The disks as each target left them: the simulator's flushed sectors, QEMU's every written one (a run that
+    // flushes what it wrote leaves the same image on both).
+    bool same_disks = simulated.disks.size() == booted.value().disks.size();
+    for (usize i = 0; i < simulated.disks.size() && i < booted.value().disks.size(); ++i) {
+        u64 const sim_hash = simulated.disks[i].hash, metal_hash = booted.value().disks[i].hash;
+        fmt::print("disk {}: {} (simulator {}, metal {})\n", simulated.disks[i].path,
+                   sim_hash == metal_hash ? "SAME" : "DIFFERENT", scenario::format_digest(sim_hash),
+                   scenario::format_digest(metal_hash));
+        same_disks = same_disks && sim_hash == metal_hash;
+    }
+    if (!simulated.disks.empty()) fmt::print("\n");
+    return comparison.same() && same_disks ? ExitSuccess : ExitFailure;
 }
 
 int diff(DiffOptions const& options) {

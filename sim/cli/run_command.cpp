@@ -203,8 +203,10 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
         fmt::print(stderr, "grovesim run: {}: cannot run on metal: {}\n", path, *reason);
         return ExitBadInput;
     }
-    metal_host::MetalOptions const metal = metal_options(options.metal, options.images, path);
+    metal_host::MetalOptions metal = metal_options(options.metal, options.images, path);
+    if (!options.keep_disks.empty()) metal.keep_disks = options.keep_disks;
     std::vector<scenario::Trace> boots;
+    std::vector<metal_host::MetalDisk> disks; // the first boot's
     for (unsigned b = 0; b < std::max(options.repeat, 1u); ++b) {
         auto booted = metal_host::run_on_metal(s, metal);
         if (!booted) {
@@ -216,6 +218,7 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
             print_unfinished(path, fmt::format("boot {} on metal: {}", b + 1, booted.value().failure));
             return ExitFailure;
         }
+        if (boots.empty()) disks = booted.value().disks;
         boots.push_back(std::move(booted.value().trace));
     }
     scenario::Trace const& trace = boots.front();
@@ -241,7 +244,11 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
     for (std::string const& expectation : skipped)
         fmt::print("not checked on metal: {}: the simulator's digest; a metal trace has its own times and digest{}\n",
                    expectation, boots.size() > 1 ? "" : " (--repeat 2 compares two boots instead)");
-    fmt::print("digest: {}\n\n", scenario::format_digest(trace.final_counters->digest));
+    fmt::print("digest: {}\n", scenario::format_digest(trace.final_counters->digest));
+    for (metal_host::MetalDisk const& disk : disks)
+        fmt::print("disk {}: {} (as QEMU left it: every sector written, flushed or not){}\n", disk.path,
+                   scenario::format_digest(disk.hash), disk.kept.empty() ? "" : ", kept in " + disk.kept);
+    fmt::print("\n");
     if (!write_trace_file(options, trace)) return ExitBadInput;
     return verdict.holds() ? ExitSuccess : ExitFailure;
 }

@@ -194,11 +194,75 @@ std::string trace_lines(std::string const& serial) {
     return lines;
 }
 
-std::vector<std::string> qemu_command(MetalOptions const& options) {
+// The per-run copies of the scenario's disk images, attached to QEMU as the ATA drive of the primary channel:
+// -device isa-ide (ports 0x1F0-0x1F7 and 0x3F6, IRQ 14; on q35 `-drive if=ide` lands on AHCI, which has no legacy
+// ports). The copies are removed when the run is over (finish()).
+class RunDisks {
+public:
+    RunDisks(scenario::Scenario const& s, MetalOptions const& options) : m_scenario(s), m_options(options) {}
+    RunDisks(RunDisks const&) = delete;
+    RunDisks& operator=(RunDisks const&) = delete;
+    ~RunDisks() {
+        std::error_code ignored;
+        for (fs::path const& copy : m_copies) fs::remove(copy, ignored);
+    }
+
+    // Copies each image and adds its drive to `command`; an error text when one cannot be copied.
+    std::string attach(std::vector<std::string>& command) {
+        std::error_code error;
+        fs::create_directories(m_options.cache_dir, error);
+        for (usize i = 0; i < m_scenario.disks.size(); ++i) {
+            fs::path const copy =
+                m_options.cache_dir / fmt::format("{}.{}.disk{}.img", m_scenario.name, getpid(), i);
+            fs::copy_file(m_scenario.disks[i].image, copy, fs::copy_options::overwrite_existing, error);
+            if (error)
+                return fmt::format("cannot copy the disk image '{}' to {}: {}", m_scenario.disks[i].image,
+                                   copy.string(), error.message());
+            m_copies.push_back(copy);
+            command.insert(command.end(),
+                           {"-device", "isa-ide,id=isaide", "-drive",
+                            fmt::format("if=none,id=disk{},file={},format=raw,cache=unsafe", i, copy.string()), "-device",
+                            fmt::format("ide-hd,drive=disk{},bus=isaide.0", i)});
+        }
+        return "";
+    }
+
+    // Each disk's hash as the guest left it, kept when asked.
+    std::vector<MetalDisk> finish() const {
+        std::vector<MetalDisk> disks;
+        for (usize i = 0; i < m_copies.size(); ++i) {
+            std::optional<std::string> const image = read_bytes(m_copies[i]);
+            MetalDisk disk{m_scenario.disks[i].path, 0, ""};
+            Fnv1a64 hash;
+            if (image) hash.update(image->data(), image->size());
+            disk.hash = hash.digest();
+            if (m_options.keep_disks && image) {
+                fs::path const kept = *m_options.keep_disks / fmt::format("{}.disk{}.img", m_scenario.name, i);
+                std::error_code ignored;
+                fs::create_directories(*m_options.keep_disks, ignored);
+                disk.kept = write_bytes(kept, image->data(), image->size())
+                                ? kept.string()
+                                : fmt::format("(cannot write {})", kept.string());
+            }
+            disks.push_back(std::move(disk));
+        }
+        return disks;
+    }
+
+private:
+    scenario::Scenario const& m_scenario;
+    MetalOptions const& m_options;
+    std::vector<fs::path> m_copies;
+};
+
+// With a disk the virtual clock follows the real one while the CPU halts (sleep=on): the drive's work (a write, a
+// cache flush) completes on the host in real time, and with sleep=off a halted CPU's clock would jump straight to
+// the next timer, past the drive's interrupt (a driver's IrqWait timing out). Without a disk idling costs nothing.
+std::vector<std::string> qemu_command(MetalOptions const& options, bool has_disks) {
     // qemu64 with UMIP, which QEMU's TCG emulates: the kernel turns it on (arch_x86_64/platform/descriptors.hpp).
     return {options.qemu, "-machine", "q35", "-cpu", "qemu64,+umip", "-m", "128M", "-display", "none", "-serial",
             "stdio", "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-icount",
-            "shift=0,sleep=off"};
+            has_disks ? "shift=0,sleep=on" : "shift=0,sleep=off"};
 }
 
 } // namespace
@@ -214,13 +278,8 @@ MetalOptions default_metal_options() {
 }
 
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s) {
-    // The kernel routes no interrupt line yet, the boot plan carries no irq capability, and QEMU is started
-    // without a disk (sim/devices/ holds the simulator's side).
-    if (!s.disks.empty()) return std::string("it has a disk ([[disks]]), which only the simulator models so far");
-    for (scenario::GroveSpec const& g : s.groves)
-        if (!g.capabilities.irq.empty())
-            return fmt::format("grove '{}' owns interrupt lines (irq), which only the simulator delivers so far",
-                               g.name);
+    // QEMU's isa-ide has one channel, the primary, as the simulator's bus has one drive's ports.
+    if (s.disks.size() > 1) return std::string("it has more than one disk ([[disks]]); the primary channel holds one");
     for (scenario::Fault const& f : s.faults) {
         if (f.action != FaultAction::FloodStart) continue;
         for (scenario::GroveSpec const& g : s.groves)
@@ -267,7 +326,7 @@ Parsed<fs::path> build_metal_iso(scenario::Scenario const& s, MetalOptions const
 }
 
 Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& options) {
-    std::vector<std::string> command = qemu_command(options);
+    std::vector<std::string> command = qemu_command(options, !s.disks.empty());
     if (options.boot == BootMethod::Iso) {
         auto iso = build_metal_iso(s, options);
         if (!iso) return iso.error();
@@ -288,10 +347,14 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
         command.insert(command.end(), {"-kernel", options.kernel.string(), "-initrd", modules});
     }
 
+    RunDisks disks(s, options);
+    if (std::string const error = disks.attach(command); !error.empty()) return problem(options, error);
+
     auto child = start(command);
     if (!child) return problem(options, fmt::format("cannot start {}", options.qemu));
     Finished const finished = wait_for(*child, options.timeout_seconds);
     MetalRun run;
+    run.disks = disks.finish();
     run.serial = finished.output;
     std::erase(run.serial, '\r');
     if (finished.timed_out) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace grove::metal_host {
 
@@ -26,6 +27,8 @@ struct MetalOptions {
     BootMethod boot = BootMethod::Iso;
     unsigned timeout_seconds = 60;      // wall-clock bound on one QEMU run; a guest still running is killed
     std::string name;                   // the scenario's file name, for diagnostics
+    // When set, each disk's image as the run left it is written to <keep_disks>/<scenario name>.disk<N>.img.
+    std::optional<std::filesystem::path> keep_disks;
 };
 
 // The paths of this build (the kernel, build/groves, build/metal, the QEMU and grub-mkrescue CMake found).
@@ -42,8 +45,19 @@ enum class MetalOutcome {
 // One boot: the trace read from the serial port (events and, when the run completed, the final counters) and the
 // whole serial output (boot messages, grove console lines as "# ..."). When the run did not complete, `failure`
 // says what happened and quotes the last serial lines, and the trace holds the events read before that.
+// A disk of the run ([[disks]]) as QEMU left it: the per-run copy of its image, attached as the ATA drive of the
+// primary channel (-device isa-ide). QEMU writes every sector the drive accepted through to the file, flushed or
+// not; the simulator loses the unflushed ones at the end-of-run power cut (sim/devices/ata_disk.hpp), so the two
+// hashes agree for a run that flushes what it wrote.
+struct MetalDisk {
+    std::string path;  // as the scenario names it
+    u64 hash = 0;      // FNV-1a 64 of the image after the run
+    std::string kept;  // where the image was kept (MetalOptions::keep_disks), else empty
+};
+
 struct MetalRun {
     scenario::Trace trace;
+    std::vector<MetalDisk> disks; // by [[disks]] index, once the guest ended
     std::string serial;
     MetalOutcome outcome = MetalOutcome::Completed;
     std::string failure;
@@ -51,8 +65,8 @@ struct MetalRun {
     bool completed() const { return outcome == MetalOutcome::Completed; }
 };
 
-// Why a scenario cannot run on metal, or nothing when it can: a flood-start fault on a grove whose image is not
-// `flooder` (the simulator refuses it too). Images missing from options.image_dir are reported by run_on_metal.
+// Why a scenario cannot run on metal, or nothing when it can: more than one disk (the primary channel holds one), or
+// a flood-start fault on a grove whose image is not `flooder` (the simulator refuses it too). Images missing from options.image_dir are reported by run_on_metal.
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& scenario);
 inline bool can_run_on_metal(scenario::Scenario const& scenario) { return !metal_unsupported_reason(scenario); }
 

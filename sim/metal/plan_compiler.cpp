@@ -62,6 +62,12 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     for (std::string const& peer : g.capabilities.crash_watch)
         append(p.watch, fixed<MaxGroveNameLength>(peer, "the peer"), what);
     p.flags = flags_of(g.capabilities);
+    for (u8 const line : g.capabilities.irq) {
+        if (line >= abi::IrqLines)
+            throw CompileError{fmt::format("{}: interrupt line {} does not exist (0 to {})", what, line,
+                                           abi::IrqLines - 1)};
+        p.irq_lines = static_cast<u16>(p.irq_lines | (1u << line));
+    }
     p.limits = sc::core_limits(g.limits);
     p.respawn = sc::core_respawn(g.respawn);
     p.budget = sc::core_budget(g.respawn);

@@ -49,6 +49,15 @@ FieldRole field_role(TraceEvent const& event, std::string_view key) {
         (key == "instruction" || key == "encoding" || key == "symbol" || key == "registers"))
         return FieldRole::SimulatorOnly;
     if (event.kind == "stopping" && key == "deadline") return FieldRole::Timing;
+    // Whether the driver already waited when its device interrupted follows from the device's timing (QEMU's drive
+    // does its work in no virtual time, the simulator's takes its BSY time): delivered and pending are one fate here.
+    if (event.kind == "interrupt" && key == "count") return FieldRole::Timing;
+    if (event.kind == "interrupt" && key == "fate") {
+        FieldValue const* fate = event.field("fate");
+        if (fate != nullptr && fate->is_text() &&
+            (fate->to_string() == "delivered" || fate->to_string() == "pending"))
+            return FieldRole::Timing;
+    }
     if (event.kind == "limit_exceeded" && key == "requested") {
         FieldValue const* resource = event.field("resource");
         if (resource != nullptr && resource->is_text() &&

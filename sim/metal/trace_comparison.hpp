@@ -16,7 +16,8 @@ namespace grove::metal_host {
 // itself, `deadline` of stopping (an absolute time), `requested` of a limit_exceeded for cpu (ticks used in the
 // period) or ipc_rate (messages sent in the window), and `length` and `hash` of console (what a grove prints may
 // hold a time: the warden prints the time of each crash it hears of; the console event itself, in its place in
-// the sequence, is compared). SimulatorOnly: the simulator's presentation of an event,
+// the sequence, is compared), and `fate` delivered or pending and `count` of interrupt (whether the driver already
+// waited when the device interrupted: QEMU's drive works in no virtual time). SimulatorOnly: the simulator's presentation of an event,
 // which the serial trace does not carry: `text` of console (metal prints it as a "# " line), the crash report of
 // a fault (`instruction`, `encoding`, `symbol`, `registers`). Everything else is compared: generations, kinds,
 // pc and addresses of faults and crashes (the same binaries at the same addresses), entry points, memory sizes,

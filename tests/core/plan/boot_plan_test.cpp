@@ -36,6 +36,7 @@ std::unique_ptr<BootPlan> typical_plan() {
     (void)client.send_to.push_back(name("echo"));
     (void)client.watch.push_back(name("echo"));
     client.flags = 1u << static_cast<u8>(CapabilityKind::MemoryManage);
+    client.irq_lines = (1u << 14) | (1u << 1);
     client.respawn = RespawnPolicy::limited(3);
     client.limits.memory = mebibytes(2);
     client.limits.policy = ViolationPolicy::Kill;
@@ -111,6 +112,7 @@ TEST(BootPlan, RoundTripsEveryField) {
     ASSERT_EQ(c.send_to.size(), 1u);
     EXPECT_TRUE(c.send_to[0].equals("echo", 4));
     EXPECT_EQ(c.flags, plan->groves[1].flags);
+    EXPECT_EQ(c.irq_lines, (1u << 14) | (1u << 1));
     EXPECT_EQ(c.respawn, RespawnPolicy::limited(3));
     EXPECT_EQ(c.limits.memory, mebibytes(2));
     EXPECT_EQ(c.limits.policy, ViolationPolicy::Kill);
@@ -214,6 +216,8 @@ TEST(BootPlan, RejectsBadGroveFields) {
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("echo"); }), PlanCheck::DuplicateName);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("two words"); }), PlanCheck::BadName);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.flags = 1; }), PlanCheck::UnknownCapability);
+    EXPECT_EQ(with_grove([](PlanGrove& g) { g.flags = 1u << static_cast<u8>(CapabilityKind::Irq); }),
+              PlanCheck::UnknownCapability); // a list capability: its lines are a field of their own
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.limits.cpu_percent = 101; }), PlanCheck::BadLimits);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.limits.memory = Bytes(0); }), PlanCheck::BadLimits);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.limits.policy = static_cast<ViolationPolicy>(3); }),
@@ -295,6 +299,10 @@ TEST(BootPlan, BuildsTheGroveSpec) {
     EXPECT_FALSE(any.value().has(CapabilityKind::CrashWatch));
     EXPECT_TRUE(caps.allows_watch(name("echo")));
     EXPECT_FALSE(caps.allows_watch(name("anyone")));
+    EXPECT_TRUE(caps.allows_irq(14));
+    EXPECT_TRUE(caps.allows_irq(1));
+    EXPECT_FALSE(caps.allows_irq(15));
+    EXPECT_FALSE(any.value().has(CapabilityKind::Irq));
 }
 
 TEST(BootPlan, NamesEveryCheck) {
