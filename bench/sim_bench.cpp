@@ -51,13 +51,20 @@ ExecWorkload const TightLoopWorkload{"spinner", {"50000000"}};
 // Delivered messages of `grove` (its sends that reached the receiver's queue or the receiver).
 u64 delivered(SimMachine const& machine, GroveId grove) { return machine.ipc_counters(grove).delivered; }
 
+// Ends a benchmark whose groves did nothing in the warm-up (a refused capability, a grove that failed), with
+// `what` and the groves' console, instead of reporting a rate of 0.
+void refuse_empty(benchmark::State& state, SimMachine const& machine, char const* what) {
+    state.SkipWithError((std::string(what) + "; the groves printed:\n" + machine.console()).c_str());
+}
+
 // A sender doing blocking Sends to echo, which receives them: messages/s of host wall time.
 void sim_ipc_stream(benchmark::State& state) {
     SimMachine machine;
-    machine.spawn("echo", "echo", {"1000000000"}, 8, {});
+    machine.spawn("echo", "echo", {"1000000000"}, 8, {}, {"*"});
     GroveId const sender = machine.spawn("ipcbench", "ipcbench", {"stream", "echo", "forever"}, 16, {"echo"});
     machine.run_until(WarmUp);
     u64 const before = delivered(machine, sender);
+    if (before == 0) return refuse_empty(state, machine, "no message delivered in the warm-up");
     for (auto _ : state) machine.run_for(IpcSpan);
     state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, sender) - before));
 }
@@ -65,10 +72,11 @@ void sim_ipc_stream(benchmark::State& state) {
 // The client's Calls answered by echo: round trips/s of host wall time.
 void sim_ipc_round_trip(benchmark::State& state) {
     SimMachine machine;
-    machine.spawn("echo", "echo", {"1000000000"}, 8, {});
+    machine.spawn("echo", "echo", {"1000000000"}, 8, {}, {"*"});
     GroveId const client = machine.spawn("client", "client", {"request", "1000000000000"}, 16, {"echo"});
     machine.run_until(WarmUp);
     u64 const before = delivered(machine, client);
+    if (before == 0) return refuse_empty(state, machine, "no call answered in the warm-up");
     for (auto _ : state) machine.run_for(IpcSpan);
     state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, client) - before));
 }
