@@ -52,6 +52,8 @@ public:
 
     Ticks now() const { return m_arch->now(); }
     IpcCounters const& ipc_counters(GroveId grove) const;
+    // Bytes the kernel has copied through grants (GrantCopyFrom and GrantCopyTo, every grove).
+    u64 grant_bytes_copied() const { return m_kernel->grant_copies().bytes; }
     u64 traps() const { return m_traps; }
     u64 guest_instructions() const;
     // Everything the groves wrote to the console.
