@@ -28,6 +28,8 @@ name = "echo"
 image = "echo"
 args = ["1000000000"]
 priority = 8
+[groves.capabilities]
+ipc_receive = ["ipcbench"]
 [groves.limits]
 cpu_percent = 100
 

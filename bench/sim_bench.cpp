@@ -1,9 +1,11 @@
-// The simulator's rows: IPC between two groves against the host's POSIX queues, guest execution under the
-// kernel's preemption against free-running Unicorn, the trap and context-switch floors, virtual time per wall
-// second of shipped scenarios, and peak memory with 64 groves loaded. bench/README.md describes each row.
+// The simulator's rows: IPC between two groves against the host's POSIX queues, 64 KiB transfers through a copy
+// grant against a host memcpy and a pipe, guest execution under the kernel's preemption against free-running
+// Unicorn, the trap and context-switch floors, virtual time per wall second of shipped scenarios, and peak memory
+// with 64 groves loaded. bench/README.md describes each row.
 #include <bench/support/benchmark_main.hpp>
 #include <bench/support/benchmark_row.hpp>
 #include <bench/support/free_grove.hpp>
+#include <bench/support/host_bulk_reference.hpp>
 #include <bench/support/host_ipc_reference.hpp>
 #include <bench/support/sim_machine.hpp>
 
@@ -34,6 +36,9 @@ using grove::bench::SimMachine;
 
 constexpr Ticks IpcSpan = grove::milliseconds(1);  // virtual time per iteration of the IPC benchmarks
 constexpr Ticks WarmUp = grove::milliseconds(2);   // lookups done, queues in their steady state
+// Virtual time per iteration of the grant benchmark: each 64 KiB copy costs its caller 65 536 ticks
+// (GrantByteCost), so about 30 transfers.
+constexpr Ticks GrantSpan = grove::milliseconds(2);
 
 // A program that computes without syscalls between its start (a print and a Clock) and its final print, with its
 // arguments: the workload of an execution row (bench/support/free_grove.hpp).
@@ -51,13 +56,20 @@ ExecWorkload const TightLoopWorkload{"spinner", {"50000000"}};
 // Delivered messages of `grove` (its sends that reached the receiver's queue or the receiver).
 u64 delivered(SimMachine const& machine, GroveId grove) { return machine.ipc_counters(grove).delivered; }
 
+// Ends a benchmark whose groves did nothing in the warm-up (a refused capability, a grove that failed), with
+// `what` and the groves' console, instead of reporting a rate of 0.
+void refuse_empty(benchmark::State& state, SimMachine const& machine, char const* what) {
+    state.SkipWithError((std::string(what) + "; the groves printed:\n" + machine.console()).c_str());
+}
+
 // A sender doing blocking Sends to echo, which receives them: messages/s of host wall time.
 void sim_ipc_stream(benchmark::State& state) {
     SimMachine machine;
-    machine.spawn("echo", "echo", {"1000000000"}, 8, {});
+    machine.spawn("echo", "echo", {"1000000000"}, 8, {}, {"*"});
     GroveId const sender = machine.spawn("ipcbench", "ipcbench", {"stream", "echo", "forever"}, 16, {"echo"});
     machine.run_until(WarmUp);
     u64 const before = delivered(machine, sender);
+    if (before == 0) return refuse_empty(state, machine, "no message delivered in the warm-up");
     for (auto _ : state) machine.run_for(IpcSpan);
     state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, sender) - before));
 }
@@ -65,12 +77,26 @@ void sim_ipc_stream(benchmark::State& state) {
 // The client's Calls answered by echo: round trips/s of host wall time.
 void sim_ipc_round_trip(benchmark::State& state) {
     SimMachine machine;
-    machine.spawn("echo", "echo", {"1000000000"}, 8, {});
+    machine.spawn("echo", "echo", {"1000000000"}, 8, {}, {"*"});
     GroveId const client = machine.spawn("client", "client", {"request", "1000000000000"}, 16, {"echo"});
     machine.run_until(WarmUp);
     u64 const before = delivered(machine, client);
+    if (before == 0) return refuse_empty(state, machine, "no call answered in the warm-up");
     for (auto _ : state) machine.run_for(IpcSpan);
     state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, client) - before));
+}
+
+// `ipcbench grant-stream` has `ipcbench grant-serve` fetch its 64 KiB buffer through one grant, again and again
+// (one Call and one GrantCopyFrom of 64 KiB each): bytes copied by the kernel per second of host wall time.
+void sim_grant_fetch(benchmark::State& state) {
+    SimMachine machine;
+    machine.spawn("server", "ipcbench", {"grant-serve"}, 8, {}, {"client"});
+    machine.spawn("client", "ipcbench", {"grant-stream", "server", "forever"}, 16, {"server"});
+    machine.run_until(WarmUp);
+    u64 const before = machine.grant_bytes_copied();
+    if (before == 0) return refuse_empty(state, machine, "no grant copy in the warm-up");
+    for (auto _ : state) machine.run_for(GrantSpan);
+    state.SetItemsProcessed(static_cast<std::int64_t>(machine.grant_bytes_copied() - before));
 }
 
 // The guest instructions of `workload` under the kernel (the whole run from its first instruction to its Exit,
@@ -219,8 +245,10 @@ int main(int argc, char** argv) {
     using grove::bench::RowMetric;
 
     grove::bench::register_host_ipc_references();
+    grove::bench::register_host_bulk_references();
     benchmark::RegisterBenchmark("sim_ipc/stream", sim_ipc_stream)->UseRealTime();
     benchmark::RegisterBenchmark("sim_ipc/round_trip", sim_ipc_round_trip)->UseRealTime();
+    benchmark::RegisterBenchmark("sim_grant/fetch_64k", sim_grant_fetch)->UseRealTime();
     benchmark::RegisterBenchmark("sim_exec/compute/kernel_loop", sim_exec_kernel_loop, ComputeWorkload)
         ->UseRealTime();
     benchmark::RegisterBenchmark("sim_exec/compute/free_unicorn", sim_exec_free_unicorn, ComputeWorkload)
@@ -242,6 +270,13 @@ int main(int argc, char** argv) {
     declare_row(BenchmarkRow{"sim_ipc_roundtrip_vs_posix_mq", "sim_ipc/round_trip/real_time",
                              "host_ipc/posix_mq/round_trip/real_time", RowMetric::ItemsPerSecond, "round trips/s",
                              ">= 1.0"});
+    std::string const grant_run = "sim_grant/fetch_64k/real_time";
+    declare_row(BenchmarkRow{"sim_grant_64k_vs_memcpy", grant_run,
+                             std::string(grove::bench::MemcpyBulkBenchmark) + "/real_time", RowMetric::ItemsPerSecond,
+                             "bytes/s", ""});
+    declare_row(BenchmarkRow{"sim_grant_64k_vs_pipe", grant_run,
+                             std::string(grove::bench::PipeBulkBenchmark) + "/real_time", RowMetric::ItemsPerSecond,
+                             "bytes/s", ""});
     declare_row(BenchmarkRow{"sim_exec_vs_free_unicorn", "sim_exec/compute/kernel_loop/real_time",
                              "sim_exec/compute/free_unicorn/real_time", RowMetric::ItemsPerSecond, "instructions/s",
                              ">= 0.8"});

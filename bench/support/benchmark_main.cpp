@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
+#include <unistd.h>
 
 #ifndef GROVE_BUILD_TYPE
 #define GROVE_BUILD_TYPE "unknown"
@@ -53,13 +55,36 @@ void add_tool_context() {
     benchmark::AddCustomContext("grove_build_type", GROVE_BUILD_TYPE);
 }
 
+namespace {
+
+// The console table, remembering whether any run ended with an error (SkipWithError), so that the program's exit
+// status says so and a start-up test fails on it.
+// Colour only on a terminal, as Google Benchmark's own default display does.
+class ErrorCountingReporter : public benchmark::ConsoleReporter {
+public:
+    ErrorCountingReporter() : ConsoleReporter(isatty(STDOUT_FILENO) != 0 ? OO_Color : OO_None) {}
+    void ReportRuns(std::vector<Run> const& runs) override {
+        for (Run const& run : runs) m_errors += run.error_occurred ? 1 : 0;
+        ConsoleReporter::ReportRuns(runs);
+    }
+    int errors() const { return m_errors; }
+
+private:
+    int m_errors = 0;
+};
+
+} // namespace
+
 int run_benchmarks(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     add_tool_context();
-    benchmark::RunSpecifiedBenchmarks();
+    ErrorCountingReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
-    return 0;
+    if (reporter.errors() == 0) return 0;
+    std::fprintf(stderr, "%d benchmark run(s) ended with an error (above)\n", reporter.errors());
+    return 1;
 }
 
 } // namespace grove::bench

@@ -4,7 +4,8 @@ namespace grove::bench {
 
 // The main of every benchmark program: parses Google Benchmark's flags, adds the context block (tool versions,
 // build type) to the JSON output, runs the registered benchmarks. Rows (declare_row) and benchmarks registered at
-// run time must be declared before the call. Returns the process exit status: 0, or 1 for unknown flags.
+// run time must be declared before the call. Returns the process exit status: 0, or 1 for unknown flags or when
+// any run ended with an error (SkipWithError), so that the start-up tests (ctest -L bench) fail on it.
 int run_benchmarks(int argc, char** argv);
 
 // Records the versions of the tools the figures depend on, read at run time: Unicorn (uc_version), Capstone

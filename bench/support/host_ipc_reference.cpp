@@ -1,13 +1,9 @@
 #include <bench/support/host_ipc_reference.hpp>
 
+#include <bench/support/forked_child.hpp>
 #include <bench/support/pipe_channel.hpp>
 #include <bench/support/posix_mq_channel.hpp>
 #include <core/base/prng.hpp>
-
-#include <csignal>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace grove::bench {
 
@@ -89,37 +85,16 @@ void measure(benchmark::State& state, HostPattern pattern) {
         state.SkipWithError(channel.error().c_str());
         return;
     }
-    // A dead child must show up as an error (EPIPE), not kill this process.
-    struct sigaction ignore {};
-    struct sigaction previous {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &previous);
-
-    pid_t const parent = getpid();
-    pid_t const child = fork();
-    if (child == 0) {
-        // The child dies with its parent, and never returns into the benchmark library.
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(1);
-        channel.become(ChannelSide::Child);
-        _exit(serve(channel, pattern));
-    }
-    if (child < 0) {
-        state.SkipWithError(describe_errno("fork").c_str());
-        sigaction(SIGPIPE, &previous, nullptr);
-        return;
-    }
-    channel.become(ChannelSide::Parent);
-    std::string const failure = drive(state, channel, pattern);
-    if (!failure.empty()) kill(child, SIGKILL);
-    int status = 0;
-    pid_t const waited = waitpid(child, &status, 0);
-    sigaction(SIGPIPE, &previous, nullptr);
-    if (!failure.empty()) {
-        state.SkipWithError(failure.c_str());
-    } else if (waited != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        state.SkipWithError("the child process failed (a receive or send in the child returned an error)");
-    }
+    std::string const failure = run_beside_child(
+        [&] {
+            channel.become(ChannelSide::Child);
+            return serve(channel, pattern);
+        },
+        [&] {
+            channel.become(ChannelSide::Parent);
+            return drive(state, channel, pattern);
+        });
+    if (!failure.empty()) state.SkipWithError(failure.c_str());
 }
 
 } // namespace

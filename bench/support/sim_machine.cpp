@@ -14,7 +14,8 @@ SimMachine::SimMachine()
 
 GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
                               std::vector<std::string> const& arguments, u32 priority,
-                              std::vector<std::string> const& ipc_send) {
+                              std::vector<std::string> const& ipc_send,
+                              std::vector<std::string> const& ipc_receive) {
     runner::GroveImage const* loaded = m_images.get(image);
     if (loaded == nullptr) return GroveId{};
     scenario::GroveSpec grove;
@@ -23,6 +24,7 @@ GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
     grove.args = arguments;
     grove.priority = priority;
     grove.capabilities.ipc_send = ipc_send;
+    grove.capabilities.ipc_receive = ipc_receive;
     // Nothing throttles a benchmark grove: the whole CPU, and an IPC rate far above what it can send.
     grove.limits.cpu_percent = 100;
     grove.limits.ipc_rate = 1'000'000'000;
@@ -37,8 +39,9 @@ GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
 
 GroveId SimMachine::spawn(std::string const& name, std::string const& image,
                           std::vector<std::string> const& arguments, u32 priority,
-                          std::vector<std::string> const& ipc_send) {
-    GroveId const id = try_spawn(name, image, arguments, priority, ipc_send);
+                          std::vector<std::string> const& ipc_send,
+                          std::vector<std::string> const& ipc_receive) {
+    GroveId const id = try_spawn(name, image, arguments, priority, ipc_send, ipc_receive);
     if (id.is_null()) throw std::runtime_error("cannot spawn grove '" + name + "' from image '" + image + "' (" +
                                                m_images.error() + ")");
     return id;

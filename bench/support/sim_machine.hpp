@@ -31,12 +31,15 @@ public:
     SimMachine& operator=(SimMachine const&) = delete;
 
     // Spawns `image` as grove `name` with `arguments` (argv[1..]), `priority`, the IpcSend capability on the
-    // groves named in `ipc_send`, no CPU limit and an IPC rate limit it cannot reach. try_spawn returns a null
+    // groves named in `ipc_send`, IpcReceive from those named in `ipc_receive` ("*": from any; without it every
+    // message sent to the grove is refused), no CPU limit and an IPC rate limit it cannot reach. try_spawn returns a null
     // GroveId when the image or the spawn is refused; spawn throws std::runtime_error naming the grove instead.
     GroveId try_spawn(std::string const& name, std::string const& image, std::vector<std::string> const& arguments,
-                      u32 priority, std::vector<std::string> const& ipc_send);
+                      u32 priority, std::vector<std::string> const& ipc_send,
+                      std::vector<std::string> const& ipc_receive = {});
     GroveId spawn(std::string const& name, std::string const& image, std::vector<std::string> const& arguments,
-                  u32 priority, std::vector<std::string> const& ipc_send);
+                  u32 priority, std::vector<std::string> const& ipc_send,
+                  std::vector<std::string> const& ipc_receive = {});
 
     // One step of the loop: a dispatched thread runs to its next trap and the kernel takes it, or, when every
     // thread is blocked, time jumps to the next wake-up. Throws std::runtime_error when a grove faulted on a data
@@ -49,6 +52,8 @@ public:
 
     Ticks now() const { return m_arch->now(); }
     IpcCounters const& ipc_counters(GroveId grove) const;
+    // Bytes the kernel has copied through grants (GrantCopyFrom and GrantCopyTo, every grove).
+    u64 grant_bytes_copied() const { return m_kernel->grant_copies().bytes; }
     u64 traps() const { return m_traps; }
     u64 guest_instructions() const;
     // Everything the groves wrote to the console.

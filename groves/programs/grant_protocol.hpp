@@ -7,6 +7,9 @@
 //   Call TagTransform  payload Transfer: the server copies `length` bytes from the grant, transforms each byte
 //                      (transformed()) and copies them back; the reply's payload is a Result (the first failed
 //                      status, or the bytes moved).
+//   Call TagFetch      payload Transfer (served by `ipcbench grant-serve`, the grant throughput benchmark): the
+//                      server copies `length` bytes from the grant into a buffer of its own and does nothing else
+//                      with them; the reply's payload is a Result.
 //   Call TagTry        payload Attempt: the server tries one copy as asked (into or from a buffer of its own of
 //                      TryBufferSize bytes) and replies with its Result, whatever it is.
 //   Send TagKeep       payload Transfer: the server waits KeepDelay ticks (its sender may be gone by then), then
@@ -19,6 +22,7 @@ inline constexpr char const* ServiceName = "server";
 
 inline constexpr u32 TagHello = 0x48454c4f;     // "HELO"
 inline constexpr u32 TagTransform = 0x5846524d; // "XFRM"
+inline constexpr u32 TagFetch = 0x46544348;     // "FTCH"
 inline constexpr u32 TagTry = 0x54525920;       // "TRY "
 inline constexpr u32 TagKeep = 0x4b454550;      // "KEEP"
 

@@ -1,4 +1,5 @@
 // ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N
+//          | grant-serve | grant-stream TARGET N|forever
 //
 // The benchmark grove (bench/README.md). Every loop is the bare syscall, nothing else, so that a figure measures
 // the kernel's path and not the grove's own work.
@@ -13,8 +14,14 @@
 //                     metal under -icount shift=0 one TSC tick is one instruction, so these are instructions per
 //                     operation, the kernel's and the receiver's included; in the simulator rdtsc reads virtual
 //                     time.
+//   grant-serve       serves TagFetch Calls of grant_protocol.hpp for ever: each copies the 64 KiB named by the
+//                     caller's grant into this grove (one GrantCopyFrom) and replies with its Result; a TagHello
+//                     Call is answered at once (its reply's header names this grove).
+//   grant-stream TARGET N  looks TARGET (a grant-serve) up, grants it a 64 KiB buffer for reading, then N TagFetch
+//                     Calls through that one grant, each checked to have moved 64 KiB; revokes the grant.
 // Exit 0 when done, 2 when the target cannot be found or a syscall is refused, 64 on bad arguments.
 #include <groves/programs/echo_protocol.hpp>
+#include <groves/programs/grant_protocol.hpp>
 
 using namespace grove;
 using namespace grove::rt;
@@ -28,7 +35,8 @@ long time_stamp() {
     return static_cast<long>((u64{high} << 32) | low);
 }
 
-constexpr char const* Usage = "ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N";
+constexpr char const* Usage = "ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N "
+                              "| grant-serve | grant-stream TARGET N|forever";
 constexpr u64 LookupAttempts = 1000;
 constexpr u64 LookupPause = 1'000'000; // ticks: 1 ms
 constexpr int ExitRefused = 2;
@@ -53,14 +61,69 @@ void send_all(u64 handle, u64 count) {
     }
 }
 
+u8 g_bulk[grants::MaxTransfer];
+
+// Calls `handle` with `tag` and `payload`; the reply, or refused() when the Call fails.
+template<typename P>
+abi::Message call(u64 handle, u32 tag, P const& payload) {
+    abi::Message request{};
+    request.header.tag = tag;
+    grants::set_payload(request, payload);
+    abi::Message reply{};
+    long const called = sys_call(handle, &request, &reply, abi::WaitForever);
+    if (called < 0) refused("call", called);
+    return reply;
+}
+
+[[noreturn]] void grant_serve() {
+    for (;;) {
+        abi::Message message;
+        long const received = sys_receive(abi::OwnEndpointHandle, &message, 0, abi::WaitForever);
+        if (received < 0) refused("receive", received);
+        if ((message.header.flags & abi::MessageFlagKernel) != 0) {
+            if (message.header.tag == abi::NotifyStop) sys_exit(0);
+            continue;
+        }
+        if ((message.header.flags & abi::MessageFlagCall) == 0) continue;
+        abi::Message reply{};
+        reply.header.tag = message.header.tag;
+        long result = -abi::StatusInvalidArgument;
+        if (message.header.tag == grants::TagHello) result = 0;
+        if (message.header.tag == grants::TagFetch) {
+            grants::Transfer const fetch = grants::payload_of<grants::Transfer>(message);
+            if (fetch.length <= grants::MaxTransfer) result = sys_grant_copy_from(fetch.grant, 0, g_bulk, fetch.length);
+        }
+        grants::set_payload(reply, grants::Result{result});
+        long const replied = sys_reply(&reply);
+        if (replied < 0) refused("reply", replied);
+    }
+}
+
+void grant_stream(u64 handle, u64 count) {
+    for (usize i = 0; i < grants::MaxTransfer; ++i) g_bulk[i] = static_cast<u8>(i);
+    u32 const server = call(handle, grants::TagHello, grants::Hello{0}).header.sender;
+    long const grant = sys_grant_create(g_bulk, grants::MaxTransfer, server, abi::GrantRead);
+    if (grant < 0) refused("grant", grant);
+    grants::Transfer const whole{static_cast<u64>(grant), grants::MaxTransfer};
+    for (u64 i = 0; count == Forever || i < count; ++i) {
+        long const fetched = grants::payload_of<grants::Result>(call(handle, grants::TagFetch, whole)).value;
+        if (fetched != static_cast<long>(grants::MaxTransfer))
+            refused("fetch of 64 KiB", fetched < 0 ? fetched : -abi::StatusInvalidState);
+    }
+    long const revoked = sys_grant_revoke(static_cast<u64>(grant));
+    if (revoked < 0) refused("revoke", revoked);
+}
+
 long per_op(long ticks, u64 count) { return count == 0 ? 0 : ticks / static_cast<long>(count); }
 
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 2 && is_mode(argv[1], "grant-serve")) grant_serve();
     if (argc < 3) usage(Usage);
     u64 count = 0;
-    bool const with_target = is_mode(argv[1], "stream") || is_mode(argv[1], "measure");
+    bool const with_target =
+        is_mode(argv[1], "stream") || is_mode(argv[1], "measure") || is_mode(argv[1], "grant-stream");
     if (argc != (with_target ? 4 : 3) || !parse_count(argv[with_target ? 3 : 2], count)) usage(Usage);
 
     if (is_mode(argv[1], "null")) {
@@ -87,6 +150,10 @@ int main(int argc, char** argv) {
         send_all(handle, count);
         long t2 = time_stamp();
         print("ipcbench: null=%ld oneway=%ld n=%lu\n", per_op(t1 - t0, count), per_op(t2 - t1, count), count);
+        return 0;
+    }
+    if (is_mode(argv[1], "grant-stream")) {
+        grant_stream(lookup(argv[2]), count);
         return 0;
     }
     usage(Usage);
