@@ -38,7 +38,8 @@ bool InvariantChecker::check_liveness(Registry const& registry, Ticks now, u64 s
             down = Down{};
             return;
         }
-        if (down.serial != g.id.serial) down = Down{g.id.serial, now};
+        if (down.serial != g.id.serial || down.generation != g.id.generation)
+            down = Down{g.id.serial, g.id.generation, now};
         if (!held) return;
         Ticks const from = down.since > m_faults_end ? down.since : m_faults_end;
         Ticks const bound = from + g.spec.restart_budget.backoff_cap + LivenessSlack;

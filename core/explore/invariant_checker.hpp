@@ -56,8 +56,8 @@ inline constexpr Ticks LivenessSlack = milliseconds(1);
 // once: a broken run ends there. Owns nothing but its own record; reads what it is given.
 //
 // Liveness: a grove is owed a start when the manager decided to bring it back (a respawn its policy and budget
-// allowed, or the new incarnation of a restart) and it is not quarantined. From the first check that sees it
-// down so (or from the end of the scripted faults, if later) it must be alive again within its budget's
+// allowed, or the new incarnation of a restart) and it is not quarantined. From the first check that sees that
+// incarnation down so (or from the end of the scripted faults, if later) it must be alive again within its budget's
 // backoff_cap, the longest delay a respawn can have, plus LivenessSlack.
 class InvariantChecker {
 public:
@@ -86,9 +86,11 @@ public:
     u64 checks() const { return m_checks; }
 
 private:
-    // When the grove in a slot was first seen down while owed a respawn (serial 0: not down).
+    // When the incarnation in a slot was first seen down while owed a respawn (serial 0: not down). The generation
+    // is part of it: a grove respawned and down again between two checks is another wait, from the later check.
     struct Down {
         u32 serial = 0;
+        u32 generation = 0;
         Ticks since{};
     };
 

@@ -21,4 +21,8 @@ void add_list_command(CLI::App& app, int& exit_status);
 // grovesim diff SCENARIO...: runs scenarios in the simulator and on metal and compares each grove's events.
 void add_diff_command(CLI::App& app, int& exit_status);
 
+// grovesim sweep SCENARIO --seeds A..B [--jobs N] [--shard I/N]: runs a scenario once per seed, each in a child
+// process; prints the progress, a summary and the failing seeds' reproduction lines. Also grovesim sweep-merge.
+void add_sweep_command(CLI::App& app, int& exit_status);
+
 } // namespace grove::sim

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <fcntl.h>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -28,10 +29,14 @@ struct RunEnding {
     char reason[240]{};    // else, when known: why it ended, NUL-terminated
 };
 
+} // namespace
+
 struct SharedRecord {
     RunProgress progress;
     RunEnding ending;
 };
+
+namespace {
 
 // The child's record, for the exit and terminate handlers (one per child process).
 RunEnding* g_ending = nullptr;
@@ -74,7 +79,11 @@ void on_unexpected_exit() {
     std::abort();
 }
 
-[[noreturn]] void run_child(std::function<int(RunProgress*)> const& work, SharedRecord* shared) {
+[[noreturn]] void run_child(std::function<int(RunProgress*)> const& work, SharedRecord* shared, int output) {
+    if (output >= 0) {
+        dup2(output, STDOUT_FILENO);
+        close(output);
+    }
     g_ending = &shared->ending;
     std::atexit(on_unexpected_exit);
     std::set_terminate(abort_with_current_exception);
@@ -100,69 +109,126 @@ std::string where_it_was(RunProgress const& progress) {
                        progress.generation, progress.pc, progress.time, progress.resumes);
 }
 
-// Waits for the child, killing it once `timeout_seconds` (0: none) have passed; true when it was killed so.
-bool wait_for(pid_t child, int& status, unsigned timeout_seconds) {
-    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+} // namespace
+
+IsolatedChild::IsolatedChild(std::function<int(RunProgress*)> const& work, unsigned timeout_seconds,
+                             IsolatedOutput output)
+    : m_timeout_seconds(timeout_seconds),
+      m_deadline(std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds)) {
+    m_ended = true;
+    m_outcome.died = true;
+    void* memory = mmap(nullptr, sizeof(SharedRecord), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+        m_outcome.failure = fmt::format("cannot share memory with the run: {}", std::strerror(errno));
+        return;
+    }
+    m_shared = new (memory) SharedRecord{};
+    int pipe_ends[2] = {-1, -1};
+    if (output == IsolatedOutput::Captured && pipe(pipe_ends) != 0) {
+        m_outcome.failure = fmt::format("cannot capture the run's output: {}", std::strerror(errno));
+        return;
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    m_child = fork();
+    if (m_child < 0) {
+        m_outcome.failure = fmt::format("cannot start the run: {}", std::strerror(errno));
+        if (pipe_ends[0] >= 0) close(pipe_ends[0]);
+        if (pipe_ends[1] >= 0) close(pipe_ends[1]);
+        return;
+    }
+    if (m_child == 0) {
+        if (pipe_ends[0] >= 0) close(pipe_ends[0]);
+        run_child(work, m_shared, pipe_ends[1]);
+    }
+    if (pipe_ends[1] >= 0) {
+        close(pipe_ends[1]);
+        m_output = pipe_ends[0];
+        fcntl(m_output, F_SETFL, fcntl(m_output, F_GETFL) | O_NONBLOCK);
+    }
+    m_ended = false;
+    m_outcome.died = false;
+}
+
+IsolatedChild::~IsolatedChild() {
+    if (!m_ended && m_child > 0) {
+        kill(m_child, SIGKILL);
+        int status = 0;
+        while (waitpid(m_child, &status, 0) < 0 && errno == EINTR) {}
+    }
+    if (m_output >= 0) close(m_output);
+    if (m_shared != nullptr) munmap(m_shared, sizeof(SharedRecord));
+}
+
+void IsolatedChild::drain_output() {
+    if (m_output < 0) return;
+    char buffer[4096];
     for (;;) {
-        pid_t const done = waitpid(child, &status, timeout_seconds == 0 ? 0 : WNOHANG);
-        if (done == child) return false;
-        if (done < 0 && errno != EINTR) return false;
-        if (timeout_seconds != 0 && std::chrono::steady_clock::now() >= deadline) {
-            kill(child, SIGKILL);
-            while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-            return true;
+        ssize_t const got = read(m_output, buffer, sizeof buffer);
+        if (got > 0) {
+            m_outcome.output.append(buffer, static_cast<usize>(got));
+            continue;
         }
-        if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (got < 0 && errno == EINTR) continue;
+        if (got == 0) {
+            close(m_output);
+            m_output = -1;
+        }
+        return;
     }
 }
 
-} // namespace
-
-IsolatedOutcome run_isolated(std::function<int(RunProgress*)> const& work, unsigned timeout_seconds) {
-    IsolatedOutcome outcome;
-    void* memory = mmap(nullptr, sizeof(SharedRecord), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) {
-        outcome.died = true;
-        outcome.failure = fmt::format("cannot share memory with the run: {}", std::strerror(errno));
-        return outcome;
-    }
-    auto* shared = new (memory) SharedRecord{};
-    std::fflush(stdout);
-    std::fflush(stderr);
-    pid_t const child = fork();
-    if (child < 0) {
-        outcome.died = true;
-        outcome.failure = fmt::format("cannot start the run: {}", std::strerror(errno));
-        munmap(memory, sizeof(SharedRecord));
-        return outcome;
-    }
-    if (child == 0) run_child(work, shared);
-
+bool IsolatedChild::poll() {
+    if (m_ended) return true;
+    drain_output();
     int status = 0;
-    bool const timed_out = wait_for(child, status, timeout_seconds);
-    RunEnding const& ending = shared->ending;
-    std::string const where = where_it_was(shared->progress);
+    pid_t const done = waitpid(m_child, &status, WNOHANG);
+    if (done == m_child || (done < 0 && errno != EINTR)) {
+        finish(status, false);
+        return true;
+    }
+    if (m_timeout_seconds != 0 && std::chrono::steady_clock::now() >= m_deadline) {
+        kill(m_child, SIGKILL);
+        while (waitpid(m_child, &status, 0) < 0 && errno == EINTR) {}
+        finish(status, true);
+        return true;
+    }
+    return false;
+}
+
+void IsolatedChild::finish(int status, bool timed_out) {
+    m_ended = true;
+    // The pipe's write end closed with the child: whatever it still holds can be read without waiting.
+    if (m_output >= 0) fcntl(m_output, F_SETFL, fcntl(m_output, F_GETFL) & ~O_NONBLOCK);
+    drain_output();
+    RunEnding const& ending = m_shared->ending;
+    std::string const where = where_it_was(m_shared->progress);
     std::string const reason(ending.reason, strnlen(ending.reason, sizeof ending.reason));
     if (timed_out) {
-        outcome.died = true;
-        outcome.failure = fmt::format("it ran past the wall-clock limit of {} s (--timeout) and was stopped {}",
-                                      timeout_seconds, where);
+        m_outcome.died = true;
+        m_outcome.failure = fmt::format("it ran past the wall-clock limit of {} s (--timeout) and was stopped {}",
+                                        m_timeout_seconds, where);
     } else if (WIFEXITED(status) && ending.finished) {
-        outcome.exit_status = WEXITSTATUS(status);
+        m_outcome.exit_status = WEXITSTATUS(status);
     } else if (WIFEXITED(status)) {
-        outcome.died = true;
-        outcome.failure = fmt::format("{} (exit status {}) {}",
-                                      reason.empty() ? "the simulation process exited before the run finished"
-                                                     : reason,
-                                      WEXITSTATUS(status), where);
+        m_outcome.died = true;
+        m_outcome.failure = fmt::format("{} (exit status {}) {}",
+                                        reason.empty() ? "the simulation process exited before the run finished"
+                                                       : reason,
+                                        WEXITSTATUS(status), where);
     } else {
-        outcome.died = true;
+        m_outcome.died = true;
         int const signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        outcome.failure = fmt::format("{}the simulation died from signal {} ({}) {}",
-                                      reason.empty() ? "" : reason + "; ", signal, strsignal(signal), where);
+        m_outcome.failure = fmt::format("{}the simulation died from signal {} ({}) {}",
+                                        reason.empty() ? "" : reason + "; ", signal, strsignal(signal), where);
     }
-    munmap(memory, sizeof(SharedRecord));
-    return outcome;
+}
+
+IsolatedOutcome run_isolated(std::function<int(RunProgress*)> const& work, unsigned timeout_seconds,
+                             IsolatedOutput output) {
+    IsolatedChild child(work, timeout_seconds, output);
+    while (!child.poll()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return child.outcome();
 }
 
 } // namespace grove::runner

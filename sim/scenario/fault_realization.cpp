@@ -60,6 +60,13 @@ std::string grove_list(Scenario const& s, u64 groves) {
     return text;
 }
 
+// Writes the seed into every argument "{seed}" of a grove, so that a grove can draw from the run's seed.
+void substitute_seed(Scenario& s, u64 seed) {
+    for (GroveSpec& grove : s.groves)
+        for (std::string& argument : grove.args)
+            if (argument == SeedArgument) argument = fmt::format("{}", seed);
+}
+
 } // namespace
 
 PlanFault plan_fault(Scenario const& s, Fault const& fault) {
@@ -87,6 +94,7 @@ Fault scenario_fault(Scenario const& s, PlanFault const& fault) {
 RealizedScenario realize_faults(Scenario const& s, u64 seed) {
     RealizedScenario realized{s, {}, false, ""};
     realized.scenario.seed = seed;
+    substitute_seed(realized.scenario, seed);
     if (!s.draws_from_seed()) return realized;
 
     std::vector<FaultTemplate> templates;

@@ -17,7 +17,11 @@ struct RealizedScenario {
     std::string error;                // set when the draws could not be realized (nothing else is then)
 };
 
-// Realizes `s` with `seed` (the scenario's own or --seed). A scenario that draws nothing comes back unchanged.
+// A grove argument that stands for the run's seed: realize_faults writes the seed in decimal in its place.
+inline constexpr char const* SeedArgument = "{seed}";
+
+// Realizes `s` with `seed` (the scenario's own or --seed), every argument "{seed}" of its groves replaced by the
+// seed. A scenario that draws nothing comes back with only that replaced.
 RealizedScenario realize_faults(Scenario const& s, u64 seed);
 
 // A scenario fault as a boot-plan fault (grove names as indices) and back. The grove names must be declared.

@@ -1,4 +1,5 @@
 #include <sim/runner/scenario_runner.hpp>
+#include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 
 #include <gtest/gtest.h>
@@ -84,6 +85,18 @@ TEST(RandomFaults, ARangedMomentVariesWithTheSeed) {
             }
     }
     EXPECT_EQ(moments.size(), 4u);
+}
+
+// A grove argument "{seed}" becomes the run's seed, so that a grove (chaos) draws from it; other arguments stay.
+TEST(RandomFaults, ASeedArgumentIsTheRunsSeed) {
+    auto parsed = scenario::parse_scenario_file(GROVE_SOURCE_DIR "/scenarios/sweeps/chaos.toml", scenario::ParseOptions{});
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().text();
+    scenario::Scenario const& s = parsed.value();
+    scenario::RealizedScenario const realized = scenario::realize_faults(s, 18446744073709551615ull);
+    EXPECT_EQ(realized.scenario.find_grove("chaos")->args, (std::vector<std::string>{"18446744073709551615", "echo"}));
+    EXPECT_EQ(realized.scenario.find_grove("client")->args, s.find_grove("client")->args);
+    // Different seeds, different chaos: the digests of two seeds differ.
+    EXPECT_NE(run_seed(s, 1).trace.final_counters->digest, run_seed(s, 2).trace.final_counters->digest);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -19,6 +20,36 @@ TEST(RunIsolated, ReturnsTheExitStatusOfTheWork) {
     IsolatedOutcome const outcome = run_isolated([](RunProgress*) { return 3; });
     EXPECT_FALSE(outcome.died);
     EXPECT_EQ(outcome.exit_status, 3);
+}
+
+// A captured child's standard output comes back whole, even past what a pipe holds, with its exit status.
+TEST(RunIsolated, CapturedOutputComesBackWithTheStatus) {
+    IsolatedOutcome const outcome = run_isolated(
+        [](RunProgress*) {
+            for (int line = 0; line < 20000; ++line) std::printf("line %d\n", line);
+            return 1;
+        },
+        0, IsolatedOutput::Captured);
+    EXPECT_FALSE(outcome.died);
+    EXPECT_EQ(outcome.exit_status, 1);
+    EXPECT_EQ(outcome.output.rfind("line 0\nline 1\n", 0), 0u);
+    EXPECT_NE(outcome.output.find("\nline 19999\n"), std::string::npos);
+}
+
+// Children watched side by side each keep their own output and status, and one past its time limit is stopped
+// without holding up the others.
+TEST(IsolatedChild, SeveralRunSideBySide) {
+    IsolatedChild slow([](RunProgress*) { for (;;) pause(); return 0; }, 1, IsolatedOutput::Captured);
+    IsolatedChild a([](RunProgress*) { std::printf("a\n"); return 0; }, 0, IsolatedOutput::Captured);
+    IsolatedChild b([](RunProgress*) { std::printf("b\n"); return 4; }, 0, IsolatedOutput::Captured);
+    while (!a.poll() || !b.poll()) usleep(1000);
+    EXPECT_EQ(a.outcome().output, "a\n");
+    EXPECT_EQ(b.outcome().output, "b\n");
+    EXPECT_EQ(b.outcome().exit_status, 4);
+    EXPECT_FALSE(slow.poll());
+    while (!slow.poll()) usleep(1000);
+    EXPECT_TRUE(slow.outcome().died);
+    EXPECT_NE(slow.outcome().failure.find("wall-clock limit of 1 s"), std::string::npos) << slow.outcome().failure;
 }
 
 TEST(RunIsolated, ReportsWhereARunThatAbortedWas) {

@@ -200,6 +200,24 @@ TEST(InvariantChecker, AGroveBackWithinItsBoundOrQuarantinedKeepsLiveness) {
     EXPECT_TRUE(checker.check(FakeIpc{}, manager, Balanced, seconds(1), 3));
 }
 
+// A grove respawned and down again between two checks (the checker never saw it alive) waits anew: its bound
+// runs from the check that first sees the later incarnation down, not from the earlier one.
+TEST(InvariantChecker, AGroveRespawnedAndDownAgainBetweenChecksIsANewWait) {
+    FakeManager manager;
+    Grove& g = add_running(manager.groves, "chaos");
+    crash_with_respawn_pending(g);
+    InvariantChecker checker;
+    Ticks const bound = g.spec.restart_budget.backoff_cap + LivenessSlack;
+    EXPECT_TRUE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10), 1));
+    // Respawned as generation 2 and crashed again, all between two checks.
+    ++g.id.generation;
+    EXPECT_TRUE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound - Ticks(1), 2));
+    EXPECT_TRUE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound + Ticks(1), 3));
+    EXPECT_FALSE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound - Ticks(1) + bound + Ticks(1), 4));
+    EXPECT_EQ(checker.violation().invariant, Invariant::Liveness);
+    EXPECT_EQ(checker.violation().expected, (milliseconds(10) + bound - Ticks(1) + bound).value);
+}
+
 TEST(InvariantChecker, TheFirstViolationIsKeptAndEndsTheChecks) {
     FakeManager manager;
     InvariantChecker checker;
