@@ -2,7 +2,6 @@
 // ranges, round trips out of Unicorn for the instructions the backend emulates, and the port log.
 #include <tests/sim_backend/guest.hpp>
 
-#include <chrono>
 
 namespace grove::sim::testing {
 namespace {
@@ -14,10 +13,8 @@ TEST(UnicornArch, OnePageMapsOfAGrowingHeapStayAFewRegions) {
     UnicornArch arch;
     PageCount const before = arch.free_pages();
     AddressSpaceId space = arch.create_address_space().value();
-    auto const start = std::chrono::steady_clock::now();
     for (u64 i = 0; i < 16'000; ++i) ASSERT_TRUE(arch.map(space, VirtAddr{Heap + i * PageSize}, PageCount(1), ReadWrite));
-    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_LT(seconds, 10.0); // was minutes, then SIGABRT at about 4 100 regions
+    // One Unicorn region per map was minutes of host time, then SIGABRT at about 4 100 regions.
     EXPECT_LE(arch.region_count(space), 14u); // the set bits of 16 000
     EXPECT_EQ(arch.free_pages(), before - PageCount(16'000) - arch.table_pages(space)); // and the page tables
     u64 const value = 0x1122334455667788;
@@ -115,11 +112,8 @@ TEST(UnicornArch, RdtscInALoopIsEmulatedWithoutLeavingUnicorn) {
     UnicornArch arch;
     Guest guest(arch, rdtsc_loop(200'000));
     EXPECT_EQ(arch.inline_site_count(guest.space), 1u);
-    auto const start = std::chrono::steady_clock::now();
-    Trap const t = guest.run();
-    double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Trap const t = guest.run(); // 100-300 µs per rdtsc when each left Unicorn: about a minute; one inline site now
     ASSERT_EQ(t.kind, TrapKind::Syscall);
-    EXPECT_LT(seconds, 5.0); // 100-300 µs per rdtsc when each left Unicorn: about a minute
     // Virtual time: one tick per instruction (mov, then 3 per iteration, then int 0x80), and rdtsc's cost.
     u64 const iteration = 3 + VirtualClock::DeviceInstructionCost.value;
     EXPECT_EQ(arch.now().value, 1 + iteration * 200'000 + 1 + VirtualClock::TrapCost.value);
@@ -158,7 +152,7 @@ TEST(UnicornArch, RepOutsStopsAtTheDeadlineAndResumes) {
     EXPECT_EQ(arch.port_writes().total(), 3000u);
 }
 
-TEST(UnicornArch, LargeRepOutsKeepsOnlyTheLastWritesAndTakesLittleHostTime) {
+TEST(UnicornArch, LargeRepOutsKeepsOnlyTheLastWrites) {
     Code code;
     code.bytes({0xBA}).imm32(0x80)                       // mov edx, 0x80
         .bytes({0xBE}).imm32(Heap)                       // mov esi, Heap
@@ -172,9 +166,7 @@ TEST(UnicornArch, LargeRepOutsKeepsOnlyTheLastWritesAndTakesLittleHostTime) {
     ASSERT_TRUE(arch.copy_to_user(guest.space, VirtAddr{Heap + (32u << 20) - 1}, &last, Bytes(1)));
     IoPortRange const ports[] = {{0x80, 0x80}};
     ASSERT_TRUE(arch.set_io_ports(guest.space, Span<IoPortRange const>{ports, 1}));
-    auto const start = std::chrono::steady_clock::now();
     ASSERT_EQ(guest.run().kind, TrapKind::Syscall);
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
     PortLog const& log = arch.port_writes();
     EXPECT_EQ(log.total(), u64{32} << 20);
     EXPECT_EQ(log.size(), PortLog::Capacity);
