@@ -12,7 +12,7 @@ if(DEFINED TRUNCATE_FROM)
 endif()
 
 string(REPLACE "|" ";" command "${COMMAND}")
-execute_process(COMMAND ${command} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 30)
+execute_process(COMMAND ${command} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 55) # within the test's 60
 set(output "${out}${err}")
 message(STATUS "${output}")
 if(NOT "${status}" STREQUAL "${EXPECT_STATUS}")
