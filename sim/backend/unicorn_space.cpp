@@ -805,6 +805,8 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
     // Only the last PortLog::Capacity writes of a run can stay in the log: the earlier ones are counted.
     u64 const unrecorded = site.is_output && iterations > PortLog::Capacity ? iterations - PortLog::Capacity : 0;
     Permissions const needed = site.is_output ? Permissions::Read : Permissions::Write;
+    // A write to a port no device claims is ignored (the bus would only look the port up again, every element).
+    bool const claimed = m_machine.bus->device_at(port) != nullptr;
     u64 cached_page = ~u64{0};
     std::uint8_t* cached_host = nullptr;
     u64 done = 0;
@@ -834,7 +836,7 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
         if (site.is_output) {
             u32 const mask = site.operand_size == 4 ? ~u32{0} : (u32{1} << (8 * site.operand_size)) - 1;
             if (done >= unrecorded) m_machine.port_log->record(PortWrite{m_id, port, site.operand_size, value & mask});
-            m_machine.bus->write(port, site.operand_size, value & mask, clock.now());
+            if (claimed) m_machine.bus->write(port, site.operand_size, value & mask, clock.now());
         }
     }
     stop_for_devices();
