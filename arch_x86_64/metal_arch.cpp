@@ -215,10 +215,10 @@ u8* MetalArch::within_page(Space const& space, u64 address, u64 length, Check ch
     return static_cast<u8*>(physical_to_pointer(PhysAddr{*entry & PageTables::AddressMask})) + offset;
 }
 
-Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check,
-                                 bool to_grove) {
+Result<void> MetalArch::transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove) {
     Space* space = find(id);
-    if (space == nullptr) [[unlikely]] return Error::InvalidArgument;
+    if (space == nullptr) [[unlikely]]
+        return Error::InvalidArgument;
     // Within one page (a message, a name, a short console line): one lookup checks, then one copy.
     if (u8* grove = within_page(*space, address, length, check)) [[likely]] {
         if (to_grove) cpu::copy_memory(grove, kernel, length);
@@ -266,8 +266,8 @@ Result<void> MetalArch::copy_to_user(AddressSpaceId id, VirtAddr destination, vo
         cpu::copy_memory(grove, source, length.value);
         return {};
     }
-    return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value,
-                    Check::Writable, true);
+    return transfer(id, destination.value, static_cast<u8*>(const_cast<void*>(source)), length.value, Check::Writable,
+                    true);
 }
 
 Result<void> MetalArch::check_user(AddressSpaceId id, VirtAddr address, Bytes length, Permissions access) const {
@@ -278,7 +278,8 @@ Result<void> MetalArch::check_user(AddressSpaceId id, VirtAddr address, Bytes le
 }
 
 Result<void> MetalArch::check_message_buffer(AddressSpaceId id, VirtAddr destination) {
-    if (in_recent_page(id, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]] return {};
+    if (in_recent_page(id, destination.value, abi::MessageSize, Check::Writable) != nullptr) [[likely]]
+        return {};
     Space const* space = find(id);
     if (space == nullptr || !accessible(*space, destination.value, abi::MessageSize, Check::Writable))
         return Error::InvalidArgument;
@@ -325,8 +326,8 @@ MetalArch::Context* MetalArch::find(ThreadId thread) {
     return &context;
 }
 
-Result<void> MetalArch::create_context(ThreadId thread, AddressSpaceId id, VirtAddr entry, VirtAddr stack_top,
-                                       u64 arg0, u64 arg1) {
+Result<void> MetalArch::create_context(ThreadId thread, AddressSpaceId id, VirtAddr entry, VirtAddr stack_top, u64 arg0,
+                                       u64 arg1) {
     Space* space = find(id);
     if (space == nullptr || thread.index >= MaxContexts || thread.is_null()) return Error::InvalidArgument;
     if (!layout::in_window(entry.value, 1) || stack_top.value < layout::WindowBase ||

@@ -29,7 +29,7 @@ class MetalArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
     static constexpr usize MaxContexts = 256; // the core's MaxThreads: ThreadId::index is below it
-    static constexpr usize MaxIoRanges = 16; // per space; set_io_ports refuses more with NoCapacity
+    static constexpr usize MaxIoRanges = 16;  // per space; set_io_ports refuses more with NoCapacity
 
     // Takes the machine: builds the trampoline's page table, records the kernel's CR3 for the entry stubs,
     // starts the local APIC. Descriptors::install() must have run. Called once.
@@ -48,10 +48,8 @@ public:
     }
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
-    Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
-                              Bytes length) override;
-    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
-                            Permissions access) const override;
+    Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
+    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length, Permissions access) const override;
     // Checks the range as copy_to_user would, without writing.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
@@ -119,14 +117,16 @@ private:
     static bool valid_range(VirtAddr base, PageCount pages);
     // space.tables.leaf(address), through the space's one-entry cache.
     static u64* leaf_of(Space const& space, u64 address) {
-        if ((address & ~(PageSize - 1)) == space.recent_page) [[likely]] return space.recent_leaf;
+        if ((address & ~(PageSize - 1)) == space.recent_page) [[likely]]
+            return space.recent_leaf;
         return walk_to_leaf(space, address);
     }
     static u64* walk_to_leaf(Space const& space, u64 address);
     // The leaf entry (null when a table is missing) maps a page the kernel may copy through under `check`.
     static bool page_allows(u64 const* entry, Check check) {
         if (entry == nullptr || (*entry & PageTables::Mapped) == 0) return false;
-        if ((*entry & PageTables::AddressMask) >= IdentityLimit) return false; // device memory beyond the kernel's reach
+        if ((*entry & PageTables::AddressMask) >= IdentityLimit)
+            return false; // device memory beyond the kernel's reach
         switch (check) {
         case Check::Mapped: return true;
         case Check::Readable: return (*entry & PageTables::Present) != 0;
@@ -151,8 +151,8 @@ private:
     // Checks the range with accessible(), then copies; InvalidArgument (and nothing copied) when the check fails.
     Result<void> transfer(AddressSpaceId id, u64 address, u8* kernel, u64 length, Check check, bool to_grove);
     // transfer() across pages (or of nothing), and every refusal.
-    [[gnu::noinline]] Result<void> transfer_pages(Space const& space, u64 address, u8* kernel, u64 length,
-                                                  Check check, bool to_grove);
+    [[gnu::noinline]] Result<void> transfer_pages(Space const& space, u64 address, u8* kernel, u64 length, Check check,
+                                                  bool to_grove);
     void switch_io_ports(usize slot);
     void switch_fpu(usize context);
     // On a #NM of context `index`: gives it the FPU/SSE state (saving the owner's) and clears CR0.TS; false when
@@ -182,8 +182,8 @@ private:
     PhysAddr m_trampoline_table{};
     Space m_spaces[MaxAddressSpaces];
     Context m_contexts[MaxContexts];
-    usize m_io_loaded = None;   // the space whose ports the TSS bitmap allows
-    usize m_fpu_owner = None;   // the context whose FPU/SSE state is in the registers
+    usize m_io_loaded = None;    // the space whose ports the TSS bitmap allows
+    usize m_fpu_owner = None;    // the context whose FPU/SSE state is in the registers
     bool m_fpu_trapping = false; // CR0.TS is set: the context that runs is not the owner
     // The context whose I/O ports, FPU state, entry page and tables (m_loaded_cr3) are loaded for ring 1: it runs
     // again without any of the switches of load_context. Reset whenever one of them goes away.

@@ -135,12 +135,12 @@ std::string priority_run(char const* queue, PriorityRun run) {
 // Registers the endpoint and its reference at one capacity, at every depth measured at that capacity.
 template<u32 QueueCapacity>
 void register_priority_benchmarks() {
-    auto* endpoint = benchmark::RegisterBenchmark(priority_family("endpoint", QueueCapacity).c_str(),
-                                                  send_and_receive<EndpointUnderTest<QueueCapacity>>,
-                                                  Priorities::Random);
-    auto* bitmap = benchmark::RegisterBenchmark(priority_family("bitmap", QueueCapacity).c_str(),
-                                                send_and_receive<BitmapPriorityQueue<QueueCapacity>>,
-                                                Priorities::Random);
+    auto* endpoint =
+        benchmark::RegisterBenchmark(priority_family("endpoint", QueueCapacity).c_str(),
+                                     send_and_receive<EndpointUnderTest<QueueCapacity>>, Priorities::Random);
+    auto* bitmap =
+        benchmark::RegisterBenchmark(priority_family("bitmap", QueueCapacity).c_str(),
+                                     send_and_receive<BitmapPriorityQueue<QueueCapacity>>, Priorities::Random);
     endpoint->ArgName("depth");
     bitmap->ArgName("depth");
     for (PriorityRun const run : MeasuredRuns) {

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     declare_row({"ref_posix_mq_round_trip", "", run(PosixMqRoundTripBenchmark), RowMetric::ItemsPerSecond,
                  "round trips/s", ""});
     declare_row({"ref_pipe_stream", "", run(PipeStreamBenchmark), RowMetric::ItemsPerSecond, "messages/s", ""});
-    declare_row({"ref_pipe_round_trip", "", run(PipeRoundTripBenchmark), RowMetric::ItemsPerSecond, "round trips/s",
-                 ""});
+    declare_row(
+        {"ref_pipe_round_trip", "", run(PipeRoundTripBenchmark), RowMetric::ItemsPerSecond, "round trips/s", ""});
     return run_benchmarks(argc, argv);
 }

@@ -123,12 +123,14 @@ int main(int argc, char** argv) {
     using grove::bench::RowMetric;
 
     benchmark::RegisterBenchmark("metal_ipc/instructions", metal_ipc)->Iterations(1)->UseRealTime();
-    benchmark::RegisterBenchmark("metal_boot/one_grove", metal_boot)->Iterations(1)->UseRealTime()->Unit(
-        benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("metal_boot/one_grove", metal_boot)
+        ->Iterations(1)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
 
     std::string const ipc_run = "metal_ipc/instructions/iterations:1/real_time";
-    declare_row(BenchmarkRow{"metal_ipc_oneway_instructions", ipc_run + "#oneway", ipc_run + "#null",
-                             RowMetric::Value, "instructions", "<= 1000", grove::bench::RowRatio::Ours});
+    declare_row(BenchmarkRow{"metal_ipc_oneway_instructions", ipc_run + "#oneway", ipc_run + "#null", RowMetric::Value,
+                             "instructions", "<= 1000", grove::bench::RowRatio::Ours});
     declare_row(BenchmarkRow{"metal_boot_to_first_grove", "", "metal_boot/one_grove/iterations:1/real_time",
                              RowMetric::RealTime, "ns", ""});
     return grove::bench::run_benchmarks(argc, argv);

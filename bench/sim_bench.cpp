@@ -34,8 +34,8 @@ using grove::Ticks;
 using grove::u64;
 using grove::bench::SimMachine;
 
-constexpr Ticks IpcSpan = grove::milliseconds(1);  // virtual time per iteration of the IPC benchmarks
-constexpr Ticks WarmUp = grove::milliseconds(2);   // lookups done, queues in their steady state
+constexpr Ticks IpcSpan = grove::milliseconds(1); // virtual time per iteration of the IPC benchmarks
+constexpr Ticks WarmUp = grove::milliseconds(2);  // lookups done, queues in their steady state
 // Virtual time per iteration of the grant benchmark: each 64 KiB copy costs its caller 65 536 ticks
 // (GrantByteCost), so about 30 transfers.
 constexpr Ticks GrantSpan = grove::milliseconds(2);
@@ -214,9 +214,9 @@ void sim_peak_rss_64(benchmark::State& state) {
                 SimMachine machine;
                 bool ok = true;
                 for (int i = 0; i < 64 && ok; ++i)
-                    ok = !machine.try_spawn("sleeper-" + std::to_string(i), "sleeper", {"1000000000", "forever"},
-                                            16, {})
-                              .is_null();
+                    ok =
+                        !machine.try_spawn("sleeper-" + std::to_string(i), "sleeper", {"1000000000", "forever"}, 16, {})
+                             .is_null();
                 if (ok) {
                     machine.run_until(grove::milliseconds(1));
                     result = peak_rss_kib();
@@ -249,8 +249,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("sim_ipc/stream", sim_ipc_stream)->UseRealTime();
     benchmark::RegisterBenchmark("sim_ipc/round_trip", sim_ipc_round_trip)->UseRealTime();
     benchmark::RegisterBenchmark("sim_grant/fetch_64k", sim_grant_fetch)->UseRealTime();
-    benchmark::RegisterBenchmark("sim_exec/compute/kernel_loop", sim_exec_kernel_loop, ComputeWorkload)
-        ->UseRealTime();
+    benchmark::RegisterBenchmark("sim_exec/compute/kernel_loop", sim_exec_kernel_loop, ComputeWorkload)->UseRealTime();
     benchmark::RegisterBenchmark("sim_exec/compute/free_unicorn", sim_exec_free_unicorn, ComputeWorkload)
         ->UseRealTime();
     benchmark::RegisterBenchmark("sim_exec/tight_loop/kernel_loop", sim_exec_kernel_loop, TightLoopWorkload)
@@ -259,14 +258,12 @@ int main(int argc, char** argv) {
         ->UseRealTime();
     benchmark::RegisterBenchmark("sim_floor/trap", sim_trap_floor)->UseRealTime();
     benchmark::RegisterBenchmark("sim_floor/context_switch", sim_context_switch_floor)->UseRealTime();
-    benchmark::RegisterBenchmark("sim_scenario/crash_limited", sim_scenario_speed, "crash_limited.toml")
-        ->UseRealTime();
+    benchmark::RegisterBenchmark("sim_scenario/crash_limited", sim_scenario_speed, "crash_limited.toml")->UseRealTime();
     benchmark::RegisterBenchmark("sim_scenario/flood_echo", sim_scenario_speed, "flood_echo.toml")->UseRealTime();
     benchmark::RegisterBenchmark("sim_memory/peak_rss_64_groves", sim_peak_rss_64)->Iterations(1)->UseRealTime();
 
     declare_row(BenchmarkRow{"sim_ipc_stream_vs_posix_mq", "sim_ipc/stream/real_time",
-                             "host_ipc/posix_mq/stream/real_time", RowMetric::ItemsPerSecond, "messages/s",
-                             ">= 1.0"});
+                             "host_ipc/posix_mq/stream/real_time", RowMetric::ItemsPerSecond, "messages/s", ">= 1.0"});
     declare_row(BenchmarkRow{"sim_ipc_roundtrip_vs_posix_mq", "sim_ipc/round_trip/real_time",
                              "host_ipc/posix_mq/round_trip/real_time", RowMetric::ItemsPerSecond, "round trips/s",
                              ">= 1.0"});
@@ -281,16 +278,15 @@ int main(int argc, char** argv) {
                              "sim_exec/compute/free_unicorn/real_time", RowMetric::ItemsPerSecond, "instructions/s",
                              ">= 0.8"});
     declare_row(BenchmarkRow{"sim_exec_tight_loop_vs_free_unicorn", "sim_exec/tight_loop/kernel_loop/real_time",
-                             "sim_exec/tight_loop/free_unicorn/real_time", RowMetric::ItemsPerSecond,
-                             "instructions/s", ""});
-    declare_row(BenchmarkRow{"sim_trap_floor", "", "sim_floor/trap/real_time", RowMetric::RealTime, "ns/syscall",
+                             "sim_exec/tight_loop/free_unicorn/real_time", RowMetric::ItemsPerSecond, "instructions/s",
                              ""});
-    declare_row(BenchmarkRow{"sim_context_switch_floor", "", "sim_floor/context_switch/real_time",
-                             RowMetric::RealTime, "ns/switch", ""});
+    declare_row(BenchmarkRow{"sim_trap_floor", "", "sim_floor/trap/real_time", RowMetric::RealTime, "ns/syscall", ""});
+    declare_row(BenchmarkRow{"sim_context_switch_floor", "", "sim_floor/context_switch/real_time", RowMetric::RealTime,
+                             "ns/switch", ""});
     declare_row(BenchmarkRow{"sim_scenario_speed/crash_limited", "", "sim_scenario/crash_limited/real_time",
                              RowMetric::Value, "virtual s/s", ""});
-    declare_row(BenchmarkRow{"sim_scenario_speed/flood_echo", "", "sim_scenario/flood_echo/real_time",
-                             RowMetric::Value, "virtual s/s", ""});
+    declare_row(BenchmarkRow{"sim_scenario_speed/flood_echo", "", "sim_scenario/flood_echo/real_time", RowMetric::Value,
+                             "virtual s/s", ""});
     declare_row(BenchmarkRow{"sim_peak_rss_64_groves", "", "sim_memory/peak_rss_64_groves/iterations:1/real_time",
                              RowMetric::Value, "KiB", ""});
     return grove::bench::run_benchmarks(argc, argv);

@@ -40,7 +40,8 @@ void check_plan(BootPlan const& p) {
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
     std::vector<u8> bytes(data, data + size);
-    if (size >= plan::HeaderSize) plan::store<u64>(bytes.data() + plan::ChecksumOffset, plan::checksum(bytes.data(), size));
+    if (size >= plan::HeaderSize)
+        plan::store<u64>(bytes.data() + plan::ChecksumOffset, plan::checksum(bytes.data(), size));
 
     static auto* const plan = new BootPlan;
     *plan = BootPlan{};

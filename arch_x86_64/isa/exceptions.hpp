@@ -34,7 +34,7 @@ constexpr u8 vector_number(Vector v) { return static_cast<u8>(v); }
 
 // The #PF error code (SDM Vol. 3A, 4.7). A ring-1 access is a supervisor access: User is never set for a grove.
 namespace page_fault {
-inline constexpr u64 Present = u64{1} << 0;          // a protection violation, not a missing page
+inline constexpr u64 Present = u64{1} << 0; // a protection violation, not a missing page
 inline constexpr u64 Write = u64{1} << 1;
 inline constexpr u64 User = u64{1} << 2;
 inline constexpr u64 ReservedBit = u64{1} << 3;
@@ -68,9 +68,13 @@ constexpr bool gate_open_to_ring1(u8 vector) {
 // #AC...) as general protection. NMI, double fault and machine check never come from a grove.
 constexpr TrapKind trap_kind_of(u8 vector) {
     switch (static_cast<Vector>(vector)) {
-    case Vector::DivideError: case Vector::FloatingPoint: case Vector::SimdFloatingPoint: return TrapKind::DivideError;
-    case Vector::Debug: case Vector::Breakpoint: return TrapKind::Breakpoint;
-    case Vector::InvalidOpcode: case Vector::DeviceNotAvailable: return TrapKind::InvalidOpcode;
+    case Vector::DivideError:
+    case Vector::FloatingPoint:
+    case Vector::SimdFloatingPoint: return TrapKind::DivideError;
+    case Vector::Debug:
+    case Vector::Breakpoint: return TrapKind::Breakpoint;
+    case Vector::InvalidOpcode:
+    case Vector::DeviceNotAvailable: return TrapKind::InvalidOpcode;
     case Vector::PageFault: return TrapKind::PageFault;
     default: return TrapKind::GeneralProtection;
     }
@@ -84,7 +88,7 @@ constexpr u64 breakpoint_pc(u64 rip, u8 byte_before) { return byte_before == 0xC
 // RFLAGS (SDM Vol. 1, 3.4.3).
 namespace rflags {
 inline constexpr u64 Carry = u64{1} << 0;
-inline constexpr u64 Reserved1 = u64{1} << 1;   // always one
+inline constexpr u64 Reserved1 = u64{1} << 1; // always one
 inline constexpr u64 Parity = u64{1} << 2;
 inline constexpr u64 Adjust = u64{1} << 4;
 inline constexpr u64 Zero = u64{1} << 6;
@@ -105,8 +109,8 @@ inline constexpr u64 Initial = Interrupt | Reserved1;
 
 // The bits `popf` may change at CPL 1 with IOPL 0 (SDM Vol. 2B, POPF): not IOPL (CPL 0 only) and not IF
 // (CPL > IOPL); VM, VIF and VIP are not touched and RF is cleared. `iretq` to the same ring may also set RF.
-inline constexpr u64 Ring1Writable = Carry | Parity | Adjust | Zero | Sign | Trap | Direction | Overflow |
-                                     NestedTask | AlignmentCheck | Identification;
+inline constexpr u64 Ring1Writable =
+    Carry | Parity | Adjust | Zero | Sign | Trap | Direction | Overflow | NestedTask | AlignmentCheck | Identification;
 constexpr u64 after_popf(u64 current, u64 popped) {
     return (current & ~(Ring1Writable | Resume)) | (popped & Ring1Writable) | Reserved1;
 }

@@ -32,19 +32,42 @@ bool lock_is_legal(bool two_byte, u8 opcode, ModRm m) {
     if (m.mod == 3) return false;
     if (!two_byte) {
         switch (opcode) {
-        case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:
-        case 0x20: case 0x21: case 0x28: case 0x29: case 0x30: case 0x31: case 0x86: case 0x87:
-            return true;
-        case 0x80: case 0x81: case 0x83: return m.reg != 7; // every group-1 operation but cmp
-        case 0xF6: case 0xF7: return m.reg == 2 || m.reg == 3; // not, neg
-        case 0xFE: case 0xFF: return m.reg == 0 || m.reg == 1; // inc, dec
+        case 0x00:
+        case 0x01:
+        case 0x08:
+        case 0x09:
+        case 0x10:
+        case 0x11:
+        case 0x18:
+        case 0x19:
+        case 0x20:
+        case 0x21:
+        case 0x28:
+        case 0x29:
+        case 0x30:
+        case 0x31:
+        case 0x86:
+        case 0x87: return true;
+        case 0x80:
+        case 0x81:
+        case 0x83: return m.reg != 7; // every group-1 operation but cmp
+        case 0xF6:
+        case 0xF7: return m.reg == 2 || m.reg == 3; // not, neg
+        case 0xFE:
+        case 0xFF: return m.reg == 0 || m.reg == 1; // inc, dec
         default: return false;
         }
     }
     switch (opcode) {
-    case 0xAB: case 0xB3: case 0xBB: case 0xB0: case 0xB1: case 0xC0: case 0xC1: return true;
-    case 0xBA: return m.reg >= 5;  // bts, btr, btc with an immediate
-    case 0xC7: return m.reg == 1;  // cmpxchg8b / cmpxchg16b
+    case 0xAB:
+    case 0xB3:
+    case 0xBB:
+    case 0xB0:
+    case 0xB1:
+    case 0xC0:
+    case 0xC1: return true;
+    case 0xBA: return m.reg >= 5; // bts, btr, btc with an immediate
+    case 0xC7: return m.reg == 1; // cmpxchg8b / cmpxchg16b
     default: return false;
     }
 }
@@ -70,7 +93,9 @@ Instruction port_io(InstructionClass kind, u8 opcode, usize length, Prefixes p) 
 
 Instruction one_byte(u8 opcode, usize after, Prefixes p, u8 const* bytes, usize available) {
     switch (opcode) {
-    case 0xF4: case 0xFA: case 0xFB: // hlt; cli, sti (IOPL 0 < CPL 1)
+    case 0xF4:
+    case 0xFA:
+    case 0xFB: // hlt; cli, sti (IOPL 0 < CPL 1)
         return of(InstructionClass::Privileged, after);
     case 0xCF: { // iret
         Instruction s = of(InstructionClass::InterruptReturn, after);
@@ -90,7 +115,10 @@ Instruction one_byte(u8 opcode, usize after, Prefixes p, u8 const* bytes, usize 
         s.vector = vector;
         return s;
     }
-    case 0xE4: case 0xE5: case 0xE6: case 0xE7: { // in / out with an immediate port
+    case 0xE4:
+    case 0xE5:
+    case 0xE6:
+    case 0xE7: { // in / out with an immediate port
         if (after >= available) return {};
         Instruction s = port_io(InstructionClass::PortIo, opcode, after + 1, p);
         s.repeat = false;
@@ -98,12 +126,18 @@ Instruction one_byte(u8 opcode, usize after, Prefixes p, u8 const* bytes, usize 
         s.port_immediate = bytes[after];
         return s;
     }
-    case 0xEC: case 0xED: case 0xEE: case 0xEF: { // in / out with the port in dx
+    case 0xEC:
+    case 0xED:
+    case 0xEE:
+    case 0xEF: { // in / out with the port in dx
         Instruction s = port_io(InstructionClass::PortIo, opcode, after, p);
         s.repeat = false;
         return s;
     }
-    case 0x6C: case 0x6D: case 0x6E: case 0x6F: // ins / outs
+    case 0x6C:
+    case 0x6D:
+    case 0x6E:
+    case 0x6F: // ins / outs
         return port_io(InstructionClass::StringPortIo, opcode, after, p);
     case 0x8E: { // mov Sreg, r/m16
         if (after >= available) return {};
@@ -139,19 +173,33 @@ InstructionClass group7_register(u8 raw) {
 
 Instruction two_byte(u8 opcode, usize after, Prefixes p, u8 const* bytes, usize available) {
     switch (opcode) {
-    case 0x06: case 0x08: case 0x09: case 0x20: case 0x21: case 0x22: case 0x23: case 0x30: case 0x32: case 0x33:
+    case 0x06:
+    case 0x08:
+    case 0x09:
+    case 0x20:
+    case 0x21:
+    case 0x22:
+    case 0x23:
+    case 0x30:
+    case 0x32:
+    case 0x33:
         // clts invd wbinvd mov-cr mov-dr wrmsr rdmsr rdpmc (CR4.PCE clear)
         return of(InstructionClass::Privileged, after);
-    case 0x05: case 0x07: // syscall, sysret: EFER.SCE clear
-    case 0x34: case 0x35: // sysenter, sysexit: not in 64-bit mode on this CPU (AMD's rule, QEMU's model)
-    case 0x37:            // getsec: CR4.SMXE clear
-    case 0x78: case 0x79: // vmread, vmwrite: outside VMX operation
-    case 0xAA:            // rsm: outside SMM
-    case 0x24: case 0x26: // mov to or from test registers: gone in 64-bit mode
+    case 0x05:
+    case 0x07: // syscall, sysret: EFER.SCE clear
+    case 0x34:
+    case 0x35: // sysenter, sysexit: not in 64-bit mode on this CPU (AMD's rule, QEMU's model)
+    case 0x37: // getsec: CR4.SMXE clear
+    case 0x78:
+    case 0x79: // vmread, vmwrite: outside VMX operation
+    case 0xAA: // rsm: outside SMM
+    case 0x24:
+    case 0x26: // mov to or from test registers: gone in 64-bit mode
         return of(InstructionClass::Undefined, after);
     case 0x31: return of(InstructionClass::TimeStamp, after);
     case 0xA2: return of(InstructionClass::CpuIdentity, after);
-    case 0xA1: case 0xA9: { // pop fs, pop gs
+    case 0xA1:
+    case 0xA9: { // pop fs, pop gs
         Instruction s = of(InstructionClass::SegmentLoad, after);
         s.segment = opcode == 0xA1 ? SegmentRegister::Fs : SegmentRegister::Gs;
         s.from_stack = true;

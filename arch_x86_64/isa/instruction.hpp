@@ -52,16 +52,16 @@ constexpr char const* instruction_class_name(InstructionClass c) {
 struct Instruction {
     InstructionClass kind = InstructionClass::Ordinary;
     u8 length = 0;
-    u8 opcode = 0;            // the last opcode byte
-    u8 operand_size = 0;      // port I/O: 1, 2 or 4; popf and iret: 2, 4 or 8
-    bool repeat = false;      // string port I/O with a rep prefix
+    u8 opcode = 0;       // the last opcode byte
+    u8 operand_size = 0; // port I/O: 1, 2 or 4; popf and iret: 2, 4 or 8
+    bool repeat = false; // string port I/O with a rep prefix
     bool has_port_immediate = false;
     u8 port_immediate = 0;
-    bool is_output = false;   // port I/O direction
-    u8 vector = 0;            // SoftwareInterrupt
+    bool is_output = false;                        // port I/O direction
+    u8 vector = 0;                                 // SoftwareInterrupt
     SegmentRegister segment = SegmentRegister::Es; // SegmentLoad: the destination
-    bool from_stack = false;  // SegmentLoad: pop fs / pop gs, else mov from the register `source_register`
-    u8 source_register = 0;   // SegmentLoad by mov: the general register (0 rax ... 15 r15)
+    bool from_stack = false; // SegmentLoad: pop fs / pop gs, else mov from the register `source_register`
+    u8 source_register = 0;  // SegmentLoad by mov: the general register (0 rax ... 15 r15)
 };
 
 // Decodes the instruction that starts at `bytes` (`available` of them readable; too few is Ordinary). Legacy

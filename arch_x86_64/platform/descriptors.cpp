@@ -29,8 +29,8 @@ bool s_umip = false;
 constexpr u8 Ist1 = 1;
 
 void set_gate(u64 vector, u64 handler, u64 dpl, u8 ist) {
-    u64 const low = (handler & 0xffff) | (u64{KERNEL_CODE_SELECTOR} << 16) | (u64{ist} << 32) |
-                    (InterruptGate << 40) | (dpl << 45) | (1ull << 47) | ((handler >> 16) & 0xffff) << 48;
+    u64 const low = (handler & 0xffff) | (u64{KERNEL_CODE_SELECTOR} << 16) | (u64{ist} << 32) | (InterruptGate << 40) |
+                    (dpl << 45) | (1ull << 47) | ((handler >> 16) & 0xffff) << 48;
     idt[2 * vector] = low;
     idt[2 * vector + 1] = handler >> 32;
 }

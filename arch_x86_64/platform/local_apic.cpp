@@ -23,8 +23,7 @@ void LocalApic::init() {
     write(LvtTimer, Masked | VECTOR_TIMER);
     u64 const start = cpu::read_tsc();
     write(InitialCount, CalibrationCount);
-    while (read(CurrentCount) != 0) {
-    }
+    while (read(CurrentCount) != 0) {}
     u64 const elapsed = cpu::read_tsc() - start;
     write(InitialCount, 0);
     if (elapsed != 0) m_timer_per_tsc_q32 = (u64{CalibrationCount} << 32) / elapsed;

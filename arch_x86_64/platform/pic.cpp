@@ -7,11 +7,11 @@ namespace grove::metal {
 namespace {
 
 constexpr u16 MasterCommand = 0x20, MasterData = 0x21, SlaveCommand = 0xa0, SlaveData = 0xa1;
-constexpr u8 Icw1Init = 0x11;        // ICW1: initialisation, edge-triggered, cascaded, ICW4 follows
-constexpr u8 Icw4Mode8086 = 0x01;    // ICW4: 8086 mode, normal (not automatic) end of interrupt
-constexpr u8 ReadInService = 0x0b;   // OCW3: the next read of the command port returns the ISR
-constexpr u8 EndOfInterrupt = 0x20;  // OCW2: non-specific end of interrupt
-constexpr u8 SpuriousLine = 7;       // of each chip: where it reports a request that went away
+constexpr u8 Icw1Init = 0x11;       // ICW1: initialisation, edge-triggered, cascaded, ICW4 follows
+constexpr u8 Icw4Mode8086 = 0x01;   // ICW4: 8086 mode, normal (not automatic) end of interrupt
+constexpr u8 ReadInService = 0x0b;  // OCW3: the next read of the command port returns the ISR
+constexpr u8 EndOfInterrupt = 0x20; // OCW2: non-specific end of interrupt
+constexpr u8 SpuriousLine = 7;      // of each chip: where it reports a request that went away
 
 // The mask each chip holds (the kernel's masks, the cascade always clear), bit n for line n.
 u16 s_masked = 0xffff;
@@ -36,10 +36,10 @@ bool in_service(u16 command, u8 line) {
 void Pic::init() {
     cpu::out8(MasterCommand, Icw1Init);
     cpu::out8(SlaveCommand, Icw1Init);
-    cpu::out8(MasterData, VectorBase);     // ICW2: the master's vectors
-    cpu::out8(SlaveData, VectorBase + 8);  // ICW2: the slave's
-    cpu::out8(MasterData, 1u << Cascade);  // ICW3: the slave hangs on the master's line 2
-    cpu::out8(SlaveData, Cascade);         // ICW3: the slave's cascade identity
+    cpu::out8(MasterData, VectorBase);    // ICW2: the master's vectors
+    cpu::out8(SlaveData, VectorBase + 8); // ICW2: the slave's
+    cpu::out8(MasterData, 1u << Cascade); // ICW3: the slave hangs on the master's line 2
+    cpu::out8(SlaveData, Cascade);        // ICW3: the slave's cascade identity
     cpu::out8(MasterData, Icw4Mode8086);
     cpu::out8(SlaveData, Icw4Mode8086);
     s_masked = 0xffff;

@@ -12,8 +12,7 @@ constexpr u16 Data = Com1 + 0, InterruptEnable = Com1 + 1, FifoControl = Com1 + 
 constexpr u8 TransmitEmpty = 0x20;
 
 void put(char c) {
-    while ((cpu::in8(LineStatus) & TransmitEmpty) == 0) {
-    }
+    while ((cpu::in8(LineStatus) & TransmitEmpty) == 0) {}
     cpu::out8(Data, static_cast<u8>(c));
 }
 } // namespace

@@ -51,7 +51,9 @@ extern Constructor init_array_end[];
 } // extern "C"
 
 void operator delete(void*) noexcept { grove::panic(__FILE__, __LINE__, "operator delete in the kernel"); }
-void operator delete(void*, grove::usize) noexcept { grove::panic(__FILE__, __LINE__, "operator delete in the kernel"); }
+void operator delete(void*, grove::usize) noexcept {
+    grove::panic(__FILE__, __LINE__, "operator delete in the kernel");
+}
 // The deleting destructor of an over-aligned class with a virtual destructor (the Kernel) names this one.
 void operator delete(void*, grove::usize, std::align_val_t) noexcept {
     grove::panic(__FILE__, __LINE__, "operator delete in the kernel");

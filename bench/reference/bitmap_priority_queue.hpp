@@ -26,7 +26,8 @@ public:
 
     bool push(abi::Message const& message) {
         u32 const priority = message.header.priority;
-        if (m_free_count == 0 || priority >= Levels) [[unlikely]] return false;
+        if (m_free_count == 0 || priority >= Levels) [[unlikely]]
+            return false;
         Slot const slot = m_free[--m_free_count];
         m_slots[slot] = message;
         Level& level = m_levels[priority];
@@ -35,7 +36,8 @@ public:
         return true;
     }
     bool pop(abi::Message& out) {
-        if (m_bitmap == 0) [[unlikely]] return false;
+        if (m_bitmap == 0) [[unlikely]]
+            return false;
         u32 const priority = 31 - static_cast<u32>(std::countl_zero(m_bitmap));
         Level& level = m_levels[priority];
         Slot const slot = level.slots[level.head++ & (Capacity - 1)];

@@ -15,13 +15,15 @@ class MessageRing {
 
 public:
     bool push(abi::Message const& message) {
-        if (m_tail - m_head == Capacity) [[unlikely]] return false;
+        if (m_tail - m_head == Capacity) [[unlikely]]
+            return false;
         m_slots[m_tail & (Capacity - 1)] = message;
         ++m_tail;
         return true;
     }
     bool pop(abi::Message& out) {
-        if (m_head == m_tail) [[unlikely]] return false;
+        if (m_head == m_tail) [[unlikely]]
+            return false;
         out = m_slots[m_head & (Capacity - 1)];
         ++m_head;
         return true;

@@ -17,9 +17,7 @@ namespace grove::bench {
 
 namespace {
 
-std::string dotted(unsigned major, unsigned minor) {
-    return std::to_string(major) + "." + std::to_string(minor);
-}
+std::string dotted(unsigned major, unsigned minor) { return std::to_string(major) + "." + std::to_string(minor); }
 
 // The first line of `qemu-system-x86_64 --version`, or "unavailable".
 std::string qemu_version() {
@@ -47,8 +45,8 @@ void add_tool_context() {
     int cs_major = 0;
     int cs_minor = 0;
     (void)cs_version(&cs_major, &cs_minor);
-    benchmark::AddCustomContext("capstone_version", dotted(static_cast<unsigned>(cs_major),
-                                                           static_cast<unsigned>(cs_minor)));
+    benchmark::AddCustomContext("capstone_version",
+                                dotted(static_cast<unsigned>(cs_major), static_cast<unsigned>(cs_minor)));
 
     benchmark::AddCustomContext("qemu_version", qemu_version());
     benchmark::AddCustomContext("compiler", "g++ " __VERSION__);

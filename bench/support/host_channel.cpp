@@ -5,8 +5,6 @@
 
 namespace grove::bench {
 
-std::string describe_errno(char const* call) {
-    return std::string(call) + ": " + std::strerror(errno);
-}
+std::string describe_errno(char const* call) { return std::string(call) + ": " + std::strerror(errno); }
 
 } // namespace grove::bench

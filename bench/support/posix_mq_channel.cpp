@@ -26,8 +26,8 @@ PosixMqChannel::~PosixMqChannel() {
 
 bool PosixMqChannel::open_queue(mqd_t& queue, char const* direction) {
     static unsigned sequence = 0;
-    std::string const name = "/grove-bench-" + std::to_string(getpid()) + "-" + std::to_string(sequence++) + "-" +
-                             direction;
+    std::string const name =
+        "/grove-bench-" + std::to_string(getpid()) + "-" + std::to_string(sequence++) + "-" + direction;
     mq_attr attributes{};
     attributes.mq_maxmsg = m_depth;
     attributes.mq_msgsize = sizeof(abi::Message);

@@ -14,8 +14,7 @@ SimMachine::SimMachine()
 
 GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
                               std::vector<std::string> const& arguments, u32 priority,
-                              std::vector<std::string> const& ipc_send,
-                              std::vector<std::string> const& ipc_receive) {
+                              std::vector<std::string> const& ipc_send, std::vector<std::string> const& ipc_receive) {
     runner::GroveImage const* loaded = m_images.get(image);
     if (loaded == nullptr) return GroveId{};
     scenario::GroveSpec grove;
@@ -37,13 +36,13 @@ GroveId SimMachine::try_spawn(std::string const& name, std::string const& image,
     return spawned.value();
 }
 
-GroveId SimMachine::spawn(std::string const& name, std::string const& image,
-                          std::vector<std::string> const& arguments, u32 priority,
-                          std::vector<std::string> const& ipc_send,
+GroveId SimMachine::spawn(std::string const& name, std::string const& image, std::vector<std::string> const& arguments,
+                          u32 priority, std::vector<std::string> const& ipc_send,
                           std::vector<std::string> const& ipc_receive) {
     GroveId const id = try_spawn(name, image, arguments, priority, ipc_send, ipc_receive);
-    if (id.is_null()) throw std::runtime_error("cannot spawn grove '" + name + "' from image '" + image + "' (" +
-                                               m_images.error() + ")");
+    if (id.is_null())
+        throw std::runtime_error("cannot spawn grove '" + name + "' from image '" + image + "' (" + m_images.error() +
+                                 ")");
     return id;
 }
 

@@ -17,27 +17,27 @@ namespace grove::abi {
 inline constexpr std::uint8_t SyscallVector = 0x80;
 
 enum class Syscall : std::uint64_t {
-    Exit = 0,            // (code)                              ends the grove, every thread; never returns
-    Yield = 1,           // ()
-    Sleep = 2,           // (ticks)
-    Clock = 3,           // () -> ticks of virtual time since boot
-    ConsoleWrite = 4,    // (ptr, len) -> bytes written
-    Send = 5,            // (handle, message*, flags, timeout)
-    Receive = 6,         // (handle, message*, flags, timeout)  message* receives header and payload
-    Call = 7,            // (handle, request*, reply*, timeout) send, then wait for the reply to this request
-    Reply = 8,           // (message*)                          answers the last Call this thread received
-    Lookup = 9,          // (name*, name_len) -> send handle to that grove's endpoint
-    MemoryMap = 10,      // (addr, len, prot)                   MemoryManage
-    MemoryUnmap = 11,    // (addr, len)                         MemoryManage
-    ThreadCreate = 12,   // (entry, stack_top, arg) -> thread id ThreadCreate
-    ThreadExit = 13,     // (code)                              never returns
-    ThreadJoin = 14,     // (thread id, timeout) -> exit code
-    PhysicalMap = 15,    // (addr, phys, len, prot)             PhysicalMemory
-    HandleClose = 16,    // (handle)
+    Exit = 0,              // (code)                              ends the grove, every thread; never returns
+    Yield = 1,             // ()
+    Sleep = 2,             // (ticks)
+    Clock = 3,             // () -> ticks of virtual time since boot
+    ConsoleWrite = 4,      // (ptr, len) -> bytes written
+    Send = 5,              // (handle, message*, flags, timeout)
+    Receive = 6,           // (handle, message*, flags, timeout)  message* receives header and payload
+    Call = 7,              // (handle, request*, reply*, timeout) send, then wait for the reply to this request
+    Reply = 8,             // (message*)                          answers the last Call this thread received
+    Lookup = 9,            // (name*, name_len) -> send handle to that grove's endpoint
+    MemoryMap = 10,        // (addr, len, prot)                   MemoryManage
+    MemoryUnmap = 11,      // (addr, len)                         MemoryManage
+    ThreadCreate = 12,     // (entry, stack_top, arg) -> thread id ThreadCreate
+    ThreadExit = 13,       // (code)                              never returns
+    ThreadJoin = 14,       // (thread id, timeout) -> exit code
+    PhysicalMap = 15,      // (addr, phys, len, prot)             PhysicalMemory
+    HandleClose = 16,      // (handle)
     SubscribeCrashes = 17, // ()                                crash and give-up events of the groves the CrashWatch
                            //                                   capability names arrive on the own endpoint; without
                            //                                   it AccessDenied
-    Heartbeat = 18,      // ()                                  feeds the watchdog
+    Heartbeat = 18,        // ()                                  feeds the watchdog
     // Copy grants (MINIX 3's safecopies; DESIGN.md §7): a grove grants [addr, addr + len) of its own memory to one
     // peer, named by its grove id (the serial a message header carries as `sender`; any incarnation of that grove),
     // with GrantRead and/or GrantWrite; the peer asks the kernel to copy from or to it. The kernel checks the grant
@@ -46,20 +46,20 @@ enum class Syscall : std::uint64_t {
     // peer can use it, and a revoked grant's id never works again. Grants are bounded per grove by its `grants`
     // limit (LimitExceeded past it) and end with the granter's incarnation. A copy costs GrantByteCost ticks of
     // virtual time per byte (core/kernel/syscall_decode.hpp), which the caller waits, as for a device.
-    GrantCreate = 19,    // (addr, len, peer, rights) -> grant  InvalidArgument: empty or outside the window, rights
-                         //                                     unknown or none, range not mapped with the rights;
-                         //                                     NotFound: no such grove; LimitExceeded: the limit;
-                         //                                     NoCapacity: the kernel's table is full
-    GrantRevoke = 20,    // (grant)                             BadHandle unless a live grant of the caller
-    GrantCopyFrom = 21,  // (grant, offset, dst, len) -> len    granted memory -> the caller's [dst, dst + len)
-    GrantCopyTo = 22,    // (grant, offset, src, len) -> len    the caller's [src, src + len) -> granted memory
-                         // Copy statuses: BadHandle (unknown, forged or revoked id), PeerClosed (the granter's
-                         // incarnation ended), AccessDenied (not the peer, or the right missing), InvalidArgument
-                         // (len 0, offset + len past the grant or overflowing, own range unmapped or outside the
-                         // window), InvalidState (granted pages unmapped since). Source and destination may
-                         // overlap (a grove granting to itself): the copy is as if the source were read first.
-    IrqWait = 23,        // (line, timeout) -> interrupts taken  Irq (that line); see "Interrupts" below
-    IrqAck = 24,         // (line)                              Irq (that line): unmasks the line
+    GrantCreate = 19,   // (addr, len, peer, rights) -> grant  InvalidArgument: empty or outside the window, rights
+                        //                                     unknown or none, range not mapped with the rights;
+                        //                                     NotFound: no such grove; LimitExceeded: the limit;
+                        //                                     NoCapacity: the kernel's table is full
+    GrantRevoke = 20,   // (grant)                             BadHandle unless a live grant of the caller
+    GrantCopyFrom = 21, // (grant, offset, dst, len) -> len    granted memory -> the caller's [dst, dst + len)
+    GrantCopyTo = 22,   // (grant, offset, src, len) -> len    the caller's [src, src + len) -> granted memory
+                        // Copy statuses: BadHandle (unknown, forged or revoked id), PeerClosed (the granter's
+                        // incarnation ended), AccessDenied (not the peer, or the right missing), InvalidArgument
+                        // (len 0, offset + len past the grant or overflowing, own range unmapped or outside the
+                        // window), InvalidState (granted pages unmapped since). Source and destination may
+                        // overlap (a grove granting to itself): the copy is as if the source were read first.
+    IrqWait = 23,       // (line, timeout) -> interrupts taken  Irq (that line); see "Interrupts" below
+    IrqAck = 24,        // (line)                              Irq (that line): unmasks the line
     Count = 25,
 };
 
@@ -141,7 +141,7 @@ inline constexpr std::uint32_t NotifyStop = 0x53544F50;    // "STOP"
 struct CrashNotice {
     std::uint32_t grove;
     std::uint32_t generation;
-    std::uint32_t kind;       // grove::CrashKind
+    std::uint32_t kind; // grove::CrashKind
     std::int32_t exit_code;
     std::uint64_t pc;
     std::uint64_t address;

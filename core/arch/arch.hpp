@@ -72,13 +72,11 @@ public:
     // Copies checked against the grove's own permissions: InvalidArgument unless every byte is mapped and
     // readable (copy_from_user) or writable (copy_to_user). Never faults the kernel.
     virtual Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) = 0;
-    virtual Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source,
-                                      Bytes length) = 0;
+    virtual Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) = 0;
     // Whether copy_from_user (`access` Read) or copy_to_user (`access` Write) of [address, address + length) would
     // succeed now, checked on every page without copying: InvalidArgument when it would not. For the kernel's
     // copies that are checked whole before any byte moves (grants).
-    virtual Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
-                                    Permissions access) const = 0;
+    virtual Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length, Permissions access) const = 0;
     // Whether a message (abi::MessageSize bytes) could be copied to `destination` with copy_to_user now:
     // InvalidArgument when it could not. For the kernel, which checks a receive buffer before it takes a message
     // and then writes every byte of it in the same call: until then the range holds what it held or zeros. The

@@ -13,8 +13,8 @@ enum class TrapKind : u8 {
     InvalidOpcode,
     DivideError,
     Breakpoint,
-    EmulatorError,     // the simulator could not execute the instruction at pc (code in fault.error_code)
-    Timer,             // the preemption deadline passed
+    EmulatorError, // the simulator could not execute the instruction at pc (code in fault.error_code)
+    Timer,         // the preemption deadline passed
 };
 
 enum class Access : u8 { Read = 1, Write = 2, Execute = 4 };
@@ -29,16 +29,16 @@ struct SyscallArgs {
 enum class FaultCause : u8 { Unknown, PrivilegedInstruction, IoPort };
 
 struct FaultInfo {
-    u64 address = 0;        // faulting address (page fault), else 0
+    u64 address = 0; // faulting address (page fault), else 0
     Access access = Access::Read;
-    u64 error_code = 0;     // the CPU's error code, or the emulator's
+    u64 error_code = 0; // the CPU's error code, or the emulator's
     FaultCause cause = FaultCause::Unknown;
-    u16 port = 0;           // cause IoPort: the first port of the access
+    u16 port = 0; // cause IoPort: the first port of the access
 };
 
 struct Trap {
     TrapKind kind = TrapKind::Timer;
-    u64 pc = 0;             // the instruction that trapped (for a syscall: the one after int 0x80)
+    u64 pc = 0; // the instruction that trapped (for a syscall: the one after int 0x80)
     SyscallArgs syscall{};
     FaultInfo fault{};
 

@@ -17,10 +17,10 @@ void set_panic_handler(PanicHandler handler);
 #define GROVE_STRINGIFY(x) GROVE_STRINGIFY_(x)
 
 // Checked in every build: the cost is a compare and a predicted branch.
-#define GROVE_ASSERT(cond)                                                                                     \
-    do {                                                                                                       \
-        if (!(cond)) [[unlikely]]                                                                              \
-            ::grove::panic(__FILE__, __LINE__, "assertion failed: " #cond);                                    \
+#define GROVE_ASSERT(cond)                                                                                             \
+    do {                                                                                                               \
+        if (!(cond)) [[unlikely]]                                                                                      \
+            ::grove::panic(__FILE__, __LINE__, "assertion failed: " #cond);                                            \
     } while (0)
 
 #define GROVE_UNREACHABLE() ::grove::panic(__FILE__, __LINE__, "unreachable")

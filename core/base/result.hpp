@@ -113,12 +113,12 @@ inline void must_succeed(bool succeeded, char const* file, int line, char const*
 } // namespace grove
 
 // Evaluates a Result; on error returns the error from the enclosing function, otherwise yields the value.
-#define TRY(expression)                                                                                        \
-    __extension__({                                                                                                      \
-        auto&& grove_try_result_ = (expression);                                                               \
-        if (grove_try_result_.is_error()) [[unlikely]]                                                         \
-            return grove_try_result_.error();                                                                  \
-        grove_try_result_.release_value();                                                                     \
+#define TRY(expression)                                                                                                \
+    __extension__({                                                                                                    \
+        auto&& grove_try_result_ = (expression);                                                                       \
+        if (grove_try_result_.is_error()) [[unlikely]]                                                                 \
+            return grove_try_result_.error();                                                                          \
+        grove_try_result_.release_value();                                                                             \
     })
 
 // Evaluates a call that cannot fail by construction (its caller checked everything it depends on) and yields its

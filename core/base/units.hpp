@@ -18,8 +18,14 @@ struct Quantity {
     constexpr Quantity operator-(Quantity o) const { return Quantity(value - o.value); }
     constexpr Quantity operator*(u64 k) const { return Quantity(value * k); }
     constexpr Quantity operator/(u64 k) const { return Quantity(value / k); }
-    constexpr Quantity& operator+=(Quantity o) { value += o.value; return *this; }
-    constexpr Quantity& operator-=(Quantity o) { value -= o.value; return *this; }
+    constexpr Quantity& operator+=(Quantity o) {
+        value += o.value;
+        return *this;
+    }
+    constexpr Quantity& operator-=(Quantity o) {
+        value -= o.value;
+        return *this;
+    }
     constexpr bool is_zero() const { return value == 0; }
     static constexpr Quantity max() { return Quantity(~u64{0}); }
 };

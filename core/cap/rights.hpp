@@ -18,6 +18,8 @@ constexpr Rights operator&(Rights a, Rights b) { return static_cast<Rights>(stat
 // True when `set` holds every right of `required`.
 constexpr bool has_rights(Rights set, Rights required) { return (set & required) == required; }
 // True when `rights` names only known rights.
-constexpr bool is_known(Rights rights) { return (static_cast<u8>(rights) & ~static_cast<u8>(Rights::SendReceive)) == 0; }
+constexpr bool is_known(Rights rights) {
+    return (static_cast<u8>(rights) & ~static_cast<u8>(Rights::SendReceive)) == 0;
+}
 
 } // namespace grove

@@ -28,8 +28,8 @@ inline constexpr usize ProgramHeaderSize = 56;
 inline constexpr usize SectionHeaderSize = 64;
 inline constexpr usize SymbolSize = 24;
 
-inline constexpr u32 SegmentLoad = 1;      // PT_LOAD
-inline constexpr u32 SegmentDynamic = 2;   // PT_DYNAMIC
+inline constexpr u32 SegmentLoad = 1;        // PT_LOAD
+inline constexpr u32 SegmentDynamic = 2;     // PT_DYNAMIC
 inline constexpr u32 SegmentInterpreter = 3; // PT_INTERP
 
 inline constexpr u32 FlagExecute = 1; // PF_X

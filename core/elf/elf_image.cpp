@@ -37,8 +37,8 @@ ElfResult<void> check_load_segment(Span<u8 const> file, elf::ProgramHeader const
     if (!checked_add(segment.virtual_address, segment.memory_size, end) || end > ~u64{0} - (PageSize - 1))
         return ElfCheck::SegmentAddressOverflow;
     u64 const align = segment.alignment;
-    if (align > 1 && (!std::has_single_bit(align) ||
-                      (segment.offset & (align - 1)) != (segment.virtual_address & (align - 1))))
+    if (align > 1 &&
+        (!std::has_single_bit(align) || (segment.offset & (align - 1)) != (segment.virtual_address & (align - 1))))
         return ElfCheck::SegmentAlignment;
     if (segment.memory_size == 0) return {};
     PageRange const pages = PageRange::covering(segment.virtual_address, segment.memory_size);

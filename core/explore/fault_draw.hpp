@@ -65,7 +65,7 @@ struct SwarmChoice {
 
 struct FaultDrawInput {
     u64 seed = 0;
-    Ticks end{};                   // the run's duration: every realized fault comes before it
+    Ticks end{};                       // the run's duration: every realized fault comes before it
     usize grove_count = MaxPlanGroves; // the plan's groves: rules name groves and targets below it
     Span<FaultTemplate const> scripted;
     Span<RandomFaultRule const> rules;

@@ -23,9 +23,7 @@ constexpr char const* grant_rights_name(GrantRights r) {
 // Which way a copy goes, seen from the peer: From the granted memory into its own, or To the granted memory.
 enum class GrantDirection : u8 { From = 0, To = 1 };
 
-constexpr char const* grant_direction_name(GrantDirection d) {
-    return d == GrantDirection::From ? "from" : "to";
-}
+constexpr char const* grant_direction_name(GrantDirection d) { return d == GrantDirection::From ? "from" : "to"; }
 
 // How a grant ended: its granter revoked it, or the granter's incarnation ended (every grant dies with it).
 enum class GrantEnd : u8 { Revoked = 0, GranterEnded = 1 };

@@ -62,7 +62,7 @@ public:
 private:
     struct Slot {
         Grant grant;
-        u32 generation = 1;      // the live grant's, or the next one's
+        u32 generation = 1;       // the live grant's, or the next one's
         u32 ended_generation = 0; // the last grant that ended in this slot (0: none)
         GrantEnd ended_how = GrantEnd::Revoked;
         bool live = false;

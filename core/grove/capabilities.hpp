@@ -63,9 +63,7 @@ public:
     bool allows_send_to(char const* name, usize length) const { return allows_peer(m_send, name, length); }
     bool allows_send_to(GroveName const& name) const { return allows_send_to(name.c_str(), name.length()); }
     bool allows_receive_from(char const* name, usize length) const { return allows_peer(m_receive, name, length); }
-    bool allows_receive_from(GroveName const& name) const {
-        return allows_receive_from(name.c_str(), name.length());
-    }
+    bool allows_receive_from(GroveName const& name) const { return allows_receive_from(name.c_str(), name.length()); }
     // May the grove hear of the crashes and give-ups of the grove of that name?
     bool allows_watch(GroveName const& name) const { return allows_peer(m_watch, name.c_str(), name.length()); }
     bool allows_irq(u64 line) const { return line < abi::IrqLines && (m_irq_lines & (1u << line)) != 0; }

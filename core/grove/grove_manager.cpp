@@ -322,8 +322,7 @@ void GroveManager::violation(Grove& g, Resource resource, u64 requested, u64 lim
 }
 
 template<typename Q>
-Result<void> GroveManager::reserve(GroveId id, Quota<Q> ResourceUsage::*quota, Resource resource, Q amount,
-                                   Ticks now) {
+Result<void> GroveManager::reserve(GroveId id, Quota<Q> ResourceUsage::*quota, Resource resource, Q amount, Ticks now) {
     Grove* g = TRY(find_live(id));
     Quota<Q>& q = g->usage.*quota;
     if (!q.try_withdraw(amount)) {

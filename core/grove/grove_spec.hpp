@@ -19,11 +19,11 @@ struct GroveSpec {
     ResourceLimits limits;
     RespawnPolicy respawn = RespawnPolicy::never();
     RestartBudget restart_budget;
-    u8 priority = 0;                        // the scheduler's to interpret; carried unchanged
+    u8 priority = 0; // the scheduler's to interpret; carried unchanged
     ImagePlan image;
     StaticVector<GroveArgument, MaxArguments> arguments; // argv[1..]; argv[0] is the name
-    Ticks stop_timeout = milliseconds(100); // a graceful stop is a kill after this long
-    Ticks watchdog_timeout{};               // no heartbeat for this long is a crash; zero: no watchdog
+    Ticks stop_timeout = milliseconds(100);              // a graceful stop is a kill after this long
+    Ticks watchdog_timeout{};                            // no heartbeat for this long is a crash; zero: no watchdog
 };
 
 } // namespace grove

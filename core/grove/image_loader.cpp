@@ -46,8 +46,7 @@ usize build_arguments(GroveSpec const& spec, u8 (&buffer)[ArgumentsBufferSize], 
         text += length + 1;
     };
     add(0, spec.name.c_str(), spec.name.length());
-    for (usize i = 0; i < spec.arguments.size(); ++i)
-        add(i + 1, spec.arguments[i].c_str(), spec.arguments[i].length());
+    for (usize i = 0; i < spec.arguments.size(); ++i) add(i + 1, spec.arguments[i].c_str(), spec.arguments[i].length());
     put_u64(buffer + argc * sizeof(u64), 0);
     return text;
 }
@@ -60,7 +59,8 @@ Result<void> build_space(Arch& arch, AddressSpaceId space, GroveSpec const& spec
         if (!segment.file_bytes.is_empty())
             TRY(arch.load(space, segment.address, segment.file_bytes.data, Bytes(segment.file_bytes.size)));
     }
-    TRY(arch.map(space, VirtAddr{layout::MainStackBase}, layout::MainStackPages, Permissions::Read | Permissions::Write));
+    TRY(arch.map(space, VirtAddr{layout::MainStackBase}, layout::MainStackPages,
+                 Permissions::Read | Permissions::Write));
     TRY(arch.map(space, VirtAddr{layout::ArgumentsPage}, PageCount(1), Permissions::Read));
     u8 buffer[ArgumentsBufferSize]{};
     usize const size = build_arguments(spec, buffer, image.argc);

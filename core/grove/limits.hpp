@@ -58,12 +58,12 @@ inline constexpr u64 DefaultGrants = 16;
 struct ResourceLimits {
     Bytes memory = DefaultGroveMemory;
     Count threads = DefaultGroveThreads;
-    u32 cpu_percent = 50;              // of each CPU period, 1..100
+    u32 cpu_percent = 50; // of each CPU period, 1..100
     Ticks cpu_period = milliseconds(10);
     Count file_handles{256};
     u32 ipc_messages_per_second = 10'000;
-    u32 ipc_burst = 100;               // messages that may be sent at once after a quiet period
-    Count grants{DefaultGrants};       // live grants (GrantCreate) at once, 0..MaxGrants
+    u32 ipc_burst = 100;         // messages that may be sent at once after a quiet period
+    Count grants{DefaultGrants}; // live grants (GrantCreate) at once, 0..MaxGrants
     ViolationPolicy policy = ViolationPolicy::Deny;
 
     // InvalidArgument when a limit is zero or out of range (memory, threads, CPU percent 1..100, period, IPC rate

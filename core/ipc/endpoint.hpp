@@ -222,8 +222,7 @@ void BasicEndpoint<QueueCapacity>::take(abi::Message& out, ReplyToken& reply, Wa
 }
 
 template<u32 QueueCapacity>
-Result<void> BasicEndpoint<QueueCapacity>::try_receive_slowly(abi::Message& out, ReplyToken& reply,
-                                                              WakeList& woken) {
+Result<void> BasicEndpoint<QueueCapacity>::try_receive_slowly(abi::Message& out, ReplyToken& reply, WakeList& woken) {
     if (queued() == 0) return is_open() ? Error::WouldBlock : Error::PeerClosed;
     take(out, reply, woken);
     return ok();
@@ -264,8 +263,7 @@ bool BasicEndpoint<QueueCapacity>::check_invariant() const {
         return false;
     if (!m_senders.is_empty() && !m_queue.is_full()) return false;
     if (!m_receivers.is_empty() && queued() != 0) return false;
-    if (!is_open() && (queued() != 0 || !m_senders.is_empty() || !m_receivers.is_empty() ||
-                       !m_callers.is_empty()))
+    if (!is_open() && (queued() != 0 || !m_senders.is_empty() || !m_receivers.is_empty() || !m_callers.is_empty()))
         return false;
     return check_waiters();
 }

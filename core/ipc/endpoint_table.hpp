@@ -135,7 +135,8 @@ template<u32 QueueCapacity>
 Result<SendStatus> BasicEndpointTable<QueueCapacity>::try_send(EndpointRef ref, GroveSlot grove,
                                                                abi::Message const& message, WakeList& woken) {
     Endpoint* endpoint = find(ref);
-    if (endpoint == nullptr) [[unlikely]] return refuse_stale_send(grove, message.header).error();
+    if (endpoint == nullptr) [[unlikely]]
+        return refuse_stale_send(grove, message.header).error();
     return endpoint->try_send(grove, message, woken);
 }
 
@@ -167,7 +168,8 @@ template<u32 QueueCapacity>
 Result<void> BasicEndpointTable<QueueCapacity>::try_receive(EndpointRef ref, abi::Message& out, ReplyToken& reply,
                                                             WakeList& woken) {
     Endpoint* endpoint = find(ref);
-    if (endpoint == nullptr) [[unlikely]] return Error::PeerClosed;
+    if (endpoint == nullptr) [[unlikely]]
+        return Error::PeerClosed;
     return endpoint->try_receive(out, reply, woken);
 }
 

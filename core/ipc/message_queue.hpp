@@ -50,7 +50,8 @@ public:
         m_messages[slot] = message;
         // Only when they differ (the common message has no flags): a byte written into the header just stored
         // would keep the receive's 16-byte load of that header from being forwarded from the store buffer.
-        if (message.header.flags != flags) [[unlikely]] m_messages[slot].header.flags = flags;
+        if (message.header.flags != flags) [[unlikely]]
+            m_messages[slot].header.flags = flags;
         m_groves[slot] = origin.grove;
         if ((flags & abi::MessageFlagCall) != 0) m_replies[slot] = origin.reply;
         m_next[slot] = End;

@@ -8,13 +8,13 @@ namespace grove {
 // Why a message was not delivered. Every message that is sent and neither delivered nor still queued has exactly
 // one of these reasons in the accounting (IpcCounters).
 enum class Refusal : u8 {
-    QueueFull,    // non-blocking send to a full queue (the sender sees WouldBlock)
-    RateLimited,  // the grove's IPC rate limit refused it (reported by the kernel)
-    PeerClosed,   // the endpoint closed before delivery, or the caller of a reply is gone
-    BadHandle,    // the handle did not name a live entry (reported by the kernel)
-    AccessDenied, // the handle lacked the Send right (reported by the kernel)
-    TimedOut,     // a blocking sender's deadline passed before there was room
-    Invalid,      // bad header: priority, length or reserved field out of range
+    QueueFull,     // non-blocking send to a full queue (the sender sees WouldBlock)
+    RateLimited,   // the grove's IPC rate limit refused it (reported by the kernel)
+    PeerClosed,    // the endpoint closed before delivery, or the caller of a reply is gone
+    BadHandle,     // the handle did not name a live entry (reported by the kernel)
+    AccessDenied,  // the handle lacked the Send right (reported by the kernel)
+    TimedOut,      // a blocking sender's deadline passed before there was room
+    Invalid,       // bad header: priority, length or reserved field out of range
     ReceiveDenied, // the receiving grove holds no ipc_receive capability for the sender (reported by the kernel)
     Superseded,    // a kernel notice replaced, unread, by a newer notice about the same grove (never lack of room)
 };

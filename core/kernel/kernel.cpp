@@ -29,9 +29,7 @@ StaticVector<ThreadId, MaxThreads> Kernel::threads_of(GroveId grove) const {
 
 // --- the loop --------------------------------------------------------------------------------------------------
 
-Ticks Kernel::next_kernel_deadline() const {
-    return earliest(m_ipc.next_deadline(), m_manager.next_deadline());
-}
+Ticks Kernel::next_kernel_deadline() const { return earliest(m_ipc.next_deadline(), m_manager.next_deadline()); }
 
 void Kernel::expire(Ticks t) {
     m_manager.tick(t);
@@ -104,7 +102,8 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
 
 bool Kernel::charge(ThreadId thread, Ticks t) {
     // The thread is the running one; without a throttle nothing else happens.
-    if (m_scheduler.charge_running(t) != ChargeEffect::Throttled) [[likely]] return true;
+    if (m_scheduler.charge_running(t) != ChargeEffect::Throttled) [[likely]]
+        return true;
     // The scheduler throttles; the manager decides what else going over the share means (an event; a crash
     // under the Kill policy).
     KernelThread const& kt = m_threads[thread.index];
@@ -123,7 +122,7 @@ void Kernel::handle_fault(ThreadId thread, Trap const& trap) {
     Ticks const t = now();
     m_manager.tracer().emit(Event::fault(t, kt.grove, trap));
     if (trap.kind == TrapKind::GeneralProtection && trap.fault.cause == FaultCause::IoPort)
-        (void)m_manager.require_io_port(kt.grove, trap.fault.port, t); // reports capability_denied
+        (void)m_manager.require_io_port(kt.grove, trap.fault.port, t);                    // reports capability_denied
     MUST(m_manager.report_crash(kt.grove, Crash::fault(trap.pc, trap.fault.address), t)); // a running grove
 }
 
@@ -331,8 +330,8 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
         return handle.error();
     }
     MUST(m_scheduler.set_cpu_limit(grove.slot, grove.spec.limits.cpu_percent)); // validate_spec checked it
-    Result<ThreadId> main = create_thread(grove, grove.image.entry, grove.image.stack_top, grove.image.argc,
-                                          grove.image.argv.value, t);
+    Result<ThreadId> main =
+        create_thread(grove, grove.image.entry, grove.image.stack_top, grove.image.argc, grove.image.argv.value, t);
     if (main.is_error()) {
         MUST(m_manager.release_file_handle(grove.id)); // reserved above
         MUST(m_ipc.close(endpoint, m_woken));
@@ -361,9 +360,7 @@ void Kernel::send_kernel_message(GroveSlot slot, u8 key, u32 tag, void const* pa
     (void)m_ipc.send_kernel(m_groves[slot].endpoint, slot, key, message, m_woken);
 }
 
-void Kernel::on_stop_requested(Grove const& grove) {
-    send_kernel_message(grove.slot, 0, abi::NotifyStop, nullptr, 0);
-}
+void Kernel::on_stop_requested(Grove const& grove) { send_kernel_message(grove.slot, 0, abi::NotifyStop, nullptr, 0); }
 
 void Kernel::on_teardown(Grove const& grove) {
     KernelGrove& kg = m_groves[grove.slot];
@@ -403,9 +400,7 @@ void Kernel::on_message(MessageStep const& step) {
     GroveId const sender{h.sender, h.sender_generation};
     u32 const to = step.to == NoRecipient ? 0 : m_groves[step.to].id.serial;
     switch (step.fate) {
-    case MessageFate::Sent:
-        m_manager.tracer().emit(Event::message_sent(t, sender, to, h.tag, h.priority));
-        return;
+    case MessageFate::Sent: m_manager.tracer().emit(Event::message_sent(t, sender, to, h.tag, h.priority)); return;
     case MessageFate::Delivered:
         m_manager.tracer().emit(Event::message_delivered(t, m_groves[step.to].id, h.sender, h.tag, h.priority));
         return;

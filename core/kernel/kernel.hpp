@@ -83,9 +83,7 @@ public:
     Result<void> hang(GroveId id);
     // Accounts `amount` more memory to the grove, as if it had asked for it (a scripted memory spike): its limit
     // and violation policy apply.
-    Result<void> charge_memory(GroveId id, Bytes amount) {
-        return after(m_manager.reserve_memory(id, amount, now()));
-    }
+    Result<void> charge_memory(GroveId id, Bytes amount) { return after(m_manager.reserve_memory(id, amount, now())); }
 
     // --- the backend's loop -----------------------------------------------------------------------------------
     // Processes everything due at now() (stop deadlines, respawns, watchdogs, IPC and sleep timeouts), picks the
@@ -99,7 +97,8 @@ public:
     // goes to its owner, woken in IrqWait or counted as pending, or is counted as unowned; each an `interrupt`
     // event (core/abi/syscall.hpp, "Interrupts"). The one entry of interrupts into the core, on every backend.
     void on_interrupts(u16 lines) {
-        if (lines != 0) [[unlikely]] take_interrupts(lines);
+        if (lines != 0) [[unlikely]]
+            take_interrupts(lines);
     }
     // The grove that owns an interrupt line (a null id for none, or a line out of range), the interrupts it has not
     // taken yet, and the interrupts taken while no grove owned it.
@@ -119,7 +118,17 @@ public:
 private:
     // What a thread's blocked syscall is waiting for; decides what it returns when it wakes.
     enum class Pending : u8 {
-        None, Send, Receive, Call, Sleep, Join, Hung, RetryAfterThrottle, ConsoleWrite, GrantCopy, IrqWait
+        None,
+        Send,
+        Receive,
+        Call,
+        Sleep,
+        Join,
+        Hung,
+        RetryAfterThrottle,
+        ConsoleWrite,
+        GrantCopy,
+        IrqWait
     };
 
     struct KernelThread {
@@ -129,13 +138,13 @@ private:
         AddressSpaceId space; // the incarnation's, for the thread's whole life: its user copies go here
         Pending pending = Pending::None;
         IpcWaiter waiter;
-        ReplyToken reply_to;     // the last Call this thread received, until it replies
-        VirtAddr out_buffer;     // Receive: where the message goes; Call: where the reply goes
-        SyscallArgs retry;       // RetryAfterThrottle: the send to run again once the rate limit allows
-        ThreadId join_target;    // Join: the thread waited for, reaped when it has exited
-        u64 console_length = 0;  // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
-        u64 copy_length = 0;     // GrantCopy: the bytes copied, its result once their cost is paid
-        u8 irq_line = 0;         // IrqWait: the line waited for
+        ReplyToken reply_to;    // the last Call this thread received, until it replies
+        VirtAddr out_buffer;    // Receive: where the message goes; Call: where the reply goes
+        SyscallArgs retry;      // RetryAfterThrottle: the send to run again once the rate limit allows
+        ThreadId join_target;   // Join: the thread waited for, reaped when it has exited
+        u64 console_length = 0; // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
+        u64 copy_length = 0;    // GrantCopy: the bytes copied, its result once their cost is paid
+        u8 irq_line = 0;        // IrqWait: the line waited for
     };
 
     // An interrupt line. Invariant: `waiter` is a thread of `owner` blocked in IrqWait on this line (or null), and
@@ -143,16 +152,16 @@ private:
     struct IrqLine {
         GroveId owner;
         ThreadId waiter;
-        u32 pending = 0;  // taken, not yet returned by an IrqWait
-        u32 unowned = 0;  // taken while no grove owned the line, over the run
+        u32 pending = 0; // taken, not yet returned by an IrqWait
+        u32 unowned = 0; // taken while no grove owned the line, over the run
     };
 
     struct KernelGrove {
         GroveId id; // the incarnation in this slot, from its start until its endpoint is closed
         EndpointRef endpoint;
         HandleTable handles;
-        u32 live_threads = 0; // threads that have not exited; the last one to exit ends the grove
-        bool hung = false;    // a scripted hang: its threads are parked whenever they come up for running
+        u32 live_threads = 0;    // threads that have not exited; the last one to exit ends the grove
+        bool hung = false;       // a scripted hang: its threads are parked whenever they come up for running
         u64 console_asked = 0;   // bytes this incarnation asked to write to the console
         u64 console_dropped = 0; // bytes dropped over ConsoleBudget, over the registered grove's incarnations
     };
@@ -189,7 +198,8 @@ private:
     void block(ThreadId thread, Pending pending, BlockReason reason, Ticks deadline = NoDeadline);
     // Finishes the waits of the threads an operation woke (most operations wake none).
     void drain_woken() {
-        if (!m_woken.is_empty()) [[unlikely]] drain_woken_slowly();
+        if (!m_woken.is_empty()) [[unlikely]]
+            drain_woken_slowly();
     }
     void drain_woken_slowly();
     void finish_ipc_wait(IpcWaiter& waiter);

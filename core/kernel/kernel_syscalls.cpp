@@ -160,8 +160,7 @@ Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscal
         EndpointRef const named = entry.has_value() ? entry.value().endpoint : EndpointRef{};
         abi::Message unread{}; // refused before the kernel reads it: only who sent it is known
         stamp_sender(unread, kt.grove);
-        m_ipc.refuse(kt.slot, named, target.error() == Error::AccessDenied ? Refusal::AccessDenied
-                                                                             : Refusal::BadHandle,
+        m_ipc.refuse(kt.slot, named, target.error() == Error::AccessDenied ? Refusal::AccessDenied : Refusal::BadHandle,
                      unread.header);
         return target.error();
     }
@@ -418,8 +417,7 @@ Kernel::SyscallResult Kernel::sys_grant_copy(ThreadId thread, DecodedSyscall con
     return SyscallOutcome::blocked();
 }
 
-void Kernel::copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination,
-                          u64 length) {
+void Kernel::copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination, u64 length) {
     // Within one space, a destination above an overlapping source is copied from the end down, so that no chunk
     // is read after it was overwritten (each chunk goes whole through the buffer).
     bool const backwards = from == to && destination.value > source.value && destination.value < source.value + length;

@@ -9,7 +9,8 @@ namespace {
 using abi::Syscall;
 
 static_assert(static_cast<u64>(GrantRights::Read) == abi::GrantRead &&
-              static_cast<u64>(GrantRights::Write) == abi::GrantWrite, "GrantRights is the ABI's bit set");
+                  static_cast<u64>(GrantRights::Write) == abi::GrantWrite,
+              "GrantRights is the ABI's bit set");
 
 Result<UserRange> user_range(u64 address, u64 length, u64 max_length) {
     if (length == 0 || length > max_length) return Error::InvalidArgument;
@@ -55,20 +56,13 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     u64 const* a = args.arg;
     switch (d.number) {
     case Syscall::Exit:
-    case Syscall::ThreadExit:
-        d.code = static_cast<i64>(a[0]);
-        break;
+    case Syscall::ThreadExit: d.code = static_cast<i64>(a[0]); break;
     case Syscall::Yield:
     case Syscall::Clock:
     case Syscall::SubscribeCrashes:
-    case Syscall::Heartbeat:
-        break;
-    case Syscall::Sleep:
-        d.duration = Ticks(a[0]);
-        break;
-    case Syscall::ConsoleWrite:
-        d.buffer = TRY(user_range(a[0], a[1], MaxConsoleWrite));
-        break;
+    case Syscall::Heartbeat: break;
+    case Syscall::Sleep: d.duration = Ticks(a[0]); break;
+    case Syscall::ConsoleWrite: d.buffer = TRY(user_range(a[0], a[1], MaxConsoleWrite)); break;
     case Syscall::Send:
     case Syscall::Receive:
         d.handle = a[0];
@@ -82,19 +76,13 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         d.reply_buffer = TRY(message_range(a[2]));
         d.timeout = decode_timeout(a[3]);
         break;
-    case Syscall::Reply:
-        d.buffer = TRY(message_range(a[0]));
-        break;
-    case Syscall::Lookup:
-        d.buffer = TRY(user_range(a[0], a[1], MaxLookupName));
-        break;
+    case Syscall::Reply: d.buffer = TRY(message_range(a[0])); break;
+    case Syscall::Lookup: d.buffer = TRY(user_range(a[0], a[1], MaxLookupName)); break;
     case Syscall::MemoryMap:
         TRY(decode_pages(a[0], a[1], d));
         d.permissions = TRY(decode_protection(a[2]));
         break;
-    case Syscall::MemoryUnmap:
-        TRY(decode_pages(a[0], a[1], d));
-        break;
+    case Syscall::MemoryUnmap: TRY(decode_pages(a[0], a[1], d)); break;
     case Syscall::ThreadCreate:
         if (!layout::in_window(a[0], 1) || !layout::in_window(a[1] - 1, 1) || (a[1] % 16) != 0)
             return Error::InvalidArgument;
@@ -117,9 +105,7 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         d.permissions = TRY(decode_protection(a[3]));
         break;
     case Syscall::HandleClose:
-    case Syscall::GrantRevoke:
-        d.handle = a[0];
-        break;
+    case Syscall::GrantRevoke: d.handle = a[0]; break;
     case Syscall::GrantCreate:
         d.buffer = TRY(user_range(a[0], a[1], layout::WindowEnd - layout::WindowBase));
         if (a[2] == 0 || a[2] > ~u32{0}) return Error::InvalidArgument;
@@ -134,17 +120,13 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         d.address = VirtAddr{a[2]};
         d.length = a[3];
         break;
-    case Syscall::IrqWait:
-        d.timeout = decode_timeout(a[1]);
-        [[fallthrough]];
+    case Syscall::IrqWait: d.timeout = decode_timeout(a[1]); [[fallthrough]];
     case Syscall::IrqAck:
         if (a[0] >= abi::IrqLines) return Error::InvalidArgument;
         d.irq_line = static_cast<u8>(a[0]);
         break;
-    case Syscall::Count:
-        return Error::InvalidArgument;
-    default:
-        return Error::InvalidArgument; // a number inside the range that no syscall has
+    case Syscall::Count: return Error::InvalidArgument;
+    default: return Error::InvalidArgument; // a number inside the range that no syscall has
     }
     return {};
 }

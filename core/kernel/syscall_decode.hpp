@@ -41,29 +41,29 @@ struct UserRange {
 struct DecodedSyscall {
     abi::Syscall number = abi::Syscall::Yield;
     // Which fields are meaningful depends on `number` (see core/abi/syscall.hpp for each call's arguments).
-    i64 code = 0;            // Exit, ThreadExit
-    Ticks duration{};        // Sleep
-    u64 handle = 0;          // Send, Receive, Call, HandleClose
-    UserRange buffer{};      // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup name
-    UserRange reply_buffer{};// Call: where the reply goes
+    i64 code = 0;             // Exit, ThreadExit
+    Ticks duration{};         // Sleep
+    u64 handle = 0;           // Send, Receive, Call, HandleClose
+    UserRange buffer{};       // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup name
+    UserRange reply_buffer{}; // Call: where the reply goes
     bool non_blocking = false;
     Ticks timeout = Ticks::max(); // Ticks::max() = wait without limit
-    VirtAddr address{};      // MemoryMap, MemoryUnmap, PhysicalMap: grove address; ThreadCreate: entry
-    PageCount pages{};       // MemoryMap, MemoryUnmap, PhysicalMap
+    VirtAddr address{};           // MemoryMap, MemoryUnmap, PhysicalMap: grove address; ThreadCreate: entry
+    PageCount pages{};            // MemoryMap, MemoryUnmap, PhysicalMap
     Permissions permissions = Permissions::None;
-    PhysAddr physical{};     // PhysicalMap
-    VirtAddr stack_top{};    // ThreadCreate
-    u64 argument = 0;        // ThreadCreate
-    u64 thread = 0;          // ThreadJoin: the target, as the grove knows it
+    PhysAddr physical{};  // PhysicalMap
+    VirtAddr stack_top{}; // ThreadCreate
+    u64 argument = 0;     // ThreadCreate
+    u64 thread = 0;       // ThreadJoin: the target, as the grove knows it
     // GrantCreate: `buffer` is the granted range. GrantRevoke: `handle` is the grant.
-    u32 peer = 0;                            // GrantCreate: the grove's serial
+    u32 peer = 0;                                 // GrantCreate: the grove's serial
     GrantRights grant_rights = GrantRights::None; // GrantCreate
     // GrantCopyFrom, GrantCopyTo: the grant, the offset in it, and the caller's range, unchecked here (the kernel
     // checks them, so that every copy's fate, refusals included, is an event of the trace).
     u64 grant = 0;
     u64 offset = 0;
-    u64 length = 0;          // with `address`
-    u8 irq_line = 0;         // IrqWait, IrqAck
+    u64 length = 0;  // with `address`
+    u8 irq_line = 0; // IrqWait, IrqAck
 };
 
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.

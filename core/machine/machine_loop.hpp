@@ -77,8 +77,8 @@ public:
         m_dispatch = m_kernel.on_trap(m_dispatch.thread, trap);
         if (m_backend.now() >= m_schedule.next_time() && m_backend.now() < end) {
             apply_due();
-            m_dispatch = m_dispatch.is_idle() ? m_kernel.dispatch()
-                                              : m_kernel.on_trap(m_dispatch.thread, Trap::make_timer(0));
+            m_dispatch =
+                m_dispatch.is_idle() ? m_kernel.dispatch() : m_kernel.on_trap(m_dispatch.thread, Trap::make_timer(0));
         }
         return Turn::Ran;
     }

@@ -8,44 +8,44 @@ namespace grove {
 enum class PlanCheck : u8 {
     Ok,
     // the header
-    TooSmall,           // shorter than the header
+    TooSmall, // shorter than the header
     BadMagic,
     UnsupportedVersion,
     BadHeaderSize,
-    SizeMismatch,       // the header's total size is not the size of the bytes given
+    SizeMismatch, // the header's total size is not the size of the bytes given
     BadChecksum,
     ZeroDuration,
     NoGroves,
     TooManyGroves,
     TooManyFaults,
     // a grove record
-    GroveTruncated,     // the record (or its declared size) runs past the end of the plan
-    BadRecordSize,      // the record's size disagrees with its contents
+    GroveTruncated, // the record (or its declared size) runs past the end of the plan
+    BadRecordSize,  // the record's size disagrees with its contents
     BadName,
     DuplicateName,
     ReservedNotZero,
     TooManyArguments,
-    BadArgument,        // longer than MaxArgumentLength, or holds a NUL byte
+    BadArgument, // longer than MaxArgumentLength, or holds a NUL byte
     TooManyIoRanges,
-    BadIoRange,         // first > last
+    BadIoRange, // first > last
     TooManyPhysicalRanges,
-    BadPhysicalRange,   // empty or wraps around
+    BadPhysicalRange, // empty or wraps around
     TooManyPeers,
-    BadPeerName,        // neither a grove name nor "*"
-    UnknownCapability,  // a flag bit that is not a flag capability
-    BadLimits,          // ResourceLimits::validate refused them
+    BadPeerName,       // neither a grove name nor "*"
+    UnknownCapability, // a flag bit that is not a flag capability
+    BadLimits,         // ResourceLimits::validate refused them
     BadRespawnMode,
-    BadRespawnLimit,    // Limited without a limit, or a limit with another mode
-    BadRestartBudget,   // RestartBudget::validate refused it
+    BadRespawnLimit,  // Limited without a limit, or a limit with another mode
+    BadRestartBudget, // RestartBudget::validate refused it
     BadPriority,
-    BadStartTime,       // at or after the duration
+    BadStartTime, // at or after the duration
     // a fault record
     FaultTruncated,
     BadFaultAction,
     BadFaultGrove,
-    BadFaultTarget,     // a target that is not a grove (FloodStart), or any target for another action
-    BadFaultTime,       // at or after the duration
-    BadFaultAmount,     // bytes for another action than MemorySpike or none for it; a rate outside FloodStart
+    BadFaultTarget, // a target that is not a grove (FloodStart), or any target for another action
+    BadFaultTime,   // at or after the duration
+    BadFaultAmount, // bytes for another action than MemorySpike or none for it; a rate outside FloodStart
     // after the records
     TrailingBytes,
 };

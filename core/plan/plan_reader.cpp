@@ -30,11 +30,10 @@ private:
     u8 const* m_end;
 };
 
-constexpr u16 FlagCapabilities = (1u << static_cast<u8>(CapabilityKind::ThreadCreate)) |
-                                 (1u << static_cast<u8>(CapabilityKind::MemoryManage)) |
-                                 (1u << static_cast<u8>(CapabilityKind::Filesystem)) |
-                                 (1u << static_cast<u8>(CapabilityKind::Graphics)) |
-                                 (1u << static_cast<u8>(CapabilityKind::Network));
+constexpr u16 FlagCapabilities =
+    (1u << static_cast<u8>(CapabilityKind::ThreadCreate)) | (1u << static_cast<u8>(CapabilityKind::MemoryManage)) |
+    (1u << static_cast<u8>(CapabilityKind::Filesystem)) | (1u << static_cast<u8>(CapabilityKind::Graphics)) |
+    (1u << static_cast<u8>(CapabilityKind::Network));
 
 // A length-prefixed text of at most N bytes without NUL; false when it is not one.
 template<usize N>

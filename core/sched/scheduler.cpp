@@ -95,7 +95,8 @@ Result<void> Scheduler::block(ThreadId thread, BlockReason reason, Ticks deadlin
     Thread* t = find(thread);
     if (t == nullptr) return Error::NotFound;
     // detach() for the two states that may block: the running thread (the usual case) leaves the Running slot.
-    if (t->state == ThreadState::Running) [[likely]] m_running = nullptr;
+    if (t->state == ThreadState::Running) [[likely]]
+        m_running = nullptr;
     else if (t->state == ThreadState::Runnable) dequeue(*t);
     else return Error::InvalidState;
     t->join_target = ThreadId();
@@ -282,7 +283,7 @@ Result<void> Scheduler::set_cpu_limit(GroveSlot grove_slot, u32 percent) {
 Result<GroveCpuStats> Scheduler::cpu_stats(GroveSlot grove_slot) const {
     if (grove_slot >= MaxGroveSlots) return Error::InvalidArgument;
     GroveState const& g = m_groves[grove_slot];
-    return GroveCpuStats{g.limit_percent, budget(g), g.used_in_period, g.consumed,
+    return GroveCpuStats{g.limit_percent,   budget(g),   g.used_in_period, g.consumed,
                          g.throttle_events, g.throttled, g.threads};
 }
 

@@ -16,7 +16,7 @@ inline constexpr Ticks DefaultCpuPeriod = milliseconds(10);
 inline constexpr u32 DefaultCpuLimitPercent = 50;
 
 struct SchedulerConfig {
-    Ticks quantum = DefaultQuantum; // > 0
+    Ticks quantum = DefaultQuantum;  // > 0
     Ticks period = DefaultCpuPeriod; // > 0
 };
 
@@ -34,7 +34,7 @@ struct Wakeup {
     ThreadId thread;
     BlockReason reason = BlockReason::None; // what it was waiting for
     WakeOutcome outcome = WakeOutcome::TimedOut;
-    i64 exit_code = 0;                      // for Joined
+    i64 exit_code = 0; // for Joined
 };
 
 // What a charge did to the thread's grove.
@@ -56,12 +56,12 @@ struct JoinOutcome {
 // The CPU account of one grove slot.
 struct GroveCpuStats {
     u32 limit_percent = DefaultCpuLimitPercent;
-    Ticks budget;          // ticks per period the grove may use (the whole period at 100 %)
-    Ticks used_in_period;  // charged in the current period
-    Ticks consumed;        // charged in total since the slot was last reset
+    Ticks budget;         // ticks per period the grove may use (the whole period at 100 %)
+    Ticks used_in_period; // charged in the current period
+    Ticks consumed;       // charged in total since the slot was last reset
     u64 throttle_events = 0;
     bool is_throttled = false;
-    u32 threads = 0;       // threads of the grove in the table, whatever their state
+    u32 threads = 0; // threads of the grove in the table, whatever their state
 };
 
 // What remove_grove did. Both views point into the scheduler and stay valid until its next mutating call.

@@ -81,17 +81,17 @@ constexpr char const* block_reason_name(BlockReason r) {
 // so the owner of the waiter record can unlink it from its queues. That keeps this record free of templates and
 // of untyped pointers, and lets the IPC module choose its own layout.
 struct Thread {
-    ThreadId id;                   // this thread's own id (index and current generation)
-    GroveSlot grove_slot = 0;            // the owning grove's slot, below MaxGroveSlots
-    u8 priority = 0;               // below ThreadPriorityLevels
+    ThreadId id;              // this thread's own id (index and current generation)
+    GroveSlot grove_slot = 0; // the owning grove's slot, below MaxGroveSlots
+    u8 priority = 0;          // below ThreadPriorityLevels
     ThreadState state = ThreadState::Runnable;
     BlockReason block_reason = BlockReason::None;
-    Ticks deadline = NoDeadline;   // when a Blocked thread wakes by itself (sleep end or timeout)
-    i64 exit_code = 0;             // set by exit
-    ThreadId join_target;          // the thread a Join waits for
-    Ticks cpu_time;                // every tick charged to this thread
-    Ticks quantum_left;            // what remains of its current quantum
-    IntrusiveListNode run_node;    // links it on a run queue or on its grove's parked list
+    Ticks deadline = NoDeadline; // when a Blocked thread wakes by itself (sleep end or timeout)
+    i64 exit_code = 0;           // set by exit
+    ThreadId join_target;        // the thread a Join waits for
+    Ticks cpu_time;              // every tick charged to this thread
+    Ticks quantum_left;          // what remains of its current quantum
+    IntrusiveListNode run_node;  // links it on a run queue or on its grove's parked list
 };
 
 } // namespace grove

@@ -128,7 +128,7 @@ struct FaultFields {
     FaultCause cause; // general protection: privileged instruction, I/O port, or unknown
     u16 port;         // cause IoPort: the port
     u64 pc;
-    u64 address;      // page faults: the faulting address
+    u64 address; // page faults: the faulting address
     u64 error_code;
 };
 struct ConsoleFields {
@@ -293,8 +293,8 @@ struct Event {
     }
     static Event fault(Ticks time, GroveId grove, Trap const& trap) {
         Event e = make(EventKind::Fault, time, grove);
-        e.fields.fault = FaultFields{trap.kind, trap.fault.access, trap.fault.cause, trap.fault.port,
-                                     trap.pc, trap.fault.address, trap.fault.error_code};
+        e.fields.fault = FaultFields{trap.kind, trap.fault.access,  trap.fault.cause,     trap.fault.port,
+                                     trap.pc,   trap.fault.address, trap.fault.error_code};
         return e;
     }
     static Event console(Ticks time, GroveId grove, u64 length, u64 hash) {
@@ -333,8 +333,8 @@ struct Event {
         e.fields.grant_copied = GrantCopiedFields{grant, granter, direction, offset, length};
         return e;
     }
-    static Event grant_refused(Ticks time, GroveId caller, u64 grant, GrantDirection direction, u64 offset,
-                               u64 length, GrantRefusal reason) {
+    static Event grant_refused(Ticks time, GroveId caller, u64 grant, GrantDirection direction, u64 offset, u64 length,
+                               GrantRefusal reason) {
         Event e = make(EventKind::GrantRefused, time, caller);
         e.fields.grant_refused = GrantRefusedFields{grant, direction, offset, length, reason};
         return e;

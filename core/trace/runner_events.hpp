@@ -20,8 +20,10 @@ inline constexpr char const InvariantViolated[] = "invariant_violated"; // the c
 } // namespace runner_event
 
 inline constexpr char const* RunnerEventKinds[] = {
-    runner_event::Killed,       runner_event::Hung,         runner_event::Throttled,    runner_event::FaultInjected,
-    runner_event::MemorySpike,  runner_event::FloodStarted, runner_event::FloodStopped, runner_event::SwarmChoice,
+    runner_event::Killed,       runner_event::Hung,
+    runner_event::Throttled,    runner_event::FaultInjected,
+    runner_event::MemorySpike,  runner_event::FloodStarted,
+    runner_event::FloodStopped, runner_event::SwarmChoice,
     runner_event::FaultPlanned, runner_event::InvariantViolated,
 };
 

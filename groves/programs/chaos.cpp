@@ -24,21 +24,21 @@ using namespace grove::rt;
 namespace {
 
 constexpr char const* Usage = "chaos SEED [PEER]";
-constexpr u64 HeapBase = 0x1'0000'0000;     // 4 GiB: where it maps memory
-constexpr u64 HeapPages = 64;               // the heap span it churns, in pages
-constexpr u64 ShortWait = 200'000;          // ticks: the longest timeout or sleep it asks for (200 µs)
-constexpr u64 WorkerRounds = 64;            // actions of a worker thread before it ends
-constexpr u64 UnknownSyscalls = 8;          // numbers past the ABI's last it tries
-constexpr usize Slots = 8;                  // handles and grant ids it remembers
+constexpr u64 HeapBase = 0x1'0000'0000; // 4 GiB: where it maps memory
+constexpr u64 HeapPages = 64;           // the heap span it churns, in pages
+constexpr u64 ShortWait = 200'000;      // ticks: the longest timeout or sleep it asks for (200 µs)
+constexpr u64 WorkerRounds = 64;        // actions of a worker thread before it ends
+constexpr u64 UnknownSyscalls = 8;      // numbers past the ABI's last it tries
+constexpr usize Slots = 8;              // handles and grant ids it remembers
 
 // What every thread of the grove shares. Threads run one at a time on one CPU, but may be preempted anywhere:
 // the values are only ever hints (stale on purpose), never trusted.
 struct Memory {
     char const* peer = "echo";
     u64 seed = 0;
-    u64 handles[Slots]{};   // handles it got from Lookup (some closed since)
-    u64 grants[Slots]{};    // grant ids it got from GrantCreate (some revoked since)
-    u64 peer_id = 0;        // the sender id of a message from the peer, when one came
+    u64 handles[Slots]{}; // handles it got from Lookup (some closed since)
+    u64 grants[Slots]{};  // grant ids it got from GrantCreate (some revoked since)
+    u64 peer_id = 0;      // the sender id of a message from the peer, when one came
     alignas(64) u8 buffer[2 * PageSize]{};
     abi::Message message{};
 };
@@ -51,28 +51,42 @@ u64 pick(Prng& prng, u64 const* values, usize count) { return values[prng.below(
 u64 pointer(Prng& prng) {
     u64 const own = address_of(g_memory.buffer);
     u64 const values[] = {
-        0,                                  // null
-        1,                                  // near null, misaligned
-        own,                                // its own buffer
-        own + 1,                            // misaligned
-        own + PageSize - 3,                 // straddling two of its pages
-        own + 2 * PageSize - 1,             // straddling its last byte
+        0,                                           // null
+        1,                                           // near null, misaligned
+        own,                                         // its own buffer
+        own + 1,                                     // misaligned
+        own + PageSize - 3,                          // straddling two of its pages
+        own + 2 * PageSize - 1,                      // straddling its last byte
         HeapBase + prng.below(HeapPages) * PageSize, // its heap, mapped or not
-        0x3f'f000,                          // just below the grove window
-        0x0000'7fff'ffff'f000,              // the top of the lower half
-        0x0000'8000'0000'0000,              // non-canonical
-        0xffff'8000'0000'0000,              // the kernel half
-        0xffff'ffff'8000'0000,              // the kernel image
-        ~u64{0} - 7,                        // wraps around
-        prng.next(),                        // anything
+        0x3f'f000,                                   // just below the grove window
+        0x0000'7fff'ffff'f000,                       // the top of the lower half
+        0x0000'8000'0000'0000,                       // non-canonical
+        0xffff'8000'0000'0000,                       // the kernel half
+        0xffff'ffff'8000'0000,                       // the kernel image
+        ~u64{0} - 7,                                 // wraps around
+        prng.next(),                                 // anything
     };
     return pick(prng, values, sizeof values / sizeof values[0]);
 }
 
 // A length or count argument.
 u64 length(Prng& prng) {
-    u64 const values[] = {0, 1, 7, 16, 63, 64, 65, PageSize - 1, PageSize, PageSize + 1, 2 * PageSize,
-                          u64{1} << 31, u64{1} << 40, ~u64{0}, ~u64{0} - PageSize + 2, prng.below(1 << 16)};
+    u64 const values[] = {0,
+                          1,
+                          7,
+                          16,
+                          63,
+                          64,
+                          65,
+                          PageSize - 1,
+                          PageSize,
+                          PageSize + 1,
+                          2 * PageSize,
+                          u64{1} << 31,
+                          u64{1} << 40,
+                          ~u64{0},
+                          ~u64{0} - PageSize + 2,
+                          prng.below(1 << 16)};
     return pick(prng, values, sizeof values / sizeof values[0]);
 }
 
@@ -82,10 +96,10 @@ u64 handle(Prng& prng) {
     u64 const grant = g_memory.grants[prng.below(Slots)];
     u64 const values[] = {
         abi::OwnEndpointHandle,
-        remembered,                                                       // perhaps closed since
-        remembered ^ (u64{1} << 32),                                      // its slot, another generation
+        remembered,                  // perhaps closed since
+        remembered ^ (u64{1} << 32), // its slot, another generation
         abi::make_handle(static_cast<u32>(prng.below(8)), static_cast<u32>(prng.below(4))), // another slot
-        grant,                                                            // perhaps revoked
+        grant,                                                                              // perhaps revoked
         grant + 1,
         grant ^ (u64{1} << 32),
         abi::make_handle(0xffff'ffff, 0xffff'ffff),
@@ -97,8 +111,22 @@ u64 handle(Prng& prng) {
 
 // A word for any other argument: small numbers, flags, rights, lines, ids, boundaries.
 u64 word(Prng& prng) {
-    u64 const values[] = {0, 1, 2, 3, 7, 15, 16, 31, 32, 255, abi::FlagNonBlocking, abi::WaitForever,
-                          g_memory.peer_id, static_cast<u64>(-1) >> 1, u64{1} << 63, prng.next()};
+    u64 const values[] = {0,
+                          1,
+                          2,
+                          3,
+                          7,
+                          15,
+                          16,
+                          31,
+                          32,
+                          255,
+                          abi::FlagNonBlocking,
+                          abi::WaitForever,
+                          g_memory.peer_id,
+                          static_cast<u64>(-1) >> 1,
+                          u64{1} << 63,
+                          prng.next()};
     return pick(prng, values, sizeof values / sizeof values[0]);
 }
 
@@ -116,7 +144,7 @@ u64 short_wait(Prng& prng) { return prng.below(ShortWait); }
 // Remembers what a syscall handed out, so later draws can use it again, closed or not.
 void remember(abi::Syscall number, long result) {
     if (result < 0) return;
-    u64* slots = number == abi::Syscall::Lookup ? g_memory.handles
+    u64* slots = number == abi::Syscall::Lookup        ? g_memory.handles
                  : number == abi::Syscall::GrantCreate ? g_memory.grants
                                                        : nullptr;
     if (slots == nullptr) return;
@@ -201,8 +229,8 @@ void grant_churn(Prng& prng) {
         return;
     }
     u32 const peer = prng.below(2) == 0 ? static_cast<u32>(g_memory.peer_id) : static_cast<u32>(prng.below(70));
-    long const grant = sys_grant_create(g_memory.buffer + prng.below(PageSize), 1 + prng.below(PageSize), peer,
-                                        1 + prng.below(3));
+    long const grant =
+        sys_grant_create(g_memory.buffer + prng.below(PageSize), 1 + prng.below(PageSize), peer, 1 + prng.below(3));
     remember(abi::Syscall::GrantCreate, grant);
 }
 

@@ -13,9 +13,9 @@ using namespace grove::rt;
 namespace {
 
 constexpr char const* Usage = "client pingpong|request N [reply-to]";
-constexpr u64 Timeout = 1'000'000'000;  // ticks: one second of virtual time per operation
+constexpr u64 Timeout = 1'000'000'000; // ticks: one second of virtual time per operation
 constexpr u64 LookupAttempts = 1000;
-constexpr u64 LookupPause = 1'000'000;  // ticks: 1 ms
+constexpr u64 LookupPause = 1'000'000; // ticks: 1 ms
 
 constexpr int ExitMismatch = 1;
 constexpr int ExitRefused = 2;
@@ -33,8 +33,7 @@ void verify(abi::Message const& sent, abi::Message const& answer, u32 expected_t
     memcpy(&got, answer.payload, sizeof got);
     print("client: mismatch in round %lu: tag 0x%x (expected 0x%x), length %u, sequence %lu, check 0x%lx "
           "(expected 0x%lx)\n",
-          round, answer.header.tag, expected_tag, answer.header.length, got.sequence, got.check,
-          echo::check_of(round));
+          round, answer.header.tag, expected_tag, answer.header.length, got.sequence, got.check, echo::check_of(round));
     sys_exit(ExitMismatch);
 }
 
@@ -84,7 +83,7 @@ int main(int argc, char** argv) {
         }
     }
     long elapsed = sys_clock() - start;
-    print("client: %s %lu rounds ok, %lu stray messages, %ld ticks (%ld per round)\n", argv[1], rounds, strays,
-          elapsed, rounds == 0 ? 0 : elapsed / static_cast<long>(rounds));
+    print("client: %s %lu rounds ok, %lu stray messages, %ld ticks (%ld per round)\n", argv[1], rounds, strays, elapsed,
+          rounds == 0 ? 0 : elapsed / static_cast<long>(rounds));
     return 0;
 }

@@ -117,8 +117,7 @@ int main(int argc, char** argv) {
             ++counters.other;
         }
         if (counters.received % every == 0)
-            print("echo: %lu messages (calls %lu, pings %lu, other %lu, kernel %lu, failures %lu)\n",
-                  counters.received, counters.calls, counters.pings, counters.other, counters.kernel,
-                  counters.failures);
+            print("echo: %lu messages (calls %lu, pings %lu, other %lu, kernel %lu, failures %lu)\n", counters.received,
+                  counters.calls, counters.pings, counters.other, counters.kernel, counters.failures);
     }
 }

@@ -15,8 +15,8 @@ using grove::grants::set_payload;
 namespace {
 
 u8 g_buffer[grants::MaxTransfer];
-u64 g_server = 0;     // send handle
-u32 g_server_id = 0;  // grove id, for GrantCreate
+u64 g_server = 0;    // send handle
+u32 g_server_id = 0; // grove id, for GrantCreate
 u32 g_own_id = 0;
 bool g_failed = false;
 

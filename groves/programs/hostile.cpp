@@ -83,8 +83,8 @@ int table_spray(u64 limit) {
 
 int physical_alias(u64 physical) {
     if (sys_physical_map(DeviceWindow, physical, PageSize, Rw) < 0) return 1;
-    long const executable = sys_physical_map(DeviceWindow + PageSize, physical, PageSize,
-                                             abi::ProtRead | abi::ProtExecute);
+    long const executable =
+        sys_physical_map(DeviceWindow + PageSize, physical, PageSize, abi::ProtRead | abi::ProtExecute);
     long const execute_only = sys_physical_map(DeviceWindow + 2 * PageSize, physical, PageSize, abi::ProtExecute);
     print("hostile: the same page executable: %s, execute-only: %s\n", status_name(executable),
           status_name(execute_only));
@@ -110,8 +110,10 @@ int handles(char const* peer, u64 count) {
 }
 
 // The assembler name replaces the C++ one in the symbol table, so the crash pc falls inside this symbol.
-[[gnu::noinline]] void symbol_bomb() asm(
-    "_Z1f1AIiiE1AIS0_S0_E1AIS2_S2_E1AIS4_S4_E1AIS6_S6_E1AIS8_S8_E1AISA_SA_E1AISC_SC_E1AISE_SE_E1AISG_SG_E1AISI_SI_E1AISK_SK_E1AISM_SM_E1AISO_SO_E1AISQ_SQ_E1AISS_SS_E1AISU_SU_E1AISW_SW_E1AISY_SY_E1AIS10_S10_E1AIS12_S12_E1AIS14_S14_E1AIS16_S16_E");
+[[gnu::noinline]] void
+symbol_bomb() asm("_Z1f1AIiiE1AIS0_S0_E1AIS2_S2_E1AIS4_S4_E1AIS6_S6_E1AIS8_S8_E1AISA_SA_E1AISC_SC_E1AISE_SE_E1AISG_SG_"
+                  "E1AISI_SI_E1AISK_SK_E1AISM_SM_E1AISO_SO_E1AISQ_SQ_E1AISS_SS_E1AISU_SU_E1AISW_SW_E1AISY_SY_E1AIS10_"
+                  "S10_E1AIS12_S12_E1AIS14_S14_E1AIS16_S16_E");
 [[gnu::noinline]] void symbol_bomb() {
     u64 value = 0;
     asm volatile("movq (%1), %0" : "=r"(value) : "r"(g_zero) : "memory");

@@ -17,7 +17,8 @@ using namespace grove::rt;
 
 namespace {
 
-constexpr char const* Usage = "io port PORT [in|out] [VALUE] | io phys ADDRESS [LENGTH] | io loop rdtsc|out|outs PORT [KIB]";
+constexpr char const* Usage =
+    "io port PORT [in|out] [VALUE] | io phys ADDRESS [LENGTH] | io loop rdtsc|out|outs PORT [KIB]";
 constexpr u64 PhysicalWindow = 0x2'0000'0000; // 8 GiB
 constexpr u64 BufferWindow = 0x3'0000'0000;   // 12 GiB
 
@@ -27,15 +28,17 @@ constexpr u64 BufferWindow = 0x3'0000'0000;   // 12 GiB
     return value;
 }
 
-[[gnu::noinline]] void port_out(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "d"(port) : "memory"); }
+[[gnu::noinline]] void port_out(u16 port, u8 value) {
+    asm volatile("outb %0, %1" : : "a"(value), "d"(port) : "memory");
+}
 
 int run_port(int argc, char** argv) {
     u64 port = 0;
     u64 value = 0;
     char const* direction = argument(argc, argv, 3, "in");
     bool out = is_mode(direction, "out");
-    if (argc < 3 || argc > 5 || !parse_unsigned(argv[2], port) || port > 0xffff || (!out && !is_mode(direction, "in")) ||
-        (argc == 5 && (!out || !parse_unsigned(argv[4], value) || value > 0xff)))
+    if (argc < 3 || argc > 5 || !parse_unsigned(argv[2], port) || port > 0xffff ||
+        (!out && !is_mode(direction, "in")) || (argc == 5 && (!out || !parse_unsigned(argv[4], value) || value > 0xff)))
         usage(Usage);
     if (out) {
         print("io: out 0x%lx, 0x%lx\n", port, value);

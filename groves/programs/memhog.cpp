@@ -74,8 +74,7 @@ int main(int argc, char** argv) {
         if (done_steps % report_every == 0 || mapped == max) print("memhog: %lu KiB mapped\n", mapped / 1024);
     }
     if (!refused) print("memhog: reached %lu KiB\n", mapped / 1024);
-    if (hold_ticks != 0)
-        print("memhog: holding %lu KiB for %s ticks\n", mapped / 1024, argv[3]);
+    if (hold_ticks != 0) print("memhog: holding %lu KiB for %s ticks\n", mapped / 1024, argv[3]);
     hold(hold_ticks);
     return refused ? 1 : 0;
 }

@@ -30,7 +30,7 @@ struct [[gnu::packed]] DescriptorPointer {
 };
 DescriptorPointer g_descriptor{0, 0};
 
-#define PROBE(function, ...)                                                                                         \
+#define PROBE(function, ...)                                                                                           \
     [[gnu::noinline]] void function() { asm volatile(__VA_ARGS__); }
 
 // Privileged at CPL 1: #GP(0).
@@ -106,14 +106,17 @@ PROBE(probe_mov_ss_kernel, "mov $0x10, %%eax; mov %%eax, %%ss" ::: "rax")
 PROBE(probe_pop_gs_ldt, "pushq $0x1234; pop %%gs" ::: "memory")
 // iretq to ring 0: #GP(0x08).
 PROBE(probe_iretq_to_ring0, "mov %%rsp, %%rdx; pushq $0x10; push %%rdx; pushfq; pushq $0x08; lea 1f(%%rip), %%rax;"
-                            "push %%rax; iretq; 1:" ::: "rax", "rdx", "memory")
+                            "push %%rax; iretq; 1:" ::
+          : "rax", "rdx", "memory")
 
 // Instructions that run: their result is reported.
 [[gnu::noinline]] void probe_iretq_same_ring() {
     u64 flags = 0;
     asm volatile("mov %%rsp, %%rdx; mov %%ss, %%eax; push %%rax; push %%rdx; pushfq; mov %%cs, %%eax; push %%rax;"
                  "lea 1f(%%rip), %%rax; push %%rax; iretq; 1: pushfq; pop %0"
-                 : "=r"(flags) : : "rax", "rdx", "memory");
+                 : "=r"(flags)
+                 :
+                 : "rax", "rdx", "memory");
     report(flags);
 }
 [[gnu::noinline]] void probe_popf_iopl3() {
@@ -146,28 +149,76 @@ struct Probe {
 };
 
 constexpr Probe Probes[] = {
-    {"hlt", probe_hlt}, {"cli", probe_cli}, {"sti", probe_sti},
-    {"mov-from-cr0", probe_mov_from_cr0}, {"mov-from-cr2", probe_mov_from_cr2}, {"mov-from-cr3", probe_mov_from_cr3},
-    {"mov-from-cr4", probe_mov_from_cr4}, {"mov-to-cr0", probe_mov_to_cr0}, {"mov-to-cr3", probe_mov_to_cr3},
-    {"mov-to-cr4", probe_mov_to_cr4}, {"mov-from-dr7", probe_mov_from_dr7}, {"mov-to-dr7", probe_mov_to_dr7},
-    {"clts", probe_clts}, {"invd", probe_invd}, {"wbinvd", probe_wbinvd}, {"wrmsr", probe_wrmsr},
-    {"rdmsr", probe_rdmsr}, {"rdpmc", probe_rdpmc}, {"lgdt", probe_lgdt}, {"lidt", probe_lidt},
-    {"lldt", probe_lldt}, {"ltr", probe_ltr}, {"lmsw", probe_lmsw}, {"invlpg", probe_invlpg},
-    {"swapgs", probe_swapgs}, {"sgdt", probe_sgdt}, {"sidt", probe_sidt}, {"sldt", probe_sldt}, {"str", probe_str},
-    {"smsw", probe_smsw}, {"smsw-register", probe_smsw_register},
-    {"ud2", probe_ud2}, {"syscall", probe_syscall}, {"sysret", probe_sysret}, {"sysenter", probe_sysenter},
-    {"sysexit", probe_sysexit}, {"getsec", probe_getsec}, {"vmread", probe_vmread}, {"vmwrite", probe_vmwrite},
-    {"rsm", probe_rsm}, {"vmcall", probe_vmcall}, {"monitor", probe_monitor}, {"rdtscp", probe_rdtscp},
-    {"rdrand", probe_rdrand}, {"lock-register-add", probe_lock_register_add},
-    {"call-far-register", probe_call_far_register}, {"mov-to-cs", probe_mov_to_cs}, {"into", probe_into},
-    {"int-0x00", probe_int_0x00}, {"int-0x01", probe_int_0x01}, {"int-0x03", probe_int_0x03},
-    {"int-0x06", probe_int_0x06}, {"int-0x0c", probe_int_0x0c}, {"int-0x0d", probe_int_0x0d},
-    {"int-0x0e", probe_int_0x0e}, {"int-0x21", probe_int_0x21}, {"int3", probe_int3},
-    {"in", probe_in}, {"out-dx", probe_out_dx}, {"outsb", probe_outsb},
-    {"mov-fs-ldt", probe_mov_fs_ldt}, {"mov-ds-kernel", probe_mov_ds_kernel}, {"mov-ss-kernel", probe_mov_ss_kernel},
-    {"pop-gs-ldt", probe_pop_gs_ldt}, {"iretq-to-ring0", probe_iretq_to_ring0},
-    {"iretq-same-ring", probe_iretq_same_ring}, {"popf-iopl3", probe_popf_iopl3},
-    {"popf-clear-if", probe_popf_clear_if}, {"mov-fs-null", probe_mov_fs_null}, {"selectors", probe_selectors},
+    {"hlt", probe_hlt},
+    {"cli", probe_cli},
+    {"sti", probe_sti},
+    {"mov-from-cr0", probe_mov_from_cr0},
+    {"mov-from-cr2", probe_mov_from_cr2},
+    {"mov-from-cr3", probe_mov_from_cr3},
+    {"mov-from-cr4", probe_mov_from_cr4},
+    {"mov-to-cr0", probe_mov_to_cr0},
+    {"mov-to-cr3", probe_mov_to_cr3},
+    {"mov-to-cr4", probe_mov_to_cr4},
+    {"mov-from-dr7", probe_mov_from_dr7},
+    {"mov-to-dr7", probe_mov_to_dr7},
+    {"clts", probe_clts},
+    {"invd", probe_invd},
+    {"wbinvd", probe_wbinvd},
+    {"wrmsr", probe_wrmsr},
+    {"rdmsr", probe_rdmsr},
+    {"rdpmc", probe_rdpmc},
+    {"lgdt", probe_lgdt},
+    {"lidt", probe_lidt},
+    {"lldt", probe_lldt},
+    {"ltr", probe_ltr},
+    {"lmsw", probe_lmsw},
+    {"invlpg", probe_invlpg},
+    {"swapgs", probe_swapgs},
+    {"sgdt", probe_sgdt},
+    {"sidt", probe_sidt},
+    {"sldt", probe_sldt},
+    {"str", probe_str},
+    {"smsw", probe_smsw},
+    {"smsw-register", probe_smsw_register},
+    {"ud2", probe_ud2},
+    {"syscall", probe_syscall},
+    {"sysret", probe_sysret},
+    {"sysenter", probe_sysenter},
+    {"sysexit", probe_sysexit},
+    {"getsec", probe_getsec},
+    {"vmread", probe_vmread},
+    {"vmwrite", probe_vmwrite},
+    {"rsm", probe_rsm},
+    {"vmcall", probe_vmcall},
+    {"monitor", probe_monitor},
+    {"rdtscp", probe_rdtscp},
+    {"rdrand", probe_rdrand},
+    {"lock-register-add", probe_lock_register_add},
+    {"call-far-register", probe_call_far_register},
+    {"mov-to-cs", probe_mov_to_cs},
+    {"into", probe_into},
+    {"int-0x00", probe_int_0x00},
+    {"int-0x01", probe_int_0x01},
+    {"int-0x03", probe_int_0x03},
+    {"int-0x06", probe_int_0x06},
+    {"int-0x0c", probe_int_0x0c},
+    {"int-0x0d", probe_int_0x0d},
+    {"int-0x0e", probe_int_0x0e},
+    {"int-0x21", probe_int_0x21},
+    {"int3", probe_int3},
+    {"in", probe_in},
+    {"out-dx", probe_out_dx},
+    {"outsb", probe_outsb},
+    {"mov-fs-ldt", probe_mov_fs_ldt},
+    {"mov-ds-kernel", probe_mov_ds_kernel},
+    {"mov-ss-kernel", probe_mov_ss_kernel},
+    {"pop-gs-ldt", probe_pop_gs_ldt},
+    {"iretq-to-ring0", probe_iretq_to_ring0},
+    {"iretq-same-ring", probe_iretq_same_ring},
+    {"popf-iopl3", probe_popf_iopl3},
+    {"popf-clear-if", probe_popf_clear_if},
+    {"mov-fs-null", probe_mov_fs_null},
+    {"selectors", probe_selectors},
 };
 
 } // namespace

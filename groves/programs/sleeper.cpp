@@ -20,10 +20,8 @@ int main(int argc, char** argv) {
         long slept = sys_sleep(ticks);
         long after = sys_clock();
         sys_heartbeat();
-        if (slept < 0)
-            print("sleeper: %lu sleep refused: %s\n", round, status_name(slept));
-        else
-            print("sleeper: %lu clock %ld -> %ld (%ld ticks)\n", round, before, after, after - before);
+        if (slept < 0) print("sleeper: %lu sleep refused: %s\n", round, status_name(slept));
+        else print("sleeper: %lu clock %ld -> %ld (%ld ticks)\n", round, before, after, after - before);
         if (stop_requested()) {
             print("sleeper: stop requested after %lu sleeps\n", round + 1);
             return 0;

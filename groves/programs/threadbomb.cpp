@@ -43,8 +43,7 @@ int main(int argc, char** argv) {
         }
         ++created;
     }
-    if (refusal < 0)
-        print("threadbomb: created %lu threads, then refused: %s\n", created, status_name(refusal));
+    if (refusal < 0) print("threadbomb: created %lu threads, then refused: %s\n", created, status_name(refusal));
     else
         print("threadbomb: created %lu threads, no refusal (stopped at %s)\n", created,
               created == StackCount ? "the stack pool's end" : "max-threads");

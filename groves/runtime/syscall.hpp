@@ -24,10 +24,7 @@ struct SyscallResult {
     register u64 r10 asm("r10") = a3;
     register u64 r8 asm("r8") = a4;
     register u64 r9 asm("r9") = a5;
-    asm volatile("int $0x80"
-                 : "+a"(rax), "+d"(rdx)
-                 : "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9)
-                 : "memory", "cc");
+    asm volatile("int $0x80" : "+a"(rax), "+d"(rdx) : "D"(a0), "S"(a1), "r"(r10), "r"(r8), "r"(r9) : "memory", "cc");
     return SyscallResult{static_cast<long>(rax), rdx};
 }
 
@@ -73,9 +70,7 @@ inline long sys_call(u64 handle, abi::Message const* request, abi::Message* repl
 }
 
 // Answers the last Call this thread received.
-inline long sys_reply(abi::Message const* message) {
-    return syscall6(abi::Syscall::Reply, address_of(message)).value;
-}
+inline long sys_reply(abi::Message const* message) { return syscall6(abi::Syscall::Reply, address_of(message)).value; }
 
 // A send handle to the endpoint of the grove called `name`.
 inline long sys_lookup(char const* name, usize length) {

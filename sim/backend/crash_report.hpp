@@ -8,7 +8,7 @@ namespace grove::sim {
 struct InstructionText {
     u64 address = 0;
     u8 bytes[15]{};
-    u8 length = 0;       // bytes of the instruction, or bytes that could be read when not decoded
+    u8 length = 0; // bytes of the instruction, or bytes that could be read when not decoded
     bool decoded = false;
     char mnemonic[32]{};
     char operands[160]{};

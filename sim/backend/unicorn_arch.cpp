@@ -31,8 +31,8 @@ Result<AddressSpaceId> UnicornArch::create_address_space() {
     if (m_spaces.size() >= MaxAddressSpaces) return Error::NoCapacity;
     if (!m_frames.can_take(SpaceTablePages)) return Error::OutOfMemory;
     AddressSpaceId const id{m_next_space};
-    auto space =
-        std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes, &m_bus, m_precision});
+    auto space = std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes,
+                                                                          &m_bus, m_precision});
     if (!space->is_open()) return Error::OutOfMemory;
     ++m_next_space;
     m_spaces.emplace(id.value, std::move(space));

@@ -33,7 +33,7 @@ class UnicornArch final : public Arch {
 public:
     static constexpr usize MaxAddressSpaces = 128;
     static constexpr PageCount DefaultFrames = PageCount(65536); // 256 MiB
-    static constexpr u64 MaxPhysicalAddress = u64{1} << 52;       // exclusive, as MetalArch::map_physical
+    static constexpr u64 MaxPhysicalAddress = u64{1} << 52;      // exclusive, as MetalArch::map_physical
 
     // `precision` applies to every address space of the machine (fault_precision.hpp).
     explicit UnicornArch(PageCount frames = DefaultFrames, FaultPrecision precision = FaultPrecision::Exact);
@@ -53,8 +53,7 @@ public:
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
-    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
-                            Permissions access) const override;
+    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length, Permissions access) const override;
     Result<void> set_io_ports(AddressSpaceId space, Span<IoPortRange const> ports) override;
     void set_irq_masked(u8 line, bool masked) override { m_bus.interrupts().set_masked(line, masked); }
     PageCount free_pages() const override { return m_frames.free(); }
@@ -132,7 +131,7 @@ private:
     u32 m_next_space = 1;
     std::map<u32, std::unique_ptr<UnicornSpace>> m_spaces;
     std::map<u32, PageTableCount> m_tables; // by space: the page tables metal would hold, taken from m_frames
-    std::map<u32, Context> m_contexts; // by ThreadId::index
+    std::map<u32, Context> m_contexts;      // by ThreadId::index
     // Device memory, by physical page number: reserved a slab at a time on first map, host memory only where
     // written (a 1 GiB range that is never touched costs none), kept between mappings.
     HostSlabs m_physical{HostSlabs::Lifetime::Kept};

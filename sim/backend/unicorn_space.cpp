@@ -17,8 +17,8 @@ namespace {
 
 constexpr u64 EmulatorStoppedWithoutReason = 0x1000; // FaultInfo::error_code of an EmulatorError
 constexpr u64 EmulatorStaleSite = 0x1001;
-constexpr u64 EmulatorUnexpectedInterrupt = 0x1002;   // a vector no instruction of ring 1 can raise
-constexpr u64 EmulatorSegmentLoad = 0x1003;           // a selector the CPU would load and Unicorn cannot (§6)
+constexpr u64 EmulatorUnexpectedInterrupt = 0x1002; // a vector no instruction of ring 1 can raise
+constexpr u64 EmulatorSegmentLoad = 0x1003;         // a selector the CPU would load and Unicorn cannot (§6)
 using x86::InstructionClass;
 using x86::MaxInstructionLength;
 
@@ -93,21 +93,19 @@ UnicornSpace::UnicornSpace(AddressSpaceId id, Machine machine) : m_id(id), m_mac
     uc_hook hook = 0;
     bool ok = uc_hook_add(engine, &hook, UC_HOOK_BLOCK, callback(hook_block), this, 1, 0) == UC_ERR_OK;
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INTR, callback(hook_interrupt), this, 1, 0) == UC_ERR_OK;
-    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_INVALID, callback(hook_invalid_memory), this, 1, 0) ==
-                   UC_ERR_OK;
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_INVALID, callback(hook_invalid_memory), this, 1, 0) == UC_ERR_OK;
     // Exact faults: a read and write hook on address 0, which is never mapped: its mere presence makes Unicorn keep
     // rip exact at every memory access, so that a fault names the faulting instruction and not an earlier block.
     // It also sends every load and store through Unicorn's slow path, which Fast avoids (fault_precision.hpp).
     if (m_machine.precision == FaultPrecision::Exact)
-        ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this,
-                               0, 0) == UC_ERR_OK;
-    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN_INVALID, callback(hook_invalid_instruction), this, 1, 0) ==
-                   UC_ERR_OK;
+        ok = ok && uc_hook_add(engine, &hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, callback(hook_memory_sync), this, 0,
+                               0) == UC_ERR_OK;
+    ok = ok &&
+         uc_hook_add(engine, &hook, UC_HOOK_INSN_INVALID, callback(hook_invalid_instruction), this, 1, 0) == UC_ERR_OK;
     // Port I/O never reaches Unicorn (every in/out is a stop site); these catch an encoding the rules missed.
-    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_in), this, 1, 0, UC_X86_INS_IN) ==
-                   UC_ERR_OK;
-    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_out), this, 1, 0, UC_X86_INS_OUT) ==
-                   UC_ERR_OK;
+    ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_in), this, 1, 0, UC_X86_INS_IN) == UC_ERR_OK;
+    ok = ok &&
+         uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_out), this, 1, 0, UC_X86_INS_OUT) == UC_ERR_OK;
     write_register(UC_X86_REG_RFLAGS, x86::rflags::Initial);
     // The selectors a grove reads on metal (mov from cs and ss, the frame of an iretq). Unicorn takes the values
     // without a descriptor table; they do not change its privilege level (DESIGN.md §6).
@@ -158,7 +156,8 @@ Result<void> UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permi
     }
     GROVE_ASSERT(host == nullptr || host->size() == pages.value);
     for (u64 i = 0; i < pages.value; ++i)
-        m_pages[first + i] = Page{permissions, host != nullptr, host == nullptr ? m_memory.host(first + i) : (*host)[i]};
+        m_pages[first + i] =
+            Page{permissions, host != nullptr, host == nullptr ? m_memory.host(first + i) : (*host)[i]};
     std::vector<std::pair<u64, u64>> blocks;
     split_into_regions(first, end, blocks);
     if (m_regions.size() + blocks.size() > MaxRegions) { // merging can only lower the count: checked before it
@@ -236,8 +235,7 @@ void UnicornSpace::add_region(u64 first, u64 pages) {
     Permissions const permissions = m_pages.at(first).permissions;
     while (pages < HostSlabs::SlabPages) {
         auto buddy = m_regions.find(first ^ pages);
-        if (buddy == m_regions.end() || buddy->second.pages != pages || buddy->second.permissions != permissions)
-            break;
+        if (buddy == m_regions.end() || buddy->second.pages != pages || buddy->second.permissions != permissions) break;
         u64 const low = std::min(first, buddy->first);
         Page const& lower = m_pages.at(low);
         Page const& upper = m_pages.at(low + pages);
@@ -421,8 +419,7 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
         while (available < Reach && index + available < bytes.size() && readable[index + available]) ++available;
         if (!is_emulated_inline(x86::classify_instruction(bytes.data() + index, available).kind)) continue;
         uc_hook hook = 0;
-        GROVE_ASSERT(uc_hook_add(m_engine, &hook, UC_HOOK_CODE, callback(hook_inline_site), this, at, at) ==
-                     UC_ERR_OK);
+        GROVE_ASSERT(uc_hook_add(m_engine, &hook, UC_HOOK_CODE, callback(hook_inline_site), this, at, at) == UC_ERR_OK);
         m_inline.emplace(at, hook);
     }
     m_sites.erase(first, last);
@@ -485,9 +482,11 @@ void UnicornSpace::on_block(u64 address, u32 size) {
     // Runs before every block the guest executes: the hot path of the simulator. A cache hit is two compares, two
     // stores and an add, without a stack frame; everything else is out of line.
     VirtualClock& clock = *m_machine.clock;
-    if (clock.now().value >= m_stop_at) [[unlikely]] return stop_before_block(address);
+    if (clock.now().value >= m_stop_at) [[unlikely]]
+        return stop_before_block(address);
     CachedBlock& slot = m_block_cache[(address ^ (address >> 12)) & (BlockCacheSize - 1)];
-    if (slot.key != block_key(address, size)) [[unlikely]] return enter_uncached_block(slot, address, size);
+    if (slot.key != block_key(address, size)) [[unlikely]]
+        return enter_uncached_block(slot, address, size);
     m_block = &slot;
     clock.retire(slot.instructions);
 }
@@ -636,7 +635,8 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         trap.fault.cause = FaultCause::PrivilegedInstruction;
         return true;
     case InstructionClass::Undefined: return fault(TrapKind::InvalidOpcode, 0);
-    case InstructionClass::SoftwareInterrupt: return fault(TrapKind::GeneralProtection, x86::gate_error_code(site.vector));
+    case InstructionClass::SoftwareInterrupt:
+        return fault(TrapKind::GeneralProtection, x86::gate_error_code(site.vector));
     case InstructionClass::TimeStamp: {
         u64 const now = m_machine.clock->now().value;
         write_register(UC_X86_REG_RAX, now & 0xFFFFFFFF);
@@ -652,8 +652,8 @@ bool UnicornSpace::handle_site(u64 pc, Trap& trap) {
         return retire();
     }
     case InstructionClass::PortIo: {
-        u16 const port = site.has_port_immediate ? site.port_immediate
-                                                 : static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
+        u16 const port =
+            site.has_port_immediate ? site.port_immediate : static_cast<u16>(read_register(UC_X86_REG_RDX) & 0xFFFF);
         if (!may_access_ports(port, site.operand_size)) {
             fault(TrapKind::GeneralProtection, 0);
             trap.fault.cause = FaultCause::IoPort;
@@ -734,10 +734,10 @@ bool UnicornSpace::emulate_interrupt_return(u64 pc, x86::Instruction const& site
 }
 
 bool UnicornSpace::emulate_segment_load(u64 pc, x86::Instruction const& site, Trap& trap) {
-    static constexpr int GeneralRegisters[16] = {
-        UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
-        UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
-        UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15};
+    static constexpr int GeneralRegisters[16] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+                                                 UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+                                                 UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+                                                 UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15};
     static constexpr int SegmentRegisters[6] = {UC_X86_REG_ES, UC_X86_REG_CS, UC_X86_REG_SS,
                                                 UC_X86_REG_DS, UC_X86_REG_FS, UC_X86_REG_GS};
     u64 value = 0;
@@ -777,8 +777,8 @@ void UnicornSpace::port_write(u16 port, u8 size, u32 value) {
 
 void UnicornSpace::stop_for_devices() {
     if (m_stop_at == 0) return; // trapped already
-    u64 const at = m_machine.bus->interrupts().has_fired() ? m_machine.clock->now().value
-                                                           : m_machine.bus->next_event().value;
+    u64 const at =
+        m_machine.bus->interrupts().has_fired() ? m_machine.clock->now().value : m_machine.bus->next_event().value;
     if (at < m_stop_at) m_stop_at = at;
 }
 
@@ -794,7 +794,7 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
     u64 pointer = read_register(pointer_register);
     u64 remaining = site.repeat ? read_register(UC_X86_REG_RCX) : 1;
     u64 const step = (read_register(UC_X86_REG_RFLAGS) & x86::rflags::Direction) != 0 ? u64{0} - site.operand_size
-                                                                                       : u64{site.operand_size};
+                                                                                      : u64{site.operand_size};
     VirtualClock& clock = *m_machine.clock;
     clock.retire(VirtualClock::DeviceInstructionCost.value);
     // An interrupt is taken between two iterations: the iterations that fit before the deadline run (at least

@@ -197,7 +197,7 @@ private:
     uc_struct* m_engine = nullptr;
     uc_context* m_pristine = nullptr;
     u32 m_loaded_thread = NoThread;
-    std::map<u64, Page> m_pages; // page number -> page
+    std::map<u64, Page> m_pages;     // page number -> page
     std::map<u64, Region> m_regions; // first page number -> region; together they cover exactly m_pages
     HostSlabs m_memory{HostSlabs::Lifetime::Counted}; // behind the ordinary pages, by guest page number
     PageCount m_frame_pages{};

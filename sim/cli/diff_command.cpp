@@ -101,8 +101,7 @@ void add_diff_command(CLI::App& app, int& exit_status) {
                 "deadlines, the CPU ticks and message counts of CPU and IPC-rate limits, and the simulator's crash "
                 "reports and console text are left out). Exits 0 when every sequence matches, 1 at a difference "
                 "(the first one is shown with both events), 2 on bad input.");
-    command->add_option("scenario", options->scenarios, "Scenario files marked timing_independent = true")
-        ->required();
+    command->add_option("scenario", options->scenarios, "Scenario files marked timing_independent = true")->required();
     command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
     command->add_flag("--any", options->any_scenario, "Also compare scenarios not marked timing_independent");
     add_metal_options(*command, options->metal);

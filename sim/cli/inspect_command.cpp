@@ -61,9 +61,8 @@ void print_symbols(ElfResult<ElfSymbolTable> const& symbols) {
         return;
     }
     fmt::print("symbols\n");
-    symbols.value().for_each([](ElfSymbol const& s) {
-        fmt::print("  {:#018x}  {:>#10x}  {}\n", s.address.value, s.size.value, s.name);
-    });
+    symbols.value().for_each(
+        [](ElfSymbol const& s) { fmt::print("  {:#018x}  {:>#10x}  {}\n", s.address.value, s.size.value, s.name); });
 }
 
 int inspect(InspectOptions const& options) {

@@ -15,15 +15,17 @@ void add_target_option(CLI::App& command, Target& target) {
 }
 
 void add_metal_options(CLI::App& command, MetalCommandOptions& options) {
-    command.add_option("--boot", options.boot,
-                       "With --target metal: iso (GRUB from the scenario's ISO, built or reused under build/metal) "
-                       "or kernel (QEMU's own loader, about 4 s faster)")
+    command
+        .add_option("--boot", options.boot,
+                    "With --target metal: iso (GRUB from the scenario's ISO, built or reused under build/metal) "
+                    "or kernel (QEMU's own loader, about 4 s faster)")
         ->check(CLI::IsMember({"iso", "kernel"}))
         ->capture_default_str();
-    command.add_option("--timeout", options.timeout_seconds,
-                       "Seconds of wall-clock time a scenario may take: a simulation (or, with --target metal, a "
-                       "guest) still running then is stopped and reported as a run that did not finish, with the "
-                       "grove, pc and virtual time where it was")
+    command
+        .add_option("--timeout", options.timeout_seconds,
+                    "Seconds of wall-clock time a scenario may take: a simulation (or, with --target metal, a "
+                    "guest) still running then is stopped and reported as a run that did not finish, with the "
+                    "grove, pc and virtual time where it was")
         ->check(CLI::Range(1u, 3600u))
         ->capture_default_str();
 }

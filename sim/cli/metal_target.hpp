@@ -16,7 +16,7 @@ void add_target_option(CLI::App& command, Target& target);
 
 // What the command line says about QEMU.
 struct MetalCommandOptions {
-    std::string boot = "iso";     // iso: GRUB from the ISO (as a PC boots); kernel: QEMU's -kernel loader (faster)
+    std::string boot = "iso";      // iso: GRUB from the ISO (as a PC boots); kernel: QEMU's -kernel loader (faster)
     unsigned timeout_seconds = 60; // a simulation or guest still running after this long is stopped and reported
 };
 

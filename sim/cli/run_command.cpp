@@ -127,10 +127,10 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
         auto const recorded = digests.digests.find(s.name);
         bool const found = recorded != digests.digests.end();
         bool const same = found && recorded->second == digest;
-        result.verdict.rows.push_back(scenario::VerdictRow{
-            fmt::format("digest recorded in {}", options.digests_path), same,
-            found ? scenario::format_digest(recorded->second) : std::string("a recorded digest"),
-            found ? scenario::format_digest(digest) : fmt::format("none for '{}'", s.name)});
+        result.verdict.rows.push_back(
+            scenario::VerdictRow{fmt::format("digest recorded in {}", options.digests_path), same,
+                                 found ? scenario::format_digest(recorded->second) : std::string("a recorded digest"),
+                                 found ? scenario::format_digest(digest) : fmt::format("none for '{}'", s.name)});
     }
     print_header(path, s, result.seed);
     if (!options.quiet) {
@@ -141,7 +141,8 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     fmt::print("digest: {}\n", scenario::format_digest(digest));
     for (runner::DiskResult const& disk : result.disks)
         fmt::print("disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
-                   scenario::format_digest(disk.hash), disk.unflushed, disk.kept.empty() ? "" : ", kept in " + disk.kept);
+                   scenario::format_digest(disk.hash), disk.unflushed,
+                   disk.kept.empty() ? "" : ", kept in " + disk.kept);
     fmt::print("\n");
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
     if (!options.write_digests_path.empty()) {
@@ -181,8 +182,7 @@ void add_repeat_rows(std::vector<scenario::Trace> const& boots, scenario::Verdic
         if (!digest.seen.empty()) digest.seen += ", ";
         digest.seen += scenario::format_digest(other.final_counters->digest);
         digest.passed = digest.passed && other.final_counters->digest == first.final_counters->digest;
-        if (!stream.passed || (other.events == first.events && other.final_counters == first.final_counters))
-            continue;
+        if (!stream.passed || (other.events == first.events && other.final_counters == first.final_counters)) continue;
         stream.passed = false;
         usize i = 0;
         while (i < other.events.size() && i < first.events.size() && other.events[i] == first.events[i]) ++i;
@@ -227,10 +227,10 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
     scenario::Scenario checked = s;
     checked.expect.digest.reset();
     scenario::Verdict verdict = scenario::evaluate_verdict(checked, trace);
-    verdict.rows.push_back(trace.final_counters->memory
-                               ? scenario::memory_accounting_row(*trace.final_counters->memory)
-                               : scenario::VerdictRow{"memory accounting", false, "reported in the final record",
-                                                      "no memory counters"});
+    verdict.rows.push_back(
+        trace.final_counters->memory
+            ? scenario::memory_accounting_row(*trace.final_counters->memory)
+            : scenario::VerdictRow{"memory accounting", false, "reported in the final record", "no memory counters"});
     add_repeat_rows(boots, verdict);
 
     print_header(path, s, s.seed);
@@ -321,7 +321,8 @@ void add_run_command(CLI::App& app, int& exit_status) {
     command->add_option("scenario", options->scenarios, "Scenario files (TOML); `grovesim list` names the shipped ones")
         ->required();
     command->add_option("--seed", options->seed, "Use this seed instead of the scenario's");
-    command->add_option("--trace", options->trace_path, "Write the whole trace as JSON Lines to this file (one scenario)");
+    command->add_option("--trace", options->trace_path,
+                        "Write the whole trace as JSON Lines to this file (one scenario)");
     command->add_option("--images", options->images,
                         fmt::format("The directory holding the grove images <name>.elf (default {})",
                                     runner::default_image_directory().string()));

@@ -84,7 +84,8 @@ SeedRun seed_run(u64 seed, runner::IsolatedOutcome const& outcome) {
 // else a plain line at most every few seconds (and at the end).
 class Progress {
 public:
-    explicit Progress(usize total) : m_total(total), m_start(Clock::now()), m_last(m_start), m_terminal(isatty(STDERR_FILENO) != 0) {}
+    explicit Progress(usize total)
+        : m_total(total), m_start(Clock::now()), m_last(m_start), m_terminal(isatty(STDERR_FILENO) != 0) {}
 
     void show(usize done, usize failures, bool last) {
         Clock::time_point const now = Clock::now();
@@ -93,7 +94,8 @@ public:
         m_last = now;
         double const seconds = std::chrono::duration<double>(now - m_start).count();
         double const rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
-        std::string const left = rate > 0 ? fmt::format("{:.0f}s left", static_cast<double>(m_total - done) / rate) : "time left unknown";
+        std::string const left =
+            rate > 0 ? fmt::format("{:.0f}s left", static_cast<double>(m_total - done) / rate) : "time left unknown";
         std::string const line = fmt::format("sweep: {}/{} runs, {:.2f} runs/s, {} failure{}, {}", done, m_total, rate,
                                              failures, failures == 1 ? "" : "s", left);
         if (m_terminal) fmt::print(stderr, "\r{}\x1b[K{}", line, last ? "\n" : "");
@@ -127,7 +129,8 @@ int exit_status_of(SweepResults const& results) {
 int sweep(SweepCommandOptions const& options) {
     std::optional<SeedSweep> range = runner::parse_seed_range(options.seeds);
     if (!range) {
-        fmt::print(stderr, "grovesim sweep: --seeds {}: expected A..B, two seeds with A <= B (e.g. 1..1000)\n", options.seeds);
+        fmt::print(stderr, "grovesim sweep: --seeds {}: expected A..B, two seeds with A <= B (e.g. 1..1000)\n",
+                   options.seeds);
         return ExitBadInput;
     }
     if (!options.shard.empty() && !runner::parse_shard(options.shard, *range)) {
@@ -161,7 +164,9 @@ int sweep(SweepCommandOptions const& options) {
         while (running.size() < results.jobs && next < seeds.size()) {
             u64 const seed = seeds[next];
             running.push_back(Running{next++, std::make_unique<runner::IsolatedChild>(
-                                                  [&, seed](runner::RunProgress* p) { return sweep_child(s, seed, options.images, p); },
+                                                  [&, seed](runner::RunProgress* p) {
+                                                      return sweep_child(s, seed, options.images, p);
+                                                  },
                                                   options.timeout_seconds, runner::IsolatedOutput::Captured)});
         }
         bool ended = false;
@@ -223,7 +228,8 @@ void add_sweep_command(CLI::App& app, int& exit_status) {
                         "The wall-clock seconds a run may take before it is stopped and counted as not finished "
                         "(default 60; 0: no limit)");
     command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
-    command->add_option("--json", options->json_path, "Write the results (per seed: outcome, digest, failures) as JSON");
+    command->add_option("--json", options->json_path,
+                        "Write the results (per seed: outcome, digest, failures) as JSON");
     command->callback([options, &exit_status] { exit_status = sweep(*options); });
 
     auto paths = std::make_shared<std::vector<std::string>>();

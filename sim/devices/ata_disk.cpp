@@ -108,8 +108,8 @@ void AtaDisk::command(u8 code, Ticks now) {
     case CommandReadNoRetry:
     case CommandWrite:
     case CommandWriteNoRetry: {
-        m_lba = (u32{static_cast<u8>(m_device & 0x0F)} << 24) | (u32{m_lba_high} << 16) | (u32{m_lba_mid} << 8) |
-                m_lba_low;
+        m_lba =
+            (u32{static_cast<u8>(m_device & 0x0F)} << 24) | (u32{m_lba_high} << 16) | (u32{m_lba_mid} << 8) | m_lba_low;
         m_remaining = m_count == 0 ? 256 : m_count;
         bool const fits = u64{m_lba} + m_remaining <= sectors();
         if ((m_device & DeviceLba) == 0 || !fits) {

@@ -7,7 +7,9 @@ Result<void> DeviceBus::attach(std::unique_ptr<Device> device) {
     for (usize i = 0; i < ranges.size(); ++i) {
         IoPortRange const& range = ranges[i];
         if (range.first > range.last) return Error::InvalidArgument;
-        auto overlaps = [&](IoPortRange const& other) { return range.first <= other.last && other.first <= range.last; };
+        auto overlaps = [&](IoPortRange const& other) {
+            return range.first <= other.last && other.first <= range.last;
+        };
         for (Claim const& claim : m_claims)
             if (overlaps(claim.range)) return Error::AlreadyExists;
         for (usize j = 0; j < i; ++j)

@@ -156,9 +156,7 @@ int main(int argc, char** argv) try {
 
     try {
         app.parse(argc, argv);
-    } catch (CLI::ParseError const& e) {
-        return app.exit(e) == 0 ? ExitOk : ExitBadInput;
-    }
+    } catch (CLI::ParseError const& e) { return app.exit(e) == 0 ? ExitOk : ExitBadInput; }
     options.boot = boot == "kernel" ? metal_host::BootMethod::Kernel : metal_host::BootMethod::Iso;
     if (*plan) return plan_command(scenario_path, output);
     if (*iso) return iso_command(scenario_path, output, options);

@@ -47,9 +47,9 @@ bool write_bytes(fs::path const& path, void const* data, usize size) {
 // The files of one boot: the kernel, the plan and the images, in module order.
 struct BootFiles {
     std::vector<u8> plan;
-    std::vector<std::string> images;      // names, module i + 1
+    std::vector<std::string> images; // names, module i + 1
     std::vector<fs::path> image_paths;
-    std::string kernel;                   // bytes
+    std::string kernel; // bytes
     std::vector<std::string> image_bytes;
 };
 
@@ -62,8 +62,8 @@ Parsed<BootFiles> gather(scenario::Scenario const& s, MetalOptions const& option
     files.images = plan_module_images(s);
     auto kernel = read_bytes(options.kernel);
     if (!kernel)
-        return problem(options, fmt::format("cannot read the kernel {}; build it first (make build)",
-                                            options.kernel.string()));
+        return problem(options,
+                       fmt::format("cannot read the kernel {}; build it first (make build)", options.kernel.string()));
     files.kernel = std::move(*kernel);
     for (std::string const& image : files.images) {
         fs::path const path = options.image_dir / (image + ".elf");
@@ -145,8 +145,8 @@ Finished wait_for(Child child, unsigned timeout_seconds) {
     auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
     char buffer[4096];
     for (;;) {
-        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                                 std::chrono::steady_clock::now());
+        auto const left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             result.timed_out = true;
             kill(child.pid, SIGKILL);
@@ -212,8 +212,7 @@ public:
         std::error_code error;
         fs::create_directories(m_options.cache_dir, error);
         for (usize i = 0; i < m_scenario.disks.size(); ++i) {
-            fs::path const copy =
-                m_options.cache_dir / fmt::format("{}.{}.disk{}.img", m_scenario.name, getpid(), i);
+            fs::path const copy = m_options.cache_dir / fmt::format("{}.{}.disk{}.img", m_scenario.name, getpid(), i);
             fs::copy_file(m_scenario.disks[i].image, copy, fs::copy_options::overwrite_existing, error);
             if (error)
                 return fmt::format("cannot copy the disk image '{}' to {}: {}", m_scenario.disks[i].image,
@@ -221,8 +220,8 @@ public:
             m_copies.push_back(copy);
             command.insert(command.end(),
                            {"-device", "isa-ide,id=isaide", "-drive",
-                            fmt::format("if=none,id=disk{},file={},format=raw,cache=unsafe", i, copy.string()), "-device",
-                            fmt::format("ide-hd,drive=disk{},bus=isaide.0", i)});
+                            fmt::format("if=none,id=disk{},file={},format=raw,cache=unsafe", i, copy.string()),
+                            "-device", fmt::format("ide-hd,drive=disk{},bus=isaide.0", i)});
         }
         return "";
     }
@@ -260,9 +259,15 @@ private:
 // the next timer, past the drive's interrupt (a driver's IrqWait timing out). Without a disk idling costs nothing.
 std::vector<std::string> qemu_command(MetalOptions const& options, bool has_disks) {
     // qemu64 with UMIP, which QEMU's TCG emulates: the kernel turns it on (arch_x86_64/platform/descriptors.hpp).
-    return {options.qemu, "-machine", "q35", "-cpu", "qemu64,+umip", "-m", "128M", "-display", "none", "-serial",
-            "stdio", "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-icount",
-            has_disks ? "shift=0,sleep=on" : "shift=0,sleep=off"};
+    return {options.qemu,   "-machine",
+            "q35",          "-cpu",
+            "qemu64,+umip", "-m",
+            "128M",         "-display",
+            "none",         "-serial",
+            "stdio",        "-monitor",
+            "none",         "-no-reboot",
+            "-device",      "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-icount",      has_disks ? "shift=0,sleep=on" : "shift=0,sleep=off"};
 }
 
 } // namespace

@@ -19,14 +19,14 @@ namespace grove::metal_host {
 enum class BootMethod { Iso, Kernel };
 
 struct MetalOptions {
-    std::filesystem::path kernel;       // grove_kernel.elf
-    std::filesystem::path image_dir;    // where <image>.elf are (build/groves)
-    std::filesystem::path cache_dir;    // ISOs and plans, by content hash (build/metal)
+    std::filesystem::path kernel;    // grove_kernel.elf
+    std::filesystem::path image_dir; // where <image>.elf are (build/groves)
+    std::filesystem::path cache_dir; // ISOs and plans, by content hash (build/metal)
     std::string qemu = "qemu-system-x86_64";
     std::string grub_mkrescue = "grub-mkrescue";
     BootMethod boot = BootMethod::Iso;
-    unsigned timeout_seconds = 60;      // wall-clock bound on one QEMU run; a guest still running is killed
-    std::string name;                   // the scenario's file name, for diagnostics
+    unsigned timeout_seconds = 60; // wall-clock bound on one QEMU run; a guest still running is killed
+    std::string name;              // the scenario's file name, for diagnostics
     // When set, each disk's image as the run left it is written to <keep_disks>/<scenario name>.disk<N>.img.
     std::optional<std::filesystem::path> keep_disks;
 };
@@ -50,9 +50,9 @@ enum class MetalOutcome {
 // not; the simulator loses the unflushed ones at the end-of-run power cut (sim/devices/ata_disk.hpp), so the two
 // hashes agree for a run that flushes what it wrote.
 struct MetalDisk {
-    std::string path;  // as the scenario names it
-    u64 hash = 0;      // FNV-1a 64 of the image after the run
-    std::string kept;  // where the image was kept (MetalOptions::keep_disks), else empty
+    std::string path; // as the scenario names it
+    u64 hash = 0;     // FNV-1a 64 of the image after the run
+    std::string kept; // where the image was kept (MetalOptions::keep_disks), else empty
 };
 
 struct MetalRun {

@@ -64,8 +64,8 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     p.flags = flags_of(g.capabilities);
     for (u8 const line : g.capabilities.irq) {
         if (line >= abi::IrqLines)
-            throw CompileError{fmt::format("{}: interrupt line {} does not exist (0 to {})", what, line,
-                                           abi::IrqLines - 1)};
+            throw CompileError{
+                fmt::format("{}: interrupt line {} does not exist (0 to {})", what, line, abi::IrqLines - 1)};
         p.irq_lines = static_cast<u16>(p.irq_lines | (1u << line));
     }
     p.limits = sc::core_limits(g.limits);

@@ -45,8 +45,7 @@ constexpr usize Never = std::numeric_limits<usize>::max();
 FieldRole field_role(TraceEvent const& event, std::string_view key) {
     if (event.kind == "console" && key == "text") return FieldRole::SimulatorOnly;
     if (event.kind == "console" && (key == "length" || key == "hash")) return FieldRole::Timing;
-    if (event.kind == "fault" &&
-        (key == "instruction" || key == "encoding" || key == "symbol" || key == "registers"))
+    if (event.kind == "fault" && (key == "instruction" || key == "encoding" || key == "symbol" || key == "registers"))
         return FieldRole::SimulatorOnly;
     if (event.kind == "stopping" && key == "deadline") return FieldRole::Timing;
     // Whether the driver already waited when its device interrupted follows from the device's timing (QEMU's drive
@@ -54,8 +53,7 @@ FieldRole field_role(TraceEvent const& event, std::string_view key) {
     if (event.kind == "interrupt" && key == "count") return FieldRole::Timing;
     if (event.kind == "interrupt" && key == "fate") {
         FieldValue const* fate = event.field("fate");
-        if (fate != nullptr && fate->is_text() &&
-            (fate->to_string() == "delivered" || fate->to_string() == "pending"))
+        if (fate != nullptr && fate->is_text() && (fate->to_string() == "delivered" || fate->to_string() == "pending"))
             return FieldRole::Timing;
     }
     if (event.kind == "limit_exceeded" && key == "requested") {
@@ -71,7 +69,8 @@ std::string comparable_text(TraceEvent const& event) {
     std::string text = fmt::format("gen={} {}", event.generation, event.kind);
     for (auto const& [key, value] : event.fields) {
         if (field_role(event, key) != FieldRole::Compared) continue;
-        text += fmt::format(" {}={}", key, value.is_text() ? fmt::format("\"{}\"", value.to_string()) : value.to_string());
+        text +=
+            fmt::format(" {}={}", key, value.is_text() ? fmt::format("\"{}\"", value.to_string()) : value.to_string());
     }
     return text;
 }
@@ -118,8 +117,7 @@ std::string format_comparison(SequenceComparison const& comparison) {
     std::string text;
     for (GroveComparison const& row : comparison.groves) {
         std::string const name = row.grove.empty() ? "(kernel)" : row.grove;
-        if (row.same())
-            text += fmt::format("same  {:<{}}  {} events\n", name, width, row.simulator_events);
+        if (row.same()) text += fmt::format("same  {:<{}}  {} events\n", name, width, row.simulator_events);
         else
             text += fmt::format("DIFF  {:<{}}  {} events match; the simulator has {}, metal {}\n", name, width,
                                 row.matching, row.simulator_events, row.metal_events);
@@ -129,10 +127,10 @@ std::string format_comparison(SequenceComparison const& comparison) {
     std::string const name = d.grove.empty() ? "the kernel" : fmt::format("grove '{}'", d.grove);
     text += fmt::format("first difference: {}, its event {}\n", name, d.position + 1);
     if (d.last_agreed) text += fmt::format("  last agreed: {}\n", scenario::format_event_line(*d.last_agreed));
-    text += fmt::format("  simulator:   {}\n", d.simulator ? scenario::format_event_line(*d.simulator)
-                                                           : std::string("(no more events)"));
-    text += fmt::format("  metal:       {}\n", d.metal ? scenario::format_event_line(*d.metal)
-                                                       : std::string("(no more events)"));
+    text += fmt::format("  simulator:   {}\n",
+                        d.simulator ? scenario::format_event_line(*d.simulator) : std::string("(no more events)"));
+    text += fmt::format("  metal:       {}\n",
+                        d.metal ? scenario::format_event_line(*d.metal) : std::string("(no more events)"));
     text += fmt::format("  compared:    simulator {}\n", d.simulator ? comparable_text(*d.simulator) : "-");
     text += fmt::format("               metal     {}\n", d.metal ? comparable_text(*d.metal) : "-");
     text += fmt::format("sequences: DIFFERENT (first in {} at its event {})\n", name, d.position + 1);

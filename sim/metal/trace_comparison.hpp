@@ -31,10 +31,10 @@ std::string comparable_text(scenario::TraceEvent const& event);
 
 // One grove's events on both sides, compared in order.
 struct GroveComparison {
-    std::string grove;       // "" is the kernel as a whole
+    std::string grove; // "" is the kernel as a whole
     usize simulator_events = 0;
     usize metal_events = 0;
-    usize matching = 0;      // events equal from the start
+    usize matching = 0; // events equal from the start
     bool same() const { return matching == simulator_events && matching == metal_events; }
 };
 
@@ -49,8 +49,8 @@ struct SequenceDifference {
 };
 
 struct SequenceComparison {
-    std::vector<GroveComparison> groves;       // in order of each grove's first event, simulator first
-    std::optional<SequenceDifference> first;   // nothing when every sequence matches
+    std::vector<GroveComparison> groves;     // in order of each grove's first event, simulator first
+    std::optional<SequenceDifference> first; // nothing when every sequence matches
     bool same() const { return !first.has_value(); }
 };
 

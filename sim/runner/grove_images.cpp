@@ -82,8 +82,8 @@ GroveImage const* GroveImages::get(std::string const& name) {
     // The grove's own memory limit is checked when the kernel loads it; here only the file itself.
     auto plan = validate_elf_image(bytes, Bytes(~u64{0}));
     if (plan.is_error()) {
-        m_error = fmt::format("{}: not a valid grove image: {}: {}", image->path.string(),
-                              elf_check_name(plan.error()), elf_check_description(plan.error()));
+        m_error = fmt::format("{}: not a valid grove image: {}: {}", image->path.string(), elf_check_name(plan.error()),
+                              elf_check_description(plan.error()));
         return nullptr;
     }
     image->plan = plan.value();

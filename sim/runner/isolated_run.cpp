@@ -55,9 +55,8 @@ void on_unexpected_exit() {
 
 // A panic of the core (a broken assertion in the kernel): the invariant it breaks, where, and why; then abort.
 [[noreturn]] void record_panic(char const* file, int line, char const* message) {
-    std::string const text =
-        fmt::format("invariant '{}' violated: {}:{}: {}", invariant_name(Invariant::KernelNeverPanics), file, line,
-                    message);
+    std::string const text = fmt::format("invariant '{}' violated: {}:{}: {}",
+                                         invariant_name(Invariant::KernelNeverPanics), file, line, message);
     record_reason(text.c_str());
     std::fflush(stdout);
     std::abort();
@@ -73,9 +72,7 @@ void on_unexpected_exit() {
     } catch (std::exception const& error) {
         std::string const text = fmt::format("an uncaught exception: {}", error.what());
         record_reason(text.c_str());
-    } catch (...) {
-        record_reason("an uncaught exception");
-    }
+    } catch (...) { record_reason("an uncaught exception"); }
     std::abort();
 }
 
@@ -91,9 +88,7 @@ void on_unexpected_exit() {
     int status = 0;
     try {
         status = work(&shared->progress);
-    } catch (...) {
-        abort_with_current_exception();
-    }
+    } catch (...) { abort_with_current_exception(); }
     std::fflush(stdout);
     std::fflush(stderr);
     shared->ending.finished = true;
@@ -212,10 +207,10 @@ void IsolatedChild::finish(int status, bool timed_out) {
         m_outcome.exit_status = WEXITSTATUS(status);
     } else if (WIFEXITED(status)) {
         m_outcome.died = true;
-        m_outcome.failure = fmt::format("{} (exit status {}) {}",
-                                        reason.empty() ? "the simulation process exited before the run finished"
-                                                       : reason,
-                                        WEXITSTATUS(status), where);
+        m_outcome.failure =
+            fmt::format("{} (exit status {}) {}",
+                        reason.empty() ? "the simulation process exited before the run finished" : reason,
+                        WEXITSTATUS(status), where);
     } else {
         m_outcome.died = true;
         int const signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

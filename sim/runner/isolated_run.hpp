@@ -10,10 +10,10 @@ namespace grove::runner {
 
 // How a piece of work run in a child process ended.
 struct IsolatedOutcome {
-    int exit_status = 0;  // the child's exit status, when it finished
-    bool died = false;    // it did not finish: a signal, an exit() from inside a library, the time limit
-    std::string failure;  // when died (or could not be started): why the run did not finish, and where it was
-    std::string output;   // what the child wrote to stdout, when it was captured (IsolatedOutput::Captured)
+    int exit_status = 0; // the child's exit status, when it finished
+    bool died = false;   // it did not finish: a signal, an exit() from inside a library, the time limit
+    std::string failure; // when died (or could not be started): why the run did not finish, and where it was
+    std::string output;  // what the child wrote to stdout, when it was captured (IsolatedOutput::Captured)
 };
 
 // Where the standard output of the child goes: the parent's own, or captured into IsolatedOutcome::output.

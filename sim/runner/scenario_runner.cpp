@@ -126,13 +126,13 @@ private:
     TraceRecorder m_recorder;
     FaultInjector m_injector;
 
-    std::vector<GroveImage const*> m_grove_images;      // by scenario grove index
-    std::vector<bool> m_flooded;                        // by scenario grove index: started by flood-start only
-    std::map<std::string, u32> m_serials;               // grove name -> registry serial, once loaded
-    std::map<std::string, usize> m_indices;             // grove name -> scenario grove index
+    std::vector<GroveImage const*> m_grove_images; // by scenario grove index
+    std::vector<bool> m_flooded;                   // by scenario grove index: started by flood-start only
+    std::map<std::string, u32> m_serials;          // grove name -> registry serial, once loaded
+    std::map<std::string, usize> m_indices;        // grove name -> scenario grove index
     std::map<u32, GroveImage const*> m_image_of_serial;
-    std::vector<std::string> m_spawn_failures;          // groves whose first spawn failed
-    std::vector<ScheduledAction> m_actions;             // the storage of m_schedule: one per grove and per fault
+    std::vector<std::string> m_spawn_failures; // groves whose first spawn failed
+    std::vector<ScheduledAction> m_actions;    // the storage of m_schedule: one per grove and per fault
     ActionSchedule m_schedule;
     std::vector<sim::AtaDisk const*> m_disks; // by [[disks]] index, owned by the arch's bus
     InvariantChecker m_checker;
@@ -309,19 +309,20 @@ bool Run::check_invariants() {
 
 void Run::add_invariant_row(scenario::Verdict& verdict) const {
     if (!m_checker.is_broken()) {
-        verdict.rows.push_back(scenario::VerdictRow{
-            "invariants all along", true, "hold at every check",
-            fmt::format("held at {} checks (every {} steps, every fault, the end)", m_checker.checks(),
-                        InvariantCheckPeriod)});
+        verdict.rows.push_back(
+            scenario::VerdictRow{"invariants all along", true, "hold at every check",
+                                 fmt::format("held at {} checks (every {} steps, every fault, the end)",
+                                             m_checker.checks(), InvariantCheckPeriod)});
         return;
     }
     InvariantViolation const& broken = m_checker.violation();
     std::string const grove =
         broken.serial == 0 ? std::string() : fmt::format(" grove '{}':", m_recorder.name_of(broken.serial));
-    verdict.rows.push_back(scenario::VerdictRow{
-        fmt::format("invariant: {}", invariant_name(broken.invariant)), false, "holds at every check",
-        fmt::format("violated at step {}, {}ns:{} expected {}, seen {}", broken.step, broken.time.value, grove,
-                    broken.expected, broken.seen)});
+    verdict.rows.push_back(
+        scenario::VerdictRow{fmt::format("invariant: {}", invariant_name(broken.invariant)), false,
+                             "holds at every check",
+                             fmt::format("violated at step {}, {}ns:{} expected {}, seen {}", broken.step,
+                                         broken.time.value, grove, broken.expected, broken.seen)});
 }
 
 void Run::record_crash_report(ThreadId thread, Trap const& trap) {
@@ -394,8 +395,9 @@ void Run::add_machine_checks(scenario::Verdict& verdict) const {
 
     // Every page a live grove holds (its pages and page tables) is one the frame pool gave out; a dead grove's
     // pages are all back.
-    verdict.rows.push_back(scenario::memory_accounting_row(scenario::MemoryCounters{
-        MachineFrames.value, m_arch->free_pages().value, m_injector.held_pages(m_kernel->manager()).value}));
+    verdict.rows.push_back(
+        scenario::memory_accounting_row(scenario::MemoryCounters{MachineFrames.value, m_arch->free_pages().value,
+                                                                 m_injector.held_pages(m_kernel->manager()).value}));
 }
 
 RunResult Run::run() {
@@ -407,8 +409,9 @@ RunResult Run::run() {
     record_realization();
     schedule_actions();
     if (!m_scenario.faults.empty()) {
-        auto const last = std::max_element(m_scenario.faults.begin(), m_scenario.faults.end(),
-                                           [](scenario::Fault const& a, scenario::Fault const& b) { return a.at < b.at; });
+        auto const last =
+            std::max_element(m_scenario.faults.begin(), m_scenario.faults.end(),
+                             [](scenario::Fault const& a, scenario::Fault const& b) { return a.at < b.at; });
         m_checker.set_faults_end(last->at);
     }
     run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);

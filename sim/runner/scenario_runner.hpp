@@ -17,8 +17,8 @@ inline constexpr sim::FaultPrecision DefaultPrecision = sim::FaultPrecision::Fas
 
 struct RunOptions {
     std::filesystem::path image_directory = default_image_directory();
-    std::optional<u64> seed;            // replaces the scenario's seed
-    RunProgress* progress = nullptr;    // when set, updated before every resume (reset for an exact replay)
+    std::optional<u64> seed;         // replaces the scenario's seed
+    RunProgress* progress = nullptr; // when set, updated before every resume (reset for an exact replay)
     // Fast: the run goes without the exact-fault memory hook and, should a grove fault on a data access (whose pc
     // Fast cannot know), is discarded at that trap and replayed from the start with Exact; the result is the same
     // either way, only the time it takes differs. Exact: one run with the hook (sim/backend/fault_precision.hpp).
@@ -31,10 +31,10 @@ struct RunOptions {
 // A disk of the run ([[disks]]) as the run left it: the power is cut at the end, so its image holds the flushed
 // sectors only.
 struct DiskResult {
-    std::string path;       // as the scenario names it
-    u64 hash = 0;           // FNV-1a 64 of the image
-    u64 unflushed = 0;      // sectors written but never flushed, lost at the power cut
-    std::string kept;       // where the image was kept (RunOptions::keep_disks), else empty
+    std::string path;  // as the scenario names it
+    u64 hash = 0;      // FNV-1a 64 of the image
+    u64 unflushed = 0; // sectors written but never flushed, lost at the power cut
+    std::string kept;  // where the image was kept (RunOptions::keep_disks), else empty
 };
 
 // One replayed scenario. `error` is set when the scenario could not be run at all (an image missing or invalid,

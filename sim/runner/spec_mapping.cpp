@@ -48,10 +48,10 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
         bool set;
         CapabilityKind kind;
     };
-    for (Flag const flag : {Flag{from.thread_create, CapabilityKind::ThreadCreate},
-                            Flag{from.memory_manage, CapabilityKind::MemoryManage},
-                            Flag{from.filesystem, CapabilityKind::Filesystem},
-                            Flag{from.graphics, CapabilityKind::Graphics}, Flag{from.network, CapabilityKind::Network}})
+    for (Flag const flag :
+         {Flag{from.thread_create, CapabilityKind::ThreadCreate},
+          Flag{from.memory_manage, CapabilityKind::MemoryManage}, Flag{from.filesystem, CapabilityKind::Filesystem},
+          Flag{from.graphics, CapabilityKind::Graphics}, Flag{from.network, CapabilityKind::Network}})
         if (flag.set) (void)to.grant(flag.kind);
     return "";
 }

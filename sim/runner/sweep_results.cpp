@@ -33,7 +33,8 @@ char const* outcome_name(SeedOutcome outcome) {
 }
 
 std::optional<SeedOutcome> outcome_named(std::string const& name) {
-    for (SeedOutcome outcome : {SeedOutcome::Passed, SeedOutcome::Failed, SeedOutcome::Unfinished, SeedOutcome::BadInput})
+    for (SeedOutcome outcome :
+         {SeedOutcome::Passed, SeedOutcome::Failed, SeedOutcome::Unfinished, SeedOutcome::BadInput})
         if (name == outcome_name(outcome)) return outcome;
     return std::nullopt;
 }
@@ -81,7 +82,8 @@ bool parse_shard(std::string const& text, SeedSweep& sweep) {
 }
 
 usize SweepResults::count(SeedOutcome outcome) const {
-    return static_cast<usize>(std::count_if(runs.begin(), runs.end(), [&](SeedRun const& run) { return run.outcome == outcome; }));
+    return static_cast<usize>(
+        std::count_if(runs.begin(), runs.end(), [&](SeedRun const& run) { return run.outcome == outcome; }));
 }
 
 std::string format_summary(SweepResults const& r) {
@@ -111,7 +113,9 @@ std::string format_summary(SweepResults const& r) {
 std::string sweep_json(SweepResults const& r) {
     Json runs = Json::array();
     for (SeedRun const& run : r.runs) {
-        Json entry{{"seed", std::to_string(run.seed)}, {"outcome", outcome_name(run.outcome)}, {"failures", run.failures}};
+        Json entry{{"seed", std::to_string(run.seed)},
+                   {"outcome", outcome_name(run.outcome)},
+                   {"failures", run.failures}};
         if (run.digest) entry["digest"] = scenario::format_digest(*run.digest);
         runs.push_back(std::move(entry));
     }
@@ -139,7 +143,8 @@ std::optional<std::string> read_sweep_json(std::string const& path, SweepResults
         r.name = document.at("name").get<std::string>();
         auto const first = parse_u64(document.at("first_seed").get<std::string>());
         auto const last = parse_u64(document.at("last_seed").get<std::string>());
-        if (!first || !last || *first > *last) return fmt::format("{}: first_seed..last_seed is not a seed range", path);
+        if (!first || !last || *first > *last)
+            return fmt::format("{}: first_seed..last_seed is not a seed range", path);
         r.sweep.first = *first;
         r.sweep.last = *last;
         r.sweep.shard_count = document.at("shard_count").get<u64>();
@@ -182,23 +187,27 @@ std::optional<std::string> merge_sweeps(std::vector<SweepResults> const& shards,
     merged.jobs = 0;
     std::set<u64> held;
     for (SweepResults const& shard : shards) {
-        if (shard.name != first.name || shard.sweep.first != first.sweep.first || shard.sweep.last != first.sweep.last ||
-            shard.sweep.shard_count != first.sweep.shard_count)
-            return fmt::format("scenario '{}' seeds {}..{} in {} shards is another sweep than scenario '{}' seeds {}..{} "
-                               "in {} shards",
-                               shard.name, shard.sweep.first, shard.sweep.last, shard.sweep.shard_count, first.name,
-                               first.sweep.first, first.sweep.last, first.sweep.shard_count);
+        if (shard.name != first.name || shard.sweep.first != first.sweep.first ||
+            shard.sweep.last != first.sweep.last || shard.sweep.shard_count != first.sweep.shard_count)
+            return fmt::format(
+                "scenario '{}' seeds {}..{} in {} shards is another sweep than scenario '{}' seeds {}..{} "
+                "in {} shards",
+                shard.name, shard.sweep.first, shard.sweep.last, shard.sweep.shard_count, first.name, first.sweep.first,
+                first.sweep.last, first.sweep.shard_count);
         for (u64 index : shard.shards)
-            if (!held.insert(index).second) return fmt::format("shard {}/{} is given twice", index, first.sweep.shard_count);
+            if (!held.insert(index).second)
+                return fmt::format("shard {}/{} is given twice", index, first.sweep.shard_count);
         merged.runs.insert(merged.runs.end(), shard.runs.begin(), shard.runs.end());
         merged.wall_seconds += shard.wall_seconds;
         merged.jobs += shard.jobs;
     }
     std::string missing;
     for (u64 index = 0; index < first.sweep.shard_count; ++index)
-        if (!held.contains(index)) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", index, first.sweep.shard_count);
+        if (!held.contains(index))
+            missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", index, first.sweep.shard_count);
     if (!missing.empty()) return fmt::format("shards missing: {}", missing);
-    std::sort(merged.runs.begin(), merged.runs.end(), [](SeedRun const& a, SeedRun const& b) { return a.seed < b.seed; });
+    std::sort(merged.runs.begin(), merged.runs.end(),
+              [](SeedRun const& a, SeedRun const& b) { return a.seed < b.seed; });
     merged.shards.assign(held.begin(), held.end());
     return std::nullopt;
 }

@@ -38,10 +38,10 @@ struct SeedRun {
 };
 
 struct SweepResults {
-    std::string scenario;    // the scenario file as given
-    std::string name;        // the scenario's name
+    std::string scenario; // the scenario file as given
+    std::string name;     // the scenario's name
     SeedSweep sweep;
-    std::vector<u64> shards; // the shard indices these results hold (one for a shard, all after a merge)
+    std::vector<u64> shards;   // the shard indices these results hold (one for a shard, all after a merge)
     std::vector<SeedRun> runs; // in seed order
     double wall_seconds = 0;   // summed over shards after a merge
     unsigned jobs = 1;

@@ -12,8 +12,7 @@ namespace grove::runner {
 namespace {
 
 bool is_address_field(std::string_view key) {
-    return key == "pc" || key == "address" || key == "entry" || key == "hash" || key == "detail" ||
-           key == "error_code";
+    return key == "pc" || key == "address" || key == "entry" || key == "hash" || key == "detail" || key == "error_code";
 }
 
 std::string text_value(std::string const& text) {
@@ -31,8 +30,7 @@ std::string text_value(std::string const& text) {
 
 std::string format_timeline_line(scenario::TraceEvent const& event) {
     std::string who = event.grove.empty() ? std::string("kernel") : fmt::format("{}#{}", event.grove, event.generation);
-    std::string line =
-        fmt::format("{:>10}  {:<18} {:<18}", scenario::format_duration(event.time), who, event.kind);
+    std::string line = fmt::format("{:>10}  {:<18} {:<18}", scenario::format_duration(event.time), who, event.kind);
     for (auto const& [key, value] : event.fields) {
         if (key == "registers" || key == "encoding" || key == "hash") continue;
         line += ' ';

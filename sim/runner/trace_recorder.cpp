@@ -11,7 +11,6 @@ using scenario::TraceEvent;
 
 namespace {
 
-
 // Whether going over this limit makes the grove wait rather than fail (CPU cannot be refused).
 bool waits(Resource resource, ViolationPolicy policy) {
     if (policy == ViolationPolicy::Kill) return false;

@@ -99,11 +99,13 @@ RealizedScenario realize_faults(Scenario const& s, u64 seed) {
 
     std::vector<FaultTemplate> templates;
     for (Fault const& fault : s.faults)
-        templates.push_back(FaultTemplate{TimeWindow{fault.at, fault.at_latest.value_or(fault.at)}, plan_fault(s, fault)});
+        templates.push_back(
+            FaultTemplate{TimeWindow{fault.at, fault.at_latest.value_or(fault.at)}, plan_fault(s, fault)});
     std::vector<RandomFaultRule> rules;
     for (RandomFaults const& rule : s.random_faults) rules.push_back(core_rule(s, rule));
-    FaultDrawInput const input{seed, s.duration, s.groves.size(), {templates.data(), templates.size()},
-                               {rules.data(), rules.size()}, s.explore.swarm};
+    FaultDrawInput const input{
+        seed,           s.duration, s.groves.size(), {templates.data(), templates.size()}, {rules.data(), rules.size()},
+        s.explore.swarm};
     auto schedule = std::make_unique<FaultSchedule>();
     if (Result<void> drawn = draw_fault_schedule(input, *schedule); drawn.is_error()) {
         realized.error = fmt::format("the faults of scenario '{}' cannot be drawn: {} (at most {} faults in a run)",
@@ -127,8 +129,8 @@ std::vector<std::string> describe_realization(RealizedScenario const& realized) 
                                     grove_list(s, choice.groves), choice.count));
     }
     for (Fault const& fault : s.faults) {
-        std::string line = fmt::format("at {}: {} {}", format_duration(fault.at), fault_action_name(fault.action),
-                                       fault.grove);
+        std::string line =
+            fmt::format("at {}: {} {}", format_duration(fault.at), fault_action_name(fault.action), fault.grove);
         if (fault.action == FaultAction::MemorySpike) line += fmt::format(" {} bytes", fault.bytes.value);
         if (fault.action == FaultAction::FloodStart) line += fmt::format(" -> {} rate {}", fault.target, fault.rate);
         lines.push_back(std::move(line));

@@ -13,7 +13,8 @@ struct Unit {
 
 // Largest first: format_* picks the first unit that divides the value exactly.
 constexpr std::array<Unit, 4> DurationUnits{{{"s", 1'000'000'000}, {"ms", 1'000'000}, {"us", 1'000}, {"ns", 1}}};
-constexpr std::array<Unit, 4> SizeUnits{{{"GiB", u64{1} << 30}, {"MiB", u64{1} << 20}, {"KiB", u64{1} << 10}, {"B", 1}}};
+constexpr std::array<Unit, 4> SizeUnits{
+    {{"GiB", u64{1} << 30}, {"MiB", u64{1} << 20}, {"KiB", u64{1} << 10}, {"B", 1}}};
 
 // A whole number followed by exactly one of the units, scaled without overflow.
 template<usize N>

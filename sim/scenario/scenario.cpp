@@ -65,7 +65,8 @@ GroveSpec const* Scenario::find_grove(std::string_view grove_name) const {
 }
 
 bool Scenario::draws_from_seed() const {
-    bool const ranged = std::any_of(faults.begin(), faults.end(), [](Fault const& f) { return f.at_latest.has_value(); });
+    bool const ranged =
+        std::any_of(faults.begin(), faults.end(), [](Fault const& f) { return f.at_latest.has_value(); });
     return ranged || !random_faults.empty();
 }
 

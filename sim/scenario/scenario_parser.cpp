@@ -29,7 +29,7 @@ constexpr Bytes MaxMemory = Bytes(u64{64} << 30);
 constexpr Bytes MinMemory = Bytes(PageSize);
 constexpr usize MaxScenarioNameBytes = 64;
 constexpr usize MaxDescriptionBytes = 512;
-constexpr usize MaxEventMatchers = 1000; // over all sequences and 'absent' together
+constexpr usize MaxEventMatchers = 1000;              // over all sequences and 'absent' together
 constexpr std::string_view RandomFloodName = "flood"; // a flood burst among a random rule's actions
 
 // Printable text: no byte below 0x20, no DEL, no C1 control character (U+0080..U+009F, 0xc2 0x80..0x9f in UTF-8).
@@ -51,9 +51,8 @@ bool is_valid_scenario_name(std::string_view name) {
 bool is_valid_grove_name(std::string_view name) {
     if (name.empty() || name.size() > GroveSpec::MaxNameLength) return false;
     if (name[0] < 'a' || name[0] > 'z') return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    });
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
 }
 
 std::optional<u64> parse_seed_text(std::string_view text) {
@@ -85,8 +84,8 @@ public:
 
     Scenario read(toml::table const& root) {
         StrictTable const table(root, "the scenario",
-                                {"name", "description", "seed", "duration", "timing_independent", "groves",
-                                 "faults", "expect", "disks", "random_faults", "explore"});
+                                {"name", "description", "seed", "duration", "timing_independent", "groves", "faults",
+                                 "expect", "disks", "random_faults", "explore"});
         Scenario scenario;
         scenario.name = table.required_text("name", "name = \"my-scenario\"");
         if (scenario.name.empty()) fail_at(table.find("name")->source(), "'name' is empty; give the scenario a name");
@@ -99,7 +98,8 @@ public:
         if (scenario.description.size() > MaxDescriptionBytes)
             fail_at(table.find("description")->source(),
                     fmt::format("'description' has {} bytes, more than {}; keep it to one line about what the "
-                                "scenario shows", scenario.description.size(), MaxDescriptionBytes));
+                                "scenario shows",
+                                scenario.description.size(), MaxDescriptionBytes));
         if (!is_printable_text(scenario.description))
             fail_at(table.find("description")->source(),
                     "'description' holds a control character (a newline, a tab, an escape...); remove it");
@@ -184,7 +184,8 @@ private:
         if (auto const* integer = node->as_integer()) {
             if (integer->get() < 0)
                 fail_at(node->source(), fmt::format("'seed' is {}, negative; use a number from 0 to 2^64-1 (as a "
-                                                    "string \"0x...\" above 2^63-1)", integer->get()));
+                                                    "string \"0x...\" above 2^63-1)",
+                                                    integer->get()));
             return static_cast<u64>(integer->get());
         }
         if (auto const* text = node->as_string()) {
@@ -202,7 +203,8 @@ private:
             toml::node const* name = grove.get("name");
             if (name == nullptr)
                 fail_at(grove.source(), fmt::format("grove {} has no 'name'; add name = \"...\" (lower-case letters, "
-                                                    "digits, '-' or '_')", i + 1));
+                                                    "digits, '-' or '_')",
+                                                    i + 1));
             std::string const text = StrictTable::text_in(*name, fmt::format("the name of grove {}", i + 1));
             if (!is_valid_grove_name(text))
                 fail_at(name->source(), fmt::format("{} is not a valid grove name; use 1 to {} lower-case letters, "
@@ -231,8 +233,9 @@ private:
                         bool allow_any) const {
         if (std::find(m_grove_names.begin(), m_grove_names.end(), name) != m_grove_names.end()) return;
         std::vector<std::string_view> const names(m_grove_names.begin(), m_grove_names.end());
-        fail_at(where, fmt::format("{} names grove {}, which is not declared{}; use one of {}{}", what, quoted_text(name),
-                                   suggestion(name, names), join_choices(names), allow_any ? " or \"*\"" : ""));
+        fail_at(where,
+                fmt::format("{} names grove {}, which is not declared{}; use one of {}{}", what, quoted_text(name),
+                            suggestion(name, names), join_choices(names), allow_any ? " or \"*\"" : ""));
     }
 
     // A table's entries in the order the file gives them (toml::table orders them by key).
@@ -248,14 +251,15 @@ private:
     }
 
     template<typename Enum>
-    static Enum enum_or(StrictTable const& table, std::string_view key, std::optional<Enum> (*from_name)(std::string_view),
-                        std::vector<std::string_view> const& names, Enum fallback) {
+    static Enum enum_or(StrictTable const& table, std::string_view key,
+                        std::optional<Enum> (*from_name)(std::string_view), std::vector<std::string_view> const& names,
+                        Enum fallback) {
         toml::node const* node = table.find(key);
         if (node == nullptr) return fallback;
         std::string const text = StrictTable::text_in(*node, table.describe(key));
         if (auto const value = from_name(text)) return *value;
-        fail_at(node->source(), fmt::format("{} is {}{}; use one of {}", table.describe(key), quoted_text(text, 64, '"'),
-                                            suggestion(text, names), join_choices(names)));
+        fail_at(node->source(), fmt::format("{} is {}{}; use one of {}", table.describe(key),
+                                            quoted_text(text, 64, '"'), suggestion(text, names), join_choices(names)));
     }
 
     void check_before_end(toml::node const* node, Ticks time, std::string_view what) const {
@@ -268,8 +272,8 @@ private:
     GroveSpec read_grove(toml::table const& source, std::string const& name) {
         std::string const context = fmt::format("grove '{}'", name);
         StrictTable const table(source, context,
-                                {"name", "image", "args", "priority", "start_at", "capabilities", "limits",
-                                 "respawn", "stop_timeout", "watchdog"});
+                                {"name", "image", "args", "priority", "start_at", "capabilities", "limits", "respawn",
+                                 "stop_timeout", "watchdog"});
         GroveSpec grove;
         grove.name = name;
         grove.image = table.required_text("image", "image = \"echo\"");
@@ -288,12 +292,13 @@ private:
                     fail_at(arg.source(), fmt::format("an argument of {} holds a NUL character; remove it", context));
                 if (text.size() > MaxArgumentLength)
                     fail_at(arg.source(), fmt::format("an argument of {} has {} bytes, more than the kernel passes "
-                                                      "({}); shorten it", context, text.size(), MaxArgumentLength));
+                                                      "({}); shorten it",
+                                                      context, text.size(), MaxArgumentLength));
                 grove.args.push_back(std::move(text));
             }
         }
-        grove.priority = static_cast<u32>(table.integer_or("priority", 0, GroveSpec::PriorityLevels - 1,
-                                                           GroveSpec::DefaultPriority));
+        grove.priority = static_cast<u32>(
+            table.integer_or("priority", 0, GroveSpec::PriorityLevels - 1, GroveSpec::DefaultPriority));
         grove.start_at = table.duration_or("start_at", Ticks(0));
         check_before_end(table.find("start_at"), grove.start_at, table.describe("start_at"));
         grove.stop_timeout = table.duration_or("stop_timeout", grove.stop_timeout);
@@ -391,12 +396,13 @@ private:
         limits.memory = table.size_or("memory", MinMemory, AdmissionMemory, limits.memory);
         limits.threads = static_cast<u32>(table.integer_or("threads", 1, AdmissionThreads.value, limits.threads));
         limits.cpu_percent = static_cast<u32>(table.integer_or("cpu_percent", 1, 100, limits.cpu_percent));
-        limits.file_handles = static_cast<u32>(table.integer_or("file_handles", 0, MaxFileHandles, limits.file_handles));
+        limits.file_handles =
+            static_cast<u32>(table.integer_or("file_handles", 0, MaxFileHandles, limits.file_handles));
         limits.ipc_rate = static_cast<u32>(table.integer_or("ipc_rate", 1, MaxCount, limits.ipc_rate));
-        limits.ipc_burst = static_cast<u32>(
-            table.integer_or("ipc_burst", 1, MaxCount, std::max<u32>(1, limits.ipc_rate / 10)));
-        limits.on_violation = enum_or(table, "on_violation", &violation_policy_from_name, violation_policy_names(),
-                                      limits.on_violation);
+        limits.ipc_burst =
+            static_cast<u32>(table.integer_or("ipc_burst", 1, MaxCount, std::max<u32>(1, limits.ipc_rate / 10)));
+        limits.on_violation =
+            enum_or(table, "on_violation", &violation_policy_from_name, violation_policy_names(), limits.on_violation);
         limits.grants = static_cast<u32>(table.integer_or("grants", 0, MaxGrants, limits.grants));
         return limits;
     }
@@ -410,11 +416,13 @@ private:
         if (respawn.policy == RespawnPolicy::Limited) {
             if (!table.contains("max"))
                 fail_at(source.source(), fmt::format("{} is \"limited\" but has no 'max'; add max = 3 (respawns "
-                                                     "allowed)", table.context()));
+                                                     "allowed)",
+                                                     table.context()));
             respawn.max = static_cast<u32>(table.integer_or("max", 1, MaxCount, 1));
         } else if (toml::node const* max = table.find("max")) {
             fail_at(max->source(), fmt::format("{} applies only to policy = \"limited\"; remove it or set policy = "
-                                               "\"limited\"", table.describe("max")));
+                                               "\"limited\"",
+                                               table.describe("max")));
         }
         respawn.window = table.duration_or("window", respawn.window, Ticks(1));
         respawn.max_crashes_in_window = static_cast<u32>(
@@ -443,8 +451,8 @@ private:
         if (last != first) fault.at_latest = last;
         table.required("action", fmt::format("action = \"crash\" (one of {})", join_choices(fault_action_names())));
         fault.action = enum_or(table, "action", &fault_action_from_name, fault_action_names(), FaultAction::Crash);
-        fault.grove = declared_grove(table.required("grove", "grove = \"...\" (the grove to act on)"),
-                                     table.describe("grove"));
+        fault.grove =
+            declared_grove(table.required("grove", "grove = \"...\" (the grove to act on)"), table.describe("grove"));
         std::string_view const action = fault_action_name(fault.action);
         only_for(table, "bytes", FaultAction::MemorySpike, fault.action);
         only_for(table, "target", FaultAction::FloodStart, fault.action);
@@ -459,7 +467,8 @@ private:
             if (std::string const& image = m_grove_images.at(fault.grove); image != "flooder")
                 fail_at(table.find("grove")->source(),
                         fmt::format("{} names grove '{}', whose image is {}; a flood needs a grove with image = "
-                                    "\"flooder\"", context, fault.grove, quoted_text(image)));
+                                    "\"flooder\"",
+                                    context, fault.grove, quoted_text(image)));
             fault.rate = static_cast<u32>(table.integer_or("rate", 0, MaxCount, 0));
         }
         return fault;
@@ -489,13 +498,15 @@ private:
                                                what, quoted_text(text->get(), 64, '"')));
         if (*first > *last)
             fail_at(node.source(), fmt::format("{} is {}, a range that ends before it begins; write the earlier "
-                                               "moment first", what, quoted_text(text->get(), 64, '"')));
+                                               "moment first",
+                                               what, quoted_text(text->get(), 64, '"')));
         check_before_end(&node, *last, what);
         return {*first, *last};
     }
 
     // A size, or an inclusive range of sizes ("64KiB..1MiB"), within [min, max].
-    static std::pair<Bytes, Bytes> size_range_in(toml::node const& node, std::string const& what, Bytes min, Bytes max) {
+    static std::pair<Bytes, Bytes> size_range_in(toml::node const& node, std::string const& what, Bytes min,
+                                                 Bytes max) {
         toml::value<std::string> const* text = node.as_string();
         auto const halves = text == nullptr ? std::nullopt : range_halves(text->get());
         if (!halves) {
@@ -525,8 +536,8 @@ private:
 
     // The most faults a rule can realize (a flood burst is a start and a stop).
     static usize most_faults(RandomFaults const& rule) {
-        bool const floods = std::find(rule.actions.begin(), rule.actions.end(), FaultAction::FloodStart) !=
-                            rule.actions.end();
+        bool const floods =
+            std::find(rule.actions.begin(), rule.actions.end(), FaultAction::FloodStart) != rule.actions.end();
         return rule.count * (floods ? usize{2} : usize{1});
     }
 
@@ -548,18 +559,19 @@ private:
                 fail_at(node.source(), fmt::format("{} holds {}{}, which a random fault cannot take; use any of {}",
                                                    table.describe("actions"), quoted_text(name, 64, '"'),
                                                    suggestion(name, names), join_choices(names)));
-            FaultAction const action = name == RandomFloodName ? FaultAction::FloodStart : *fault_action_from_name(name);
+            FaultAction const action =
+                name == RandomFloodName ? FaultAction::FloodStart : *fault_action_from_name(name);
             if (std::find(rule.actions.begin(), rule.actions.end(), action) == rule.actions.end())
                 rule.actions.push_back(action);
         }
-        bool const floods = std::find(rule.actions.begin(), rule.actions.end(), FaultAction::FloodStart) !=
-                            rule.actions.end();
+        bool const floods =
+            std::find(rule.actions.begin(), rule.actions.end(), FaultAction::FloodStart) != rule.actions.end();
         bool const others = rule.actions.size() > (floods ? 1u : 0u);
 
         toml::node const& groves = table.required("groves", "groves = [\"echo\"] (the groves it may hit)");
         if (!groves.is_array() || groves.as_array()->empty())
-            fail_at(groves.source(), fmt::format("{} must be a non-empty array of grove names",
-                                                 table.describe("groves")));
+            fail_at(groves.source(),
+                    fmt::format("{} must be a non-empty array of grove names", table.describe("groves")));
         bool has_flooder = false;
         bool has_other = false;
         for (toml::node const& node : *groves.as_array()) {
@@ -570,16 +582,19 @@ private:
         }
         if (floods && !has_flooder)
             fail_at(groves.source(), fmt::format("{} allows \"flood\" but none of its groves has image = "
-                                                 "\"flooder\"; add a flooder grove", context));
+                                                 "\"flooder\"; add a flooder grove",
+                                                 context));
         if (others && !has_other)
             fail_at(groves.source(), fmt::format("{}: every grove it names is a flooder, which only floods; add a "
-                                                 "grove for its other actions or allow only \"flood\"", context));
+                                                 "grove for its other actions or allow only \"flood\"",
+                                                 context));
 
         toml::node const* count = table.find("count");
         toml::node const* rate = table.find("rate");
         if ((count == nullptr) == (rate == nullptr))
             fail_at(source.source(), fmt::format("{} needs exactly one of count = N (faults per run) and rate = N "
-                                                 "(faults per second of its window)", context));
+                                                 "(faults per second of its window)",
+                                                 context));
         rule.until = m_duration - Ticks(1);
         if (toml::node const* between = table.find("between"))
             std::tie(rule.from, rule.until) = window_in(*between, table.describe("between"));
@@ -588,17 +603,18 @@ private:
         } else {
             u64 const per_second = StrictTable::integer_in(*rate, table.describe("rate"), 1, MaxCount);
             u64 const window = rule.until.value - rule.from.value + 1;
-            u64 const drawn = window / seconds(1).value * per_second +
-                              window % seconds(1).value * per_second / seconds(1).value;
+            u64 const drawn =
+                window / seconds(1).value * per_second + window % seconds(1).value * per_second / seconds(1).value;
             if (drawn == 0 || drawn > MaxPlanFaults)
-                fail_at(rate->source(), fmt::format("{} gives {} faults over the rule's window of {}; a rule draws 1 "
-                                                    "to {}", table.describe("rate"), drawn,
-                                                    format_duration(Ticks(window)), MaxPlanFaults));
+                fail_at(rate->source(),
+                        fmt::format("{} gives {} faults over the rule's window of {}; a rule draws 1 "
+                                    "to {}",
+                                    table.describe("rate"), drawn, format_duration(Ticks(window)), MaxPlanFaults));
             rule.count = static_cast<u32>(drawn);
         }
 
-        bool const spikes = std::find(rule.actions.begin(), rule.actions.end(), FaultAction::MemorySpike) !=
-                            rule.actions.end();
+        bool const spikes =
+            std::find(rule.actions.begin(), rule.actions.end(), FaultAction::MemorySpike) != rule.actions.end();
         only_when(table, "bytes", spikes, "\"memory-spike\"");
         if (spikes) {
             table.required("bytes", "bytes = \"64KiB..1MiB\" (the size of a memory spike, or a range of sizes)");
@@ -623,8 +639,8 @@ private:
     static void only_when(StrictTable const& table, std::string_view key, bool allowed, std::string_view action) {
         toml::node const* node = table.find(key);
         if (node == nullptr || allowed) return;
-        fail_at(node->source(), fmt::format("{} applies only when 'actions' holds {}; remove it",
-                                            table.describe(key), action));
+        fail_at(node->source(),
+                fmt::format("{} applies only when 'actions' holds {}; remove it", table.describe(key), action));
     }
 
     static Explore read_explore(toml::table const& source) {
@@ -657,7 +673,8 @@ private:
                 toml::array const* matchers = node.as_array();
                 if (matchers == nullptr || matchers->empty())
                     fail_at(node.source(), fmt::format("{} must be a non-empty array of event matchers, like "
-                                                       "[{{ event = \"crashed\", grove = \"x\" }}, ...]", what));
+                                                       "[{{ event = \"crashed\", grove = \"x\" }}, ...]",
+                                                       what));
                 std::vector<EventMatcher> sequence;
                 for (toml::node const& matcher : *matchers) sequence.push_back(read_matcher(matcher, what));
                 expect.sequences.push_back(std::move(sequence));
@@ -672,7 +689,8 @@ private:
             expect.digest = parse_digest_text(text);
             if (!expect.digest)
                 fail_at(digest->source(), fmt::format("{} is {}, not a digest; write the 16 hex digits the run "
-                                                      "prints", table.describe("digest"), quoted_text(text, 64, '"')));
+                                                      "prints",
+                                                      table.describe("digest"), quoted_text(text, 64, '"')));
         }
         if (toml::array const* served = table.array_or_null("served")) {
             for (usize i = 0; i < served->size(); ++i)
@@ -685,8 +703,8 @@ private:
         StrictTable const table(source, "an entry of 'served' in [expect]", {"grove", "within"});
         ServedExpectation served;
         served.grove = declared_grove(table.required("grove", "grove = \"...\""), table.describe("grove"));
-        served.within = StrictTable::duration_in(table.required("within", "within = \"5ms\""),
-                                                 table.describe("within"), Ticks(1));
+        served.within =
+            StrictTable::duration_in(table.required("within", "within = \"5ms\""), table.describe("within"), Ticks(1));
         return served;
     }
 
@@ -699,9 +717,9 @@ private:
             std::string const text = StrictTable::text_in(*value, what);
             auto const state = grove_state_from_name(text);
             if (!state)
-                fail_at(value->source(), fmt::format("{} is {}{}; use one of {}", what, quoted_text(text, 64, '"'),
-                                                     suggestion(text, grove_state_names()),
-                                                     join_choices(grove_state_names())));
+                fail_at(value->source(),
+                        fmt::format("{} is {}{}; use one of {}", what, quoted_text(text, 64, '"'),
+                                    suggestion(text, grove_state_names()), join_choices(grove_state_names())));
             result.emplace_back(name, *state);
         }
         return result;
@@ -722,7 +740,8 @@ private:
         counts.messages_queued = read_count(table, "messages_queued", context);
         if (source.size() == 1)
             fail_at(source.source(), fmt::format("{} check nothing; add crashes, respawns or messages_* = n (or "
-                                                 "{{ min = a, max = b }})", context));
+                                                 "{{ min = a, max = b }})",
+                                                 context));
         return counts;
     }
 
@@ -736,8 +755,8 @@ private:
             return CountRange{count, count};
         }
         if (!node->is_table())
-            fail_at(node->source(), fmt::format("{} must be an integer or {{ min = a, max = b }}, not {}", what,
-                                                type_phrase(*node)));
+            fail_at(node->source(),
+                    fmt::format("{} must be an integer or {{ min = a, max = b }}, not {}", what, type_phrase(*node)));
         StrictTable const range_table(*node->as_table(), what, {"min", "max"});
         if (!range_table.contains("min") && !range_table.contains("max"))
             fail_at(node->source(), fmt::format("{} has neither min nor max; give at least one", what));
@@ -745,8 +764,8 @@ private:
         range.min = range_table.integer_or("min", 0, MaxSigned, 0);
         range.max = range_table.integer_or("max", 0, MaxSigned, range.max);
         if (range.min > range.max)
-            fail_at(node->source(), fmt::format("{} has min = {} above max = {}; make min <= max", what, range.min,
-                                                range.max));
+            fail_at(node->source(),
+                    fmt::format("{} has min = {} above max = {}; make min <= max", what, range.min, range.max));
         return range;
     }
 
@@ -756,28 +775,29 @@ private:
                                                MaxEventMatchers, MaxEventMatchers));
         if (!node.is_table())
             fail_at(node.source(), fmt::format("each event matcher in {} must be a table like {{ event = \"crashed\", "
-                                               "grove = \"x\" }}, not {}", where, type_phrase(node)));
+                                               "grove = \"x\" }}, not {}",
+                                               where, type_phrase(node)));
         toml::table const& table = *node.as_table();
         std::string const context = fmt::format("an event matcher in {}", where);
         toml::node const* event = table.get("event");
         if (event == nullptr)
-            fail_at(node.source(), fmt::format("{} has no 'event'; add event = \"crashed\" (or another event kind)",
-                                               context));
+            fail_at(node.source(),
+                    fmt::format("{} has no 'event'; add event = \"crashed\" (or another event kind)", context));
         EventMatcher matcher;
         matcher.event = StrictTable::text_in(*event, fmt::format("'event' in {}", context));
         if (!is_known_event_kind(matcher.event))
-            fail_at(event->source(), fmt::format("{} is not an event kind{}; use one of {}", quoted_text(matcher.event),
-                                                 suggestion(matcher.event, known_event_kinds()),
-                                                 join_choices(known_event_kinds())));
+            fail_at(event->source(),
+                    fmt::format("{} is not an event kind{}; use one of {}", quoted_text(matcher.event),
+                                suggestion(matcher.event, known_event_kinds()), join_choices(known_event_kinds())));
         if (toml::node const* grove = table.get("grove"))
             matcher.grove = declared_grove(*grove, fmt::format("'grove' in {}", context));
         if (toml::node const* generation = table.get("gen"))
-            matcher.generation =
-                StrictTable::integer_in(*generation, fmt::format("'gen' in {}", context), 0,
-                                        std::numeric_limits<u32>::max());
+            matcher.generation = StrictTable::integer_in(*generation, fmt::format("'gen' in {}", context), 0,
+                                                         std::numeric_limits<u32>::max());
         for (auto const& [key, value] : entries_in_file_order(table)) {
             if (key->str() == "event" || key->str() == "grove" || key->str() == "gen") continue;
-            if (auto const* text = value->as_string()) matcher.fields.emplace_back(key->str(), FieldValue::text(text->get()));
+            if (auto const* text = value->as_string())
+                matcher.fields.emplace_back(key->str(), FieldValue::text(text->get()));
             else if (auto const* integer = value->as_integer())
                 matcher.fields.emplace_back(key->str(), FieldValue::integer(integer->get()));
             else
@@ -790,7 +810,7 @@ private:
     std::vector<std::string_view> m_images;
     std::vector<std::string> m_grove_names;
     std::map<std::string, std::string> m_grove_images; // grove name -> image, once the groves are read
-    usize m_matchers = 0;                               // event matchers read so far
+    usize m_matchers = 0;                              // event matchers read so far
     Ticks m_duration;
 };
 
@@ -830,8 +850,7 @@ Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view n
 Parsed<Scenario> parse_scenario_file(std::filesystem::path const& path, ParseOptions const& options) {
     std::string const file = path.string();
     std::error_code status;
-    if (!std::filesystem::exists(path, status))
-        return Diagnostic{file, 0, 0, "no such scenario file; check the path"};
+    if (!std::filesystem::exists(path, status)) return Diagnostic{file, 0, 0, "no such scenario file; check the path"};
     if (std::filesystem::is_directory(path, status))
         return Diagnostic{file, 0, 0, "is a directory, not a scenario file; name a .toml file"};
     std::ifstream input(path, std::ios::binary);
@@ -842,8 +861,9 @@ Parsed<Scenario> parse_scenario_file(std::filesystem::path const& path, ParseOpt
     if (input.bad()) return Diagnostic{file, 0, 0, "cannot read the scenario file; check its permissions"};
     contents.resize(static_cast<usize>(input.gcount()));
     if (contents.size() > MaxScenarioFileBytes)
-        return Diagnostic{file, 0, 0, fmt::format("the file is larger than the {} bytes a scenario may have; split it",
-                                                  MaxScenarioFileBytes)};
+        return Diagnostic{file, 0, 0,
+                          fmt::format("the file is larger than the {} bytes a scenario may have; split it",
+                                      MaxScenarioFileBytes)};
     Parsed<Scenario> parsed = parse_scenario_string(contents, file, options);
     if (!parsed) return parsed;
     for (Disk& disk : parsed.value().disks) {

@@ -68,8 +68,8 @@ std::optional<std::string_view> closest_match(std::string_view word, std::vector
     std::optional<std::string_view> best;
     usize best_distance = 3; // more than two edits away is not a typo
     for (std::string_view candidate : candidates) {
-        usize const length_gap = word.size() > candidate.size() ? word.size() - candidate.size()
-                                                                : candidate.size() - word.size();
+        usize const length_gap =
+            word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
         if (length_gap >= best_distance) continue;
         usize const distance = edit_distance(word, candidate);
         // At most half the letters changed: "b" is not a typo of "a", "echoo" is one of "echo".
@@ -99,8 +99,7 @@ StrictTable::StrictTable(toml::table const& table, std::string context,
                          std::initializer_list<std::string_view> known_keys)
     : StrictTable(table, std::move(context), std::vector<std::string_view>(known_keys)) {}
 
-StrictTable::StrictTable(toml::table const& table, std::string context,
-                         std::vector<std::string_view> const& known_keys)
+StrictTable::StrictTable(toml::table const& table, std::string context, std::vector<std::string_view> const& known_keys)
     : m_table(table), m_context(std::move(context)) {
     reject_unknown_keys(known_keys);
 }
@@ -135,8 +134,8 @@ toml::node const& StrictTable::required(std::string_view key, std::string_view e
 std::string StrictTable::required_text(std::string_view key, std::string_view example) const {
     toml::node const& node = required(key, example);
     if (!node.is_string())
-        fail_at(node.source(), fmt::format("{} must be a string, not {}; write {}", describe(key),
-                                           type_phrase(node), example));
+        fail_at(node.source(),
+                fmt::format("{} must be a string, not {}; write {}", describe(key), type_phrase(node), example));
     return node.as_string()->get();
 }
 
@@ -177,8 +176,8 @@ toml::array const* StrictTable::array_or_null(std::string_view key) const {
     toml::node const* node = find(key);
     if (node == nullptr) return nullptr;
     if (!node->is_array())
-        fail_at(node->source(), fmt::format("{} must be an array, not {}; write {} = [ ... ]", describe(key),
-                                            type_phrase(*node), key));
+        fail_at(node->source(),
+                fmt::format("{} must be an array, not {}; write {} = [ ... ]", describe(key), type_phrase(*node), key));
     return node->as_array();
 }
 
@@ -193,8 +192,8 @@ toml::table const* StrictTable::table_or_null(std::string_view key) const {
 
 std::string StrictTable::text_in(toml::node const& node, std::string_view what) {
     if (!node.is_string())
-        fail_at(node.source(), fmt::format("{} must be a string, not {}; put the text in double quotes", what,
-                                           type_phrase(node)));
+        fail_at(node.source(),
+                fmt::format("{} must be a string, not {}; put the text in double quotes", what, type_phrase(node)));
     return node.as_string()->get();
 }
 
@@ -213,16 +212,16 @@ Ticks StrictTable::duration_in(toml::node const& node, std::string_view what, Ti
     std::optional<Ticks> value;
     if (auto const* integer = node.as_integer()) {
         if (integer->get() < 0)
-            fail_at(node.source(), fmt::format("{} is {}, a negative duration; {}", what, integer->get(),
-                                               DurationAdvice));
+            fail_at(node.source(),
+                    fmt::format("{} is {}, a negative duration; {}", what, integer->get(), DurationAdvice));
         value = Ticks(static_cast<u64>(integer->get()));
     } else if (auto const* text = node.as_string()) {
         value = parse_duration_text(text->get());
         if (!value)
             fail_at(node.source(), fmt::format("{} is {}, not a duration; {}", what, shown(node), DurationAdvice));
     } else {
-        fail_at(node.source(), fmt::format("{} must be a duration, not {}; {}", what, type_phrase(node),
-                                           DurationAdvice));
+        fail_at(node.source(),
+                fmt::format("{} must be a duration, not {}; {}", what, type_phrase(node), DurationAdvice));
     }
     if (*value < min)
         fail_at(node.source(), fmt::format("{} is {}, too short; use at least {}", what, format_duration(*value),

@@ -92,7 +92,9 @@ private:
                         "comments");
         switch (byte) {
         case '\n': end_line(); break;
-        case ' ': case '\t': case '\r': break;
+        case ' ':
+        case '\t':
+        case '\r': break;
         case '#': m_place = Place::Comment; break;
         case '"':
         case '\'':

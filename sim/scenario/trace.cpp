@@ -39,8 +39,7 @@ struct LineError {
 
 u64 unsigned_member(Json const& object, char const* key, std::string_view where) {
     auto const it = object.find(key);
-    if (it == object.end())
-        throw LineError{1, fmt::format("{} has no \"{}\"; add it", where, key)};
+    if (it == object.end()) throw LineError{1, fmt::format("{} has no \"{}\"; add it", where, key)};
     if (!it->is_number_unsigned())
         throw LineError{1, fmt::format("\"{}\" in {} must be a non-negative integer", key, where)};
     return it->get<u64>();
@@ -48,8 +47,7 @@ u64 unsigned_member(Json const& object, char const* key, std::string_view where)
 
 std::string text_member(Json const& object, char const* key, std::string_view where) {
     auto const it = object.find(key);
-    if (it == object.end())
-        throw LineError{1, fmt::format("{} has no \"{}\"; add it", where, key)};
+    if (it == object.end()) throw LineError{1, fmt::format("{} has no \"{}\"; add it", where, key)};
     if (!it->is_string()) throw LineError{1, fmt::format("\"{}\" in {} must be a string", key, where)};
     return it->get<std::string>();
 }
@@ -82,7 +80,8 @@ TraceEvent read_event(Json const& object) {
     for (auto const& [key, value] : object.items()) {
         if (key == "t" || key == "grove" || key == "gen" || key == "event") continue;
         if (value.is_string()) event.fields.emplace_back(key, FieldValue::text(value.get<std::string>()));
-        else if (value.is_number_unsigned()) event.fields.emplace_back(key, FieldValue::unsigned_integer(value.get<u64>()));
+        else if (value.is_number_unsigned())
+            event.fields.emplace_back(key, FieldValue::unsigned_integer(value.get<u64>()));
         else if (value.is_number_integer()) event.fields.emplace_back(key, FieldValue::integer(value.get<i64>()));
         else throw LineError{1, fmt::format("field \"{}\" must be a string or an integer", key)};
     }
@@ -134,10 +133,12 @@ FinalCounters read_final(Json const& record) {
         constexpr std::string_view grants_where = "\"grants\"";
         if (!grants->is_object()) throw LineError{1, "\"grants\" must be an object of grant counts"};
         only_keys(*grants, {"created", "ended", "live", "copies", "copied", "refused"}, grants_where);
-        counters.grants = GrantCounters{
-            unsigned_member(*grants, "created", grants_where), unsigned_member(*grants, "ended", grants_where),
-            unsigned_member(*grants, "live", grants_where),    unsigned_member(*grants, "copies", grants_where),
-            unsigned_member(*grants, "copied", grants_where),  unsigned_member(*grants, "refused", grants_where)};
+        counters.grants = GrantCounters{unsigned_member(*grants, "created", grants_where),
+                                        unsigned_member(*grants, "ended", grants_where),
+                                        unsigned_member(*grants, "live", grants_where),
+                                        unsigned_member(*grants, "copies", grants_where),
+                                        unsigned_member(*grants, "copied", grants_where),
+                                        unsigned_member(*grants, "refused", grants_where)};
     }
     return counters;
 }
@@ -228,8 +229,8 @@ std::string format_event_line(TraceEvent const& event) {
 }
 
 std::string format_final_line(FinalCounters const& counters) {
-    std::string line = fmt::format("{{\"final\":{{\"t\":{},\"digest\":\"{}\",\"overall\":{{",
-                                   counters.end_time.value, format_digest(counters.digest));
+    std::string line = fmt::format("{{\"final\":{{\"t\":{},\"digest\":\"{}\",\"overall\":{{", counters.end_time.value,
+                                   format_digest(counters.digest));
     append_counters(line, counters.overall);
     line += "},\"groves\":[";
     for (usize i = 0; i < counters.groves.size(); ++i) {
@@ -284,7 +285,8 @@ Parsed<Trace> read_trace_string(std::string_view text, std::string_view name) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty()) continue;
         try {
-            if (trace.final_counters) throw LineError{1, "a line after the final record; the final record ends a trace"};
+            if (trace.final_counters)
+                throw LineError{1, "a line after the final record; the final record ends a trace"};
             Json const value = parse_line(line);
             if (!value.is_object()) throw LineError{1, "each line must be a JSON object"};
             if (value.contains("final")) {
@@ -302,8 +304,7 @@ Parsed<Trace> read_trace_string(std::string_view text, std::string_view name) {
 
 Parsed<Trace> read_trace_file(std::filesystem::path const& path) {
     std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return Diagnostic{path.string(), 0, 0, "cannot open the trace file; check the path and its permissions"};
+    if (!file) return Diagnostic{path.string(), 0, 0, "cannot open the trace file; check the path and its permissions"};
     std::ostringstream contents;
     contents << file.rdbuf();
     if (file.bad()) return Diagnostic{path.string(), 0, 0, "cannot read the trace file"};

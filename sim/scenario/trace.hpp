@@ -22,7 +22,7 @@ struct TraceEvent {
     Ticks time;
     std::string grove;
     u32 generation = 0;
-    std::string kind; // see known_event_kinds()
+    std::string kind;                                       // see known_event_kinds()
     std::vector<std::pair<std::string, FieldValue>> fields; // in the order they are written
 
     // Appends a field; returns *this so that events read as one expression.

@@ -81,18 +81,22 @@ void check_count(std::string const& grove, std::string_view name, std::optional<
 void check_counts(Scenario const& scenario, FinalCounters const* counters, std::vector<VerdictRow>& rows) {
     for (CountExpectation const& expected : scenario.expect.counts) {
         std::string const& grove = expected.grove;
-        check_count(grove, "crashes", expected.crashes, counters, [](GroveCounters const& c) { return c.crashes; },
-                    rows);
-        check_count(grove, "respawns", expected.respawns, counters,
-                    [](GroveCounters const& c) { return c.respawns; }, rows);
-        check_count(grove, "messages_sent", expected.messages_sent, counters,
-                    [](GroveCounters const& c) { return c.ipc.sent; }, rows);
-        check_count(grove, "messages_delivered", expected.messages_delivered, counters,
-                    [](GroveCounters const& c) { return c.ipc.delivered; }, rows);
-        check_count(grove, "messages_refused", expected.messages_refused, counters,
-                    [](GroveCounters const& c) { return c.ipc.refused; }, rows);
-        check_count(grove, "messages_queued", expected.messages_queued, counters,
-                    [](GroveCounters const& c) { return c.ipc.queued; }, rows);
+        check_count(
+            grove, "crashes", expected.crashes, counters, [](GroveCounters const& c) { return c.crashes; }, rows);
+        check_count(
+            grove, "respawns", expected.respawns, counters, [](GroveCounters const& c) { return c.respawns; }, rows);
+        check_count(
+            grove, "messages_sent", expected.messages_sent, counters, [](GroveCounters const& c) { return c.ipc.sent; },
+            rows);
+        check_count(
+            grove, "messages_delivered", expected.messages_delivered, counters,
+            [](GroveCounters const& c) { return c.ipc.delivered; }, rows);
+        check_count(
+            grove, "messages_refused", expected.messages_refused, counters,
+            [](GroveCounters const& c) { return c.ipc.refused; }, rows);
+        check_count(
+            grove, "messages_queued", expected.messages_queued, counters,
+            [](GroveCounters const& c) { return c.ipc.queued; }, rows);
     }
 }
 
@@ -117,12 +121,11 @@ void check_sequences(Scenario const& scenario, Trace const& trace, std::vector<V
         VerdictRow row{fmt::format("sequence {}", s + 1), found == sequence.size(), expected, ""};
         if (row.passed)
             row.seen = fmt::format("all {} in order, the last at {}", sequence.size(), format_duration(last->time));
-        else if (last == nullptr)
-            row.seen = fmt::format("step 1 of {}, {}, never occurs", sequence.size(), steps[0]);
+        else if (last == nullptr) row.seen = fmt::format("step 1 of {}, {}, never occurs", sequence.size(), steps[0]);
         else
-            row.seen = fmt::format("step {} of {}, {}, not found after {} at {}", found + 1, sequence.size(),
-                                   steps[found], describe_event(*last, sequence[found - 1]),
-                                   format_duration(last->time));
+            row.seen =
+                fmt::format("step {} of {}, {}, not found after {} at {}", found + 1, sequence.size(), steps[found],
+                            describe_event(*last, sequence[found - 1]), format_duration(last->time));
         rows.push_back(std::move(row));
     }
 }
@@ -178,8 +181,8 @@ VerdictRow accounting_row(std::string expectation, IpcCounters const& ipc) {
 void check_ipc_accounting(Scenario const& scenario, FinalCounters const* counters, std::vector<VerdictRow>& rows) {
     if (!scenario.expect.ipc_accounting) return;
     if (counters == nullptr) {
-        rows.push_back(VerdictRow{"IPC accounting", false, "sent = delivered + refused + queued",
-                                  std::string(NoFinalCounters)});
+        rows.push_back(
+            VerdictRow{"IPC accounting", false, "sent = delivered + refused + queued", std::string(NoFinalCounters)});
         return;
     }
     for (GroveCounters const& grove : counters->groves)

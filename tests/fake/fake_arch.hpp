@@ -33,8 +33,7 @@ public:
     Result<void> load(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
     Result<void> copy_from_user(AddressSpaceId space, void* destination, VirtAddr source, Bytes length) override;
     Result<void> copy_to_user(AddressSpaceId space, VirtAddr destination, void const* source, Bytes length) override;
-    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length,
-                            Permissions access) const override;
+    Result<void> check_user(AddressSpaceId space, VirtAddr address, Bytes length, Permissions access) const override;
     // Arch's check (by writing an empty message), or, after check_message_buffers_without_writing(), a check that
     // leaves the buffer as it is, as MetalArch does: tests run both and compare.
     Result<void> check_message_buffer(AddressSpaceId space, VirtAddr destination) override;

@@ -122,7 +122,8 @@ class InstructionTable : public ::testing::TestWithParam<Row> {};
 
 TEST_P(InstructionTable, ClassifiesAsTheSdmSays) {
     Row const& row = GetParam();
-    EXPECT_EQ(x86::instruction_class_name(classify(row.bytes).kind), std::string(x86::instruction_class_name(row.expected)));
+    EXPECT_EQ(x86::instruction_class_name(classify(row.bytes).kind),
+              std::string(x86::instruction_class_name(row.expected)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Instruction, InstructionTable, ::testing::ValuesIn(Table), row_name);
@@ -152,8 +153,6 @@ TEST(Instruction, SitesCarryTheirLengthAndOperands) {
 }
 
 // A REX byte counts only right before the opcode (otherwise it is ignored), as the CPU decodes it.
-TEST(Instruction, RexOnlyBeforeTheOpcode) {
-    EXPECT_EQ(classify({0x41, 0x66, 0x8E, 0xE3}).source_register, 3);
-}
+TEST(Instruction, RexOnlyBeforeTheOpcode) { EXPECT_EQ(classify({0x41, 0x66, 0x8E, 0xE3}).source_register, 3); }
 
 } // namespace

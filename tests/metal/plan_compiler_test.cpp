@@ -121,8 +121,7 @@ TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
 TEST(MetalRunner, RunsAFloodOnMetal) {
     scenario::Scenario s = parse(Text);
     s.groves[1].image = "flooder";
-    s.faults.push_back(
-        scenario::Fault{milliseconds(5), FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0, {}});
+    s.faults.push_back(scenario::Fault{milliseconds(5), FaultAction::FloodStart, s.groves[1].name, {}, "echo", 0, {}});
     s.faults.push_back(scenario::Fault{milliseconds(6), FaultAction::FloodStop, s.groves[1].name, {}, "", 0, {}});
     EXPECT_TRUE(metal_host::can_run_on_metal(s));
     auto bytes = metal_host::compile_plan(s, "t.toml");
@@ -141,7 +140,8 @@ protected:
                 ("grove_metal_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
         fs::remove_all(m_dir);
         fs::create_directories(m_dir / "images");
-        for (char const* name : {"echo", "crasher"}) std::ofstream(m_dir / "images" / (std::string(name) + ".elf")) << "x";
+        for (char const* name : {"echo", "crasher"})
+            std::ofstream(m_dir / "images" / (std::string(name) + ".elf")) << "x";
         std::ofstream(m_dir / "kernel.elf") << "kernel";
         m_options.kernel = m_dir / "kernel.elf";
         m_options.image_dir = m_dir / "images";

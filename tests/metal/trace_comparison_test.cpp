@@ -66,7 +66,7 @@ TEST(TraceComparison, ReportsTheFirstDifferenceWithBothEvents) {
     Trace simulator = crash_trace(0, true);
     Trace metal = crash_trace(700, false);
     metal.events[1].fields[1].second = FieldValue::unsigned_integer(0x401001); // another pc
-    metal.events[4].generation = 3;                                          // a later difference
+    metal.events[4].generation = 3;                                            // a later difference
     auto const comparison = compare_grove_sequences(simulator, metal);
     ASSERT_FALSE(comparison.same());
     ASSERT_TRUE(comparison.first.has_value());

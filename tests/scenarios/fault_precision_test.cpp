@@ -93,7 +93,8 @@ TEST(FaultPrecision, AReadFaultInsideABlockIsReplayedWithItsExactPc) {
     std::vector<scenario::TraceEvent> const faults = faults_of_crasher(fast.trace);
     ASSERT_EQ(faults.size(), 3u);
     for (scenario::TraceEvent const& fault : faults) {
-        EXPECT_NE(text_field(fault, "symbol").find("crash_null()+0x7"), std::string::npos) << text_field(fault, "symbol");
+        EXPECT_NE(text_field(fault, "symbol").find("crash_null()+0x7"), std::string::npos)
+            << text_field(fault, "symbol");
         EXPECT_NE(text_field(fault, "instruction").find("mov rax, qword ptr [rax]"), std::string::npos);
     }
 }

@@ -89,7 +89,8 @@ TEST(RandomFaults, ARangedMomentVariesWithTheSeed) {
 
 // A grove argument "{seed}" becomes the run's seed, so that a grove (chaos) draws from it; other arguments stay.
 TEST(RandomFaults, ASeedArgumentIsTheRunsSeed) {
-    auto parsed = scenario::parse_scenario_file(GROVE_SOURCE_DIR "/scenarios/sweeps/chaos.toml", scenario::ParseOptions{});
+    auto parsed =
+        scenario::parse_scenario_file(GROVE_SOURCE_DIR "/scenarios/sweeps/chaos.toml", scenario::ParseOptions{});
     ASSERT_TRUE(parsed.has_value()) << parsed.error().text();
     scenario::Scenario const& s = parsed.value();
     scenario::RealizedScenario const realized = scenario::realize_faults(s, 18446744073709551615ull);

@@ -39,9 +39,24 @@ TEST(RunIsolated, CapturedOutputComesBackWithTheStatus) {
 // Children watched side by side each keep their own output and status, and one past its time limit is stopped
 // without holding up the others.
 TEST(IsolatedChild, SeveralRunSideBySide) {
-    IsolatedChild slow([](RunProgress*) { for (;;) pause(); return 0; }, 1, IsolatedOutput::Captured);
-    IsolatedChild a([](RunProgress*) { std::printf("a\n"); return 0; }, 0, IsolatedOutput::Captured);
-    IsolatedChild b([](RunProgress*) { std::printf("b\n"); return 4; }, 0, IsolatedOutput::Captured);
+    IsolatedChild slow(
+        [](RunProgress*) {
+            for (;;) pause();
+            return 0;
+        },
+        1, IsolatedOutput::Captured);
+    IsolatedChild a(
+        [](RunProgress*) {
+            std::printf("a\n");
+            return 0;
+        },
+        0, IsolatedOutput::Captured);
+    IsolatedChild b(
+        [](RunProgress*) {
+            std::printf("b\n");
+            return 4;
+        },
+        0, IsolatedOutput::Captured);
     while (!a.poll() || !b.poll()) usleep(1000);
     EXPECT_EQ(a.outcome().output, "a\n");
     EXPECT_EQ(b.outcome().output, "b\n");
@@ -138,8 +153,8 @@ TEST(DemangledSymbol, ANameThatCouldExpandWithoutBoundIsShownMangled) {
     // 238 bytes that demangle to 142 MB (groves/programs/hostile.cpp, symbol-bomb): 44 substitutions.
     std::string bomb = "_Z1f1AIiiE";
     for (int level = 0; level < 22; ++level) {
-        std::string const ref = level < 18 ? fmt::format("S{:c}_", "02468ACEGIKMOQSUWY"[level])
-                                           : fmt::format("S1{}_", 2 * (level - 18));
+        std::string const ref =
+            level < 18 ? fmt::format("S{:c}_", "02468ACEGIKMOQSUWY"[level]) : fmt::format("S1{}_", 2 * (level - 18));
         bomb.append("1AI").append(ref).append(ref).append("E");
     }
     ASSERT_EQ(bomb.size(), 238u);

@@ -16,9 +16,7 @@ std::string shard_text(u64 index, u64 count) { return std::to_string(index) + "/
 SeedSweep sweep_of(std::string const& seeds, std::string const& shard = "") {
     std::optional<SeedSweep> sweep = parse_seed_range(seeds);
     EXPECT_TRUE(sweep.has_value()) << seeds;
-    if (!shard.empty()) {
-        EXPECT_TRUE(parse_shard(shard, *sweep)) << shard;
-    }
+    if (!shard.empty()) { EXPECT_TRUE(parse_shard(shard, *sweep)) << shard; }
     return sweep.value_or(SeedSweep{});
 }
 
@@ -30,7 +28,8 @@ TEST(SeedSweep, ParsesRangesAndRefusesOthers) {
     for (char const* bad : {"", "5", "5..", "..5", "9..3", "1...3", "a..b", "-1..3", "1..18446744073709551616"})
         EXPECT_FALSE(parse_seed_range(bad).has_value()) << bad;
     SeedSweep sweep;
-    for (char const* bad : {"", "1", "2/2", "0/0", "/3", "1/", "-1/2", "a/b"}) EXPECT_FALSE(parse_shard(bad, sweep)) << bad;
+    for (char const* bad : {"", "1", "2/2", "0/0", "/3", "1/", "-1/2", "a/b"})
+        EXPECT_FALSE(parse_shard(bad, sweep)) << bad;
 }
 
 TEST(SeedSweep, ShardsPartitionTheSeedsDeterministically) {

@@ -25,11 +25,14 @@ Outcome run_with(FaultPrecision precision, Code const& code) {
 // Four instructions (registers and a load that works) before the access at Code0 + 20, in the same block.
 Code before_access() {
     Code code;
-    code.bytes({0xB9}).imm32(7)                    // mov ecx, 7
-        .bytes({0x48, 0x01, 0xC9})                 // add rcx, rcx
-        .bytes({0xBA}).imm32(Guest::Data)          // mov edx, Data
-        .bytes({0x48, 0x8B, 0x1A})                 // mov rbx, [rdx]
-        .bytes({0x48, 0xB8}).imm64(Unmapped);      // mov rax, Unmapped
+    code.bytes({0xB9})
+        .imm32(7)                  // mov ecx, 7
+        .bytes({0x48, 0x01, 0xC9}) // add rcx, rcx
+        .bytes({0xBA})
+        .imm32(Guest::Data)        // mov edx, Data
+        .bytes({0x48, 0x8B, 0x1A}) // mov rbx, [rdx]
+        .bytes({0x48, 0xB8})
+        .imm64(Unmapped); // mov rax, Unmapped
     return code;
 }
 constexpr u64 AccessOffset = 5 + 3 + 5 + 3 + 10;
@@ -77,7 +80,7 @@ TEST(FaultPrecision, FastMarksWriteFaultsAsInexact) {
 
 TEST(FaultPrecision, FastReportsFetchFaultsExactly) {
     Code no_execute = before_access().bytes({0x48, 0xB8}).imm64(Guest::NoExecute).bytes({0xFF, 0xE0}); // jmp rax
-    Code unmapped = before_access().bytes({0xFF, 0xE0});                                              // jmp rax
+    Code unmapped = before_access().bytes({0xFF, 0xE0});                                               // jmp rax
     for (Code const& code : {no_execute, unmapped}) {
         Outcome const fast = run_with(FaultPrecision::Fast, code);
         Outcome const exact = run_with(FaultPrecision::Exact, code);
@@ -93,11 +96,11 @@ TEST(FaultPrecision, FastReportsFetchFaultsExactly) {
 
 TEST(FaultPrecision, FastReportsEveryOtherTrapExactly) {
     std::vector<Code> const programs = {
-        before_access().int80(),                                // syscall
-        before_access().bytes({0x0F, 0x0B}),                    // ud2
-        before_access().bytes({0x31, 0xC9, 0xF7, 0xF1}),        // xor ecx, ecx; div ecx
-        before_access().bytes({0xCC}),                          // int3
-        before_access().bytes({0xF4}),                          // hlt: a stop site, #GP
+        before_access().int80(),                         // syscall
+        before_access().bytes({0x0F, 0x0B}),             // ud2
+        before_access().bytes({0x31, 0xC9, 0xF7, 0xF1}), // xor ecx, ecx; div ecx
+        before_access().bytes({0xCC}),                   // int3
+        before_access().bytes({0xF4}),                   // hlt: a stop site, #GP
     };
     for (Code const& code : programs) {
         Outcome const fast = run_with(FaultPrecision::Fast, code);
@@ -114,12 +117,13 @@ TEST(FaultPrecision, FastReportsEveryOtherTrapExactly) {
 // and memory, in both precisions.
 TEST(FaultPrecision, FastRunsLoadsAndStoresAsExactDoes) {
     Code loop;
-    loop.bytes({0xBA}).imm32(Guest::Data)       // mov edx, Data
-        .bytes({0x48, 0x8B, 0x02})              // loop: mov rax, [rdx]
-        .bytes({0x48, 0x83, 0xC0, 0x03})        // add rax, 3
-        .bytes({0x48, 0x89, 0x02})              // mov [rdx], rax
-        .bytes({0x48, 0xFF, 0xC1})              // inc rcx
-        .bytes({0xEB, 0xF1});                   // jmp loop
+    loop.bytes({0xBA})
+        .imm32(Guest::Data)              // mov edx, Data
+        .bytes({0x48, 0x8B, 0x02})       // loop: mov rax, [rdx]
+        .bytes({0x48, 0x83, 0xC0, 0x03}) // add rax, 3
+        .bytes({0x48, 0x89, 0x02})       // mov [rdx], rax
+        .bytes({0x48, 0xFF, 0xC1})       // inc rcx
+        .bytes({0xEB, 0xF1});            // jmp loop
     auto preempted = [&](FaultPrecision precision) {
         UnicornArch arch(UnicornArch::DefaultFrames, precision);
         Guest guest(arch, loop);

@@ -28,8 +28,8 @@ public:
         for (int i = 0; i < 8; ++i) m_bytes.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
         return *this;
     }
-    Code& mov_rax(std::uint64_t v) { return bytes({0x48, 0xB8}).imm64(v); }      // mov rax, imm64
-    Code& int80() { return bytes({0xCD, 0x80}); }                                 // int 0x80
+    Code& mov_rax(std::uint64_t v) { return bytes({0x48, 0xB8}).imm64(v); } // mov rax, imm64
+    Code& int80() { return bytes({0xCD, 0x80}); }                           // int 0x80
     std::uint64_t size() const { return m_bytes.size(); }
     std::vector<std::uint8_t> const& data() const { return m_bytes; }
 
@@ -39,10 +39,10 @@ private:
 
 // One address space with a code page, data pages of each kind, a stack, and one thread at the code.
 struct Guest {
-    static constexpr u64 CodeBase = layout::WindowBase;         // read + execute
-    static constexpr u64 Data = 0x0000'0000'0060'0000;          // read + write
-    static constexpr u64 ReadOnly = Data + PageSize;             // read
-    static constexpr u64 NoExecute = Data + 2 * PageSize;        // read + write
+    static constexpr u64 CodeBase = layout::WindowBase;   // read + execute
+    static constexpr u64 Data = 0x0000'0000'0060'0000;    // read + write
+    static constexpr u64 ReadOnly = Data + PageSize;      // read
+    static constexpr u64 NoExecute = Data + 2 * PageSize; // read + write
     static constexpr u64 StackTop = layout::MainStackTop;
     static constexpr PageCount StackPages = PageCount(4);
 

@@ -2,7 +2,6 @@
 // ranges, round trips out of Unicorn for the instructions the backend emulates, and the port log.
 #include <tests/sim_backend/guest.hpp>
 
-
 namespace grove::sim::testing {
 namespace {
 
@@ -13,9 +12,10 @@ TEST(UnicornArch, OnePageMapsOfAGrowingHeapStayAFewRegions) {
     UnicornArch arch;
     PageCount const before = arch.free_pages();
     AddressSpaceId space = arch.create_address_space().value();
-    for (u64 i = 0; i < 16'000; ++i) ASSERT_TRUE(arch.map(space, VirtAddr{Heap + i * PageSize}, PageCount(1), ReadWrite));
+    for (u64 i = 0; i < 16'000; ++i)
+        ASSERT_TRUE(arch.map(space, VirtAddr{Heap + i * PageSize}, PageCount(1), ReadWrite));
     // One Unicorn region per map was minutes of host time, then SIGABRT at about 4 100 regions.
-    EXPECT_LE(arch.region_count(space), 14u); // the set bits of 16 000
+    EXPECT_LE(arch.region_count(space), 14u);                                           // the set bits of 16 000
     EXPECT_EQ(arch.free_pages(), before - PageCount(16'000) - arch.table_pages(space)); // and the page tables
     u64 const value = 0x1122334455667788;
     ASSERT_TRUE(arch.copy_to_user(space, VirtAddr{Heap + 15'999 * PageSize}, &value, Bytes(8)));
@@ -52,9 +52,7 @@ TEST(UnicornArch, ScatteredMapsPastTheRegionLimitAreRefusedNotFatal) {
     for (u64 i = 1; i < 4 * UnicornSpace::MaxRegions && !refused; i += 2) {
         Result<PageCount> r = arch.unmap(other, VirtAddr{Heap + i * PageSize}, PageCount(1));
         refused = !r;
-        if (refused) {
-            EXPECT_EQ(r.error(), Error::OutOfMemory);
-        }
+        if (refused) { EXPECT_EQ(r.error(), Error::OutOfMemory); }
     }
     EXPECT_TRUE(refused);
     EXPECT_LE(arch.region_count(other), UnicornSpace::MaxRegions);
@@ -99,11 +97,12 @@ TEST(UnicornArch, PhysicalRangesAreBackedOnlyWhereWritten) {
 // rdtsc; add rbx, rax; dec ecx; jnz back; int 0x80: a loop that executes a site each iteration.
 Code rdtsc_loop(u32 iterations) {
     Code code;
-    code.bytes({0xB9}).imm32(iterations)            // mov ecx, n
-        .bytes({0x0F, 0x31})                        // rdtsc
-        .bytes({0x48, 0x01, 0xC3})                  // add rbx, rax
-        .bytes({0xFF, 0xC9})                        // dec ecx
-        .bytes({0x75, 0xF7})                        // jnz rdtsc
+    code.bytes({0xB9})
+        .imm32(iterations)         // mov ecx, n
+        .bytes({0x0F, 0x31})       // rdtsc
+        .bytes({0x48, 0x01, 0xC3}) // add rbx, rax
+        .bytes({0xFF, 0xC9})       // dec ecx
+        .bytes({0x75, 0xF7})       // jnz rdtsc
         .int80();
     return code;
 }
@@ -125,10 +124,13 @@ TEST(UnicornArch, RdtscInALoopIsEmulatedWithoutLeavingUnicorn) {
 
 TEST(UnicornArch, RepOutsStopsAtTheDeadlineAndResumes) {
     Code code;
-    code.bytes({0xBA}).imm32(0x3F8)                      // mov edx, 0x3f8
-        .bytes({0xBE}).imm32(Guest::Data)                // mov esi, Data
-        .bytes({0xB9}).imm32(3000)                       // mov ecx, 3000
-        .bytes({0xF3, 0x6E})                             // rep outsb
+    code.bytes({0xBA})
+        .imm32(0x3F8) // mov edx, 0x3f8
+        .bytes({0xBE})
+        .imm32(Guest::Data) // mov esi, Data
+        .bytes({0xB9})
+        .imm32(3000)         // mov ecx, 3000
+        .bytes({0xF3, 0x6E}) // rep outsb
         .int80();
     u64 const rep_pc = Guest::CodeBase + 15;
     UnicornArch arch;
@@ -154,10 +156,13 @@ TEST(UnicornArch, RepOutsStopsAtTheDeadlineAndResumes) {
 
 TEST(UnicornArch, LargeRepOutsKeepsOnlyTheLastWrites) {
     Code code;
-    code.bytes({0xBA}).imm32(0x80)                       // mov edx, 0x80
-        .bytes({0xBE}).imm32(Heap)                       // mov esi, Heap
-        .bytes({0xB9}).imm32(32u << 20)                  // mov ecx, 32 MiB
-        .bytes({0xF3, 0x6E})                             // rep outsb
+    code.bytes({0xBA})
+        .imm32(0x80) // mov edx, 0x80
+        .bytes({0xBE})
+        .imm32(Heap) // mov esi, Heap
+        .bytes({0xB9})
+        .imm32(32u << 20)    // mov ecx, 32 MiB
+        .bytes({0xF3, 0x6E}) // rep outsb
         .int80();
     UnicornArch arch;
     Guest guest(arch, code);

@@ -43,7 +43,7 @@ TEST(UnicornArch, MapValidatesBeforeChangingAnything) {
     EXPECT_EQ(arch.map(space, VirtAddr{base.value + 1}, PageCount(1), ReadWrite).error(), Error::InvalidArgument);
     EXPECT_EQ(arch.map(space, VirtAddr{0}, PageCount(1), ReadWrite).error(), Error::InvalidArgument); // outside
     EXPECT_EQ(arch.map(space, base, PageCount(1), Permissions::Write | Permissions::Execute).error(),
-              Error::InvalidArgument); // W^X
+              Error::InvalidArgument);                                                      // W^X
     EXPECT_EQ(arch.map(space, base, PageCount(13), ReadWrite).error(), Error::OutOfMemory); // 13 + its table
     EXPECT_EQ(arch.free_pages(), PageCount(13));
     ASSERT_TRUE(arch.map(space, base, PageCount(2), ReadWrite));
@@ -80,8 +80,10 @@ TEST(UnicornArch, PartialUnmapKeepsTheRestOfAMapping) {
     // the guest, and the middle ones fault.
     VirtAddr const base{0x0000'0000'0300'0000};
     Code code;
-    code.mov_rax(base.value + 3 * PageSize).bytes({0x48, 0x8B, 0x18}) // mov rbx, [rax]   (the last page)
-        .mov_rax(base.value + PageSize).bytes({0x48, 0x8B, 0x08})     // mov rcx, [rax]   (unmapped)
+    code.mov_rax(base.value + 3 * PageSize)
+        .bytes({0x48, 0x8B, 0x18}) // mov rbx, [rax]   (the last page)
+        .mov_rax(base.value + PageSize)
+        .bytes({0x48, 0x8B, 0x08}) // mov rcx, [rax]   (unmapped)
         .int80();
     UnicornArch arch;
     Guest guest(arch, code);
@@ -108,8 +110,9 @@ TEST(UnicornArch, PartialUnmapKeepsTheRestOfAMapping) {
 TEST(UnicornArch, SpacesAreIsolated) {
     // Both groves write their own marker at the same address, then read the other's private page.
     Code code;
-    code.mov_rax(Guest::Data).bytes({0x48, 0x89, 0x38}) // mov [rax], rdi
-        .bytes({0x48, 0x8B, 0x1E})                      // mov rbx, [rsi]
+    code.mov_rax(Guest::Data)
+        .bytes({0x48, 0x89, 0x38}) // mov [rax], rdi
+        .bytes({0x48, 0x8B, 0x1E}) // mov rbx, [rsi]
         .int80();
     UnicornArch arch;
     Guest a(arch, code, ThreadId{1, 1});
@@ -125,7 +128,7 @@ TEST(UnicornArch, SpacesAreIsolated) {
     Trap ta = a.run();
     Trap tb = b.run();
     EXPECT_EQ(ta.kind, TrapKind::Syscall);   // a reads its own page
-    ASSERT_EQ(tb.kind, TrapKind::PageFault);  // b has no such page
+    ASSERT_EQ(tb.kind, TrapKind::PageFault); // b has no such page
     EXPECT_EQ(tb.fault.address, private_a.value);
     u64 va = 0, vb = 0;
     ASSERT_TRUE(arch.copy_from_user(a.space, &va, VirtAddr{Guest::Data}, Bytes(8)));
@@ -141,8 +144,8 @@ TEST(UnicornArch, ThreadsSharingASpaceKeepTheirRegisters) {
     Guest guest(arch, code, ThreadId{1, 1});
     ThreadId const second{2, 7};
     arch.destroy_context(guest.thread);
-    ASSERT_TRUE(arch.create_context(guest.thread, guest.space, VirtAddr{Guest::CodeBase}, VirtAddr{Guest::StackTop},
-                                    111, 0));
+    ASSERT_TRUE(
+        arch.create_context(guest.thread, guest.space, VirtAddr{Guest::CodeBase}, VirtAddr{Guest::StackTop}, 111, 0));
     ASSERT_TRUE(arch.create_context(second, guest.space, VirtAddr{Guest::CodeBase},
                                     VirtAddr{Guest::StackTop - PageSize}, 222, 0));
     ASSERT_EQ(arch.resume(guest.thread).kind, TrapKind::Syscall);
@@ -154,9 +157,9 @@ TEST(UnicornArch, ThreadsSharingASpaceKeepTheirRegisters) {
     EXPECT_EQ(arch.registers(guest.thread).rax, 1u);
     EXPECT_EQ(arch.registers(second).rcx, 222u);
     EXPECT_EQ(arch.registers(second).rsp, Guest::StackTop - PageSize);
-    EXPECT_EQ(arch.create_context(second, guest.space, VirtAddr{Guest::CodeBase}, VirtAddr{Guest::StackTop}, 0, 0)
-                  .error(),
-              Error::InvalidArgument);
+    EXPECT_EQ(
+        arch.create_context(second, guest.space, VirtAddr{Guest::CodeBase}, VirtAddr{Guest::StackTop}, 0, 0).error(),
+        Error::InvalidArgument);
 }
 
 TEST(UnicornArch, CrashReportDescribesTheFaultingInstructionAndRegisters) {

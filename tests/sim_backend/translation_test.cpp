@@ -11,10 +11,10 @@ constexpr u32 Rounds = 50;
 // mov ecx, Rounds; loop: int 0x80; dec ecx; jnz loop; then `tail`.
 Code syscall_loop_then(std::initializer_list<std::uint8_t> tail) {
     Code code;
-    code.bytes({0xB9}).imm32(Rounds);   // mov ecx, Rounds
-    code.int80();                       // loop (offset 5)
-    code.bytes({0xFF, 0xC9});           // dec ecx
-    code.bytes({0x75, 0xFA});           // jnz loop
+    code.bytes({0xB9}).imm32(Rounds); // mov ecx, Rounds
+    code.int80();                     // loop (offset 5)
+    code.bytes({0xFF, 0xC9});         // dec ecx
+    code.bytes({0x75, 0xFA});         // jnz loop
     code.bytes(tail);
     return code;
 }
@@ -82,9 +82,9 @@ TEST(UnicornArch, RemappedCodePageRunsItsNewCode) {
 TEST(UnicornArch, GuestStoresAndKernelCopiesSeeTheSameMemory) {
     Code code;
     code.mov_rax(Guest::Data)
-        .bytes({0x48, 0x8B, 0x18})         // mov rbx, [rax]   (written by the kernel)
-        .bytes({0x48, 0xFF, 0xC3})         // inc rbx
-        .bytes({0x48, 0x89, 0x58, 0x08})   // mov [rax + 8], rbx
+        .bytes({0x48, 0x8B, 0x18})       // mov rbx, [rax]   (written by the kernel)
+        .bytes({0x48, 0xFF, 0xC3})       // inc rbx
+        .bytes({0x48, 0x89, 0x58, 0x08}) // mov [rax + 8], rbx
         .int80();
     UnicornArch arch;
     Guest guest(arch, code);

@@ -16,17 +16,24 @@ Trap run_once(Code const& code) {
 
 TEST(UnicornArch, SyscallCarriesArgumentsAndTheGuestSeesTheResult) {
     Code code;
-    code.bytes({0xB8}).imm32(5)                  // mov eax, 5
-        .bytes({0xBF}).imm32(11)                 // mov edi, 11
-        .bytes({0xBE}).imm32(22)                 // mov esi, 22
-        .bytes({0xBA}).imm32(33)                 // mov edx, 33
-        .bytes({0x41, 0xBA}).imm32(44)           // mov r10d, 44
-        .bytes({0x41, 0xB8}).imm32(55)           // mov r8d, 55
-        .bytes({0x41, 0xB9}).imm32(66)           // mov r9d, 66
+    code.bytes({0xB8})
+        .imm32(5) // mov eax, 5
+        .bytes({0xBF})
+        .imm32(11) // mov edi, 11
+        .bytes({0xBE})
+        .imm32(22) // mov esi, 22
+        .bytes({0xBA})
+        .imm32(33) // mov edx, 33
+        .bytes({0x41, 0xBA})
+        .imm32(44) // mov r10d, 44
+        .bytes({0x41, 0xB8})
+        .imm32(55) // mov r8d, 55
+        .bytes({0x41, 0xB9})
+        .imm32(66) // mov r9d, 66
         .int80();
     u64 const after_first = Code0 + code.size();
-    code.bytes({0x48, 0x89, 0xC3})               // mov rbx, rax
-        .bytes({0x49, 0x89, 0xD4})               // mov r12, rdx
+    code.bytes({0x48, 0x89, 0xC3}) // mov rbx, rax
+        .bytes({0x49, 0x89, 0xD4}) // mov r12, rdx
         .int80();
     UnicornArch arch;
     Guest guest(arch, code);
@@ -151,21 +158,17 @@ TEST_P(Privileged, TrapsAsGeneralProtectionWithoutExecuting) {
     EXPECT_EQ(after.rflags, before.rflags);
 }
 
-INSTANTIATE_TEST_SUITE_P(UnicornArch, Privileged,
-                         ::testing::Values(PrivilegedCase{"hlt", {0xF4}}, PrivilegedCase{"cli", {0xFA}},
-                                           PrivilegedCase{"sti", {0xFB}},
-                                           PrivilegedCase{"mov_rax_cr3", {0x0F, 0x20, 0xD8}},
-                                           PrivilegedCase{"mov_cr0_rax", {0x0F, 0x22, 0xC0}},
-                                           PrivilegedCase{"lgdt", {0x0F, 0x01, 0x10}},
-                                           PrivilegedCase{"lidt", {0x0F, 0x01, 0x18}},
-                                           PrivilegedCase{"wrmsr", {0x0F, 0x30}},
-                                           PrivilegedCase{"rdmsr", {0x0F, 0x32}},
-                                           PrivilegedCase{"invlpg", {0x0F, 0x01, 0x38}},
-                                           PrivilegedCase{"swapgs", {0x0F, 0x01, 0xF8}},
-                                           PrivilegedCase{"wbinvd", {0x0F, 0x09}},
-                                           PrivilegedCase{"ltr", {0x0F, 0x00, 0xD8}},
-                                           PrivilegedCase{"hlt_after_prefixes", {0x66, 0x2E, 0xF4}}),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(
+    UnicornArch, Privileged,
+    ::testing::Values(PrivilegedCase{"hlt", {0xF4}}, PrivilegedCase{"cli", {0xFA}}, PrivilegedCase{"sti", {0xFB}},
+                      PrivilegedCase{"mov_rax_cr3", {0x0F, 0x20, 0xD8}},
+                      PrivilegedCase{"mov_cr0_rax", {0x0F, 0x22, 0xC0}}, PrivilegedCase{"lgdt", {0x0F, 0x01, 0x10}},
+                      PrivilegedCase{"lidt", {0x0F, 0x01, 0x18}}, PrivilegedCase{"wrmsr", {0x0F, 0x30}},
+                      PrivilegedCase{"rdmsr", {0x0F, 0x32}}, PrivilegedCase{"invlpg", {0x0F, 0x01, 0x38}},
+                      PrivilegedCase{"swapgs", {0x0F, 0x01, 0xF8}}, PrivilegedCase{"wbinvd", {0x0F, 0x09}},
+                      PrivilegedCase{"ltr", {0x0F, 0x00, 0xD8}},
+                      PrivilegedCase{"hlt_after_prefixes", {0x66, 0x2E, 0xF4}}),
+    case_name);
 
 TEST(UnicornArch, PortIoWithoutPermissionIsGeneralProtection) {
     Trap in = run_once(Code{0x90, 0xE4, 0x60}); // in al, 0x60
@@ -183,15 +186,19 @@ TEST(UnicornArch, PortIoWithoutPermissionIsGeneralProtection) {
 
 TEST(UnicornArch, PortIoInsideThePortRangesRunsAgainstTheMinimalDevice) {
     Code code;
-    code.bytes({0x31, 0xC0})                      // xor eax, eax
-        .bytes({0xE4, 0x60})                      // in al, 0x60 -> 0xff
-        .bytes({0x48, 0x89, 0xC3})                // mov rbx, rax
-        .bytes({0xBA}).imm32(0x3F8)               // mov edx, 0x3f8
-        .bytes({0xB0, 0x41, 0xEE})                // mov al, 'A'; out dx, al
+    code.bytes({0x31, 0xC0})       // xor eax, eax
+        .bytes({0xE4, 0x60})       // in al, 0x60 -> 0xff
+        .bytes({0x48, 0x89, 0xC3}) // mov rbx, rax
+        .bytes({0xBA})
+        .imm32(0x3F8)                                // mov edx, 0x3f8
+        .bytes({0xB0, 0x41, 0xEE})                   // mov al, 'A'; out dx, al
         .bytes({0x66, 0xB8, 0x34, 0x12, 0x66, 0xEF}) // mov ax, 0x1234; out dx, ax (0x3f8, 0x3f9)
-        .mov_rax(0).bytes({0xBE}).imm32(Guest::ReadOnly) // mov esi, ReadOnly
-        .bytes({0xB9}).imm32(2)                   // mov ecx, 2
-        .bytes({0xF3, 0x6E})                      // rep outsb
+        .mov_rax(0)
+        .bytes({0xBE})
+        .imm32(Guest::ReadOnly) // mov esi, ReadOnly
+        .bytes({0xB9})
+        .imm32(2)            // mov ecx, 2
+        .bytes({0xF3, 0x6E}) // rep outsb
         .int80();
     UnicornArch arch;
     Guest guest(arch, code);
@@ -227,9 +234,9 @@ TEST(UnicornArch, PortRangeMustCoverEveryByteOfTheAccess) {
 
 TEST(UnicornArch, RdtscReturnsVirtualTimeAndCpuidFixedValues) {
     Code code;
-    code.bytes({0x90, 0x90, 0x0F, 0x31})          // nop; nop; rdtsc
+    code.bytes({0x90, 0x90, 0x0F, 0x31})             // nop; nop; rdtsc
         .bytes({0x49, 0x89, 0xC4, 0x49, 0x89, 0xD5}) // mov r12, rax; mov r13, rdx
-        .bytes({0x31, 0xC0, 0x0F, 0xA2})          // xor eax, eax; cpuid
+        .bytes({0x31, 0xC0, 0x0F, 0xA2})             // xor eax, eax; cpuid
         .int80();
     auto run = [&] {
         UnicornArch arch;

@@ -60,13 +60,13 @@ TEST_F(AtaDiskTest, IdentifyIsBusyForItsTimeThenRaisesTheInterruptWithTheSectorC
     EXPECT_EQ(words[0], 0x0040);
     EXPECT_NE(words[49] & 0x0200, 0);
     EXPECT_EQ(words[60] | (u32{words[61]} << 16), Sectors);
-    EXPECT_EQ(in(Status) & AtaDisk::StatusDataRequest, 0);
+    EXPECT_EQ(in(Status)&AtaDisk::StatusDataRequest, 0);
 }
 
 TEST_F(AtaDiskTest, WrittenSectorsStayInTheCacheUntilAFlushCommitsThem) {
     command(AtaDisk::CommandWrite, 2, 2);
     EXPECT_FALSE(wait_for_interrupt()); // DRQ for the first sector comes without an interrupt
-    EXPECT_NE(in(Control) & AtaDisk::StatusDataRequest, 0);
+    EXPECT_NE(in(Control)&AtaDisk::StatusDataRequest, 0);
     write_sector(0xAB);
     ASSERT_TRUE(wait_for_interrupt());
     write_sector(0xCD);
@@ -84,7 +84,7 @@ TEST_F(AtaDiskTest, WrittenSectorsStayInTheCacheUntilAFlushCommitsThem) {
     command(AtaDisk::CommandFlush, 0, 0);
     EXPECT_EQ(bus.next_event(), now + AtaDisk::FlushTime + Ticks(2 * AtaDisk::FlushSectorTime.value));
     ASSERT_TRUE(wait_for_interrupt());
-    EXPECT_EQ(in(Status) & AtaDisk::StatusError, 0);
+    EXPECT_EQ(in(Status)&AtaDisk::StatusError, 0);
     EXPECT_EQ(disk->dirty_sectors(), 0u);
     EXPECT_EQ(disk->committed()[2 * 512], 0xAB);
     EXPECT_EQ(disk->committed()[3 * 512 + 511], 0xCD);
@@ -94,7 +94,7 @@ TEST_F(AtaDiskTest, AMultiSectorReadInterruptsOncePerSector) {
     command(AtaDisk::CommandRead, 0, 3);
     for (int sector = 0; sector < 3; ++sector) {
         ASSERT_TRUE(wait_for_interrupt()) << sector;
-        EXPECT_NE(in(Status) & AtaDisk::StatusDataRequest, 0);
+        EXPECT_NE(in(Status)&AtaDisk::StatusDataRequest, 0);
         for (int i = 0; i < 256; ++i) (void)read_word();
     }
     EXPECT_EQ(in(Status), AtaDisk::StatusReady | AtaDisk::StatusSeekDone);
@@ -104,7 +104,7 @@ TEST_F(AtaDiskTest, AMultiSectorReadInterruptsOncePerSector) {
 TEST_F(AtaDiskTest, ATransferPastTheLastSectorEndsWithErrAndAbrt) {
     command(AtaDisk::CommandRead, Sectors - 1, 2);
     ASSERT_TRUE(wait_for_interrupt());
-    EXPECT_NE(in(Status) & AtaDisk::StatusError, 0);
+    EXPECT_NE(in(Status)&AtaDisk::StatusError, 0);
     EXPECT_EQ(in(Error), AtaDisk::ErrorAbort);
     command(AtaDisk::CommandWrite, Sectors, 1);
     ASSERT_TRUE(wait_for_interrupt());
@@ -118,14 +118,14 @@ TEST_F(AtaDiskTest, AnUnknownCommandAndChsAddressingAreAborted) {
     out(Device, 0xA0); // CHS
     out(Status, AtaDisk::CommandRead);
     ASSERT_TRUE(wait_for_interrupt());
-    EXPECT_NE(in(Status) & AtaDisk::StatusError, 0);
+    EXPECT_NE(in(Status)&AtaDisk::StatusError, 0);
 }
 
 TEST_F(AtaDiskTest, NienKeepsTheInterruptOffTheLine) {
     out(Control, AtaDisk::ControlNoInterrupt);
     command(AtaDisk::CommandIdentify, 0, 0);
     EXPECT_FALSE(wait_for_interrupt());
-    EXPECT_NE(in(Control) & AtaDisk::StatusDataRequest, 0); // the command still completed
+    EXPECT_NE(in(Control)&AtaDisk::StatusDataRequest, 0); // the command still completed
 }
 
 TEST_F(AtaDiskTest, TheSlaveIsAbsentAndACommandToItIsIgnored) {

@@ -166,7 +166,8 @@ TEST(ScenarioParserErrors, ExpectationNamingANeverEmittedEventKindIsAnError) {
 // The kernel emits an event for every step of every message, so expectations may name them.
 TEST(ScenarioParserErrors, ExpectationsMayNameMessageEvents) {
     for (std::string const kind : {"message_sent", "message_delivered", "message_refused"}) {
-        std::string const text = with_head("[expect]\nabsent = [{ event = \"" + kind + "\", reason = \"queue_full\" }]\n");
+        std::string const text =
+            with_head("[expect]\nabsent = [{ event = \"" + kind + "\", reason = \"queue_full\" }]\n");
         EXPECT_TRUE(parse_scenario_string(text, "ok.toml", ParseOptions{}).has_value()) << kind;
     }
 }
@@ -174,8 +175,7 @@ TEST(ScenarioParserErrors, ExpectationsMayNameMessageEvents) {
 TEST(ScenarioParserErrors, ServedNeedsADeclaredGroveAndAPositiveBound) {
     EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"nobody\", within = \"5ms\" }]\n")).find("nobody"),
               std::string::npos);
-    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\" }]\n")).find("within"),
-              std::string::npos);
+    EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\" }]\n")).find("within"), std::string::npos);
     EXPECT_NE(error_of(with_head("[expect]\nserved = [{ grove = \"a\", within = \"0ms\" }]\n")).find("within"),
               std::string::npos);
 }
@@ -226,13 +226,15 @@ namespace grove::scenario {
 namespace {
 
 TEST(ScenarioParserErrors, AFaultRangeThatEndsBeforeItBegins) {
-    std::string const error = error_of(with_head("[[faults]]\nat = \"20ms..10ms\"\naction = \"crash\"\ngrove = \"a\"\n"));
+    std::string const error =
+        error_of(with_head("[[faults]]\nat = \"20ms..10ms\"\naction = \"crash\"\ngrove = \"a\"\n"));
     EXPECT_NE(error.find("bad.toml:7:"), std::string::npos) << error;
     EXPECT_NE(error.find("ends before it begins"), std::string::npos) << error;
 }
 
 TEST(ScenarioParserErrors, AFaultRangeThatIsNotDurations) {
-    std::string const error = error_of(with_head("[[faults]]\nat = \"10ms..soon\"\naction = \"crash\"\ngrove = \"a\"\n"));
+    std::string const error =
+        error_of(with_head("[[faults]]\nat = \"10ms..soon\"\naction = \"crash\"\ngrove = \"a\"\n"));
     EXPECT_NE(error.find("not a range of durations"), std::string::npos) << error;
 }
 
@@ -260,8 +262,8 @@ TEST(ScenarioParserErrors, ARandomRuleNeedsCountOrRate) {
 }
 
 TEST(ScenarioParserErrors, ARandomFloodNeedsAFlooder) {
-    std::string const error = error_of(
-        with_head("[[random_faults]]\nactions = [\"flood\"]\ngroves = [\"a\"]\ncount = 1\ntarget = \"a\"\n"));
+    std::string const error =
+        error_of(with_head("[[random_faults]]\nactions = [\"flood\"]\ngroves = [\"a\"]\ncount = 1\ntarget = \"a\"\n"));
     EXPECT_NE(error.find("none of its groves has image = \"flooder\""), std::string::npos) << error;
 }
 

@@ -92,8 +92,10 @@ TEST(ScenarioParserLimits, FloodStartNeedsAFlooderImage) {
 
 TEST(ScenarioParserLimits, ADeeplyDottedKeyIsACleanError) {
     std::string const key = repeated("a", 50'000, ".");
-    EXPECT_EQ(error_of(key + " = 1\n"), "bad.toml:1:16: a key or table name of more than 8 dotted parts; use at most 8");
-    EXPECT_EQ(error_of("[" + key + "]\n"), "bad.toml:1:17: a key or table name of more than 8 dotted parts; use at most 8");
+    EXPECT_EQ(error_of(key + " = 1\n"),
+              "bad.toml:1:16: a key or table name of more than 8 dotted parts; use at most 8");
+    EXPECT_EQ(error_of("[" + key + "]\n"),
+              "bad.toml:1:17: a key or table name of more than 8 dotted parts; use at most 8");
     EXPECT_EQ(error_of(with_head("limits = { " + key + " = 1 }\n")),
               "bad.toml:6:27: a key or table name of more than 8 dotted parts; use at most 8");
     // Dots in values are not keys.
@@ -158,7 +160,7 @@ TEST(ScenarioParserLimits, AScenarioNameIsPrintableAsciiWithoutSpaces) {
 TEST(ScenarioParserLimits, NonAsciiWhitespaceNeverReachesTheTomlLibrary) {
     // U+00A1 and U+00A0 outside a string: the library's whitespace table has undefined behaviour on the first.
     EXPECT_EQ(error_of("name = \"t\"\xc2\xa1\n"), "bad.toml:1:11: a non-ASCII character outside a string or comment; "
-                                                 "TOML allows them only in quotes and comments");
+                                                  "TOML allows them only in quotes and comments");
     EXPECT_EQ(error_of("name =\xc2\xa0\"t\"\n"), "bad.toml:1:7: a non-ASCII character outside a string or comment; "
                                                  "TOML allows them only in quotes and comments");
     // In a multi-line string the library looks at whitespace after a line-ending backslash.
@@ -174,8 +176,8 @@ TEST(ScenarioParserLimits, NonAsciiWhitespaceNeverReachesTheTomlLibrary) {
 
 TEST(ScenarioParserLimits, UntrustedTextIsQuotedEscapedAndCut) {
     std::string const name = "\\u001b[2J\\u001b[31m" + std::string(5000, 'n'); // TOML escapes for ESC
-    std::string const message = error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"" + name +
-                                         "\"\nimage = \"echo\"\n");
+    std::string const message =
+        error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"" + name + "\"\nimage = \"echo\"\n");
     EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
     EXPECT_LT(message.size(), 400u) << message;
     EXPECT_NE(message.find("'\\x1b[2J\\x1b[31mnnn"), std::string::npos) << message;

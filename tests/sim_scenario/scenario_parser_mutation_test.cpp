@@ -63,9 +63,9 @@ TEST(ScenarioParserMutation, TruncationsAndByteChangesNeverCrash) {
 }
 
 TEST(ScenarioParserMutation, DegenerateInputsGiveDiagnostics) {
-    for (std::string const& text : {std::string(), std::string("\0\0\0", 3), std::string("\xff\xfe\x00", 3),
-                                    std::string(10000, '['), std::string("a = ") + std::string(5000, '['),
-                                    std::string("[[groves]]\n"), std::string("groves = 5\n")}) {
+    for (std::string const& text :
+         {std::string(), std::string("\0\0\0", 3), std::string("\xff\xfe\x00", 3), std::string(10000, '['),
+          std::string("a = ") + std::string(5000, '['), std::string("[[groves]]\n"), std::string("groves = 5\n")}) {
         auto const parsed = parse_scenario_string(text, "mutant.toml", ParseOptions{});
         EXPECT_FALSE(parsed.has_value());
     }

@@ -124,8 +124,8 @@ image = "client"
     expected_capabilities.network = true;
     EXPECT_EQ(grove.capabilities, expected_capabilities);
     EXPECT_EQ(grove.limits, (Limits{mebibytes(8), 2, 100, 0, 50, 5, ViolationPolicy::Kill}));
-    EXPECT_EQ(grove.respawn, (Respawn{RespawnPolicy::Limited, 3, milliseconds(500), 0, milliseconds(2),
-                                      milliseconds(2), seconds(1)}));
+    EXPECT_EQ(grove.respawn,
+              (Respawn{RespawnPolicy::Limited, 3, milliseconds(500), 0, milliseconds(2), milliseconds(2), seconds(1)}));
     EXPECT_EQ(scenario.groves[1].name, "peer");
 }
 
@@ -226,8 +226,8 @@ ipc_accounting = true
 digest = "00FF00ff00ff00ff"
 )");
     Expectations const& expect = scenario.expect;
-    EXPECT_EQ(expect.final_states, (std::vector<std::pair<std::string, GroveState>>{
-                                       {"b", GroveState::Running}, {"a", GroveState::Quarantined}}));
+    EXPECT_EQ(expect.final_states, (std::vector<std::pair<std::string, GroveState>>{{"b", GroveState::Running},
+                                                                                    {"a", GroveState::Quarantined}}));
     ASSERT_EQ(expect.counts.size(), 3u);
     EXPECT_EQ(expect.counts[0].grove, "a");
     EXPECT_EQ(expect.counts[0].crashes, (CountRange{3, 3}));
@@ -244,8 +244,8 @@ digest = "00FF00ff00ff00ff"
     EXPECT_EQ(crashed.event, "crashed");
     EXPECT_EQ(crashed.grove, "a");
     EXPECT_EQ(crashed.generation, 1u);
-    EXPECT_EQ(crashed.fields, (std::vector<std::pair<std::string, FieldValue>>{
-                                  {"kind", FieldValue::text("fault")}, {"code", FieldValue::integer(-11)}}));
+    EXPECT_EQ(crashed.fields, (std::vector<std::pair<std::string, FieldValue>>{{"kind", FieldValue::text("fault")},
+                                                                               {"code", FieldValue::integer(-11)}}));
     EXPECT_EQ(expect.sequences[0][1], (EventMatcher{"gave_up", std::nullopt, std::nullopt, {}}));
     ASSERT_EQ(expect.absent.size(), 1u);
     EXPECT_EQ(expect.absent[0].fields[0].second, FieldValue::text("panic"));
@@ -275,8 +275,9 @@ crashes = { max = 1 }
 TEST(ScenarioParser, AcceptsTheCallersImageList) {
     ParseOptions options;
     options.images = {"custom"};
-    auto const parsed = parse_scenario_string(
-        "name = \"x\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"custom\"\n", "t.toml", options);
+    auto const parsed =
+        parse_scenario_string("name = \"x\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"custom\"\n",
+                              "t.toml", options);
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed.value().groves[0].image, "custom");
     EXPECT_FALSE(parse_scenario_string(Minimal, "t.toml", options).has_value());
@@ -314,8 +315,8 @@ TEST(ScenarioParser, ExampleFileParsesToTheExpectedModel) {
     EXPECT_EQ(scenario.groves[0].capabilities.ipc_receive, std::vector<std::string>{"*"});
     EXPECT_EQ(scenario.groves[1].args, std::vector<std::string>{"null"});
     EXPECT_EQ(scenario.groves[1].start_at, milliseconds(5));
-    EXPECT_EQ(scenario.groves[1].respawn, (Respawn{RespawnPolicy::Limited, 2, seconds(1), 5, milliseconds(1),
-                                                   milliseconds(8), milliseconds(100)}));
+    EXPECT_EQ(scenario.groves[1].respawn,
+              (Respawn{RespawnPolicy::Limited, 2, seconds(1), 5, milliseconds(1), milliseconds(8), milliseconds(100)}));
     EXPECT_TRUE(scenario.expect.ipc_accounting);
     ASSERT_EQ(scenario.expect.counts.size(), 2u);
     EXPECT_EQ(scenario.expect.counts[0].crashes, (CountRange{3, 3}));
@@ -328,8 +329,8 @@ TEST(ScenarioParser, ExampleFileParsesToTheExpectedModel) {
     EXPECT_EQ(fault.grove, "crasher");
     EXPECT_EQ(fault.generation, 1u);
     EXPECT_EQ(fault.fields, (std::vector<std::pair<std::string, FieldValue>>{{"trap", FieldValue::text("page_fault")},
-                                                                            {"access", FieldValue::text("read")},
-                                                                            {"address", FieldValue::integer(0)}}));
+                                                                             {"access", FieldValue::text("read")},
+                                                                             {"address", FieldValue::integer(0)}}));
     EXPECT_EQ(scenario.expect.sequences[0][6], (EventMatcher{"gave_up", "crasher", std::nullopt, {}}));
     EXPECT_EQ(scenario.expect.absent.size(), 2u);
     ASSERT_NE(scenario.find_grove("crasher"), nullptr);
@@ -340,8 +341,8 @@ TEST(ScenarioParser, ExampleFileParsesToTheExpectedModel) {
 // The examples name the programs' real arguments and the trace's real fields (limit_exceeded carries `resource`,
 // its `limit` is the number of the limit), so that they hold when replayed.
 TEST(ScenarioParser, ResourceLimitsExampleUsesTheProgramsArgumentsAndTheTraceFields) {
-    auto const parsed = parse_scenario_file(std::string(GROVE_SOURCE_DIR) + "/scenarios/examples/resource_limits.toml",
-                                            ParseOptions{});
+    auto const parsed =
+        parse_scenario_file(std::string(GROVE_SOURCE_DIR) + "/scenarios/examples/resource_limits.toml", ParseOptions{});
     ASSERT_TRUE(parsed.has_value());
     Scenario const& scenario = parsed.value();
     ASSERT_EQ(scenario.groves.size(), 5u);
@@ -355,13 +356,14 @@ TEST(ScenarioParser, ResourceLimitsExampleUsesTheProgramsArgumentsAndTheTraceFie
     ASSERT_EQ(scenario.expect.sequences.size(), 5u);
     EventMatcher const& memory = scenario.expect.sequences[0][1];
     EXPECT_EQ(memory.event, "limit_exceeded");
-    EXPECT_EQ(memory.fields, (std::vector<std::pair<std::string, FieldValue>>{
-                                 {"resource", FieldValue::text("memory")}, {"limit", FieldValue::integer(8388608)}}));
+    EXPECT_EQ(memory.fields,
+              (std::vector<std::pair<std::string, FieldValue>>{{"resource", FieldValue::text("memory")},
+                                                               {"limit", FieldValue::integer(8388608)}}));
     EventMatcher const& threads = scenario.expect.sequences[1][0];
-    EXPECT_EQ(threads.fields, (std::vector<std::pair<std::string, FieldValue>>{
-                                  {"resource", FieldValue::text("threads")},
-                                  {"requested", FieldValue::integer(5)},
-                                  {"limit", FieldValue::integer(4)}}));
+    EXPECT_EQ(threads.fields,
+              (std::vector<std::pair<std::string, FieldValue>>{{"resource", FieldValue::text("threads")},
+                                                               {"requested", FieldValue::integer(5)},
+                                                               {"limit", FieldValue::integer(4)}}));
 }
 
 TEST(ScenarioNames, RoundTripEveryEnumName) {
@@ -405,7 +407,8 @@ target = "a"
 burst = "2ms"
 [explore]
 swarm = true
-)", "t.toml", ParseOptions{});
+)",
+                                        "t.toml", ParseOptions{});
     ASSERT_TRUE(parsed.has_value()) << parsed.error().text();
     Scenario const s = parsed.release_value();
     ASSERT_EQ(s.faults.size(), 1u);

@@ -32,7 +32,8 @@ Trace sample_trace() {
 
 TEST(Trace, WritesKeysInTheFixedOrder) {
     Trace const trace = sample_trace();
-    EXPECT_EQ(format_event_line(trace.events[0]), R"({"t":0,"grove":"crasher","gen":1,"event":"loaded","image":"crasher"})");
+    EXPECT_EQ(format_event_line(trace.events[0]),
+              R"({"t":0,"grove":"crasher","gen":1,"event":"loaded","image":"crasher"})");
     EXPECT_EQ(format_event_line(trace.events[2]),
               R"({"t":5000000,"grove":"crasher","gen":1,"event":"crashed","kind":"fault","pc":4198400,"code":-11,)"
               R"("big":18446744073709551615})");
@@ -87,7 +88,8 @@ TEST(Trace, DigestChangesWithAnyEventChange) {
 
 TEST(Trace, InvalidUtf8IsReplacedNotRejected) {
     TraceEvent const event = TraceEvent{Ticks(1), "a", 1, "console", {}}.with("text", std::string("x\xffy"));
-    EXPECT_EQ(format_event_line(event), "{\"t\":1,\"grove\":\"a\",\"gen\":1,\"event\":\"console\",\"text\":\"x\xef\xbf\xbdy\"}");
+    EXPECT_EQ(format_event_line(event),
+              "{\"t\":1,\"grove\":\"a\",\"gen\":1,\"event\":\"console\",\"text\":\"x\xef\xbf\xbdy\"}");
 }
 
 TEST(Trace, ReadsATraceWithoutFinalRecordAndSkipsEmptyLines) {

@@ -131,10 +131,10 @@ TEST(Verdict, IpcAccountingPerGroveAndOverall) {
     unbalanced.final_counters->overall.refused = 9;
     std::vector<VerdictRow> const rows = rows_for("ipc_accounting = true", unbalanced);
     ASSERT_EQ(rows.size(), 3u);
-    EXPECT_EQ(rows[1], (VerdictRow{"IPC accounting of warden", false, "sent = delivered + refused + queued",
-                                   "5 != 3 + 1 + 0"}));
-    EXPECT_EQ(rows[2], (VerdictRow{"IPC accounting overall", false, "sent = delivered + refused + queued",
-                                   "7 != 5 + 9 + 1"}));
+    EXPECT_EQ(rows[1],
+              (VerdictRow{"IPC accounting of warden", false, "sent = delivered + refused + queued", "5 != 3 + 1 + 0"}));
+    EXPECT_EQ(rows[2],
+              (VerdictRow{"IPC accounting overall", false, "sent = delivered + refused + queued", "7 != 5 + 9 + 1"}));
 }
 
 TEST(Verdict, Digest) {
@@ -167,12 +167,12 @@ TEST(Verdict, AGroveMissingFromTheCountersFails) {
 }
 
 TEST(Verdict, HoldsOnlyWhenEveryRowPasses) {
-    Verdict const passing = evaluate_verdict(scenario_expecting("final_state = { warden = \"running\" }"),
-                                             recorded_run());
+    Verdict const passing =
+        evaluate_verdict(scenario_expecting("final_state = { warden = \"running\" }"), recorded_run());
     EXPECT_TRUE(passing.holds());
     EXPECT_EQ(passing.failures(), 0u);
-    Verdict const failing = evaluate_verdict(scenario_expecting("final_state = { warden = \"faulted\" }"),
-                                             recorded_run());
+    Verdict const failing =
+        evaluate_verdict(scenario_expecting("final_state = { warden = \"faulted\" }"), recorded_run());
     EXPECT_FALSE(failing.holds());
     EXPECT_EQ(failing.failures(), 1u);
     EXPECT_TRUE(evaluate_verdict(scenario_expecting(""), recorded_run()).holds());
@@ -180,16 +180,15 @@ TEST(Verdict, HoldsOnlyWhenEveryRowPasses) {
 
 TEST(Verdict, TableAlignsItsColumns) {
     Verdict const verdict = evaluate_verdict(
-        scenario_expecting("final_state = { crasher = \"quarantined\" }\ncounts = [{ grove = \"crasher\", crashes = 3 }]"),
+        scenario_expecting(
+            "final_state = { crasher = \"quarantined\" }\ncounts = [{ grove = \"crasher\", crashes = 3 }]"),
         recorded_run());
-    EXPECT_EQ(format_verdict_table(verdict),
-              "RESULT  EXPECTATION             EXPECTED     SEEN\n"
-              "PASS    final state of crasher  quarantined  quarantined\n"
-              "FAIL    crashes of crasher      3            2\n"
-              "verdict: FAIL (1 of 2 expectations failed)\n");
-    EXPECT_EQ(format_verdict_table(Verdict{}),
-              "RESULT  EXPECTATION  EXPECTED  SEEN\n"
-              "verdict: PASS (0 of 0 expectations hold)\n");
+    EXPECT_EQ(format_verdict_table(verdict), "RESULT  EXPECTATION             EXPECTED     SEEN\n"
+                                             "PASS    final state of crasher  quarantined  quarantined\n"
+                                             "FAIL    crashes of crasher      3            2\n"
+                                             "verdict: FAIL (1 of 2 expectations failed)\n");
+    EXPECT_EQ(format_verdict_table(Verdict{}), "RESULT  EXPECTATION  EXPECTED  SEEN\n"
+                                               "verdict: PASS (0 of 0 expectations hold)\n");
 }
 
 TEST(Verdict, TableWrapsLongCellsOntoContinuationLines) {
@@ -202,7 +201,10 @@ TEST(Verdict, TableWrapsLongCellsOntoContinuationLines) {
 }
 
 TEST(Verdict, MatcherDescriptionsQuoteAwkwardText) {
-    EventMatcher matcher{"console", "warden", 3, {{"text", FieldValue::text("hello, world")}, {"n", FieldValue::integer(-1)}}};
+    EventMatcher matcher{"console",
+                         "warden",
+                         3,
+                         {{"text", FieldValue::text("hello, world")}, {"n", FieldValue::integer(-1)}}};
     EXPECT_EQ(describe_matcher(matcher), "console(grove=warden, gen=3, text=\"hello, world\", n=-1)");
     EXPECT_EQ(describe_matcher(EventMatcher{"stopped", std::nullopt, std::nullopt, {{"why", FieldValue::text("")}}}),
               "stopped(why=\"\")");

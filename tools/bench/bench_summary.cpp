@@ -157,9 +157,7 @@ std::optional<bool> meets(std::string const& target, double ratio) {
     double bound = 0;
     try {
         bound = std::stod(target.substr(position));
-    } catch (std::exception const&) {
-        return std::nullopt;
-    }
+    } catch (std::exception const&) { return std::nullopt; }
     if (op == "<=") return ratio <= bound;
     if (op == "<") return ratio < bound;
     if (op == ">=") return ratio >= bound;
@@ -243,8 +241,7 @@ int main(int argc, char** argv) try {
                 context.value("grove_build_type", "?").c_str(),
                 context.contains("num_cpus") ? context["num_cpus"].dump().c_str() : "?",
                 context.contains("mhz_per_cpu") ? context["mhz_per_cpu"].dump().c_str() : "?");
-    std::printf("%-42s %20s %20s %-14s %7s %8s  %s\n", "row", "ours", "reference", "unit", "ratio", "target",
-                "meets");
+    std::printf("%-42s %20s %20s %-14s %7s %8s  %s\n", "row", "ours", "reference", "unit", "ratio", "target", "meets");
     Json summary = Json::array();
     for (Row const& row : rows) {
         std::string const ratio = row.ratio ? format_value(row.ratio) : "-";

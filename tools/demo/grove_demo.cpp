@@ -103,11 +103,11 @@ int main() {
     say("3. disk, with 256 KiB left under its memory limit, asks for 1 MiB: denied; then for 64 KiB: granted.");
     now += milliseconds(1);
     GroveId const disk_id = id_of(*manager, "disk");
-    Result<void> big = manager->map_memory(disk_id, VirtAddr{0x1000'0000}, mebibytes(1),
-                                           Permissions::Read | Permissions::Write, now);
+    Result<void> big =
+        manager->map_memory(disk_id, VirtAddr{0x1000'0000}, mebibytes(1), Permissions::Read | Permissions::Write, now);
     std::printf("  map 1 MiB: %s\n", result_text(big));
-    Result<void> small = manager->map_memory(disk_id, VirtAddr{0x1000'0000}, kibibytes(64),
-                                             Permissions::Read | Permissions::Write, now);
+    Result<void> small =
+        manager->map_memory(disk_id, VirtAddr{0x1000'0000}, kibibytes(64), Permissions::Read | Permissions::Write, now);
     std::printf("  map 64 KiB: %s\n", result_text(small));
 
     say("4. console is stopped gracefully and exits by itself before its deadline.");

@@ -90,7 +90,7 @@ TEST(SlotTable, StaleReferenceIsRejectedAfterRemoval) {
     EXPECT_EQ(t.get(r), nullptr);
     EXPECT_FALSE(t.remove(r));
     SlotRef again = t.insert(6);
-    EXPECT_EQ(again.index, r.index); // lowest free slot is reused...
+    EXPECT_EQ(again.index, r.index);           // lowest free slot is reused...
     EXPECT_NE(again.generation, r.generation); // ...under a new generation
     EXPECT_EQ(t.get(r), nullptr);
     EXPECT_EQ(*t.get(again), 6);

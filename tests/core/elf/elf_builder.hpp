@@ -17,8 +17,8 @@ public:
         u32 type = elf::SegmentLoad;
         u32 flags = elf::FlagRead;
         u64 address = 0;
-        std::vector<u8> bytes;    // the file bytes
-        u64 memory_size = 0;      // 0: as many as the file bytes
+        std::vector<u8> bytes; // the file bytes
+        u64 memory_size = 0;   // 0: as many as the file bytes
         u64 alignment = PageSize;
         std::optional<u64> offset; // default: the next offset after what is written, congruent to the address
     };

@@ -251,8 +251,7 @@ TEST(ElfImage, RejectsSegmentBytesOutsideTheFile) {
 
 TEST(ElfImage, RejectsMoreFileBytesThanMemory) {
     // The code segment's p_memsz becomes 0xff, one byte less than its p_filesz.
-    std::vector<u8> const file =
-        patched(ElfBuilder::typical(), elf::HeaderSize + elf::ProgramHeaderSize + 40, 0xff, 8);
+    std::vector<u8> const file = patched(ElfBuilder::typical(), elf::HeaderSize + elf::ProgramHeaderSize + 40, 0xff, 8);
     EXPECT_EQ(rejection_of(file), ElfCheck::SegmentFileSize);
 }
 

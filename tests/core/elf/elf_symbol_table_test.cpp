@@ -59,8 +59,10 @@ TEST(ElfSymbolTable, YieldsNamesAddressesAndSizes) {
     auto const table = ElfSymbolTable::from(span_of(file));
     ASSERT_TRUE(table.has_value()) << elf_check_name(table.error());
     EXPECT_EQ(table.value().entry_count(), 5u);
-    std::vector<Named> const expected = {
-        {"_start", 0x401000, 0}, {"run", 0x401010, 0x40}, {"helper", 0x401050, 0x10}, {"table", 0x402000, 0x20}};
+    std::vector<Named> const expected = {{"_start", 0x401000, 0},
+                                         {"run", 0x401010, 0x40},
+                                         {"helper", 0x401050, 0x10},
+                                         {"table", 0x402000, 0x20}};
     EXPECT_EQ(symbols_of(table.value()), expected);
 }
 
@@ -93,8 +95,8 @@ TEST(ElfSymbolTable, PrefersTheInnermostSizedSymbol) {
 TEST(ElfSymbolTable, LeavesOutUndefinedSectionAndFileSymbols) {
     ElfBuilder b = ElfBuilder::typical();
     b.symbols.push_back({"undefined", 0, 0, elf::SymbolFunction, elf::SectionUndefined});
-    b.symbols.push_back({".text", 0x401000, 0, 3});     // STT_SECTION
-    b.symbols.push_back({"grove.cpp", 0, 0, 4});        // STT_FILE
+    b.symbols.push_back({".text", 0x401000, 0, 3}); // STT_SECTION
+    b.symbols.push_back({"grove.cpp", 0, 0, 4});    // STT_FILE
     b.symbols.push_back({"kept", 0x401000, 4});
     std::vector<u8> const file = b.build();
     auto const table = ElfSymbolTable::from(span_of(file));

@@ -55,8 +55,8 @@ bool same(FaultSchedule const& a, FaultSchedule const& b) {
     for (usize i = 0; i < a.faults.size(); ++i) {
         PlanFault const& x = a.faults[i];
         PlanFault const& y = b.faults[i];
-        if (x.at != y.at || x.action != y.action || x.grove != y.grove || x.target != y.target ||
-            x.bytes != y.bytes || x.rate != y.rate)
+        if (x.at != y.at || x.action != y.action || x.grove != y.grove || x.target != y.target || x.bytes != y.bytes ||
+            x.rate != y.rate)
             return false;
     }
     return true;
@@ -103,9 +103,7 @@ TEST(FaultDraw, RandomFaultsHonourTheirRule) {
         usize starts = 0;
         for (usize i = 0; i < schedule->faults.size(); ++i) {
             PlanFault const& fault = schedule->faults[i];
-            if (i > 0) {
-                EXPECT_LE(schedule->faults[i - 1].at, fault.at);
-            }
+            if (i > 0) { EXPECT_LE(schedule->faults[i - 1].at, fault.at); }
             if (fault.action == FaultAction::FloodStop) {
                 EXPECT_EQ(fault.grove, 2);
                 continue;

@@ -149,7 +149,9 @@ TEST(InvariantChecker, AReservationStillHoldingAQuarantinedGroveBreaksAdmission)
     add_running(manager.groves, "echo");
     Grove& lost = add_running(manager.groves, "crasher");
     quarantine(lost);
-    manager.planted = FakeReservation{mebibytes(2), Count(8), Count(2 * DefaultGrants)}; // planted: the quarantined grove's share not given back
+    manager.planted =
+        FakeReservation{mebibytes(2), Count(8),
+                        Count(2 * DefaultGrants)}; // planted: the quarantined grove's share not given back
     InvariantChecker checker;
     EXPECT_FALSE(checker.check(FakeIpc{}, manager, Balanced, Ticks(1), 1));
     EXPECT_EQ(checker.violation().invariant, Invariant::AdmissionReservation);
@@ -213,7 +215,8 @@ TEST(InvariantChecker, AGroveRespawnedAndDownAgainBetweenChecksIsANewWait) {
     ++g.id.generation;
     EXPECT_TRUE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound - Ticks(1), 2));
     EXPECT_TRUE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound + Ticks(1), 3));
-    EXPECT_FALSE(checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound - Ticks(1) + bound + Ticks(1), 4));
+    EXPECT_FALSE(
+        checker.check(FakeIpc{}, manager, Balanced, milliseconds(10) + bound - Ticks(1) + bound + Ticks(1), 4));
     EXPECT_EQ(checker.violation().invariant, Invariant::Liveness);
     EXPECT_EQ(checker.violation().expected, (milliseconds(10) + bound - Ticks(1) + bound).value);
 }

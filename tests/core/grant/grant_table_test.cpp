@@ -20,8 +20,8 @@ TEST(GrantTable, CreateGivesIdsThatFindTheGrantAndNothingElse) {
     ASSERT_NE(table->find(a).grant, nullptr);
     EXPECT_EQ(table->find(a).grant->peer, 2u);
     EXPECT_EQ(table->find(b).grant->peer, 3u);
-    for (u64 forged : {u64{0}, abi::make_handle(0, 2), abi::make_handle(2, 1), abi::make_handle(GrantTable::Capacity, 1),
-                       ~u64{0}}) {
+    for (u64 forged :
+         {u64{0}, abi::make_handle(0, 2), abi::make_handle(2, 1), abi::make_handle(GrantTable::Capacity, 1), ~u64{0}}) {
         GrantTable::Lookup const found = table->find(forged);
         EXPECT_EQ(found.grant, nullptr) << forged;
         EXPECT_EQ(found.refusal, GrantRefusal::NoSuchGrant) << forged;

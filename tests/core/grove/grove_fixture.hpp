@@ -18,7 +18,8 @@ inline constexpr u8 TestData[] = {'g', 'r', 'o', 'v', 'e', 0, 1, 2, 3, 4};
 inline ImagePlan test_image() {
     ImagePlan plan;
     plan.entry = VirtAddr{CodeAddress};
-    (void)plan.segments.push_back(ImageSegment{VirtAddr{CodeAddress}, Bytes(PageSize), Span<u8 const>{TestCode, sizeof TestCode},
+    (void)plan.segments.push_back(ImageSegment{VirtAddr{CodeAddress}, Bytes(PageSize),
+                                               Span<u8 const>{TestCode, sizeof TestCode},
                                                Permissions::Read | Permissions::Execute});
     (void)plan.segments.push_back(ImageSegment{VirtAddr{DataAddress}, Bytes(2 * PageSize),
                                                Span<u8 const>{TestData, sizeof TestData},

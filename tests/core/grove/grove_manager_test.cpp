@@ -31,9 +31,7 @@ protected:
         EXPECT_NE(g, nullptr);
         return *g;
     }
-    GroveState state_of(char const* name) const {
-        return manager->find_by_name(name, string_length(name))->state;
-    }
+    GroveState state_of(char const* name) const { return manager->find_by_name(name, string_length(name))->state; }
     GroveId id_of(char const* name) const { return manager->find_by_name(name, string_length(name))->id; }
 
     FakeArch arch;
@@ -253,9 +251,9 @@ TEST_F(GroveManagerTest, TeardownReclaimsEverythingBackToTheBaseline) {
     GroveId const a = spawn(managed);
     GroveId const b = spawn("b", RespawnPolicy::always());
     GroveId const c = spawn("c");
-    ASSERT_TRUE(manager->map_memory(a, VirtAddr{0x1000'0000}, mebibytes(1), Permissions::Read | Permissions::Write,
-                                    Ticks(1))
-                    .has_value());
+    ASSERT_TRUE(
+        manager->map_memory(a, VirtAddr{0x1000'0000}, mebibytes(1), Permissions::Read | Permissions::Write, Ticks(1))
+            .has_value());
     ASSERT_TRUE(manager->reserve_thread(b, Ticks(1)).has_value());
     EXPECT_LT(arch.free_pages(), free);
     EXPECT_EQ(arch.live_contexts(), 3u);
@@ -317,8 +315,7 @@ TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
     GroveId const id = spawn(spec);
     PageCount const free = arch.free_pages();
     auto const rw = Permissions::Read | Permissions::Write;
-    EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(2), rw, Ticks(2)).error(),
-              Error::LimitExceeded);
+    EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(2), rw, Ticks(2)).error(), Error::LimitExceeded);
     Event const* e = events.last(EventKind::LimitExceeded);
     EXPECT_EQ(e->fields.limit_exceeded.resource, Resource::Memory);
     EXPECT_EQ(e->fields.limit_exceeded.requested,
@@ -328,13 +325,13 @@ TEST_F(GroveManagerTest, MemoryMapNeedsTheCapabilityAndFitsTheLimit) {
 
     EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0001}, Bytes(PageSize), rw, Ticks(3)).error(),
               Error::InvalidArgument);
-    EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, Bytes(PageSize),
-                                  Permissions::Write | Permissions::Execute, Ticks(3))
+    EXPECT_EQ(manager
+                  ->map_memory(id, VirtAddr{0x1000'0000}, Bytes(PageSize), Permissions::Write | Permissions::Execute,
+                               Ticks(3))
                   .error(),
               Error::InvalidArgument);
     arch.fail_next_maps(1);
-    EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(3)).error(),
-              Error::OutOfMemory);
+    EXPECT_EQ(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(3)).error(), Error::OutOfMemory);
     EXPECT_EQ(grove(id).usage.memory.used(), bytes_of(testing::TestIncarnationPages));
 
     ASSERT_TRUE(manager->map_memory(id, VirtAddr{0x1000'0000}, mebibytes(1), rw, Ticks(4)).has_value());
@@ -427,8 +424,9 @@ TEST_F(GroveManagerTest, CapabilityChecksEmitDenials) {
     PhysicalRange const vga{PhysAddr{0xb8000}, Bytes(0x1000)};
     ASSERT_TRUE(manager->map_physical(id, VirtAddr{0x2000'0000}, vga, Permissions::Read | Permissions::Write, Ticks(2))
                     .has_value());
-    EXPECT_EQ(manager->map_physical(id, VirtAddr{0x2000'1000}, PhysicalRange{PhysAddr{0}, Bytes(0x1000)},
-                                    Permissions::Read, Ticks(2))
+    EXPECT_EQ(manager
+                  ->map_physical(id, VirtAddr{0x2000'1000}, PhysicalRange{PhysAddr{0}, Bytes(0x1000)},
+                                 Permissions::Read, Ticks(2))
                   .error(),
               Error::AccessDenied);
     // The device page is not counted; the page table that maps it (a new 2 MiB region) is.
@@ -520,7 +518,8 @@ TEST_F(GroveManagerTest, RestartOfARunningGroveStopsItGracefullyAndStartsItAfter
     AddressSpaceId const old_space = grove(id).image.space;
     EXPECT_EQ(manager->restart(id, Ticks(5)).value(), id);
     EXPECT_EQ(grove(id).state, GroveState::Stopping);
-    EXPECT_EQ(events.last(EventKind::Stopping)->fields.stopping.deadline, (Ticks(5) + grove(id).spec.stop_timeout).value);
+    EXPECT_EQ(events.last(EventKind::Stopping)->fields.stopping.deadline,
+              (Ticks(5) + grove(id).spec.stop_timeout).value);
     EXPECT_EQ(hooks.stop_requests, 1);
     ASSERT_TRUE(manager->report_exit(id, 7, Ticks(8)).has_value());
     // The exit code is the one the grove gave: nothing is invented for it.

@@ -14,10 +14,9 @@ constexpr S AllStates[] = {S::Loading, S::Running, S::Stopping, S::Stopped, S::F
 
 // The legal transitions, listed independently of the table.
 std::set<std::pair<S, S>> const Legal = {
-    {S::Loading, S::Running},     {S::Loading, S::Stopped},      {S::Loading, S::Faulted},
-    {S::Running, S::Stopping},    {S::Running, S::Stopped},      {S::Running, S::Faulted},
-    {S::Stopping, S::Stopped},    {S::Stopping, S::Faulted},     {S::Stopped, S::Loading},
-    {S::Stopped, S::Quarantined}, {S::Faulted, S::Loading},      {S::Faulted, S::Quarantined},
+    {S::Loading, S::Running}, {S::Loading, S::Stopped},     {S::Loading, S::Faulted},  {S::Running, S::Stopping},
+    {S::Running, S::Stopped}, {S::Running, S::Faulted},     {S::Stopping, S::Stopped}, {S::Stopping, S::Faulted},
+    {S::Stopped, S::Loading}, {S::Stopped, S::Quarantined}, {S::Faulted, S::Loading},  {S::Faulted, S::Quarantined},
 };
 
 TEST(GroveState, EveryPairOfTheTableIsLegalExactlyWhenListed) {
@@ -29,9 +28,7 @@ TEST(GroveState, EveryPairOfTheTableIsLegalExactlyWhenListed) {
                 << grove_state_name(from) << " -> " << grove_state_name(to);
             Result<void> r = check_transition(from, to);
             EXPECT_EQ(r.has_value(), expected);
-            if (!expected) {
-                EXPECT_EQ(r.error(), Error::InvalidState);
-            }
+            if (!expected) { EXPECT_EQ(r.error(), Error::InvalidState); }
             legal += expected ? 1 : 0;
         }
     }

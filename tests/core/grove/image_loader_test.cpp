@@ -32,12 +32,12 @@ TEST(ImageLoader, RejectsMalformedPlans) {
     EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[0].memory_size = Bytes(0); }));
     EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[0].file_bytes.size = PageSize + 1; }));
     EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[0].permissions = Permissions::Write | Permissions::Execute; }));
-    EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[0].address = VirtAddr{0x1000}; }));    // below the window
-    EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[1].address = VirtAddr{0x400800}; }));  // shares a page
+    EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[0].address = VirtAddr{0x1000}; }));   // below the window
+    EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[1].address = VirtAddr{0x400800}; })); // shares a page
     EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[1].address = VirtAddr{layout::MainStackGuard}; }));
     EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[1].address = VirtAddr{layout::ArgumentsPage}; }));
-    EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[1].address = VirtAddr{~u64{0} - 100}; }));  // wraps
-    EXPECT_TRUE(rejected([](ImagePlan& p) { p.entry = VirtAddr{testing::DataAddress}; }));   // not executable
+    EXPECT_TRUE(rejected([](ImagePlan& p) { p.segments[1].address = VirtAddr{~u64{0} - 100}; })); // wraps
+    EXPECT_TRUE(rejected([](ImagePlan& p) { p.entry = VirtAddr{testing::DataAddress}; }));        // not executable
     EXPECT_TRUE(rejected([](ImagePlan& p) { p.entry = VirtAddr{testing::CodeAddress + PageSize}; }));
 }
 

@@ -25,7 +25,8 @@ TEST(Registry, AssignsSerialsFromOneWithGenerationOne) {
 
 TEST(Registry, RefusesTheSixtyFifthGrove) {
     auto r = std::make_unique<Registry>();
-    for (int i = 0; i < static_cast<int>(MaxGroves); ++i) ASSERT_TRUE(r->add(make_spec(name_of(i).c_str())).has_value());
+    for (int i = 0; i < static_cast<int>(MaxGroves); ++i)
+        ASSERT_TRUE(r->add(make_spec(name_of(i).c_str())).has_value());
     EXPECT_TRUE(r->is_full());
     Result<Grove*> extra = r->add(make_spec("one-too-many"));
     ASSERT_TRUE(extra.is_error());

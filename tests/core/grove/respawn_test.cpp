@@ -21,8 +21,14 @@ constexpr RespawnVerdict Go = RespawnVerdict::Respawn;
 constexpr RespawnVerdict Quit = RespawnVerdict::GiveUp;
 
 TEST(Respawn, EveryPolicyAgainstEveryEndingOnAFreshHistory) {
-    Crash const endings[] = {Crash::fault(0x401000, 0xdead), Crash::limit_violation(), Crash::watchdog(),
-                             Crash::killed(), Crash::exit(1), Crash::exit(-7), Crash::spawn_failed(), Crash::exit(0)};
+    Crash const endings[] = {Crash::fault(0x401000, 0xdead),
+                             Crash::limit_violation(),
+                             Crash::watchdog(),
+                             Crash::killed(),
+                             Crash::exit(1),
+                             Crash::exit(-7),
+                             Crash::spawn_failed(),
+                             Crash::exit(0)};
     constexpr usize Endings = sizeof endings / sizeof endings[0];
     struct Row {
         RespawnPolicy policy;
@@ -30,22 +36,19 @@ TEST(Respawn, EveryPolicyAgainstEveryEndingOnAFreshHistory) {
     };
     Row const table[] = {
         //                          fault limit watchdog killed exit1 exit-7 spawn clean
-        {RespawnPolicy::never(),     {Stay, Stay, Stay, Stay, Stay, Stay, Stay, Stay}},
-        {RespawnPolicy::always(),    {Go, Go, Go, Go, Go, Go, Go, Go}},
+        {RespawnPolicy::never(), {Stay, Stay, Stay, Stay, Stay, Stay, Stay, Stay}},
+        {RespawnPolicy::always(), {Go, Go, Go, Go, Go, Go, Go, Go}},
         {RespawnPolicy::on_failure(), {Go, Go, Go, Go, Go, Go, Go, Stay}},
-        {RespawnPolicy::limited(2),  {Go, Go, Go, Go, Go, Go, Go, Stay}},
-        {RespawnPolicy::limited(0),  {Quit, Quit, Quit, Quit, Quit, Quit, Quit, Stay}},
+        {RespawnPolicy::limited(2), {Go, Go, Go, Go, Go, Go, Go, Stay}},
+        {RespawnPolicy::limited(0), {Quit, Quit, Quit, Quit, Quit, Quit, Quit, Stay}},
     };
     for (Row const& row : table) {
         for (usize i = 0; i < Endings; ++i) {
             RespawnHistory fresh;
             RespawnDecision const d = decide_respawn(row.policy, RestartBudget{}, fresh, endings[i], Ticks(5));
-            EXPECT_EQ(d.verdict, row.expected[i])
-                << respawn_mode_name(row.policy.mode) << " after " << crash_kind_name(endings[i].kind) << " "
-                << endings[i].exit_code;
-            if (d.verdict == Go) {
-                EXPECT_EQ(d.delay, RestartBudget{}.backoff_base);
-            }
+            EXPECT_EQ(d.verdict, row.expected[i]) << respawn_mode_name(row.policy.mode) << " after "
+                                                  << crash_kind_name(endings[i].kind) << " " << endings[i].exit_code;
+            if (d.verdict == Go) { EXPECT_EQ(d.delay, RestartBudget{}.backoff_base); }
         }
     }
 }
@@ -68,7 +71,7 @@ TEST(Respawn, ExactlyNCrashesInTheWindowRespawnAndTheNextGivesUp) {
     RespawnHistory h;
     EXPECT_EQ(end_at(h, RespawnPolicy::always(), b, Crash::killed(), 0).verdict, Go);
     EXPECT_EQ(end_at(h, RespawnPolicy::always(), b, Crash::killed(), 1).verdict, Go);
-    EXPECT_EQ(end_at(h, RespawnPolicy::always(), b, Crash::killed(), 2).verdict, Go); // the 3rd of 3
+    EXPECT_EQ(end_at(h, RespawnPolicy::always(), b, Crash::killed(), 2).verdict, Go);   // the 3rd of 3
     EXPECT_EQ(end_at(h, RespawnPolicy::always(), b, Crash::killed(), 3).verdict, Quit); // the 4th
 }
 

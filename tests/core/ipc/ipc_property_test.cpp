@@ -33,7 +33,7 @@ enum class State { Idle, Sending, CallSending, Receiving, AwaitingReply };
 struct ModelThread {
     State state = State::Idle;
     int endpoint = -1;
-    u64 wait = 0;      // numbers this thread's calls, to tell stale tokens apart
+    u64 wait = 0; // numbers this thread's calls, to tell stale tokens apart
     Ticks deadline = Ticks::max();
     u64 message_id = 0; // what it sends, or what it received
     u8 priority = 0;
@@ -119,8 +119,8 @@ public:
 
     // How often the interesting situations arose, so that a run that never reaches them fails.
     struct Coverage {
-        u64 handed_over = 0, queued = 0, queue_full = 0, blocked_senders = 0, blocked_receivers = 0,
-            replies = 0, stale_replies = 0, timeouts = 0, closes_with_waiters = 0, reclaimed = 0;
+        u64 handed_over = 0, queued = 0, queue_full = 0, blocked_senders = 0, blocked_receivers = 0, replies = 0,
+            stale_replies = 0, timeouts = 0, closes_with_waiters = 0, reclaimed = 0;
     };
     Coverage const& coverage() const { return m_coverage; }
 
@@ -135,7 +135,9 @@ private:
     }
     int random_endpoint() { return static_cast<int>(m_random.below(EndpointCount)); }
     // Mostly valid priorities; now and then an invalid one.
-    u8 random_priority() { return static_cast<u8>(m_random.below(50) == 0 ? 32 + m_random.below(8) : m_random.below(32)); }
+    u8 random_priority() {
+        return static_cast<u8>(m_random.below(50) == 0 ? 32 + m_random.below(8) : m_random.below(32));
+    }
     Ticks random_deadline() {
         if (m_random.below(4) == 0) return Ticks::max();
         return Ticks(m_now.value + m_random.below(60));
@@ -382,9 +384,8 @@ private:
         std::vector<int> order;
         for (int e = 0; e < EndpointCount; ++e)
             if (m_endpoints[e].open) order.push_back(e);
-        std::sort(order.begin(), order.end(), [this](int a, int b) {
-            return m_endpoints[a].ref.slot.index < m_endpoints[b].ref.slot.index;
-        });
+        std::sort(order.begin(), order.end(),
+                  [this](int a, int b) { return m_endpoints[a].ref.slot.index < m_endpoints[b].ref.slot.index; });
         for (int e : order) {
             ModelEndpoint& ep = m_endpoints[e];
             auto expire_list = [&](auto& list, bool senders) {
@@ -450,7 +451,8 @@ private:
     void close_or_reopen(bool flooding) {
         int const e = random_endpoint();
         ModelEndpoint& ep = m_endpoints[e];
-        if (flooding && ep.open && RunProfile.flood_closes_one_in > 1 && m_random.below(RunProfile.flood_closes_one_in) != 0)
+        if (flooding && ep.open && RunProfile.flood_closes_one_in > 1 &&
+            m_random.below(RunProfile.flood_closes_one_in) != 0)
             return;
         if (!ep.open) {
             EXPECT_EQ(m_table->close(ep.ref, m_woken).error(), Error::PeerClosed);

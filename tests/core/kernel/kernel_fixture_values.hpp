@@ -34,7 +34,8 @@ inline SyscallArgs syscall_args(abi::Syscall number, u64 a0 = 0, u64 a1 = 0, u64
 
 // The ThreadId behind the value ThreadCreate returns (index in the low 32 bits, generation in the high 32).
 inline ThreadId thread_id(i64 value) {
-    return ThreadId{static_cast<u32>(static_cast<u64>(value) & 0xffff'ffff), static_cast<u32>(static_cast<u64>(value) >> 32)};
+    return ThreadId{static_cast<u32>(static_cast<u64>(value) & 0xffff'ffff),
+                    static_cast<u32>(static_cast<u64>(value) >> 32)};
 }
 inline u64 thread_value(ThreadId id) { return (u64{id.generation} << 32) | id.index; }
 

@@ -78,13 +78,13 @@ TEST_F(KernelGrant, CreateRefusesBadRangesRightsPeersAndReadOnlyMemoryForWrite) 
     GroveId const a = spawn("alpha");
     GroveId const b = spawn("beta");
     ThreadId const ta = main_thread(a);
-    EXPECT_EQ(create(ta, Granted, 0, b, Both), status(Error::InvalidArgument));              // empty
-    EXPECT_EQ(create(ta, KernelAddress, 16, b, Both), status(Error::InvalidArgument));       // not the grove's
-    EXPECT_EQ(create(ta, ~u64{0} - 8, 64, b, Both), status(Error::InvalidArgument));         // overflows
+    EXPECT_EQ(create(ta, Granted, 0, b, Both), status(Error::InvalidArgument));        // empty
+    EXPECT_EQ(create(ta, KernelAddress, 16, b, Both), status(Error::InvalidArgument)); // not the grove's
+    EXPECT_EQ(create(ta, ~u64{0} - 8, 64, b, Both), status(Error::InvalidArgument));   // overflows
     EXPECT_EQ(create(ta, UnmappedAddress, 16, b, abi::GrantRead), status(Error::InvalidArgument));
     EXPECT_EQ(create(ta, ReadOnlyAddress, 16, b, abi::GrantWrite), status(Error::InvalidArgument));
-    EXPECT_EQ(create(ta, Granted, 16, b, 0), status(Error::InvalidArgument));                // no rights
-    EXPECT_EQ(create(ta, Granted, 16, b, 4), status(Error::InvalidArgument));                // unknown rights
+    EXPECT_EQ(create(ta, Granted, 16, b, 0), status(Error::InvalidArgument)); // no rights
+    EXPECT_EQ(create(ta, Granted, 16, b, 4), status(Error::InvalidArgument)); // unknown rights
     EXPECT_EQ(sys(ta, Syscall::GrantCreate, Granted, 16, 0, Both), status(Error::InvalidArgument));
     EXPECT_EQ(sys(ta, Syscall::GrantCreate, Granted, 16, u64{1} << 32, Both), status(Error::InvalidArgument));
     EXPECT_EQ(sys(ta, Syscall::GrantCreate, Granted, 16, 999, Both), status(Error::NotFound));

@@ -158,10 +158,10 @@ TEST_F(KernelIpcPolicy, EveryStepOfEveryMessageIsAnEventThatAgreesWithTheCounter
     start("client");
     EXPECT_EQ(send(c, client, handle, make_message(1, 2), abi::FlagNonBlocking), 0); // queued
     EXPECT_EQ(receive(s, abi::FlagNonBlocking), 0);                                  // delivered
-    EXPECT_EQ(send(c, client, handle, make_message(2, 40), abi::FlagNonBlocking),   // invalid priority
+    EXPECT_EQ(send(c, client, handle, make_message(2, 40), abi::FlagNonBlocking),    // invalid priority
               status(Error::InvalidArgument));
-    EXPECT_EQ(receive(s), NoResult);                                                 // a receiver waits
-    EXPECT_EQ(send(c, client, handle, make_message(3), abi::FlagNonBlocking), 0);    // handed over
+    EXPECT_EQ(receive(s), NoResult);                                              // a receiver waits
+    EXPECT_EQ(send(c, client, handle, make_message(3), abi::FlagNonBlocking), 0); // handed over
 
     IpcCounters const& counted = counters_of(client);
     EXPECT_EQ(count(EventKind::MessageSent), counted.sent);

@@ -341,7 +341,6 @@ TEST_F(KernelIpcPeerDeath, BlockedSendersAndCallersWakeWithPeerClosedAndQueuedMe
     EXPECT_TRUE(kernel->ipc().check_invariant());
 }
 
-
 // --- delivery failure -----------------------------------------------------------------------------------------
 
 TEST_F(KernelIpc, AReceiverWhoseBufferWentAwayWhileItWaitedCrashes) {

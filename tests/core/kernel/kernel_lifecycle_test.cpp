@@ -195,7 +195,6 @@ TEST_F(KernelLifecycle, HangParksEveryThreadOfTheGroveUntilItIsKilled) {
     EXPECT_EQ(thread(t2), nullptr);
 }
 
-
 TEST_F(KernelLifecycle, AHungGroveWithAWatchdogIsCrashedByIt) {
     GroveSpec s = spec("alpha");
     s.watchdog_timeout = milliseconds(5);
@@ -267,7 +266,6 @@ TEST_F(KernelLifecycle, WhenEveryThreadIsBlockedDispatchIsIdleUntilTheEarliestDe
     EXPECT_EQ(advance_to(Ticks(3'000)).thread, a);
     EXPECT_EQ(rax(a), 0);
 }
-
 
 // Everything a grove held comes back when it dies, however it dies.
 TEST_F(KernelLifecycle, EveryEndingReclaimsEverythingTheGroveHeld) {

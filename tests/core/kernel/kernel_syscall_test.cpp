@@ -444,8 +444,15 @@ TEST_F(KernelSyscall, HostileArgumentsNeverPanicTheKernel) {
     ASSERT_TRUE(s.capabilities.grant(CapabilityKind::ThreadCreate).has_value());
     ASSERT_TRUE(s.capabilities.grant_send_to_any().has_value());
     spawn("peer");
-    u64 const hostile[] = {0, 1, ReadOnlyAddress, UnmappedAddress, KernelAddress, layout::WindowEnd - 1,
-                           0xffff'ffff, u64{0xffff'ffff} << 32, ~u64{0}};
+    u64 const hostile[] = {0,
+                           1,
+                           ReadOnlyAddress,
+                           UnmappedAddress,
+                           KernelAddress,
+                           layout::WindowEnd - 1,
+                           0xffff'ffff,
+                           u64{0xffff'ffff} << 32,
+                           ~u64{0}};
     GroveId victim{};
     ThreadId t{};
     int incarnations = 0;

@@ -42,9 +42,9 @@ TEST_F(KernelThreads, ThreadCreateRefusesHostileEntriesAndStacks) {
     struct Case {
         u64 entry, stack;
     };
-    for (Case c : {Case{0, StackTop}, Case{KernelAddress, StackTop}, Case{CodeAddress, 0},
-                   Case{CodeAddress, StackTop + 8}, Case{CodeAddress, KernelAddress}, Case{~u64{0}, StackTop},
-                   Case{CodeAddress, layout::WindowEnd + 16}})
+    for (Case c :
+         {Case{0, StackTop}, Case{KernelAddress, StackTop}, Case{CodeAddress, 0}, Case{CodeAddress, StackTop + 8},
+          Case{CodeAddress, KernelAddress}, Case{~u64{0}, StackTop}, Case{CodeAddress, layout::WindowEnd + 16}})
         EXPECT_EQ(sys(t, Syscall::ThreadCreate, c.entry, c.stack, 0), status(Error::InvalidArgument))
             << std::hex << c.entry << " " << c.stack;
     EXPECT_EQ(kernel->threads_of(g).size(), 1u);
@@ -72,7 +72,6 @@ TEST_F(KernelThreads, TheThreadLimitUnderKillCrashesTheGrove) {
     EXPECT_EQ(last_of(EventKind::Crashed).fields.crashed.kind, CrashKind::LimitViolation);
     EXPECT_EQ(thread(t), nullptr);
 }
-
 
 TEST_F(KernelThreads, AnExitedThreadCountsAgainstTheLimitUntilJoined) {
     GroveId const g = spawn_threaded(4);
@@ -143,8 +142,6 @@ TEST_F(KernelThreads, TwoThreadsJoiningEachOtherIsRefused) {
     EXPECT_EQ(sys(t, Syscall::ThreadJoin, thread_value(worker), abi::WaitForever), NoResult);
     EXPECT_EQ(sys(worker, Syscall::ThreadJoin, thread_value(t), abi::WaitForever), status(Error::InvalidState));
 }
-
-
 
 TEST_F(KernelThreads, JoinOfAnExitedThreadReturnsItsCodeInRdx) {
     GroveId const g = spawn_threaded();

@@ -97,14 +97,17 @@ std::string RandomOperations::finish() {
         return differs("free frames after every grove was retired", m_free_at_start.value, m_arch.free_pages().value);
     if (m_arch.live_spaces() != m_spaces_at_start)
         return differs("address spaces after every grove was retired", m_spaces_at_start, m_arch.live_spaces());
-    if (m_arch.live_contexts() != 0) return differs("contexts after every grove was retired", 0, m_arch.live_contexts());
+    if (m_arch.live_contexts() != 0)
+        return differs("contexts after every grove was retired", 0, m_arch.live_contexts());
     if (m_kernel->scheduler().thread_count() != 0)
         return differs("threads after every grove was retired", 0, m_kernel->scheduler().thread_count());
     if (m_kernel->ipc().ledger().queued_total() != 0)
         return differs("queued messages after every grove was retired", 0, m_kernel->ipc().ledger().queued_total());
-    if (m_kernel->ipc().size() != 0) return differs("endpoints after every grove was retired", 0, m_kernel->ipc().size());
+    if (m_kernel->ipc().size() != 0)
+        return differs("endpoints after every grove was retired", 0, m_kernel->ipc().size());
     if (!m_kernel->ipc().check_invariant()) return "the IPC accounting invariant broke";
-    if (m_kernel->grants().live() != 0) return differs("grants after every grove was retired", 0, m_kernel->grants().live());
+    if (m_kernel->grants().live() != 0)
+        return differs("grants after every grove was retired", 0, m_kernel->grants().live());
     if (!m_kernel->grants().check_invariant()) return "the grant accounting invariant broke";
     return "";
 }
@@ -147,8 +150,8 @@ u64 RandomOperations::some_thread(GroveId g) {
 }
 
 void RandomOperations::write_random_message(GroveId g, u64 address) {
-    abi::Message m = make_message(static_cast<u32>(m_choices.below(16)), static_cast<u8>(m_choices.below(32)),
-                                  m_choices.next());
+    abi::Message m =
+        make_message(static_cast<u32>(m_choices.below(16)), static_cast<u8>(m_choices.below(32)), m_choices.next());
     if (m_choices.below(16) == 0) m.header.priority = static_cast<u8>(m_choices.next());
     if (m_choices.below(16) == 0) m.header.length = static_cast<u16>(m_choices.below(100));
     if (m_choices.below(32) == 0) m.header.reserved = 1;
@@ -168,8 +171,8 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         info.address = m_choices.next();
         info.cause = m_choices.below(2) == 0 ? FaultCause::IoPort : FaultCause::PrivilegedInstruction;
         info.port = static_cast<u16>(m_choices.next());
-        TrapKind const kinds[] = {TrapKind::PageFault, TrapKind::GeneralProtection, TrapKind::InvalidOpcode,
-                                  TrapKind::DivideError, TrapKind::Breakpoint, TrapKind::EmulatorError};
+        TrapKind const kinds[] = {TrapKind::PageFault,   TrapKind::GeneralProtection, TrapKind::InvalidOpcode,
+                                  TrapKind::DivideError, TrapKind::Breakpoint,        TrapKind::EmulatorError};
         return Trap::make_fault(kinds[m_choices.below(6)], CodeAddress + m_choices.below(8), info);
     }
     ++m_counts.syscalls;
@@ -197,7 +200,7 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         a[0] = maybe_hostile(number == static_cast<u64>(Syscall::Receive) ? abi::OwnEndpointHandle : some_handle(g));
         a[1] = maybe_hostile(number == static_cast<u64>(Syscall::Receive) ? some_buffer() : SendBuffer);
         a[2] = number == static_cast<u64>(Syscall::Call) ? maybe_hostile(some_buffer())
-                                                          : maybe_hostile(pick({0, abi::FlagNonBlocking}));
+                                                         : maybe_hostile(pick({0, abi::FlagNonBlocking}));
         a[3] = some_timeout();
         break;
     case Syscall::Reply:
@@ -328,7 +331,8 @@ std::string RandomOperations::check() {
                    (g != nullptr && g->is_alive() ? "alive" : "not alive");
         threads += live;
     }
-    if (m_arch.live_contexts() != threads) return differs("contexts held by the backend", threads, m_arch.live_contexts());
+    if (m_arch.live_contexts() != threads)
+        return differs("contexts held by the backend", threads, m_arch.live_contexts());
     return "";
 }
 

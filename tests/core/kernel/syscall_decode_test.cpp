@@ -32,8 +32,7 @@ TEST(SyscallDecode, ConsoleWriteBoundsLengthAndAddress) {
     EXPECT_EQ(ok.buffer.address.value, Buffer);
     EXPECT_EQ(ok.buffer.length, Bytes(12));
     EXPECT_EQ(decode_syscall(call(Syscall::ConsoleWrite, Buffer, 0)).error(), Error::InvalidArgument);
-    EXPECT_EQ(decode_syscall(call(Syscall::ConsoleWrite, Buffer, MaxConsoleWrite + 1)).error(),
-              Error::InvalidArgument);
+    EXPECT_EQ(decode_syscall(call(Syscall::ConsoleWrite, Buffer, MaxConsoleWrite + 1)).error(), Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::ConsoleWrite, Kernel, 8)).error(), Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::ConsoleWrite, 0, 8)).error(), Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::ConsoleWrite, layout::WindowEnd - 4, 8)).error(), Error::InvalidArgument);
@@ -76,9 +75,9 @@ TEST(SyscallDecode, MemoryMapNeedsAlignedRangesAndRefusesWritableCode) {
               Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::MemoryMap, 0x1000'0000, 100, abi::ProtRead)).error(),
               Error::InvalidArgument);
-    EXPECT_EQ(decode_syscall(call(Syscall::MemoryMap, 0x1000'0000, PageSize, abi::ProtWrite | abi::ProtExecute))
-                  .error(),
-              Error::InvalidArgument);
+    EXPECT_EQ(
+        decode_syscall(call(Syscall::MemoryMap, 0x1000'0000, PageSize, abi::ProtWrite | abi::ProtExecute)).error(),
+        Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::MemoryMap, 0x1000'0000, PageSize, 0)).error(), Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::MemoryMap, 0x1000'0000, PageSize, 0x10)).error(), Error::InvalidArgument);
     EXPECT_EQ(decode_syscall(call(Syscall::MemoryMap, Kernel, PageSize, abi::ProtRead)).error(),
@@ -87,14 +86,13 @@ TEST(SyscallDecode, MemoryMapNeedsAlignedRangesAndRefusesWritableCode) {
 }
 
 TEST(SyscallDecode, PhysicalMapChecksBothAddresses) {
-    EXPECT_TRUE(decode_syscall(call(Syscall::PhysicalMap, 0x2000'0000, 0xb8000, PageSize, abi::ProtRead))
-                    .has_value());
+    EXPECT_TRUE(decode_syscall(call(Syscall::PhysicalMap, 0x2000'0000, 0xb8000, PageSize, abi::ProtRead)).has_value());
     EXPECT_EQ(decode_syscall(call(Syscall::PhysicalMap, 0x2000'0000, 0xb8001, PageSize, abi::ProtRead)).error(),
               Error::InvalidArgument);
-    EXPECT_EQ(
-        decode_syscall(call(Syscall::PhysicalMap, 0x2000'0000, ~u64{0} & ~(PageSize - 1), 2 * PageSize, abi::ProtRead))
-            .error(),
-        Error::InvalidArgument);
+    EXPECT_EQ(decode_syscall(
+                  call(Syscall::PhysicalMap, 0x2000'0000, ~u64{0} & ~(PageSize - 1), 2 * PageSize, abi::ProtRead))
+                  .error(),
+              Error::InvalidArgument);
 }
 
 TEST(SyscallDecode, ThreadCreateNeedsEntryAndAlignedStackInTheWindow) {

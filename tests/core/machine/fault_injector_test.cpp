@@ -21,7 +21,8 @@ public:
                            std::to_string(a.grove.generation) + " at " + std::to_string(a.time.value);
         for (Announcement::Field const& f : a.fields) {
             if (f.key == nullptr) continue;
-            line += std::string(" ") + f.key + "=" + (f.text != nullptr ? std::string(f.text) : std::to_string(f.value));
+            line +=
+                std::string(" ") + f.key + "=" + (f.text != nullptr ? std::string(f.text) : std::to_string(f.value));
         }
         lines.push_back(line);
     }
@@ -107,8 +108,8 @@ TEST_F(FaultInjection, EveryAnnouncementKindIsAKindTheScenarioParserAccepts) {
 
 TEST_F(FaultInjection, AGroveNotLoadedGetsTheKernelsNotFound) {
     apply(fault(FaultAction::Crash, "ghost"));
-    EXPECT_EQ(trace.lines, (std::vector<std::string>{"announce fault_injected ghost gen 0 at 0 action=crash",
-                                                     "result NotFound"}));
+    EXPECT_EQ(trace.lines,
+              (std::vector<std::string>{"announce fault_injected ghost gen 0 at 0 action=crash", "result NotFound"}));
 }
 
 TEST_F(FaultInjection, MemorySpikesAreRememberedForTheIncarnationTheyCharged) {

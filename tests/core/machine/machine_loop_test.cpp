@@ -66,8 +66,8 @@ TEST_F(MachineLoop, ActionsLandAtTheirExactTimeWhileIdle) {
     add(Ticks(700), Kind::Start, 3);
     add(Ticks(300), Kind::Fault, 1);
     run(milliseconds(1));
-    EXPECT_EQ(runner.applied, (std::vector<RecordingRunner::Applied>{{Kind::Fault, 1, Ticks(300)},
-                                                                     {Kind::Start, 3, Ticks(700)}}));
+    EXPECT_EQ(runner.applied,
+              (std::vector<RecordingRunner::Applied>{{Kind::Fault, 1, Ticks(300)}, {Kind::Start, 3, Ticks(700)}}));
     EXPECT_TRUE(arch.resumed().empty());
 }
 

@@ -232,8 +232,7 @@ TEST(BootPlan, RejectsBadGroveFields) {
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.start_at = milliseconds(200); }), PlanCheck::BadStartTime);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.io_ports[0] = IoPortRange{5, 4}; }), PlanCheck::BadIoRange);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].length = Bytes(0); }), PlanCheck::BadPhysicalRange);
-    EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].base = PhysAddr{~u64{0}}; }),
-              PlanCheck::BadPhysicalRange);
+    EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].base = PhysAddr{~u64{0}}; }), PlanCheck::BadPhysicalRange);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.send_to[0] = name("e/cho"); }), PlanCheck::BadPeerName);
 }
 
@@ -246,12 +245,15 @@ TEST(BootPlan, RejectsBadVariableParts) {
     // client's first argument ("pingpong", after the name "client") gets a NUL byte.
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[name_at + 6 + 1 + 2] = 0; })), PlanCheck::BadArgument);
     // The grants limit past MaxGrants (1024 = 0x400).
-    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 119] = 0x04; b[second_record(b) + 118] = 1; })),
+    EXPECT_EQ(read(changed(*plan,
+                           [&](auto& b) {
+                               b[second_record(b) + 119] = 0x04;
+                               b[second_record(b) + 118] = 1;
+                           })),
               PlanCheck::BadLimits);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 112] = 9; })), PlanCheck::TooManyArguments);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 113] = 17; })), PlanCheck::TooManyIoRanges);
-    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 114] = 17; })),
-              PlanCheck::TooManyPhysicalRanges);
+    EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 114] = 17; })), PlanCheck::TooManyPhysicalRanges);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 115] = 17; })), PlanCheck::TooManyPeers);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 117] = 17; })), PlanCheck::TooManyPeers);
     EXPECT_EQ(read(changed(*plan, [&](auto& b) { b[second_record(b) + 13] = 0; })), PlanCheck::BadName);

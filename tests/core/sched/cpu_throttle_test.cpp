@@ -217,7 +217,7 @@ TEST(CpuThrottle, ChangingTheLimitTakesEffectAtOnce) {
     ASSERT_EQ(s->pick_next(Ticks(0)), t);
     ASSERT_EQ(s->charge(t, milliseconds(3), milliseconds(3)).value(), ChargeEffect::None);
     EXPECT_EQ(s->preemption_deadline(milliseconds(3)), milliseconds(3)); // quantum used up
-    ASSERT_TRUE(s->set_cpu_limit(3, 20).has_value());                     // 2 ms < 3 ms used
+    ASSERT_TRUE(s->set_cpu_limit(3, 20).has_value());                    // 2 ms < 3 ms used
     EXPECT_TRUE(s->cpu_stats(3).value().is_throttled);
     EXPECT_EQ(s->cpu_stats(3).value().throttle_events, 1u);
     EXPECT_TRUE(s->pick_next(milliseconds(3)).is_null()); // the running thread is parked too

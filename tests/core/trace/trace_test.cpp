@@ -99,8 +99,7 @@ TEST(TraceDigest, ChangingAnyFieldChangesTheDigest) {
         check([](Event& e) { e.time += Ticks(1); }, "time");
         check([](Event& e) { e.serial += 1; }, "serial");
         check([](Event& e) { e.generation += 1; }, "generation");
-        check([](Event& e) { e.kind = e.kind == EventKind::Started ? EventKind::GaveUp : EventKind::Started; },
-              "kind");
+        check([](Event& e) { e.kind = e.kind == EventKind::Started ? EventKind::GaveUp : EventKind::Started; }, "kind");
     }
     // Each kind's own fields.
     auto check_field = [&](usize index, auto mutate, char const* what) {
@@ -109,31 +108,56 @@ TEST(TraceDigest, ChangingAnyFieldChangesTheDigest) {
         EXPECT_NE(digest_of(changed), base) << what;
         ++changes;
     };
-    check_field(0, [](Event::Fields& f) { f.loaded.entry += 1; }, "loaded.entry");
-    check_field(0, [](Event::Fields& f) { f.loaded.memory += 1; }, "loaded.memory");
-    check_field(2, [](Event::Fields& f) { f.stopping.deadline += 1; }, "stopping.deadline");
-    check_field(3, [](Event::Fields& f) { f.stopped.exit_code = 1; }, "stopped.exit_code");
-    check_field(4, [](Event::Fields& f) { f.crashed.kind = CrashKind::Killed; }, "crashed.kind");
-    check_field(4, [](Event::Fields& f) { f.crashed.exit_code = -1; }, "crashed.exit_code");
-    check_field(4, [](Event::Fields& f) { f.crashed.pc += 1; }, "crashed.pc");
-    check_field(4, [](Event::Fields& f) { f.crashed.address += 1; }, "crashed.address");
-    check_field(5, [](Event::Fields& f) { f.respawn_scheduled.delay += 1; }, "respawn_scheduled.delay");
-    check_field(6, [](Event::Fields& f) { f.respawned.generation += 1; }, "respawned.generation");
-    check_field(8, [](Event::Fields& f) { f.limit_exceeded.resource = Resource::Threads; }, "resource");
-    check_field(8, [](Event::Fields& f) { f.limit_exceeded.requested += 1; }, "requested");
-    check_field(8, [](Event::Fields& f) { f.limit_exceeded.limit += 1; }, "limit");
-    check_field(9, [](Event::Fields& f) { f.capability_denied.capability = CapabilityKind::Network; }, "capability");
-    check_field(9, [](Event::Fields& f) { f.capability_denied.detail += 1; }, "detail");
-    check_field(10, [](Event::Fields& f) { f.message_sent.to += 1; }, "message_sent.to");
-    check_field(10, [](Event::Fields& f) { f.message_sent.tag += 1; }, "message_sent.tag");
-    check_field(10, [](Event::Fields& f) { f.message_sent.priority += 1; }, "message_sent.priority");
-    check_field(11, [](Event::Fields& f) { f.message_delivered.from += 1; }, "message_delivered.from");
-    check_field(11, [](Event::Fields& f) { f.message_delivered.tag += 1; }, "message_delivered.tag");
-    check_field(11, [](Event::Fields& f) { f.message_delivered.priority += 1; }, "message_delivered.priority");
-    check_field(12, [](Event::Fields& f) { f.message_refused.to += 1; }, "message_refused.to");
-    check_field(12, [](Event::Fields& f) { f.message_refused.tag += 1; }, "message_refused.tag");
-    check_field(12, [](Event::Fields& f) { f.message_refused.priority += 1; }, "message_refused.priority");
-    check_field(12, [](Event::Fields& f) { f.message_refused.reason = Refusal::TimedOut; }, "reason");
+    check_field(
+        0, [](Event::Fields& f) { f.loaded.entry += 1; }, "loaded.entry");
+    check_field(
+        0, [](Event::Fields& f) { f.loaded.memory += 1; }, "loaded.memory");
+    check_field(
+        2, [](Event::Fields& f) { f.stopping.deadline += 1; }, "stopping.deadline");
+    check_field(
+        3, [](Event::Fields& f) { f.stopped.exit_code = 1; }, "stopped.exit_code");
+    check_field(
+        4, [](Event::Fields& f) { f.crashed.kind = CrashKind::Killed; }, "crashed.kind");
+    check_field(
+        4, [](Event::Fields& f) { f.crashed.exit_code = -1; }, "crashed.exit_code");
+    check_field(
+        4, [](Event::Fields& f) { f.crashed.pc += 1; }, "crashed.pc");
+    check_field(
+        4, [](Event::Fields& f) { f.crashed.address += 1; }, "crashed.address");
+    check_field(
+        5, [](Event::Fields& f) { f.respawn_scheduled.delay += 1; }, "respawn_scheduled.delay");
+    check_field(
+        6, [](Event::Fields& f) { f.respawned.generation += 1; }, "respawned.generation");
+    check_field(
+        8, [](Event::Fields& f) { f.limit_exceeded.resource = Resource::Threads; }, "resource");
+    check_field(
+        8, [](Event::Fields& f) { f.limit_exceeded.requested += 1; }, "requested");
+    check_field(
+        8, [](Event::Fields& f) { f.limit_exceeded.limit += 1; }, "limit");
+    check_field(
+        9, [](Event::Fields& f) { f.capability_denied.capability = CapabilityKind::Network; }, "capability");
+    check_field(
+        9, [](Event::Fields& f) { f.capability_denied.detail += 1; }, "detail");
+    check_field(
+        10, [](Event::Fields& f) { f.message_sent.to += 1; }, "message_sent.to");
+    check_field(
+        10, [](Event::Fields& f) { f.message_sent.tag += 1; }, "message_sent.tag");
+    check_field(
+        10, [](Event::Fields& f) { f.message_sent.priority += 1; }, "message_sent.priority");
+    check_field(
+        11, [](Event::Fields& f) { f.message_delivered.from += 1; }, "message_delivered.from");
+    check_field(
+        11, [](Event::Fields& f) { f.message_delivered.tag += 1; }, "message_delivered.tag");
+    check_field(
+        11, [](Event::Fields& f) { f.message_delivered.priority += 1; }, "message_delivered.priority");
+    check_field(
+        12, [](Event::Fields& f) { f.message_refused.to += 1; }, "message_refused.to");
+    check_field(
+        12, [](Event::Fields& f) { f.message_refused.tag += 1; }, "message_refused.tag");
+    check_field(
+        12, [](Event::Fields& f) { f.message_refused.priority += 1; }, "message_refused.priority");
+    check_field(
+        12, [](Event::Fields& f) { f.message_refused.reason = Refusal::TimedOut; }, "reason");
     EXPECT_EQ(changes, 13 * 4 + 25);
 
     // Order matters too.
