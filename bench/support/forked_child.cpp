@@ -23,11 +23,11 @@ std::string run_beside_child(std::function<int()> const& child, std::function<st
         _exit(child());
     }
     if (child_pid < 0) {
-        std::string const failure = describe_errno("fork");
+        std::string failure = describe_errno("fork");
         sigaction(SIGPIPE, &previous, nullptr);
         return failure;
     }
-    std::string const failure = parent();
+    std::string failure = parent();
     if (!failure.empty()) kill(child_pid, SIGKILL);
     int status = 0;
     pid_t const waited = waitpid(child_pid, &status, 0);

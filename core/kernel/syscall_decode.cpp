@@ -125,7 +125,7 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         if (a[0] >= abi::IrqLines) return Error::InvalidArgument;
         d.irq_line = static_cast<u8>(a[0]);
         break;
-    case Syscall::Count: return Error::InvalidArgument;
+    case Syscall::Count:                    // not a syscall: the number of them
     default: return Error::InvalidArgument; // a number inside the range that no syscall has
     }
     return {};

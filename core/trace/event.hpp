@@ -84,7 +84,7 @@ constexpr bool is_emitted_kind(EventKind k) {
     case EventKind::GrantCreated:
     case EventKind::GrantRevoked:
     case EventKind::GrantCopied:
-    case EventKind::GrantRefused: return true;
+    case EventKind::GrantRefused:
     case EventKind::Interrupt: return true;
     }
     return false;

@@ -26,7 +26,7 @@ inline constexpr u32 TagFetch = 0x46544348;     // "FTCH"
 inline constexpr u32 TagTry = 0x54525920;       // "TRY "
 inline constexpr u32 TagKeep = 0x4b454550;      // "KEEP"
 
-inline constexpr usize MaxTransfer = 64 * 1024;
+inline constexpr usize MaxTransfer = usize{64} * 1024;
 inline constexpr usize TryBufferSize = 4096;
 inline constexpr u64 KeepDelay = 1'000'000; // 1 ms
 

@@ -73,7 +73,7 @@ TEST_F(AtaDiskTest, WrittenSectorsStayInTheCacheUntilAFlushCommitsThem) {
     ASSERT_TRUE(wait_for_interrupt());
     EXPECT_EQ(in(Status), AtaDisk::StatusReady | AtaDisk::StatusSeekDone);
     EXPECT_EQ(disk->dirty_sectors(), 2u);
-    EXPECT_EQ(disk->committed()[2 * 512], 0); // not flushed: a power cut now would lose it
+    EXPECT_EQ(disk->committed()[std::size_t{2} * 512], 0); // not flushed: a power cut now would lose it
 
     command(AtaDisk::CommandRead, 3, 1); // reads see the cache
     ASSERT_TRUE(wait_for_interrupt());
@@ -86,7 +86,7 @@ TEST_F(AtaDiskTest, WrittenSectorsStayInTheCacheUntilAFlushCommitsThem) {
     ASSERT_TRUE(wait_for_interrupt());
     EXPECT_EQ(in(Status)&AtaDisk::StatusError, 0);
     EXPECT_EQ(disk->dirty_sectors(), 0u);
-    EXPECT_EQ(disk->committed()[2 * 512], 0xAB);
+    EXPECT_EQ(disk->committed()[std::size_t{2} * 512], 0xAB);
     EXPECT_EQ(disk->committed()[3 * 512 + 511], 0xCD);
 }
 
