@@ -7,6 +7,7 @@
 // reads the status register (which lowers it) and acknowledges the line (IrqAck).
 // Exits 0 when every step did what the ATA standard says, 1 at the first that did not (with a line saying which),
 // 64 on bad arguments.
+#include <groves/runtime/port_io.hpp>
 #include <groves/runtime/runtime.hpp>
 
 using namespace grove;
@@ -23,22 +24,6 @@ constexpr u64 IrqTimeout = 10'000'000; // 10 ms of virtual time
 constexpr u64 MaxSectors = 64;
 
 u16 g_buffer[MaxSectors][256];
-
-u8 in8(u16 port) {
-    u8 value = 0;
-    asm volatile("inb %1, %0" : "=a"(value) : "d"(port) : "memory");
-    return value;
-}
-
-void out8(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "d"(port) : "memory"); }
-
-void in_words(u16 port, u16* words, u64 count) {
-    asm volatile("rep insw" : "+D"(words), "+c"(count) : "d"(port) : "memory");
-}
-
-void out_words(u16 port, u16 const* words, u64 count) {
-    asm volatile("rep outsw" : "+S"(words), "+c"(count) : "d"(port) : "memory");
-}
 
 [[noreturn]] void fail(char const* what, u64 detail) {
     print("disk_exercise: FAILED: %s (0x%lx)\n", what, detail);

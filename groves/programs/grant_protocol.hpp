@@ -48,19 +48,8 @@ struct Result {
 };
 static_assert(sizeof(Attempt) <= abi::MessagePayloadSize);
 
-// A message's payload as T, and T as a message's payload.
-template<typename T>
-T payload_of(abi::Message const& m) {
-    T value{};
-    memcpy(&value, m.payload, sizeof value);
-    return value;
-}
-
-template<typename T>
-void set_payload(abi::Message& m, T const& value) {
-    memcpy(m.payload, &value, sizeof value);
-    m.header.length = sizeof value;
-}
+using rt::payload_of;
+using rt::set_payload;
 
 // What the server makes of byte `i` of a transfer whose value was `b`.
 constexpr u8 transformed(u8 b, usize i) { return static_cast<u8>((b ^ 0xa5) + (i >> 8)); }

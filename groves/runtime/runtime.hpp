@@ -6,6 +6,7 @@
 #include <groves/runtime/console.hpp>
 #include <groves/runtime/format.hpp>
 #include <groves/runtime/lookup.hpp>
+#include <groves/runtime/message.hpp>
 #include <groves/runtime/panic.hpp>
 #include <groves/runtime/status.hpp>
 #include <groves/runtime/stop.hpp>
