@@ -60,8 +60,56 @@ enum class Syscall : std::uint64_t {
                         // overlap (a grove granting to itself): the copy is as if the source were read first.
     IrqWait = 23,       // (line, timeout) -> interrupts taken  Irq (that line); see "Interrupts" below
     IrqAck = 24,        // (line)                              Irq (that line): unmasks the line
-    Count = 25,
+    // Service control (the origin's start/stop/restart/list services; DESIGN.md §7): a grove whose ServiceManage
+    // capability names another grove (or "*") may control it, named by its name (1..31 bytes, as Lookup). The
+    // capability is checked before the name is looked up, so a grove cannot probe names it may not control:
+    // AccessDenied (and `capability_denied`, capability service_manage) for a name it does not hold, NotFound for a
+    // held name no grove has, InvalidArgument for a malformed name. Each start, stop and restart the kernel takes
+    // up, refused or not, is a `service_control` event (target, action, status), followed by the lifecycle events
+    // the action causes, the same as for the scenario's scripted stop and restart.
+    ServiceStart = 25,   // (name*, len) -> grove id            Loading: started; Stopped or Faulted: a new
+                         //                                     incarnation loaded and started at once (the
+                         //                                     backend's or admission's error when it cannot be);
+                         //                                     InvalidState when Running, Stopping or Quarantined
+    ServiceStop = 26,    // (name*, len)                        a graceful stop (the stop request, a kill at the
+                         //                                     deadline); InvalidState unless Loading or Running,
+                         //                                     or down with a respawn pending (then cancelled)
+    ServiceRestart = 27, // (name*, len) -> grove id            a graceful stop, then a start (as a scripted
+                         //                                     restart); InvalidState from Loading or Quarantined
+    ServiceStatus = 28,  // (name*, len) -> GroveStatus         rdx: the grove id of its latest incarnation
+    ServiceList = 29,    // (records*, capacity) -> count       a ServiceRecord for each registered grove the
+                         //                                     capability names, in serial order, at most
+                         //                                     `capacity` (1..MaxServiceRecords) written; returns
+                         //                                     how many there are (maybe more than written)
+    Count = 30,
 };
+
+// A grove id as service control returns it: the serial in the low 32 bits, the generation in the high 32.
+inline constexpr std::uint64_t make_grove_id(std::uint32_t serial, std::uint32_t generation) {
+    return (std::uint64_t{generation} << 32) | serial;
+}
+
+// The states ServiceStatus returns and ServiceRecord holds (the Grove Manager's, core/grove/grove_state.hpp).
+enum class GroveStatus : std::uint8_t {
+    Loading = 0,
+    Running = 1,
+    Stopping = 2,
+    Stopped = 3,
+    Faulted = 4,
+    Quarantined = 5
+};
+
+// One grove of ServiceList.
+struct ServiceRecord {
+    std::uint32_t grove;      // serial
+    std::uint32_t generation; // of its latest incarnation
+    std::uint8_t state;       // GroveStatus
+    std::uint8_t name_length;
+    std::uint8_t reserved[6]; // zero
+    char name[32];            // name_length bytes, then zeros
+};
+static_assert(sizeof(ServiceRecord) == 48);
+inline constexpr std::uint64_t MaxServiceRecords = 64;
 
 // Rights of GrantCreate.
 inline constexpr std::uint64_t GrantRead = 1u << 0;  // the peer may GrantCopyFrom

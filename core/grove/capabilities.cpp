@@ -43,6 +43,7 @@ bool Capabilities::has(CapabilityKind kind) const {
     case CapabilityKind::IpcSend: return !m_send.is_empty();
     case CapabilityKind::IpcReceive: return !m_receive.is_empty();
     case CapabilityKind::CrashWatch: return !m_watch.is_empty();
+    case CapabilityKind::ServiceManage: return !m_manage.is_empty();
     case CapabilityKind::Irq: return m_irq_lines != 0;
     case CapabilityKind::ThreadCreate:
     case CapabilityKind::MemoryManage:

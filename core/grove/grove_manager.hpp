@@ -130,6 +130,9 @@ public:
     Result<void> require_irq(GroveId id, u64 line, Ticks now);
     Result<void> require_physical(GroveId id, PhysicalRange range, Ticks now);
     Result<void> require_send_to(GroveId id, char const* peer, usize length, Ticks now);
+    // May the live grove `id` control the grove of that name (ServiceManage)? The denial's `capability_denied`
+    // has the named grove's serial as detail (0 when no grove has the name).
+    Result<void> require_manage(GroveId id, char const* name, usize length, Ticks now);
     // May the live grove `receiver` receive messages from grove `sender`? The denial's `capability_denied` names
     // the receiver, with the sender's serial as detail. NotFound when the sender is not registered.
     Result<void> require_receive_from(GroveId receiver, u32 sender, Ticks now);

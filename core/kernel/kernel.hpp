@@ -283,6 +283,12 @@ private:
     // Moves `length` bytes from `source` in space `from` to `destination` in space `to` through m_grant_buffer;
     // both ranges were checked. Overlapping ranges of one space are copied as if the source were read first.
     void copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination, u64 length);
+    // Service control: the grove the name in `d.buffer` names, once the caller's ServiceManage capability allows it
+    // (AccessDenied), the name is well formed (InvalidArgument) and a grove has it (NotFound).
+    Result<Grove const*> managed_grove(KernelThread const& kt, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_service_control(ThreadId thread, DecodedSyscall const& d, ServiceAction action, Ticks t);
+    SyscallResult sys_service_status(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_service_list(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_irq_wait(ThreadId thread, DecodedSyscall const& d, Ticks t);
     SyscallResult sys_irq_ack(ThreadId thread, DecodedSyscall const& d, Ticks t);
     void take_interrupts(u16 lines);

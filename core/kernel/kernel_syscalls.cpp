@@ -32,6 +32,16 @@ constexpr i32 exit_code_of(i64 code) {
     return static_cast<i32>(code);
 }
 
+// ServiceStatus and ServiceList report the Grove Manager's states by their values.
+static_assert(static_cast<u8>(abi::GroveStatus::Loading) == static_cast<u8>(GroveState::Loading) &&
+              static_cast<u8>(abi::GroveStatus::Running) == static_cast<u8>(GroveState::Running) &&
+              static_cast<u8>(abi::GroveStatus::Stopping) == static_cast<u8>(GroveState::Stopping) &&
+              static_cast<u8>(abi::GroveStatus::Stopped) == static_cast<u8>(GroveState::Stopped) &&
+              static_cast<u8>(abi::GroveStatus::Faulted) == static_cast<u8>(GroveState::Faulted) &&
+              static_cast<u8>(abi::GroveStatus::Quarantined) == static_cast<u8>(GroveState::Quarantined) &&
+              GroveStateCount == 6);
+static_assert(MaxGroveNameLength < sizeof(abi::ServiceRecord::name) && MaxLookupName == MaxGroveNameLength);
+
 } // namespace
 
 void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
@@ -77,6 +87,11 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::GrantCopyTo: result = sys_grant_copy(thread, d, GrantDirection::To); break;
     case Syscall::IrqWait: result = sys_irq_wait(thread, d, t); break;
     case Syscall::IrqAck: result = sys_irq_ack(thread, d, t); break;
+    case Syscall::ServiceStart: result = sys_service_control(thread, d, ServiceAction::Start, t); break;
+    case Syscall::ServiceStop: result = sys_service_control(thread, d, ServiceAction::Stop, t); break;
+    case Syscall::ServiceRestart: result = sys_service_control(thread, d, ServiceAction::Restart, t); break;
+    case Syscall::ServiceStatus: result = sys_service_status(thread, d, t); break;
+    case Syscall::ServiceList: result = sys_service_list(thread, d); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
@@ -334,6 +349,91 @@ Kernel::SyscallResult Kernel::sys_handle_close(ThreadId thread, DecodedSyscall c
     TRY(m_groves[kt.slot].handles.close(d.handle));
     MUST(m_manager.release_file_handle(kt.grove)); // each open handle holds one
     return SyscallOutcome::completed();
+}
+
+// --- service control ----------------------------------------------------------------------------------------------
+
+Result<Grove const*> Kernel::managed_grove(KernelThread const& kt, DecodedSyscall const& d, Ticks t) {
+    char name[MaxLookupName]{};
+    usize const length = static_cast<usize>(d.buffer.length.value);
+    TRY(m_arch.copy_from_user(kt.space, name, d.buffer.address, d.buffer.length));
+    // The capability first, as for Lookup: a grove may not learn which groves exist by probing names.
+    TRY(m_manager.require_manage(kt.grove, name, length, t));
+    if (!is_valid_grove_name(name, length)) return Error::InvalidArgument;
+    Grove const* target = m_manager.find_by_name(name, length);
+    if (target == nullptr) return Error::NotFound;
+    return target;
+}
+
+Kernel::SyscallResult Kernel::sys_service_control(ThreadId thread, DecodedSyscall const& d, ServiceAction action,
+                                                  Ticks t) {
+    KernelThread const& kt = m_threads[thread.index];
+    Result<Grove const*> const found = managed_grove(kt, d, t);
+    if (found.is_error() && found.error() == Error::AccessDenied) return found.error(); // capability_denied says it
+    u32 const target = found.has_value() ? found.value()->id.serial : 0;
+    Result<GroveId> done = found.has_value() ? Result<GroveId>(found.value()->id) : Result<GroveId>(found.error());
+    if (found.has_value()) {
+        GroveId const id = found.value()->id;
+        switch (action) {
+        case ServiceAction::Start:
+            // Loading: its first start; down: a new incarnation at once (restart's path from Stopped or Faulted).
+            switch (found.value()->state.current()) {
+            case GroveState::Loading: {
+                Result<void> started = m_manager.start(id, t);
+                if (started.is_error()) done = started.error();
+                break;
+            }
+            case GroveState::Stopped:
+            case GroveState::Faulted: done = m_manager.restart(id, t); break;
+            case GroveState::Running:
+            case GroveState::Stopping:
+            case GroveState::Quarantined: done = Error::InvalidState; break;
+            }
+            break;
+        case ServiceAction::Stop: {
+            Result<void> stopped = m_manager.stop(id, t);
+            if (stopped.is_error()) done = stopped.error();
+            break;
+        }
+        case ServiceAction::Restart: done = m_manager.restart(id, t); break;
+        }
+    }
+    u8 const status = done.has_value() ? 0 : static_cast<u8>(done.error());
+    m_manager.tracer().emit(Event::service_control(t, kt.grove, target, action, status));
+    if (done.is_error()) return done.error();
+    if (action == ServiceAction::Stop) return SyscallOutcome::completed();
+    return SyscallOutcome::completed(abi::make_grove_id(done.value().serial, done.value().generation));
+}
+
+Kernel::SyscallResult Kernel::sys_service_status(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+    Grove const* target = TRY(managed_grove(m_threads[thread.index], d, t));
+    return SyscallOutcome::completed(static_cast<u64>(target->state.current()),
+                                     abi::make_grove_id(target->id.serial, target->id.generation));
+}
+
+Kernel::SyscallResult Kernel::sys_service_list(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Grove const* caller = m_manager.find(kt.grove);
+    GROVE_ASSERT(caller != nullptr);
+    // Checked whole first, so that the records are written all or not at all.
+    TRY(m_arch.check_user(kt.space, d.buffer.address, d.buffer.length, Permissions::Write));
+    u64 count = 0;
+    m_manager.registry().for_each([&](Grove const& g) {
+        if (!caller->spec.capabilities.allows_manage(g.name())) return;
+        if (count < d.length) {
+            abi::ServiceRecord record{};
+            record.grove = g.id.serial;
+            record.generation = g.id.generation;
+            record.state = static_cast<u8>(g.state.current());
+            record.name_length = static_cast<u8>(g.name().length());
+            copy_bytes(record.name, g.name().c_str(), g.name().length());
+            VirtAddr const at{d.buffer.address.value + count * sizeof record};
+            Result<void> written = m_arch.copy_to_user(kt.space, at, &record, Bytes(sizeof record));
+            GROVE_ASSERT(written.has_value()); // checked above, and nothing ran since
+        }
+        ++count;
+    });
+    return SyscallOutcome::completed(count);
 }
 
 // --- grants -----------------------------------------------------------------------------------------------------

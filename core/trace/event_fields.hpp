@@ -113,6 +113,11 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::text_("fate", interrupt_fate_name(x.interrupt.fate)));
         f(EventField::unsigned_("count", x.interrupt.count));
         break;
+    case EventKind::ServiceControl:
+        f(EventField::grove("target", x.service_control.target));
+        f(EventField::text_("action", service_action_name(x.service_control.action)));
+        f(EventField::text_("status", service_status_name(x.service_control.status)));
+        break;
     }
 }
 

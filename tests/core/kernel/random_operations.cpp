@@ -207,7 +207,11 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         write_random_message(g, SendBuffer);
         a[0] = maybe_hostile(SendBuffer);
         break;
-    case Syscall::Lookup: {
+    case Syscall::Lookup:
+    case Syscall::ServiceStart:
+    case Syscall::ServiceStop:
+    case Syscall::ServiceRestart:
+    case Syscall::ServiceStatus: {
         std::string const name = m_choices.below(8) == 0 ? "nobody" : "p" + std::to_string(m_choices.below(Groves));
         (void)m_arch.load(space_of(g), VirtAddr{NameBuffer}, name.data(), Bytes(name.size()));
         a[0] = maybe_hostile(NameBuffer);
@@ -254,6 +258,10 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     case Syscall::IrqAck:
         a[0] = maybe_hostile(pick({0, 14, 15, abi::IrqLines}));
         a[1] = some_timeout();
+        break;
+    case Syscall::ServiceList:
+        a[0] = maybe_hostile(some_buffer());
+        a[1] = maybe_hostile(pick({1, 4, abi::MaxServiceRecords}));
         break;
     case Syscall::Yield:
     case Syscall::Clock:
