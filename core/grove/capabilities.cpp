@@ -54,6 +54,15 @@ bool Capabilities::has(CapabilityKind kind) const {
     return false;
 }
 
+bool Capabilities::may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) const {
+    if (kind != CapabilityKind::IpcSend && kind != CapabilityKind::IpcReceive) return false;
+    PeerList const& list = kind == CapabilityKind::IpcSend ? m_send : m_receive;
+    if (!peer.any) return allows_peer(list, peer.name.c_str(), peer.name.length());
+    for (IpcPeer const& held : list)
+        if (held.any) return true;
+    return false;
+}
+
 bool Capabilities::allows_io_port(u16 port) const {
     for (auto const& range : m_io_ports)
         if (range.contains(port)) return true;

@@ -71,6 +71,11 @@ public:
     // May the grove start, stop, restart and see the status of the grove of that name (ServiceManage)?
     bool allows_manage(char const* name, usize length) const { return allows_peer(m_manage, name, length); }
     bool allows_manage(GroveName const& name) const { return allows_manage(name.c_str(), name.length()); }
+    // No room for one more ServiceManage peer (grant_manage would give NoCapacity).
+    bool is_manage_list_full() const { return m_manage.is_full(); }
+    // May a grove holding these capabilities pass `peer` on, as an IpcSend or IpcReceive peer (`kind`), to a grove
+    // it spawns? A named peer when it may talk to that grove itself; "*" only when it holds "*" itself.
+    bool may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) const;
     bool allows_irq(u64 line) const { return line < abi::IrqLines && (m_irq_lines & (1u << line)) != 0; }
     // The granted interrupt lines, bit n for line n.
     u16 irq_lines() const { return m_irq_lines; }

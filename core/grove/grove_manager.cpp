@@ -487,6 +487,17 @@ Result<void> GroveManager::require_manage(GroveId id, char const* name, usize le
     return deny(*g, CapabilityKind::ServiceManage, named == nullptr ? 0 : named->id.serial, now);
 }
 
+Result<void> GroveManager::refuse_capability(GroveId id, CapabilityKind kind, u64 detail, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    return deny(*g, kind, detail, now);
+}
+
+Result<void> GroveManager::add_managed(GroveId id, GroveName const& name) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_manage(name)) return {};
+    return g->spec.capabilities.grant_manage(name);
+}
+
 Result<void> GroveManager::require_receive_from(GroveId receiver, u32 sender, Ticks now) {
     Grove* g = TRY(find_live(receiver));
     Grove const* from = m_registry.find_serial(sender);

@@ -129,6 +129,9 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     case Syscall::ServiceStop:
     case Syscall::ServiceRestart:
     case Syscall::ServiceStatus: d.buffer = TRY(user_range(a[0], a[1], MaxLookupName)); break;
+    case Syscall::ServiceLoad:
+        d.buffer = TRY(user_range(a[0], sizeof(abi::ServiceSpec), sizeof(abi::ServiceSpec)));
+        break;
     case Syscall::ServiceList:
         if (a[1] == 0 || a[1] > abi::MaxServiceRecords) return Error::InvalidArgument;
         d.buffer = TRY(

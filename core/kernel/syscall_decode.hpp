@@ -45,7 +45,7 @@ struct DecodedSyscall {
     Ticks duration{};         // Sleep
     u64 handle = 0;           // Send, Receive, Call, HandleClose
     UserRange buffer{};       // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup and
-                              // service control name, ServiceList records
+                              // service control name, ServiceList records, ServiceLoad spec
     UserRange reply_buffer{}; // Call: where the reply goes
     bool non_blocking = false;
     Ticks timeout = Ticks::max(); // Ticks::max() = wait without limit

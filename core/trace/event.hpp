@@ -210,13 +210,14 @@ struct InterruptFields {
     u32 count; // delivered: what IrqWait returns; pending: counted so far; unowned: on the line so far; dropped
 };
 // What a grove asked of another through service control (core/abi/syscall.hpp, ServiceStart...).
-enum class ServiceAction : u8 { Start = 0, Stop = 1, Restart = 2 };
+enum class ServiceAction : u8 { Start = 0, Stop = 1, Restart = 2, Load = 3 };
 
 constexpr char const* service_action_name(ServiceAction a) {
     switch (a) {
     case ServiceAction::Start: return "start";
     case ServiceAction::Stop: return "stop";
     case ServiceAction::Restart: return "restart";
+    case ServiceAction::Load: return "load";
     }
     return "unknown";
 }
@@ -246,8 +247,10 @@ constexpr char const* service_status_name(u8 status) {
 struct ServiceControlFields {
     u32 target;
     ServiceAction action;
-    u8 status; // 0, or the Error the caller got
+    u8 status;    // 0, or the Error the caller got
+    u8 elf_check; // Load refused by the ELF loader: the ElfCheck that failed; NoElfCheck otherwise
 };
+inline constexpr u8 NoElfCheck = 0xff;
 struct RawFields {
     u64 word[4];
 };
@@ -387,9 +390,10 @@ struct Event {
         e.fields.interrupt = InterruptFields{line, fate, count};
         return e;
     }
-    static Event service_control(Ticks time, GroveId caller, u32 target, ServiceAction action, u8 status) {
+    static Event service_control(Ticks time, GroveId caller, u32 target, ServiceAction action, u8 status,
+                                 u8 elf_check = NoElfCheck) {
         Event e = make(EventKind::ServiceControl, time, caller);
-        e.fields.service_control = ServiceControlFields{target, action, status};
+        e.fields.service_control = ServiceControlFields{target, action, status, elf_check};
         return e;
     }
     // Four raw words under any kind (for tests of the encoding).

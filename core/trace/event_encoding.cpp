@@ -120,6 +120,7 @@ EncodedEvent encode_event(Event const& e) {
         w.u32_(f.service_control.target);
         w.u8_(static_cast<u8>(f.service_control.action));
         w.u8_(f.service_control.status);
+        w.u8_(f.service_control.elf_check);
         break;
     }
     return out;

@@ -34,7 +34,7 @@ inline u64 address_of(T const* pointer) {
 }
 
 // Every syscall of the ABI has a wrapper below; a new syscall must get one.
-static_assert(static_cast<u64>(abi::Syscall::Count) == 30, "a syscall was added to the ABI: wrap it here");
+static_assert(static_cast<u64>(abi::Syscall::Count) == 31, "a syscall was added to the ABI: wrap it here");
 
 // Ends the grove (every thread) with `code`. If the kernel ever returned, the grove traps on ud2.
 [[noreturn]] inline void sys_exit(long code) {
@@ -160,6 +160,10 @@ inline SyscallResult sys_service_status(char const* name, usize length) {
 // Fills at most `capacity` records; returns how many groves the capability names.
 inline long sys_service_list(abi::ServiceRecord* records, usize capacity) {
     return syscall6(abi::Syscall::ServiceList, address_of(records), capacity).value;
+}
+// Spawns a grove from the ELF bytes of a grant to this grove, as `spec` asks (core/abi/syscall.hpp): its grove id.
+inline long sys_service_load(abi::ServiceSpec const* spec) {
+    return syscall6(abi::Syscall::ServiceLoad, address_of(spec)).value;
 }
 
 } // namespace grove::rt
