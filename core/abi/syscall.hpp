@@ -60,8 +60,109 @@ enum class Syscall : std::uint64_t {
                         // overlap (a grove granting to itself): the copy is as if the source were read first.
     IrqWait = 23,       // (line, timeout) -> interrupts taken  Irq (that line); see "Interrupts" below
     IrqAck = 24,        // (line)                              Irq (that line): unmasks the line
-    Count = 25,
+    // Service control (the origin's start/stop/restart/list services; DESIGN.md §7): a grove whose ServiceManage
+    // capability names another grove (or "*") may control it, named by its name (1..31 bytes, as Lookup). The
+    // capability is checked before the name is looked up, so a grove cannot probe names it may not control:
+    // AccessDenied (and `capability_denied`, capability service_manage) for a name it does not hold, NotFound for a
+    // held name no grove has, InvalidArgument for a malformed name. Each start, stop and restart the kernel takes
+    // up, refused or not, is a `service_control` event (target, action, status), followed by the lifecycle events
+    // the action causes, the same as for the scenario's scripted stop and restart.
+    ServiceStart = 25,   // (name*, len) -> grove id            Loading: started; Stopped or Faulted: a new
+                         //                                     incarnation loaded and started at once (the
+                         //                                     backend's or admission's error when it cannot be);
+                         //                                     InvalidState when Running, Stopping or Quarantined
+    ServiceStop = 26,    // (name*, len)                        a graceful stop (the stop request, a kill at the
+                         //                                     deadline); InvalidState unless Loading or Running,
+                         //                                     or down with a respawn pending (then cancelled)
+    ServiceRestart = 27, // (name*, len) -> grove id            a graceful stop, then a start (as a scripted
+                         //                                     restart); InvalidState from Loading or Quarantined
+    ServiceStatus = 28,  // (name*, len) -> GroveStatus         rdx: the grove id of its latest incarnation
+    ServiceList = 29,    // (records*, capacity) -> count       a ServiceRecord for each registered grove the
+                         //                                     capability names, in serial order, at most
+                         //                                     `capacity` (1..MaxServiceRecords) written; returns
+                         //                                     how many there are (maybe more than written)
+    ServiceLoad = 30,    // (spec*) -> grove id                 spawns a grove from ELF bytes granted to the
+                         //                                     caller, as a ServiceSpec asks; see below
+    Count = 31,
 };
+
+// A grove id as service control returns it: the serial in the low 32 bits, the generation in the high 32.
+inline constexpr std::uint64_t make_grove_id(std::uint32_t serial, std::uint32_t generation) {
+    return (std::uint64_t{generation} << 32) | serial;
+}
+
+// The states ServiceStatus returns and ServiceRecord holds (the Grove Manager's, core/grove/grove_state.hpp).
+enum class GroveStatus : std::uint8_t {
+    Loading = 0,
+    Running = 1,
+    Stopping = 2,
+    Stopped = 3,
+    Faulted = 4,
+    Quarantined = 5
+};
+
+// One grove of ServiceList.
+struct ServiceRecord {
+    std::uint32_t grove;      // serial
+    std::uint32_t generation; // of its latest incarnation
+    std::uint8_t state;       // GroveStatus
+    std::uint8_t name_length;
+    std::uint8_t reserved[6]; // zero
+    char name[32];            // name_length bytes, then zeros
+};
+static_assert(sizeof(ServiceRecord) == 48);
+inline constexpr std::uint64_t MaxServiceRecords = 64;
+
+// ServiceLoad(spec*): a grove holding ServiceManage spawns a new grove from ELF bytes another grove (or itself) granted
+// it for reading: the kernel copies the first `image_length` bytes of the grant into an image slot of its own (the
+// checked path of GrantCopyFrom: a `grant_copied` or `grant_refused` event, GrantByteCost ticks per byte, which the
+// caller waits), validates them with the loader every image goes through, and loads and starts the grove (`loaded`,
+// `started`), which joins the caller's ServiceManage set. The spec can only narrow what the caller holds: each
+// flag and peer a capability the caller has (AccessDenied and `capability_denied` for the first it lacks), each
+// limit at most the caller's (LimitExceeded); the limits the spec does not carry are the caller's. In order:
+// AccessDenied without ServiceManage; InvalidArgument for a malformed spec (a name, a count or a length out of
+// range, reserved bytes not zero, an unknown respawn mode); AlreadyExists for a name a grove has; the capability
+// and limit checks; NoCapacity when the kernel's image slots or the caller's ServiceManage list are full;
+// LimitExceeded for an image longer than a slot (MaxServiceImage); the grant's refusal as GrantCopyFrom gives it
+// (BadHandle: revoked or forged, PeerClosed, AccessDenied, InvalidArgument: past the grant's end); InvalidArgument
+// when the loader rejects the bytes (the `service_control` event's `elf_check` names the check); then the Grove
+// Manager's errors (OverCommitted when admission's budgets cannot hold the limits, LimitExceeded when the image
+// exceeds the memory limit). Every ServiceLoad taken up is a `service_control` event (action load).
+inline constexpr std::uint64_t MaxServiceImage = 64 * 1024;
+inline constexpr std::uint64_t MaxServiceArguments = 4;
+inline constexpr std::uint64_t MaxServicePeers = 4;
+
+// A name or argument of a ServiceSpec: `length` bytes of `text` (1..31), the rest zero.
+struct ServiceText {
+    std::uint8_t length;
+    char text[31];
+};
+static_assert(sizeof(ServiceText) == 32);
+
+// Respawn modes of a ServiceSpec (the Grove Manager's RespawnMode, core/grove/respawn.hpp).
+enum class ServiceRespawn : std::uint8_t { Never = 0, Always = 1, OnFailure = 2, Limited = 3 };
+
+// What ServiceLoad spawns.
+struct ServiceSpec {
+    std::uint64_t grant;        // a grant to the caller with the Read right
+    std::uint64_t image_length; // the image: the grant's bytes [0, image_length), 1..MaxServiceImage
+    std::uint64_t memory;       // limits: memory (bytes), threads, CPU percent of each period, live grants
+    std::uint32_t threads;
+    std::uint32_t cpu_percent;
+    std::uint32_t grants;
+    std::uint32_t respawn_limit; // Limited only
+    std::uint16_t flags;         // flag capabilities, bit (1 << CapabilityKind): ThreadCreate, MemoryManage, ...
+    std::uint8_t respawn;        // ServiceRespawn
+    std::uint8_t argument_count; // 0..MaxServiceArguments
+    std::uint8_t send_count;     // 0..MaxServicePeers: IpcSend peers
+    std::uint8_t receive_count;  // 0..MaxServicePeers: IpcReceive peers
+    std::uint8_t reserved[2];    // zero
+    ServiceText name;
+    ServiceText arguments[MaxServiceArguments]; // argv[1..]
+    ServiceText send_to[MaxServicePeers];       // a name, or "*" for any grove
+    ServiceText receive_from[MaxServicePeers];
+};
+static_assert(sizeof(ServiceSpec) == 48 + 32 * (1 + MaxServiceArguments + 2 * MaxServicePeers));
 
 // Rights of GrantCreate.
 inline constexpr std::uint64_t GrantRead = 1u << 0;  // the peer may GrantCopyFrom

@@ -43,6 +43,7 @@ bool Capabilities::has(CapabilityKind kind) const {
     case CapabilityKind::IpcSend: return !m_send.is_empty();
     case CapabilityKind::IpcReceive: return !m_receive.is_empty();
     case CapabilityKind::CrashWatch: return !m_watch.is_empty();
+    case CapabilityKind::ServiceManage: return !m_manage.is_empty();
     case CapabilityKind::Irq: return m_irq_lines != 0;
     case CapabilityKind::ThreadCreate:
     case CapabilityKind::MemoryManage:
@@ -50,6 +51,15 @@ bool Capabilities::has(CapabilityKind kind) const {
     case CapabilityKind::Graphics:
     case CapabilityKind::Network: return (m_flags & flag_bit(kind)) != 0;
     }
+    return false;
+}
+
+bool Capabilities::may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) const {
+    if (kind != CapabilityKind::IpcSend && kind != CapabilityKind::IpcReceive) return false;
+    PeerList const& list = kind == CapabilityKind::IpcSend ? m_send : m_receive;
+    if (!peer.any) return allows_peer(list, peer.name.c_str(), peer.name.length());
+    for (IpcPeer const& held : list)
+        if (held.any) return true;
     return false;
 }
 

@@ -48,6 +48,8 @@ public:
     Result<void> grant_receive_from_any() { return add_peer(m_receive, IpcPeer{true, {}}); }
     Result<void> grant_watch(GroveName const& peer) { return add_peer(m_watch, IpcPeer{false, peer}); }
     Result<void> grant_watch_any() { return add_peer(m_watch, IpcPeer{true, {}}); }
+    Result<void> grant_manage(GroveName const& peer) { return add_peer(m_manage, IpcPeer{false, peer}); }
+    Result<void> grant_manage_any() { return add_peer(m_manage, IpcPeer{true, {}}); }
     // An interrupt line, 0 .. abi::IrqLines-1 (InvalidArgument beyond).
     Result<void> grant_irq(u8 line);
     // Sets a flag capability (ThreadCreate, MemoryManage, Filesystem, Graphics, Network); InvalidArgument for the
@@ -66,6 +68,14 @@ public:
     bool allows_receive_from(GroveName const& name) const { return allows_receive_from(name.c_str(), name.length()); }
     // May the grove hear of the crashes and give-ups of the grove of that name?
     bool allows_watch(GroveName const& name) const { return allows_peer(m_watch, name.c_str(), name.length()); }
+    // May the grove start, stop, restart and see the status of the grove of that name (ServiceManage)?
+    bool allows_manage(char const* name, usize length) const { return allows_peer(m_manage, name, length); }
+    bool allows_manage(GroveName const& name) const { return allows_manage(name.c_str(), name.length()); }
+    // No room for one more ServiceManage peer (grant_manage would give NoCapacity).
+    bool is_manage_list_full() const { return m_manage.is_full(); }
+    // May a grove holding these capabilities pass `peer` on, as an IpcSend or IpcReceive peer (`kind`), to a grove
+    // it spawns? A named peer when it may talk to that grove itself; "*" only when it holds "*" itself.
+    bool may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) const;
     bool allows_irq(u64 line) const { return line < abi::IrqLines && (m_irq_lines & (1u << line)) != 0; }
     // The granted interrupt lines, bit n for line n.
     u16 irq_lines() const { return m_irq_lines; }
@@ -84,6 +94,7 @@ private:
     PeerList m_send;
     PeerList m_receive;
     PeerList m_watch;
+    PeerList m_manage;
     u16 m_flags = 0; // bit (1 << CapabilityKind) for the flag kinds
     u16 m_irq_lines = 0;
     static_assert(abi::IrqLines <= 16, "the lines are a 16-bit set");

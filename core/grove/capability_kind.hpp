@@ -3,8 +3,8 @@
 
 namespace grove {
 
-// The kinds of authority a grove can hold. The first four, CrashWatch and Irq carry lists (which ports, ranges, peers,
-// watched groves, interrupt lines); the others are plain flags. The numeric values are part of the trace encoding: append, never renumber.
+// The kinds of authority a grove can hold. The first four, CrashWatch, Irq and ServiceManage carry lists (which
+// ports, ranges, peers, watched groves, interrupt lines, controlled groves); the others are plain flags. The numeric values are part of the trace encoding: append, never renumber.
 enum class CapabilityKind : u8 {
     IoPort = 0,
     PhysicalMemory = 1,
@@ -15,11 +15,12 @@ enum class CapabilityKind : u8 {
     Filesystem = 6,
     Graphics = 7,
     Network = 8,
-    CrashWatch = 9, // hearing of the crashes and give-ups of the groves named (SubscribeCrashes)
-    Irq = 10,       // owning interrupt lines and taking their interrupts (IrqWait, IrqAck)
+    CrashWatch = 9,     // hearing of the crashes and give-ups of the groves named (SubscribeCrashes)
+    Irq = 10,           // owning interrupt lines and taking their interrupts (IrqWait, IrqAck)
+    ServiceManage = 11, // controlling the groves named: start, stop, restart, status, list (MINIX's `control`)
 };
 
-inline constexpr usize CapabilityKindCount = 11;
+inline constexpr usize CapabilityKindCount = 12;
 
 constexpr char const* capability_kind_name(CapabilityKind k) {
     switch (k) {
@@ -34,6 +35,7 @@ constexpr char const* capability_kind_name(CapabilityKind k) {
     case CapabilityKind::Network: return "network";
     case CapabilityKind::CrashWatch: return "crash_watch";
     case CapabilityKind::Irq: return "irq";
+    case CapabilityKind::ServiceManage: return "service_manage";
     }
     return "unknown";
 }

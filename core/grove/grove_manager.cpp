@@ -480,6 +480,24 @@ Result<void> GroveManager::require_send_to(GroveId id, char const* peer, usize l
     return deny(*g, CapabilityKind::IpcSend, 0, now);
 }
 
+Result<void> GroveManager::require_manage(GroveId id, char const* name, usize length, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_manage(name, length)) return {};
+    Grove const* named = m_registry.find_by_name(name, length);
+    return deny(*g, CapabilityKind::ServiceManage, named == nullptr ? 0 : named->id.serial, now);
+}
+
+Result<void> GroveManager::refuse_capability(GroveId id, CapabilityKind kind, u64 detail, Ticks now) {
+    Grove* g = TRY(find_live(id));
+    return deny(*g, kind, detail, now);
+}
+
+Result<void> GroveManager::add_managed(GroveId id, GroveName const& name) {
+    Grove* g = TRY(find_live(id));
+    if (g->spec.capabilities.allows_manage(name)) return {};
+    return g->spec.capabilities.grant_manage(name);
+}
+
 Result<void> GroveManager::require_receive_from(GroveId receiver, u32 sender, Ticks now) {
     Grove* g = TRY(find_live(receiver));
     Grove const* from = m_registry.find_serial(sender);

@@ -4,6 +4,7 @@
 #include <core/grant/grant_table.hpp>
 #include <core/grove/grove_hooks.hpp>
 #include <core/grove/grove_manager.hpp>
+#include <core/grove/spawn_spec.hpp>
 #include <core/ipc/endpoint_table.hpp>
 #include <core/kernel/syscall_decode.hpp>
 #include <core/sched/scheduler.hpp>
@@ -15,6 +16,9 @@ static_assert(IpcLedger::GroveCapacity == MaxGroves, "IPC accounting needs one r
 static_assert(HandleTable::Capacity == MaxFileHandles, "a file-handle limit must be reachable, and reaching it is "
                                                        "the only way to fill a grove's handle table");
 static_assert(GrantTable::Capacity == MaxGrants, "one grove may be allowed the whole grant table, and no more");
+
+// How many groves spawned by ServiceLoad the kernel holds images for, each of at most abi::MaxServiceImage bytes.
+inline constexpr usize MaxServiceImages = 4;
 
 // What the backend runs next: a thread, or nothing until `wake_at` (Ticks::max(): nothing will ever wake by
 // itself). When a thread is given, the kernel has armed the preemption deadline; a backend may arm an earlier one
@@ -143,7 +147,8 @@ private:
         SyscallArgs retry;      // RetryAfterThrottle: the send to run again once the rate limit allows
         ThreadId join_target;   // Join: the thread waited for, reaped when it has exited
         u64 console_length = 0; // ConsoleWrite: the bytes the write asked for, its result once its cost is paid
-        u64 copy_length = 0;    // GrantCopy: the bytes copied, its result once their cost is paid
+        u64 copy_length = 0;    // GrantCopy: the bytes copied (ServiceLoad: the grove id), its result once their
+                                // cost is paid
         u8 irq_line = 0;        // IrqWait: the line waited for
     };
 
@@ -278,11 +283,31 @@ private:
         VirtAddr granted;
         u32 granter = 0;
     };
-    Result<GrantCopyPlan, GrantRefusal> check_grant_copy(KernelThread const& kt, DecodedSyscall const& d,
-                                                         GrantDirection direction) const;
+    // Where the caller's end of a grant copy is: its own memory (GrantCopyFrom, GrantCopyTo: `own`, checked here),
+    // or the kernel's (ServiceLoad's image slot, nothing to check).
+    enum class CopyEnd : u8 { Grove, Kernel };
+    struct GrantCopyRequest {
+        u64 grant = 0;
+        u64 offset = 0;
+        u64 length = 0;
+        GrantDirection direction = GrantDirection::From;
+        CopyEnd end = CopyEnd::Grove;
+        VirtAddr own{};
+    };
+    Result<GrantCopyPlan, GrantRefusal> check_grant_copy(KernelThread const& kt, GrantCopyRequest const& r) const;
     // Moves `length` bytes from `source` in space `from` to `destination` in space `to` through m_grant_buffer;
     // both ranges were checked. Overlapping ranges of one space are copied as if the source were read first.
     void copy_between(AddressSpaceId from, VirtAddr source, AddressSpaceId to, VirtAddr destination, u64 length);
+    // Service control: the grove the name in `d.buffer` names, once the caller's ServiceManage capability allows it
+    // (AccessDenied), the name is well formed (InvalidArgument) and a grove has it (NotFound).
+    Result<Grove const*> managed_grove(KernelThread const& kt, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_service_control(ThreadId thread, DecodedSyscall const& d, ServiceAction action, Ticks t);
+    SyscallResult sys_service_status(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_service_list(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_service_load(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    // ServiceLoad after its ServiceManage check: narrows `request` into m_spawn_spec, copies the image through the
+    // grant into a free image slot, validates and spawns it. `elf_check` is set when the ELF loader refused it.
+    Result<GroveId> load_service(KernelThread const& kt, abi::ServiceSpec const& request, Ticks t, u8& elf_check);
     SyscallResult sys_irq_wait(ThreadId thread, DecodedSyscall const& d, Ticks t);
     SyscallResult sys_irq_ack(ThreadId thread, DecodedSyscall const& d, Ticks t);
     void take_interrupts(u16 lines);
@@ -318,6 +343,14 @@ private:
     GrantTable m_grants;
     GrantCopyCounters m_grant_copies;
     u8 m_grant_buffer[PageSize];
+    // The images of groves spawned by ServiceLoad, copied out of their grants: a respawn loads the same bytes
+    // again, so a slot stays with its grove (`owner`, a serial; 0: free) for as long as the grove is registered.
+    struct ServiceImage {
+        u32 owner = 0;
+        alignas(8) u8 bytes[abi::MaxServiceImage];
+    };
+    ServiceImage m_service_images[MaxServiceImages];
+    GroveSpec m_spawn_spec; // ServiceLoad's spec while it is built (kept off the kernel stack)
 };
 
 } // namespace grove

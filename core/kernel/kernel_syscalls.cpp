@@ -1,6 +1,7 @@
 // The syscalls of the Kernel: each one decoded (decode_syscall), then checked against the caller's handles,
 // capabilities and limits, then committed. See core/abi/syscall.hpp for the contract each one implements.
 #include <core/base/hash.hpp>
+#include <core/elf/elf_image.hpp>
 #include <core/grove/layout.hpp>
 #include <core/kernel/kernel.hpp>
 
@@ -31,6 +32,16 @@ constexpr i32 exit_code_of(i64 code) {
     if (code < std::numeric_limits<i32>::min()) return std::numeric_limits<i32>::min();
     return static_cast<i32>(code);
 }
+
+// ServiceStatus and ServiceList report the Grove Manager's states by their values.
+static_assert(static_cast<u8>(abi::GroveStatus::Loading) == static_cast<u8>(GroveState::Loading) &&
+              static_cast<u8>(abi::GroveStatus::Running) == static_cast<u8>(GroveState::Running) &&
+              static_cast<u8>(abi::GroveStatus::Stopping) == static_cast<u8>(GroveState::Stopping) &&
+              static_cast<u8>(abi::GroveStatus::Stopped) == static_cast<u8>(GroveState::Stopped) &&
+              static_cast<u8>(abi::GroveStatus::Faulted) == static_cast<u8>(GroveState::Faulted) &&
+              static_cast<u8>(abi::GroveStatus::Quarantined) == static_cast<u8>(GroveState::Quarantined) &&
+              GroveStateCount == 6);
+static_assert(MaxGroveNameLength < sizeof(abi::ServiceRecord::name) && MaxLookupName == MaxGroveNameLength);
 
 } // namespace
 
@@ -77,6 +88,12 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::GrantCopyTo: result = sys_grant_copy(thread, d, GrantDirection::To); break;
     case Syscall::IrqWait: result = sys_irq_wait(thread, d, t); break;
     case Syscall::IrqAck: result = sys_irq_ack(thread, d, t); break;
+    case Syscall::ServiceStart: result = sys_service_control(thread, d, ServiceAction::Start, t); break;
+    case Syscall::ServiceStop: result = sys_service_control(thread, d, ServiceAction::Stop, t); break;
+    case Syscall::ServiceRestart: result = sys_service_control(thread, d, ServiceAction::Restart, t); break;
+    case Syscall::ServiceStatus: result = sys_service_status(thread, d, t); break;
+    case Syscall::ServiceList: result = sys_service_list(thread, d); break;
+    case Syscall::ServiceLoad: result = sys_service_load(thread, d, t); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
     drain_woken();
@@ -336,6 +353,171 @@ Kernel::SyscallResult Kernel::sys_handle_close(ThreadId thread, DecodedSyscall c
     return SyscallOutcome::completed();
 }
 
+// --- service control ----------------------------------------------------------------------------------------------
+
+Result<Grove const*> Kernel::managed_grove(KernelThread const& kt, DecodedSyscall const& d, Ticks t) {
+    char name[MaxLookupName]{};
+    usize const length = static_cast<usize>(d.buffer.length.value);
+    TRY(m_arch.copy_from_user(kt.space, name, d.buffer.address, d.buffer.length));
+    // The capability first, as for Lookup: a grove may not learn which groves exist by probing names.
+    TRY(m_manager.require_manage(kt.grove, name, length, t));
+    if (!is_valid_grove_name(name, length)) return Error::InvalidArgument;
+    Grove const* target = m_manager.find_by_name(name, length);
+    if (target == nullptr) return Error::NotFound;
+    return target;
+}
+
+Kernel::SyscallResult Kernel::sys_service_control(ThreadId thread, DecodedSyscall const& d, ServiceAction action,
+                                                  Ticks t) {
+    KernelThread const& kt = m_threads[thread.index];
+    Result<Grove const*> const found = managed_grove(kt, d, t);
+    if (found.is_error() && found.error() == Error::AccessDenied) return found.error(); // capability_denied says it
+    u32 const target = found.has_value() ? found.value()->id.serial : 0;
+    Result<GroveId> done = found.has_value() ? Result<GroveId>(found.value()->id) : Result<GroveId>(found.error());
+    if (found.has_value()) {
+        GroveId const id = found.value()->id;
+        switch (action) {
+        case ServiceAction::Start:
+            // Loading: its first start; down: a new incarnation at once (restart's path from Stopped or Faulted).
+            switch (found.value()->state.current()) {
+            case GroveState::Loading: {
+                Result<void> started = m_manager.start(id, t);
+                if (started.is_error()) done = started.error();
+                break;
+            }
+            case GroveState::Stopped:
+            case GroveState::Faulted: done = m_manager.restart(id, t); break;
+            case GroveState::Running:
+            case GroveState::Stopping:
+            case GroveState::Quarantined: done = Error::InvalidState; break;
+            }
+            break;
+        case ServiceAction::Stop: {
+            Result<void> stopped = m_manager.stop(id, t);
+            if (stopped.is_error()) done = stopped.error();
+            break;
+        }
+        case ServiceAction::Restart: done = m_manager.restart(id, t); break;
+        case ServiceAction::Load: GROVE_ASSERT(false); break; // sys_service_load's
+        }
+    }
+    u8 const status = done.has_value() ? 0 : static_cast<u8>(done.error());
+    m_manager.tracer().emit(Event::service_control(t, kt.grove, target, action, status));
+    if (done.is_error()) return done.error();
+    if (action == ServiceAction::Stop) return SyscallOutcome::completed();
+    return SyscallOutcome::completed(abi::make_grove_id(done.value().serial, done.value().generation));
+}
+
+Kernel::SyscallResult Kernel::sys_service_status(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+    Grove const* target = TRY(managed_grove(m_threads[thread.index], d, t));
+    return SyscallOutcome::completed(static_cast<u64>(target->state.current()),
+                                     abi::make_grove_id(target->id.serial, target->id.generation));
+}
+
+Kernel::SyscallResult Kernel::sys_service_list(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Grove const* caller = m_manager.find(kt.grove);
+    GROVE_ASSERT(caller != nullptr);
+    // Checked whole first, so that the records are written all or not at all.
+    TRY(m_arch.check_user(kt.space, d.buffer.address, d.buffer.length, Permissions::Write));
+    u64 count = 0;
+    m_manager.registry().for_each([&](Grove const& g) {
+        if (!caller->spec.capabilities.allows_manage(g.name())) return;
+        if (count < d.length) {
+            abi::ServiceRecord record{};
+            record.grove = g.id.serial;
+            record.generation = g.id.generation;
+            record.state = static_cast<u8>(g.state.current());
+            record.name_length = static_cast<u8>(g.name().length());
+            copy_bytes(record.name, g.name().c_str(), g.name().length());
+            VirtAddr const at{d.buffer.address.value + count * sizeof record};
+            Result<void> written = m_arch.copy_to_user(kt.space, at, &record, Bytes(sizeof record));
+            GROVE_ASSERT(written.has_value()); // checked above, and nothing ran since
+        }
+        ++count;
+    });
+    return SyscallOutcome::completed(count);
+}
+
+Kernel::SyscallResult Kernel::sys_service_load(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+    KernelThread& kt = m_threads[thread.index];
+    TRY(m_manager.require_capability(kt.grove, CapabilityKind::ServiceManage, t)); // capability_denied says it
+    abi::ServiceSpec request{};
+    TRY(m_arch.copy_from_user(kt.space, &request, d.buffer.address, d.buffer.length));
+    u8 elf_check = NoElfCheck;
+    Result<GroveId> const loaded = load_service(kt, request, t, elf_check);
+    u32 const target = loaded.has_value() ? loaded.value().serial : 0;
+    u8 const status = loaded.has_value() ? 0 : static_cast<u8>(loaded.error());
+    m_manager.tracer().emit(Event::service_control(t, kt.grove, target, ServiceAction::Load, status, elf_check));
+    if (loaded.is_error()) return loaded.error();
+    // The caller pays for the image's bytes by waiting, as for GrantCopyFrom, while the new grove already runs.
+    kt.copy_length = abi::make_grove_id(loaded.value().serial, loaded.value().generation);
+    block(thread, Pending::GrantCopy, BlockReason::Sleep, t + Ticks(request.image_length * GrantByteCost.value));
+    return SyscallOutcome::blocked();
+}
+
+Result<GroveId> Kernel::load_service(KernelThread const& kt, abi::ServiceSpec const& request, Ticks t, u8& elf_check) {
+    Grove const* caller = m_manager.find(kt.grove);
+    GROVE_ASSERT(caller != nullptr);
+    Result<void, SpawnRefusal> const narrowed = narrow_spawn_spec(request, caller->spec, m_spawn_spec);
+    if (narrowed.is_error()) {
+        SpawnRefusal const& refusal = narrowed.error();
+        if (refusal.error != Error::AccessDenied) return refusal.error;
+        Grove const* named =
+            refusal.peer.is_empty() ? nullptr : m_manager.find_by_name(refusal.peer.c_str(), refusal.peer.length());
+        (void)m_manager.refuse_capability(kt.grove, refusal.capability, named == nullptr ? 0 : named->id.serial, t);
+        return Error::AccessDenied;
+    }
+    GroveName const& name = m_spawn_spec.name;
+    if (m_manager.find_by_name(name.c_str(), name.length()) != nullptr) return Error::AlreadyExists;
+    if (!caller->spec.capabilities.allows_manage(name) && caller->spec.capabilities.is_manage_list_full())
+        return Error::NoCapacity;
+    ServiceImage* slot = nullptr;
+    for (ServiceImage& image : m_service_images)
+        if (image.owner == 0) {
+            slot = &image;
+            break;
+        }
+    if (slot == nullptr) return Error::NoCapacity;
+    if (request.image_length > sizeof slot->bytes) return Error::LimitExceeded;
+
+    // The image through the grant, checked as GrantCopyFrom checks a copy, into the slot.
+    ++m_grant_copies.asked;
+    Result<GrantCopyPlan, GrantRefusal> const plan = check_grant_copy(
+        kt, GrantCopyRequest{request.grant, 0, request.image_length, GrantDirection::From, CopyEnd::Kernel, {}});
+    if (plan.is_error()) {
+        ++m_grant_copies.refused;
+        m_manager.tracer().emit(Event::grant_refused(t, kt.grove, request.grant, GrantDirection::From, 0,
+                                                     request.image_length, plan.error()));
+        return error_of(plan.error());
+    }
+    GrantCopyPlan const& p = plan.value();
+    for (u64 done = 0; done < request.image_length; done += PageSize) {
+        u64 const chunk = request.image_length - done < PageSize ? request.image_length - done : PageSize;
+        Result<void> read =
+            m_arch.copy_from_user(p.granter_space, slot->bytes + done, VirtAddr{p.granted.value + done}, Bytes(chunk));
+        GROVE_ASSERT(read.has_value()); // checked whole, and nothing ran since
+    }
+    ++m_grant_copies.copied;
+    m_grant_copies.bytes += request.image_length;
+    m_manager.tracer().emit(
+        Event::grant_copied(t, kt.grove, request.grant, p.granter, GrantDirection::From, 0, request.image_length));
+
+    // The same loader as every image; then the Grove Manager's load and start (admission included).
+    ElfResult<ImagePlan> image =
+        validate_elf_image(Span<u8 const>{slot->bytes, static_cast<usize>(request.image_length)},
+                           m_spawn_spec.limits.memory);
+    if (image.is_error()) {
+        elf_check = static_cast<u8>(image.error());
+        return image.error() == ElfCheck::MemoryLimit ? Error::LimitExceeded : Error::InvalidArgument;
+    }
+    m_spawn_spec.image = image.value();
+    GroveId const id = TRY(m_manager.spawn(m_spawn_spec, t));
+    slot->owner = id.serial;
+    MUST(m_manager.add_managed(kt.grove, name)); // room checked above
+    return id;
+}
+
 // --- grants -----------------------------------------------------------------------------------------------------
 
 Kernel::SyscallResult Kernel::sys_grant_create(ThreadId thread, DecodedSyscall const& d) {
@@ -366,30 +548,30 @@ Kernel::SyscallResult Kernel::sys_grant_revoke(ThreadId thread, DecodedSyscall c
     return SyscallOutcome::completed();
 }
 
-Result<Kernel::GrantCopyPlan, GrantRefusal> Kernel::check_grant_copy(KernelThread const& kt, DecodedSyscall const& d,
-                                                                     GrantDirection direction) const {
-    GrantTable::Lookup const found = m_grants.find(d.grant);
+Result<Kernel::GrantCopyPlan, GrantRefusal> Kernel::check_grant_copy(KernelThread const& kt,
+                                                                     GrantCopyRequest const& r) const {
+    GrantTable::Lookup const found = m_grants.find(r.grant);
     if (found.grant == nullptr) return found.refusal;
     Grant const& grant = *found.grant;
     if (grant.peer != kt.grove.serial) return GrantRefusal::WrongPeer;
-    GrantRights const needed = direction == GrantDirection::From ? GrantRights::Read : GrantRights::Write;
+    GrantRights const needed = r.direction == GrantDirection::From ? GrantRights::Read : GrantRights::Write;
     if (!has(grant.rights, needed)) return GrantRefusal::NoRights;
-    if (d.length == 0) return GrantRefusal::Empty;
+    if (r.length == 0) return GrantRefusal::Empty;
     u64 end = 0;
-    if (!checked_add(d.offset, d.length, end) || end > grant.length.value) return GrantRefusal::OutOfBounds;
+    if (!checked_add(r.offset, r.length, end) || end > grant.length.value) return GrantRefusal::OutOfBounds;
     // The caller's own range: written by a copy from the grant, read by a copy to it.
-    Permissions const own = direction == GrantDirection::From ? Permissions::Write : Permissions::Read;
-    if (!layout::in_window(d.address.value, d.length) ||
-        m_arch.check_user(kt.space, d.address, Bytes(d.length), own).is_error())
+    Permissions const own = r.direction == GrantDirection::From ? Permissions::Write : Permissions::Read;
+    if (r.end == CopyEnd::Grove && (!layout::in_window(r.own.value, r.length) ||
+                                    m_arch.check_user(kt.space, r.own, Bytes(r.length), own).is_error()))
         return GrantRefusal::BadBuffer;
     // Grants die with their granter, so the granter of a live grant is live, and so is its address space.
     GroveSlot const slot = grant.granter_slot;
     GROVE_ASSERT(m_groves[slot].id == grant.granter);
     Grove const* granter = m_manager.find(grant.granter);
     GROVE_ASSERT(granter != nullptr);
-    VirtAddr const granted{grant.base.value + d.offset};
-    Permissions const theirs = direction == GrantDirection::From ? Permissions::Read : Permissions::Write;
-    if (m_arch.check_user(granter->image.space, granted, Bytes(d.length), theirs).is_error())
+    VirtAddr const granted{grant.base.value + r.offset};
+    Permissions const theirs = r.direction == GrantDirection::From ? Permissions::Read : Permissions::Write;
+    if (m_arch.check_user(granter->image.space, granted, Bytes(r.length), theirs).is_error())
         return GrantRefusal::GrantedMemory;
     return GrantCopyPlan{granter->image.space, granted, grant.granter.serial};
 }
@@ -398,7 +580,8 @@ Kernel::SyscallResult Kernel::sys_grant_copy(ThreadId thread, DecodedSyscall con
     KernelThread& kt = m_threads[thread.index];
     Ticks const t = now();
     ++m_grant_copies.asked;
-    Result<GrantCopyPlan, GrantRefusal> const plan = check_grant_copy(kt, d, direction);
+    Result<GrantCopyPlan, GrantRefusal> const plan =
+        check_grant_copy(kt, GrantCopyRequest{d.grant, d.offset, d.length, direction, CopyEnd::Grove, d.address});
     if (plan.is_error()) {
         ++m_grant_copies.refused;
         m_manager.tracer().emit(

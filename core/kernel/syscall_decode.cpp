@@ -125,6 +125,19 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         if (a[0] >= abi::IrqLines) return Error::InvalidArgument;
         d.irq_line = static_cast<u8>(a[0]);
         break;
+    case Syscall::ServiceStart:
+    case Syscall::ServiceStop:
+    case Syscall::ServiceRestart:
+    case Syscall::ServiceStatus: d.buffer = TRY(user_range(a[0], a[1], MaxLookupName)); break;
+    case Syscall::ServiceLoad:
+        d.buffer = TRY(user_range(a[0], sizeof(abi::ServiceSpec), sizeof(abi::ServiceSpec)));
+        break;
+    case Syscall::ServiceList:
+        if (a[1] == 0 || a[1] > abi::MaxServiceRecords) return Error::InvalidArgument;
+        d.buffer = TRY(
+            user_range(a[0], a[1] * sizeof(abi::ServiceRecord), sizeof(abi::ServiceRecord) * abi::MaxServiceRecords));
+        d.length = a[1];
+        break;
     case Syscall::Count:                    // not a syscall: the number of them
     default: return Error::InvalidArgument; // a number inside the range that no syscall has
     }

@@ -44,7 +44,8 @@ struct DecodedSyscall {
     i64 code = 0;             // Exit, ThreadExit
     Ticks duration{};         // Sleep
     u64 handle = 0;           // Send, Receive, Call, HandleClose
-    UserRange buffer{};       // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup name
+    UserRange buffer{};       // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup and
+                              // service control name, ServiceList records, ServiceLoad spec
     UserRange reply_buffer{}; // Call: where the reply goes
     bool non_blocking = false;
     Ticks timeout = Ticks::max(); // Ticks::max() = wait without limit
@@ -62,7 +63,7 @@ struct DecodedSyscall {
     // checks them, so that every copy's fate, refusals included, is an event of the trace).
     u64 grant = 0;
     u64 offset = 0;
-    u64 length = 0;  // with `address`
+    u64 length = 0;  // with `address`; ServiceList: the records `buffer` holds
     u8 irq_line = 0; // IrqWait, IrqAck
 };
 

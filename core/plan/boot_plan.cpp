@@ -4,7 +4,7 @@ namespace grove {
 
 namespace {
 
-enum class PeerKind : u8 { Send, Receive, Watch };
+enum class PeerKind : u8 { Send, Receive, Watch, Manage };
 
 Result<void> grant_peers(Capabilities& caps, StaticVector<GroveName, MaxIpcPeers> const& peers, PeerKind kind) {
     for (GroveName const& peer : peers) {
@@ -13,6 +13,7 @@ Result<void> grant_peers(Capabilities& caps, StaticVector<GroveName, MaxIpcPeers
         case PeerKind::Send: TRY(any ? caps.grant_send_to_any() : caps.grant_send_to(peer)); break;
         case PeerKind::Receive: TRY(any ? caps.grant_receive_from_any() : caps.grant_receive_from(peer)); break;
         case PeerKind::Watch: TRY(any ? caps.grant_watch_any() : caps.grant_watch(peer)); break;
+        case PeerKind::Manage: TRY(any ? caps.grant_manage_any() : caps.grant_manage(peer)); break;
         }
     }
     return {};
@@ -29,6 +30,7 @@ Result<Capabilities> plan_capabilities(PlanGrove const& grove) {
     TRY(grant_peers(caps, grove.watch, PeerKind::Watch));
     for (u8 line = 0; line < abi::IrqLines; ++line)
         if ((grove.irq_lines & (1u << line)) != 0) TRY(caps.grant_irq(line));
+    TRY(grant_peers(caps, grove.manage, PeerKind::Manage));
     for (u8 kind = 0; kind < CapabilityKindCount; ++kind)
         if ((grove.flags & (1u << kind)) != 0) TRY(caps.grant(static_cast<CapabilityKind>(kind)));
     return caps;

@@ -27,7 +27,8 @@ struct PlanGrove {
     StaticVector<PhysicalRange, MaxPhysicalRanges> physical;
     StaticVector<GroveName, MaxIpcPeers> send_to;
     StaticVector<GroveName, MaxIpcPeers> receive_from;
-    StaticVector<GroveName, MaxIpcPeers> watch; // CrashWatch: whose crashes and give-ups it may hear of
+    StaticVector<GroveName, MaxIpcPeers> watch;  // CrashWatch: whose crashes and give-ups it may hear of
+    StaticVector<GroveName, MaxIpcPeers> manage; // ServiceManage: which groves it may control
     u16 flags = 0;
     u16 irq_lines = 0; // Irq: bit n for interrupt line n (below abi::IrqLines)
     ResourceLimits limits;

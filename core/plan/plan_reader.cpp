@@ -52,7 +52,7 @@ bool is_valid_peer(GroveName const& peer) {
 }
 
 struct Counts {
-    u8 arguments, io_ports, physical, send, receive, watch;
+    u8 arguments, io_ports, physical, send, receive, watch, manage;
 };
 
 // The fixed fields of a grove record: `r` holds exactly the record (its size already checked).
@@ -93,6 +93,7 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     (void)r.get(counts.watch);
     (void)r.get(grants);
     (void)r.get(g.irq_lines);
+    (void)r.get(counts.manage);
     g.limits.memory = Bytes(memory);
     g.limits.threads = Count(threads);
     g.limits.file_handles = Count(handles);
@@ -110,7 +111,8 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     if (counts.arguments > MaxArguments) return PlanCheck::TooManyArguments;
     if (counts.io_ports > MaxIoPortRanges) return PlanCheck::TooManyIoRanges;
     if (counts.physical > MaxPhysicalRanges) return PlanCheck::TooManyPhysicalRanges;
-    if (counts.send > MaxIpcPeers || counts.receive > MaxIpcPeers || counts.watch > MaxIpcPeers)
+    if (counts.send > MaxIpcPeers || counts.receive > MaxIpcPeers || counts.watch > MaxIpcPeers ||
+        counts.manage > MaxIpcPeers)
         return PlanCheck::TooManyPeers;
     return PlanCheck::Ok;
 }
@@ -169,6 +171,7 @@ PlanCheck read_grove(Reader& all, BootPlan const& plan, PlanGrove& g) {
     if (PlanCheck c = read_peers(r, counts.send, g.send_to); c != PlanCheck::Ok) return c;
     if (PlanCheck c = read_peers(r, counts.receive, g.receive_from); c != PlanCheck::Ok) return c;
     if (PlanCheck c = read_peers(r, counts.watch, g.watch); c != PlanCheck::Ok) return c;
+    if (PlanCheck c = read_peers(r, counts.manage, g.manage); c != PlanCheck::Ok) return c;
     if (r.remaining() != 0) return PlanCheck::BadRecordSize;
     return PlanCheck::Ok;
 }

@@ -18,6 +18,7 @@ usize grove_record_size(PlanGrove const& g) {
     for (GroveName const& p : g.send_to) size += text_size(p);
     for (GroveName const& p : g.receive_from) size += text_size(p);
     for (GroveName const& p : g.watch) size += text_size(p);
+    for (GroveName const& p : g.manage) size += text_size(p);
     return size;
 }
 
@@ -80,6 +81,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u8>(static_cast<u8>(g.watch.size()));
     c.put<u16>(static_cast<u16>(g.limits.grants.value));
     c.put<u16>(g.irq_lines);
+    c.put<u8>(static_cast<u8>(g.manage.size()));
     c.put_bytes(g.name.c_str(), g.name.length());
     for (GroveArgument const& a : g.arguments) c.put_text(a);
     for (IoPortRange const& r : g.io_ports) {
@@ -93,6 +95,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     for (GroveName const& p : g.send_to) c.put_text(p);
     for (GroveName const& p : g.receive_from) c.put_text(p);
     for (GroveName const& p : g.watch) c.put_text(p);
+    for (GroveName const& p : g.manage) c.put_text(p);
 }
 
 void write_fault(Cursor& c, PlanFault const& f) {

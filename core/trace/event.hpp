@@ -13,7 +13,7 @@ namespace grove {
 // What happened. The numeric values are part of the canonical encoding (and so of every digest): append, never
 // renumber. 1..31 belong to the grove lifecycle; 32..47 to IPC (one event per step of a message's accounting, so
 // the digest covers every message); 48.. to the kernel (50..53: grants, one event per grant created or ended and
-// per copy's fate).
+// per copy's fate; 54: interrupts; 55: service control).
 enum class EventKind : u8 {
     Loaded = 1,
     Started = 2,
@@ -35,6 +35,7 @@ enum class EventKind : u8 {
     GrantCopied = 52,
     GrantRefused = 53,
     Interrupt = 54,
+    ServiceControl = 55,
 };
 
 constexpr char const* event_kind_name(EventKind k) {
@@ -59,6 +60,7 @@ constexpr char const* event_kind_name(EventKind k) {
     case EventKind::GrantCopied: return "grant_copied";
     case EventKind::GrantRefused: return "grant_refused";
     case EventKind::Interrupt: return "interrupt";
+    case EventKind::ServiceControl: return "service_control";
     }
     return "unknown";
 }
@@ -86,6 +88,7 @@ constexpr bool is_emitted_kind(EventKind k) {
     case EventKind::GrantCopied:
     case EventKind::GrantRefused:
     case EventKind::Interrupt: return true;
+    case EventKind::ServiceControl: return true;
     }
     return false;
 }
@@ -206,6 +209,48 @@ struct InterruptFields {
     InterruptFate fate;
     u32 count; // delivered: what IrqWait returns; pending: counted so far; unowned: on the line so far; dropped
 };
+// What a grove asked of another through service control (core/abi/syscall.hpp, ServiceStart...).
+enum class ServiceAction : u8 { Start = 0, Stop = 1, Restart = 2, Load = 3 };
+
+constexpr char const* service_action_name(ServiceAction a) {
+    switch (a) {
+    case ServiceAction::Start: return "start";
+    case ServiceAction::Stop: return "stop";
+    case ServiceAction::Restart: return "restart";
+    case ServiceAction::Load: return "load";
+    }
+    return "unknown";
+}
+
+// How a service control request ended: ok, or the status the caller got, in snake_case.
+constexpr char const* service_status_name(u8 status) {
+    if (status == 0) return "ok";
+    switch (static_cast<Error>(status)) {
+    case Error::InvalidArgument: return "invalid_argument";
+    case Error::NotFound: return "not_found";
+    case Error::AlreadyExists: return "already_exists";
+    case Error::NoCapacity: return "no_capacity";
+    case Error::LimitExceeded: return "limit_exceeded";
+    case Error::BadHandle: return "bad_handle";
+    case Error::AccessDenied: return "access_denied";
+    case Error::WouldBlock: return "would_block";
+    case Error::PeerClosed: return "peer_closed";
+    case Error::InvalidState: return "invalid_state";
+    case Error::OutOfMemory: return "out_of_memory";
+    case Error::TimedOut: return "timed_out";
+    case Error::OverCommitted: return "over_committed";
+    }
+    return "unknown";
+}
+
+// The event's grove is the controlling grove; `target` the controlled one's serial (0 when no grove has the name).
+struct ServiceControlFields {
+    u32 target;
+    ServiceAction action;
+    u8 status;    // 0, or the Error the caller got
+    u8 elf_check; // Load refused by the ELF loader: the ElfCheck that failed; NoElfCheck otherwise
+};
+inline constexpr u8 NoElfCheck = 0xff;
 struct RawFields {
     u64 word[4];
 };
@@ -237,6 +282,7 @@ struct Event {
         GrantCopiedFields grant_copied;
         GrantRefusedFields grant_refused;
         InterruptFields interrupt;
+        ServiceControlFields service_control;
     } fields{.raw = {}};
 
     GroveId grove() const { return GroveId{serial, generation}; }
@@ -342,6 +388,12 @@ struct Event {
     static Event interrupt(Ticks time, GroveId owner, u8 line, InterruptFate fate, u32 count) {
         Event e = make(EventKind::Interrupt, time, owner);
         e.fields.interrupt = InterruptFields{line, fate, count};
+        return e;
+    }
+    static Event service_control(Ticks time, GroveId caller, u32 target, ServiceAction action, u8 status,
+                                 u8 elf_check = NoElfCheck) {
+        Event e = make(EventKind::ServiceControl, time, caller);
+        e.fields.service_control = ServiceControlFields{target, action, status, elf_check};
         return e;
     }
     // Four raw words under any kind (for tests of the encoding).

@@ -116,6 +116,12 @@ EncodedEvent encode_event(Event const& e) {
         w.u8_(static_cast<u8>(f.interrupt.fate));
         w.u32_(f.interrupt.count);
         break;
+    case EventKind::ServiceControl:
+        w.u32_(f.service_control.target);
+        w.u8_(static_cast<u8>(f.service_control.action));
+        w.u8_(f.service_control.status);
+        w.u8_(f.service_control.elf_check);
+        break;
     }
     return out;
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <core/elf/elf_check.hpp>
 #include <core/trace/event.hpp>
 
 namespace grove {
@@ -112,6 +113,14 @@ void for_each_event_field(Event const& e, F&& f) {
         f(EventField::unsigned_("line", x.interrupt.line));
         f(EventField::text_("fate", interrupt_fate_name(x.interrupt.fate)));
         f(EventField::unsigned_("count", x.interrupt.count));
+        break;
+    case EventKind::ServiceControl:
+        f(EventField::grove("target", x.service_control.target));
+        f(EventField::text_("action", service_action_name(x.service_control.action)));
+        f(EventField::text_("status", service_status_name(x.service_control.status)));
+        f(EventField::text_("elf_check", x.service_control.elf_check == NoElfCheck
+                                             ? "none"
+                                             : elf_check_name(static_cast<ElfCheck>(x.service_control.elf_check))));
         break;
     }
 }

@@ -34,7 +34,7 @@ inline u64 address_of(T const* pointer) {
 }
 
 // Every syscall of the ABI has a wrapper below; a new syscall must get one.
-static_assert(static_cast<u64>(abi::Syscall::Count) == 25, "a syscall was added to the ABI: wrap it here");
+static_assert(static_cast<u64>(abi::Syscall::Count) == 31, "a syscall was added to the ABI: wrap it here");
 
 // Ends the grove (every thread) with `code`. If the kernel ever returned, the grove traps on ud2.
 [[noreturn]] inline void sys_exit(long code) {
@@ -141,5 +141,29 @@ inline long sys_irq_wait(u64 line, u64 timeout) { return syscall6(abi::Syscall::
 
 // Unmasks `line` once the device has been served.
 inline long sys_irq_ack(u64 line) { return syscall6(abi::Syscall::IrqAck, line).value; }
+
+// Service control (ServiceManage names the groves): start, graceful stop and restart of the grove of that name;
+// start and restart return the grove id (abi::make_grove_id) of the incarnation they leave.
+inline long sys_service_start(char const* name, usize length) {
+    return syscall6(abi::Syscall::ServiceStart, address_of(name), length).value;
+}
+inline long sys_service_stop(char const* name, usize length) {
+    return syscall6(abi::Syscall::ServiceStop, address_of(name), length).value;
+}
+inline long sys_service_restart(char const* name, usize length) {
+    return syscall6(abi::Syscall::ServiceRestart, address_of(name), length).value;
+}
+// The grove's abi::GroveStatus in value, its grove id in second.
+inline SyscallResult sys_service_status(char const* name, usize length) {
+    return syscall6(abi::Syscall::ServiceStatus, address_of(name), length);
+}
+// Fills at most `capacity` records; returns how many groves the capability names.
+inline long sys_service_list(abi::ServiceRecord* records, usize capacity) {
+    return syscall6(abi::Syscall::ServiceList, address_of(records), capacity).value;
+}
+// Spawns a grove from the ELF bytes of a grant to this grove, as `spec` asks (core/abi/syscall.hpp): its grove id.
+inline long sys_service_load(abi::ServiceSpec const* spec) {
+    return syscall6(abi::Syscall::ServiceLoad, address_of(spec)).value;
+}
 
 } // namespace grove::rt

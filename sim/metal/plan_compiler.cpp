@@ -61,6 +61,8 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
         append(p.receive_from, fixed<MaxGroveNameLength>(peer, "the peer"), what);
     for (std::string const& peer : g.capabilities.crash_watch)
         append(p.watch, fixed<MaxGroveNameLength>(peer, "the peer"), what);
+    for (std::string const& peer : g.capabilities.service_manage)
+        append(p.manage, fixed<MaxGroveNameLength>(peer, "the peer"), what);
     p.flags = flags_of(g.capabilities);
     for (u8 const line : g.capabilities.irq) {
         if (line >= abi::IrqLines)

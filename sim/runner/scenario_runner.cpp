@@ -77,6 +77,7 @@ public:
           m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
           m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
         m_kernel->set_sink(&m_recorder);
+        m_recorder.set_registry(&m_kernel->manager().registry());
     }
 
     RunResult run();

@@ -44,6 +44,10 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
         from.crash_watch, "crash_watch", [&] { return to.grant_watch_any(); },
         [&](GroveName const& name) { return to.grant_watch(name); });
     if (!error.empty()) return error;
+    error = grant_peers(
+        from.service_manage, "service_manage", [&] { return to.grant_manage_any(); },
+        [&](GroveName const& name) { return to.grant_manage(name); });
+    if (!error.empty()) return error;
     struct Flag {
         bool set;
         CapabilityKind kind;

@@ -35,9 +35,17 @@ void TraceRecorder::name_serial(u32 serial, std::string name, ViolationPolicy po
     m_groves[serial] = Known{std::move(name), policy};
 }
 
-std::string TraceRecorder::name_of(u32 serial) const {
+std::optional<TraceRecorder::Known> TraceRecorder::known(u32 serial) const {
     auto const found = m_groves.find(serial);
-    return found == m_groves.end() ? std::string() : found->second.name;
+    if (found != m_groves.end()) return found->second;
+    Grove const* spawned = m_registry == nullptr || serial == 0 ? nullptr : m_registry->find_serial(serial);
+    if (spawned == nullptr) return std::nullopt;
+    return Known{std::string(spawned->name().c_str(), spawned->name().length()), spawned->spec.limits.policy};
+}
+
+std::string TraceRecorder::name_of(u32 serial) const {
+    std::optional<Known> const found = known(serial);
+    return found ? found->name : std::string();
 }
 
 usize TraceRecorder::add(TraceEvent event) {
@@ -88,12 +96,12 @@ void TraceRecorder::on_event(Event const& event) {
     m_events.push_back(std::move(out));
 
     if (event.kind == EventKind::LimitExceeded) {
-        auto const known = m_groves.find(event.serial);
+        std::optional<Known> const grove = known(event.serial);
         Resource const resource = event.fields.limit_exceeded.resource;
-        if (known != m_groves.end() && waits(resource, known->second.policy)) {
+        if (grove && waits(resource, grove->policy)) {
             TraceEvent throttled;
             throttled.time = event.time;
-            throttled.grove = known->second.name;
+            throttled.grove = grove->name;
             throttled.generation = event.generation;
             throttled.kind = runner_event::Throttled;
             throttled.with("reason", std::string(resource_name(resource)));

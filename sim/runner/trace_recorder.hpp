@@ -1,5 +1,6 @@
 #pragma once
 #include <core/grove/limits.hpp>
+#include <core/grove/registry.hpp>
 #include <core/machine/fault_injector.hpp>
 #include <core/trace/event_fields.hpp>
 #include <core/trace/event_sink.hpp>
@@ -39,6 +40,9 @@ public:
 
     // The grove that the registry will give `serial` (known before it is loaded, so that `loaded` has its name).
     void name_serial(u32 serial, std::string name, ViolationPolicy policy);
+    // Where the names of groves the runner did not register come from: the groves the kernel spawned itself
+    // (ServiceLoad), named by its registry, as the bare-metal kernel's serial trace names them. Must outlive this.
+    void set_registry(Registry const* registry) { m_registry = registry; }
     // The next fault event of this serial carries the report.
     void set_crash_report(CrashReport report) { m_report = std::move(report); }
 
@@ -63,7 +67,11 @@ private:
     };
 
     sim::UnicornArch& m_arch;
+    // The runner's groves, or else the registry's (ServiceLoad); nullopt for serial 0 or an unknown serial.
+    std::optional<Known> known(u32 serial) const;
+
     std::map<u32, Known> m_groves;
+    Registry const* m_registry = nullptr;
     std::optional<CrashReport> m_report;
     usize m_announced = 0; // the index of the last announcement
     std::vector<scenario::TraceEvent> m_events;

@@ -32,15 +32,16 @@ struct PhysicalRange {
     bool operator==(PhysicalRange const&) const = default;
 };
 
-// What a grove may do. Groves start with nothing. ipc_send / ipc_receive / crash_watch hold declared grove names or
-// "*" (any).
+// What a grove may do. Groves start with nothing. ipc_send / ipc_receive / crash_watch / service_manage hold declared
+// grove names or "*" (any).
 struct Capabilities {
     std::vector<PortRange> io_ports;
     std::vector<PhysicalRange> physical;
     std::vector<std::string> ipc_send;
     std::vector<std::string> ipc_receive;
-    std::vector<std::string> crash_watch; // whose crashes and give-ups it may hear of (SubscribeCrashes)
-    std::vector<u8> irq;                  // interrupt lines it owns (0..15, each at most once)
+    std::vector<std::string> crash_watch;    // whose crashes and give-ups it may hear of (SubscribeCrashes)
+    std::vector<std::string> service_manage; // which groves it may start, stop, restart and list (ServiceStart...)
+    std::vector<u8> irq;                     // interrupt lines it owns (0..15, each at most once)
     bool thread_create = false;
     bool memory_manage = false;
     bool filesystem = false;

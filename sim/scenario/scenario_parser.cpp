@@ -330,7 +330,7 @@ private:
     Capabilities read_capabilities(toml::table const& source, std::string const& grove_context) const {
         StrictTable const table(source, "the capabilities of " + grove_context,
                                 {"io_ports", "physical", "ipc_send", "ipc_receive", "crash_watch", "thread_create",
-                                 "memory_manage", "filesystem", "graphics", "network", "irq"});
+                                 "memory_manage", "filesystem", "graphics", "network", "irq", "service_manage"});
         Capabilities capabilities;
         if (toml::array const* ports = table.array_or_null("io_ports")) {
             check_at_most(*ports, MaxIoPortRanges, table, "io_ports");
@@ -370,6 +370,7 @@ private:
         capabilities.ipc_send = grove_list(table, "ipc_send");
         capabilities.ipc_receive = grove_list(table, "ipc_receive");
         capabilities.crash_watch = grove_list(table, "crash_watch");
+        capabilities.service_manage = grove_list(table, "service_manage");
         capabilities.thread_create = table.boolean_or("thread_create", false);
         capabilities.memory_manage = table.boolean_or("memory_manage", false);
         capabilities.filesystem = table.boolean_or("filesystem", false);

@@ -61,7 +61,7 @@ TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
               "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
               "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
-              "chatter, hostile, grantserver, grantclient, disk_exercise, chaos, ata or blockclient");
+              "chatter, hostile, grantserver, grantclient, disk_exercise, chaos, ata, blockclient, depot or spawner");
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
@@ -185,7 +185,7 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "bad.toml:7:24: 'crashd' is not an event kind (did you mean 'crashed'?); use one of loaded, started, "
               "stopping, stopped, crashed, respawn_scheduled, respawned, gave_up, limit_exceeded, "
               "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
-              "grant_revoked, grant_copied, grant_refused, interrupt, killed, hung, "
+              "grant_revoked, grant_copied, grant_refused, interrupt, service_control, killed, hung, "
               "throttled, fault_injected, memory_spike, "
               "flood_started, flood_stopped, swarm_choice, fault_planned or invariant_violated");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),

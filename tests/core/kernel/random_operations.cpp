@@ -1,5 +1,6 @@
 #include <tests/core/kernel/kernel_fixture_values.hpp>
 #include <tests/core/kernel/random_operations.hpp>
+#include <cstring>
 
 namespace grove::testing {
 namespace {
@@ -207,7 +208,11 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         write_random_message(g, SendBuffer);
         a[0] = maybe_hostile(SendBuffer);
         break;
-    case Syscall::Lookup: {
+    case Syscall::Lookup:
+    case Syscall::ServiceStart:
+    case Syscall::ServiceStop:
+    case Syscall::ServiceRestart:
+    case Syscall::ServiceStatus: {
         std::string const name = m_choices.below(8) == 0 ? "nobody" : "p" + std::to_string(m_choices.below(Groves));
         (void)m_arch.load(space_of(g), VirtAddr{NameBuffer}, name.data(), Bytes(name.size()));
         a[0] = maybe_hostile(NameBuffer);
@@ -254,6 +259,26 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     case Syscall::IrqAck:
         a[0] = maybe_hostile(pick({0, 14, 15, abi::IrqLines}));
         a[1] = some_timeout();
+        break;
+    case Syscall::ServiceLoad: {
+        // A spec over a random grant (whatever its bytes: mostly no ELF file) into the second data page.
+        abi::ServiceSpec spec{};
+        spec.grant = some_grant();
+        spec.image_length = pick({0, abi::MessageSize, PageSize, abi::MaxServiceImage + 1});
+        spec.memory = pick({0, PageSize * 64, u64{1} << 30});
+        spec.threads = static_cast<u32>(pick({0, 1, 64}));
+        spec.cpu_percent = static_cast<u32>(pick({0, 10, 100}));
+        spec.flags = static_cast<u16>(pick({0, 1u << static_cast<u8>(CapabilityKind::ThreadCreate), 0xffff}));
+        std::string const name = "s" + std::to_string(m_choices.below(Groves));
+        spec.name.length = static_cast<u8>(name.size());
+        std::memcpy(spec.name.text, name.data(), name.size());
+        (void)m_arch.load(space_of(g), VirtAddr{SecondDataPage}, &spec, Bytes(sizeof spec));
+        a[0] = maybe_hostile(SecondDataPage);
+        break;
+    }
+    case Syscall::ServiceList:
+        a[0] = maybe_hostile(some_buffer());
+        a[1] = maybe_hostile(pick({1, 4, abi::MaxServiceRecords}));
         break;
     case Syscall::Yield:
     case Syscall::Clock:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -35,6 +36,7 @@ std::unique_ptr<BootPlan> typical_plan() {
     (void)client.physical.push_back(PhysicalRange{PhysAddr{0xb8000}, Bytes(4096)});
     (void)client.send_to.push_back(name("echo"));
     (void)client.watch.push_back(name("echo"));
+    (void)client.manage.push_back(name("echo"));
     client.flags = 1u << static_cast<u8>(CapabilityKind::MemoryManage);
     client.irq_lines = (1u << 14) | (1u << 1);
     client.respawn = RespawnPolicy::limited(3);
@@ -123,6 +125,8 @@ TEST(BootPlan, RoundTripsEveryField) {
     EXPECT_TRUE(back->groves[0].receive_from[0].equals("*", 1));
     ASSERT_EQ(back->groves[1].watch.size(), 1u);
     EXPECT_TRUE(back->groves[1].watch[0].equals("echo", 4));
+    ASSERT_EQ(back->groves[1].manage.size(), 1u);
+    EXPECT_TRUE(back->groves[1].manage[0].equals("echo", 4));
     ASSERT_EQ(back->faults.size(), 3u);
     EXPECT_EQ(back->faults[1].action, FaultAction::MemorySpike);
     EXPECT_EQ(back->faults[1].bytes, kibibytes(64));
@@ -130,6 +134,21 @@ TEST(BootPlan, RoundTripsEveryField) {
     EXPECT_EQ(back->faults[2].rate, 500u);
     // Writing what was read gives the same bytes.
     EXPECT_EQ(write(*back), bytes);
+}
+
+TEST(BootPlan, Version5KeepsTheIrqLinesAndCountsManagedPeersAtByte122) {
+    auto const plan = typical_plan();
+    std::vector<u8> const bytes = write(*plan);
+    EXPECT_EQ(plan::load<u16>(bytes.data() + plan::VersionOffset), 5);
+    usize const client = second_record(bytes);
+    EXPECT_EQ(plan::load<u16>(bytes.data() + client + 120), (1u << 14) | (1u << 1));
+    EXPECT_EQ(bytes[client + 122], 1); // managed peers: "echo"
+    EXPECT_EQ(bytes[First + 122], 0);  // echo manages nobody
+    // The name follows the fixed fields at once, and the managed peer ends the record.
+    EXPECT_EQ(std::memcmp(bytes.data() + client + plan::GroveFixedSize, "client", 6), 0);
+    usize const end = client + plan::load<u32>(bytes.data() + client);
+    EXPECT_EQ(bytes[end - 5], 4);
+    EXPECT_EQ(std::memcmp(bytes.data() + end - 4, "echo", 4), 0);
 }
 
 TEST(BootPlan, RejectsEveryTruncation) {
@@ -305,6 +324,9 @@ TEST(BootPlan, BuildsTheGroveSpec) {
     EXPECT_TRUE(caps.allows_irq(1));
     EXPECT_FALSE(caps.allows_irq(15));
     EXPECT_FALSE(any.value().has(CapabilityKind::Irq));
+    EXPECT_TRUE(caps.allows_manage(name("echo")));
+    EXPECT_FALSE(caps.allows_manage(name("anyone")));
+    EXPECT_FALSE(any.value().has(CapabilityKind::ServiceManage));
 }
 
 TEST(BootPlan, NamesEveryCheck) {

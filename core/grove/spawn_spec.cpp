@@ -1,0 +1,100 @@
+#include <core/grove/spawn_spec.hpp>
+
+namespace grove {
+
+namespace {
+
+// The text's bytes when its length is 1..31, without a zero byte, and the rest of it zeros.
+bool is_valid_text(abi::ServiceText const& t) {
+    if (t.length == 0 || t.length > sizeof t.text) return false;
+    for (usize i = 0; i < sizeof t.text; ++i)
+        if ((t.text[i] == '\0') != (i >= t.length)) return false;
+    return true;
+}
+
+Result<void, SpawnRefusal> read_peers(abi::ServiceText const* texts, u8 count,
+                                      StaticVector<IpcPeer, abi::MaxServicePeers>& out) {
+    if (count > abi::MaxServicePeers) return SpawnRefusal{};
+    for (u8 i = 0; i < count; ++i) {
+        abi::ServiceText const& t = texts[i];
+        if (!is_valid_text(t)) return SpawnRefusal{};
+        bool const any = t.length == 1 && t.text[0] == '*';
+        if (!any && !is_valid_grove_name(t.text, t.length)) return SpawnRefusal{};
+        (void)out.push_back(IpcPeer{any, any ? GroveName{} : GroveName::from(t.text, t.length).value()});
+    }
+    return {};
+}
+
+// The peers the spawner may pass on, as `kind`, granted to `caps`; the first it may not is the refusal.
+Result<void, SpawnRefusal> delegate_peers(StaticVector<IpcPeer, abi::MaxServicePeers> const& peers, CapabilityKind kind,
+                                          Capabilities const& spawner, Capabilities& caps) {
+    for (IpcPeer const& peer : peers) {
+        if (!spawner.may_delegate_peer(kind, peer))
+            return SpawnRefusal{Error::AccessDenied, kind, peer.any ? GroveName::from("*", 1).value() : peer.name};
+        bool const send = kind == CapabilityKind::IpcSend;
+        Result<void> granted = peer.any ? (send ? caps.grant_send_to_any() : caps.grant_receive_from_any())
+                                        : (send ? caps.grant_send_to(peer.name) : caps.grant_receive_from(peer.name));
+        if (granted.is_error()) return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
+    }
+    return {};
+}
+
+} // namespace
+
+Result<void, SpawnRefusal> narrow_spawn_spec(abi::ServiceSpec const& request, GroveSpec const& spawner,
+                                             GroveSpec& out) {
+    // Well formed first: nothing about the spawner is revealed by a malformed request.
+    if (request.reserved[0] != 0 || request.reserved[1] != 0) return SpawnRefusal{};
+    if (!is_valid_text(request.name) || !is_valid_grove_name(request.name.text, request.name.length))
+        return SpawnRefusal{};
+    if (request.argument_count > abi::MaxServiceArguments) return SpawnRefusal{};
+    if (request.respawn > static_cast<u8>(abi::ServiceRespawn::Limited)) return SpawnRefusal{};
+    for (u8 i = 0; i < request.argument_count; ++i)
+        if (!is_valid_text(request.arguments[i])) return SpawnRefusal{};
+    for (u8 kind = 0; kind < 16; ++kind)
+        if ((request.flags & (1u << kind)) != 0 &&
+            (kind >= CapabilityKindCount || !is_flag_capability(static_cast<CapabilityKind>(kind))))
+            return SpawnRefusal{};
+    StaticVector<IpcPeer, abi::MaxServicePeers> send_to;
+    StaticVector<IpcPeer, abi::MaxServicePeers> receive_from;
+    TRY(read_peers(request.send_to, request.send_count, send_to));
+    TRY(read_peers(request.receive_from, request.receive_count, receive_from));
+    ResourceLimits limits = spawner.limits;
+    limits.memory = Bytes(request.memory);
+    limits.threads = Count(request.threads);
+    limits.cpu_percent = request.cpu_percent;
+    limits.grants = Count(request.grants);
+    if (limits.validate().is_error()) return SpawnRefusal{};
+
+    // Then narrower than the spawner: capabilities, then limits.
+    Capabilities const& held = spawner.capabilities;
+    Capabilities caps;
+    for (u8 kind = 0; kind < CapabilityKindCount; ++kind) {
+        auto const k = static_cast<CapabilityKind>(kind);
+        if ((request.flags & (1u << kind)) == 0) continue;
+        if (!held.has(k)) return SpawnRefusal{Error::AccessDenied, k, {}};
+        if (caps.grant(k).is_error()) return SpawnRefusal{};
+    }
+    TRY(delegate_peers(send_to, CapabilityKind::IpcSend, held, caps));
+    TRY(delegate_peers(receive_from, CapabilityKind::IpcReceive, held, caps));
+    ResourceLimits const& most = spawner.limits;
+    if (limits.memory.value > most.memory.value || limits.threads.value > most.threads.value ||
+        limits.cpu_percent > most.cpu_percent || limits.grants.value > most.grants.value)
+        return SpawnRefusal{Error::LimitExceeded, CapabilityKind::IoPort, {}};
+
+    out = GroveSpec{};
+    out.name = GroveName::from(request.name.text, request.name.length).value();
+    out.capabilities = caps;
+    out.limits = limits;
+    out.respawn =
+        RespawnPolicy{static_cast<RespawnMode>(request.respawn),
+                      request.respawn == static_cast<u8>(abi::ServiceRespawn::Limited) ? request.respawn_limit : 0};
+    out.restart_budget = spawner.restart_budget;
+    out.priority = spawner.priority;
+    for (u8 i = 0; i < request.argument_count; ++i)
+        (void)out.arguments.push_back(
+            GroveArgument::from(request.arguments[i].text, request.arguments[i].length).value());
+    return {};
+}
+
+} // namespace grove
