@@ -9,6 +9,7 @@
 
 #include <sim/runner/isolated_run.hpp>
 #include <sim/runner/scenario_runner.hpp>
+#include <sim/runner/step_divergence.hpp>
 #include <sim/runner/timeline_text.hpp>
 #include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/quantity_text.hpp>
@@ -46,6 +47,7 @@ struct RunCommandOptions {
     MetalCommandOptions metal;
     unsigned repeat = 1; // metal: boots of each scenario, compared with each other
     std::string keep_disks;
+    bool check_determinism = false;
 };
 
 // A digests file: "<scenario name> <16 hex digits>" per line; '#' starts a comment.
@@ -109,6 +111,28 @@ bool write_trace_file(RunCommandOptions const& options, scenario::Trace const& t
     return false;
 }
 
+// --check-determinism: replays the scenario a second time in this process, step by step, and compares the two
+// runs (every step's running hash and registers, every event and its stamp, the final record); adds the verdict row
+// and returns the first divergence, if any.
+std::optional<runner::RunDivergence> check_determinism(scenario::Scenario const& s, runner::RunOptions options,
+                                                       runner::RunResult& first,
+                                                       std::vector<runner::StepRecord> const& first_steps) {
+    std::vector<runner::StepRecord> again_steps;
+    options.steps = &again_steps;
+    options.progress = nullptr;
+    runner::RunResult const again = runner::run_scenario(s, options);
+    std::optional<runner::RunDivergence> divergence =
+        again.error.empty() ? runner::compare_runs(first.trace, first_steps, again.trace, again_steps)
+                            : runner::RunDivergence{"the second run could not start: " + again.error, {}};
+    u64 const steps = first.trace.final_counters->steps ? first.trace.final_counters->steps->step : 0;
+    first.verdict.rows.push_back(scenario::VerdictRow{"determinism (run twice, step by step)", !divergence,
+                                                      "the same steps, events and final record",
+                                                      divergence ? divergence->summary
+                                                                 : fmt::format("the same {} steps and {} events", steps,
+                                                                               first.trace.events.size())});
+    return divergence;
+}
+
 // Runs in the child: replays the scenario, prints and writes what was asked; returns the exit status.
 int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptions const& options,
            DigestFile const& digests, runner::RunProgress* progress) {
@@ -117,11 +141,15 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     run_options.seed = options.seed;
     run_options.progress = progress;
     if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
+    std::vector<runner::StepRecord> steps;
+    if (options.check_determinism) run_options.steps = &steps;
     runner::RunResult result = runner::run_scenario(s, run_options);
     if (!result.error.empty()) {
         fmt::print(stderr, "grovesim run: {}: {}\n", path, result.error);
         return ExitBadInput;
     }
+    std::optional<runner::RunDivergence> divergence;
+    if (options.check_determinism) divergence = check_determinism(s, run_options, result, steps);
     u64 const digest = result.trace.final_counters->digest;
     if (!options.digests_path.empty()) {
         auto const recorded = digests.digests.find(s.name);
@@ -138,6 +166,10 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
         fmt::print("{}", runner::format_timeline(result.trace.events, TimelineLimit));
     }
     fmt::print("{}", scenario::format_verdict_table(result.verdict));
+    if (divergence) {
+        fmt::print("first divergence: {}\n", divergence->summary);
+        for (std::string const& line : divergence->details) fmt::print("  {}\n", line);
+    }
     fmt::print("digest: {}\n", scenario::format_digest(digest));
     for (runner::DiskResult const& disk : result.disks)
         fmt::print("disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
@@ -271,6 +303,11 @@ int run(RunCommandOptions const& options) {
                            "metal\n");
         return ExitBadInput;
     }
+    if (options.target == Target::Metal && options.check_determinism) {
+        fmt::print(stderr, "grovesim run: --check-determinism compares two simulator runs step by step; on metal, "
+                           "--repeat 2 compares two boots\n");
+        return ExitBadInput;
+    }
     if (options.target == Target::Sim && options.repeat != 1) {
         fmt::print(stderr, "grovesim run: --repeat compares boots on metal; the simulator gives the same trace on "
                            "every run (give --target metal)\n");
@@ -334,6 +371,10 @@ void add_run_command(CLI::App& app, int& exit_status) {
                         "Keep each disk image as the run left it (flushed sectors only) in this directory, as "
                         "<scenario name>.disk<N>.img");
     command->add_flag("--quiet", options->quiet, "Print only the verdict tables and digests, not the traces");
+    command->add_flag("--check-determinism", options->check_determinism,
+                      "Replay each scenario twice and compare the runs step by step (every trap's running hash and "
+                      "registers, every event); the verdict gets a row, and the first step where they part is "
+                      "printed with both sides' grove, thread, time, trap, pc and registers");
     add_target_option(*command, options->target);
     add_metal_options(*command, options->metal);
     command

@@ -4,6 +4,7 @@
 // joins the JSON results of shards of one sweep.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/seed_report.hpp>
 #include <sim/runner/sweep_results.hpp>
 
 #include <sim/runner/isolated_run.hpp>
@@ -39,46 +40,6 @@ struct SweepCommandOptions {
     std::string images;
     std::string json_path;
 };
-
-// What a run's child prints on its captured standard output for the parent: "digest <hex>", then one
-// "failed <text>" per failed row of the verdict, or "error <text>" when the run could not start.
-int sweep_child(scenario::Scenario const& s, u64 seed, std::string const& images, runner::RunProgress* progress) {
-    runner::RunOptions options;
-    if (!images.empty()) options.image_directory = images;
-    options.seed = seed;
-    options.progress = progress;
-    runner::RunResult const result = runner::run_scenario(s, options);
-    if (!result.error.empty()) {
-        fmt::print("error {}\n", result.error);
-        return ExitBadInput;
-    }
-    fmt::print("digest {}\n", scenario::format_digest(result.trace.final_counters->digest));
-    for (scenario::VerdictRow const& row : result.verdict.rows)
-        if (!row.passed) fmt::print("failed {}: expected {}, seen {}\n", row.expectation, row.expected, row.seen);
-    return result.verdict.holds() ? ExitSuccess : ExitFailure;
-}
-
-SeedRun seed_run(u64 seed, runner::IsolatedOutcome const& outcome) {
-    SeedRun run;
-    run.seed = seed;
-    if (outcome.died) {
-        run.outcome = SeedOutcome::Unfinished;
-        run.failures.push_back("the run did not finish: " + outcome.failure);
-        return run;
-    }
-    std::istringstream lines(outcome.output);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("digest ", 0) == 0) run.digest = scenario::parse_digest_text(line.substr(7));
-        else if (line.rfind("failed ", 0) == 0) run.failures.push_back(line.substr(7));
-        else if (line.rfind("error ", 0) == 0) run.failures.push_back(line.substr(6));
-    }
-    run.outcome = outcome.exit_status == ExitSuccess   ? SeedOutcome::Passed
-                  : outcome.exit_status == ExitFailure ? SeedOutcome::Failed
-                                                       : SeedOutcome::BadInput;
-    if (run.outcome != SeedOutcome::Passed && run.failures.empty())
-        run.failures.push_back(fmt::format("the run ended with exit status {}", outcome.exit_status));
-    return run;
-}
 
 // The progress: runs done, runs per second, failures so far and the time left; redrawn in place on a terminal,
 // else a plain line at most every few seconds (and at the end).
@@ -165,7 +126,7 @@ int sweep(SweepCommandOptions const& options) {
             u64 const seed = seeds[next];
             running.push_back(Running{next++, std::make_unique<runner::IsolatedChild>(
                                                   [&, seed](runner::RunProgress* p) {
-                                                      return sweep_child(s, seed, options.images, p);
+                                                      return report_seed_run(s, seed, options.images, p);
                                                   },
                                                   options.timeout_seconds, runner::IsolatedOutput::Captured)});
         }
@@ -175,7 +136,7 @@ int sweep(SweepCommandOptions const& options) {
                 ++i;
                 continue;
             }
-            SeedRun run = seed_run(seeds[running[i].index], running[i].child->outcome());
+            SeedRun run = read_seed_run(seeds[running[i].index], running[i].child->outcome());
             if (run.outcome != SeedOutcome::Passed) ++failures;
             results.runs[running[i].index] = std::move(run);
             running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));

@@ -101,11 +101,17 @@ std::string format_summary(SweepResults const& r) {
     usize const failing = r.runs.size() - r.count(SeedOutcome::Passed);
     if (failing == 0) return out + "every seed passed\n";
     out += fmt::format("{} failing seed{}:\n", failing, failing == 1 ? "" : "s");
+    bool first = true;
     for (SeedRun const& run : r.runs) {
         if (run.outcome == SeedOutcome::Passed) continue;
         out += fmt::format("seed {} {}:\n", run.seed, outcome_name(run.outcome));
         for (std::string const& failure : run.failures) out += fmt::format("  {}\n", failure);
         out += fmt::format("  reproduce: grovesim run {} --seed {}\n", r.scenario, run.seed);
+        // The first failure is the one offered for shrinking (the others are usually the same bug again).
+        if (first && run.outcome != SeedOutcome::BadInput)
+            out += fmt::format("  shrink: grovesim shrink {} --seed {} -o {}-seed{}.min.toml\n", r.scenario, run.seed,
+                               r.name, run.seed);
+        first = false;
     }
     return out;
 }
