@@ -4,10 +4,12 @@
 // time) and the next one still runs; on metal QEMU is that child, stopped after --timeout.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/report_option.hpp>
 #include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
 
 #include <sim/runner/isolated_run.hpp>
+#include <sim/runner/run_report.hpp>
 #include <sim/runner/scenario_runner.hpp>
 #include <sim/runner/step_divergence.hpp>
 #include <sim/runner/timeline_text.hpp>
@@ -19,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -48,7 +51,25 @@ struct RunCommandOptions {
     unsigned repeat = 1; // metal: boots of each scenario, compared with each other
     std::string keep_disks;
     bool check_determinism = false;
+    std::string report_format; // json or junit, with report_path
+    std::string report_path;
 };
+
+// Where a run's human-readable output goes: standard output, unless the trace goes there (--trace -).
+std::FILE* human_output(RunCommandOptions const& options) { return options.trace_path == "-" ? stderr : stdout; }
+
+// Where the child of one scenario's run leaves its report case for the parent (--report).
+std::string case_path(RunCommandOptions const& options) { return options.report_path + ".case"; }
+
+runner::ReportCase report_case(std::string const& path, scenario::Scenario const& s, u64 seed,
+                               scenario::Verdict const& verdict, std::optional<u64> digest) {
+    runner::ReportCase c{s.name, path, seed, runner::SeedOutcome::Passed, digest, {}, std::nullopt};
+    for (scenario::VerdictRow const& row : verdict.rows)
+        if (!row.passed)
+            c.failures.push_back(fmt::format("{}: expected {}, seen {}", row.expectation, row.expected, row.seen));
+    if (!c.failures.empty()) c.outcome = runner::SeedOutcome::Failed;
+    return c;
+}
 
 // A digests file: "<scenario name> <16 hex digits>" per line; '#' starts a comment.
 struct DigestFile {
@@ -80,30 +101,35 @@ DigestFile read_digests(std::string const& path) {
     return file;
 }
 
-void print_header(std::string const& path, scenario::Scenario const& s, u64 seed) {
-    fmt::print("== {} ({}) ==\n", s.name, scenario::printable(path, 256));
-    if (!s.description.empty()) fmt::print("{}\n", s.description);
-    fmt::print("seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
+void print_header(std::string const& path, scenario::Scenario const& s, u64 seed, std::FILE* out = stdout) {
+    fmt::print(out, "== {} ({}) ==\n", s.name, scenario::printable(path, 256));
+    if (!s.description.empty()) fmt::print(out, "{}\n", s.description);
+    fmt::print(out, "seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
                s.groves.size(), s.faults.size(), s.timing_independent ? ", timing independent" : "");
     if (!s.draws_from_seed()) return;
     // The faults this seed draws, as the run applies them (and as its trace opens: swarm_choice, fault_planned).
     scenario::RealizedScenario const realized = scenario::realize_faults(s, seed);
     if (!realized.error.empty()) return;
-    fmt::print("drawn from seed {}{}:\n", seed, s.explore.swarm ? " (swarm)" : "");
-    for (std::string const& line : scenario::describe_realization(realized)) fmt::print("  {}\n", line);
+    fmt::print(out, "drawn from seed {}{}:\n", seed, s.explore.swarm ? " (swarm)" : "");
+    for (std::string const& line : scenario::describe_realization(realized)) fmt::print(out, "  {}\n", line);
 }
 
 // The verdict of a run that ended before its verdict could be made; the verdict line gives the reason up to its
 // first ';' or line break.
-void print_unfinished(std::string const& path, std::string const& reason) {
+void print_unfinished(std::string const& path, std::string const& reason, std::FILE* out = stdout) {
     std::string const summary = reason.substr(0, reason.find_first_of(";\n"));
-    fmt::print("grovesim run: {}: the run did not finish: {}\nverdict: FAIL (the run did not finish: {})\n\n",
+    fmt::print(out, "grovesim run: {}: the run did not finish: {}\nverdict: FAIL (the run did not finish: {})\n\n",
                scenario::printable(path, 256), reason, summary);
 }
 
 // Writes the trace to --trace when it was given; false (after a message) when it cannot be written.
 bool write_trace_file(RunCommandOptions const& options, scenario::Trace const& trace) {
     if (options.trace_path.empty()) return true;
+    if (options.trace_path == "-") {
+        std::string const text = scenario::format_trace(trace);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return std::fflush(stdout) == 0;
+    }
     std::ofstream out(options.trace_path, std::ios::binary | std::ios::trunc);
     scenario::write_trace(out, trace);
     if (out) return true;
@@ -160,23 +186,28 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
                                  found ? scenario::format_digest(recorded->second) : std::string("a recorded digest"),
                                  found ? scenario::format_digest(digest) : fmt::format("none for '{}'", s.name)});
     }
-    print_header(path, s, result.seed);
+    std::FILE* const human = human_output(options);
+    print_header(path, s, result.seed, human);
     if (!options.quiet) {
-        fmt::print("trace ({} events):\n", result.trace.events.size());
-        fmt::print("{}", runner::format_timeline(result.trace.events, TimelineLimit));
+        fmt::print(human, "trace ({} events):\n", result.trace.events.size());
+        fmt::print(human, "{}", runner::format_timeline(result.trace.events, TimelineLimit));
     }
-    fmt::print("{}", scenario::format_verdict_table(result.verdict));
+    fmt::print(human, "{}", scenario::format_verdict_table(result.verdict));
     if (divergence) {
-        fmt::print("first divergence: {}\n", divergence->summary);
-        for (std::string const& line : divergence->details) fmt::print("  {}\n", line);
+        fmt::print(human, "first divergence: {}\n", divergence->summary);
+        for (std::string const& line : divergence->details) fmt::print(human, "  {}\n", line);
     }
-    fmt::print("digest: {}\n", scenario::format_digest(digest));
+    fmt::print(human, "digest: {}\n", scenario::format_digest(digest));
     for (runner::DiskResult const& disk : result.disks)
-        fmt::print("disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
+        fmt::print(human, "disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
                    scenario::format_digest(disk.hash), disk.unflushed,
                    disk.kept.empty() ? "" : ", kept in " + disk.kept);
-    fmt::print("\n");
+    fmt::print(human, "\n");
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
+    if (!options.report_path.empty()) {
+        std::ofstream out(case_path(options), std::ios::trunc);
+        out << runner::report_case_line(report_case(path, s, result.seed, result.verdict, digest)) << '\n';
+    }
     if (!options.write_digests_path.empty()) {
         std::ofstream out(options.write_digests_path, std::ios::app);
         out << s.name << ' ' << scenario::format_digest(digest) << '\n';
@@ -229,7 +260,8 @@ void add_repeat_rows(std::vector<scenario::Trace> const& boots, scenario::Verdic
 }
 
 // Boots the scenario on metal `options.repeat` times; prints and writes what was asked; returns the exit status.
-int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOptions const& options) {
+int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOptions const& options,
+                    runner::Report* report) {
     if (options.seed) s.seed = *options.seed;
     if (auto reason = metal_host::metal_unsupported_reason(s)) {
         fmt::print(stderr, "grovesim run: {}: cannot run on metal: {}\n", path, *reason);
@@ -282,10 +314,27 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
                    scenario::format_digest(disk.hash), disk.kept.empty() ? "" : ", kept in " + disk.kept);
     fmt::print("\n");
     if (!write_trace_file(options, trace)) return ExitBadInput;
+    if (report != nullptr) report->cases.push_back(report_case(path, s, s.seed, verdict, trace.final_counters->digest));
     return verdict.holds() ? ExitSuccess : ExitFailure;
 }
 
+// The case the child of a run left for the report (and removes it), when --report was given and it left one.
+std::optional<runner::ReportCase> read_case(RunCommandOptions const& options) {
+    if (options.report_path.empty()) return std::nullopt;
+    std::ifstream in(case_path(options));
+    std::string line;
+    std::getline(in, line);
+    in.close();
+    std::remove(case_path(options).c_str());
+    return runner::read_report_case(line);
+}
+
 int run(RunCommandOptions const& options) {
+    if (options.trace_path == "-" && options.target == Target::Metal) {
+        fmt::print(stderr, "grovesim run: --trace - writes the simulator's trace to standard output; on metal, give "
+                           "a file\n");
+        return ExitBadInput;
+    }
     if (!options.trace_path.empty() && options.scenarios.size() > 1) {
         fmt::print(stderr, "grovesim run: --trace writes one scenario's trace; give one scenario with it\n");
         return ExitBadInput;
@@ -315,6 +364,18 @@ int run(RunCommandOptions const& options) {
     }
     if (!options.write_digests_path.empty()) std::ofstream(options.write_digests_path, std::ios::trunc);
 
+    std::optional<runner::ReportFormat> report_format;
+    if (!options.report_path.empty() || !options.report_format.empty()) {
+        report_format = runner::report_format_from_name(options.report_format);
+        if (!report_format || options.report_path.empty()) {
+            fmt::print(stderr, "grovesim run: --report takes a format, json or junit, and a file: --report junit "
+                               "results.xml\n");
+            return ExitBadInput;
+        }
+    }
+    runner::Report report{"run", "grovesim run", {}};
+    runner::Report* const reporting = report_format ? &report : nullptr;
+
     int worst = ExitSuccess;
     auto note = [&](int status) {
         if (status > worst) worst = status;
@@ -324,23 +385,55 @@ int run(RunCommandOptions const& options) {
         if (!parsed.has_value()) {
             fmt::print(stderr, "grovesim run: {}\n", parsed.error().text());
             note(ExitBadInput);
+            report.cases.push_back(runner::ReportCase{path,
+                                                      path,
+                                                      options.seed.value_or(0),
+                                                      runner::SeedOutcome::BadInput,
+                                                      std::nullopt,
+                                                      {parsed.error().text()},
+                                                      std::nullopt});
             continue;
         }
         scenario::Scenario const& s = parsed.value();
         if (options.target == Target::Metal) {
-            note(replay_on_metal(path, s, options));
+            note(replay_on_metal(path, s, options, reporting));
             continue;
         }
+        auto const started = std::chrono::steady_clock::now();
         runner::IsolatedOutcome const outcome = runner::run_isolated(
             [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); },
             options.metal.timeout_seconds);
+        std::optional<runner::ReportCase> reported = read_case(options);
         if (outcome.died) {
-            print_header(path, s, options.seed.value_or(s.seed));
-            print_unfinished(path, outcome.failure);
+            print_header(path, s, options.seed.value_or(s.seed), human_output(options));
+            print_unfinished(path, outcome.failure, human_output(options));
             note(ExitFailure);
-            continue;
+            reported = runner::ReportCase{s.name,
+                                          path,
+                                          options.seed.value_or(s.seed),
+                                          runner::SeedOutcome::Unfinished,
+                                          std::nullopt,
+                                          {"the run did not finish: " + outcome.failure},
+                                          std::nullopt};
+        } else {
+            note(outcome.exit_status);
         }
-        note(outcome.exit_status);
+        if (!reported)
+            reported = runner::ReportCase{s.name,
+                                          path,
+                                          options.seed.value_or(s.seed),
+                                          runner::SeedOutcome::BadInput,
+                                          std::nullopt,
+                                          {"the run could not start (see the messages above)"},
+                                          std::nullopt};
+        reported->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        report.cases.push_back(*reported);
+    }
+    if (report_format) {
+        if (auto error = runner::write_report(report, *report_format, options.report_path)) {
+            fmt::print(stderr, "grovesim run: {}\n", *error);
+            return ExitBadInput;
+        }
     }
     return worst;
 }
@@ -359,7 +452,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
         ->required();
     command->add_option("--seed", options->seed, "Use this seed instead of the scenario's");
     command->add_option("--trace", options->trace_path,
-                        "Write the whole trace as JSON Lines to this file (one scenario)");
+                        "Write the whole trace as JSON Lines to this file (one scenario); - writes it to standard "
+                        "output, and everything else grovesim prints to standard error");
+    add_report_option(*command, options->report_format, options->report_path, "scenario");
     command->add_option("--images", options->images,
                         fmt::format("The directory holding the grove images <name>.elf (default {})",
                                     runner::default_image_directory().string()));

@@ -4,10 +4,12 @@
 // joins the JSON results of shards of one sweep.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/report_option.hpp>
 #include <sim/cli/seed_report.hpp>
 #include <sim/runner/sweep_results.hpp>
 
 #include <sim/runner/isolated_run.hpp>
+#include <sim/runner/run_report.hpp>
 #include <sim/runner/scenario_runner.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 
@@ -39,6 +41,8 @@ struct SweepCommandOptions {
     unsigned timeout_seconds = 60;
     std::string images;
     std::string json_path;
+    std::string report_format; // json or junit, with report_path
+    std::string report_path;
 };
 
 // The progress: runs done, runs per second, failures so far and the time left; redrawn in place on a terminal,
@@ -98,6 +102,15 @@ int sweep(SweepCommandOptions const& options) {
         fmt::print(stderr, "grovesim sweep: --shard {}: expected I/N with 0 <= I < N (e.g. 0/4)\n", options.shard);
         return ExitBadInput;
     }
+    std::optional<runner::ReportFormat> report_format;
+    if (!options.report_path.empty()) {
+        report_format = runner::report_format_from_name(options.report_format);
+        if (!report_format) {
+            fmt::print(stderr, "grovesim sweep: --report takes a format, json or junit, and a file: --report junit "
+                               "results.xml\n");
+            return ExitBadInput;
+        }
+    }
     auto parsed = scenario::parse_scenario_file(options.scenario, scenario::ParseOptions{});
     if (!parsed.has_value()) {
         fmt::print(stderr, "grovesim sweep: {}\n", parsed.error().text());
@@ -149,6 +162,12 @@ int sweep(SweepCommandOptions const& options) {
     results.wall_seconds = progress.seconds();
     fmt::print("{}", runner::format_summary(results));
     if (!write_json(options.json_path, results, "sweep")) return ExitBadInput;
+    if (report_format) {
+        if (auto error = runner::write_report(runner::sweep_report(results), *report_format, options.report_path)) {
+            fmt::print(stderr, "grovesim sweep: {}\n", *error);
+            return ExitBadInput;
+        }
+    }
     return exit_status_of(results);
 }
 
@@ -191,6 +210,7 @@ void add_sweep_command(CLI::App& app, int& exit_status) {
     command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
     command->add_option("--json", options->json_path,
                         "Write the results (per seed: outcome, digest, failures) as JSON");
+    add_report_option(*command, options->report_format, options->report_path, "seed");
     command->callback([options, &exit_status] { exit_status = sweep(*options); });
 
     auto paths = std::make_shared<std::vector<std::string>>();

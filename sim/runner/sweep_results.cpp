@@ -22,6 +22,15 @@ std::optional<u64> parse_u64(std::string_view text) {
     return value;
 }
 
+std::string shard_text(SweepResults const& results) {
+    if (results.sweep.shard_count == 1) return "";
+    if (results.shards.size() == results.sweep.shard_count)
+        return fmt::format(", {} shards joined", results.sweep.shard_count);
+    return fmt::format(", shard {}/{}", results.shards.empty() ? 0 : results.shards.front(), results.sweep.shard_count);
+}
+
+} // namespace
+
 char const* outcome_name(SeedOutcome outcome) {
     switch (outcome) {
     case SeedOutcome::Passed: return "passed";
@@ -38,15 +47,6 @@ std::optional<SeedOutcome> outcome_named(std::string const& name) {
         if (name == outcome_name(outcome)) return outcome;
     return std::nullopt;
 }
-
-std::string shard_text(SweepResults const& results) {
-    if (results.sweep.shard_count == 1) return "";
-    if (results.shards.size() == results.sweep.shard_count)
-        return fmt::format(", {} shards joined", results.sweep.shard_count);
-    return fmt::format(", shard {}/{}", results.shards.empty() ? 0 : results.shards.front(), results.sweep.shard_count);
-}
-
-} // namespace
 
 std::vector<u64> SeedSweep::seeds() const {
     std::vector<u64> out;
