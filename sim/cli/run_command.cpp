@@ -12,6 +12,7 @@
 #include <sim/runner/run_report.hpp>
 #include <sim/runner/scenario_runner.hpp>
 #include <sim/runner/step_divergence.hpp>
+#include <sim/runner/timeline_json.hpp>
 #include <sim/runner/timeline_text.hpp>
 #include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/quantity_text.hpp>
@@ -51,6 +52,7 @@ struct RunCommandOptions {
     unsigned repeat = 1; // metal: boots of each scenario, compared with each other
     std::string keep_disks;
     bool check_determinism = false;
+    std::string timeline_path; // --timeline: the Chrome trace-event JSON of the run
     std::string report_format; // json or junit, with report_path
     std::string report_path;
 };
@@ -168,7 +170,7 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     run_options.progress = progress;
     if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
     std::vector<runner::StepRecord> steps;
-    if (options.check_determinism) run_options.steps = &steps;
+    if (options.check_determinism || !options.timeline_path.empty()) run_options.steps = &steps;
     runner::RunResult result = runner::run_scenario(s, run_options);
     if (!result.error.empty()) {
         fmt::print(stderr, "grovesim run: {}: {}\n", path, result.error);
@@ -204,6 +206,14 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
                    disk.kept.empty() ? "" : ", kept in " + disk.kept);
     fmt::print(human, "\n");
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
+    if (!options.timeline_path.empty()) {
+        std::ofstream out(options.timeline_path, std::ios::trunc);
+        out << runner::timeline_json(result.trace, steps);
+        if (!out) {
+            fmt::print(stderr, "grovesim run: {}: cannot write the timeline\n", options.timeline_path);
+            return ExitBadInput;
+        }
+    }
     if (!options.report_path.empty()) {
         std::ofstream out(case_path(options), std::ios::trunc);
         out << runner::report_case_line(report_case(path, s, result.seed, result.verdict, digest)) << '\n';
@@ -335,6 +345,11 @@ int run(RunCommandOptions const& options) {
                            "a file\n");
         return ExitBadInput;
     }
+    if (!options.timeline_path.empty() && (options.scenarios.size() > 1 || options.target == Target::Metal)) {
+        fmt::print(stderr, "grovesim run: --timeline writes one simulator run's timeline; give one scenario, without "
+                           "--target metal\n");
+        return ExitBadInput;
+    }
     if (!options.trace_path.empty() && options.scenarios.size() > 1) {
         fmt::print(stderr, "grovesim run: --trace writes one scenario's trace; give one scenario with it\n");
         return ExitBadInput;
@@ -455,6 +470,11 @@ void add_run_command(CLI::App& app, int& exit_status) {
                         "Write the whole trace as JSON Lines to this file (one scenario); - writes it to standard "
                         "output, and everything else grovesim prints to standard error");
     add_report_option(*command, options->report_format, options->report_path, "scenario");
+    command->add_option("--timeline", options->timeline_path,
+                        "Write the run as a timeline in the Chrome trace-event format (JSON) that Perfetto and "
+                        "chrome://tracing open: a track per grove and thread, running/blocked/ready/throttled "
+                        "slices, instants for crashes, respawns and limit events, arrows from sends to deliveries "
+                        "(one scenario)");
     command->add_option("--images", options->images,
                         fmt::format("The directory holding the grove images <name>.elf (default {})",
                                     runner::default_image_directory().string()));

@@ -87,7 +87,10 @@ public:
     // --- the machine loop's runner (MachineRunner) ---------------------------------------------------------------
     void start_grove(usize index) { (void)start(index, m_scenario.groves[index].args); }
     void inject_fault(usize index);
-    void before_resume(ThreadId thread) { note_progress(thread); }
+    void before_resume(ThreadId thread) {
+        m_resumed_at = now();
+        note_progress(thread);
+    }
     // Nothing of an inexact fault reaches the kernel or the trace; a fault trap's crash report is recorded first.
     // Every InvariantCheckPeriod resumes the invariants are checked; a broken one ends the run there.
     bool after_resume(ThreadId thread, Trap const& trap);
@@ -140,6 +143,7 @@ private:
     InvariantChecker m_checker;
     u64 m_steps = 0;                        // resumes of grove threads so far
     u64 m_trap_hash = Fnv1a64::OffsetBasis; // the running hash over every trap so far (StepStamp)
+    Ticks m_resumed_at{};                   // when the step under way began
 };
 
 std::string Run::attach_disks() {
@@ -364,8 +368,9 @@ void Run::fold_trap(ThreadId thread, Trap const& trap) {
     m_recorder.set_step(scenario::StepStamp{m_steps, m_trap_hash});
     if (m_options.steps == nullptr) return;
     GroveId const grove = m_kernel->grove_of(thread);
-    m_options.steps->push_back(StepRecord{m_steps, now(), m_recorder.name_of(grove.serial), grove.generation, thread,
-                                          trap.kind, trap.pc, m_arch->registers(thread), m_trap_hash});
+    m_options.steps->push_back(StepRecord{m_steps, m_resumed_at, now(), m_recorder.name_of(grove.serial),
+                                          grove.generation, thread, trap.kind, trap.pc, m_arch->registers(thread),
+                                          m_trap_hash});
 }
 
 void Run::note_progress(ThreadId thread) {

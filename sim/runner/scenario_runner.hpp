@@ -22,8 +22,9 @@ inline constexpr sim::FaultPrecision DefaultPrecision = sim::FaultPrecision::Fas
 // --check-determinism): the thread, its grove, the trap and the registers at the trap, and the running hash after
 // it (scenario::StepStamp).
 struct StepRecord {
-    u64 step = 0; // from 1
-    Ticks time;   // virtual time at the trap
+    u64 step = 0;  // from 1
+    Ticks started; // virtual time at the resume
+    Ticks time;    // virtual time at the trap
     std::string grove;
     u32 generation = 0;
     ThreadId thread;
