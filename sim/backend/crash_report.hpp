@@ -19,6 +19,7 @@ struct RegisterSnapshot {
     u64 rip = 0, rsp = 0, rbp = 0, rax = 0, rbx = 0, rcx = 0, rdx = 0, rsi = 0, rdi = 0;
     u64 r8 = 0, r9 = 0, r10 = 0, r11 = 0, r12 = 0, r13 = 0, r14 = 0, r15 = 0;
     u64 rflags = 0;
+    bool operator==(RegisterSnapshot const&) const = default;
 };
 
 } // namespace grove::sim

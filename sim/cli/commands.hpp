@@ -25,4 +25,11 @@ void add_diff_command(CLI::App& app, int& exit_status);
 // process; prints the progress, a summary and the failing seeds' reproduction lines. Also grovesim sweep-merge.
 void add_sweep_command(CLI::App& app, int& exit_status);
 
+// grovesim shrink SCENARIO --seed S -o MIN.toml: writes the failing run as an explicit scenario and shrinks it
+// (faults, groves, duration) while it fails the same way.
+void add_shrink_command(CLI::App& app, int& exit_status);
+
+// grovesim divergence A.jsonl B.jsonl: the first point where two traces part.
+void add_divergence_command(CLI::App& app, int& exit_status);
+
 } // namespace grove::sim

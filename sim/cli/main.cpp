@@ -12,7 +12,8 @@ int main(int argc, char** argv) try {
     app.require_subcommand(1);
 
     int exit_status = ExitSuccess;
-    for (AddCommand add : {add_inspect_command, add_run_command, add_list_command, add_diff_command, add_sweep_command})
+    for (AddCommand add : {add_inspect_command, add_run_command, add_list_command, add_diff_command, add_sweep_command,
+                           add_shrink_command, add_divergence_command})
         add(app, exit_status);
 
     try {

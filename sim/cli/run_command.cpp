@@ -4,11 +4,15 @@
 // time) and the next one still runs; on metal QEMU is that child, stopped after --timeout.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/report_option.hpp>
 #include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
 
 #include <sim/runner/isolated_run.hpp>
+#include <sim/runner/run_report.hpp>
 #include <sim/runner/scenario_runner.hpp>
+#include <sim/runner/step_divergence.hpp>
+#include <sim/runner/timeline_json.hpp>
 #include <sim/runner/timeline_text.hpp>
 #include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/quantity_text.hpp>
@@ -18,6 +22,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -46,7 +51,27 @@ struct RunCommandOptions {
     MetalCommandOptions metal;
     unsigned repeat = 1; // metal: boots of each scenario, compared with each other
     std::string keep_disks;
+    bool check_determinism = false;
+    std::string timeline_path; // --timeline: the Chrome trace-event JSON of the run
+    std::string report_format; // json or junit, with report_path
+    std::string report_path;
 };
+
+// Where a run's human-readable output goes: standard output, unless the trace goes there (--trace -).
+std::FILE* human_output(RunCommandOptions const& options) { return options.trace_path == "-" ? stderr : stdout; }
+
+// Where the child of one scenario's run leaves its report case for the parent (--report).
+std::string case_path(RunCommandOptions const& options) { return options.report_path + ".case"; }
+
+runner::ReportCase report_case(std::string const& path, scenario::Scenario const& s, u64 seed,
+                               scenario::Verdict const& verdict, std::optional<u64> digest) {
+    runner::ReportCase c{s.name, path, seed, runner::SeedOutcome::Passed, digest, {}, std::nullopt};
+    for (scenario::VerdictRow const& row : verdict.rows)
+        if (!row.passed)
+            c.failures.push_back(fmt::format("{}: expected {}, seen {}", row.expectation, row.expected, row.seen));
+    if (!c.failures.empty()) c.outcome = runner::SeedOutcome::Failed;
+    return c;
+}
 
 // A digests file: "<scenario name> <16 hex digits>" per line; '#' starts a comment.
 struct DigestFile {
@@ -78,35 +103,62 @@ DigestFile read_digests(std::string const& path) {
     return file;
 }
 
-void print_header(std::string const& path, scenario::Scenario const& s, u64 seed) {
-    fmt::print("== {} ({}) ==\n", s.name, scenario::printable(path, 256));
-    if (!s.description.empty()) fmt::print("{}\n", s.description);
-    fmt::print("seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
+void print_header(std::string const& path, scenario::Scenario const& s, u64 seed, std::FILE* out = stdout) {
+    fmt::print(out, "== {} ({}) ==\n", s.name, scenario::printable(path, 256));
+    if (!s.description.empty()) fmt::print(out, "{}\n", s.description);
+    fmt::print(out, "seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
                s.groves.size(), s.faults.size(), s.timing_independent ? ", timing independent" : "");
     if (!s.draws_from_seed()) return;
     // The faults this seed draws, as the run applies them (and as its trace opens: swarm_choice, fault_planned).
     scenario::RealizedScenario const realized = scenario::realize_faults(s, seed);
     if (!realized.error.empty()) return;
-    fmt::print("drawn from seed {}{}:\n", seed, s.explore.swarm ? " (swarm)" : "");
-    for (std::string const& line : scenario::describe_realization(realized)) fmt::print("  {}\n", line);
+    fmt::print(out, "drawn from seed {}{}:\n", seed, s.explore.swarm ? " (swarm)" : "");
+    for (std::string const& line : scenario::describe_realization(realized)) fmt::print(out, "  {}\n", line);
 }
 
 // The verdict of a run that ended before its verdict could be made; the verdict line gives the reason up to its
 // first ';' or line break.
-void print_unfinished(std::string const& path, std::string const& reason) {
+void print_unfinished(std::string const& path, std::string const& reason, std::FILE* out = stdout) {
     std::string const summary = reason.substr(0, reason.find_first_of(";\n"));
-    fmt::print("grovesim run: {}: the run did not finish: {}\nverdict: FAIL (the run did not finish: {})\n\n",
+    fmt::print(out, "grovesim run: {}: the run did not finish: {}\nverdict: FAIL (the run did not finish: {})\n\n",
                scenario::printable(path, 256), reason, summary);
 }
 
 // Writes the trace to --trace when it was given; false (after a message) when it cannot be written.
 bool write_trace_file(RunCommandOptions const& options, scenario::Trace const& trace) {
     if (options.trace_path.empty()) return true;
+    if (options.trace_path == "-") {
+        std::string const text = scenario::format_trace(trace);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return std::fflush(stdout) == 0;
+    }
     std::ofstream out(options.trace_path, std::ios::binary | std::ios::trunc);
     scenario::write_trace(out, trace);
     if (out) return true;
     fmt::print(stderr, "grovesim run: {}: cannot write the trace\n", options.trace_path);
     return false;
+}
+
+// --check-determinism: replays the scenario a second time in this process, step by step, and compares the two
+// runs (every step's running hash and registers, every event and its stamp, the final record); adds the verdict row
+// and returns the first divergence, if any.
+std::optional<runner::RunDivergence> check_determinism(scenario::Scenario const& s, runner::RunOptions options,
+                                                       runner::RunResult& first,
+                                                       std::vector<runner::StepRecord> const& first_steps) {
+    std::vector<runner::StepRecord> again_steps;
+    options.steps = &again_steps;
+    options.progress = nullptr;
+    runner::RunResult const again = runner::run_scenario(s, options);
+    std::optional<runner::RunDivergence> divergence =
+        again.error.empty() ? runner::compare_runs(first.trace, first_steps, again.trace, again_steps)
+                            : runner::RunDivergence{"the second run could not start: " + again.error, {}};
+    u64 const steps = first.trace.final_counters->steps ? first.trace.final_counters->steps->step : 0;
+    first.verdict.rows.push_back(scenario::VerdictRow{"determinism (run twice, step by step)", !divergence,
+                                                      "the same steps, events and final record",
+                                                      divergence ? divergence->summary
+                                                                 : fmt::format("the same {} steps and {} events", steps,
+                                                                               first.trace.events.size())});
+    return divergence;
 }
 
 // Runs in the child: replays the scenario, prints and writes what was asked; returns the exit status.
@@ -117,11 +169,15 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     run_options.seed = options.seed;
     run_options.progress = progress;
     if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
+    std::vector<runner::StepRecord> steps;
+    if (options.check_determinism || !options.timeline_path.empty()) run_options.steps = &steps;
     runner::RunResult result = runner::run_scenario(s, run_options);
     if (!result.error.empty()) {
         fmt::print(stderr, "grovesim run: {}: {}\n", path, result.error);
         return ExitBadInput;
     }
+    std::optional<runner::RunDivergence> divergence;
+    if (options.check_determinism) divergence = check_determinism(s, run_options, result, steps);
     u64 const digest = result.trace.final_counters->digest;
     if (!options.digests_path.empty()) {
         auto const recorded = digests.digests.find(s.name);
@@ -132,19 +188,36 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
                                  found ? scenario::format_digest(recorded->second) : std::string("a recorded digest"),
                                  found ? scenario::format_digest(digest) : fmt::format("none for '{}'", s.name)});
     }
-    print_header(path, s, result.seed);
+    std::FILE* const human = human_output(options);
+    print_header(path, s, result.seed, human);
     if (!options.quiet) {
-        fmt::print("trace ({} events):\n", result.trace.events.size());
-        fmt::print("{}", runner::format_timeline(result.trace.events, TimelineLimit));
+        fmt::print(human, "trace ({} events):\n", result.trace.events.size());
+        fmt::print(human, "{}", runner::format_timeline(result.trace.events, TimelineLimit));
     }
-    fmt::print("{}", scenario::format_verdict_table(result.verdict));
-    fmt::print("digest: {}\n", scenario::format_digest(digest));
+    fmt::print(human, "{}", scenario::format_verdict_table(result.verdict));
+    if (divergence) {
+        fmt::print(human, "first divergence: {}\n", divergence->summary);
+        for (std::string const& line : divergence->details) fmt::print(human, "  {}\n", line);
+    }
+    fmt::print(human, "digest: {}\n", scenario::format_digest(digest));
     for (runner::DiskResult const& disk : result.disks)
-        fmt::print("disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
+        fmt::print(human, "disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
                    scenario::format_digest(disk.hash), disk.unflushed,
                    disk.kept.empty() ? "" : ", kept in " + disk.kept);
-    fmt::print("\n");
+    fmt::print(human, "\n");
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
+    if (!options.timeline_path.empty()) {
+        std::ofstream out(options.timeline_path, std::ios::trunc);
+        out << runner::timeline_json(result.trace, steps);
+        if (!out) {
+            fmt::print(stderr, "grovesim run: {}: cannot write the timeline\n", options.timeline_path);
+            return ExitBadInput;
+        }
+    }
+    if (!options.report_path.empty()) {
+        std::ofstream out(case_path(options), std::ios::trunc);
+        out << runner::report_case_line(report_case(path, s, result.seed, result.verdict, digest)) << '\n';
+    }
     if (!options.write_digests_path.empty()) {
         std::ofstream out(options.write_digests_path, std::ios::app);
         out << s.name << ' ' << scenario::format_digest(digest) << '\n';
@@ -197,7 +270,8 @@ void add_repeat_rows(std::vector<scenario::Trace> const& boots, scenario::Verdic
 }
 
 // Boots the scenario on metal `options.repeat` times; prints and writes what was asked; returns the exit status.
-int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOptions const& options) {
+int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOptions const& options,
+                    runner::Report* report) {
     if (options.seed) s.seed = *options.seed;
     if (auto reason = metal_host::metal_unsupported_reason(s)) {
         fmt::print(stderr, "grovesim run: {}: cannot run on metal: {}\n", path, *reason);
@@ -250,10 +324,32 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
                    scenario::format_digest(disk.hash), disk.kept.empty() ? "" : ", kept in " + disk.kept);
     fmt::print("\n");
     if (!write_trace_file(options, trace)) return ExitBadInput;
+    if (report != nullptr) report->cases.push_back(report_case(path, s, s.seed, verdict, trace.final_counters->digest));
     return verdict.holds() ? ExitSuccess : ExitFailure;
 }
 
+// The case the child of a run left for the report (and removes it), when --report was given and it left one.
+std::optional<runner::ReportCase> read_case(RunCommandOptions const& options) {
+    if (options.report_path.empty()) return std::nullopt;
+    std::ifstream in(case_path(options));
+    std::string line;
+    std::getline(in, line);
+    in.close();
+    std::remove(case_path(options).c_str());
+    return runner::read_report_case(line);
+}
+
 int run(RunCommandOptions const& options) {
+    if (options.trace_path == "-" && options.target == Target::Metal) {
+        fmt::print(stderr, "grovesim run: --trace - writes the simulator's trace to standard output; on metal, give "
+                           "a file\n");
+        return ExitBadInput;
+    }
+    if (!options.timeline_path.empty() && (options.scenarios.size() > 1 || options.target == Target::Metal)) {
+        fmt::print(stderr, "grovesim run: --timeline writes one simulator run's timeline; give one scenario, without "
+                           "--target metal\n");
+        return ExitBadInput;
+    }
     if (!options.trace_path.empty() && options.scenarios.size() > 1) {
         fmt::print(stderr, "grovesim run: --trace writes one scenario's trace; give one scenario with it\n");
         return ExitBadInput;
@@ -271,12 +367,29 @@ int run(RunCommandOptions const& options) {
                            "metal\n");
         return ExitBadInput;
     }
+    if (options.target == Target::Metal && options.check_determinism) {
+        fmt::print(stderr, "grovesim run: --check-determinism compares two simulator runs step by step; on metal, "
+                           "--repeat 2 compares two boots\n");
+        return ExitBadInput;
+    }
     if (options.target == Target::Sim && options.repeat != 1) {
         fmt::print(stderr, "grovesim run: --repeat compares boots on metal; the simulator gives the same trace on "
                            "every run (give --target metal)\n");
         return ExitBadInput;
     }
     if (!options.write_digests_path.empty()) std::ofstream(options.write_digests_path, std::ios::trunc);
+
+    std::optional<runner::ReportFormat> report_format;
+    if (!options.report_path.empty() || !options.report_format.empty()) {
+        report_format = runner::report_format_from_name(options.report_format);
+        if (!report_format || options.report_path.empty()) {
+            fmt::print(stderr, "grovesim run: --report takes a format, json or junit, and a file: --report junit "
+                               "results.xml\n");
+            return ExitBadInput;
+        }
+    }
+    runner::Report report{"run", "grovesim run", {}};
+    runner::Report* const reporting = report_format ? &report : nullptr;
 
     int worst = ExitSuccess;
     auto note = [&](int status) {
@@ -287,23 +400,55 @@ int run(RunCommandOptions const& options) {
         if (!parsed.has_value()) {
             fmt::print(stderr, "grovesim run: {}\n", parsed.error().text());
             note(ExitBadInput);
+            report.cases.push_back(runner::ReportCase{path,
+                                                      path,
+                                                      options.seed.value_or(0),
+                                                      runner::SeedOutcome::BadInput,
+                                                      std::nullopt,
+                                                      {parsed.error().text()},
+                                                      std::nullopt});
             continue;
         }
         scenario::Scenario const& s = parsed.value();
         if (options.target == Target::Metal) {
-            note(replay_on_metal(path, s, options));
+            note(replay_on_metal(path, s, options, reporting));
             continue;
         }
+        auto const started = std::chrono::steady_clock::now();
         runner::IsolatedOutcome const outcome = runner::run_isolated(
             [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); },
             options.metal.timeout_seconds);
+        std::optional<runner::ReportCase> reported = read_case(options);
         if (outcome.died) {
-            print_header(path, s, options.seed.value_or(s.seed));
-            print_unfinished(path, outcome.failure);
+            print_header(path, s, options.seed.value_or(s.seed), human_output(options));
+            print_unfinished(path, outcome.failure, human_output(options));
             note(ExitFailure);
-            continue;
+            reported = runner::ReportCase{s.name,
+                                          path,
+                                          options.seed.value_or(s.seed),
+                                          runner::SeedOutcome::Unfinished,
+                                          std::nullopt,
+                                          {"the run did not finish: " + outcome.failure},
+                                          std::nullopt};
+        } else {
+            note(outcome.exit_status);
         }
-        note(outcome.exit_status);
+        if (!reported)
+            reported = runner::ReportCase{s.name,
+                                          path,
+                                          options.seed.value_or(s.seed),
+                                          runner::SeedOutcome::BadInput,
+                                          std::nullopt,
+                                          {"the run could not start (see the messages above)"},
+                                          std::nullopt};
+        reported->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        report.cases.push_back(*reported);
+    }
+    if (report_format) {
+        if (auto error = runner::write_report(report, *report_format, options.report_path)) {
+            fmt::print(stderr, "grovesim run: {}\n", *error);
+            return ExitBadInput;
+        }
     }
     return worst;
 }
@@ -322,7 +467,14 @@ void add_run_command(CLI::App& app, int& exit_status) {
         ->required();
     command->add_option("--seed", options->seed, "Use this seed instead of the scenario's");
     command->add_option("--trace", options->trace_path,
-                        "Write the whole trace as JSON Lines to this file (one scenario)");
+                        "Write the whole trace as JSON Lines to this file (one scenario); - writes it to standard "
+                        "output, and everything else grovesim prints to standard error");
+    add_report_option(*command, options->report_format, options->report_path, "scenario");
+    command->add_option("--timeline", options->timeline_path,
+                        "Write the run as a timeline in the Chrome trace-event format (JSON) that Perfetto and "
+                        "chrome://tracing open: a track per grove and thread, running/blocked/ready/throttled "
+                        "slices, instants for crashes, respawns and limit events, arrows from sends to deliveries "
+                        "(one scenario)");
     command->add_option("--images", options->images,
                         fmt::format("The directory holding the grove images <name>.elf (default {})",
                                     runner::default_image_directory().string()));
@@ -334,6 +486,10 @@ void add_run_command(CLI::App& app, int& exit_status) {
                         "Keep each disk image as the run left it (flushed sectors only) in this directory, as "
                         "<scenario name>.disk<N>.img");
     command->add_flag("--quiet", options->quiet, "Print only the verdict tables and digests, not the traces");
+    command->add_flag("--check-determinism", options->check_determinism,
+                      "Replay each scenario twice and compare the runs step by step (every trap's running hash and "
+                      "registers, every event); the verdict gets a row, and the first step where they part is "
+                      "printed with both sides' grove, thread, time, trap, pc and registers");
     add_target_option(*command, options->target);
     add_metal_options(*command, options->metal);
     command

@@ -4,9 +4,12 @@
 // joins the JSON results of shards of one sweep.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/report_option.hpp>
+#include <sim/cli/seed_report.hpp>
 #include <sim/runner/sweep_results.hpp>
 
 #include <sim/runner/isolated_run.hpp>
+#include <sim/runner/run_report.hpp>
 #include <sim/runner/scenario_runner.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 
@@ -38,47 +41,9 @@ struct SweepCommandOptions {
     unsigned timeout_seconds = 60;
     std::string images;
     std::string json_path;
+    std::string report_format; // json or junit, with report_path
+    std::string report_path;
 };
-
-// What a run's child prints on its captured standard output for the parent: "digest <hex>", then one
-// "failed <text>" per failed row of the verdict, or "error <text>" when the run could not start.
-int sweep_child(scenario::Scenario const& s, u64 seed, std::string const& images, runner::RunProgress* progress) {
-    runner::RunOptions options;
-    if (!images.empty()) options.image_directory = images;
-    options.seed = seed;
-    options.progress = progress;
-    runner::RunResult const result = runner::run_scenario(s, options);
-    if (!result.error.empty()) {
-        fmt::print("error {}\n", result.error);
-        return ExitBadInput;
-    }
-    fmt::print("digest {}\n", scenario::format_digest(result.trace.final_counters->digest));
-    for (scenario::VerdictRow const& row : result.verdict.rows)
-        if (!row.passed) fmt::print("failed {}: expected {}, seen {}\n", row.expectation, row.expected, row.seen);
-    return result.verdict.holds() ? ExitSuccess : ExitFailure;
-}
-
-SeedRun seed_run(u64 seed, runner::IsolatedOutcome const& outcome) {
-    SeedRun run;
-    run.seed = seed;
-    if (outcome.died) {
-        run.outcome = SeedOutcome::Unfinished;
-        run.failures.push_back("the run did not finish: " + outcome.failure);
-        return run;
-    }
-    std::istringstream lines(outcome.output);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("digest ", 0) == 0) run.digest = scenario::parse_digest_text(line.substr(7));
-        else if (line.rfind("failed ", 0) == 0) run.failures.push_back(line.substr(7));
-        else if (line.rfind("error ", 0) == 0) run.failures.push_back(line.substr(6));
-    }
-    run.outcome = outcome.exit_status == ExitSuccess   ? SeedOutcome::Passed
-                  : outcome.exit_status == ExitFailure ? SeedOutcome::Failed
-                                                       : SeedOutcome::BadInput;
-    if (run.outcome != SeedOutcome::Passed && run.failures.empty())
-        run.failures.push_back(fmt::format("the run ended with exit status {}", outcome.exit_status));
-    return run;
-}
 
 // The progress: runs done, runs per second, failures so far and the time left; redrawn in place on a terminal,
 // else a plain line at most every few seconds (and at the end).
@@ -137,6 +102,15 @@ int sweep(SweepCommandOptions const& options) {
         fmt::print(stderr, "grovesim sweep: --shard {}: expected I/N with 0 <= I < N (e.g. 0/4)\n", options.shard);
         return ExitBadInput;
     }
+    std::optional<runner::ReportFormat> report_format;
+    if (!options.report_path.empty()) {
+        report_format = runner::report_format_from_name(options.report_format);
+        if (!report_format) {
+            fmt::print(stderr, "grovesim sweep: --report takes a format, json or junit, and a file: --report junit "
+                               "results.xml\n");
+            return ExitBadInput;
+        }
+    }
     auto parsed = scenario::parse_scenario_file(options.scenario, scenario::ParseOptions{});
     if (!parsed.has_value()) {
         fmt::print(stderr, "grovesim sweep: {}\n", parsed.error().text());
@@ -165,7 +139,7 @@ int sweep(SweepCommandOptions const& options) {
             u64 const seed = seeds[next];
             running.push_back(Running{next++, std::make_unique<runner::IsolatedChild>(
                                                   [&, seed](runner::RunProgress* p) {
-                                                      return sweep_child(s, seed, options.images, p);
+                                                      return report_seed_run(s, seed, options.images, p);
                                                   },
                                                   options.timeout_seconds, runner::IsolatedOutput::Captured)});
         }
@@ -175,7 +149,7 @@ int sweep(SweepCommandOptions const& options) {
                 ++i;
                 continue;
             }
-            SeedRun run = seed_run(seeds[running[i].index], running[i].child->outcome());
+            SeedRun run = read_seed_run(seeds[running[i].index], running[i].child->outcome());
             if (run.outcome != SeedOutcome::Passed) ++failures;
             results.runs[running[i].index] = std::move(run);
             running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
@@ -188,6 +162,12 @@ int sweep(SweepCommandOptions const& options) {
     results.wall_seconds = progress.seconds();
     fmt::print("{}", runner::format_summary(results));
     if (!write_json(options.json_path, results, "sweep")) return ExitBadInput;
+    if (report_format) {
+        if (auto error = runner::write_report(runner::sweep_report(results), *report_format, options.report_path)) {
+            fmt::print(stderr, "grovesim sweep: {}\n", *error);
+            return ExitBadInput;
+        }
+    }
     return exit_status_of(results);
 }
 
@@ -230,6 +210,7 @@ void add_sweep_command(CLI::App& app, int& exit_status) {
     command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
     command->add_option("--json", options->json_path,
                         "Write the results (per seed: outcome, digest, failures) as JSON");
+    add_report_option(*command, options->report_format, options->report_path, "seed");
     command->callback([options, &exit_status] { exit_status = sweep(*options); });
 
     auto paths = std::make_shared<std::vector<std::string>>();

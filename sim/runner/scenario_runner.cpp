@@ -88,7 +88,10 @@ public:
     // --- the machine loop's runner (MachineRunner) ---------------------------------------------------------------
     void start_grove(usize index) { (void)start(index, m_scenario.groves[index].args); }
     void inject_fault(usize index);
-    void before_resume(ThreadId thread) { note_progress(thread); }
+    void before_resume(ThreadId thread) {
+        m_resumed_at = now();
+        note_progress(thread);
+    }
     // Nothing of an inexact fault reaches the kernel or the trace; a fault trap's crash report is recorded first.
     // Every InvariantCheckPeriod resumes the invariants are checked; a broken one ends the run there.
     bool after_resume(ThreadId thread, Trap const& trap);
@@ -102,6 +105,8 @@ private:
     Result<GroveId> start(usize index, std::vector<std::string> const& arguments);
     Result<GroveId> spawn_flooder(usize index, Arguments const& arguments) override;
     void record_crash_report(ThreadId thread, Trap const& trap);
+    // Folds the trap into the running hash, stamps the events that follow with it and, when asked, records the step.
+    void fold_trap(ThreadId thread, Trap const& trap);
     void note_progress(ThreadId thread);
 
     Grove const* find(std::string const& name) const;
@@ -137,7 +142,9 @@ private:
     ActionSchedule m_schedule;
     std::vector<sim::AtaDisk const*> m_disks; // by [[disks]] index, owned by the arch's bus
     InvariantChecker m_checker;
-    u64 m_steps = 0; // resumes of grove threads so far
+    u64 m_steps = 0;                        // resumes of grove threads so far
+    u64 m_trap_hash = Fnv1a64::OffsetBasis; // the running hash over every trap so far (StepStamp)
+    Ticks m_resumed_at{};                   // when the step under way began
 };
 
 std::string Run::attach_disks() {
@@ -285,6 +292,7 @@ bool Run::after_resume(ThreadId thread, Trap const& trap) {
     if (m_arch->has_inexact_fault()) return false;
     if (m_checker.is_broken()) return false;
     ++m_steps;
+    fold_trap(thread, trap);
     if (m_steps % InvariantCheckPeriod == 0 && !check_invariants()) return false;
     if (is_fault_trap(trap.kind)) record_crash_report(thread, trap);
     return true;
@@ -340,6 +348,30 @@ void Run::record_crash_report(ThreadId thread, Trap const& trap) {
         report.symbol = image->second->locate(trap.pc);
     report.registers = register_text(m_arch->registers(thread));
     m_recorder.set_crash_report(std::move(report));
+}
+
+void Run::fold_trap(ThreadId thread, Trap const& trap) {
+    Fnv1a64 hash;
+    hash.update_u64(m_trap_hash);
+    hash.update_u64(m_steps);
+    hash.update_u64(now().value);
+    hash.update_u64(u64{thread.index} << 32 | thread.generation);
+    hash.update_u64(static_cast<u64>(trap.kind));
+    hash.update_u64(trap.pc);
+    if (trap.kind == TrapKind::Syscall) {
+        hash.update_u64(trap.syscall.number);
+        for (u64 argument : trap.syscall.arg) hash.update_u64(argument);
+    } else if (trap.kind != TrapKind::Timer) {
+        hash.update_u64(trap.fault.address);
+        hash.update_u64(trap.fault.error_code);
+    }
+    m_trap_hash = hash.digest();
+    m_recorder.set_step(scenario::StepStamp{m_steps, m_trap_hash});
+    if (m_options.steps == nullptr) return;
+    GroveId const grove = m_kernel->grove_of(thread);
+    m_options.steps->push_back(StepRecord{m_steps, m_resumed_at, now(), m_recorder.name_of(grove.serial),
+                                          grove.generation, thread, trap.kind, trap.pc, m_arch->registers(thread),
+                                          m_trap_hash});
 }
 
 void Run::note_progress(ThreadId thread) {
@@ -419,6 +451,9 @@ RunResult Run::run() {
     if (stopped_inexact()) return result;
     (void)check_invariants();
     result.trace.final_counters = final_counters();
+    scenario::StepStamp end{m_steps, m_trap_hash};
+    result.trace.stamps = m_recorder.take_stamps(end);
+    result.trace.final_counters->steps = end;
     result.trace.events = m_recorder.take_events();
     result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
     add_machine_checks(result.verdict);
@@ -440,6 +475,7 @@ RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& opt
     }
     // Exact from the start: the same run (it is deterministic) up to the data fault, which it reports exactly.
     if (options.progress != nullptr) *options.progress = RunProgress{};
+    if (options.steps != nullptr) options.steps->clear();
     Run exact(realized, options, sim::FaultPrecision::Exact);
     RunResult result = exact.run();
     result.replayed = options.precision == sim::FaultPrecision::Fast;

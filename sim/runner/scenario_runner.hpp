@@ -1,4 +1,6 @@
 #pragma once
+#include <core/arch/trap.hpp>
+#include <sim/backend/crash_report.hpp>
 #include <sim/backend/fault_precision.hpp>
 #include <sim/runner/grove_images.hpp>
 #include <sim/runner/run_progress.hpp>
@@ -9,11 +11,29 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace grove::runner {
 
 // The precision every run starts with, unless RunOptions says otherwise.
 inline constexpr sim::FaultPrecision DefaultPrecision = sim::FaultPrecision::Fast;
+
+// One step of a run: a resume of a grove thread, ended by a trap, as RunOptions::steps records it (grovesim run
+// --check-determinism): the thread, its grove, the trap and the registers at the trap, and the running hash after
+// it (scenario::StepStamp).
+struct StepRecord {
+    u64 step = 0;  // from 1
+    Ticks started; // virtual time at the resume
+    Ticks time;    // virtual time at the trap
+    std::string grove;
+    u32 generation = 0;
+    ThreadId thread;
+    TrapKind kind = TrapKind::Timer;
+    u64 pc = 0;
+    sim::RegisterSnapshot registers;
+    u64 hash = 0;
+    bool operator==(StepRecord const&) const = default;
+};
 
 struct RunOptions {
     std::filesystem::path image_directory = default_image_directory();
@@ -26,6 +46,8 @@ struct RunOptions {
     // When set, each disk's image as the run left it (flushed sectors only: see sim/devices/ata_disk.hpp) is written
     // to <keep_disks>/<scenario name>.disk<N>.img.
     std::optional<std::filesystem::path> keep_disks;
+    // When set, every step of the returned run is appended (that of the Exact replay, should Fast be discarded).
+    std::vector<StepRecord>* steps = nullptr;
 };
 
 // A disk of the run ([[disks]]) as the run left it: the power is cut at the end, so its image holds the flushed

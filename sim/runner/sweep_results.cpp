@@ -22,6 +22,15 @@ std::optional<u64> parse_u64(std::string_view text) {
     return value;
 }
 
+std::string shard_text(SweepResults const& results) {
+    if (results.sweep.shard_count == 1) return "";
+    if (results.shards.size() == results.sweep.shard_count)
+        return fmt::format(", {} shards joined", results.sweep.shard_count);
+    return fmt::format(", shard {}/{}", results.shards.empty() ? 0 : results.shards.front(), results.sweep.shard_count);
+}
+
+} // namespace
+
 char const* outcome_name(SeedOutcome outcome) {
     switch (outcome) {
     case SeedOutcome::Passed: return "passed";
@@ -38,15 +47,6 @@ std::optional<SeedOutcome> outcome_named(std::string const& name) {
         if (name == outcome_name(outcome)) return outcome;
     return std::nullopt;
 }
-
-std::string shard_text(SweepResults const& results) {
-    if (results.sweep.shard_count == 1) return "";
-    if (results.shards.size() == results.sweep.shard_count)
-        return fmt::format(", {} shards joined", results.sweep.shard_count);
-    return fmt::format(", shard {}/{}", results.shards.empty() ? 0 : results.shards.front(), results.sweep.shard_count);
-}
-
-} // namespace
 
 std::vector<u64> SeedSweep::seeds() const {
     std::vector<u64> out;
@@ -101,11 +101,17 @@ std::string format_summary(SweepResults const& r) {
     usize const failing = r.runs.size() - r.count(SeedOutcome::Passed);
     if (failing == 0) return out + "every seed passed\n";
     out += fmt::format("{} failing seed{}:\n", failing, failing == 1 ? "" : "s");
+    bool first = true;
     for (SeedRun const& run : r.runs) {
         if (run.outcome == SeedOutcome::Passed) continue;
         out += fmt::format("seed {} {}:\n", run.seed, outcome_name(run.outcome));
         for (std::string const& failure : run.failures) out += fmt::format("  {}\n", failure);
         out += fmt::format("  reproduce: grovesim run {} --seed {}\n", r.scenario, run.seed);
+        // The first failure is the one offered for shrinking (the others are usually the same bug again).
+        if (first && run.outcome != SeedOutcome::BadInput)
+            out += fmt::format("  shrink: grovesim shrink {} --seed {} -o {}-seed{}.min.toml\n", r.scenario, run.seed,
+                               r.name, run.seed);
+        first = false;
     }
     return out;
 }

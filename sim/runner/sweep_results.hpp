@@ -29,6 +29,10 @@ bool parse_shard(std::string const& text, SeedSweep& sweep);
 
 enum class SeedOutcome { Passed, Failed, Unfinished, BadInput };
 
+// "passed", "failed", "unfinished", "bad-input" (in reports and JSON), and back (nothing for another name).
+char const* outcome_name(SeedOutcome outcome);
+std::optional<SeedOutcome> outcome_named(std::string const& name);
+
 struct SeedRun {
     u64 seed = 0;
     SeedOutcome outcome = SeedOutcome::Passed;

@@ -1,5 +1,6 @@
 #include <sim/runner/trace_recorder.hpp>
 
+#include <core/base/hash.hpp>
 #include <core/trace/event_fields.hpp>
 #include <core/trace/runner_events.hpp>
 #include <sim/backend/unicorn_arch.hpp>
@@ -50,7 +51,21 @@ std::string TraceRecorder::name_of(u32 serial) const {
 
 usize TraceRecorder::add(TraceEvent event) {
     m_events.push_back(std::move(event));
+    m_stamps.push_back(m_step);
     return m_events.size() - 1;
+}
+
+std::vector<scenario::StepStamp> TraceRecorder::take_stamps(scenario::StepStamp& end) {
+    Fnv1a64 chain;
+    for (usize i = 0; i < m_events.size(); ++i) {
+        chain.update_u64(m_stamps[i].hash);
+        std::string const line = scenario::format_event_line(m_events[i]);
+        chain.update(line.data(), line.size());
+        m_stamps[i].hash = chain.digest();
+    }
+    chain.update_u64(end.hash);
+    end.hash = chain.digest();
+    return std::move(m_stamps);
 }
 
 void TraceRecorder::announce(Announcement const& announcement) {
@@ -93,7 +108,7 @@ void TraceRecorder::on_event(Event const& event) {
         out.with("registers", m_report->registers);
         m_report.reset();
     }
-    m_events.push_back(std::move(out));
+    (void)add(std::move(out));
 
     if (event.kind == EventKind::LimitExceeded) {
         std::optional<Known> const grove = known(event.serial);
@@ -105,7 +120,7 @@ void TraceRecorder::on_event(Event const& event) {
             throttled.generation = event.generation;
             throttled.kind = runner_event::Throttled;
             throttled.with("reason", std::string(resource_name(resource)));
-            m_events.push_back(std::move(throttled));
+            (void)add(std::move(throttled));
         }
     }
 }

@@ -49,6 +49,13 @@ public:
     void on_event(Event const& event) override;
     void announce(Announcement const& announcement) override;
     void settle(Result<void> const& result) override;
+    // The step the run is at: every event added from now on is stamped with it (its hash is completed by
+    // chain_stamps once the events are final).
+    void set_step(scenario::StepStamp step) { m_step = step; }
+    // The events' stamps, completed: each one's hash becomes the running hash over the trap hash it was stamped
+    // with and every event line up to and including its own. `end` (the run's last step) becomes the stamp of the
+    // whole run in the same way.
+    std::vector<scenario::StepStamp> take_stamps(scenario::StepStamp& end);
     // Appends an event of the runner's own; returns its index (the runner may add fields later).
     usize add(scenario::TraceEvent event);
     scenario::TraceEvent& at(usize index) { return m_events[index]; }
@@ -75,6 +82,8 @@ private:
     std::optional<CrashReport> m_report;
     usize m_announced = 0; // the index of the last announcement
     std::vector<scenario::TraceEvent> m_events;
+    std::vector<scenario::StepStamp> m_stamps; // m_events[i]'s is m_stamps[i]
+    scenario::StepStamp m_step;
 };
 
 } // namespace grove::runner

@@ -65,6 +65,18 @@ IpcCounters read_ipc(Json const& object, std::string_view where) {
                        unsigned_member(object, "refused", where), unsigned_member(object, "queued", where)};
 }
 
+// "run_step" and "run_hash" of an event or the final record: both or neither.
+std::optional<StepStamp> read_stamp(Json const& object, std::string_view where) {
+    bool const has_step = object.contains("run_step");
+    if (has_step != object.contains("run_hash"))
+        throw LineError{1,
+                        fmt::format("{} has only one of \"run_step\" and \"run_hash\"; give both or neither", where)};
+    if (!has_step) return std::nullopt;
+    auto const hash = parse_digest_text(text_member(object, "run_hash", where));
+    if (!hash) throw LineError{1, "\"run_hash\" must be 16 hex digits"};
+    return StepStamp{unsigned_member(object, "run_step", where), *hash};
+}
+
 TraceEvent read_event(Json const& object) {
     constexpr std::string_view where = "an event";
     TraceEvent event;
@@ -78,7 +90,8 @@ TraceEvent read_event(Json const& object) {
     event.kind = text_member(object, "event", where);
     if (event.kind.empty()) throw LineError{1, "\"event\" is empty; name the event kind"};
     for (auto const& [key, value] : object.items()) {
-        if (key == "t" || key == "grove" || key == "gen" || key == "event") continue;
+        if (key == "t" || key == "grove" || key == "gen" || key == "event" || key == "run_step" || key == "run_hash")
+            continue;
         if (value.is_string()) event.fields.emplace_back(key, FieldValue::text(value.get<std::string>()));
         else if (value.is_number_unsigned())
             event.fields.emplace_back(key, FieldValue::unsigned_integer(value.get<u64>()));
@@ -91,12 +104,13 @@ TraceEvent read_event(Json const& object) {
 FinalCounters read_final(Json const& record) {
     constexpr std::string_view where = "the final record";
     if (!record.is_object()) throw LineError{1, "\"final\" must be an object"};
-    only_keys(record, {"t", "digest", "overall", "groves", "memory", "grants"}, where);
+    only_keys(record, {"t", "digest", "overall", "groves", "memory", "grants", "run_step", "run_hash"}, where);
     FinalCounters counters;
     counters.end_time = Ticks(unsigned_member(record, "t", where));
     auto const digest = parse_digest_text(text_member(record, "digest", where));
     if (!digest) throw LineError{1, "\"digest\" must be 16 hex digits"};
     counters.digest = *digest;
+    counters.steps = read_stamp(record, where);
     auto const overall = record.find("overall");
     if (overall == record.end() || !overall->is_object())
         throw LineError{1, "the final record needs \"overall\", an object of IPC counters"};
@@ -228,6 +242,22 @@ std::string format_event_line(TraceEvent const& event) {
     return line;
 }
 
+std::string format_stamped_event_line(TraceEvent const& event, StepStamp const* stamp) {
+    std::string line = format_event_line(event);
+    if (stamp == nullptr) return line;
+    line.pop_back();
+    return line + fmt::format(",\"run_step\":{},\"run_hash\":\"{}\"}}", stamp->step, format_digest(stamp->hash));
+}
+
+namespace {
+
+// The stamp of event `index`, when the trace has stamps.
+StepStamp const* stamp_of(Trace const& trace, usize index) {
+    return index < trace.stamps.size() ? &trace.stamps[index] : nullptr;
+}
+
+} // namespace
+
 std::string format_final_line(FinalCounters const& counters) {
     std::string line = fmt::format("{{\"final\":{{\"t\":{},\"digest\":\"{}\",\"overall\":{{", counters.end_time.value,
                                    format_digest(counters.digest));
@@ -250,14 +280,17 @@ std::string format_final_line(FinalCounters const& counters) {
                             "\"refused\":{}}}",
                             counters.grants->created, counters.grants->ended, counters.grants->live,
                             counters.grants->copies, counters.grants->copied, counters.grants->refused);
+    if (counters.steps)
+        line += fmt::format(",\"run_step\":{},\"run_hash\":\"{}\"", counters.steps->step,
+                            format_digest(counters.steps->hash));
     line += "}}";
     return line;
 }
 
 std::string format_trace(Trace const& trace) {
     std::string text;
-    for (TraceEvent const& event : trace.events) {
-        text += format_event_line(event);
+    for (usize i = 0; i < trace.events.size(); ++i) {
+        text += format_stamped_event_line(trace.events[i], stamp_of(trace, i));
         text += '\n';
     }
     if (trace.final_counters) {
@@ -268,7 +301,8 @@ std::string format_trace(Trace const& trace) {
 }
 
 void write_trace(std::ostream& out, Trace const& trace) {
-    for (TraceEvent const& event : trace.events) out << format_event_line(event) << '\n';
+    for (usize i = 0; i < trace.events.size(); ++i)
+        out << format_stamped_event_line(trace.events[i], stamp_of(trace, i)) << '\n';
     if (trace.final_counters) out << format_final_line(*trace.final_counters) << '\n';
 }
 
@@ -294,6 +328,12 @@ Parsed<Trace> read_trace_string(std::string_view text, std::string_view name) {
                 trace.final_counters = read_final(value["final"]);
             } else {
                 trace.events.push_back(read_event(value));
+                std::optional<StepStamp> const stamp = read_stamp(value, "an event");
+                // Every event of a simulator's trace is stamped; no event of a metal trace is.
+                if (trace.events.size() > 1 && stamp.has_value() != !trace.stamps.empty())
+                    throw LineError{1, "\"run_step\" and \"run_hash\" are on some events and not on others; a "
+                                       "trace has them on every event or on none"};
+                if (stamp) trace.stamps.push_back(*stamp);
             }
         } catch (LineError const& error) {
             return Diagnostic{std::string(name), line_number, error.column, error.message};

@@ -15,9 +15,20 @@
 
 namespace grove::scenario {
 
+// Where an event or the end of a run stands among the run's steps (the simulator's traces only; a metal trace has
+// none): `step` is the number of resumes of grove threads (traps taken) before it, and `hash` a running hash over
+// every trap up to then (thread, time, kind, pc, syscall or fault data) and every event up to and including it. Two
+// runs are the same up to the last event whose stamps agree. Neither is part of the canonical event line
+// (format_event_line) nor of any digest.
+struct StepStamp {
+    u64 step = 0;
+    u64 hash = 0;
+    bool operator==(StepStamp const&) const = default;
+};
+
 // One event of a run, as the simulator (or the bare-metal serial stream) reports it. `grove` is empty for an
 // event of the kernel as a whole. Invariant for writing: field keys are unique and none is "t", "grove", "gen"
-// or "event" (the reader rejects such a line).
+// "event", "run_step" or "run_hash" (the reader rejects such a line).
 struct TraceEvent {
     Ticks time;
     std::string grove;
@@ -84,15 +95,19 @@ struct FinalCounters {
     IpcCounters overall;
     std::optional<MemoryCounters> memory; // metal's final record only
     std::optional<GrantCounters> grants;  // when the run created a grant or asked for a copy
+    std::optional<StepStamp> steps;       // the simulator's: every step of the run ("run_step", "run_hash")
 
     // The counters of that grove, or nullptr.
     GroveCounters const* find(std::string_view grove_name) const;
     bool operator==(FinalCounters const&) const = default;
 };
 
-// A recorded run: the events in the order they happened, and the final counters when the run completed.
+// A recorded run: the events in the order they happened, and the final counters when the run completed. A
+// simulator's trace also has one step stamp per event (stamps[i] is events[i]'s; written as "run_step" and
+// "run_hash"); a metal trace has none.
 struct Trace {
     std::vector<TraceEvent> events;
+    std::vector<StepStamp> stamps;
     std::optional<FinalCounters> final_counters;
     bool operator==(Trace const&) const = default;
 };
@@ -112,8 +127,11 @@ bool is_known_event_kind(std::string_view kind);
 //    "queued":0},"groves":[{"grove":"echo","state":"running","crashes":0,"respawns":0,"sent":0,...}]}}
 // Text that is not valid UTF-8 is written with U+FFFD in place of the bad bytes.
 
-// One event as its line, without the newline.
+// One event as its canonical line, without the newline and without its stamp.
 std::string format_event_line(TraceEvent const& event);
+// The line as a trace file holds it: the canonical line with the stamp, when there is one, as its last two keys
+// ("run_step":N,"run_hash":"<16 hex digits>").
+std::string format_stamped_event_line(TraceEvent const& event, StepStamp const* stamp);
 // The final record as its line, without the newline.
 std::string format_final_line(FinalCounters const& counters);
 // The whole trace: every line followed by '\n'.

@@ -55,6 +55,32 @@ TEST(Trace, RoundTripsThroughJsonLines) {
     EXPECT_EQ(format_trace(read.value()), text);
 }
 
+// A simulator trace's step stamps are written after the fields and read back, and stay out of the canonical line
+// (and so out of every digest).
+TEST(Trace, StepStampsRoundTripOutsideTheCanonicalLine) {
+    Trace trace = sample_trace();
+    trace.stamps.assign(trace.events.size(), StepStamp{3, 4});
+    trace.stamps[1] = StepStamp{12, 0xfedcba9876543210ULL};
+    trace.final_counters->steps = StepStamp{40, 0x1ULL};
+    EXPECT_EQ(format_event_line(trace.events[1]), R"({"t":10,"grove":"crasher","gen":1,"event":"started"})");
+    EXPECT_EQ(format_stamped_event_line(trace.events[1], &trace.stamps[1]),
+              R"({"t":10,"grove":"crasher","gen":1,"event":"started","run_step":12,"run_hash":"fedcba9876543210"})");
+    u64 const digest = trace_digest(trace.events);
+    auto const read = read_trace_string(format_trace(trace), "stamped.jsonl");
+    ASSERT_TRUE(read.has_value()) << read.error().text();
+    EXPECT_EQ(read.value(), trace);
+    EXPECT_EQ(trace_digest(read.value().events), digest);
+    auto const half = read_trace_string(R"({"t":1,"grove":"","gen":0,"event":"started","run_step":3})", "half.jsonl");
+    ASSERT_FALSE(half.has_value());
+    EXPECT_NE(half.error().text().find("only one of \"run_step\" and \"run_hash\""), std::string::npos);
+    auto const some = read_trace_string("{\"t\":1,\"grove\":\"\",\"gen\":0,\"event\":\"started\"}\n"
+                                        "{\"t\":2,\"grove\":\"\",\"gen\":0,\"event\":\"started\",\"run_step\":3,"
+                                        "\"run_hash\":\"0000000000000001\"}\n",
+                                        "some.jsonl");
+    ASSERT_FALSE(some.has_value());
+    EXPECT_NE(some.error().text().find("on some events and not on others"), std::string::npos);
+}
+
 // Metal's final record carries the machine's frames, for its verdict's memory accounting row.
 TEST(Trace, MemoryCountersOfAFinalRecordRoundTripAndMakeTheAccountingRow) {
     Trace trace = sample_trace();
