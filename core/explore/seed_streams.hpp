@@ -1,5 +1,6 @@
 #pragma once
 #include <core/base/prng.hpp>
+#include <core/sched/schedule_perturbation.hpp>
 
 namespace grove {
 
@@ -10,7 +11,7 @@ namespace grove {
 enum class SeedStream : u64 {
     FaultTimes = 1,   // the moments of faults given as a range (at = "10ms..20ms"), in file order
     RandomFaults = 2, // [[random_faults]]: one sub-stream per rule (the rule's index is the `index`)
-    Schedule = 3,     // reserved for schedule perturbation (quantum jitter, the order of equal-priority threads)
+    Schedule = 3,     // schedule perturbation: quantum jitter and change points among equal-priority threads
     Swarm = 4,        // swarm mode: which kinds, groves and counts each rule keeps
 };
 
@@ -29,6 +30,11 @@ constexpr u64 stream_seed(u64 seed, SeedStream stream, u64 index = 0) {
 
 constexpr Prng stream_prng(u64 seed, SeedStream stream, u64 index = 0) {
     return Prng(stream_seed(seed, stream, index));
+}
+
+// The perturbation of a run seeded with `seed`: the scheduler draws from SeedStream::Schedule.
+constexpr SchedulePerturbation schedule_perturbation(u64 seed, u32 quantum_jitter_percent, u32 change_per_mille) {
+    return SchedulePerturbation{stream_seed(seed, SeedStream::Schedule), quantum_jitter_percent, change_per_mille};
 }
 
 } // namespace grove

@@ -17,8 +17,9 @@ Span<T const> view_of(StaticVector<T, N>& v) {
 
 } // namespace
 
-Scheduler::Scheduler(SchedulerConfig config) : m_config(config), m_period_end(config.period) {
-    GROVE_ASSERT(!config.quantum.is_zero() && !config.period.is_zero());
+Scheduler::Scheduler(SchedulerConfig config)
+    : m_config(config), m_prng(config.perturbation.seed), m_period_end(config.period) {
+    GROVE_ASSERT(!config.quantum.is_zero() && !config.period.is_zero() && config.perturbation.valid());
 }
 
 // --- threads --------------------------------------------------------------------------------------------------
@@ -156,28 +157,37 @@ Result<void> Scheduler::yield(ThreadId thread) {
 
 ThreadId Scheduler::pick_next(Ticks now) {
     close_periods(now);
+    bool perturbed = m_config.perturbation.change_per_mille != 0; // cleared once this pick has drawn
     if (Thread* running = m_running; running != nullptr) {
+        u32 const above = m_nonempty_levels >> running->priority; // bit 0: its own level
+        bool const can_stay = !m_groves[running->grove_slot].throttled && above <= 1;
+        bool const change_point_possible = perturbed && (above & 1) != 0;
         // The common case of a trap that changes nothing: the running thread has quantum left, its grove is not
         // throttled and no higher level has a thread. Queued at the front of its level and popped again, it would
-        // be picked with everything as it is now; only the dispatch time moves.
-        if (!running->quantum_left.is_zero() && !m_groves[running->grove_slot].throttled &&
-            (m_nonempty_levels >> running->priority) <= 1) [[likely]] {
+        // be picked with everything as it is now; only the dispatch time moves. (With change points, a level that
+        // holds other threads makes the pick a candidate for one.)
+        if (!running->quantum_left.is_zero() && can_stay && !change_point_possible) [[likely]] {
             m_dispatched_at = now;
             return running->id;
         }
         m_running = nullptr;
+        bool const draw = can_stay && change_point_possible;
+        perturbed = perturbed && !draw;
+        if (Thread* drawn = draw ? draw_at_change_point(running->priority, running) : nullptr) {
+            if (drawn == running) {
+                if (running->quantum_left.is_zero()) running->quantum_left = full_quantum();
+                return dispatch(*running, now);
+            }
+            enqueue(*running, Placement::Back); // lost the draw: to the back with a fresh quantum
+            return dispatch(*drawn, now);
+        }
         enqueue(*running, Placement::FrontIfQuantumLeft);
     }
     if (m_nonempty_levels == 0) return ThreadId();
 
     u32 const level = 31 - static_cast<u32>(std::countl_zero(m_nonempty_levels));
-    Thread* t = m_levels[level].pop_front();
-    GROVE_ASSERT(t != nullptr);
-    if (m_levels[level].is_empty()) m_nonempty_levels &= ~(1u << level);
-    t->state = ThreadState::Running;
-    m_running = t;
-    m_dispatched_at = now;
-    return t->id;
+    Thread* t = perturbed && m_levels[level].size() > 1 ? draw_at_change_point(level, nullptr) : nullptr;
+    return dispatch(t != nullptr ? *t : *take_front(level), now);
 }
 
 Ticks Scheduler::preemption_deadline(Ticks now) const {
@@ -304,13 +314,56 @@ Ticks Scheduler::budget(GroveState const& grove) const {
     return Ticks(p / 100 * grove.limit_percent + p % 100 * grove.limit_percent / 100);
 }
 
+Ticks Scheduler::full_quantum() {
+    u32 const jitter = m_config.perturbation.quantum_jitter_percent;
+    if (jitter == 0) return m_config.quantum;
+    // quantum * (100 - jitter) / 100 .. quantum * (100 + jitter) / 100, computed without overflow, at least 1 tick.
+    u64 const q = m_config.quantum.value;
+    u64 const spread = q / 100 * jitter + q % 100 * jitter / 100;
+    u64 const drawn = m_prng.between(q - spread, q + (spread < ~u64{0} - q ? spread : ~u64{0} - q));
+    return Ticks(drawn == 0 ? 1 : drawn);
+}
+
+Thread* Scheduler::draw_at_change_point(u32 level, Thread* running) {
+    RunList& list = m_levels[level];
+    usize const candidates = list.size() + (running != nullptr ? 1 : 0);
+    if (candidates < 2 || m_prng.below(1000) >= m_config.perturbation.change_per_mille) return nullptr;
+    u64 k = m_prng.below(candidates);
+    if (running != nullptr) {
+        if (k == 0) return running;
+        --k;
+    }
+    for (Thread& t : list) {
+        if (k-- != 0) continue;
+        list.remove(t);
+        if (list.is_empty()) m_nonempty_levels &= ~(1u << level);
+        return &t;
+    }
+    GROVE_ASSERT(false);
+    return nullptr;
+}
+
+Thread* Scheduler::take_front(u32 level) {
+    Thread* t = m_levels[level].pop_front();
+    GROVE_ASSERT(t != nullptr);
+    if (m_levels[level].is_empty()) m_nonempty_levels &= ~(1u << level);
+    return t;
+}
+
+ThreadId Scheduler::dispatch(Thread& t, Ticks now) {
+    t.state = ThreadState::Running;
+    m_running = &t;
+    m_dispatched_at = now;
+    return t.id;
+}
+
 // Makes `t` Runnable: parked when its grove is throttled, else on its level, at the back with a full quantum or,
 // for FrontIfQuantumLeft with quantum remaining, at the front with what remains.
 void Scheduler::enqueue(Thread& t, Placement placement) {
     t.state = ThreadState::Runnable;
     GroveState& g = m_groves[t.grove_slot];
     bool const keep_place = placement == Placement::FrontIfQuantumLeft && !t.quantum_left.is_zero();
-    if (!keep_place || g.throttled) t.quantum_left = m_config.quantum;
+    if (!keep_place || g.throttled) t.quantum_left = full_quantum();
     if (g.throttled) {
         g.parked.push_back(t);
         return;
@@ -411,7 +464,7 @@ void Scheduler::park(GroveSlot grove_slot) {
         for (usize n = list.size(); n > 0; --n) {
             Thread* t = list.pop_front();
             if (t->grove_slot == grove_slot) {
-                t->quantum_left = m_config.quantum;
+                t->quantum_left = full_quantum();
                 g.parked.push_back(*t);
             } else {
                 list.push_back(*t);

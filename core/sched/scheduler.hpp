@@ -1,9 +1,11 @@
 #pragma once
 #include <core/base/intrusive_list.hpp>
+#include <core/base/prng.hpp>
 #include <core/base/result.hpp>
 #include <core/base/slot_table.hpp>
 #include <core/base/static_vector.hpp>
 #include <core/sched/deadline_heap.hpp>
+#include <core/sched/schedule_perturbation.hpp>
 #include <core/sched/thread.hpp>
 
 namespace grove {
@@ -16,8 +18,9 @@ inline constexpr Ticks DefaultCpuPeriod = milliseconds(10);
 inline constexpr u32 DefaultCpuLimitPercent = 50;
 
 struct SchedulerConfig {
-    Ticks quantum = DefaultQuantum;  // > 0
-    Ticks period = DefaultCpuPeriod; // > 0
+    Ticks quantum = DefaultQuantum;      // > 0
+    Ticks period = DefaultCpuPeriod;     // > 0
+    SchedulePerturbation perturbation{}; // valid(); off by default
 };
 
 // How a wait ended when the scheduler ended it (not when the kernel called wake()).
@@ -76,7 +79,8 @@ struct GroveRemoval {
 // Policy. 32 priorities, the highest runnable one always runs; within a priority, round robin in FIFO order with
 // a quantum. A thread that was running and is displaced before its quantum ends (by a higher priority thread)
 // goes back to the front of its level with what remained; one whose quantum is used up, one that yields and one
-// that wakes go to the back with a full quantum. Each grove slot may use `limit_percent` of every period; a grove
+// that wakes go to the back with a full quantum. SchedulerConfig::perturbation departs from this among threads of
+// one priority, from its seed (schedule_perturbation.hpp). Each grove slot may use `limit_percent` of every period; a grove
 // that used its share is throttled: its runnable threads are parked (on a per-grove list, off the run queues)
 // until the period ends, so picking stays O(1) (a bitmap of non-empty levels and a FIFO list per level).
 //
@@ -201,6 +205,15 @@ private:
 
     enum class Placement : u8 { Back, FrontIfQuantumLeft };
 
+    // A full quantum: the configured one, or with perturbation a jittered one drawn from m_prng.
+    Ticks full_quantum();
+    // With perturbation, at a change point: a thread of `level` drawn among its threads and `running` (null or a
+    // thread of that level, not queued), taken off the queue; null when this pick is not a change point.
+    Thread* draw_at_change_point(u32 level, Thread* running);
+    Thread* take_front(u32 level);
+    // Makes `t`, already off every queue, the Running thread from `now`.
+    ThreadId dispatch(Thread& t, Ticks now);
+
     Thread* find(ThreadId id) { return m_threads.get(SlotRef{id.index, id.generation}); }
     ChargeEffect charge(Thread& thread, Ticks used, Ticks now);
     // charge() across a period boundary or for a grove with a share (limit below 100 %).
@@ -227,6 +240,7 @@ private:
     void unpark(GroveSlot grove_slot);
 
     SchedulerConfig m_config;
+    Prng m_prng; // drawn from only with perturbation enabled
     SlotTable<Thread, MaxThreads> m_threads;
     RunList m_levels[ThreadPriorityLevels];
     u32 m_nonempty_levels = 0; // bit p set <=> m_levels[p] is not empty

@@ -17,14 +17,21 @@ inline constexpr char const FloodStopped[] = "flood_stopped";
 inline constexpr char const SwarmChoice[] = "swarm_choice";   // a [[random_faults]] rule as this seed enabled it
 inline constexpr char const FaultPlanned[] = "fault_planned"; // a fault of the realized schedule, at time 0
 inline constexpr char const InvariantViolated[] = "invariant_violated"; // the check that ended the run
+inline constexpr char const SchedulePerturbed[] = "schedule_perturbed"; // [explore]'s perturbation, at time 0
 } // namespace runner_event
 
 inline constexpr char const* RunnerEventKinds[] = {
-    runner_event::Killed,       runner_event::Hung,
-    runner_event::Throttled,    runner_event::FaultInjected,
-    runner_event::MemorySpike,  runner_event::FloodStarted,
-    runner_event::FloodStopped, runner_event::SwarmChoice,
-    runner_event::FaultPlanned, runner_event::InvariantViolated,
+    runner_event::Killed,
+    runner_event::Hung,
+    runner_event::Throttled,
+    runner_event::FaultInjected,
+    runner_event::MemorySpike,
+    runner_event::FloodStarted,
+    runner_event::FloodStopped,
+    runner_event::SwarmChoice,
+    runner_event::FaultPlanned,
+    runner_event::InvariantViolated,
+    runner_event::SchedulePerturbed,
 };
 
 } // namespace grove

@@ -108,6 +108,9 @@ void print_header(std::string const& path, scenario::Scenario const& s, u64 seed
     if (!s.description.empty()) fmt::print(out, "{}\n", s.description);
     fmt::print(out, "seed {}, duration {}, {} groves, {} faults{}\n", seed, scenario::format_duration(s.duration),
                s.groves.size(), s.faults.size(), s.timing_independent ? ", timing independent" : "");
+    if (s.explore.quantum_jitter_percent != 0 || s.explore.change_per_mille != 0)
+        fmt::print("schedule perturbed from seed {}: quantum jitter {}%, change points {} per mille\n", seed,
+                   s.explore.quantum_jitter_percent, s.explore.change_per_mille);
     if (!s.draws_from_seed()) return;
     // The faults this seed draws, as the run applies them (and as its trace opens: swarm_choice, fault_planned).
     scenario::RealizedScenario const realized = scenario::realize_faults(s, seed);

@@ -1,6 +1,7 @@
 #include <sim/runner/scenario_runner.hpp>
 
 #include <core/explore/invariant_checker.hpp>
+#include <core/explore/seed_streams.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_injector.hpp>
 #include <core/machine/machine_loop.hpp>
@@ -66,6 +67,14 @@ std::string register_text(sim::RegisterSnapshot const& r) {
                        r.r13, r.r14, r.r15, r.rflags);
 }
 
+// The kernel's scheduler for a run: the defaults, perturbed from the run's seed as [explore] says.
+SchedulerConfig scheduler_config(scenario::Scenario const& s, RunOptions const& options) {
+    SchedulerConfig config;
+    config.perturbation = schedule_perturbation(options.seed.value_or(s.seed), s.explore.quantum_jitter_percent,
+                                                s.explore.change_per_mille);
+    return config;
+}
+
 // One run of one scenario. Owns the machine (arch, kernel) and the images for as long as the run lasts. The
 // machine loop (core/machine/machine_loop.hpp) drives it; faults go through the core's FaultInjector.
 class Run final : private FloodSpawner {
@@ -73,8 +82,8 @@ public:
     Run(scenario::RealizedScenario const& realized, RunOptions const& options, sim::FaultPrecision precision)
         : m_realized(realized), m_scenario(realized.scenario), m_options(options), m_images(options.image_directory),
           m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
-          m_kernel(std::make_unique<Kernel>(*m_arch)), m_recorder(*m_arch), m_injector(*m_kernel, m_recorder, *this),
-          m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
+          m_kernel(std::make_unique<Kernel>(*m_arch, scheduler_config(m_scenario, options))), m_recorder(*m_arch),
+          m_injector(*m_kernel, m_recorder, *this), m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
           m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
         m_kernel->set_sink(&m_recorder);
         m_recorder.set_registry(&m_kernel->manager().registry());
@@ -210,6 +219,12 @@ std::string Run::prepare() {
 }
 
 void Run::record_realization() {
+    if (scenario::Explore const& e = m_scenario.explore; e.quantum_jitter_percent != 0 || e.change_per_mille != 0) {
+        usize const event = add_runner_event("", runner_event::SchedulePerturbed);
+        m_recorder.at(event)
+            .with("quantum_jitter_percent", u64{e.quantum_jitter_percent})
+            .with("change_per_mille", u64{e.change_per_mille});
+    }
     if (!m_realized.drew_faults) return;
     std::vector<std::string> const lines = scenario::describe_realization(m_realized);
     for (usize i = 0; i < m_realized.choices.size(); ++i) {

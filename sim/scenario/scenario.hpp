@@ -2,6 +2,7 @@
 #include <core/base/units.hpp>
 #include <core/grove/limits.hpp>
 #include <core/machine/fault_action.hpp>
+#include <core/sched/schedule_perturbation.hpp>
 #include <sim/scenario/field_value.hpp>
 
 #include <optional>
@@ -143,9 +144,12 @@ struct RandomFaults {
 };
 
 // How a run explores ([explore]): in swarm mode each seed keeps a random subset of every [[random_faults]] rule
-// (its actions, its groves, a count up to the rule's).
+// (its actions, its groves, a count up to the rule's); quantum_jitter_percent and change_per_mille perturb the
+// schedule among threads of one priority (core/sched/schedule_perturbation.hpp), drawn from the seed.
 struct Explore {
     bool swarm = false;
+    u32 quantum_jitter_percent = 0; // 0..SchedulePerturbation::MaxQuantumJitterPercent
+    u32 change_per_mille = 0;       // 0..1000
     bool operator==(Explore const&) const = default;
 };
 

@@ -645,9 +645,12 @@ private:
     }
 
     static Explore read_explore(toml::table const& source) {
-        StrictTable const table(source, "[explore]", {"swarm"});
+        StrictTable const table(source, "[explore]", {"swarm", "quantum_jitter_percent", "change_per_mille"});
         Explore explore;
         explore.swarm = table.boolean_or("swarm", false);
+        explore.quantum_jitter_percent = static_cast<u32>(
+            table.integer_or("quantum_jitter_percent", 0, SchedulePerturbation::MaxQuantumJitterPercent, 0));
+        explore.change_per_mille = static_cast<u32>(table.integer_or("change_per_mille", 0, 1000, 0));
         return explore;
     }
 

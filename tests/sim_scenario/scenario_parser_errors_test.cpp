@@ -51,6 +51,12 @@ TEST(ScenarioParserErrors, NumberOutOfRange) {
     EXPECT_EQ(error_of(with_head("limits = { memory = \"1GiB\" }\n")),
               "bad.toml:6:21: 'memory' in the limits of grove 'a' is 1GiB, out of range; use a size from 4KiB to "
               "96MiB");
+    EXPECT_EQ(error_of(with_head("[explore]\nquantum_jitter_percent = 91\n")),
+              "bad.toml:7:26: 'quantum_jitter_percent' in [explore] is 91, out of range; use a whole number from 0 to "
+              "90");
+    EXPECT_EQ(error_of(with_head("[explore]\nchange_per_mille = 1001\n")),
+              "bad.toml:7:20: 'change_per_mille' in [explore] is 1001, out of range; use a whole number from 0 to "
+              "1000");
     // Admission could never reserve more threads than the kernel holds (core/grove/admission.hpp).
     EXPECT_EQ(error_of(with_head("limits = { threads = 257 }\n")),
               "bad.toml:6:22: 'threads' in the limits of grove 'a' is 257, out of range; use a whole number from 1 to "
@@ -187,7 +193,7 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
               "grant_revoked, grant_copied, grant_refused, interrupt, service_control, killed, hung, "
               "throttled, fault_injected, memory_spike, "
-              "flood_started, flood_stopped, swarm_choice, fault_planned or invariant_violated");
+              "flood_started, flood_stopped, swarm_choice, fault_planned, invariant_violated or schedule_perturbed");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
               "\"crashed\", grove = \"x\" }, ...]");

@@ -1,5 +1,6 @@
 #include <core/base/prng.hpp>
 #include <core/sched/scheduler.hpp>
+#include <tests/core/sched/scheduler_fixture.hpp>
 
 #include <gtest/gtest.h>
 
@@ -9,19 +10,8 @@
 namespace grove {
 namespace {
 
-// A Scheduler is large (its whole thread table is inline): tests keep it on the heap.
-std::unique_ptr<Scheduler> make_scheduler(SchedulerConfig config = {}) {
-    auto s = std::make_unique<Scheduler>(config);
-    // Unthrottled unless a test says otherwise, so that only the policy under test decides.
-    for (GroveSlot slot = 0; slot < MaxGroveSlots; ++slot) EXPECT_TRUE(s->set_cpu_limit(slot, 100).has_value());
-    return s;
-}
-
-ThreadId spawn(Scheduler& s, GroveSlot grove_slot, u32 priority) {
-    auto id = s.create(grove_slot, priority);
-    EXPECT_TRUE(id.has_value());
-    return id.value_or(ThreadId());
-}
+using testing::make_scheduler;
+using testing::spawn;
 
 // Checks that exactly one thread was reported, and how its wait ended.
 void expect_only_wakeup(Span<Wakeup const> woken, ThreadId thread, BlockReason reason, WakeOutcome outcome) {
