@@ -13,13 +13,15 @@ namespace grove {
 //   change_per_mille / 1000 the thread to run is drawn uniformly among them instead of taken from the front, and a
 //   running thread that loses the draw goes to the back of its level with a fresh quantum.
 struct SchedulePerturbation {
-    u64 seed = 0;                 // of the scheduler's own generator (SeedStream::Schedule of the run's seed)
+    u64 seed = 0;                   // of the scheduler's own generator (SeedStream::Schedule of the run's seed)
     u32 quantum_jitter_percent = 0; // 0..MaxQuantumJitterPercent
     u32 change_per_mille = 0;       // 0..1000
 
     static constexpr u32 MaxQuantumJitterPercent = 90;
     constexpr bool enabled() const { return quantum_jitter_percent != 0 || change_per_mille != 0; }
-    constexpr bool valid() const { return quantum_jitter_percent <= MaxQuantumJitterPercent && change_per_mille <= 1000; }
+    constexpr bool valid() const {
+        return quantum_jitter_percent <= MaxQuantumJitterPercent && change_per_mille <= 1000;
+    }
     bool operator==(SchedulePerturbation const&) const = default;
 };
 

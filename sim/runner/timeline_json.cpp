@@ -16,10 +16,22 @@ using scenario::TraceEvent;
 namespace {
 
 // The event kinds shown as instants on a grove's events track.
-std::set<std::string> const InstantKinds{"crashed",     "respawned", "respawn_scheduled", "gave_up",
-                                         "limit_exceeded", "throttled", "killed",         "hung",
-                                         "memory_spike", "fault_injected", "invariant_violated", "stopped",
-                                         "stopping",    "started",   "loaded",            "denied"};
+std::set<std::string> const InstantKinds{"crashed",
+                                         "respawned",
+                                         "respawn_scheduled",
+                                         "gave_up",
+                                         "limit_exceeded",
+                                         "throttled",
+                                         "killed",
+                                         "hung",
+                                         "memory_spike",
+                                         "fault_injected",
+                                         "invariant_violated",
+                                         "stopped",
+                                         "stopping",
+                                         "started",
+                                         "loaded",
+                                         "denied"};
 
 constexpr u64 EventsTrack = 0; // a grove's own track; thread tracks are the thread slot + 1
 
@@ -48,18 +60,24 @@ private:
         if (found != m_pids.end()) return found->second;
         u64 const pid = m_pids.size() + 1;
         m_pids[grove] = pid;
-        m_events.push_back(Json{{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", EventsTrack},
+        m_events.push_back(Json{{"name", "process_name"},
+                                {"ph", "M"},
+                                {"pid", pid},
+                                {"tid", EventsTrack},
                                 {"args", {{"name", grove.empty() ? std::string("kernel") : grove}}}});
-        m_events.push_back(Json{{"name", "process_sort_index"}, {"ph", "M"}, {"pid", pid}, {"tid", EventsTrack},
+        m_events.push_back(Json{{"name", "process_sort_index"},
+                                {"ph", "M"},
+                                {"pid", pid},
+                                {"tid", EventsTrack},
                                 {"args", {{"sort_index", pid}}}});
-        m_events.push_back(Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", EventsTrack},
-                                {"args", {{"name", "events"}}}});
+        m_events.push_back(Json{
+            {"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", EventsTrack}, {"args", {{"name", "events"}}}});
         return pid;
     }
 
     void slice(u64 pid, u64 tid, std::string name, char const* category, Ticks from, Ticks to, Json args = {}) {
-        Json event{{"name", std::move(name)}, {"cat", category}, {"ph", "X"}, {"pid", pid}, {"tid", tid},
-                   {"ts", micros(from)}, {"dur", micros(to - from)}};
+        Json event{{"name", std::move(name)}, {"cat", category},         {"ph", "X"}, {"pid", pid}, {"tid", tid},
+                   {"ts", micros(from)},      {"dur", micros(to - from)}};
         if (!args.is_null()) event["args"] = std::move(args);
         m_events.push_back(std::move(event));
     }
@@ -82,14 +100,16 @@ private:
         std::map<u32, Open> running; // by thread slot: the slice being joined
         std::set<std::pair<u64, u64>> named;
         auto close = [&](u32 slot, Open const& open) {
-            slice(open.pid, slot + 1, "running", "cpu", open.from, open.to,
-                  Json{{"generation", open.generation}});
+            slice(open.pid, slot + 1, "running", "cpu", open.from, open.to, Json{{"generation", open.generation}});
         };
         for (StepRecord const& step : steps) {
             u64 const pid = process(step.grove);
             u32 const slot = step.thread.index;
             if (named.insert({pid, slot}).second)
-                m_events.push_back(Json{{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", slot + 1},
+                m_events.push_back(Json{{"name", "thread_name"},
+                                        {"ph", "M"},
+                                        {"pid", pid},
+                                        {"tid", slot + 1},
                                         {"args", {{"name", fmt::format("thread {}", slot)}}}});
             auto found = running.find(slot);
             if (found != running.end() && found->second.pid == pid && found->second.to == step.started) {
@@ -102,8 +122,8 @@ private:
                 close(slot, previous);
                 if (previous.pid == pid && previous.to < step.started) {
                     char const* state = throttled_between(trace, step.grove, previous.to, step.started) ? "throttled"
-                                        : previous.last == TrapKind::Syscall                              ? "blocked"
-                                                                                                          : "ready";
+                                        : previous.last == TrapKind::Syscall                            ? "blocked"
+                                                                                                        : "ready";
                     slice(pid, slot + 1, state, "state", previous.to, step.started);
                 }
             }
@@ -123,8 +143,13 @@ private:
                 Json args = Json::object();
                 args["generation"] = event.generation;
                 for (auto const& [key, value] : event.fields) args[key] = value.to_string();
-                m_events.push_back(Json{{"name", event.kind}, {"cat", "grove"}, {"ph", "i"}, {"s", "p"},
-                                        {"pid", pid}, {"tid", EventsTrack}, {"ts", micros(event.time)},
+                m_events.push_back(Json{{"name", event.kind},
+                                        {"cat", "grove"},
+                                        {"ph", "i"},
+                                        {"s", "p"},
+                                        {"pid", pid},
+                                        {"tid", EventsTrack},
+                                        {"ts", micros(event.time)},
                                         {"args", std::move(args)}});
             }
             std::string const tag = text_field(event, "tag");
@@ -133,8 +158,13 @@ private:
                 Key const key{event.grove, text_field(event, "to"), tag, priority};
                 u64 const id = next_flow++;
                 pending[key].push_back(id);
-                m_sends[id] = Json{{"name", "send to " + std::get<1>(key)}, {"cat", "ipc"}, {"ph", "X"},
-                                   {"pid", pid}, {"tid", EventsTrack}, {"ts", micros(event.time)}, {"dur", 0.001},
+                m_sends[id] = Json{{"name", "send to " + std::get<1>(key)},
+                                   {"cat", "ipc"},
+                                   {"ph", "X"},
+                                   {"pid", pid},
+                                   {"tid", EventsTrack},
+                                   {"ts", micros(event.time)},
+                                   {"dur", 0.001},
                                    {"args", {{"tag", tag}, {"priority", priority}}}};
             } else if (event.kind == "message_refused") {
                 auto found = pending.find(Key{event.grove, text_field(event, "to"), tag, priority});
@@ -152,14 +182,29 @@ private:
                 double const sent_at = send["ts"].get<double>();
                 u64 const sender = send["pid"].get<u64>();
                 m_events.push_back(std::move(send));
-                m_events.push_back(Json{{"name", "message"}, {"cat", "ipc"}, {"ph", "s"}, {"id", id},
-                                        {"pid", sender}, {"tid", EventsTrack}, {"ts", sent_at}});
-                m_events.push_back(Json{{"name", "delivered from " + text_field(event, "from")}, {"cat", "ipc"},
-                                        {"ph", "X"}, {"pid", pid}, {"tid", EventsTrack},
-                                        {"ts", micros(event.time)}, {"dur", 0.001},
+                m_events.push_back(Json{{"name", "message"},
+                                        {"cat", "ipc"},
+                                        {"ph", "s"},
+                                        {"id", id},
+                                        {"pid", sender},
+                                        {"tid", EventsTrack},
+                                        {"ts", sent_at}});
+                m_events.push_back(Json{{"name", "delivered from " + text_field(event, "from")},
+                                        {"cat", "ipc"},
+                                        {"ph", "X"},
+                                        {"pid", pid},
+                                        {"tid", EventsTrack},
+                                        {"ts", micros(event.time)},
+                                        {"dur", 0.001},
                                         {"args", {{"tag", tag}, {"priority", priority}}}});
-                m_events.push_back(Json{{"name", "message"}, {"cat", "ipc"}, {"ph", "f"}, {"bp", "e"}, {"id", id},
-                                        {"pid", pid}, {"tid", EventsTrack}, {"ts", micros(event.time)}});
+                m_events.push_back(Json{{"name", "message"},
+                                        {"cat", "ipc"},
+                                        {"ph", "f"},
+                                        {"bp", "e"},
+                                        {"id", id},
+                                        {"pid", pid},
+                                        {"tid", EventsTrack},
+                                        {"ts", micros(event.time)}});
             }
         }
         // Messages still queued at the end: their send, without an arrow.

@@ -198,7 +198,13 @@ std::string format_scenario(Scenario const& s) {
     for (GroveSpec const& grove : s.groves) write_grove(out, grove);
     for (Fault const& fault : s.faults) write_fault(out, fault);
     for (RandomFaults const& rule : s.random_faults) write_random_faults(out, rule);
-    if (s.explore.swarm) out += "\n[explore]\nswarm = true\n";
+    if (s.explore != Explore{}) {
+        out += "\n[explore]\n";
+        if (s.explore.swarm) out += "swarm = true\n";
+        if (s.explore.quantum_jitter_percent != 0)
+            out += fmt::format("quantum_jitter_percent = {}\n", s.explore.quantum_jitter_percent);
+        if (s.explore.change_per_mille != 0) out += fmt::format("change_per_mille = {}\n", s.explore.change_per_mille);
+    }
     write_expectations(out, s.expect);
     return out;
 }
