@@ -11,6 +11,7 @@
 
 #include <core/kernel/kernel.hpp>
 #include <sim/backend/virtual_clock.hpp>
+#include <sim/runner/isolated_run.hpp>
 #include <sim/runner/scenario_runner.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -187,6 +189,41 @@ void sim_scenario_speed(benchmark::State& state, char const* file) {
     state.counters["value"] = benchmark::Counter(virtual_seconds, benchmark::Counter::kIsRate);
 }
 
+// Sweep throughput: one run of a shipped scenario per iteration, each with the next seed (1, 2, ...), as grovesim
+// sweep runs them — in a child process of its own (`isolated`) — or in this process (`in_process`), which bounds
+// what isolation can reach: the run itself (machine set-up, image loads, emulation and traps). Runs per second.
+void sim_sweep_runs(benchmark::State& state, char const* file, bool isolated) {
+    std::string const path = std::string(GROVE_SCENARIO_DIR) + "/" + file;
+    auto parsed = grove::scenario::parse_scenario_file(path, grove::scenario::ParseOptions{});
+    if (!parsed.has_value()) {
+        state.SkipWithError(("cannot read " + path).c_str());
+        return;
+    }
+    grove::scenario::Scenario const scenario = parsed.release_value();
+    grove::u64 seed = 0;
+    std::int64_t runs = 0;
+    for (auto _ : state) {
+        grove::runner::RunOptions options;
+        options.seed = ++seed;
+        auto const run = [&] { return grove::runner::run_scenario(scenario, options).error.empty() ? 0 : 1; };
+        int status = 0;
+        if (isolated) {
+            grove::runner::IsolatedOutcome const outcome =
+                grove::runner::run_isolated([&](grove::runner::RunProgress*) { return run(); }, 60,
+                                            grove::runner::IsolatedOutput::Captured);
+            status = outcome.died ? 1 : outcome.exit_status;
+        } else {
+            status = run();
+        }
+        if (status != 0) {
+            state.SkipWithError(("the run of seed " + std::to_string(seed) + " did not finish").c_str());
+            return;
+        }
+        ++runs;
+    }
+    state.SetItemsProcessed(runs);
+}
+
 // VmHWM of this process in KiB, or 0 when it cannot be read.
 long peak_rss_kib() {
     std::ifstream status("/proc/self/status");
@@ -260,6 +297,11 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("sim_floor/context_switch", sim_context_switch_floor)->UseRealTime();
     benchmark::RegisterBenchmark("sim_scenario/crash_limited", sim_scenario_speed, "crash_limited.toml")->UseRealTime();
     benchmark::RegisterBenchmark("sim_scenario/flood_echo", sim_scenario_speed, "flood_echo.toml")->UseRealTime();
+    for (char const* file : {"sweeps/chaos.toml", "crash_limited.toml"}) {
+        std::string const name = std::string("sim_sweep/") + file;
+        benchmark::RegisterBenchmark((name + "/isolated").c_str(), sim_sweep_runs, file, true)->UseRealTime();
+        benchmark::RegisterBenchmark((name + "/in_process").c_str(), sim_sweep_runs, file, false)->UseRealTime();
+    }
     benchmark::RegisterBenchmark("sim_memory/peak_rss_64_groves", sim_peak_rss_64)->Iterations(1)->UseRealTime();
 
     declare_row(BenchmarkRow{"sim_ipc_stream_vs_posix_mq", "sim_ipc/stream/real_time",
@@ -287,6 +329,12 @@ int main(int argc, char** argv) {
                              RowMetric::Value, "virtual s/s", ""});
     declare_row(BenchmarkRow{"sim_scenario_speed/flood_echo", "", "sim_scenario/flood_echo/real_time", RowMetric::Value,
                              "virtual s/s", ""});
+    for (char const* file : {"sweeps/chaos.toml", "crash_limited.toml"}) {
+        std::string const name = std::string("sim_sweep/") + file;
+        std::string const stem = std::filesystem::path(file).stem().string();
+        declare_row(BenchmarkRow{"sim_sweep_runs/" + stem, name + "/isolated/real_time", name + "/in_process/real_time",
+                                 RowMetric::ItemsPerSecond, "runs/s", ""});
+    }
     declare_row(BenchmarkRow{"sim_peak_rss_64_groves", "", "sim_memory/peak_rss_64_groves/iterations:1/real_time",
                              RowMetric::Value, "KiB", ""});
     return grove::bench::run_benchmarks(argc, argv);

@@ -85,8 +85,9 @@ void write_grove(std::string& out, GroveSpec const& g) {
         for (usize i = 0; i < c.irq.size(); ++i) out += fmt::format("{}{}", i == 0 ? "" : ", ", c.irq[i]);
         out += "]\n";
     }
-    out += fmt::format("ipc_send = {}\nipc_receive = {}\ncrash_watch = {}\n", name_list(c.ipc_send),
-                       name_list(c.ipc_receive), name_list(c.crash_watch));
+    out +=
+        fmt::format("ipc_send = {}\nipc_receive = {}\ncrash_watch = {}\nservice_manage = {}\n", name_list(c.ipc_send),
+                    name_list(c.ipc_receive), name_list(c.crash_watch), name_list(c.service_manage));
     out += fmt::format("thread_create = {}\nmemory_manage = {}\nfilesystem = {}\ngraphics = {}\nnetwork = {}\n",
                        c.thread_create, c.memory_manage, c.filesystem, c.graphics, c.network);
 
