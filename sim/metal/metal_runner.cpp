@@ -285,6 +285,11 @@ MetalOptions default_metal_options() {
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s) {
     // QEMU's isa-ide has one channel, the primary, as the simulator's bus has one drive's ports.
     if (s.disks.size() > 1) return std::string("it has more than one disk ([[disks]]); the primary channel holds one");
+    for (scenario::Disk const& disk : s.disks)
+        if (disk.seeded_timing)
+            return fmt::format("its disk '{}' has seeded_timing: QEMU's drive keeps its own timing, which no seed "
+                               "governs",
+                               disk.path);
     for (scenario::Fault const& f : s.faults) {
         if (f.action != FaultAction::FloodStart) continue;
         for (scenario::GroveSpec const& g : s.groves)
