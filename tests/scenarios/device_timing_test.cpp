@@ -10,8 +10,8 @@ namespace {
 // scenarios/block_service.toml (the ata grove serving a client's write, flush and read-back), its disk's timing
 // seeded or fixed.
 scenario::Scenario block_service(bool seeded_timing) {
-    auto parsed = scenario::parse_scenario_file(GROVE_SOURCE_DIR "/scenarios/block_service.toml",
-                                                scenario::ParseOptions{});
+    auto parsed =
+        scenario::parse_scenario_file(GROVE_SOURCE_DIR "/scenarios/block_service.toml", scenario::ParseOptions{});
     EXPECT_TRUE(parsed.has_value()) << (parsed.has_value() ? "" : parsed.error().text());
     scenario::Scenario s = parsed.release_value();
     EXPECT_EQ(s.disks.size(), 1u);
