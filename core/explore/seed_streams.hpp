@@ -13,6 +13,7 @@ enum class SeedStream : u64 {
     RandomFaults = 2, // [[random_faults]]: one sub-stream per rule (the rule's index is the `index`)
     Schedule = 3,     // schedule perturbation: quantum jitter and change points among equal-priority threads
     Swarm = 4,        // swarm mode: which kinds, groves and counts each rule keeps
+    Devices = 5,      // device models' behaviour (a disk's latencies with seeded timing; the disk's index is `index`)
 };
 
 // A 64-bit finalizer (the one of SplitMix64): every input bit affects every output bit.

@@ -1,5 +1,5 @@
 // ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N
-//          | grant-serve | grant-stream TARGET N|forever
+//          | grant-serve | grant-stream TARGET N|forever | grant-measure TARGET N
 //
 // The benchmark grove (bench/README.md). Every loop is the bare syscall, nothing else, so that a figure measures
 // the kernel's path and not the grove's own work.
@@ -19,6 +19,9 @@
 //                     Call is answered at once (its reply's header names this grove).
 //   grant-stream TARGET N  looks TARGET (a grant-serve) up, grants it a 64 KiB buffer for reading, then N TagFetch
 //                     Calls through that one grant, each checked to have moved 64 KiB; revokes the grant.
+//   grant-measure TARGET N  grant-stream TARGET N on the time-stamp counter (as measure), then prints
+//                     `ipcbench: grant64k=<cycles per transfer> bytes=65536 n=N`: the Call, the server's
+//                     GrantCopyFrom of 64 KiB and the reply, the switches included.
 // Exit 0 when done, 2 when the target cannot be found or a syscall is refused, 64 on bad arguments.
 #include <groves/programs/echo_protocol.hpp>
 #include <groves/programs/grant_protocol.hpp>
@@ -36,7 +39,7 @@ long time_stamp() {
 }
 
 constexpr char const* Usage = "ipcbench stream TARGET N|forever | null N|forever | yield N|forever | measure TARGET N "
-                              "| grant-serve | grant-stream TARGET N|forever";
+                              "| grant-serve | grant-stream TARGET N|forever | grant-measure TARGET N";
 constexpr u64 LookupAttempts = 1000;
 constexpr u64 LookupPause = 1'000'000; // ticks: 1 ms
 constexpr int ExitRefused = 2;
@@ -122,8 +125,8 @@ int main(int argc, char** argv) {
     if (argc == 2 && is_mode(argv[1], "grant-serve")) grant_serve();
     if (argc < 3) usage(Usage);
     u64 count = 0;
-    bool const with_target =
-        is_mode(argv[1], "stream") || is_mode(argv[1], "measure") || is_mode(argv[1], "grant-stream");
+    bool const with_target = is_mode(argv[1], "stream") || is_mode(argv[1], "measure") ||
+                             is_mode(argv[1], "grant-stream") || is_mode(argv[1], "grant-measure");
     if (argc != (with_target ? 4 : 3) || !parse_count(argv[with_target ? 3 : 2], count)) usage(Usage);
 
     if (is_mode(argv[1], "null")) {
@@ -154,6 +157,15 @@ int main(int argc, char** argv) {
     }
     if (is_mode(argv[1], "grant-stream")) {
         grant_stream(lookup(argv[2]), count);
+        return 0;
+    }
+    if (is_mode(argv[1], "grant-measure")) {
+        if (count == Forever) usage(Usage);
+        u64 const handle = lookup(argv[2]);
+        long const start = time_stamp();
+        grant_stream(handle, count);
+        print("ipcbench: grant64k=%ld bytes=%lu n=%lu\n", per_op(time_stamp() - start, count), grants::MaxTransfer,
+              count);
         return 0;
     }
     usage(Usage);

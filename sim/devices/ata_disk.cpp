@@ -21,10 +21,16 @@ void put_string(std::array<std::uint16_t, 256>& words, usize first, usize count,
 
 } // namespace
 
-AtaDisk::AtaDisk(std::vector<std::uint8_t> image, InterruptController& interrupts)
+AtaDisk::AtaDisk(std::vector<std::uint8_t> image, InterruptController& interrupts, std::optional<u64> timing_seed)
     : m_image(std::move(image)), m_interrupts(interrupts) {
     GROVE_ASSERT(!m_image.empty() && m_image.size() % SectorSize == 0 && sectors() <= MaxSectors);
+    if (timing_seed) m_timing.emplace(*timing_seed);
     reset();
+}
+
+Ticks AtaDisk::latency(Ticks fixed, LatencyBounds bounds) {
+    if (!m_timing) return fixed;
+    return Ticks(bounds.least.value + m_timing->below(bounds.most.value - bounds.least.value + 1));
 }
 
 std::vector<IoPortRange> AtaDisk::ports() const {
@@ -103,7 +109,7 @@ void AtaDisk::command(u8 code, Ticks now) {
     m_phase = Phase::Idle;
     m_status = StatusBusy;
     switch (code) {
-    case CommandIdentify: schedule(Step::IdentifyReady, now + CommandTime); return;
+    case CommandIdentify: schedule(Step::IdentifyReady, now + seek_time()); return;
     case CommandRead:
     case CommandReadNoRetry:
     case CommandWrite:
@@ -113,17 +119,19 @@ void AtaDisk::command(u8 code, Ticks now) {
         m_remaining = m_count == 0 ? 256 : m_count;
         bool const fits = u64{m_lba} + m_remaining <= sectors();
         if ((m_device & DeviceLba) == 0 || !fits) {
-            schedule(Step::Abort, now + CommandTime);
+            schedule(Step::Abort, now + seek_time());
             return;
         }
         bool const is_read = code == CommandRead || code == CommandReadNoRetry;
-        schedule(is_read ? Step::ReadReady : Step::WriteReady, now + (is_read ? CommandTime : SectorTime));
+        schedule(is_read ? Step::ReadReady : Step::WriteReady, now + (is_read ? seek_time() : transfer_time()));
         return;
     }
-    case CommandFlush:
-        schedule(Step::FlushDone, now + FlushTime + Ticks(FlushSectorTime.value * m_cache.size()));
+    case CommandFlush: {
+        Ticks const flush = latency(FlushTime, Flush);
+        schedule(Step::FlushDone, now + flush + Ticks(latency(FlushSectorTime, FlushSector).value * m_cache.size()));
         return;
-    default: schedule(Step::Abort, now + SectorTime); return;
+    }
+    default: schedule(Step::Abort, now + transfer_time()); return;
     }
 }
 
@@ -203,7 +211,7 @@ u8 AtaDisk::data_byte_in(Ticks now) {
     ++m_lba;
     m_phase = Phase::Idle;
     m_status = StatusBusy;
-    schedule(Step::ReadReady, now + SectorTime);
+    schedule(Step::ReadReady, now + transfer_time());
     return byte;
 }
 
@@ -213,7 +221,7 @@ void AtaDisk::data_byte_out(std::uint8_t byte, Ticks now) {
     if (m_position < SectorSize) return;
     m_phase = Phase::Idle;
     m_status = StatusBusy;
-    schedule(Step::WriteStored, now + SectorTime);
+    schedule(Step::WriteStored, now + transfer_time());
 }
 
 u32 AtaDisk::read_port(u16 port, u8 size, Ticks now) {

@@ -1,9 +1,11 @@
 #pragma once
+#include <core/base/prng.hpp>
 #include <sim/devices/device.hpp>
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace grove::sim {
@@ -20,7 +22,9 @@ namespace grove::sim {
 // Status: BSY while a command works, DRDY when the drive can take a command, DRQ while the data port expects or
 // holds a sector, ERR when the last command failed. Timing is virtual: a command is BSY for CommandTime before its
 // first sector (or its completion), each further sector for SectorTime, a flush for FlushTime plus FlushSectorTime
-// per sector it commits. The drive raises INTRQ (IRQ 14) when a sector is ready to read, when a written sector was
+// per sector it commits. With a timing seed (seeded timing), each of these latencies is drawn instead, every time
+// it is used, uniformly from its bounds (Seek, Transfer, Flush and FlushSector below) by a generator of the disk's
+// own, so that the seed governs the disk as it governs the rest of the run. The drive raises INTRQ (IRQ 14) when a sector is ready to read, when a written sector was
 // taken and the next may come, and when a command ends (not before the first sector of a write, as the standard
 // says); reading the status register (0x1F7) clears it, the alternate status (0x3F6) does not; nIEN (bit 1 of the
 // device control register, 0x3F6) keeps it off the line. SRST (bit 2) resets the drive.
@@ -41,6 +45,17 @@ public:
     static constexpr Ticks FlushTime = Ticks(50'000);
     static constexpr Ticks FlushSectorTime = Ticks(2'000);
 
+    // The bounds of the seeded latencies (inclusive; each holds the fixed one above): the seek before a command's
+    // first sector, the transfer of each further sector, a flush and its cost per committed sector.
+    struct LatencyBounds {
+        Ticks least;
+        Ticks most;
+    };
+    static constexpr LatencyBounds Seek{Ticks(5'000), Ticks(100'000)};
+    static constexpr LatencyBounds Transfer{Ticks(2'000), Ticks(10'000)};
+    static constexpr LatencyBounds Flush{Ticks(20'000), Ticks(200'000)};
+    static constexpr LatencyBounds FlushSector{Ticks(1'000), Ticks(4'000)};
+
     // Status and error bits.
     static constexpr u8 StatusBusy = 0x80, StatusReady = 0x40, StatusSeekDone = 0x10, StatusDataRequest = 0x08,
                         StatusError = 0x01;
@@ -50,8 +65,11 @@ public:
     static constexpr u8 CommandIdentify = 0xEC, CommandRead = 0x20, CommandReadNoRetry = 0x21, CommandWrite = 0x30,
                         CommandWriteNoRetry = 0x31, CommandFlush = 0xE7;
 
-    // `image`: a whole number of sectors, at least one and at most MaxSectors (the caller checked).
-    AtaDisk(std::vector<std::uint8_t> image, InterruptController& interrupts);
+    // `image`: a whole number of sectors, at least one and at most MaxSectors (the caller checked). Without
+    // `timing_seed` the latencies are the fixed ones; with it they are drawn from their bounds by a generator
+    // seeded with it.
+    AtaDisk(std::vector<std::uint8_t> image, InterruptController& interrupts,
+            std::optional<u64> timing_seed = std::nullopt);
 
     char const* name() const override { return "ata"; }
     std::vector<IoPortRange> ports() const override;
@@ -74,6 +92,10 @@ private:
     using Sector = std::array<std::uint8_t, SectorSize>;
 
     void command(u8 code, Ticks now);
+    // The next latency of each kind: the fixed one, or one drawn from its bounds under seeded timing.
+    Ticks latency(Ticks fixed, LatencyBounds bounds);
+    Ticks seek_time() { return latency(CommandTime, Seek); }
+    Ticks transfer_time() { return latency(SectorTime, Transfer); }
     void schedule(Step step, Ticks at);
     void run_step(Step step, Ticks at);
     void finish(u8 status);
@@ -87,6 +109,7 @@ private:
     std::vector<std::uint8_t> m_image;
     std::map<u32, Sector> m_cache;
     InterruptController& m_interrupts;
+    std::optional<Prng> m_timing; // the draws of seeded timing; empty for the fixed latencies
 
     u8 m_features = 0, m_count = 0, m_lba_low = 0, m_lba_mid = 0, m_lba_high = 0, m_device = 0, m_control = 0;
     u8 m_status = StatusReady | StatusSeekDone;

@@ -289,6 +289,11 @@ std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& s)
     if (s.explore.quantum_jitter_percent != 0 || s.explore.change_per_mille != 0)
         return std::string("it perturbs the schedule ([explore] quantum_jitter_percent, change_per_mille), which the "
                            "boot plan does not carry");
+    for (scenario::Disk const& disk : s.disks)
+        if (disk.seeded_timing)
+            return fmt::format("its disk '{}' has seeded_timing: QEMU's drive keeps its own timing, which no seed "
+                               "governs",
+                               disk.path);
     for (scenario::Fault const& f : s.faults) {
         if (f.action != FaultAction::FloodStart) continue;
         for (scenario::GroveSpec const& g : s.groves)

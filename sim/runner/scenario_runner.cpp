@@ -157,6 +157,7 @@ private:
 };
 
 std::string Run::attach_disks() {
+    u64 const seed = m_options.seed.value_or(m_scenario.seed);
     for (scenario::Disk const& disk : m_scenario.disks) {
         std::ifstream in(disk.image, std::ios::binary);
         std::vector<std::uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -165,7 +166,9 @@ std::string Run::attach_disks() {
             image.size() / sim::AtaDisk::SectorSize > sim::AtaDisk::MaxSectors)
             return fmt::format("the disk image '{}' has {} bytes, not a whole number of 512-byte sectors (1 to 2^28)",
                                disk.image, image.size());
-        auto ata = std::make_unique<sim::AtaDisk>(std::move(image), m_arch->bus().interrupts());
+        std::optional<u64> timing_seed;
+        if (disk.seeded_timing) timing_seed = stream_seed(seed, SeedStream::Devices, m_disks.size());
+        auto ata = std::make_unique<sim::AtaDisk>(std::move(image), m_arch->bus().interrupts(), timing_seed);
         sim::AtaDisk const* attached = ata.get();
         if (m_arch->bus().attach(std::move(ata)).is_error())
             return fmt::format("the disk '{}' cannot be attached: its ports are taken", disk.path);

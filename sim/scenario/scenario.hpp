@@ -212,11 +212,14 @@ struct Expectations {
 // simulator applies faults at the same time in that order).
 // A disk of the simulated machine ([[disks]]): the ATA drive on the primary channel, backed by a copy of the image
 // file at `path` (as written, relative to the scenario file) made for each run. Invariant once read from a file:
-// `image` names an existing file whose size is a non-zero multiple of 512 bytes and at most 2^28 sectors.
+// `image` names an existing file whose size is a non-zero multiple of 512 bytes and at most 2^28 sectors. With
+// `seeded_timing`, the drive's latencies are drawn from the run's seed (its own stream, SeedStream::Devices)
+// within the bounds sim/devices/ata_disk.hpp documents; without it they are the fixed ones.
 struct Disk {
     std::string path;
     std::string image; // the file: `path` resolved against the scenario file's directory
-    u32 line = 0;      // where the [[disks]] entry is, for errors found later
+    bool seeded_timing = false;
+    u32 line = 0; // where the [[disks]] entry is, for errors found later
     u32 column = 0;
     bool operator==(Disk const&) const = default;
 };

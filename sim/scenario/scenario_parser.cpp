@@ -138,11 +138,12 @@ public:
                                               "of the primary ATA channel");
             for (usize i = 0; i < disks->size(); ++i) {
                 toml::table const& entry = table_element(*disks, i, "disks");
-                StrictTable const disk(entry, "a [[disks]] entry", {"path"});
+                StrictTable const disk(entry, "a [[disks]] entry", {"path", "seeded_timing"});
                 Disk d;
                 d.path = disk.required_text("path", "path = \"disks/exercise.img\" (relative to the scenario file)");
                 if (d.path.empty()) fail_at(entry.source(), "the disk's 'path' is empty; name an image file");
                 d.image = d.path;
+                d.seeded_timing = disk.boolean_or("seeded_timing", false);
                 d.line = static_cast<u32>(entry.source().begin.line);
                 d.column = static_cast<u32>(entry.source().begin.column);
                 scenario.disks.push_back(d);

@@ -194,8 +194,10 @@ std::string format_scenario(Scenario const& s) {
     out +=
         fmt::format("name = {}\ndescription = {}\nseed = {}\nduration = {}\ntiming_independent = {}\n",
                     toml_string(s.name), toml_string(s.description), seed, duration(s.duration), s.timing_independent);
-    for (Disk const& disk : s.disks)
+    for (Disk const& disk : s.disks) {
         out += fmt::format("\n[[disks]]\npath = {}\n", toml_string(std::filesystem::absolute(disk.image).string()));
+        if (disk.seeded_timing) out += "seeded_timing = true\n";
+    }
     for (GroveSpec const& grove : s.groves) write_grove(out, grove);
     for (Fault const& fault : s.faults) write_fault(out, fault);
     for (RandomFaults const& rule : s.random_faults) write_random_faults(out, rule);

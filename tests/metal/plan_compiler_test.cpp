@@ -118,6 +118,16 @@ TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
     EXPECT_NE(reason->find("flooder"), std::string::npos) << *reason;
 }
 
+TEST(MetalRunner, RefusesADiskWithSeededTiming) {
+    scenario::Scenario s = parse(Text);
+    s.disks.push_back(scenario::Disk{"disks/exercise.img", "disks/exercise.img", false, 1, 1});
+    EXPECT_TRUE(metal_host::can_run_on_metal(s));
+    s.disks[0].seeded_timing = true;
+    auto const reason = metal_host::metal_unsupported_reason(s);
+    ASSERT_TRUE(reason.has_value());
+    EXPECT_NE(reason->find("QEMU's drive keeps its own timing"), std::string::npos) << *reason;
+}
+
 TEST(MetalRunner, RunsAFloodOnMetal) {
     scenario::Scenario s = parse(Text);
     s.groves[1].image = "flooder";

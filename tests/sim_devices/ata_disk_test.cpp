@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 namespace grove::sim {
 namespace {
 
@@ -133,6 +136,74 @@ TEST_F(AtaDiskTest, TheSlaveIsAbsentAndACommandToItIsIgnored) {
     EXPECT_EQ(in(Status), 0);
     out(Status, AtaDisk::CommandIdentify);
     EXPECT_EQ(bus.next_event(), Ticks::max());
+}
+
+// The latencies a disk built with `timing_seed` takes for a READ SECTORS of 2 sectors (the seek, then one
+// transfer) and a FLUSH CACHE of 1 written sector (the flush with its per-sector cost): the virtual times between
+// each command or data access and the disk's next event.
+std::vector<Ticks> latencies(std::optional<u64> timing_seed) {
+    DeviceBus bus;
+    EXPECT_TRUE(bus.attach(std::make_unique<AtaDisk>(std::vector<std::uint8_t>(Sectors * 512, 0), bus.interrupts(),
+                                                     timing_seed))
+                    .has_value());
+    Ticks now{};
+    std::vector<Ticks> taken;
+    auto out = [&](u16 port, u8 value) { bus.write(port, 1, value, now); };
+    auto settle = [&] {
+        Ticks const next = bus.next_event();
+        EXPECT_NE(next, Ticks::max());
+        taken.push_back(Ticks(next.value - now.value));
+        now = next;
+        bus.advance_to(now);
+    };
+    auto command = [&](u8 code, u8 count) {
+        out(Count, count);
+        out(LbaLow, 1);
+        out(LbaMid, 0);
+        out(LbaHigh, 0);
+        out(Device, 0xE0);
+        out(Status, code);
+    };
+    command(AtaDisk::CommandRead, 2);
+    settle(); // the seek
+    for (int i = 0; i < 256; ++i) bus.read(Data, 2, now);
+    settle(); // the second sector's transfer
+    for (int i = 0; i < 256; ++i) bus.read(Data, 2, now);
+    command(AtaDisk::CommandWrite, 1);
+    settle(); // the first sector's transfer
+    for (int i = 0; i < 256; ++i) bus.write(Data, 2, 0xA5A5, now);
+    settle(); // the written sector stored
+    command(AtaDisk::CommandFlush, 0);
+    settle(); // the flush of the one cached sector
+    EXPECT_EQ(bus.read(Status, 1, now), AtaDisk::StatusReady | AtaDisk::StatusSeekDone);
+    return taken;
+}
+
+TEST(AtaDiskTiming, WithoutASeedTheLatenciesAreTheFixedOnes) {
+    std::vector<Ticks> const fixed = {AtaDisk::CommandTime, AtaDisk::SectorTime, AtaDisk::SectorTime,
+                                      AtaDisk::SectorTime, AtaDisk::FlushTime + AtaDisk::FlushSectorTime};
+    EXPECT_EQ(latencies(std::nullopt), fixed);
+}
+
+TEST(AtaDiskTiming, ASeedDrawsEachLatencyWithinItsBoundsAndTheSameSeedDrawsTheSame) {
+    auto within = [](Ticks t, AtaDisk::LatencyBounds b) { return b.least <= t && t <= b.most; };
+    for (u64 seed = 1; seed <= 20; ++seed) {
+        std::vector<Ticks> const drawn = latencies(seed);
+        ASSERT_EQ(drawn.size(), 5u);
+        EXPECT_TRUE(within(drawn[0], AtaDisk::Seek)) << drawn[0].value;
+        EXPECT_TRUE(within(drawn[1], AtaDisk::Transfer)) << drawn[1].value;
+        EXPECT_TRUE(within(drawn[2], AtaDisk::Transfer)) << drawn[2].value;
+        EXPECT_TRUE(within(drawn[3], AtaDisk::Transfer)) << drawn[3].value;
+        EXPECT_TRUE(drawn[4] >= AtaDisk::Flush.least + AtaDisk::FlushSector.least &&
+                    drawn[4] <= AtaDisk::Flush.most + AtaDisk::FlushSector.most)
+            << drawn[4].value;
+        EXPECT_EQ(latencies(seed), drawn);
+    }
+}
+
+TEST(AtaDiskTiming, DifferentSeedsDrawDifferentLatencies) {
+    EXPECT_NE(latencies(1), latencies(2));
+    EXPECT_NE(latencies(1), latencies(std::nullopt));
 }
 
 } // namespace

@@ -428,5 +428,18 @@ swarm = true
     EXPECT_TRUE(s.draws_from_seed());
 }
 
+TEST(ScenarioParser, ADiskHasFixedTimingUnlessItAsksForSeededTiming) {
+    constexpr char const* Groves = "name = \"t\"\nduration = \"1ms\"\n[[groves]]\nname = \"a\"\nimage = \"echo\"\n";
+    Scenario const fixed = parse_ok(std::string(Groves) + "[[disks]]\npath = \"d.img\"\n");
+    ASSERT_EQ(fixed.disks.size(), 1u);
+    EXPECT_FALSE(fixed.disks[0].seeded_timing);
+    Scenario const seeded = parse_ok(std::string(Groves) + "[[disks]]\npath = \"d.img\"\nseeded_timing = true\n");
+    ASSERT_EQ(seeded.disks.size(), 1u);
+    EXPECT_TRUE(seeded.disks[0].seeded_timing);
+    EXPECT_FALSE(parse_scenario_string(std::string(Groves) + "[[disks]]\npath = \"d.img\"\nseeded_timing = 1\n",
+                                       "t.toml", ParseOptions{})
+                     .has_value());
+}
+
 } // namespace
 } // namespace grove::scenario
