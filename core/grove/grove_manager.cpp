@@ -105,9 +105,7 @@ Result<GroveId> GroveManager::spawn(GroveSpec const& spec, Ticks now) {
     GroveId const id = TRY(load(spec, now));
     Result<void> started = start(id, now);
     if (started.is_error()) {
-        Grove* g = m_registry.find(id);
-        teardown(*g);
-        MUST(m_registry.remove(id)); // loaded just above
+        MUST(remove(id)); // loaded just above, still Loading: its image and admission go back
         return started.error();
     }
     return id;

@@ -110,6 +110,9 @@ TEST_F(GroveManagerTest, StartFailureOfSpawnLeavesNothing) {
     EXPECT_EQ(manager->spawn(make_spec("a"), Ticks(0)).error(), Error::NoCapacity);
     EXPECT_EQ(manager->registry().size(), 0u);
     EXPECT_EQ(arch.free_pages(), free);
+    EXPECT_EQ(manager->admission().memory_reserved(), Bytes(0));
+    EXPECT_EQ(manager->admission().threads_reserved(), Count(0));
+    EXPECT_EQ(manager->admission().grants_reserved(), Count(0));
 }
 
 TEST_F(GroveManagerTest, GracefulStopEndsWhenTheGroveExits) {
