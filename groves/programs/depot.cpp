@@ -63,9 +63,7 @@ int main(int argc, char**) {
         if ((message.header.flags & abi::MessageFlagCall) == 0) continue;
         abi::Message reply{};
         reply.header.tag = message.header.tag;
-        spawn::Offer const o = offer(message.header.tag, message.header.sender);
-        memcpy(reply.payload, &o, sizeof o);
-        reply.header.length = sizeof o;
+        set_payload(reply, offer(message.header.tag, message.header.sender));
         long const replied = sys_reply(&reply);
         if (replied < 0) print("depot: reply failed: %s\n", status_name(replied));
     }

@@ -40,9 +40,7 @@ spawn::Offer ask_depot(u32 tag) {
     abi::Message reply{};
     long const called = sys_call(g_depot, &request, &reply, abi::WaitForever);
     if (called < 0) return {called, 0};
-    spawn::Offer o{};
-    memcpy(&o, reply.payload, sizeof o);
-    return o;
+    return payload_of<spawn::Offer>(reply);
 }
 
 // The worker's spec: echo, answering this grove's calls, with limits under this grove's own.
@@ -74,15 +72,12 @@ long call_worker(u64 stamp) {
     if (handle < 0) return handle;
     abi::Message request{};
     request.header.tag = echo::TagRequest;
-    memcpy(request.payload, &stamp, sizeof stamp);
-    request.header.length = sizeof stamp;
+    set_payload(request, stamp);
     abi::Message reply{};
     long const called = sys_call(static_cast<u64>(handle), &request, &reply, 50'000'000);
     sys_handle_close(static_cast<u64>(handle));
     if (called < 0) return called;
-    u64 echoed = 0;
-    memcpy(&echoed, reply.payload, sizeof echoed);
-    return echoed == stamp ? 1 : 0;
+    return payload_of<u64>(reply) == stamp ? 1 : 0;
 }
 
 long worker_status() {
