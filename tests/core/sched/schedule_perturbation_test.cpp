@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <vector>
@@ -106,6 +107,73 @@ TEST(SchedulePerturbation, TheSameSeedGivesTheSamePicksAndOtherSeedsOthers) {
     SchedulePerturbation const two = schedule_perturbation(2, 30, 200);
     EXPECT_EQ(picks_of_three(one, 200), picks_of_three(one, 200));
     EXPECT_NE(picks_of_three(one, 200), picks_of_three(two, 200));
+}
+
+TEST(SchedulePerturbation, PicksStayLiveAndHighestWhileTheThreadSetChangesUnderThem) {
+    // Threads are created, put to sleep, woken, destroyed and whole groves removed between picks, with every
+    // pick a possible change point: a pick is always a live thread of the highest ready priority, and every
+    // runnable thread stays reachable (the run queues and their bitmap agree with the threads' states).
+    auto s = make_scheduler(SchedulePerturbation{0x5eed, 90, 700});
+    std::vector<ThreadId> live;
+    Prng choose(42);
+    Ticks now{0};
+    for (int step = 0; step < 3000; ++step) {
+        ThreadId const running = s->current();
+        switch (choose.below(6)) {
+        case 0:
+            if (live.size() < 24)
+                live.push_back(spawn(*s, static_cast<GroveSlot>(choose.below(4)), static_cast<u32>(choose.below(3))));
+            break;
+        case 1:
+            if (!running.is_null()) {
+                ASSERT_TRUE(s->sleep(running, now + Ticks(choose.between(1, 3000))).has_value());
+            }
+            break;
+        case 2:
+            if (!live.empty()) {
+                usize const victim = choose.below(live.size());
+                ASSERT_TRUE(s->destroy(live[victim]).has_value());
+                live.erase(live.begin() + static_cast<std::ptrdiff_t>(victim));
+            }
+            break;
+        case 3: {
+            GroveSlot const slot = static_cast<GroveSlot>(choose.below(4));
+            ASSERT_TRUE(s->remove_grove(slot).has_value());
+            std::erase_if(live, [&](ThreadId t) { return s->thread(t) == nullptr; });
+            break;
+        }
+        case 4:
+            if (!running.is_null()) { ASSERT_TRUE(s->yield(running).has_value()); }
+            break;
+        default: break;
+        }
+        now += Ticks(choose.between(1, 400));
+        if (!s->current().is_null()) {
+            ASSERT_TRUE(s->charge(s->current(), now - s->dispatched_at(), now).has_value());
+        }
+        (void)s->expire_timeouts(now);
+        ThreadId const picked = s->pick_next(now);
+        usize runnable = 0;
+        u32 highest_ready = 0;
+        for (ThreadId t : live) {
+            Thread const* th = s->thread(t);
+            ASSERT_NE(th, nullptr);
+            if (th->state == ThreadState::Runnable) {
+                ++runnable;
+                highest_ready = std::max<u32>(highest_ready, th->priority);
+            }
+        }
+        ASSERT_EQ(s->runnable_count(), runnable) << "step " << step;
+        if (picked.is_null()) {
+            ASSERT_EQ(runnable, 0u) << "step " << step;
+            continue;
+        }
+        Thread const* p = s->thread(picked);
+        ASSERT_NE(p, nullptr) << "step " << step;
+        ASSERT_EQ(p->state, ThreadState::Running);
+        ASSERT_NE(std::find(live.begin(), live.end(), picked), live.end());
+        if (runnable != 0) { ASSERT_GE(p->priority, highest_ready) << "step " << step; }
+    }
 }
 
 } // namespace
