@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 #include <sys/wait.h>
@@ -166,15 +167,23 @@ void sim_context_switch_floor(benchmark::State& state) {
     for (auto _ : state) machine.step();
 }
 
-// A shipped scenario replayed by the runner library: virtual seconds per wall second (counter "value").
-void sim_scenario_speed(benchmark::State& state, char const* file) {
+// The shipped scenario `file` (relative to scenarios/), parsed outside the timing; nullopt, with an error set on
+// `state`, when it cannot be read.
+std::optional<grove::scenario::Scenario> shipped_scenario(benchmark::State& state, char const* file) {
     std::string const path = std::string(GROVE_SCENARIO_DIR) + "/" + file;
     auto parsed = grove::scenario::parse_scenario_file(path, grove::scenario::ParseOptions{});
     if (!parsed.has_value()) {
         state.SkipWithError(("cannot read " + path).c_str());
-        return;
+        return std::nullopt;
     }
-    grove::scenario::Scenario const scenario = parsed.release_value();
+    return parsed.release_value();
+}
+
+// A shipped scenario replayed by the runner library: virtual seconds per wall second (counter "value").
+void sim_scenario_speed(benchmark::State& state, char const* file) {
+    std::optional<grove::scenario::Scenario> const parsed = shipped_scenario(state, file);
+    if (!parsed) return;
+    grove::scenario::Scenario const& scenario = *parsed;
     grove::runner::RunOptions const options;
     double virtual_seconds = 0;
     for (auto _ : state) {
@@ -193,13 +202,9 @@ void sim_scenario_speed(benchmark::State& state, char const* file) {
 // sweep runs them — in a child process of its own (`isolated`) — or in this process (`in_process`), which bounds
 // what isolation can reach: the run itself (machine set-up, image loads, emulation and traps). Runs per second.
 void sim_sweep_runs(benchmark::State& state, char const* file, bool isolated) {
-    std::string const path = std::string(GROVE_SCENARIO_DIR) + "/" + file;
-    auto parsed = grove::scenario::parse_scenario_file(path, grove::scenario::ParseOptions{});
-    if (!parsed.has_value()) {
-        state.SkipWithError(("cannot read " + path).c_str());
-        return;
-    }
-    grove::scenario::Scenario const scenario = parsed.release_value();
+    std::optional<grove::scenario::Scenario> const parsed = shipped_scenario(state, file);
+    if (!parsed) return;
+    grove::scenario::Scenario const& scenario = *parsed;
     grove::u64 seed = 0;
     std::int64_t runs = 0;
     for (auto _ : state) {
@@ -297,10 +302,14 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("sim_floor/context_switch", sim_context_switch_floor)->UseRealTime();
     benchmark::RegisterBenchmark("sim_scenario/crash_limited", sim_scenario_speed, "crash_limited.toml")->UseRealTime();
     benchmark::RegisterBenchmark("sim_scenario/flood_echo", sim_scenario_speed, "flood_echo.toml")->UseRealTime();
+    // Each sweep scenario's pair of benchmarks, and its row (the summary orders rows by name).
     for (char const* file : {"sweeps/chaos.toml", "crash_limited.toml"}) {
         std::string const name = std::string("sim_sweep/") + file;
         benchmark::RegisterBenchmark((name + "/isolated").c_str(), sim_sweep_runs, file, true)->UseRealTime();
         benchmark::RegisterBenchmark((name + "/in_process").c_str(), sim_sweep_runs, file, false)->UseRealTime();
+        std::string const stem = std::filesystem::path(file).stem().string();
+        declare_row(BenchmarkRow{"sim_sweep_runs/" + stem, name + "/isolated/real_time", name + "/in_process/real_time",
+                                 RowMetric::ItemsPerSecond, "runs/s", ""});
     }
     benchmark::RegisterBenchmark("sim_memory/peak_rss_64_groves", sim_peak_rss_64)->Iterations(1)->UseRealTime();
 
@@ -329,12 +338,6 @@ int main(int argc, char** argv) {
                              RowMetric::Value, "virtual s/s", ""});
     declare_row(BenchmarkRow{"sim_scenario_speed/flood_echo", "", "sim_scenario/flood_echo/real_time", RowMetric::Value,
                              "virtual s/s", ""});
-    for (char const* file : {"sweeps/chaos.toml", "crash_limited.toml"}) {
-        std::string const name = std::string("sim_sweep/") + file;
-        std::string const stem = std::filesystem::path(file).stem().string();
-        declare_row(BenchmarkRow{"sim_sweep_runs/" + stem, name + "/isolated/real_time", name + "/in_process/real_time",
-                                 RowMetric::ItemsPerSecond, "runs/s", ""});
-    }
     declare_row(BenchmarkRow{"sim_peak_rss_64_groves", "", "sim_memory/peak_rss_64_groves/iterations:1/real_time",
                              RowMetric::Value, "KiB", ""});
     return grove::bench::run_benchmarks(argc, argv);
