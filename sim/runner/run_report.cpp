@@ -1,5 +1,7 @@
 #include <sim/runner/run_report.hpp>
+#include <sim/scenario/json_text.hpp>
 #include <sim/scenario/trace.hpp>
+#include <sim/scenario/untrusted_text.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,10 +26,11 @@ Json case_json(ReportCase const& c) {
 }
 
 // Text as XML character data or an attribute value: the five special characters escaped, and the characters XML
-// 1.0 cannot hold at all (control characters other than tab, line feed and carriage return) as U+FFFD.
+// 1.0 cannot hold at all (control characters other than tab, line feed and carriage return) and bytes that are not
+// UTF-8 as U+FFFD.
 std::string xml_text(std::string const& text) {
     std::string out;
-    for (char c : text) {
+    for (char c : scenario::valid_utf8(text)) {
         switch (c) {
         case '&': out += "&amp;"; break;
         case '<': out += "&lt;"; break;
@@ -75,7 +78,7 @@ std::string report_json(Report const& report) {
                    {"unfinished", count(report, SeedOutcome::Unfinished)},
                    {"bad-input", count(report, SeedOutcome::BadInput)},
                    {"results", cases}};
-    return out.dump(2) + "\n";
+    return scenario::json_text(out, 2) + "\n";
 }
 
 std::string report_junit(Report const& report) {
@@ -118,7 +121,7 @@ std::optional<std::string> write_report(Report const& report, ReportFormat forma
     return fmt::format("{}: cannot write the report", path);
 }
 
-std::string report_case_line(ReportCase const& c) { return case_json(c).dump(); }
+std::string report_case_line(ReportCase const& c) { return scenario::json_text(case_json(c)); }
 
 std::optional<ReportCase> read_report_case(std::string const& line) {
     Json const entry = Json::parse(line, nullptr, false);

@@ -1,4 +1,5 @@
 #include <sim/runner/sweep_results.hpp>
+#include <sim/scenario/json_text.hpp>
 #include <sim/scenario/trace.hpp>
 
 #include <fmt/format.h>
@@ -136,7 +137,7 @@ std::string sweep_json(SweepResults const& r) {
                         {"jobs", r.jobs},
                         {"wall_seconds", r.wall_seconds},
                         {"runs", runs}};
-    return document.dump(2) + "\n";
+    return scenario::json_text(document, 2) + "\n";
 }
 
 std::optional<std::string> read_sweep_json(std::string const& path, SweepResults& r) {

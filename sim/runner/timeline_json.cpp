@@ -1,4 +1,5 @@
 #include <sim/runner/timeline_json.hpp>
+#include <sim/scenario/json_text.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -219,7 +220,7 @@ private:
 } // namespace
 
 std::string timeline_json(scenario::Trace const& trace, std::vector<StepRecord> const& steps) {
-    return Timeline().build(trace, steps).dump() + "\n";
+    return scenario::json_text(Timeline().build(trace, steps)) + "\n";
 }
 
 } // namespace grove::runner

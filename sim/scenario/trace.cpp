@@ -1,5 +1,6 @@
 #include <core/base/hash.hpp>
 #include <core/trace/event.hpp>
+#include <sim/scenario/json_text.hpp>
 #include <sim/scenario/trace.hpp>
 
 #include <fmt/format.h>
@@ -19,7 +20,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // JSON text of a string; bytes that are not UTF-8 become U+FFFD, so writing never fails.
-std::string quoted(std::string const& text) { return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string quoted(std::string const& text) { return json_text(Json(text)); }
 
 void append_value(std::string& out, FieldValue const& value) {
     if (value.is_text()) out += quoted(value.as_text());

@@ -14,4 +14,9 @@ std::string printable(std::string_view text, usize max_bytes = ~usize{0});
 // printable(text, max_bytes) between quotes: 'echo', 'a\x1b[2J'... (5000 bytes).
 std::string quoted_text(std::string_view text, usize max_bytes = 64, char quote = '\'');
 
+// Text that came from outside made valid UTF-8 for a format that must hold it (JSON, XML): every byte that does
+// not start a well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF)
+// becomes U+FFFD, and decoding goes on at the next byte. Valid text comes back unchanged.
+std::string valid_utf8(std::string_view text);
+
 } // namespace grove::scenario
