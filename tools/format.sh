@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# clang-format (.clang-format) over every C and C++ file git tracks. With --check it writes nothing, prints the
+# clang-format (.clang-format) over every C and C++ file git tracks or would add (untracked, not ignored). With --check it writes nothing, prints the
 # files it would change and how many lines, and exits 1 when there are any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ if ! command -v clang-format >/dev/null; then
   exit 1
 fi
 
-files=$(git ls-files '*.cpp' '*.hpp' '*.h' '*.c')
+files=$(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.c')
 if [ "${1:-}" != "--check" ]; then
   printf '%s\n' $files | xargs clang-format -i --style=file
   exit 0

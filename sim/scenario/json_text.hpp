@@ -5,7 +5,7 @@
 
 namespace grove::scenario {
 
-template <class Json>
+template<class Json>
 std::string json_text(Json const& document, int indent = -1) {
     return document.dump(indent, ' ', false, Json::error_handler_t::replace);
 }

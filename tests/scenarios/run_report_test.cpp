@@ -7,7 +7,8 @@ namespace {
 
 // A scenario file's path is any bytes; the reports hold it as UTF-8 with U+FFFD for the bytes that are not.
 Report report_of_a_path_that_is_not_utf8() {
-    return Report{"run", "grovesim run",
+    return Report{"run",
+                  "grovesim run",
                   {ReportCase{"crash-never", "bad\xff.toml", 1, SeedOutcome::Failed, 0x1234, {"in \xc3("}, 0.5}}};
 }
 

@@ -23,11 +23,11 @@ TEST(ValidUtf8, ReplacesEachByteThatStartsNoSequenceAndGoesOnAtTheNext) {
 }
 
 TEST(ValidUtf8, RefusesOverlongFormsSurrogatesAndCodePointsPastTheLast) {
-    EXPECT_EQ(valid_utf8("\xc0\xaf"), Replacement + Replacement);                              // overlong '/'
-    EXPECT_EQ(valid_utf8("\xe0\x80\xaf"), Replacement + Replacement + Replacement);            // overlong
-    EXPECT_EQ(valid_utf8("\xed\xa0\x80"), Replacement + Replacement + Replacement);            // U+D800
+    EXPECT_EQ(valid_utf8("\xc0\xaf"), Replacement + Replacement);                                     // overlong '/'
+    EXPECT_EQ(valid_utf8("\xe0\x80\xaf"), Replacement + Replacement + Replacement);                   // overlong
+    EXPECT_EQ(valid_utf8("\xed\xa0\x80"), Replacement + Replacement + Replacement);                   // U+D800
     EXPECT_EQ(valid_utf8("\xf4\x90\x80\x80"), Replacement + Replacement + Replacement + Replacement); // past U+10FFFF
-    EXPECT_EQ(valid_utf8("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");                            // U+10FFFF itself
+    EXPECT_EQ(valid_utf8("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");                                    // U+10FFFF itself
 }
 
 TEST(ValidUtf8, MakesEveryByteStringValid) {
