@@ -4,6 +4,7 @@
 // time) and the next one still runs; on metal QEMU is that child, stopped after --timeout.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/images_option.hpp>
 #include <sim/cli/report_option.hpp>
 #include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
@@ -43,7 +44,7 @@ struct RunCommandOptions {
     std::vector<std::string> scenarios;
     std::optional<u64> seed;
     std::string trace_path;
-    std::string images;
+    ImageDirectories images;
     std::string digests_path;
     std::string write_digests_path;
     bool quiet = false;
@@ -168,7 +169,7 @@ std::optional<runner::RunDivergence> check_determinism(scenario::Scenario const&
 int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptions const& options,
            DigestFile const& digests, runner::RunProgress* progress) {
     runner::RunOptions run_options;
-    if (!options.images.empty()) run_options.image_directory = options.images;
+    run_options.image_directories = options.images;
     run_options.seed = options.seed;
     run_options.progress = progress;
     if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
@@ -478,9 +479,7 @@ void add_run_command(CLI::App& app, int& exit_status) {
                         "chrome://tracing open: a track per grove and thread, running/blocked/ready/throttled "
                         "slices, instants for crashes, respawns and limit events, arrows from sends to deliveries "
                         "(one scenario)");
-    command->add_option("--images", options->images,
-                        fmt::format("The directory holding the grove images <name>.elf (default {})",
-                                    runner::default_image_directory().string()));
+    add_images_option(*command, options->images);
     command->add_option("--digests", options->digests_path,
                         "Also check each scenario's digest against this file of '<scenario name> <digest>' lines");
     command->add_option("--write-digests", options->write_digests_path,

@@ -1,5 +1,6 @@
 #include <core/base/hash.hpp>
 #include <sim/metal/metal_runner.hpp>
+#include <sim/scenario/image_search.hpp>
 #include <sim/metal/plan_compiler.hpp>
 
 #include <fmt/format.h>
@@ -65,14 +66,13 @@ Parsed<BootFiles> gather(scenario::Scenario const& s, MetalOptions const& option
         return problem(options,
                        fmt::format("cannot read the kernel {}; build it first (make build)", options.kernel.string()));
     files.kernel = std::move(*kernel);
+    scenario::ImageSearch const search(options.image_dirs);
     for (std::string const& image : files.images) {
-        fs::path const path = options.image_dir / (image + ".elf");
-        auto bytes = read_bytes(path);
-        if (!bytes)
-            return problem(options, fmt::format("cannot read the grove image {}; build the images first "
-                                                "(make build)",
-                                                path.string()));
-        files.image_paths.push_back(path);
+        auto const path = search.find(image);
+        if (!path) return problem(options, search.missing(image));
+        auto bytes = read_bytes(*path);
+        if (!bytes) return problem(options, fmt::format("cannot read the grove image {}", path->string()));
+        files.image_paths.push_back(*path);
         files.image_bytes.push_back(std::move(*bytes));
     }
     return files;
@@ -275,7 +275,7 @@ std::vector<std::string> qemu_command(MetalOptions const& options, bool has_disk
 MetalOptions default_metal_options() {
     MetalOptions options;
     options.kernel = GROVE_METAL_KERNEL;
-    options.image_dir = GROVE_METAL_IMAGE_DIR;
+    options.image_dirs = {GROVE_METAL_IMAGE_DIR};
     options.cache_dir = GROVE_METAL_CACHE_DIR;
     if (std::string_view(GROVE_METAL_QEMU).size() > 0) options.qemu = GROVE_METAL_QEMU;
     if (std::string_view(GROVE_METAL_GRUB_MKRESCUE).size() > 0) options.grub_mkrescue = GROVE_METAL_GRUB_MKRESCUE;

@@ -154,7 +154,7 @@ protected:
             std::ofstream(m_dir / "images" / (std::string(name) + ".elf")) << "x";
         std::ofstream(m_dir / "kernel.elf") << "kernel";
         m_options.kernel = m_dir / "kernel.elf";
-        m_options.image_dir = m_dir / "images";
+        m_options.image_dirs = {m_dir / "images"};
         m_options.cache_dir = m_dir / "cache";
         m_options.boot = metal_host::BootMethod::Kernel;
         m_options.name = "t.toml";
