@@ -194,6 +194,33 @@ std::string trace_lines(std::string const& serial) {
     return lines;
 }
 
+// The kernel writes a grove's console text on COM1 as comment lines ("# " at the start of each line, a line ended
+// before the next trace line) just before the `console` event of that write: each console event gets that text as
+// its `text` field, as in the simulator. The event's `length` tells a newline the grove wrote from one the kernel
+// added to end the line.
+void attach_console_text(std::string const& serial, scenario::Trace& trace) {
+    std::istringstream in(serial.substr(0, serial.rfind('\n') == std::string::npos ? 0 : serial.rfind('\n') + 1));
+    std::string pending;
+    usize event = 0;
+    for (std::string line; std::getline(in, line) && event < trace.events.size();) {
+        if (line.starts_with("# ")) {
+            pending += line.substr(2);
+            pending += '\n';
+            continue;
+        }
+        if (line.empty() || line.front() != '{') continue;
+        scenario::TraceEvent& current = trace.events[event++];
+        scenario::FieldValue const* length = current.field("length");
+        if (current.kind == "console" && length != nullptr && length->is_unsigned() &&
+            current.field("text") == nullptr) {
+            usize const size = static_cast<usize>(length->as_unsigned());
+            if (pending.size() == size + 1 && pending.back() == '\n') pending.pop_back();
+            if (size <= pending.size()) current.with("text", pending.substr(pending.size() - size));
+        }
+        pending.clear();
+    }
+}
+
 // The per-run copies of the scenario's disk images, attached to QEMU as the ATA drive of the primary channel:
 // -device isa-ide (ports 0x1F0-0x1F7 and 0x3F6, IRQ 14; on q35 `-drive if=ide` lands on AHCI, which has no legacy
 // ports). The copies are removed when the run is over (finish()).
@@ -388,6 +415,7 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
         return trace.error();
     }
     run.trace = trace.release_value();
+    attach_console_text(run.serial, run.trace);
     if (run.completed() && !run.trace.final_counters) {
         run.outcome = MetalOutcome::Incomplete;
         run.failure = "the serial trace has no final record; the run did not complete";
