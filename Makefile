@@ -60,6 +60,13 @@ qemu: iso
 	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
 endif
 
+# The grove SDK under SDK_PREFIX (default build/sdk): headers, the runtime library with its start code, the link
+# settings and the CMake package GroveSdk (groves/README.md, "Your own programs"; examples/sdk-pong).
+.PHONY: sdk
+SDK_PREFIX ?= build/sdk
+sdk: build
+	cmake --install build --component sdk --prefix $(SDK_PREFIX)
+
 # The benchmarks: a Release build in build-release/ (never the debug tree), every program in bench/ with
 # repetitions, JSON in build/bench/, the table on the console and build/bench/summary.json. See bench/README.md.
 .PHONY: bench
