@@ -45,18 +45,27 @@ format-check:
 
 # The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree, with the demo
 # plan arch_x86_64/boot/demo.toml and its grove images), and a boot in QEMU with the serial console here; exit
-# status 0 when the kernel reports success. `make qemu SCENARIO=path.toml` boots that scenario's plan instead.
+# status 0 when the kernel reports success. `make qemu SCENARIO=path.toml` boots that scenario's ISO instead through
+# `grovesim run --target metal` and exits with the scenario's verdict: 0 when every expectation holds, 1 when one
+# fails (or the guest does not finish), 2 on bad input. IMAGES=DIR adds a directory of grove images.
 .PHONY: iso qemu
 iso: configure
 	cmake --build --preset host-debug --target iso
 
 ifdef SCENARIO
 qemu: build
-	@iso=$$(build/bin/grove-metal iso "$(SCENARIO)") && arch_x86_64/scripts/run-qemu.sh "$$iso"
+	@build/bin/grovesim run --target metal $(if $(IMAGES),--images "$(IMAGES)") "$(SCENARIO)"
 else
 qemu: iso
 	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
 endif
+
+# The grove SDK under SDK_PREFIX (default build/sdk): headers, the runtime library with its start code, the link
+# settings and the CMake package GroveSdk (groves/README.md, "Your own programs"; examples/sdk-pong).
+.PHONY: sdk
+SDK_PREFIX ?= build/sdk
+sdk: build
+	cmake --install build --component sdk --prefix $(SDK_PREFIX)
 
 # The benchmarks: a Release build in build-release/ (never the debug tree), every program in bench/ with
 # repetitions, JSON in build/bench/, the table on the console and build/bench/summary.json. See bench/README.md.

@@ -1,11 +1,12 @@
 #include <bench/support/benchmark_main.hpp>
 
+#include <sim/backend/tool_versions.hpp>
+
 #include <benchmark/benchmark.h>
-#include <capstone/capstone.h>
-#include <unicorn/unicorn.h>
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 #include <unistd.h>
 
@@ -15,40 +16,10 @@
 
 namespace grove::bench {
 
-namespace {
-
-std::string dotted(unsigned major, unsigned minor) { return std::to_string(major) + "." + std::to_string(minor); }
-
-// The first line of `qemu-system-x86_64 --version`, or "unavailable".
-std::string qemu_version() {
-    FILE* pipe = popen("qemu-system-x86_64 --version 2>/dev/null", "r");
-    if (pipe == nullptr) return "unavailable";
-    char line[256] = {};
-    bool const has_line = std::fgets(line, sizeof line, pipe) != nullptr;
-    int const status = pclose(pipe);
-    if (!has_line || status != 0) return "unavailable";
-    std::string text = line;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
-}
-
-} // namespace
-
 void add_tool_context() {
-    unsigned uc_major = 0;
-    unsigned uc_minor = 0;
-    unsigned const uc_packed = uc_version(&uc_major, &uc_minor);
-    // uc_version packs major.minor.patch.extra as bytes; the patch level is the second-lowest byte.
-    unsigned const uc_patch = (uc_packed >> 8) & 0xff;
-    benchmark::AddCustomContext("unicorn_version", dotted(uc_major, uc_minor) + "." + std::to_string(uc_patch));
-
-    int cs_major = 0;
-    int cs_minor = 0;
-    (void)cs_version(&cs_major, &cs_minor);
-    benchmark::AddCustomContext("capstone_version",
-                                dotted(static_cast<unsigned>(cs_major), static_cast<unsigned>(cs_minor)));
-
-    benchmark::AddCustomContext("qemu_version", qemu_version());
+    benchmark::AddCustomContext("unicorn_version", sim::unicorn_version());
+    benchmark::AddCustomContext("capstone_version", sim::capstone_version());
+    benchmark::AddCustomContext("qemu_version", sim::qemu_version());
     benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
     benchmark::AddCustomContext("grove_build_type", GROVE_BUILD_TYPE);
 }
@@ -74,6 +45,22 @@ private:
 } // namespace
 
 int run_benchmarks(int argc, char** argv) {
+    // Figures from an unoptimised tree mean nothing beside their references: refused unless asked for.
+    bool allow_unoptimised = false;
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == AllowUnoptimisedFlag) allow_unoptimised = true;
+        else argv[kept++] = argv[i];
+    }
+    argc = kept;
+    if (std::string_view(GROVE_BUILD_TYPE) != "Release" && !allow_unoptimised) {
+        std::fprintf(stderr,
+                     "%s: this is a %s build; its figures are not comparable with their references. Run the Release "
+                     "build (make bench, build-release/), or give %s to run it anyway (a quick check that it "
+                     "starts, as ctest -L bench does)\n",
+                     argv[0], GROVE_BUILD_TYPE, AllowUnoptimisedFlag);
+        return 2;
+    }
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     add_tool_context();

@@ -34,7 +34,7 @@ int unicorn_protection(Permissions permissions) {
 } // namespace
 
 FreeGrove::FreeGrove(std::string const& image_name, std::vector<std::string> const& arguments)
-    : m_images(runner::default_image_directory()) {
+    : m_images(runner::image_search()) {
     runner::GroveImage const* image = m_images.get(image_name);
     if (image == nullptr) {
         fail(m_images.error());

@@ -8,7 +8,7 @@
 namespace grove::bench {
 
 SimMachine::SimMachine()
-    : m_images(runner::default_image_directory()),
+    : m_images(runner::image_search()),
       m_arch(std::make_unique<sim::UnicornArch>(sim::UnicornArch::DefaultFrames, Precision)),
       m_kernel(std::make_unique<Kernel>(*m_arch)) {}
 

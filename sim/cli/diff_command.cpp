@@ -3,6 +3,7 @@
 // fields set aside (sim/metal/trace_comparison.hpp), and the hash of each disk image as the two runs left it. Meant for scenarios marked `timing_independent = true`.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/images_option.hpp>
 #include <sim/cli/metal_target.hpp>
 
 #include <sim/metal/trace_comparison.hpp>
@@ -22,7 +23,7 @@ namespace {
 
 struct DiffOptions {
     std::vector<std::string> scenarios;
-    std::string images;
+    ImageDirectories images;
     MetalCommandOptions metal;
     bool any_scenario = false; // also scenarios not marked timing independent
 };
@@ -47,7 +48,7 @@ int diff_one(std::string const& path, DiffOptions const& options) {
     }
 
     runner::RunOptions run_options;
-    if (!options.images.empty()) run_options.image_directory = options.images;
+    run_options.image_directories = options.images;
     runner::RunResult simulated = runner::run_scenario(s, run_options);
     if (!simulated.error.empty()) {
         fmt::print(stderr, "grovesim diff: {}: {}\n", path, simulated.error);
@@ -102,7 +103,7 @@ void add_diff_command(CLI::App& app, int& exit_status) {
                 "reports and console text are left out). Exits 0 when every sequence matches, 1 at a difference "
                 "(the first one is shown with both events), 2 on bad input.");
     command->add_option("scenario", options->scenarios, "Scenario files marked timing_independent = true")->required();
-    command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
+    add_images_option(*command, options->images);
     command->add_flag("--any", options->any_scenario, "Also compare scenarios not marked timing_independent");
     add_metal_options(*command, options->metal);
     command->callback([options, &exit_status] { exit_status = diff(*options); });

@@ -3,14 +3,18 @@
 #include <sim/cli/exit_status.hpp>
 #include <sim/cli/read_file.hpp>
 
+#include <core/arch/arch.hpp>
 #include <core/elf/elf_image.hpp>
 #include <core/elf/elf_symbol_table.hpp>
+#include <sim/scenario/untrusted_text.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace grove::sim {
 
@@ -65,6 +69,34 @@ void print_symbols(ElfResult<ElfSymbolTable> const& symbols) {
         [](ElfSymbol const& s) { fmt::print("  {:#018x}  {:>#10x}  {}\n", s.address.value, s.size.value, s.name); });
 }
 
+// Whether the entry point is a function that can run as a grove's first: with a symbol table, a sized symbol must
+// start exactly at the entry, be named _start (the runtime's start code, which calls main and then exits with its
+// result; a link without it makes the linker pick the start of .text, whose function returns into nothing), and lie
+// wholly inside one executable segment. Nothing on failure, else why not. Without a symbol table (a stripped
+// image) it cannot be checked, which `checked` reports.
+std::optional<std::string> entry_function_problem(ImagePlan const& plan, ElfResult<ElfSymbolTable> const& symbols,
+                                                  bool& checked) {
+    checked = symbols.has_value();
+    if (!checked) return std::nullopt;
+    auto const location = symbols.value().locate(plan.entry);
+    if (location.is_error() || location.value().offset.value != 0 || location.value().symbol.size.value == 0)
+        return fmt::format("no function starts at the entry point {:#x}", plan.entry.value);
+    ElfSymbol const& function = location.value().symbol;
+    if (std::string_view(function.name) != "_start")
+        return fmt::format("the entry point {:#x} is {}, not _start: link the runtime library's start code (its "
+                           "_start calls main and exits with its result)",
+                           plan.entry.value, scenario::printable(function.name, 128));
+    u64 const begin = function.address.value;
+    u64 const end = begin + function.size.value;
+    for (ImageSegment const& segment : plan.segments) {
+        bool const executable = (static_cast<u8>(segment.permissions) & static_cast<u8>(Permissions::Execute)) != 0;
+        if (executable && begin >= segment.address.value && end >= begin &&
+            end <= segment.address.value + segment.memory_size.value)
+            return std::nullopt;
+    }
+    return fmt::format("_start ({:#x}..{:#x}) is not wholly inside an executable segment", begin, end);
+}
+
 int inspect(InspectOptions const& options) {
     FileContents const file = read_regular_file(options.path, MaxImageFileSize);
     if (!file.ok()) {
@@ -82,6 +114,13 @@ int inspect(InspectOptions const& options) {
         fmt::print("verdict    rejected: {}: {}\n", elf_check_name(plan.error()), elf_check_description(plan.error()));
         return ExitBadInput;
     }
+    bool checked = false;
+    if (auto problem = entry_function_problem(plan.value(), symbols, checked)) {
+        fmt::print("verdict    rejected: entry_function: {}\n", *problem);
+        return ExitBadInput;
+    }
+    fmt::print("entry fn   {}\n", checked ? "_start, a function inside an executable segment"
+                                          : "not checked: no symbol table (a stripped image)");
     fmt::print("verdict    valid: a static x86_64 grove image\n");
     return ExitSuccess;
 }

@@ -1,6 +1,7 @@
 // grovesim: the simulator's command line (and the bare-metal target's, with --target metal). It only parses the command line and hands over to a subcommand.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/version.hpp>
 
 #include <exception>
 #include <initializer_list>
@@ -10,10 +11,14 @@ int main(int argc, char** argv) try {
     using namespace grove::sim;
     CLI::App app{"grovesim: the Grove simulator (grove images, scenarios, traces)", "grovesim"};
     app.require_subcommand(1);
+    app.set_version_flag(
+        "--version", [] { return version_text(); },
+        "Print grovesim's version, its source commit and the Unicorn, Capstone and QEMU versions, then "
+        "exit");
 
     int exit_status = ExitSuccess;
     for (AddCommand add : {add_inspect_command, add_run_command, add_list_command, add_diff_command, add_sweep_command,
-                           add_shrink_command, add_divergence_command})
+                           add_shrink_command, add_divergence_command, add_completion_command})
         add(app, exit_status);
 
     try {

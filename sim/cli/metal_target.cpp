@@ -1,4 +1,5 @@
 #include <sim/cli/metal_target.hpp>
+#include <sim/runner/grove_images.hpp>
 
 #include <map>
 
@@ -30,12 +31,12 @@ void add_metal_options(CLI::App& command, MetalCommandOptions& options) {
         ->capture_default_str();
 }
 
-metal_host::MetalOptions metal_options(MetalCommandOptions const& options, std::string const& images,
+metal_host::MetalOptions metal_options(MetalCommandOptions const& options, ImageDirectories const& images,
                                        std::string const& path) {
     metal_host::MetalOptions metal = metal_host::default_metal_options();
     metal.boot = options.boot == "kernel" ? metal_host::BootMethod::Kernel : metal_host::BootMethod::Iso;
     metal.timeout_seconds = options.timeout_seconds;
-    if (!images.empty()) metal.image_dir = images;
+    metal.image_dirs = runner::image_search(images).directories();
     metal.name = path;
     return metal;
 }

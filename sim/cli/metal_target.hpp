@@ -1,6 +1,7 @@
 #pragma once
 // The target a command runs scenarios on (`--target sim|metal`) and the options of the bare-metal target, shared by
 // `run`, `list` and `diff`. The bare-metal target itself is sim/metal/metal_runner.hpp.
+#include <sim/cli/images_option.hpp>
 #include <sim/metal/metal_runner.hpp>
 
 #include <CLI/CLI.hpp>
@@ -23,9 +24,9 @@ struct MetalCommandOptions {
 // Adds `--boot iso|kernel` (meaningful with --target metal) and `--timeout SECONDS` (both targets).
 void add_metal_options(CLI::App& command, MetalCommandOptions& options);
 
-// This build's metal options with the command line's: the boot method, the timeout, the image directory (when
-// `images` is not empty) and the scenario path for diagnostics.
-metal_host::MetalOptions metal_options(MetalCommandOptions const& options, std::string const& images,
+// This build's metal options with the command line's: the boot method, the timeout, the image directories (`images`
+// before the build's own, as in the simulator) and the scenario path for diagnostics.
+metal_host::MetalOptions metal_options(MetalCommandOptions const& options, ImageDirectories const& images,
                                        std::string const& path);
 
 } // namespace grove::sim

@@ -4,6 +4,7 @@
 // time) and the next one still runs; on metal QEMU is that child, stopped after --timeout.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/images_option.hpp>
 #include <sim/cli/report_option.hpp>
 #include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
@@ -43,10 +44,11 @@ struct RunCommandOptions {
     std::vector<std::string> scenarios;
     std::optional<u64> seed;
     std::string trace_path;
-    std::string images;
+    ImageDirectories images;
     std::string digests_path;
     std::string write_digests_path;
-    bool quiet = false;
+    bool quiet = false;    // one line per scenario and a summary line
+    bool no_trace = false; // the verdict tables and digests, without the traces
     Target target = Target::Sim;
     MetalCommandOptions metal;
     unsigned repeat = 1; // metal: boots of each scenario, compared with each other
@@ -121,10 +123,34 @@ void print_header(std::string const& path, scenario::Scenario const& s, u64 seed
 
 // The verdict of a run that ended before its verdict could be made; the verdict line gives the reason up to its
 // first ';' or line break.
+// --quiet: the scenario's one line, "PASS  <name>  <path>  digest <hex>", or FAIL with how many expectations failed
+// and the first of them.
+std::string verdict_line(std::string const& path, scenario::Scenario const& s, scenario::Verdict const& verdict,
+                         u64 digest) {
+    usize failed = 0;
+    std::string first;
+    for (scenario::VerdictRow const& row : verdict.rows) {
+        if (row.passed) continue;
+        if (failed++ == 0) first = fmt::format("{}: expected {}, seen {}", row.expectation, row.expected, row.seen);
+    }
+    std::string const outcome = failed == 0 ? std::string()
+                                            : fmt::format("  ({} of {} expectations failed; {})", failed,
+                                                          verdict.rows.size(), scenario::printable(first, 200));
+    return fmt::format("{}  {}  {}  digest {}{}\n", failed == 0 ? "PASS" : "FAIL", s.name,
+                       scenario::printable(path, 256), scenario::format_digest(digest), outcome);
+}
+
 void print_unfinished(std::string const& path, std::string const& reason, std::FILE* out = stdout) {
     std::string const summary = reason.substr(0, reason.find_first_of(";\n"));
     fmt::print(out, "grovesim run: {}: the run did not finish: {}\nverdict: FAIL (the run did not finish: {})\n\n",
                scenario::printable(path, 256), reason, summary);
+}
+
+// --quiet: a run that did not finish, on one line.
+void print_unfinished_line(std::string const& path, scenario::Scenario const& s, std::string const& reason,
+                           std::FILE* out = stdout) {
+    fmt::print(out, "FAIL  {}  {}  (the run did not finish: {})\n", s.name, scenario::printable(path, 256),
+               scenario::printable(reason.substr(0, reason.find_first_of(";\n")), 200));
 }
 
 // Writes the trace to --trace when it was given; false (after a message) when it cannot be written.
@@ -168,7 +194,7 @@ std::optional<runner::RunDivergence> check_determinism(scenario::Scenario const&
 int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptions const& options,
            DigestFile const& digests, runner::RunProgress* progress) {
     runner::RunOptions run_options;
-    if (!options.images.empty()) run_options.image_directory = options.images;
+    run_options.image_directories = options.images;
     run_options.seed = options.seed;
     run_options.progress = progress;
     if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
@@ -192,22 +218,26 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
                                  found ? scenario::format_digest(digest) : fmt::format("none for '{}'", s.name)});
     }
     std::FILE* const human = human_output(options);
-    print_header(path, s, result.seed, human);
-    if (!options.quiet) {
-        fmt::print(human, "trace ({} events):\n", result.trace.events.size());
-        fmt::print(human, "{}", runner::format_timeline(result.trace.events, TimelineLimit));
+    if (options.quiet) {
+        fmt::print(human, "{}", verdict_line(path, s, result.verdict, digest));
+    } else {
+        print_header(path, s, result.seed, human);
+        if (!options.no_trace) {
+            fmt::print(human, "trace ({} events):\n", result.trace.events.size());
+            fmt::print(human, "{}", runner::format_timeline(result.trace.events, TimelineLimit));
+        }
+        fmt::print(human, "{}", scenario::format_verdict_table(result.verdict));
+        if (divergence) {
+            fmt::print(human, "first divergence: {}\n", divergence->summary);
+            for (std::string const& line : divergence->details) fmt::print(human, "  {}\n", line);
+        }
+        fmt::print(human, "digest: {}\n", scenario::format_digest(digest));
+        for (runner::DiskResult const& disk : result.disks)
+            fmt::print(human, "disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
+                       scenario::format_digest(disk.hash), disk.unflushed,
+                       disk.kept.empty() ? "" : ", kept in " + disk.kept);
+        fmt::print(human, "\n");
     }
-    fmt::print(human, "{}", scenario::format_verdict_table(result.verdict));
-    if (divergence) {
-        fmt::print(human, "first divergence: {}\n", divergence->summary);
-        for (std::string const& line : divergence->details) fmt::print(human, "  {}\n", line);
-    }
-    fmt::print(human, "digest: {}\n", scenario::format_digest(digest));
-    for (runner::DiskResult const& disk : result.disks)
-        fmt::print(human, "disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
-                   scenario::format_digest(disk.hash), disk.unflushed,
-                   disk.kept.empty() ? "" : ", kept in " + disk.kept);
-    fmt::print(human, "\n");
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
     if (!options.timeline_path.empty()) {
         std::ofstream out(options.timeline_path, std::ios::trunc);
@@ -291,8 +321,13 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
             return ExitBadInput;
         }
         if (!booted.value().completed()) {
+            std::string const reason = fmt::format("boot {} on metal: {}", b + 1, booted.value().failure);
+            if (options.quiet) {
+                print_unfinished_line(path, s, reason);
+                return ExitFailure;
+            }
             print_header(path, s, s.seed);
-            print_unfinished(path, fmt::format("boot {} on metal: {}", b + 1, booted.value().failure));
+            print_unfinished(path, reason);
             return ExitFailure;
         }
         if (boots.empty()) disks = booted.value().disks;
@@ -310,22 +345,27 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
             : scenario::VerdictRow{"memory accounting", false, "reported in the final record", "no memory counters"});
     add_repeat_rows(boots, verdict);
 
-    print_header(path, s, s.seed);
-    fmt::print("on metal: qemu-system-x86_64 -icount shift=0, {} boot, {}\n", options.metal.boot,
-               boots.size() == 1 ? std::string("one run") : fmt::format("{} runs compared", boots.size()));
-    if (!options.quiet) {
-        fmt::print("trace ({} events):\n", trace.events.size());
-        fmt::print("{}", runner::format_timeline(trace.events, TimelineLimit));
+    if (options.quiet) {
+        fmt::print("{}", verdict_line(path, s, verdict, trace.final_counters->digest));
+    } else {
+        print_header(path, s, s.seed);
+        fmt::print("on metal: qemu-system-x86_64 -icount shift=0, {} boot, {}\n", options.metal.boot,
+                   boots.size() == 1 ? std::string("one run") : fmt::format("{} runs compared", boots.size()));
+        if (!options.no_trace) {
+            fmt::print("trace ({} events):\n", trace.events.size());
+            fmt::print("{}", runner::format_timeline(trace.events, TimelineLimit));
+        }
+        fmt::print("{}", scenario::format_verdict_table(verdict));
+        for (std::string const& expectation : skipped)
+            fmt::print("not checked on metal: {}: the simulator's digest; a metal trace has its own times and "
+                       "digest{}\n",
+                       expectation, boots.size() > 1 ? "" : " (--repeat 2 compares two boots instead)");
+        fmt::print("digest: {}\n", scenario::format_digest(trace.final_counters->digest));
+        for (metal_host::MetalDisk const& disk : disks)
+            fmt::print("disk {}: {} (as QEMU left it: every sector written, flushed or not){}\n", disk.path,
+                       scenario::format_digest(disk.hash), disk.kept.empty() ? "" : ", kept in " + disk.kept);
+        fmt::print("\n");
     }
-    fmt::print("{}", scenario::format_verdict_table(verdict));
-    for (std::string const& expectation : skipped)
-        fmt::print("not checked on metal: {}: the simulator's digest; a metal trace has its own times and digest{}\n",
-                   expectation, boots.size() > 1 ? "" : " (--repeat 2 compares two boots instead)");
-    fmt::print("digest: {}\n", scenario::format_digest(trace.final_counters->digest));
-    for (metal_host::MetalDisk const& disk : disks)
-        fmt::print("disk {}: {} (as QEMU left it: every sector written, flushed or not){}\n", disk.path,
-                   scenario::format_digest(disk.hash), disk.kept.empty() ? "" : ", kept in " + disk.kept);
-    fmt::print("\n");
     if (!write_trace_file(options, trace)) return ExitBadInput;
     if (report != nullptr) report->cases.push_back(report_case(path, s, s.seed, verdict, trace.final_counters->digest));
     return verdict.holds() ? ExitSuccess : ExitFailure;
@@ -395,8 +435,10 @@ int run(RunCommandOptions const& options) {
     runner::Report* const reporting = report_format ? &report : nullptr;
 
     int worst = ExitSuccess;
+    usize counts[3] = {0, 0, 0}; // scenarios that passed, failed, were bad input: by exit status
     auto note = [&](int status) {
         if (status > worst) worst = status;
+        ++counts[status == ExitSuccess ? 0 : status == ExitFailure ? 1 : 2];
     };
     for (std::string const& path : options.scenarios) {
         auto parsed = scenario::parse_scenario_file(path, scenario::ParseOptions{});
@@ -422,9 +464,13 @@ int run(RunCommandOptions const& options) {
             [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); },
             options.metal.timeout_seconds);
         std::optional<runner::ReportCase> reported = read_case(options);
-        if (outcome.died) {
+        if (outcome.died && options.quiet) {
+            print_unfinished_line(path, s, outcome.failure, human_output(options));
+        } else if (outcome.died) {
             print_header(path, s, options.seed.value_or(s.seed), human_output(options));
             print_unfinished(path, outcome.failure, human_output(options));
+        }
+        if (outcome.died) {
             note(ExitFailure);
             reported = runner::ReportCase{s.name,
                                           path,
@@ -447,6 +493,9 @@ int run(RunCommandOptions const& options) {
         reported->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         report.cases.push_back(*reported);
     }
+    if (options.quiet)
+        fmt::print(human_output(options), "{} passed, {} failed{}\n", counts[0], counts[1],
+                   counts[2] == 0 ? std::string() : fmt::format(", {} bad input", counts[2]));
     if (report_format) {
         if (auto error = runner::write_report(report, *report_format, options.report_path)) {
             fmt::print(stderr, "grovesim run: {}\n", *error);
@@ -478,9 +527,7 @@ void add_run_command(CLI::App& app, int& exit_status) {
                         "chrome://tracing open: a track per grove and thread, running/blocked/ready/throttled "
                         "slices, instants for crashes, respawns and limit events, arrows from sends to deliveries "
                         "(one scenario)");
-    command->add_option("--images", options->images,
-                        fmt::format("The directory holding the grove images <name>.elf (default {})",
-                                    runner::default_image_directory().string()));
+    add_images_option(*command, options->images);
     command->add_option("--digests", options->digests_path,
                         "Also check each scenario's digest against this file of '<scenario name> <digest>' lines");
     command->add_option("--write-digests", options->write_digests_path,
@@ -488,7 +535,11 @@ void add_run_command(CLI::App& app, int& exit_status) {
     command->add_option("--keep-disks", options->keep_disks,
                         "Keep each disk image as the run left it (flushed sectors only) in this directory, as "
                         "<scenario name>.disk<N>.img");
-    command->add_flag("--quiet", options->quiet, "Print only the verdict tables and digests, not the traces");
+    command->add_flag("--quiet", options->quiet,
+                      "Print one line per scenario (PASS or FAIL, its name, path and digest; for a failure how many "
+                      "expectations failed and the first) and a summary line: '16 passed, 0 failed'");
+    command->add_flag("--no-trace", options->no_trace,
+                      "Print each scenario's verdict table and digest, without its trace");
     command->add_flag("--check-determinism", options->check_determinism,
                       "Replay each scenario twice and compare the runs step by step (every trap's running hash and "
                       "registers, every event); the verdict gets a row, and the first step where they part is "

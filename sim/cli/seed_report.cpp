@@ -8,9 +8,10 @@
 
 namespace grove::sim {
 
-int report_seed_run(scenario::Scenario const& s, u64 seed, std::string const& images, runner::RunProgress* progress) {
+int report_seed_run(scenario::Scenario const& s, u64 seed, ImageDirectories const& images,
+                    runner::RunProgress* progress) {
     runner::RunOptions options;
-    if (!images.empty()) options.image_directory = images;
+    options.image_directories = images;
     options.seed = seed;
     options.progress = progress;
     runner::RunResult const result = runner::run_scenario(s, options);

@@ -4,6 +4,7 @@
 // a child process of its own; writes the smallest failing scenario found, which `grovesim run` replays.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/images_option.hpp>
 #include <sim/cli/seed_report.hpp>
 
 #include <sim/runner/shrink.hpp>
@@ -26,7 +27,7 @@ struct ShrinkCommandOptions {
     std::string scenario;
     std::optional<u64> seed;
     std::string output;
-    std::string images;
+    ImageDirectories images;
     unsigned timeout_seconds = 60;
 };
 
@@ -112,7 +113,7 @@ void add_shrink_command(CLI::App& app, int& exit_status) {
     command->add_option("scenario", options->scenario, "The scenario file (TOML)")->required();
     command->add_option("--seed", options->seed, "The failing seed (default: the scenario's)");
     command->add_option("-o,--output", options->output, "Where to write the shrunk scenario")->required();
-    command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
+    add_images_option(*command, options->images);
     command->add_option("--timeout", options->timeout_seconds,
                         "The wall-clock seconds one candidate run may take (default 60; 0: no limit)");
     command->callback([options, &exit_status] { exit_status = shrink(*options); });

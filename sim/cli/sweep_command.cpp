@@ -4,6 +4,7 @@
 // joins the JSON results of shards of one sweep.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
+#include <sim/cli/images_option.hpp>
 #include <sim/cli/report_option.hpp>
 #include <sim/cli/seed_report.hpp>
 #include <sim/runner/sweep_results.hpp>
@@ -39,7 +40,7 @@ struct SweepCommandOptions {
     std::string shard;
     unsigned jobs = 1;
     unsigned timeout_seconds = 60;
-    std::string images;
+    ImageDirectories images;
     std::string json_path;
     std::string report_format; // json or junit, with report_path
     std::string report_path;
@@ -207,7 +208,7 @@ void add_sweep_command(CLI::App& app, int& exit_status) {
     command->add_option("--timeout", options->timeout_seconds,
                         "The wall-clock seconds a run may take before it is stopped and counted as not finished "
                         "(default 60; 0: no limit)");
-    command->add_option("--images", options->images, "The directory holding the grove images <name>.elf");
+    add_images_option(*command, options->images);
     command->add_option("--json", options->json_path,
                         "Write the results (per seed: outcome, digest, failures) as JSON");
     add_report_option(*command, options->report_format, options->report_path, "seed");

@@ -1,5 +1,6 @@
 #include <core/base/hash.hpp>
 #include <sim/metal/metal_runner.hpp>
+#include <sim/scenario/image_search.hpp>
 #include <sim/metal/plan_compiler.hpp>
 
 #include <fmt/format.h>
@@ -65,14 +66,13 @@ Parsed<BootFiles> gather(scenario::Scenario const& s, MetalOptions const& option
         return problem(options,
                        fmt::format("cannot read the kernel {}; build it first (make build)", options.kernel.string()));
     files.kernel = std::move(*kernel);
+    scenario::ImageSearch const search(options.image_dirs);
     for (std::string const& image : files.images) {
-        fs::path const path = options.image_dir / (image + ".elf");
-        auto bytes = read_bytes(path);
-        if (!bytes)
-            return problem(options, fmt::format("cannot read the grove image {}; build the images first "
-                                                "(make build)",
-                                                path.string()));
-        files.image_paths.push_back(path);
+        auto const path = search.find(image);
+        if (!path) return problem(options, search.missing(image));
+        auto bytes = read_bytes(*path);
+        if (!bytes) return problem(options, fmt::format("cannot read the grove image {}", path->string()));
+        files.image_paths.push_back(*path);
         files.image_bytes.push_back(std::move(*bytes));
     }
     return files;
@@ -194,6 +194,33 @@ std::string trace_lines(std::string const& serial) {
     return lines;
 }
 
+// The kernel writes a grove's console text on COM1 as comment lines ("# " at the start of each line, a line ended
+// before the next trace line) just before the `console` event of that write: each console event gets that text as
+// its `text` field, as in the simulator. The event's `length` tells a newline the grove wrote from one the kernel
+// added to end the line.
+void attach_console_text(std::string const& serial, scenario::Trace& trace) {
+    std::istringstream in(serial.substr(0, serial.rfind('\n') == std::string::npos ? 0 : serial.rfind('\n') + 1));
+    std::string pending;
+    usize event = 0;
+    for (std::string line; std::getline(in, line) && event < trace.events.size();) {
+        if (line.starts_with("# ")) {
+            pending += line.substr(2);
+            pending += '\n';
+            continue;
+        }
+        if (line.empty() || line.front() != '{') continue;
+        scenario::TraceEvent& current = trace.events[event++];
+        scenario::FieldValue const* length = current.field("length");
+        if (current.kind == "console" && length != nullptr && length->is_unsigned() &&
+            current.field("text") == nullptr) {
+            usize const size = static_cast<usize>(length->as_unsigned());
+            if (pending.size() == size + 1 && pending.back() == '\n') pending.pop_back();
+            if (size <= pending.size()) current.with("text", pending.substr(pending.size() - size));
+        }
+        pending.clear();
+    }
+}
+
 // The per-run copies of the scenario's disk images, attached to QEMU as the ATA drive of the primary channel:
 // -device isa-ide (ports 0x1F0-0x1F7 and 0x3F6, IRQ 14; on q35 `-drive if=ide` lands on AHCI, which has no legacy
 // ports). The copies are removed when the run is over (finish()).
@@ -275,7 +302,7 @@ std::vector<std::string> qemu_command(MetalOptions const& options, bool has_disk
 MetalOptions default_metal_options() {
     MetalOptions options;
     options.kernel = GROVE_METAL_KERNEL;
-    options.image_dir = GROVE_METAL_IMAGE_DIR;
+    options.image_dirs = {GROVE_METAL_IMAGE_DIR};
     options.cache_dir = GROVE_METAL_CACHE_DIR;
     if (std::string_view(GROVE_METAL_QEMU).size() > 0) options.qemu = GROVE_METAL_QEMU;
     if (std::string_view(GROVE_METAL_GRUB_MKRESCUE).size() > 0) options.grub_mkrescue = GROVE_METAL_GRUB_MKRESCUE;
@@ -388,6 +415,7 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
         return trace.error();
     }
     run.trace = trace.release_value();
+    attach_console_text(run.serial, run.trace);
     if (run.completed() && !run.trace.final_counters) {
         run.outcome = MetalOutcome::Incomplete;
         run.failure = "the serial trace has no final record; the run did not complete";

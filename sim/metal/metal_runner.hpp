@@ -19,8 +19,9 @@ namespace grove::metal_host {
 enum class BootMethod { Iso, Kernel };
 
 struct MetalOptions {
-    std::filesystem::path kernel;    // grove_kernel.elf
-    std::filesystem::path image_dir; // where <image>.elf are (build/groves)
+    std::filesystem::path kernel; // grove_kernel.elf
+    // Where <image>.elf are looked for, in order (scenario::ImageSearch; by default build/groves).
+    std::vector<std::filesystem::path> image_dirs;
     std::filesystem::path cache_dir; // ISOs and plans, by content hash (build/metal)
     std::string qemu = "qemu-system-x86_64";
     std::string grub_mkrescue = "grub-mkrescue";
@@ -66,7 +67,8 @@ struct MetalRun {
 };
 
 // Why a scenario cannot run on metal, or nothing when it can: more than one disk (the primary channel holds one), or
-// a flood-start fault on a grove whose image is not `flooder` (the simulator refuses it too). Images missing from options.image_dir are reported by run_on_metal.
+// a flood-start fault on a grove whose image is not `flooder` (the simulator refuses it too). Images
+// that no directory of options.image_dirs holds are reported by run_on_metal, naming the directories tried.
 std::optional<std::string> metal_unsupported_reason(scenario::Scenario const& scenario);
 inline bool can_run_on_metal(scenario::Scenario const& scenario) { return !metal_unsupported_reason(scenario); }
 

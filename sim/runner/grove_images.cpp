@@ -49,6 +49,11 @@ std::string demangled_symbol(char const* name) {
 
 std::filesystem::path default_image_directory() { return GROVE_DEFAULT_IMAGE_DIR; }
 
+scenario::ImageSearch image_search(std::vector<std::filesystem::path> directories) {
+    directories.push_back(default_image_directory());
+    return scenario::ImageSearch(std::move(directories));
+}
+
 std::string GroveImage::locate(u64 address) const {
     if (!has_symbols) return "";
     auto const location = symbols.locate(VirtAddr{address});
@@ -60,13 +65,13 @@ GroveImage const* GroveImages::get(std::string const& name) {
     if (auto found = m_images.find(name); found != m_images.end()) return found->second.get();
     auto image = std::make_unique<GroveImage>();
     image->name = name;
-    image->path = m_directory / (name + ".elf");
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(image->path, error)) {
-        m_error = fmt::format("{}: no grove image '{}' here; build the images (make build) or give --images DIR",
-                              image->path.string(), name);
+    auto const path = m_search.find(name);
+    if (!path) {
+        m_error = m_search.missing(name);
         return nullptr;
     }
+    image->path = *path;
+    std::error_code error;
     std::uintmax_t const size = std::filesystem::file_size(image->path, error);
     if (error || size > MaxImageFileSize) {
         m_error = fmt::format("{}: cannot read the grove image (too large or unreadable)", image->path.string());

@@ -1,6 +1,7 @@
 #pragma once
 #include <core/elf/elf_symbol_table.hpp>
 #include <core/grove/image.hpp>
+#include <sim/scenario/image_search.hpp>
 
 #include <filesystem>
 #include <map>
@@ -12,6 +13,9 @@ namespace grove::runner {
 
 // The directory the build put the grove images in (GROVE_IMAGE_DIR), compiled in.
 std::filesystem::path default_image_directory();
+
+// Where a run looks for its images: the `directories` given (grovesim --images, in order), then the build's own.
+scenario::ImageSearch image_search(std::vector<std::filesystem::path> directories = {});
 
 // A symbol's name as a crash report shows it: demangled ("(anonymous namespace)::crash_null()") when the mangled
 // name has at most MaxDemangledInput bytes and MaxDemangledReferences places where the demangler repeats text (and
@@ -36,22 +40,22 @@ struct GroveImage {
     std::string locate(u64 address) const;
 };
 
-// The images of one run, read once each from a directory and kept alive for as long as this object lives (the
-// kernel loads them again at every respawn). Not copyable: the plans point into the images it owns.
+// The images of one run, found by name through an ImageSearch, read once each and kept alive for as long as this
+// object lives (the kernel loads them again at every respawn). Not copyable: the plans point into the images it owns.
 class GroveImages {
 public:
-    explicit GroveImages(std::filesystem::path directory) : m_directory(std::move(directory)) {}
+    explicit GroveImages(scenario::ImageSearch search) : m_search(std::move(search)) {}
     GroveImages(GroveImages const&) = delete;
     GroveImages& operator=(GroveImages const&) = delete;
 
-    // The image `<directory>/<name>.elf`, read and validated on first use. Null when it cannot be read or is not
-    // a valid grove image; error() then says which file and why.
+    // The image `<name>.elf` of the first search directory that holds it, read and validated on first use. Null
+    // when no directory holds it (error() names the directories tried), or it cannot be read or is not a valid
+    // grove image (error() says which file and why).
     GroveImage const* get(std::string const& name);
     std::string const& error() const { return m_error; }
-    std::filesystem::path const& directory() const { return m_directory; }
 
 private:
-    std::filesystem::path m_directory;
+    scenario::ImageSearch m_search;
     std::map<std::string, std::unique_ptr<GroveImage>> m_images;
     std::string m_error;
 };

@@ -80,7 +80,8 @@ SchedulerConfig scheduler_config(scenario::Scenario const& s, RunOptions const& 
 class Run final : private FloodSpawner {
 public:
     Run(scenario::RealizedScenario const& realized, RunOptions const& options, sim::FaultPrecision precision)
-        : m_realized(realized), m_scenario(realized.scenario), m_options(options), m_images(options.image_directory),
+        : m_realized(realized), m_scenario(realized.scenario), m_options(options),
+          m_images(image_search(options.image_directories)),
           m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
           m_kernel(std::make_unique<Kernel>(*m_arch, scheduler_config(m_scenario, options))), m_recorder(*m_arch),
           m_injector(*m_kernel, m_recorder, *this), m_actions(m_scenario.groves.size() + m_scenario.faults.size()),

@@ -36,7 +36,8 @@ struct StepRecord {
 };
 
 struct RunOptions {
-    std::filesystem::path image_directory = default_image_directory();
+    // Searched for the images before the build's own (image_search).
+    std::vector<std::filesystem::path> image_directories;
     std::optional<u64> seed;         // replaces the scenario's seed
     RunProgress* progress = nullptr; // when set, updated before every resume (reset for an exact replay)
     // Fast: the run goes without the exact-fault memory hook and, should a grove fault on a data access (whose pc

@@ -5,6 +5,7 @@
 #include <core/explore/fault_draw.hpp>
 #include <core/plan/boot_plan.hpp>
 #include <sim/scenario/core_mapping.hpp>
+#include <sim/scenario/image_search.hpp>
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/scenario_parser.hpp>
 #include <sim/scenario/strict_table.hpp>
@@ -78,10 +79,6 @@ std::optional<u64> parse_seed_text(std::string_view text) {
 // (faults, expectations, IPC capabilities) can be checked wherever it appears in the file.
 class ScenarioReader {
 public:
-    explicit ScenarioReader(ParseOptions const& options) {
-        for (std::string const& image : options.images) m_images.push_back(image);
-    }
-
     Scenario read(toml::table const& root) {
         StrictTable const table(root, "the scenario",
                                 {"name", "description", "seed", "duration", "timing_independent", "groves", "faults",
@@ -278,10 +275,11 @@ private:
         GroveSpec grove;
         grove.name = name;
         grove.image = table.required_text("image", "image = \"echo\"");
-        if (std::find(m_images.begin(), m_images.end(), grove.image) == m_images.end())
+        if (!is_valid_image_name(grove.image))
             fail_at(table.find("image")->source(),
-                    fmt::format("unknown image {} for {}{}; the images are {}", quoted_text(grove.image), context,
-                                suggestion(grove.image, m_images), join_choices(m_images)));
+                    fmt::format("{} is not a valid image name for {}; use 1 to {} letters, digits, '-', '_' or '.', "
+                                "not starting with '.' or '-' (the file <images dir>/<image>.elf)",
+                                quoted_text(grove.image), context, MaxImageNameLength));
         if (toml::array const* args = table.array_or_null("args")) {
             if (args->size() > MaxArguments)
                 fail_at((*args)[MaxArguments].source(),
@@ -812,7 +810,6 @@ private:
         return matcher;
     }
 
-    std::vector<std::string_view> m_images;
     std::vector<std::string> m_grove_names;
     std::map<std::string, std::string> m_grove_images; // grove name -> image, once the groves are read
     usize m_matchers = 0;                              // event matchers read so far
@@ -821,18 +818,7 @@ private:
 
 } // namespace
 
-std::vector<std::string> standard_image_names() {
-    std::vector<std::string> names;
-    std::string_view rest = GROVE_PROGRAM_NAMES;
-    while (!rest.empty()) {
-        std::size_t const comma = rest.find(',');
-        names.emplace_back(rest.substr(0, comma));
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
-    return names;
-}
-
-Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view name, ParseOptions const& options) {
+Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view name, ParseOptions const& /*options*/) {
     std::string const file(name);
     if (auto problem = check_scenario_text(text, name)) return *std::move(problem);
     toml::table root;
@@ -844,7 +830,7 @@ Parsed<Scenario> parse_scenario_string(std::string_view text, std::string_view n
                           fmt::format("invalid TOML: {}; fix the syntax here", error.description())};
     }
     try {
-        return ScenarioReader(options).read(root);
+        return ScenarioReader().read(root);
     } catch (SourceError const& error) {
         return Diagnostic{file, error.line, error.column, error.message};
     } catch (std::exception const& error) {

@@ -154,7 +154,7 @@ protected:
             std::ofstream(m_dir / "images" / (std::string(name) + ".elf")) << "x";
         std::ofstream(m_dir / "kernel.elf") << "kernel";
         m_options.kernel = m_dir / "kernel.elf";
-        m_options.image_dir = m_dir / "images";
+        m_options.image_dirs = {m_dir / "images"};
         m_options.cache_dir = m_dir / "cache";
         m_options.boot = metal_host::BootMethod::Kernel;
         m_options.name = "t.toml";
@@ -187,6 +187,27 @@ TEST_F(MetalRunnerFiles, ReadsTheTraceFromTheSerialLines) {
     ASSERT_TRUE(run.value().trace.final_counters.has_value());
     EXPECT_EQ(run.value().trace.final_counters->digest, 0xffu);
     EXPECT_NE(run.value().serial.find("# echo: hello"), std::string::npos);
+}
+
+TEST_F(MetalRunnerFiles, GivesEachConsoleEventTheGrovesText) {
+    fake_qemu("echo '# two'\n"
+              "echo '# lines'\n"
+              "echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"console\",\"length\":10,\"hash\":1}'\n"
+              "echo '# no newline'\n"
+              "echo '{\"t\":6,\"grove\":\"echo\",\"gen\":1,\"event\":\"console\",\"length\":10,\"hash\":2}'\n"
+              "echo '{\"t\":7,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\n"
+              "echo '{\"final\":{\"t\":50,\"digest\":\"00000000000000ff\",\"overall\":{\"sent\":0,\"delivered\":0,"
+              "\"refused\":0,\"queued\":0},\"groves\":[]}}'\n"
+              "exit 33");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    auto const& events = run.value().trace.events;
+    ASSERT_EQ(events.size(), 3u);
+    ASSERT_NE(events[0].field("text"), nullptr);
+    EXPECT_EQ(events[0].field("text")->as_text(), "two\nlines\n");
+    ASSERT_NE(events[1].field("text"), nullptr);
+    EXPECT_EQ(events[1].field("text")->as_text(), "no newline");
+    EXPECT_EQ(events[2].field("text"), nullptr);
 }
 
 TEST_F(MetalRunnerFiles, ReportsTheKernelsFailure) {

@@ -6,7 +6,7 @@ if(NOT DEFINED BOOT)
 endif()
 set(digests "")
 foreach(round 1 2)
-  execute_process(COMMAND ${GROVESIM} run --target metal --boot ${BOOT} --timeout 40 --quiet ${SCENARIO}
+  execute_process(COMMAND ${GROVESIM} run --target metal --boot ${BOOT} --timeout 40 --no-trace ${SCENARIO}
                   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
   message(STATUS "run ${round}:\n${out}${err}")
   if(NOT status EQUAL 0)

@@ -4,7 +4,7 @@
 set(digests "")
 foreach(scenario IN LISTS SCENARIOS)
   foreach(round 1 2)
-    execute_process(COMMAND ${GROVESIM} run --quiet --trace ${WORK}/trace_${round}.jsonl ${scenario}
+    execute_process(COMMAND ${GROVESIM} run --no-trace --trace ${WORK}/trace_${round}.jsonl ${scenario}
                     RESULT_VARIABLE status OUTPUT_QUIET ERROR_QUIET)
     if(NOT status EQUAL 0 AND NOT status EQUAL 1)
       message(FATAL_ERROR "${scenario}: grovesim run exited ${status}")

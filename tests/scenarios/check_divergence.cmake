@@ -2,7 +2,7 @@
 # edited parts exactly there, and the first event that differs is printed from both sides.
 #   cmake -DGROVESIM=<grovesim> -DWORK=<dir> -DSCENARIO=<file> -P check_divergence.cmake
 foreach(side a b)
-  execute_process(COMMAND ${GROVESIM} run --quiet --trace ${WORK}/divergence_${side}.jsonl ${SCENARIO}
+  execute_process(COMMAND ${GROVESIM} run --no-trace --trace ${WORK}/divergence_${side}.jsonl ${SCENARIO}
                   RESULT_VARIABLE status OUTPUT_QUIET)
   if(NOT status EQUAL 0)
     message(FATAL_ERROR "grovesim run ${SCENARIO} exited ${status}")

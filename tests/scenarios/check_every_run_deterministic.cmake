@@ -11,7 +11,7 @@ if(count LESS 10)
   message(FATAL_ERROR "grovesim list names only ${count} scenarios:\n${listed}")
 endif()
 foreach(scenario IN LISTS scenarios)
-  execute_process(COMMAND ${GROVESIM} run --quiet --check-determinism ${scenario}
+  execute_process(COMMAND ${GROVESIM} run --no-trace --check-determinism ${scenario}
                   RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE errors)
   if(NOT status EQUAL 0 OR NOT output MATCHES "PASS +determinism \\(run twice, step by step\\) +the same steps")
     message(FATAL_ERROR "${scenario} is not deterministic step by step (exit ${status}):\n${output}${errors}")

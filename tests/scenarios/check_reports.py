@@ -44,11 +44,11 @@ def check_junit(path, names, failed):
 
 
 junit = os.path.join(work, "run_report.xml")
-run("run", "--quiet", "--report", "junit", junit, passing, failing, status=1)
+run("run", "--no-trace", "--report", "junit", junit, passing, failing, status=1)
 check_junit(junit, ["crash-never", "wrong-expectation"], {"wrong-expectation"})
 
 report = os.path.join(work, "run_report.json")
-run("run", "--quiet", "--seed", "18446744073709551615", "--report", "json", report, passing, status=0)
+run("run", "--no-trace", "--seed", "18446744073709551615", "--report", "json", report, passing, status=0)
 with open(report, encoding="utf-8") as f:
     results = json.load(f)
 assert results["cases"] == 1 and results["passed"] == 1, results

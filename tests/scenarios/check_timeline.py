@@ -18,7 +18,7 @@ REQUIRED = {"X": {"name", "ph", "pid", "tid", "ts", "dur"}, "i": {"name", "ph", 
 
 def timeline(scenario, name):
     path = os.path.join(work, name)
-    done = subprocess.run([grovesim, "run", "--quiet", "--timeline", path, scenario], capture_output=True, text=True,
+    done = subprocess.run([grovesim, "run", "--no-trace", "--timeline", path, scenario], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     with open(path, encoding="utf-8") as f:

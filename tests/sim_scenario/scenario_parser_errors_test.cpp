@@ -63,11 +63,16 @@ TEST(ScenarioParserErrors, NumberOutOfRange) {
               "256");
 }
 
-TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
-    EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
-              "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
-              "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
-              "chatter, hostile, grantserver, grantclient, disk_exercise, chaos, ata, blockclient, depot or spawner");
+TEST(ScenarioParserErrors, ImageNameThatLeavesTheImageDirectory) {
+    EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"../echo\"\n"),
+              "bad.toml:5:9: '../echo' is not a valid image name for grove 'a'; use 1 to 64 letters, digits, '-', "
+              "'_' or '.', not starting with '.' or '-' (the file <images dir>/<image>.elf)");
+    for (char const* image : {"", "a/b", ".hidden", "-x", "two words"})
+        EXPECT_NE(error_of(std::string("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"") +
+                           image + "\"\n")
+                      .find("is not a valid image name"),
+                  std::string::npos)
+            << image;
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
