@@ -306,6 +306,18 @@ Reply query(Request const& r) {
 
 void close_handle(Handle& h) { h = Handle{}; }
 
+Reply check() {
+    for (Handle& h : g_handles) h.has_content = false;
+    auto checked = g_store->check();
+    if (!checked) {
+        wt::Problem p = g_store->problem();
+        print("world-tree: check: %s at sector %lu: %s\n", wt::store_error_name(checked.error()), p.sector,
+              p.what != nullptr ? p.what : "");
+        return {-abi::StatusInvalidState, 0, p.sector};
+    }
+    return {0, checked.value().commits, g_store->object_count()};
+}
+
 bool mount(bool format) {
     auto mounted = g_store->mount();
     if (!mounted && format && g_store->problem().sector == 0 && mounted.error() == wt::StoreError::Corrupt) {
@@ -330,6 +342,7 @@ Reply serve(Request const& r, u32 client) {
     case proto::OpOpen: return open(r, client);
     case proto::OpCommit: return commit(r, client);
     case proto::OpQuery: return query(r);
+    case proto::OpCheck: return check();
     case proto::OpRead:
     case proto::OpWrite:
     case proto::OpHistory:

@@ -18,6 +18,9 @@
 //   OpQuery    grant (read-write) of `length` bytes: writes the matching names, one per line,        matches, bytes
 //              the query in its first `value` bytes  over the query (as many as fit)
 //   OpClose    handle                                releases it (and a content never committed)  0
+//   OpCheck    none                                  the store's fsck (a mount that also hashes    commits, objects
+//                                                    every blob); contents written but not yet
+//                                                    committed are dropped
 //
 // Reply.status is 0 on success, else -(status) of core/abi/status.hpp:
 //   InvalidArgument  unknown op or tag, a name, essence, text or query the store does not accept (a query's
@@ -25,7 +28,8 @@
 //   BadHandle        a handle that is not open, or another client's
 //   NotFound         no such object or version (reading a name never written, restoring a missing version)
 //   NoCapacity       every handle is open, or the store's index or disk is full
-//   InvalidState     the disk failed (world-tree mounts it again at the next request)
+//   InvalidState     the disk failed (world-tree mounts it again at the next request), or OpCheck found the store
+//                    damaged (Reply.extra: the sector)
 //   the kernel's status of a refused grant copy (BadHandle, AccessDenied, PeerClosed, InvalidArgument...)
 // The commit time is the client's to state (as a version-control author date): the store's bytes then depend only
 // on what the clients do, not on how long the drive took, so both targets leave the same disk.
@@ -45,6 +49,7 @@ enum Op : u32 {
     OpRestore = 6,
     OpQuery = 7,
     OpClose = 8,
+    OpCheck = 9,
 };
 
 inline constexpr u64 MaxTextLength = 160; // a name, "author message" or a query

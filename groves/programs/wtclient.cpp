@@ -1,4 +1,4 @@
-// wtclient
+// wtclient | wtclient commits N
 //
 // A client of the world-tree grove (worldtree_protocol.hpp) that goes through the whole protocol and checks every
 // answer: stores two objects in one commit (a Scroll and a Rune), a second version of the Scroll, reads both
@@ -8,6 +8,12 @@
 // grant world-tree may not write, a revoked grant, an invalid name, an essence out of range, a commit with nothing
 // written, a restore of a version that does not exist, a read of a name never stored and a write to a closed
 // handle. Exits 0 when every answer was the expected one, 1 otherwise.
+// `commits N`: N commits, each a new version (its number in its bytes, 1 to 3 KiB) of one of three objects, while
+// world-tree may be killed at any moment. A request that fails because world-tree died (PeerClosed) or is not back
+// (NotFound) is retried on a new lookup once it is back; a commit that got no answer was either made whole before
+// the kill or not at all, which the object's history says (one more version, with this commit's bytes, or none).
+// At the end every acknowledged version of every object must read back with its exact bytes, in order, no other
+// version may exist, and the store's check (OpCheck) must be clean. Exits 0 then, 1 otherwise.
 #include <groves/programs/worldtree_protocol.hpp>
 
 using namespace grove;
@@ -20,12 +26,15 @@ namespace {
 
 constexpr u64 MaxRetries = 64;
 constexpr u64 LookupPause = 100'000;
+constexpr u64 RetryPause = 200'000; // 0.2 ms
 
 u64 g_tree = 0;
 u32 g_tree_id = 0;
 bool g_failed = false;
 char g_buffer[4096];
 char g_text[proto::MaxTextLength];
+
+bool is_gone(long status) { return status == -abi::StatusPeerClosed || status == -abi::StatusNotFound; }
 
 Reply call(Request const& r) {
     abi::Message message{};
@@ -42,8 +51,9 @@ Reply call(Request const& r) {
 u64 grant(void const* data, usize length, u64 rights) {
     long const id = sys_grant_create(data, length, g_tree_id, rights);
     if (id < 0) {
+        // No grant to a world-tree that is gone (between its incarnations): the request is retried once it is back.
         print("wtclient: grant: %s\n", status_name(id));
-        g_failed = true;
+        g_failed = g_failed || !is_gone(id);
         return 0;
     }
     return static_cast<u64>(id);
@@ -54,6 +64,7 @@ Reply with_text(Request r, char const* text) {
     usize const length = strlen(text);
     memcpy(g_text, text, length);
     r.grant = grant(g_text, length, abi::GrantRead);
+    if (r.grant == 0) return {-abi::StatusPeerClosed, 0, 0};
     if (r.op != proto::OpQuery) r.length = length;
     Reply const reply = call(r);
     sys_grant_revoke(r.grant);
@@ -195,9 +206,182 @@ int run() {
     return g_failed ? 1 : 0;
 }
 
+constexpr u32 CrashObjects = 3;
+constexpr char const* CrashNames[CrashObjects] = {"/log/a", "/log/b", "/log/c"};
+constexpr u64 MaxCommits = 64;
+u64 g_versions[CrashObjects][MaxCommits]; // the commit numbers i whose content each version holds
+u64 g_version_count[CrashObjects];
+char g_content[3200];
+
+// A new send handle to world-tree, waiting while it is not back.
+bool reconnect() {
+    if (g_tree != 0) sys_handle_close(g_tree);
+    g_tree = 0;
+    long const handle = lookup_service(proto::ServiceName, MaxRetries, LookupPause);
+    if (handle < 0) return false;
+    g_tree = static_cast<u64>(handle);
+    return true;
+}
+
+// The bytes of commit `i`: its number, then a pattern, 1 to 3 KiB.
+usize content_of(u64 i) {
+    usize const length = 1024 + (i * 389) % 2048;
+    for (usize k = 0; k < length; ++k) g_content[k] = static_cast<char>('a' + (i * 7 + k * 13 + k / 61) % 26);
+    g_content[0] = static_cast<char>('0' + i / 10);
+    g_content[1] = static_cast<char>('0' + i % 10);
+    return length;
+}
+
+// Reads version `number` of object `o` (0: the newest) into g_buffer; its length, or -(status).
+long read_version(u32 o, u64 number) {
+    Reply const opened = with_text({proto::OpOpen, 0, 0, 0, 0, number}, CrashNames[o]);
+    if (opened.status != 0) return opened.status;
+    auto const handle = static_cast<u32>(opened.value);
+    u64 const g = grant(g_buffer, sizeof g_buffer, abi::GrantWrite);
+    Reply const read = call({proto::OpRead, handle, g, sizeof g_buffer, 0, 0});
+    sys_grant_revoke(g);
+    call({proto::OpClose, handle, 0, 0, 0, 0});
+    return read.status != 0 ? read.status : static_cast<long>(read.value);
+}
+
+// How many versions object `o` has (0 when it was never stored), or -(status).
+long version_count(u32 o) {
+    Reply const opened = with_text({proto::OpOpen, 0, 0, 0, 0, 0}, CrashNames[o]);
+    if (opened.status != 0) return opened.status;
+    auto const handle = static_cast<u32>(opened.value);
+    proto::HistoryEntry entry{};
+    u64 const g = grant(&entry, sizeof entry, abi::GrantWrite);
+    Reply const h = call({proto::OpHistory, handle, g, sizeof entry, 0, 0});
+    sys_grant_revoke(g);
+    call({proto::OpClose, handle, 0, 0, 0, 0});
+    if (h.status == -abi::StatusNotFound) return 0;
+    return h.status != 0 ? h.status : static_cast<long>(h.value);
+}
+
+// One attempt at commit i on object o: 1 committed, 0 not (retry), -(status) for a failure that is not world-tree
+// going away.
+long attempt(u64 i, u32 o) {
+    usize const length = content_of(i);
+    Reply const opened = with_text({proto::OpOpen, 0, 0, 0, 0, 0}, CrashNames[o]);
+    if (opened.status != 0) return is_gone(opened.status) ? 0 : opened.status;
+    auto const handle = static_cast<u32>(opened.value);
+    u64 const g = grant(g_content, length, abi::GrantRead);
+    if (g == 0) return 0;
+    Reply const written = call({proto::OpWrite, handle, g, length, 0, 1});
+    sys_grant_revoke(g);
+    if (written.status != 0) return is_gone(written.status) ? 0 : written.status;
+    char text[48] = "forge entry ";
+    text[12] = static_cast<char>('0' + i / 10);
+    text[13] = static_cast<char>('0' + i % 10);
+    Reply const committed = with_text({proto::OpCommit, 0, 0, 0, 0, i * 1000}, text);
+    if (committed.status == 0) {
+        call({proto::OpClose, handle, 0, 0, 0, 0});
+        return 1;
+    }
+    return is_gone(committed.status) ? 0 : committed.status;
+}
+
+// After world-tree came back: whether commit i (on object o) reached the disk before the kill.
+long landed(u64 i, u32 o) {
+    long const count = version_count(o);
+    if (count < 0) return count;
+    if (static_cast<u64>(count) == g_version_count[o]) return 0;
+    long const length = read_version(o, 0);
+    usize const expected = content_of(i);
+    bool const whole = static_cast<u64>(count) == g_version_count[o] + 1 && length == static_cast<long>(expected) &&
+                       memcmp(g_buffer, g_content, expected) == 0;
+    print("wtclient: commit %lu was %s before world-tree went away\n", i, whole ? "made" : "NOT made whole");
+    return whole ? 1 : -abi::StatusInvalidState;
+}
+
+u64 g_retries = 0;
+
+// After a request that failed because world-tree went away: a pause, then a new lookup. False after MaxRetries.
+bool retry() {
+    ++g_retries;
+    if (g_retries > MaxRetries) return false;
+    sys_sleep(RetryPause);
+    return reconnect();
+}
+
+// Reads every version of every object back and asks for the store's check; 0 when done (failures recorded), or
+// the status of a request that failed because world-tree went away (nothing recorded then).
+long verify(u64 n) {
+    u64 verified = 0, wrong = 0;
+    for (u32 o = 0; o < CrashObjects; ++o) {
+        long const count = version_count(o);
+        if (is_gone(count)) return count;
+        if (count != static_cast<long>(g_version_count[o])) {
+            print("wtclient: %s has %ld versions, %lu acknowledged\n", CrashNames[o], count, g_version_count[o]);
+            ++wrong;
+        }
+        for (u64 v = 0; v < g_version_count[o]; ++v) {
+            usize const expected = content_of(g_versions[o][v]);
+            long const length = read_version(o, v + 1);
+            if (is_gone(length)) return length;
+            bool const same = length == static_cast<long>(expected) && memcmp(g_buffer, g_content, expected) == 0;
+            if (!same)
+                print("wtclient: %s version %lu does not hold commit %lu\n", CrashNames[o], v + 1, g_versions[o][v]);
+            (same ? verified : wrong) += 1;
+        }
+    }
+    Reply const checked = call({proto::OpCheck, 0, 0, 0, 0, 0});
+    if (is_gone(checked.status)) return checked.status;
+    print("wtclient: %lu commits, %lu versions read back exactly, %lu wrong, %lu retries; check: %s (%lu commits)\n", n,
+          verified, wrong, g_retries, checked.status == 0 ? "clean" : status_name(checked.status), checked.value);
+    check("every acknowledged version, and no other", wrong == 0);
+    check("the store's check", checked.status == 0 && checked.value == n);
+    return 0;
+}
+
+int commits(u64 n) {
+    if (n == 0 || n > MaxCommits) usage("wtclient commits N (1..64)");
+    if (!reconnect()) return 1;
+    call({proto::OpClose, 0, 0, 0, 0, 0}); // learns world-tree's id from the reply
+    for (u64 i = 1; i <= n; ++i) {
+        u32 const o = static_cast<u32>(i % CrashObjects);
+        // Whether the last attempt may have committed without an answer: then the history decides, before any retry.
+        bool unknown = false;
+        for (;;) {
+            long done = 0;
+            if (unknown) {
+                done = landed(i, o);
+                if (is_gone(done)) {
+                    if (!retry()) return 1;
+                    continue;
+                }
+                unknown = false;
+                if (done == 0) continue;
+            } else {
+                done = attempt(i, o);
+                if (done == 0) {
+                    unknown = true;
+                    if (!retry()) return 1;
+                    continue;
+                }
+            }
+            if (done < 0) {
+                print("wtclient: commit %lu: %s\n", i, status_name(done));
+                return 1;
+            }
+            g_versions[o][g_version_count[o]++] = i;
+            break;
+        }
+    }
+    // The verification, started again from the top when world-tree goes away during it.
+    for (;;) {
+        long const gone = verify(n);
+        if (gone == 0) break;
+        if (!retry()) return 1;
+    }
+    return g_failed ? 1 : 0;
+}
+
 } // namespace
 
-int main(int argc, char**) {
-    if (argc > 1) usage("wtclient");
-    return run();
+int main(int argc, char** argv) {
+    u64 n = 0;
+    if (argc == 1) return run();
+    if (argc == 3 && is_mode(argv[1], "commits") && parse_unsigned(argv[2], n)) return commits(n);
+    usage("wtclient | wtclient commits N");
 }
