@@ -32,6 +32,10 @@ void add_shrink_command(CLI::App& app, int& exit_status);
 // grovesim divergence A.jsonl B.jsonl: the first point where two traces part.
 void add_divergence_command(CLI::App& app, int& exit_status);
 
+// grovesim disk make|put|import|export|get|ls|history|log|rm|restore|query|check IMAGE ...: World-Tree images
+// offline, with the format code of the world-tree grove.
+void add_disk_command(CLI::App& app, int& exit_status);
+
 // grovesim completion bash: a bash completion script generated from the application's commands and options (add
 // it last, so that it sees every other command).
 void add_completion_command(CLI::App& app, int& exit_status);

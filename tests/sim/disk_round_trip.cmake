@@ -1,0 +1,68 @@
+# grovesim disk round trip: a tree of files imported into a fresh image and exported back byte for byte; a second
+# version, its history, an old version read and restored; queries; the check; a malformed query's column.
+# -DGROVESIM=<grovesim> -DTREE=<a directory of files> -DWORK=<a scratch directory>
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(image ${WORK}/store.img)
+
+include(${CMAKE_CURRENT_LIST_DIR}/grovesim_steps.cmake)
+
+grovesim_step(0 out disk make ${image} --sectors 16384)
+grovesim_step(0 out disk import ${image} ${TREE} --creator forge --time 1000 --tag origin=tree)
+file(GLOB_RECURSE files RELATIVE ${TREE} ${TREE}/*)
+list(LENGTH files count)
+if(count LESS 17)
+  message(FATAL_ERROR "the tree should need more than one commit (16 changes each): ${count} files")
+endif()
+expect_match("${out}" "commit 2:" "import of ${count} files")
+
+grovesim_step(0 out disk export ${image} ${WORK}/out)
+expect_match("${out}" "exported ${count} object" "export")
+foreach(f IN LISTS files)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${TREE}/${f} ${WORK}/out/${f} RESULT_VARIABLE differs)
+  if(differs)
+    message(FATAL_ERROR "${f} did not round-trip")
+  endif()
+endforeach()
+
+list(GET files 0 first)
+file(WRITE ${WORK}/second.txt "a second version\n")
+grovesim_step(0 out disk put ${image} /${first} ${WORK}/second.txt --creator smith --time 2000 -m "second version" --essence Chronicle)
+grovesim_step(0 out disk history ${image} /${first})
+expect_match("${out}" "v2 +put commit [0-9]+ time 2000 by smith \"second version\": Chronicle 17 bytes sha256:[0-9a-f]+ smith.*\nv1 +put commit 1 time 1000 by forge"
+             "history after the second put")
+grovesim_step(0 out disk get ${image} /${first} --version 1 -o ${WORK}/v1)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${TREE}/${first} ${WORK}/v1 RESULT_VARIABLE differs)
+if(differs)
+  message(FATAL_ERROR "version 1 of /${first} is not the original")
+endif()
+grovesim_step(0 out disk restore ${image} /${first} 1 --creator forge --time 3000)
+grovesim_step(0 out disk history ${image} /${first})
+expect_match("${out}" "^v3 +restore of v1 commit [0-9]+ time 3000" "history after the restore")
+grovesim_step(0 out disk get ${image} /${first} -o ${WORK}/v3)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${TREE}/${first} ${WORK}/v3 RESULT_VARIABLE differs)
+if(differs)
+  message(FATAL_ERROR "the restored /${first} is not the original")
+endif()
+
+grovesim_step(0 out disk query ${image} "creator:forge AND created:>=1000 AND tag:origin=tree")
+expect_match("${out}" "${count} object\\(s\\) match" "query of everything imported")
+grovesim_step(0 out disk rm ${image} /${first} --time 4000)
+grovesim_step(0 out disk query ${image} "name:/${first}* OR (essence:Chronicle AND NOT created:<1000)")
+expect_match("${out}" "0 object\\(s\\) match" "query after the removal")
+grovesim_step(1 out disk get ${image} /${first})
+grovesim_step(2 out disk query ${image} "essence:Scroll AND (creator:forge")
+expect_match("${out}" "column 34: expected '\\)'" "malformed query")
+
+grovesim_step(0 out disk check ${image})
+expect_match("${out}" "clean: generation [0-9]+, 2 of 2 superblocks intact" "check")
+grovesim_step(0 out disk log ${image})
+expect_match("${out}" "commit [0-9]+ time 4000 by grovesim \"remove /${first}\"" "log")
+
+# A damaged image: the check names the sector and fails.
+file(SIZE ${image} size)
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy ${image} ${WORK}/damaged.img)
+execute_process(COMMAND truncate -s 0 ${WORK}/damaged.img)
+execute_process(COMMAND truncate -s ${size} ${WORK}/damaged.img)
+grovesim_step(1 out disk check ${WORK}/damaged.img)
+expect_match("${out}" "NOT CLEAN: Corrupt at sector 0: no intact superblock" "check of a zeroed image")
