@@ -67,7 +67,8 @@ TEST(ScenarioParserErrors, UnknownImageSuggestsTheClosest) {
     EXPECT_EQ(error_of("name = \"t\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"echoo\"\n"),
               "bad.toml:5:9: unknown image 'echoo' for grove 'a' (did you mean 'echo'?); the images are echo, "
               "client, flooder, crasher, memhog, threadbomb, spinner, sleeper, warden, io, ipcbench, compute, probe, "
-              "chatter, hostile, grantserver, grantclient, disk_exercise, chaos, ata, blockclient, depot or spawner");
+              "chatter, hostile, grantserver, grantclient, disk_exercise, chaos, ata, blockclient, depot, spawner or "
+              "display");
 }
 
 TEST(ScenarioParserErrors, DuplicateGroveNamesPointAtTheSecond) {
