@@ -159,7 +159,9 @@ Result<void> MetalArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAddr 
     }
     if (space->tables.missing_tables(base.value, pages) > m_frames.free_pages().value) return Error::OutOfMemory;
 
-    u64 const bits = PageTables::leaf_bits(permissions) | PageTables::Physical;
+    // Device memory is uncached: a register read must reach the device, and a framebuffer write the screen.
+    u64 const bits =
+        PageTables::leaf_bits(permissions) | PageTables::Physical | PageTables::CacheDisable | PageTables::WriteThrough;
     for (u64 i = 0; i < pages.value; ++i)
         space->tables.ensure_leaf(m_frames, base.value + i * PageSize) = (physical.value + i * PageSize) | bits;
     return {};

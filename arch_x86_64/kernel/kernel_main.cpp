@@ -1,6 +1,8 @@
 // The boot flow after boot/boot.S: runtime, serial console, panic handler, boot information, descriptors, frame
 // allocator and MetalArch, then the boot mode: a boot module that starts with the plan magic is a boot plan, which
 // the core's Kernel runs (plan/plan_runner.hpp); without one, the platform self-test runs.
+#include <arch_x86_64/isa/bochs_display.hpp>
+#include <arch_x86_64/memory/physical_memory.hpp>
 #include <arch_x86_64/metal_arch.hpp>
 #include <arch_x86_64/platform/boot_info.hpp>
 #include <arch_x86_64/platform/cpu.hpp>
@@ -79,6 +81,35 @@ BootModule const* find_plan_module() {
     return nullptr;
 }
 
+// The picture the machine's display shows at the end of a run (arch_x86_64/isa/bochs_display.hpp), read back
+// through the kernel's identity map: a line "grove: display <w>x<h>x<bpp> picture <hash>" that the host compares
+// with the simulator's. Nothing when there is no Bochs display (its Id register does not answer) or it is off.
+void report_display() {
+    using namespace x86::bochs;
+    auto read = [](Register r) {
+        cpu::out16(IndexPort, static_cast<u16>(r));
+        return cpu::in16(DataPort);
+    };
+    u16 const id = read(Register::Id);
+    if (id < 0xB0C0 || id > IdLatest) return;
+    u16 constexpr Shown = EnableOn | EnableLinearFramebuffer;
+    if ((read(Register::Enable) & Shown) != Shown) return;
+    Picture const p{read(Register::XRes),      read(Register::YRes),    read(Register::Bpp),
+                    read(Register::VirtWidth), read(Register::XOffset), read(Register::YOffset)};
+    if (!p.is_shown()) return;
+    auto const* framebuffer = static_cast<u8 const volatile*>(physical_to_pointer(PhysAddr{FramebufferBase}));
+    u64 const hash = picture_hash(p, [framebuffer](u64 offset) { return framebuffer[offset]; });
+    Serial::write("grove: display ");
+    Serial::write_decimal(p.width);
+    Serial::write("x");
+    Serial::write_decimal(p.height);
+    Serial::write("x");
+    Serial::write_decimal(p.bpp);
+    Serial::write(" picture ");
+    Serial::write_hex(hash);
+    Serial::write("\n");
+}
+
 // Reads, validates and runs the plan; false when the plan or one of its images is refused.
 bool run_plan(MetalArch& arch, BootModule const& module) {
     BootPlan& plan = *new (plan_storage) BootPlan();
@@ -101,6 +132,7 @@ bool run_plan(MetalArch& arch, BootModule const& module) {
     if (!runner.prepare()) return false;
     arch.set_console_comments();
     runner.run();
+    report_display();
     Serial::write("grove: boot plan done\n");
     return true;
 }

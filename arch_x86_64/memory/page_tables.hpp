@@ -17,6 +17,8 @@ class PageTables {
 public:
     static constexpr u64 Present = 1ull << 0;
     static constexpr u64 Writable = 1ull << 1;
+    static constexpr u64 WriteThrough = 1ull << 3; // PWT
+    static constexpr u64 CacheDisable = 1ull << 4; // PCD: with PWT, uncached (PAT entry 3, UC, at reset)
     static constexpr u64 Mapped = 1ull << 9;
     static constexpr u64 Physical = 1ull << 10;
     static constexpr u64 SharedTable = 1ull << 11;

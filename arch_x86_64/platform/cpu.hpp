@@ -11,6 +11,12 @@ inline u8 in8(u16 port) {
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
     return value;
 }
+inline void out16(u16 port, u16 value) { asm volatile("outw %0, %1" : : "a"(value), "Nd"(port)); }
+inline u16 in16(u16 port) {
+    u16 value;
+    asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
 
 inline u64 read_cr2() {
     u64 value;

@@ -81,8 +81,10 @@ enum class Syscall : std::uint64_t {
                          //                                     capability names, in serial order, at most
                          //                                     `capacity` (1..MaxServiceRecords) written; returns
                          //                                     how many there are (maybe more than written)
-    ServiceLoad = 30,    // (spec*) -> grove id                 spawns a grove from ELF bytes granted to the
-                         //                                     caller, as a ServiceSpec asks; see below
+    ServiceLoad = 30,    // (spec*, authority*) -> grove id     spawns a grove from ELF bytes granted to the
+                         //                                     caller, as a ServiceSpec asks, with the device and
+                         //                                     control capabilities a ServiceAuthority passes on
+                         //                                     (0: none); see below
     Count = 31,
 };
 
@@ -128,6 +130,15 @@ inline constexpr std::uint64_t MaxServiceRecords = 64;
 // when the loader rejects the bytes (the `service_control` event's `elf_check` names the check); then the Grove
 // Manager's errors (OverCommitted when admission's budgets cannot hold the limits, LimitExceeded when the image
 // exceeds the memory limit). Every ServiceLoad taken up is a `service_control` event (action load).
+// The optional ServiceAuthority narrows the same way: each port range, physical range, interrupt line, crash-watch
+// and service-manage name one the caller holds itself (a range inside one of its ranges; "*" only from "*"),
+// AccessDenied and `capability_denied` for the first it lacks; InvalidArgument when malformed (counts out of range,
+// reserved bytes not zero, an empty or wrapping range) or not readable at its address (checked after ServiceManage,
+// so a caller without it learns nothing from it). Checked with the flags and peers. A line passes the check
+// when the caller holds it, but a line has one owner while its holder runs: a grove spawned with a line its running
+// caller owns cannot start (AlreadyExists, as for any line another grove owns).
+// The image slot belongs to the spawned grove until it is removed or quarantined (it never loads again): then it
+// is free for the next load. A stopped grove keeps its slot, since ServiceStart loads it again from those bytes.
 inline constexpr std::uint64_t MaxServiceImage = 64 * 1024;
 inline constexpr std::uint64_t MaxServiceArguments = 4;
 inline constexpr std::uint64_t MaxServicePeers = 4;
@@ -163,6 +174,37 @@ struct ServiceSpec {
     ServiceText receive_from[MaxServicePeers];
 };
 static_assert(sizeof(ServiceSpec) == 48 + 32 * (1 + MaxServiceArguments + 2 * MaxServicePeers));
+
+inline constexpr std::uint64_t MaxServicePortRanges = 4;
+inline constexpr std::uint64_t MaxServicePhysicalRanges = 4;
+
+// Ports [first, last] of a ServiceAuthority.
+struct ServicePortRange {
+    std::uint16_t first;
+    std::uint16_t last;
+};
+// Physical addresses [base, base + length) of a ServiceAuthority.
+struct ServicePhysicalRange {
+    std::uint64_t base;
+    std::uint64_t length;
+};
+
+// ServiceLoad's second argument: the device and control capabilities the spawned grove gets, each a part of the
+// caller's own (see ServiceLoad above).
+struct ServiceAuthority {
+    std::uint16_t irq_lines;     // bit n: interrupt line n
+    std::uint8_t port_count;     // 0..MaxServicePortRanges
+    std::uint8_t physical_count; // 0..MaxServicePhysicalRanges
+    std::uint8_t watch_count;    // 0..MaxServicePeers: CrashWatch names
+    std::uint8_t manage_count;   // 0..MaxServicePeers: ServiceManage names
+    std::uint8_t reserved[2];    // zero
+    ServicePortRange ports[MaxServicePortRanges];
+    ServicePhysicalRange physical[MaxServicePhysicalRanges];
+    ServiceText watch[MaxServicePeers];  // a name, or "*" for any grove
+    ServiceText manage[MaxServicePeers]; // a name, or "*" for any grove
+};
+static_assert(sizeof(ServiceAuthority) ==
+              8 + 4 * MaxServicePortRanges + 16 * MaxServicePhysicalRanges + 32 * 2 * MaxServicePeers);
 
 // Rights of GrantCreate.
 inline constexpr std::uint64_t GrantRead = 1u << 0;  // the peer may GrantCopyFrom

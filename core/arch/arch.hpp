@@ -20,6 +20,10 @@ struct IoPortRange {
     constexpr bool contains(u16 port) const { return port >= first && port <= last; }
 };
 
+// The kernel reaches physical memory below this address only (on metal, where its identity map ends): a grove's
+// device pages at or above it are refused to the kernel's copies, on every backend.
+inline constexpr u64 KernelPhysicalLimit = u64{4} << 30;
+
 // The contract between the core and a backend (DESIGN.md §1). Implemented once by sim/ (Unicorn), once by
 // arch_x86_64/ (the hardware) and once by tests/ (a fake with a manual clock). Only ids cross it.
 //
@@ -51,7 +55,10 @@ public:
     // range is not mapped (then nothing is unmapped). Page tables stay until the space is destroyed.
     virtual Result<PageCount> unmap(AddressSpaceId space, VirtAddr base, PageCount pages) = 0;
     // Maps device or firmware memory at a physical address (PhysicalMemory capability, checked by the core, which
-    // also refuses Execute and RAM: see overlaps_ram). Takes frames only for page tables (missing_tables).
+    // also refuses Execute and RAM: see overlaps_ram). Takes frames only for page tables (missing_tables). The
+    // grove's accesses reach the device uncached (metal: PCD and PWT in the leaf; the simulator: the device bus).
+    // The kernel's own copies (copy_from_user, copy_to_user, check_user) reach such pages only below
+    // KernelPhysicalLimit, and refuse the others as unmapped, on every backend.
     virtual Result<void> map_physical(AddressSpaceId space, VirtAddr base, PhysAddr physical, PageCount pages,
                                       Permissions permissions) = 0;
     // Page tables: every backend counts what x86_64 4-level paging spends, so that a grove pays the same on each.

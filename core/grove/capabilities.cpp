@@ -54,9 +54,28 @@ bool Capabilities::has(CapabilityKind kind) const {
     return false;
 }
 
+template<typename Self>
+auto* Capabilities::peers_of(Self& self, CapabilityKind kind) {
+    using List = decltype(&self.m_send);
+    switch (kind) {
+    case CapabilityKind::IpcSend: return &self.m_send;
+    case CapabilityKind::IpcReceive: return &self.m_receive;
+    case CapabilityKind::CrashWatch: return &self.m_watch;
+    case CapabilityKind::ServiceManage: return &self.m_manage;
+    default: return List{nullptr};
+    }
+}
+
+Result<void> Capabilities::grant_peer(CapabilityKind kind, IpcPeer const& peer) {
+    PeerList* list = peers_of(*this, kind);
+    if (list == nullptr) return Error::InvalidArgument;
+    return add_peer(*list, peer);
+}
+
 bool Capabilities::may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) const {
-    if (kind != CapabilityKind::IpcSend && kind != CapabilityKind::IpcReceive) return false;
-    PeerList const& list = kind == CapabilityKind::IpcSend ? m_send : m_receive;
+    PeerList const* found = peers_of(*this, kind);
+    if (found == nullptr) return false;
+    PeerList const& list = *found;
     if (!peer.any) return allows_peer(list, peer.name.c_str(), peer.name.length());
     for (IpcPeer const& held : list)
         if (held.any) return true;
@@ -66,6 +85,12 @@ bool Capabilities::may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) c
 bool Capabilities::allows_io_port(u16 port) const {
     for (auto const& range : m_io_ports)
         if (range.contains(port)) return true;
+    return false;
+}
+
+bool Capabilities::allows_io_ports(IoPortRange range) const {
+    for (auto const& granted : m_io_ports)
+        if (range.first <= range.last && granted.first <= range.first && range.last <= granted.last) return true;
     return false;
 }
 

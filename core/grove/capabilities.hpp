@@ -50,6 +50,8 @@ public:
     Result<void> grant_watch_any() { return add_peer(m_watch, IpcPeer{true, {}}); }
     Result<void> grant_manage(GroveName const& peer) { return add_peer(m_manage, IpcPeer{false, peer}); }
     Result<void> grant_manage_any() { return add_peer(m_manage, IpcPeer{true, {}}); }
+    // A peer of a list kind: IpcSend, IpcReceive, CrashWatch or ServiceManage (InvalidArgument for another kind).
+    Result<void> grant_peer(CapabilityKind kind, IpcPeer const& peer);
     // An interrupt line, 0 .. abi::IrqLines-1 (InvalidArgument beyond).
     Result<void> grant_irq(u8 line);
     // Sets a flag capability (ThreadCreate, MemoryManage, Filesystem, Graphics, Network); InvalidArgument for the
@@ -60,6 +62,8 @@ public:
     // True when the grove holds any authority of that kind (a flag set, or a non-empty list).
     bool has(CapabilityKind kind) const;
     bool allows_io_port(u16 port) const;
+    // True when the whole range (first <= last) lies inside one granted range.
+    bool allows_io_ports(IoPortRange range) const;
     // True when the whole range lies inside one granted range.
     bool allows_physical(PhysicalRange range) const;
     bool allows_send_to(char const* name, usize length) const { return allows_peer(m_send, name, length); }
@@ -73,8 +77,9 @@ public:
     bool allows_manage(GroveName const& name) const { return allows_manage(name.c_str(), name.length()); }
     // No room for one more ServiceManage peer (grant_manage would give NoCapacity).
     bool is_manage_list_full() const { return m_manage.is_full(); }
-    // May a grove holding these capabilities pass `peer` on, as an IpcSend or IpcReceive peer (`kind`), to a grove
-    // it spawns? A named peer when it may talk to that grove itself; "*" only when it holds "*" itself.
+    // May a grove holding these capabilities pass `peer` on, as a peer of `kind` (IpcSend, IpcReceive, CrashWatch,
+    // ServiceManage), to a grove it spawns? A named peer when it holds that grove itself; "*" only when it holds
+    // "*" itself; never for another kind.
     bool may_delegate_peer(CapabilityKind kind, IpcPeer const& peer) const;
     bool allows_irq(u64 line) const { return line < abi::IrqLines && (m_irq_lines & (1u << line)) != 0; }
     // The granted interrupt lines, bit n for line n.
@@ -87,6 +92,9 @@ public:
 private:
     using PeerList = StaticVector<IpcPeer, MaxIpcPeers>;
     static Result<void> add_peer(PeerList& list, IpcPeer const& peer);
+    // The peer list of a list kind of `self` (const or not), null for the other kinds.
+    template<typename Self>
+    static auto* peers_of(Self& self, CapabilityKind kind);
     static bool allows_peer(PeerList const& list, char const* name, usize length);
 
     StaticVector<IoPortRange, MaxIoPortRanges> m_io_ports;

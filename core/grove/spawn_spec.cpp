@@ -31,18 +31,63 @@ Result<void, SpawnRefusal> delegate_peers(StaticVector<IpcPeer, abi::MaxServiceP
     for (IpcPeer const& peer : peers) {
         if (!spawner.may_delegate_peer(kind, peer))
             return SpawnRefusal{Error::AccessDenied, kind, peer.any ? GroveName::from("*", 1).value() : peer.name};
-        bool const send = kind == CapabilityKind::IpcSend;
-        Result<void> granted = peer.any ? (send ? caps.grant_send_to_any() : caps.grant_receive_from_any())
-                                        : (send ? caps.grant_send_to(peer.name) : caps.grant_receive_from(peer.name));
+        Result<void> granted = caps.grant_peer(kind, peer);
         if (granted.is_error()) return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
     }
     return {};
 }
 
+// The authority's peers, ranges and lines, well formed (nothing about the spawner looked at yet).
+struct ReadAuthority {
+    StaticVector<IpcPeer, abi::MaxServicePeers> watch;
+    StaticVector<IpcPeer, abi::MaxServicePeers> manage;
+};
+
+Result<void, SpawnRefusal> read_authority(abi::ServiceAuthority const& a, ReadAuthority& out) {
+    if (a.reserved[0] != 0 || a.reserved[1] != 0) return SpawnRefusal{};
+    if (a.port_count > abi::MaxServicePortRanges || a.physical_count > abi::MaxServicePhysicalRanges)
+        return SpawnRefusal{};
+    static_assert(abi::IrqLines == 16, "every bit of irq_lines names a line");
+    for (u8 i = 0; i < a.port_count; ++i)
+        if (a.ports[i].first > a.ports[i].last) return SpawnRefusal{};
+    for (u8 i = 0; i < a.physical_count; ++i)
+        if (!PhysicalRange{PhysAddr{a.physical[i].base}, Bytes(a.physical[i].length)}.is_valid()) return SpawnRefusal{};
+    TRY(read_peers(a.watch, a.watch_count, out.watch));
+    TRY(read_peers(a.manage, a.manage_count, out.manage));
+    return {};
+}
+
+// Each port range, physical range and line of `a` inside the spawner's, granted to `caps`; then its peers.
+Result<void, SpawnRefusal> delegate_authority(abi::ServiceAuthority const& a, ReadAuthority const& peers,
+                                              Capabilities const& spawner, Capabilities& caps) {
+    for (u8 i = 0; i < a.port_count; ++i) {
+        IoPortRange const range{a.ports[i].first, a.ports[i].last};
+        if (!spawner.allows_io_ports(range))
+            return SpawnRefusal{Error::AccessDenied, CapabilityKind::IoPort, {}, range.first};
+        if (Result<void> granted = caps.grant_io_ports(range); granted.is_error())
+            return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
+    }
+    for (u8 i = 0; i < a.physical_count; ++i) {
+        PhysicalRange const range{PhysAddr{a.physical[i].base}, Bytes(a.physical[i].length)};
+        if (!spawner.allows_physical(range))
+            return SpawnRefusal{Error::AccessDenied, CapabilityKind::PhysicalMemory, {}, range.base.value};
+        if (Result<void> granted = caps.grant_physical(range); granted.is_error())
+            return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
+    }
+    for (u8 line = 0; line < abi::IrqLines; ++line) {
+        if ((a.irq_lines & (1u << line)) == 0) continue;
+        if (!spawner.allows_irq(line)) return SpawnRefusal{Error::AccessDenied, CapabilityKind::Irq, {}, line};
+        MUST(caps.grant_irq(line)); // a line below IrqLines
+    }
+    TRY(delegate_peers(peers.watch, CapabilityKind::CrashWatch, spawner, caps));
+    TRY(delegate_peers(peers.manage, CapabilityKind::ServiceManage, spawner, caps));
+    return {};
+}
+
 } // namespace
 
-Result<void, SpawnRefusal> narrow_spawn_spec(abi::ServiceSpec const& request, GroveSpec const& spawner,
-                                             GroveSpec& out) {
+Result<void, SpawnRefusal> narrow_spawn_spec(abi::ServiceSpec const& request, abi::ServiceAuthority const* authority,
+                                             GroveSpec const& spawner, GroveSpec& out) {
     // Well formed first: nothing about the spawner is revealed by a malformed request.
     if (request.reserved[0] != 0 || request.reserved[1] != 0) return SpawnRefusal{};
     if (!is_valid_text(request.name) || !is_valid_grove_name(request.name.text, request.name.length))
@@ -59,6 +104,8 @@ Result<void, SpawnRefusal> narrow_spawn_spec(abi::ServiceSpec const& request, Gr
     StaticVector<IpcPeer, abi::MaxServicePeers> receive_from;
     TRY(read_peers(request.send_to, request.send_count, send_to));
     TRY(read_peers(request.receive_from, request.receive_count, receive_from));
+    ReadAuthority authority_peers;
+    if (authority != nullptr) TRY(read_authority(*authority, authority_peers));
     ResourceLimits limits = spawner.limits;
     limits.memory = Bytes(request.memory);
     limits.threads = Count(request.threads);
@@ -77,6 +124,7 @@ Result<void, SpawnRefusal> narrow_spawn_spec(abi::ServiceSpec const& request, Gr
     }
     TRY(delegate_peers(send_to, CapabilityKind::IpcSend, held, caps));
     TRY(delegate_peers(receive_from, CapabilityKind::IpcReceive, held, caps));
+    if (authority != nullptr) TRY(delegate_authority(*authority, authority_peers, held, caps));
     ResourceLimits const& most = spawner.limits;
     if (limits.memory.value > most.memory.value || limits.threads.value > most.threads.value ||
         limits.cpu_percent > most.cpu_percent || limits.grants.value > most.grants.value)

@@ -307,7 +307,8 @@ private:
     SyscallResult sys_service_load(ThreadId thread, DecodedSyscall const& d, Ticks t);
     // ServiceLoad after its ServiceManage check: narrows `request` into m_spawn_spec, copies the image through the
     // grant into a free image slot, validates and spawns it. `elf_check` is set when the ELF loader refused it.
-    Result<GroveId> load_service(KernelThread const& kt, abi::ServiceSpec const& request, Ticks t, u8& elf_check);
+    Result<GroveId> load_service(KernelThread const& kt, abi::ServiceSpec const& request,
+                                 abi::ServiceAuthority const* authority, Ticks t, u8& elf_check);
     SyscallResult sys_irq_wait(ThreadId thread, DecodedSyscall const& d, Ticks t);
     SyscallResult sys_irq_ack(ThreadId thread, DecodedSyscall const& d, Ticks t);
     void take_interrupts(u16 lines);
@@ -343,13 +344,16 @@ private:
     GrantTable m_grants;
     GrantCopyCounters m_grant_copies;
     u8 m_grant_buffer[PageSize];
-    // The images of groves spawned by ServiceLoad, copied out of their grants: a respawn loads the same bytes
-    // again, so a slot stays with its grove (`owner`, a serial; 0: free) for as long as the grove is registered.
+    // The images of groves spawned by ServiceLoad, copied out of their grants: a respawn or a start after a stop
+    // loads the same bytes again, so a slot stays with its grove (`owner`, a serial; 0: never used) for as long as
+    // the grove is registered and may run again.
     struct ServiceImage {
         u32 owner = 0;
         alignas(8) u8 bytes[abi::MaxServiceImage];
     };
     ServiceImage m_service_images[MaxServiceImages];
+    // A slot is free when no grove holds it, or its grove was removed or quarantined.
+    bool is_free(ServiceImage const& image) const;
     GroveSpec m_spawn_spec; // ServiceLoad's spec while it is built (kept off the kernel stack)
 };
 

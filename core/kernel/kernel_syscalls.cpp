@@ -444,8 +444,15 @@ Kernel::SyscallResult Kernel::sys_service_load(ThreadId thread, DecodedSyscall c
     TRY(m_manager.require_capability(kt.grove, CapabilityKind::ServiceManage, t)); // capability_denied says it
     abi::ServiceSpec request{};
     TRY(m_arch.copy_from_user(kt.space, &request, d.buffer.address, d.buffer.length));
+    // The authority's address is checked here, after the capability, as every argument of a caller without it.
+    abi::ServiceAuthority authority{};
+    bool const has_authority = d.authority.value != 0;
+    if (has_authority) {
+        if (!layout::in_window(d.authority.value, sizeof authority)) return Error::InvalidArgument;
+        TRY(m_arch.copy_from_user(kt.space, &authority, d.authority, Bytes(sizeof authority)));
+    }
     u8 elf_check = NoElfCheck;
-    Result<GroveId> const loaded = load_service(kt, request, t, elf_check);
+    Result<GroveId> const loaded = load_service(kt, request, has_authority ? &authority : nullptr, t, elf_check);
     u32 const target = loaded.has_value() ? loaded.value().serial : 0;
     u8 const status = loaded.has_value() ? 0 : static_cast<u8>(loaded.error());
     m_manager.tracer().emit(Event::service_control(t, kt.grove, target, ServiceAction::Load, status, elf_check));
@@ -456,16 +463,27 @@ Kernel::SyscallResult Kernel::sys_service_load(ThreadId thread, DecodedSyscall c
     return SyscallOutcome::blocked();
 }
 
-Result<GroveId> Kernel::load_service(KernelThread const& kt, abi::ServiceSpec const& request, Ticks t, u8& elf_check) {
+bool Kernel::is_free(ServiceImage const& image) const {
+    if (image.owner == 0) return true;
+    // Serials are never reused: a grove that is gone, or quarantined (it can only be removed), never loads again.
+    Grove const* owner = m_manager.registry().find_serial(image.owner);
+    return owner == nullptr || owner->state.current() == GroveState::Quarantined;
+}
+
+Result<GroveId> Kernel::load_service(KernelThread const& kt, abi::ServiceSpec const& request,
+                                     abi::ServiceAuthority const* authority, Ticks t, u8& elf_check) {
     Grove const* caller = m_manager.find(kt.grove);
     GROVE_ASSERT(caller != nullptr);
-    Result<void, SpawnRefusal> const narrowed = narrow_spawn_spec(request, caller->spec, m_spawn_spec);
+    Result<void, SpawnRefusal> const narrowed = narrow_spawn_spec(request, authority, caller->spec, m_spawn_spec);
     if (narrowed.is_error()) {
         SpawnRefusal const& refusal = narrowed.error();
         if (refusal.error != Error::AccessDenied) return refusal.error;
-        Grove const* named =
-            refusal.peer.is_empty() ? nullptr : m_manager.find_by_name(refusal.peer.c_str(), refusal.peer.length());
-        (void)m_manager.refuse_capability(kt.grove, refusal.capability, named == nullptr ? 0 : named->id.serial, t);
+        u64 detail = refusal.detail;
+        if (!refusal.peer.is_empty()) {
+            Grove const* named = m_manager.find_by_name(refusal.peer.c_str(), refusal.peer.length());
+            detail = named == nullptr ? 0 : named->id.serial;
+        }
+        (void)m_manager.refuse_capability(kt.grove, refusal.capability, detail, t);
         return Error::AccessDenied;
     }
     GroveName const& name = m_spawn_spec.name;
@@ -474,7 +492,7 @@ Result<GroveId> Kernel::load_service(KernelThread const& kt, abi::ServiceSpec co
         return Error::NoCapacity;
     ServiceImage* slot = nullptr;
     for (ServiceImage& image : m_service_images)
-        if (image.owner == 0) {
+        if (is_free(image)) {
             slot = &image;
             break;
         }

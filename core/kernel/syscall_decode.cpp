@@ -131,6 +131,7 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     case Syscall::ServiceStatus: d.buffer = TRY(user_range(a[0], a[1], MaxLookupName)); break;
     case Syscall::ServiceLoad:
         d.buffer = TRY(user_range(a[0], sizeof(abi::ServiceSpec), sizeof(abi::ServiceSpec)));
+        d.authority = VirtAddr{a[1]}; // checked by the kernel after the capability: 0 for none
         break;
     case Syscall::ServiceList:
         if (a[1] == 0 || a[1] > abi::MaxServiceRecords) return Error::InvalidArgument;

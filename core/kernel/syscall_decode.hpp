@@ -47,6 +47,7 @@ struct DecodedSyscall {
     UserRange buffer{};       // ConsoleWrite text, Send/Call request, Receive buffer, Reply message, Lookup and
                               // service control name, ServiceList records, ServiceLoad spec
     UserRange reply_buffer{}; // Call: where the reply goes
+    VirtAddr authority{};     // ServiceLoad: its ServiceAuthority (0: none), unchecked here
     bool non_blocking = false;
     Ticks timeout = Ticks::max(); // Ticks::max() = wait without limit
     VirtAddr address{};           // MemoryMap, MemoryUnmap, PhysicalMap: grove address; ThreadCreate: entry

@@ -161,9 +161,10 @@ inline SyscallResult sys_service_status(char const* name, usize length) {
 inline long sys_service_list(abi::ServiceRecord* records, usize capacity) {
     return syscall6(abi::Syscall::ServiceList, address_of(records), capacity).value;
 }
-// Spawns a grove from the ELF bytes of a grant to this grove, as `spec` asks (core/abi/syscall.hpp): its grove id.
-inline long sys_service_load(abi::ServiceSpec const* spec) {
-    return syscall6(abi::Syscall::ServiceLoad, address_of(spec)).value;
+// Spawns a grove from the ELF bytes of a grant to this grove, as `spec` asks, with the device and control
+// capabilities `authority` passes on (none when null; core/abi/syscall.hpp): its grove id.
+inline long sys_service_load(abi::ServiceSpec const* spec, abi::ServiceAuthority const* authority = nullptr) {
+    return syscall6(abi::Syscall::ServiceLoad, address_of(spec), address_of(authority)).value;
 }
 
 } // namespace grove::rt

@@ -100,12 +100,8 @@ Result<void> UnicornArch::map_physical(AddressSpaceId id, VirtAddr base, PhysAdd
     if (has(permissions, Permissions::Execute)) return Error::InvalidArgument;
     if (overlaps_ram(physical, bytes_of(pages))) return Error::AccessDenied;
     if (!m_frames.can_take(missing_tables(id, base, pages))) return Error::OutOfMemory;
-    u64 const first = physical.value / PageSize;
-    if (!m_physical.reserve(first, pages.value)) return Error::OutOfMemory;
-    std::vector<std::uint8_t*> host;
-    host.reserve(pages.value);
-    for (u64 i = 0; i < pages.value; ++i) host.push_back(m_physical.host(first + i));
-    TRY(space->map(base, pages, permissions, &host));
+    // Every access goes to the device bus: the device that claims the address, or nothing (all ones), never RAM.
+    TRY(space->map(base, pages, permissions, &physical));
     m_frames.take(m_tables.at(id.value).add(base, pages));
     return {};
 }

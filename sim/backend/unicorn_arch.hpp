@@ -24,8 +24,9 @@ namespace grove::sim {
 //
 // A thread's registers live in its space's engine while it is the last thread that ran there, and in its own
 // saved Unicorn context otherwise; switching between threads of one space saves and restores (about 145 ns),
-// switching between spaces costs nothing. Physical memory (map_physical) is a store of host pages shared by every
-// space that maps the same physical page, backed lazily (HostSlabs); it is not part of the frame pool.
+// switching between spaces costs nothing. Physical memory (map_physical) is the device bus's: every access to it
+// goes to the device model that claims the address (DeviceBus), or reads all ones and drops writes where none
+// does, as on a PC; it is never host memory, and not part of the frame pool.
 //
 // Invariants: free_pages() == total - pages held by live spaces (mapped pages and page tables); every context refers to a live space; time only
 // moves forward and depends only on what ran (VirtualClock).
@@ -132,9 +133,6 @@ private:
     std::map<u32, std::unique_ptr<UnicornSpace>> m_spaces;
     std::map<u32, PageTableCount> m_tables; // by space: the page tables metal would hold, taken from m_frames
     std::map<u32, Context> m_contexts;      // by ThreadId::index
-    // Device memory, by physical page number: reserved a slab at a time on first map, host memory only where
-    // written (a 1 GiB range that is never touched costs none), kept between mappings.
-    HostSlabs m_physical{HostSlabs::Lifetime::Kept};
     std::map<u32, std::string> m_console;
     std::string m_console_all;
 };

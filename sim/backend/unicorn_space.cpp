@@ -146,26 +146,25 @@ bool UnicornSpace::is_mapped(VirtAddr base, PageCount pages) const {
     return true;
 }
 
-Result<void> UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions,
-                               std::vector<std::uint8_t*> const* host) {
+Result<void> UnicornSpace::map(VirtAddr base, PageCount pages, Permissions permissions, PhysAddr const* physical) {
     u64 const first = page_of(base.value);
     u64 const end = first + pages.value;
-    if (host == nullptr && !m_memory.reserve(first, pages.value)) {
+    bool const ordinary = physical == nullptr;
+    if (ordinary && !m_memory.reserve(first, pages.value)) {
         m_memory.drop_unused();
         return Error::OutOfMemory;
     }
-    GROVE_ASSERT(host == nullptr || host->size() == pages.value);
     for (u64 i = 0; i < pages.value; ++i)
-        m_pages[first + i] =
-            Page{permissions, host != nullptr, host == nullptr ? m_memory.host(first + i) : (*host)[i]};
+        m_pages[first + i] = ordinary ? Page{permissions, false, m_memory.host(first + i), 0}
+                                      : Page{permissions, true, nullptr, physical->value + i * PageSize};
     std::vector<std::pair<u64, u64>> blocks;
     split_into_regions(first, end, blocks);
     if (m_regions.size() + blocks.size() > MaxRegions) { // merging can only lower the count: checked before it
         m_pages.erase(m_pages.find(first), m_pages.lower_bound(end));
-        if (host == nullptr) m_memory.drop_unused();
+        if (ordinary) m_memory.drop_unused();
         return Error::OutOfMemory;
     }
-    if (host == nullptr) {
+    if (ordinary) {
         m_memory.hold(first, pages.value);
         m_frame_pages += pages;
     }
@@ -220,8 +219,7 @@ void UnicornSpace::split_into_regions(u64 first, u64 end, std::vector<std::pair<
             bool same = true;
             for (u64 q = p + size; q < p + next && same; ++q) {
                 Page const& page = m_pages.at(q);
-                same = page.permissions == head.permissions && page.physical == head.physical &&
-                       page.host == head.host + (q - p) * PageSize;
+                same = page.permissions == head.permissions && continues(head, page, q - p);
             }
             if (!same) break;
             size = next;
@@ -239,7 +237,7 @@ void UnicornSpace::add_region(u64 first, u64 pages) {
         u64 const low = std::min(first, buddy->first);
         Page const& lower = m_pages.at(low);
         Page const& upper = m_pages.at(low + pages);
-        if (lower.physical != upper.physical || upper.host != lower.host + pages * PageSize) break;
+        if (!continues(lower, upper, pages)) break;
         unmap_region(buddy);
         first = low;
         pages *= 2;
@@ -247,10 +245,48 @@ void UnicornSpace::add_region(u64 first, u64 pages) {
     map_region(first, pages, permissions);
 }
 
+bool UnicornSpace::continues(Page const& head, Page const& page, u64 distance) {
+    if (head.physical != page.physical) return false;
+    return head.physical ? page.physical_address == head.physical_address + distance * PageSize
+                         : page.host == head.host + distance * PageSize;
+}
+
 void UnicornSpace::map_region(u64 first, u64 pages, Permissions permissions) {
-    GROVE_ASSERT(uc_mem_map_ptr(m_engine, first * PageSize, pages * PageSize, unicorn_protection(permissions),
-                                m_pages.at(first).host) == UC_ERR_OK);
-    m_regions[first] = Region{pages, permissions};
+    Page const& head = m_pages.at(first);
+    Region& region = m_regions[first];
+    region = Region{pages, permissions, this, head.physical_address};
+    if (!head.physical) {
+        GROVE_ASSERT(uc_mem_map_ptr(m_engine, first * PageSize, pages * PageSize, unicorn_protection(permissions),
+                                    head.host) == UC_ERR_OK);
+        return;
+    }
+    // Device memory: every access goes to the machine's bus (uc_mmio_map); a missing callback makes Unicorn refuse
+    // that kind of access as the page table would (a page fault through on_invalid_memory).
+    bool const readable = has(permissions, Permissions::Read);
+    bool const writable = has(permissions, Permissions::Write);
+    GROVE_ASSERT(uc_mmio_map(m_engine, first * PageSize, pages * PageSize, readable ? &mmio_read : nullptr, &region,
+                             writable ? &mmio_write : nullptr, &region) == UC_ERR_OK);
+}
+
+std::uint64_t UnicornSpace::mmio_read(uc_struct*, std::uint64_t offset, unsigned size, void* user_data) {
+    auto const& region = *static_cast<Region const*>(user_data);
+    return region.space->memory_read(region.physical_address + offset, static_cast<u8>(size));
+}
+
+void UnicornSpace::mmio_write(uc_struct*, std::uint64_t offset, unsigned size, std::uint64_t value, void* user_data) {
+    auto const& region = *static_cast<Region const*>(user_data);
+    region.space->memory_write(region.physical_address + offset, static_cast<u8>(size), value);
+}
+
+u64 UnicornSpace::memory_read(u64 physical, u8 size) {
+    u64 const value = m_machine.bus->read_memory(physical, size, m_machine.clock->now());
+    stop_for_devices();
+    return value;
+}
+
+void UnicornSpace::memory_write(u64 physical, u8 size, u64 value) {
+    m_machine.bus->write_memory(physical, size, value, m_machine.clock->now());
+    stop_for_devices();
 }
 
 void UnicornSpace::unmap_region(std::map<u64, Region>::iterator region) {
@@ -266,19 +302,27 @@ bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) cons
         auto it = m_pages.find(p);
         if (it == m_pages.end()) return false;
         if (needed != Permissions::None && !has(it->second.permissions, needed)) return false;
+        // As on metal, the kernel reaches device memory only below KernelPhysicalLimit.
+        if (it->second.physical && it->second.physical_address >= KernelPhysicalLimit) return false;
     }
     return true;
 }
 
-std::uint8_t* UnicornSpace::host_address(u64 address) const {
-    return m_pages.find(page_of(address))->second.host + address % PageSize;
-}
+UnicornSpace::Page const& UnicornSpace::page_at(u64 address) const { return m_pages.find(page_of(address))->second; }
 
-void UnicornSpace::read_bytes(u64 address, void* destination, u64 length) const {
+void UnicornSpace::read_bytes(u64 address, void* destination, u64 length) {
     auto* to = static_cast<std::uint8_t*>(destination);
     for (u64 done = 0, chunk = 0; done < length; done += chunk) {
         chunk = std::min<u64>(length - done, PageSize - (address + done) % PageSize);
-        std::memcpy(to + done, host_address(address + done), chunk);
+        Page const& page = page_at(address + done);
+        u64 const offset = (address + done) % PageSize;
+        if (!page.physical) {
+            std::memcpy(to + done, page.host + offset, chunk);
+            continue;
+        }
+        // The kernel's copy of device memory: byte by byte through the bus, as a CPU's string copy would be.
+        for (u64 i = 0; i < chunk; ++i)
+            to[done + i] = static_cast<std::uint8_t>(memory_read(page.physical_address + offset + i, 1));
     }
 }
 
@@ -286,7 +330,13 @@ void UnicornSpace::write_bytes(u64 address, void const* source, u64 length) {
     auto const* from = static_cast<std::uint8_t const*>(source);
     for (u64 done = 0, chunk = 0; done < length; done += chunk) {
         chunk = std::min<u64>(length - done, PageSize - (address + done) % PageSize);
-        std::memcpy(host_address(address + done), from + done, chunk);
+        Page const& page = page_at(address + done);
+        u64 const offset = (address + done) % PageSize;
+        if (!page.physical) {
+            std::memcpy(page.host + offset, from + done, chunk);
+            continue;
+        }
+        for (u64 i = 0; i < chunk; ++i) memory_write(page.physical_address + offset + i, 1, from[done + i]);
     }
 }
 
@@ -308,7 +358,7 @@ Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes 
 std::uint8_t* UnicornSpace::host_within_page(u64 address, u64 length, Permissions needed) const {
     if (length == 0 || address % PageSize + length > PageSize) return nullptr;
     auto it = m_pages.find(page_of(address));
-    if (it == m_pages.end() || !has(it->second.permissions, needed)) return nullptr;
+    if (it == m_pages.end() || it->second.physical || !has(it->second.permissions, needed)) return nullptr;
     return it->second.host + address % PageSize;
 }
 
@@ -350,7 +400,9 @@ usize UnicornSpace::peek(u64 address, void* destination, usize capacity) {
     usize done = 0;
     while (done < capacity) {
         u64 const at = address + done;
-        if (at < address || m_pages.find(page_of(at)) == m_pages.end()) break;
+        // Device memory is not read for a report: a read may change the device.
+        auto const page = m_pages.find(page_of(at));
+        if (at < address || page == m_pages.end() || page->second.physical) break;
         usize const chunk = std::min<usize>(capacity - done, PageSize - at % PageSize);
         read_bytes(at, static_cast<std::uint8_t*>(destination) + done, chunk);
         done += chunk;

@@ -65,10 +65,12 @@ public:
     bool can_map(VirtAddr base, PageCount pages) const;
     // True when every page of the range is mapped.
     bool is_mapped(VirtAddr base, PageCount pages) const;
-    // The caller checked can_map. `host` is null for ordinary memory, or one host page per page for physical
-    // memory shared between spaces. OutOfMemory (and nothing changed) when the host refuses memory or the space
-    // would need more than MaxRegions Unicorn regions.
-    Result<void> map(VirtAddr base, PageCount pages, Permissions permissions, std::vector<std::uint8_t*> const* host);
+    // The caller checked can_map. `physical` is null for ordinary memory, or the physical address of the first
+    // page of device memory: every access to such pages (the grove's, and the kernel's copies) goes to the
+    // machine's bus at the virtual time it happens, and a page no device claims reads all ones and drops writes.
+    // OutOfMemory (and nothing changed) when the host refuses memory or the space would need more than MaxRegions
+    // Unicorn regions.
+    Result<void> map(VirtAddr base, PageCount pages, Permissions permissions, PhysAddr const* physical);
     // The caller checked is_mapped. Returns how many of the pages were ordinary (frame-backed) pages; OutOfMemory
     // (and nothing changed) when what stays mapped would need more than MaxRegions Unicorn regions.
     Result<PageCount> unmap(VirtAddr base, PageCount pages);
@@ -136,14 +138,27 @@ private:
     struct Page {
         Permissions permissions = Permissions::None;
         bool physical = false;
-        std::uint8_t* host = nullptr; // the page's bytes: in m_memory, or the machine's physical memory
+        std::uint8_t* host = nullptr; // an ordinary page's bytes, in m_memory
+        u64 physical_address = 0;     // a physical page's address on the machine's bus
     };
     // A Unicorn region: `pages` pages from the page number that keys it, a power of two aligned to its size, with
-    // the same permissions and consecutive host memory.
+    // the same permissions and consecutive host memory or physical addresses. Device memory's callbacks get the
+    // region (stable while it is mapped) and find the space and the physical address through it.
     struct Region {
         u64 pages = 0;
         Permissions permissions = Permissions::None;
+        UnicornSpace* space = nullptr;
+        u64 physical_address = 0;
     };
+    // `page` is `distance` pages after `head` in the same kind of memory, consecutive in it.
+    static bool continues(Page const& head, Page const& page, u64 distance);
+    static std::uint64_t mmio_read(uc_struct* engine, std::uint64_t offset, unsigned size, void* user_data);
+    static void mmio_write(uc_struct* engine, std::uint64_t offset, unsigned size, std::uint64_t value,
+                           void* user_data);
+    // An access to device memory through the bus, at the current virtual time; a device event it scheduled brings
+    // the run's stop forward, as for ports.
+    u64 memory_read(u64 physical, u8 size);
+    void memory_write(u64 physical, u8 size, u64 value);
     // Splits [first, end) (mapped pages) into the regions it becomes: aligned powers of two, cut where
     // permissions or host memory stop being contiguous. Appends (first page, pages) pairs to `blocks`.
     void split_into_regions(u64 first, u64 end, std::vector<std::pair<u64, u64>>& blocks) const;
@@ -153,13 +168,14 @@ private:
     void unmap_region(std::map<u64, Region>::iterator region);
 
     bool pages_allow(u64 address, u64 length, Permissions needed) const;
-    // The guest's bytes through the host memory, regardless of permissions. The caller guarantees that every page
-    // of the range is mapped.
-    std::uint8_t* host_address(u64 address) const;
+    // The mapped page that holds `address`.
+    Page const& page_at(u64 address) const;
     // The host bytes of [address, address + length) when the range is not empty, lies within one page, and that
     // page is mapped with `needed`; null otherwise.
     std::uint8_t* host_within_page(u64 address, u64 length, Permissions needed) const;
-    void read_bytes(u64 address, void* destination, u64 length) const;
+    // The guest's bytes regardless of permissions (device memory through the bus). The caller guarantees that every
+    // page of the range is mapped.
+    void read_bytes(u64 address, void* destination, u64 length);
     void write_bytes(u64 address, void const* source, u64 length);
     // Drops the translated blocks of the executable pages that [begin, end) touches (end > begin), and the
     // instruction counts of blocks.

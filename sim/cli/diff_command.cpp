@@ -1,6 +1,6 @@
 // grovesim diff SCENARIO...: the differential test. Runs each scenario in the simulator and on the bare-metal kernel
 // in QEMU and compares, grove by grove, the ordered events of the two traces with times and timing-dependent
-// fields set aside (sim/metal/trace_comparison.hpp), and the hash of each disk image as the two runs left it. Meant for scenarios marked `timing_independent = true`.
+// fields set aside (sim/metal/trace_comparison.hpp), and the hash of each disk image and of the display's picture as the two runs left them. Meant for scenarios marked `timing_independent = true`.
 #include <sim/cli/commands.hpp>
 #include <sim/cli/exit_status.hpp>
 #include <sim/cli/images_option.hpp>
@@ -83,7 +83,21 @@ int diff_one(std::string const& path, DiffOptions const& options) {
         same_disks = same_disks && sim_hash == metal_hash;
     }
     if (!simulated.disks.empty()) fmt::print("\n");
-    return comparison.same() && same_disks ? ExitSuccess : ExitFailure;
+    // The display's picture as each target left it: its mode and hash, or none on both.
+    auto const describe = [](u16 width, u16 height, u16 bpp, u64 hash) {
+        return fmt::format("{}x{}x{} {}", width, height, bpp, scenario::format_digest(hash));
+    };
+    std::string const sim_display = simulated.display
+                                        ? describe(simulated.display->picture.width, simulated.display->picture.height,
+                                                   simulated.display->picture.bpp, simulated.display->hash)
+                                        : "off";
+    std::optional<metal_host::MetalDisplay> const& shown = booted.value().display;
+    std::string const metal_display = shown ? describe(shown->width, shown->height, shown->bpp, shown->hash) : "off";
+    bool const same_display = sim_display == metal_display;
+    if (simulated.display || shown)
+        fmt::print("display: {} (simulator {}, metal {})\n\n", same_display ? "SAME" : "DIFFERENT", sim_display,
+                   metal_display);
+    return comparison.same() && same_disks && same_display ? ExitSuccess : ExitFailure;
 }
 
 int diff(DiffOptions const& options) {

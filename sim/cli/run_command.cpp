@@ -236,6 +236,10 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
             fmt::print(human, "disk {}: {} ({} unflushed sectors lost at the power cut){}\n", disk.path,
                        scenario::format_digest(disk.hash), disk.unflushed,
                        disk.kept.empty() ? "" : ", kept in " + disk.kept);
+        if (result.display)
+            fmt::print(human, "display: {}x{}x{}, picture {}\n", result.display->picture.width,
+                       result.display->picture.height, result.display->picture.bpp,
+                       scenario::format_digest(result.display->hash));
         fmt::print(human, "\n");
     }
     if (!write_trace_file(options, result.trace)) return ExitBadInput;
@@ -314,6 +318,7 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
     if (!options.keep_disks.empty()) metal.keep_disks = options.keep_disks;
     std::vector<scenario::Trace> boots;
     std::vector<metal_host::MetalDisk> disks; // the first boot's
+    std::optional<metal_host::MetalDisplay> display;
     for (unsigned b = 0; b < std::max(options.repeat, 1u); ++b) {
         auto booted = metal_host::run_on_metal(s, metal);
         if (!booted) {
@@ -330,7 +335,10 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
             print_unfinished(path, reason);
             return ExitFailure;
         }
-        if (boots.empty()) disks = booted.value().disks;
+        if (boots.empty()) {
+            disks = booted.value().disks;
+            display = booted.value().display;
+        }
         boots.push_back(std::move(booted.value().trace));
     }
     scenario::Trace const& trace = boots.front();
@@ -364,6 +372,9 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
         for (metal_host::MetalDisk const& disk : disks)
             fmt::print("disk {}: {} (as QEMU left it: every sector written, flushed or not){}\n", disk.path,
                        scenario::format_digest(disk.hash), disk.kept.empty() ? "" : ", kept in " + disk.kept);
+        if (display)
+            fmt::print("display: {}x{}x{}, picture {} (read back from the framebuffer)\n", display->width,
+                       display->height, display->bpp, scenario::format_digest(display->hash));
         fmt::print("\n");
     }
     if (!write_trace_file(options, trace)) return ExitBadInput;

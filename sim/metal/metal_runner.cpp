@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -284,6 +285,20 @@ private:
 // With a disk the virtual clock follows the real one while the CPU halts (sleep=on): the drive's work (a write, a
 // cache flush) completes on the host in real time, and with sleep=off a halted CPU's clock would jump straight to
 // the next timer, past the drive's interrupt (a driver's IrqWait timing out). Without a disk idling costs nothing.
+// The kernel's "grove: display <w>x<h>x<bpp> picture 0x<hash>" line (arch_x86_64/kernel/kernel_main.cpp), when it
+// wrote one.
+std::optional<MetalDisplay> display_line(std::string const& serial) {
+    std::string_view constexpr Prefix = "grove: display ";
+    usize const at = serial.find(Prefix);
+    if (at == std::string::npos || (at != 0 && serial[at - 1] != '\n')) return std::nullopt;
+    unsigned width = 0, height = 0, bpp = 0;
+    unsigned long long hash = 0;
+    if (std::sscanf(serial.c_str() + at + Prefix.size(), "%ux%ux%u picture 0x%16llx", &width, &height, &bpp, &hash) !=
+        4)
+        return std::nullopt;
+    return MetalDisplay{static_cast<u16>(width), static_cast<u16>(height), static_cast<u16>(bpp), hash};
+}
+
 std::vector<std::string> qemu_command(MetalOptions const& options, bool has_disks) {
     // qemu64 with UMIP, which QEMU's TCG emulates: the kernel turns it on (arch_x86_64/platform/descriptors.hpp).
     return {options.qemu,   "-machine",
@@ -398,6 +413,7 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     run.disks = disks.finish();
     run.serial = finished.output;
     std::erase(run.serial, '\r');
+    run.display = display_line(run.serial);
     if (finished.timed_out) {
         run.outcome = MetalOutcome::TimedOut;
         run.failure = fmt::format("the guest did not finish within {} s and was stopped; the last serial lines:\n{}",

@@ -56,9 +56,19 @@ struct MetalDisk {
     std::string kept; // where the image was kept (MetalOptions::keep_disks), else empty
 };
 
+// The picture the display showed at the end of the run, as the kernel read it back from the framebuffer
+// (arch_x86_64/isa/bochs_display.hpp): its mode and x86::bochs::picture_hash.
+struct MetalDisplay {
+    u16 width = 0;
+    u16 height = 0;
+    u16 bpp = 0;
+    u64 hash = 0;
+};
+
 struct MetalRun {
     scenario::Trace trace;
-    std::vector<MetalDisk> disks; // by [[disks]] index, once the guest ended
+    std::vector<MetalDisk> disks;        // by [[disks]] index, once the guest ended
+    std::optional<MetalDisplay> display; // when the display was on at the end
     std::string serial;
     MetalOutcome outcome = MetalOutcome::Completed;
     std::string failure;

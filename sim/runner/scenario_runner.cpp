@@ -8,6 +8,7 @@
 #include <core/base/hash.hpp>
 #include <sim/backend/unicorn_arch.hpp>
 #include <sim/devices/ata_disk.hpp>
+#include <sim/devices/bochs_display.hpp>
 #include <sim/runner/spec_mapping.hpp>
 #include <sim/runner/trace_recorder.hpp>
 #include <sim/scenario/fault_realization.hpp>
@@ -127,6 +128,7 @@ private:
     // cannot be read.
     std::string attach_disks();
     std::vector<DiskResult> finish_disks() const;
+    std::optional<DisplayResult> finish_display() const;
     // The checks of the invariants all along; false (and an invariant_violated event) when one broke.
     bool check_invariants();
     MachineMemory machine_memory() const;
@@ -150,7 +152,8 @@ private:
     std::vector<std::string> m_spawn_failures; // groves whose first spawn failed
     std::vector<ScheduledAction> m_actions;    // the storage of m_schedule: one per grove and per fault
     ActionSchedule m_schedule;
-    std::vector<sim::AtaDisk const*> m_disks; // by [[disks]] index, owned by the arch's bus
+    std::vector<sim::AtaDisk const*> m_disks;     // by [[disks]] index, owned by the arch's bus
+    sim::BochsDisplay const* m_display = nullptr; // owned by the arch's bus
     InvariantChecker m_checker;
     u64 m_steps = 0;                        // resumes of grove threads so far
     u64 m_trap_hash = Fnv1a64::OffsetBasis; // the running hash over every trap so far (StepStamp)
@@ -158,6 +161,10 @@ private:
 };
 
 std::string Run::attach_disks() {
+    // The display is always there, as QEMU's std VGA is on q35: ports 0x1CE-0x1D0 and its framebuffer.
+    auto display = std::make_unique<sim::BochsDisplay>();
+    m_display = display.get();
+    MUST(m_arch->bus().attach(std::move(display))); // the first device: nothing is claimed yet
     u64 const seed = m_options.seed.value_or(m_scenario.seed);
     for (scenario::Disk const& disk : m_scenario.disks) {
         std::ifstream in(disk.image, std::ios::binary);
@@ -196,6 +203,12 @@ std::vector<DiskResult> Run::finish_disks() const {
         results.push_back(result);
     }
     return results;
+}
+
+std::optional<DisplayResult> Run::finish_display() const {
+    std::optional<x86::bochs::Picture> const picture = m_display->picture();
+    if (!picture) return std::nullopt;
+    return DisplayResult{*picture, *m_display->picture_hash()};
 }
 
 std::string Run::prepare() {
@@ -477,6 +490,7 @@ RunResult Run::run() {
     result.verdict = scenario::evaluate_verdict(m_scenario, result.trace);
     add_machine_checks(result.verdict);
     result.disks = finish_disks();
+    result.display = finish_display();
     add_invariant_row(result.verdict);
     return result;
 }
@@ -486,7 +500,7 @@ RunResult Run::run() {
 RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& options) {
     scenario::RealizedScenario const realized =
         scenario::realize_faults(scripted, options.seed.value_or(scripted.seed));
-    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false, {}};
+    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false, {}, {}};
     if (options.precision == sim::FaultPrecision::Fast) {
         Run fast(realized, options, sim::FaultPrecision::Fast);
         RunResult result = fast.run();

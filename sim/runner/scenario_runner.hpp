@@ -1,4 +1,5 @@
 #pragma once
+#include <arch_x86_64/isa/bochs_display.hpp>
 #include <core/arch/trap.hpp>
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/fault_precision.hpp>
@@ -60,6 +61,12 @@ struct DiskResult {
     std::string kept;  // where the image was kept (RunOptions::keep_disks), else empty
 };
 
+// The picture the machine's display shows at the end of the run (sim/devices/bochs_display.hpp), when it is on.
+struct DisplayResult {
+    x86::bochs::Picture picture;
+    u64 hash = 0; // x86::bochs::picture_hash
+};
+
 // One replayed scenario. `error` is set when the scenario could not be run at all (an image missing or invalid,
 // a grove the kernel cannot represent): bad input, with nothing else filled in.
 struct RunResult {
@@ -69,6 +76,7 @@ struct RunResult {
     scenario::Verdict verdict;
     bool replayed = false; // the Fast run met a data fault: this is the result of the Exact replay
     std::vector<DiskResult> disks;
+    std::optional<DisplayResult> display;
 };
 
 // Replays `scenario` in the simulator: a UnicornArch and a Kernel of its own, every grove loaded from its ELF image

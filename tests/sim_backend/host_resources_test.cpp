@@ -2,6 +2,8 @@
 // ranges, round trips out of Unicorn for the instructions the backend emulates, and the port log.
 #include <tests/sim_backend/guest.hpp>
 
+#include <map>
+
 namespace grove::sim::testing {
 namespace {
 
@@ -71,27 +73,102 @@ TEST(UnicornArch, UnmappedPageBetweenMappedOnesFaultsAsNotPresent) {
     EXPECT_EQ(t.fault.error_code, x86::page_fault::error_code(false, Access::Read));
 }
 
-TEST(UnicornArch, PhysicalRangesAreBackedOnlyWhereWritten) {
+// Device memory: a word per physical address, at the regions it claims.
+class Registers final : public Device {
+public:
+    explicit Registers(PhysicalRange region) : m_region(region) {}
+    char const* name() const override { return "registers"; }
+    std::vector<IoPortRange> ports() const override { return {}; }
+    u32 read_port(u16, u8, Ticks) override { return 0; }
+    void write_port(u16, u8, u32, Ticks) override {}
+    std::vector<PhysicalRange> regions() const override { return {m_region}; }
+    u64 read_memory(u64 address, u8 size, Ticks) override {
+        u64 value = 0;
+        for (u8 i = 0; i < size; ++i) {
+            auto it = m_bytes.find(address + i);
+            value |= u64{it == m_bytes.end() ? u8{0} : it->second} << (8 * i);
+        }
+        return value;
+    }
+    void write_memory(u64 address, u8 size, u64 value, Ticks) override {
+        ++writes;
+        for (u8 i = 0; i < size; ++i) m_bytes[address + i] = static_cast<u8>(value >> (8 * i));
+    }
+    Ticks next_event() const override { return Ticks::max(); }
+    void advance_to(Ticks) override {}
+    u64 writes = 0;
+
+private:
+    PhysicalRange m_region;
+    std::map<u64, u8> m_bytes;
+};
+
+TEST(UnicornArch, PhysicalRangesGoToTheDeviceBusNeverToRam) {
     UnicornArch arch;
-    AddressSpaceId space = arch.create_address_space().value();
     u64 const gib = u64{1} << 30;
-    ASSERT_TRUE(arch.map_physical(space, VirtAddr{Heap}, PhysAddr{0x1'0000'0000}, PageCount(gib / PageSize),
+    u64 const base = 0x8000'0000;
+    u64 const claimed = base + gib - PageSize; // the last page of the range: a device's
+    auto device = std::make_unique<Registers>(PhysicalRange{PhysAddr{claimed}, Bytes(PageSize)});
+    Registers const* registers = device.get();
+    ASSERT_TRUE(arch.bus().attach(std::move(device)));
+    AddressSpaceId space = arch.create_address_space().value();
+    PageCount const before = arch.free_pages();
+    PageCount const tables = arch.table_pages(space);
+    ASSERT_TRUE(arch.map_physical(space, VirtAddr{Heap}, PhysAddr{base}, PageCount(gib / PageSize),
                                   Permissions::Read | Permissions::Write));
     EXPECT_LE(arch.region_count(space), 16u);
+    // The page tables only: no frame, no host memory behind the range.
+    EXPECT_EQ(arch.free_pages(), before - (arch.table_pages(space) - tables));
     u32 const word = 0xCAFEF00D;
-    ASSERT_TRUE(arch.copy_to_user(space, VirtAddr{Heap + gib - 4}, &word, Bytes(4)));
-    // The same physical page seen from another space.
-    AddressSpaceId other = arch.create_address_space().value();
-    ASSERT_TRUE(arch.map_physical(other, VirtAddr{Heap}, PhysAddr{0x1'0000'0000 + gib - PageSize}, PageCount(1),
-                                  Permissions::Read));
+    // Where no device answers: the write is dropped and reads give all ones, as on a PC.
+    ASSERT_TRUE(arch.copy_to_user(space, VirtAddr{Heap}, &word, Bytes(4)));
     u32 back = 0;
+    ASSERT_TRUE(arch.copy_from_user(space, &back, VirtAddr{Heap}, Bytes(4)));
+    EXPECT_EQ(back, 0xFFFF'FFFFu);
+    // Where the device answers: it holds the word, seen from another space mapping the same physical page.
+    ASSERT_TRUE(arch.copy_to_user(space, VirtAddr{Heap + gib - 4}, &word, Bytes(4)));
+    EXPECT_EQ(registers->writes, 4u); // the kernel's copy, byte by byte
+    AddressSpaceId other = arch.create_address_space().value();
+    ASSERT_TRUE(arch.map_physical(other, VirtAddr{Heap}, PhysAddr{claimed}, PageCount(1), Permissions::Read));
     ASSERT_TRUE(arch.copy_from_user(other, &back, VirtAddr{Heap + PageSize - 4}, Bytes(4)));
     EXPECT_EQ(back, word);
+    // Above KernelPhysicalLimit the kernel's copies do not reach (as on metal, past its identity map).
+    ASSERT_TRUE(arch.map_physical(other, VirtAddr{Heap + PageSize}, PhysAddr{KernelPhysicalLimit}, PageCount(1),
+                                  Permissions::Read | Permissions::Write));
+    EXPECT_FALSE(arch.copy_from_user(other, &back, VirtAddr{Heap + PageSize}, Bytes(4)));
+    EXPECT_FALSE(arch.check_user(other, VirtAddr{Heap + PageSize}, Bytes(4), Permissions::Read));
     // Beyond the 52-bit physical address space: refused, as on metal.
-    EXPECT_EQ(arch.map_physical(other, VirtAddr{Heap + PageSize}, PhysAddr{(u64{1} << 52) - PageSize}, PageCount(2),
+    EXPECT_EQ(arch.map_physical(other, VirtAddr{Heap + 2 * PageSize}, PhysAddr{(u64{1} << 52) - PageSize}, PageCount(2),
                                 Permissions::Read)
                   .error(),
               Error::InvalidArgument);
+}
+
+TEST(UnicornArch, AGrovesLoadsAndStoresToDeviceMemoryReachTheDevice) {
+    constexpr u64 Physical = 0xFD00'0000;
+    constexpr u64 Mapped = 0x0000'0000'0200'0000;
+    Code code;
+    code.mov_rax(Mapped + 0x10)
+        .bytes({0x48, 0xC7, 0x00, 0x44, 0x33, 0x22, 0x11}) // mov qword [rax], 0x11223344
+        .bytes({0x48, 0x8B, 0x18})                         // mov rbx, [rax]
+        .mov_rax(Mapped + PageSize)
+        .bytes({0x48, 0x8B, 0x08}) // mov rcx, [rax]   (unclaimed: all ones)
+        .bytes({0x48, 0x89, 0x08}) // mov [rax], rcx   (read-only: a page fault)
+        .int80();
+    UnicornArch arch;
+    ASSERT_TRUE(arch.bus().attach(std::make_unique<Registers>(PhysicalRange{PhysAddr{Physical}, Bytes(PageSize)})));
+    Guest guest(arch, code);
+    ASSERT_TRUE(arch.map_physical(guest.space, VirtAddr{Mapped}, PhysAddr{Physical}, PageCount(1), ReadWrite));
+    ASSERT_TRUE(arch.map_physical(guest.space, VirtAddr{Mapped + PageSize}, PhysAddr{Physical + PageSize}, PageCount(1),
+                                  Permissions::Read));
+    Trap const t = guest.run();
+    ASSERT_EQ(t.kind, TrapKind::PageFault);
+    EXPECT_EQ(t.fault.address, Mapped + PageSize);
+    EXPECT_EQ(guest.registers().rbx, 0x11223344u);
+    EXPECT_EQ(guest.registers().rcx, ~u64{0});
+    u64 back = 0;
+    ASSERT_TRUE(arch.copy_from_user(guest.space, &back, VirtAddr{Mapped + 0x10}, Bytes(8)));
+    EXPECT_EQ(back, 0x11223344u);
 }
 
 // rdtsc; add rbx, rax; dec ecx; jnz back; int 0x80: a loop that executes a site each iteration.

@@ -2,6 +2,7 @@
 // Builds ELF64 files in memory for the loader's tests: a header, a program header table, the segments' bytes and,
 // when symbols are added, a symbol table with its string table and a section header table at the end (where GNU ld
 // puts it). Every field is a public member so that a test can break exactly one thing before build().
+#include <core/base/units.hpp>
 #include <core/elf/elf_format.hpp>
 
 #include <cstdint>

@@ -50,7 +50,7 @@ abi::ServiceSpec request() {
 }
 
 Result<void, SpawnRefusal> narrow(abi::ServiceSpec const& r, GroveSpec& out) {
-    return narrow_spawn_spec(r, spawner(), out);
+    return narrow_spawn_spec(r, nullptr, spawner(), out);
 }
 
 TEST(SpawnSpec, BuildsTheSpecFromTheRequestAndTheSpawner) {
@@ -101,7 +101,7 @@ TEST(SpawnSpec, RefusesAPeerTheSpawnerMayNotPassOn) {
     EXPECT_TRUE(refused.error().peer.equals("*", 1));
     GroveSpec open = spawner();
     ASSERT_TRUE(open.capabilities.grant_receive_from_any().has_value());
-    EXPECT_TRUE(narrow_spawn_spec(r, open, out).has_value());
+    EXPECT_TRUE(narrow_spawn_spec(r, nullptr, open, out).has_value());
     EXPECT_TRUE(out.capabilities.allows_receive_from(name("anyone")));
 }
 
@@ -142,6 +142,102 @@ TEST(SpawnSpec, RefusesMalformedRequestsBeforeLookingAtTheSpawner) {
     EXPECT_TRUE(invalid([](abi::ServiceSpec& r) { r.flags |= 1u << 15; }));
     EXPECT_TRUE(invalid([](abi::ServiceSpec& r) { r.memory = 0; }));
     EXPECT_TRUE(invalid([](abi::ServiceSpec& r) { r.cpu_percent = 101; }));
+}
+
+// A driver's spawner: the ATA ports and line, a framebuffer, crash watch over "*" and control of its workers.
+GroveSpec device_spawner() {
+    GroveSpec s = spawner();
+    EXPECT_TRUE(s.capabilities.grant_io_ports(IoPortRange{0x1F0, 0x1F7}).has_value());
+    EXPECT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xFD000000}, mebibytes(16)}).has_value());
+    EXPECT_TRUE(s.capabilities.grant_irq(14).has_value());
+    EXPECT_TRUE(s.capabilities.grant_watch_any().has_value());
+    EXPECT_TRUE(s.capabilities.grant_manage(name("worker")).has_value());
+    return s;
+}
+
+abi::ServiceAuthority subset() {
+    abi::ServiceAuthority a{};
+    a.port_count = 1;
+    a.ports[0] = {0x1F2, 0x1F7};
+    a.physical_count = 1;
+    a.physical[0] = {0xFD000000 + 4096, 640 * 480 * 4};
+    a.irq_lines = 1u << 14;
+    a.watch_count = 1;
+    set_text(a.watch[0], "ata");
+    a.manage_count = 1;
+    set_text(a.manage[0], "worker");
+    return a;
+}
+
+TEST(SpawnSpec, PassesOnASubsetOfTheSpawnersDevicesAndControl) {
+    GroveSpec out;
+    abi::ServiceAuthority const a = subset();
+    ASSERT_TRUE(narrow_spawn_spec(request(), &a, device_spawner(), out).has_value());
+    Capabilities const& c = out.capabilities;
+    EXPECT_TRUE(c.allows_io_ports(IoPortRange{0x1F2, 0x1F7}));
+    EXPECT_FALSE(c.allows_io_port(0x1F0));
+    EXPECT_TRUE(c.allows_physical(PhysicalRange{PhysAddr{0xFD001000}, Bytes(640 * 480 * 4)}));
+    EXPECT_FALSE(c.allows_physical(PhysicalRange{PhysAddr{0xFD000000}, Bytes(4096)}));
+    EXPECT_EQ(c.irq_lines(), 1u << 14);
+    EXPECT_TRUE(c.allows_watch(name("ata")));
+    EXPECT_FALSE(c.allows_watch(name("echo")));
+    EXPECT_TRUE(c.allows_manage(name("worker")));
+    EXPECT_FALSE(c.allows_manage(name("spawner")));
+    // Without an authority, none of it.
+    ASSERT_TRUE(narrow_spawn_spec(request(), nullptr, device_spawner(), out).has_value());
+    for (CapabilityKind k : {CapabilityKind::IoPort, CapabilityKind::PhysicalMemory, CapabilityKind::Irq,
+                             CapabilityKind::CrashWatch, CapabilityKind::ServiceManage})
+        EXPECT_FALSE(out.capabilities.has(k)) << capability_kind_name(k);
+}
+
+TEST(SpawnSpec, RefusesDevicesAndControlBeyondTheSpawners) {
+    GroveSpec out;
+    auto refusal = [&](auto&& change) {
+        abi::ServiceAuthority a = subset();
+        change(a);
+        auto const refused = narrow_spawn_spec(request(), &a, device_spawner(), out);
+        EXPECT_TRUE(refused.is_error());
+        return refused.is_error() ? refused.error() : SpawnRefusal{};
+    };
+    SpawnRefusal r = refusal([](abi::ServiceAuthority& a) { a.ports[0] = {0x1F0, 0x1F8}; }); // one port past
+    EXPECT_EQ(r.error, Error::AccessDenied);
+    EXPECT_EQ(r.capability, CapabilityKind::IoPort);
+    EXPECT_EQ(r.detail, 0x1F0u);
+    r = refusal([](abi::ServiceAuthority& a) { a.physical[0] = {0xFCFFF000, 8192}; }); // starts below the range
+    EXPECT_EQ(r.error, Error::AccessDenied);
+    EXPECT_EQ(r.capability, CapabilityKind::PhysicalMemory);
+    EXPECT_EQ(r.detail, 0xFCFFF000u);
+    r = refusal([](abi::ServiceAuthority& a) { a.irq_lines |= 1u << 15; });
+    EXPECT_EQ(r.capability, CapabilityKind::Irq);
+    EXPECT_EQ(r.detail, 15u);
+    r = refusal([](abi::ServiceAuthority& a) { set_text(a.manage[0], "*"); }); // "*" only from "*"
+    EXPECT_EQ(r.capability, CapabilityKind::ServiceManage);
+    EXPECT_TRUE(r.peer.equals("*", 1));
+    GroveSpec watcher = spawner(); // no crash watch at all
+    abi::ServiceAuthority const a = subset();
+    auto const refused = narrow_spawn_spec(request(), &a, watcher, out);
+    ASSERT_TRUE(refused.is_error());
+    EXPECT_EQ(refused.error().capability, CapabilityKind::IoPort); // the first it lacks
+}
+
+TEST(SpawnSpec, RefusesAMalformedAuthorityBeforeLookingAtTheSpawner) {
+    GroveSpec out;
+    GroveSpec const bare = spawner(); // holds none of it: AccessDenied if well formed
+    auto invalid = [&](auto&& change) {
+        abi::ServiceAuthority a = subset();
+        change(a);
+        auto const refused = narrow_spawn_spec(request(), &a, bare, out);
+        return refused.is_error() && refused.error().error == Error::InvalidArgument;
+    };
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.reserved[0] = 1; }));
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.port_count = abi::MaxServicePortRanges + 1; }));
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.physical_count = abi::MaxServicePhysicalRanges + 1; }));
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.watch_count = abi::MaxServicePeers + 1; }));
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.ports[0] = {0x1F7, 0x1F0}; }));
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.physical[0] = {~u64{0} - 4095, 8192}; })); // wraps
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { a.physical[0].length = 0; }));
+    EXPECT_TRUE(invalid([](abi::ServiceAuthority& a) { set_text(a.manage[0], "two words"); }));
+    EXPECT_FALSE(invalid([](abi::ServiceAuthority&) {}));
 }
 
 } // namespace

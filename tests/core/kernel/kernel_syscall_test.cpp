@@ -271,6 +271,29 @@ TEST_F(KernelSyscall, PhysicalMappingsAreNeverExecutableAndNeverRam) {
     EXPECT_EQ(arch.space(space_of(g)).pages.count(0x2002), 0u);
 }
 
+// Hostile arguments that pass the decoding and the capability: a range over the grove's own memory, and one the
+// page tables it would need do not fit in its memory limit. Each refused, nothing mapped, nothing charged.
+TEST_F(KernelSyscall, PhysicalMapRefusesOwnMemoryAndTablesOverTheLimit) {
+    GroveSpec s = spec("alpha");
+    ASSERT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xFD00'0000}, mebibytes(16)}).has_value());
+    s.limits.memory = bytes_of(TestIncarnationPages) + Bytes(PageSize); // room for one page table
+    GroveId const g = spawn(s);
+    ThreadId const t = main_thread(g);
+    Bytes const used = find(g)->usage.memory.used();
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, DataAddress, 0xFD00'0000, PageSize, abi::ProtRead),
+              status(Error::InvalidArgument));
+    EXPECT_EQ(find(g)->usage.memory.used(), used);
+    // Two 2 MiB regions need two page tables: one is over the limit.
+    constexpr u64 Spanning = 0x0100'0000 - PageSize;
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, Spanning, 0xFD00'0000, 2 * PageSize, abi::ProtRead | abi::ProtWrite),
+              status(Error::LimitExceeded));
+    EXPECT_EQ(arch.space(space_of(g)).pages.count(Spanning / PageSize), 0u);
+    EXPECT_EQ(find(g)->usage.memory.used(), used);
+    // One region, one table: mapped, and the table charged.
+    EXPECT_EQ(sys(t, Syscall::PhysicalMap, 0x0100'0000, 0xFD00'0000, 2 * PageSize, abi::ProtRead | abi::ProtWrite), 0);
+    EXPECT_EQ(find(g)->usage.memory.used(), used + Bytes(PageSize));
+}
+
 TEST_F(KernelSyscall, MemoryManageIsACapability) {
     GroveId const g = spawn("alpha");
     ThreadId const t = main_thread(g);
