@@ -287,6 +287,7 @@ long landed(u64 i, u32 o) {
     if (count < 0) return count;
     if (static_cast<u64>(count) == g_version_count[o]) return 0;
     long const length = read_version(o, 0);
+    if (length < 0) return length; // world-tree went away again: still unknown
     usize const expected = content_of(i);
     bool const whole = static_cast<u64>(count) == g_version_count[o] + 1 && length == static_cast<long>(expected) &&
                        memcmp(g_buffer, g_content, expected) == 0;
