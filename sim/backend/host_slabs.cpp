@@ -39,7 +39,6 @@ void HostSlabs::hold(u64 first, u64 pages) {
 }
 
 void HostSlabs::release(u64 first, u64 pages) {
-    if (m_lifetime == Lifetime::Kept) return;
     for (u64 page = first, end = first + pages; page < end;) {
         u64 const chunk = std::min(end, (page / SlabPages + 1) * SlabPages) - page;
         auto it = m_slabs.find(page / SlabPages);
@@ -57,7 +56,6 @@ void HostSlabs::release(u64 first, u64 pages) {
 }
 
 void HostSlabs::drop_unused() {
-    if (m_lifetime == Lifetime::Kept) return;
     for (auto it = m_slabs.begin(); it != m_slabs.end();) {
         if (it->second.held != 0) {
             ++it;

@@ -12,15 +12,13 @@ namespace grove::sim {
 // physical page number) lives at a fixed host address inside its slab, so pages that are consecutive inside one
 // slab are consecutive on the host: that lets Unicorn map a run of them as one region.
 //
-// Owns the slabs. `Lifetime::Counted` slabs go back to the host when their last held page is released (a space's
-// ordinary memory; a released page reads as zero when held again); `Lifetime::Kept` slabs live as long as the
-// store (device memory, which keeps its contents between mappings).
+// Owns the slabs. A slab goes back to the host when its last held page is released, and a released page reads as
+// zero when held again. (Device memory is not here: the device models hold it, UnicornSpace maps it with
+// uc_mmio_map.)
 class HostSlabs {
 public:
     static constexpr u64 SlabPages = 16384; // 64 MiB
-    enum class Lifetime : bool { Counted, Kept };
-
-    explicit HostSlabs(Lifetime lifetime) : m_lifetime(lifetime) {}
+    HostSlabs() = default;
     ~HostSlabs();
     HostSlabs(HostSlabs const&) = delete;
     HostSlabs& operator=(HostSlabs const&) = delete;
@@ -30,12 +28,12 @@ public:
     bool reserve(u64 first, u64 pages);
     // The host address of `page`. The caller reserved it.
     std::uint8_t* host(u64 page) const;
-    // Counts `pages` pages from `first` as in use (Counted slabs only; the caller reserved them).
+    // Counts `pages` pages from `first` as in use (the caller reserved them).
     void hold(u64 first, u64 pages);
-    // The pages are no longer in use: their contents are dropped (Counted) and a slab without pages left goes
+    // The pages are no longer in use: their contents are dropped and a slab without pages left goes
     // back to the host. The caller holds them, and nothing (Unicorn included) refers to their host memory.
     void release(u64 first, u64 pages);
-    // Gives back the Counted slabs that hold no page (reserved for a mapping that was then refused).
+    // Gives back the slabs that hold no page (reserved for a mapping that was then refused).
     void drop_unused();
     // Slabs reserved now (for tests).
     usize slab_count() const { return m_slabs.size(); }
@@ -45,7 +43,6 @@ private:
         std::uint8_t* bytes = nullptr;
         u64 held = 0;
     };
-    Lifetime m_lifetime;
     std::map<u64, Slab> m_slabs; // by slab number
 };
 

@@ -215,7 +215,7 @@ private:
     u32 m_loaded_thread = NoThread;
     std::map<u64, Page> m_pages;     // page number -> page
     std::map<u64, Region> m_regions; // first page number -> region; together they cover exactly m_pages
-    HostSlabs m_memory{HostSlabs::Lifetime::Counted}; // behind the ordinary pages, by guest page number
+    HostSlabs m_memory;              // behind the ordinary pages, by guest page number
     PageCount m_frame_pages{};
     std::vector<IoPortRange> m_ports;
     std::set<u64> m_sites;       // every stop site
