@@ -52,6 +52,28 @@ TEST(Sha256, MatchesTheStandardTestVectors) {
     EXPECT_EQ(hex(h), "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST(Store, ACommitTheIndexCannotTakeIsRefusedBeforeItReachesTheDisk) {
+    // A client restoring version 1 over and over fills the version table; the commit that would overflow it must
+    // be refused while nothing is written, so the store still mounts with every commit that was accepted.
+    Fixture f;
+    ASSERT_TRUE(stage_text(*f.store, "/a", "one").has_value());
+    ASSERT_TRUE(f.store->commit("forge", 1, "first").has_value());
+    StoreResult<u32> committed = 1u;
+    u64 time = 2;
+    while (committed) {
+        ASSERT_TRUE(f.store->stage_restore("/a", 2, 1).has_value());
+        committed = f.store->commit("forge", time++, "again");
+    }
+    EXPECT_EQ(committed.error(), StoreError::IndexFull);
+    u32 const versions = f.store->version_count();
+    u32 const commits = f.store->commit_count();
+    EXPECT_LE(versions, MaxVersions);
+    f.remount();
+    EXPECT_EQ(f.store->version_count(), versions);
+    EXPECT_EQ(f.store->commit_count(), commits);
+    EXPECT_TRUE(f.store->check().has_value());
+}
+
 TEST(Store, MountsAnEmptyStoreAfterFormat) {
     Fixture f;
     EXPECT_EQ(f.store->object_count(), 0u);

@@ -364,9 +364,7 @@ StoreResult<void> Store::apply_commit(u8 const* payload, usize length, u64 secto
         if (object == NoIndex) ++new_objects;
     }
     if (r.position != length) return StoreError::Corrupt;
-    if (m_commit_count == MaxCommits || m_version_count + change_count > MaxVersions ||
-        m_object_count + new_objects > MaxObjects)
-        return StoreError::IndexFull;
+    if (!index_takes(change_count, new_objects)) return StoreError::IndexFull;
 
     info.first_version = m_version_count;
     info.change_count = change_count;
@@ -578,6 +576,11 @@ usize Store::encode_commit(char const* author, u64 time, char const* message, u8
     return w.position;
 }
 
+bool Store::index_takes(u32 changes, u32 new_objects) const {
+    return m_commit_count < MaxCommits && m_version_count + changes <= MaxVersions &&
+           m_object_count + new_objects <= MaxObjects;
+}
+
 StoreResult<u32> Store::commit(char const* author, u64 time, char const* message) {
     if (!m_mounted) return StoreError::NotMounted;
     if (m_blob_open) return StoreError::InvalidState;
@@ -588,6 +591,14 @@ StoreResult<u32> Store::commit(char const* author, u64 time, char const* message
     if (author_length > MaxCreatorLength || !is_valid_name(author, author_length) ||
         message_length > MaxMessageLength || !is_valid_message(message, message_length))
         return StoreError::InvalidArgument;
+    // Refused before anything is written: a commit on disk that the index cannot take would make every later
+    // mount fail (apply_commit counts the same way).
+    u32 new_objects = 0;
+    for (u32 i = 0; i < m_staged_count; ++i) {
+        Metadata const& meta = m_staged[i].meta;
+        if (find_object(meta.name.c_str(), meta.name.length()) == NoIndex) ++new_objects;
+    }
+    if (!index_takes(m_staged_count, new_objects)) return StoreError::IndexFull;
 
     fill_bytes(m_commit_buffer, 0, CommitBufferBytes);
     usize length = encode_commit(author, time, message, m_commit_buffer);

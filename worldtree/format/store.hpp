@@ -169,6 +169,8 @@ private:
     struct Scan;
 
     StoreResult<void> fail(u64 sector, char const* what);
+    // Whether the index can take one more commit of `changes` changes that names `new_objects` objects it lacks.
+    bool index_takes(u32 changes, u32 new_objects) const;
     StoreResult<void> write_sectors(u64 lba, u32 count, void const* buffer);
     StoreResult<void> flush_blob_buffer();
     StoreResult<void> append_record(disk::RecordHeader& header, u8 const* payload, u64 sector);
