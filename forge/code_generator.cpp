@@ -34,7 +34,7 @@ bool is_comparison(BinaryOp op) { return op >= BinaryOp::Equal && op <= BinaryOp
 CodeGenerator::CodeGenerator(char const* source, SyntaxTree const& tree, Diagnostics& diagnostics,
                              GeneratorTables& tables, u8* code, u8* texts)
     : m_source(source), m_tree(tree), m_diagnostics(diagnostics), m_code(code, MaxCodeBytes), m_texts(texts),
-      m_bindings(tables.bindings), m_chants(tables.chants), m_calls(tables.calls) {}
+      m_bindings(tables.bindings), m_chants(tables.chants), m_calls(tables.calls), m_pending(tables.pending) {}
 
 bool CodeGenerator::same_name(u32 a_offset, u32 a_length, u32 b_offset, u32 b_length) const {
     return a_length == b_length && equal_bytes(m_source + a_offset, m_source + b_offset, a_length);
@@ -45,14 +45,24 @@ bool CodeGenerator::name_is(Node const& node, char const* name) const {
     return node.name_length == n && equal_bytes(m_source + node.name_offset, name, n);
 }
 
-void CodeGenerator::error(Node const& node, MessageBuilder const& message) {
+void CodeGenerator::report(Node const& node, char const* before, Name name, char const* after, u64 first,
+                           char const* between, u64 second) {
+    MessageBuilder message;
+    message.text(before);
+    if (name == Name::With) message.quoted(m_source + node.name_offset, node.name_length);
+    message.text(after);
+    if (first != NoNumber) message.number(first).text(between);
+    if (second != NoNumber) message.number(second);
     m_diagnostics.add(node.position, message);
 }
 
-MessageBuilder CodeGenerator::named(char const* before, Node const& node, char const* after) const {
-    MessageBuilder message;
-    message.text(before).quoted(m_source + node.name_offset, node.name_length).text(after);
-    return message;
+bool CodeGenerator::record_call(Node const& node, usize displacement, u32 chant) {
+    if (m_call_count == MaxCallSites) {
+        report(node, "more than ", Name::Without, "", MaxCallSites, " calls");
+        return false;
+    }
+    m_calls[m_call_count++] = CallSite{displacement, chant};
+    return true;
 }
 
 CodeGenerator::Builtin CodeGenerator::builtin_of(Node const& node) const {
@@ -91,7 +101,7 @@ GeneratorTables::Chant const* CodeGenerator::find_chant(u32 offset, u32 length) 
 
 bool CodeGenerator::add_binding(Node const& node, i32 displacement, bool is_mutable, bool is_truth) {
     if (m_binding_count == MaxBindings) {
-        error(node, MessageBuilder{}.text("more than ").number(MaxBindings).text(" names in scope at once"));
+        report(node, "more than ", Name::Without, "", MaxBindings, " names in scope at once");
         return false;
     }
     m_bindings[m_binding_count++] = Binding{node.name_offset, node.name_length, displacement, is_mutable, is_truth};
@@ -121,19 +131,19 @@ void CodeGenerator::collect_chants(NodeIndex program) {
         Node const& node = m_tree[i];
         if (node.kind != NodeKind::Chant) continue;
         if (builtin_of(node) != Builtin::None) {
-            error(node, named("a chant cannot be called ", node, ": that name is a built-in (print, sleep, exit)"));
+            report(node, "a chant cannot be called ", Name::With, ": that name is a built-in (print, sleep, exit)");
             continue;
         }
         if (find_chant(node.name_offset, node.name_length) != nullptr) {
-            error(node, named("a second chant called ", node, ": chant names are unique"));
+            report(node, "a second chant called ", Name::With, ": chant names are unique");
             continue;
         }
         if (m_chant_count == MaxChants) {
-            error(node, MessageBuilder{}.text("more than ").number(MaxChants).text(" chants"));
+            report(node, "more than ", Name::Without, "", MaxChants, " chants");
             return;
         }
         if (node.value > static_cast<i64>(MaxParameters)) {
-            error(node, named("the chant ", node, " has too many parameters").text(": at most ").number(MaxParameters));
+            report(node, "the chant ", Name::With, " has too many parameters: at most ", MaxParameters);
             continue;
         }
         m_chants[m_chant_count++] = Chant{node.name_offset, node.name_length, static_cast<u32>(node.value), i, 0, true};
@@ -284,7 +294,7 @@ void CodeGenerator::generate_chant(Chant& chant) {
         Node const& parameter = m_tree[p];
         for (NodeIndex q = node.first; q != p; q = m_tree[q].next)
             if (same_name(m_tree[q].name_offset, m_tree[q].name_length, parameter.name_offset, parameter.name_length))
-                error(parameter, named("a second parameter called ", parameter, " in this chant"));
+                report(parameter, "a second parameter called ", Name::With, " in this chant");
         add_binding(parameter, static_cast<i32>(16 + 8 * (chant.parameters - 1 - index)), false, false);
     }
     generate_block(node.second);
@@ -315,11 +325,11 @@ void CodeGenerator::generate_statement(NodeIndex index) {
     case NodeKind::Set: {
         Binding const* b = find_binding(node.name_offset, node.name_length);
         if (b == nullptr) {
-            error(node, named("unknown name ", node, ": expected a name given by 'weave' before"));
+            report(node, "unknown name ", Name::With, ": expected a name given by 'weave' before");
             return;
         }
         if (!b->is_mutable) {
-            error(node, named("cannot set ", node, ": it was given by 'bind' or is a parameter (use 'weave')"));
+            report(node, "cannot set ", Name::With, ": it was given by 'bind' or is a parameter (use 'weave')");
             return;
         }
         generate_expression(node.first);
@@ -379,23 +389,22 @@ void CodeGenerator::generate_statement(NodeIndex index) {
         generate_expression(node.first);
         i32 const value = new_slot();
         m_code.store(Register::Rbp, value, Register::Rax);
-        usize ends[64];
-        usize end_count = 0;
+        usize const first_end = m_pending_count;
         for (NodeIndex arm = node.second; arm != 0; arm = m_tree[arm].next) {
             m_code.load(Register::Rax, Register::Rbp, value);
             m_code.mov_immediate(Register::Rcx, static_cast<u64>(m_tree[arm].value));
             m_code.arithmetic(Arithmetic::Compare, Register::Rax, Register::Rcx);
             usize const to_next = m_code.jump_if(Condition::NotEqual);
             generate_block(m_tree[arm].first);
-            if (end_count == sizeof ends / sizeof ends[0]) {
-                error(m_tree[arm], MessageBuilder{}.text("more than 64 keys in one 'match'"));
-            } else {
-                ends[end_count++] = m_code.jump();
-            }
+            usize const to_end = m_code.jump();
+            if (m_pending_count == MaxOpenKeys)
+                report(m_tree[arm], "more than ", Name::Without, "", MaxOpenKeys, " keys of 'match' open at once");
+            else m_pending[m_pending_count++] = to_end;
             m_code.patch(to_next, m_code.size());
         }
         generate_block(node.third);
-        for (usize i = 0; i < end_count; ++i) m_code.patch(ends[i], m_code.size());
+        for (; m_pending_count > first_end; --m_pending_count)
+            m_code.patch(m_pending[m_pending_count - 1], m_code.size());
         return;
     }
     case NodeKind::Yield:
@@ -411,15 +420,15 @@ void CodeGenerator::generate_expression(NodeIndex index) {
     switch (node.kind) {
     case NodeKind::Number:
     case NodeKind::Truth: m_code.mov_immediate(Register::Rax, static_cast<u64>(node.value)); return;
-    case NodeKind::Text: error(node, MessageBuilder{}.text("a text is only printed: expected print(\"...\")")); return;
+    case NodeKind::Text: report(node, "a text is only printed: expected print(\"...\")", Name::Without, ""); return;
     case NodeKind::Variable: {
         Binding const* b = find_binding(node.name_offset, node.name_length);
         if (b != nullptr) {
             m_code.load(Register::Rax, Register::Rbp, b->displacement);
         } else if (find_chant(node.name_offset, node.name_length) != nullptr) {
-            error(node, named("", node, " is a chant: call it with its arguments in parentheses"));
+            report(node, "", Name::With, " is a chant: call it with its arguments in parentheses");
         } else {
-            error(node, named("unknown name ", node, ": expected a name given by 'bind', 'weave' or a parameter"));
+            report(node, "unknown name ", Name::With, ": expected a name given by 'bind', 'weave' or a parameter");
         }
         return;
     }
@@ -485,26 +494,19 @@ void CodeGenerator::generate_call(Node const& node) {
     }
     Chant const* chant = find_chant(node.name_offset, node.name_length);
     if (chant == nullptr) {
-        error(node, named("unknown chant ", node, ": expected a chant defined in this program, print, sleep or exit"));
+        report(node, "unknown chant ", Name::With, ": expected a chant defined in this program, print, sleep or exit");
         return;
     }
     if (static_cast<i64>(chant->parameters) != node.value) {
-        error(node, named("the chant ", node, " takes ")
-                        .number(chant->parameters)
-                        .text(" arguments, not ")
-                        .number(static_cast<u64>(node.value)));
+        report(node, "the chant ", Name::With, " takes ", chant->parameters, " arguments, not ",
+               static_cast<u64>(node.value));
         return;
     }
     for (NodeIndex a = node.first; a != 0; a = m_tree[a].next) {
         generate_expression(a);
         m_code.push(Register::Rax);
     }
-    usize const displacement = m_code.call();
-    if (m_call_count == MaxCallSites) {
-        error(node, MessageBuilder{}.text("more than ").number(MaxCallSites).text(" calls of chants"));
-        return;
-    }
-    m_calls[m_call_count++] = CallSite{displacement, static_cast<u32>(chant - m_chants)};
+    if (!record_call(node, m_code.call(), static_cast<u32>(chant - m_chants))) return;
     if (chant->parameters > 0)
         m_code.arithmetic_immediate(Arithmetic::Add, Register::Rsp, static_cast<i32>(8 * chant->parameters));
 }
@@ -526,12 +528,7 @@ void CodeGenerator::print_text(char const* bytes, usize length) {
 
 void CodeGenerator::print_value(NodeIndex expression) {
     if (!is_truth(expression)) {
-        usize const displacement = m_code.call();
-        if (m_call_count == MaxCallSites) {
-            error(m_tree[expression], MessageBuilder{}.text("more than ").number(MaxCallSites).text(" calls"));
-            return;
-        }
-        m_calls[m_call_count++] = CallSite{displacement, PrintNumber};
+        record_call(m_tree[expression], m_code.call(), PrintNumber);
         return;
     }
     m_code.test(Register::Rax, Register::Rax);
@@ -549,7 +546,7 @@ void CodeGenerator::print_value(NodeIndex expression) {
 
 void CodeGenerator::generate_builtin(Builtin builtin, Node const& node) {
     if (node.value != 1) {
-        error(node, named("", node, " takes 1 argument, not ").number(static_cast<u64>(node.value)));
+        report(node, "", Name::With, " takes 1 argument, not ", static_cast<u64>(node.value));
         return;
     }
     Node const& argument = m_tree[node.first];

@@ -29,6 +29,7 @@ struct GeneratorTables {
     Binding bindings[MaxBindings]{};
     Chant chants[MaxChants]{};
     CallSite calls[MaxCallSites]{};
+    usize pending[MaxOpenKeys]{}; // the jumps to the end of the `match`es being generated
 };
 
 // Compiles a parsed program to x86_64 machine code with a stack-machine scheme: every expression leaves its value
@@ -84,8 +85,15 @@ private:
     u64 add_text(char const* bytes, usize length); // its address, or 0 when the texts are full
     bool same_name(u32 a_offset, u32 a_length, u32 b_offset, u32 b_length) const;
     bool name_is(Node const& node, char const* name) const;
-    void error(Node const& node, MessageBuilder const& message);
-    MessageBuilder named(char const* before, Node const& node, char const* after) const;
+    enum class Name : u8 { Without, With };
+    static constexpr u64 NoNumber = ~u64{0};
+    // Reports an error at `node`: `before`, the node's name quoted (Name::With), `after`, then `first` and `between`
+    // and `second` when given. Out of line and cold, so that the recursive generators' frames hold no message: their
+    // depth is bounded (MaxNesting, MaxExpressionDepth) and so must their size be, on a grove's stack.
+    [[gnu::noinline, gnu::cold]] void report(Node const& node, char const* before, Name name, char const* after,
+                                             u64 first = NoNumber, char const* between = "", u64 second = NoNumber);
+    // Records a call's rel32 for patching once every chant is placed; false (and reported) past MaxCallSites.
+    bool record_call(Node const& node, usize displacement, u32 chant);
 
     char const* m_source;
     SyntaxTree const& m_tree;
@@ -99,6 +107,8 @@ private:
     usize m_chant_count = 0;
     CallSite* m_calls;
     usize m_call_count = 0;
+    usize* m_pending;
+    usize m_pending_count = 0;
     u32 m_slots = 0; // of the function being generated
     bool m_too_large = false;
     u64 m_true_text = 0;

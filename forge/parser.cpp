@@ -49,29 +49,31 @@ void Parser::error_here(char const* expected) {
 
 bool Parser::expect(TokenKind kind, char const* where) {
     if (accept(kind)) return true;
-    MessageBuilder expected;
-    expected.text(token_kind_text(kind)).text(" ").text(where);
-    error_here(expected.data());
+    expected(kind, where);
     return false;
 }
 
-void Parser::stop(Position position, MessageBuilder const& message) {
-    m_diagnostics.add(position, message);
+void Parser::expected(TokenKind kind, char const* where) {
+    MessageBuilder text;
+    text.text(token_kind_text(kind)).text(" ").text(where);
+    error_here(text.data());
+}
+
+void Parser::stop_past_limit(Position position, char const* before, usize limit, char const* after) {
+    m_diagnostics.add(position, MessageBuilder{}.text(before).number(limit).text(after));
     m_stopped = true;
 }
 
 bool Parser::enter() {
     if (++m_nesting <= MaxNesting) return true;
-    stop(m_current.position,
-         MessageBuilder{}.text("nested more than ").number(MaxNesting).text(" deep: split the program into chants"));
+    stop_past_limit(m_current.position, "nested more than ", MaxNesting, " deep: split the program into chants");
     return false;
 }
 
 NodeIndex Parser::node(NodeKind kind, Position position, NodeIndex first, NodeIndex second, NodeIndex third) {
     NodeIndex const index = m_tree.add(kind, position);
     if (index == 0) {
-        if (!m_stopped)
-            stop(position, MessageBuilder{}.text("the program has more than ").number(MaxNodes).text(" parts"));
+        if (!m_stopped) stop_past_limit(position, "the program has more than ", MaxNodes, " parts");
         return 0;
     }
     m_tree[index].first = first;
@@ -99,10 +101,8 @@ NodeIndex Parser::binary(BinaryOp op, Position position, NodeIndex left, NodeInd
     u32 const deeper = m_tree[left].depth > m_tree[right].depth ? m_tree[left].depth : m_tree[right].depth;
     n.depth = deeper + 1;
     if (n.depth > MaxExpressionDepth) {
-        stop(position, MessageBuilder{}
-                           .text("an expression more than ")
-                           .number(MaxExpressionDepth)
-                           .text(" operators deep: bind parts of it to names"));
+        stop_past_limit(position, "an expression more than ", MaxExpressionDepth,
+                        " operators deep: bind parts of it to names");
         return 0;
     }
     return index;
@@ -436,7 +436,7 @@ NodeIndex Parser::prefix(NodeKind kind, Position position) {
     if (index == 0) return 0;
     m_tree[index].depth = m_tree[operand].depth + 1;
     if (m_tree[index].depth > MaxExpressionDepth) {
-        stop(position, MessageBuilder{}.text("an expression more than ").number(MaxExpressionDepth).text(" deep"));
+        stop_past_limit(position, "an expression more than ", MaxExpressionDepth, " operators deep");
         return 0;
     }
     return index;

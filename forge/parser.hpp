@@ -50,8 +50,13 @@ private:
     void leave() { --m_nesting; }
     bool accept(TokenKind kind);
     bool expect(TokenKind kind, char const* where);
-    void error_here(char const* expected);
-    void stop(Position position, MessageBuilder const& message);
+    [[gnu::noinline, gnu::cold]] void expected(TokenKind kind, char const* where);
+    // The error paths, out of line and cold: the recursive parse functions' frames hold no message, so that their
+    // depth (MaxNesting) bounds the stack they take on a grove's stack too.
+    [[gnu::noinline, gnu::cold]] void error_here(char const* expected);
+    // "<before><limit><after>" at `position`, and the parse ends.
+    [[gnu::noinline, gnu::cold]] void stop_past_limit(Position position, char const* before, usize limit,
+                                                      char const* after);
     void synchronize(u32 statement_offset);
     bool is_stopped() const { return m_stopped || m_diagnostics.is_full(); }
     void advance();
