@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs libFuzzer harnesses of the fuzz tree for a given time each, one after the other.
 #
-#   fuzz/run.sh [--binaries DIR] [--seconds N] [--fresh] [NAME...]    NAME: scenario elf plan kernel (default: all)
+#   fuzz/run.sh [--binaries DIR] [--seconds N] [--fresh] [NAME...]    NAME: scenario elf plan kernel forge (default: all)
 #
 # Each harness reads its seed corpus from fuzz/corpus/<name>/ (kept in the tree; for the scenario parser also the
 # shipped scenarios, for the ELF loader also the grove images of build/groves/ when they were built) and keeps
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) names+=("$1"); shift ;;
   esac
 done
-[ ${#names[@]} -gt 0 ] || names=(scenario elf plan kernel)
+[ ${#names[@]} -gt 0 ] || names=(scenario elf plan kernel forge)
 
 status=0
 for name in "${names[@]}"; do
@@ -48,6 +48,9 @@ for name in "${names[@]}"; do
       corpora+=("$root/scenarios" "$root/scenarios/examples" "$root/scenarios/adversarial")
       options+=(-dict="$root/fuzz/scenario.dict") ;;
     elf) [ -d "$root/build/groves" ] && corpora+=("$root/build/groves") ;;
+    forge)
+      corpora+=("$root/tests/forge/corpus")
+      options+=(-dict="$root/fuzz/forge.dict") ;;
   esac
   started=$(date +%s)
   if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -36,6 +36,10 @@ void add_divergence_command(CLI::App& app, int& exit_status);
 // offline, with the format code of the world-tree grove.
 void add_disk_command(CLI::App& app, int& exit_status);
 
+// grovesim forge FILE.gw -o OUT.elf [--run]: compiles a Glimmer-Weave program into a grove image (forge/) and, with
+// --run, runs it in the simulator and prints its console output; exit 2 with the errors when it does not compile.
+void add_forge_command(CLI::App& app, int& exit_status);
+
 // grovesim completion bash: a bash completion script generated from the application's commands and options (add
 // it last, so that it sees every other command).
 void add_completion_command(CLI::App& app, int& exit_status);

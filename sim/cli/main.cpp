@@ -17,8 +17,9 @@ int main(int argc, char** argv) try {
         "exit");
 
     int exit_status = ExitSuccess;
-    for (AddCommand add : {add_inspect_command, add_run_command, add_list_command, add_diff_command, add_sweep_command,
-                           add_shrink_command, add_divergence_command, add_disk_command, add_completion_command})
+    for (AddCommand add :
+         {add_inspect_command, add_run_command, add_list_command, add_diff_command, add_sweep_command,
+          add_shrink_command, add_divergence_command, add_disk_command, add_forge_command, add_completion_command})
         add(app, exit_status);
 
     try {
