@@ -60,6 +60,15 @@ qemu: iso
 	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
 endif
 
+# `make qemu-gdb SCENARIO=path.toml [GDB_PORT=1234]` boots that scenario as `make qemu` does, but QEMU starts halted
+# with its gdb stub on 127.0.0.1:GDB_PORT and waits for gdb; grovesim names the gdb script it wrote (the kernel's and
+# the groves' symbols, and the connection): `gdb -x build/metal/<scenario name>.gdb`.
+.PHONY: qemu-gdb
+GDB_PORT ?= 1234
+qemu-gdb: build
+	@test -n "$(SCENARIO)" || { echo "make qemu-gdb: give a scenario: make qemu-gdb SCENARIO=path.toml" >&2; exit 2; }
+	@build/bin/grovesim run --target metal --gdb $(GDB_PORT) $(if $(IMAGES),--images "$(IMAGES)") "$(SCENARIO)"
+
 # The grove SDK under SDK_PREFIX (default build/sdk): headers, the runtime library with its start code, the link
 # settings and the CMake package GroveSdk (groves/README.md, "Your own programs"; examples/sdk-pong).
 .PHONY: sdk

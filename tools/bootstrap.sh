@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   qemu-system-x86 grub-pc-bin grub-common xorriso mtools
   clang-14 libclang-rt-14-dev clang-format clang-tidy
+  gdb
 )
 
 missing=()

@@ -5,6 +5,8 @@
 
 #include <unicorn/unicorn.h>
 
+#include <cstring>
+
 namespace grove::sim {
 
 UnicornArch::UnicornArch(PageCount frames, FaultPrecision precision) : m_frames(frames), m_precision(precision) {}
@@ -32,7 +34,7 @@ Result<AddressSpaceId> UnicornArch::create_address_space() {
     if (!m_frames.can_take(SpaceTablePages)) return Error::OutOfMemory;
     AddressSpaceId const id{m_next_space};
     auto space = std::make_unique<UnicornSpace>(id, UnicornSpace::Machine{&m_clock, &m_disassembler, &m_port_writes,
-                                                                          &m_bus, m_precision});
+                                                                          &m_bus, m_precision, m_observer});
     if (!space->is_open()) return Error::OutOfMemory;
     ++m_next_space;
     m_spaces.emplace(id.value, std::move(space));
@@ -245,6 +247,51 @@ InstructionText UnicornArch::describe_instruction(AddressSpaceId id, u64 pc) {
     UnicornSpace* space = find(id);
     usize const available = space == nullptr ? 0 : space->peek(pc, bytes, sizeof bytes);
     return m_disassembler.describe(bytes, available, pc);
+}
+
+std::vector<ThreadId> UnicornArch::threads() const {
+    std::vector<ThreadId> threads;
+    for (auto const& [index, context] : m_contexts) threads.push_back(ThreadId{index, context.generation});
+    return threads;
+}
+
+std::optional<AddressSpaceId> UnicornArch::space_of(ThreadId thread) const {
+    auto const found = m_contexts.find(thread.index);
+    if (found == m_contexts.end() || found->second.generation != thread.generation) return std::nullopt;
+    return found->second.space;
+}
+
+bool UnicornArch::read_thread_register(ThreadId thread, int reg, void* value) {
+    Context* context = find(thread);
+    UnicornSpace* space = context == nullptr ? nullptr : find(context->space);
+    if (space == nullptr) return false;
+    if (context->fresh) {
+        u64 start = 0;
+        switch (reg) {
+        case UC_X86_REG_RIP: start = context->entry; break;
+        case UC_X86_REG_RSP: start = context->stack_top; break;
+        case UC_X86_REG_RDI: start = context->arg0; break;
+        case UC_X86_REG_RSI: start = context->arg1; break;
+        default: return uc_context_reg_read(space->pristine_context(), reg, value) == UC_ERR_OK;
+        }
+        std::memcpy(value, &start, sizeof start);
+        return true;
+    }
+    if (space->loaded_thread() == thread.index) return uc_reg_read(space->engine(), reg, value) == UC_ERR_OK;
+    return uc_context_reg_read(context->saved, reg, value) == UC_ERR_OK;
+}
+
+bool UnicornArch::write_thread_register(ThreadId thread, int reg, void const* value) {
+    Context* context = find(thread);
+    UnicornSpace* space = context == nullptr ? nullptr : find(context->space);
+    if (space == nullptr || context->fresh) return false;
+    if (space->loaded_thread() == thread.index) return uc_reg_write(space->engine(), reg, value) == UC_ERR_OK;
+    return uc_context_reg_write(context->saved, reg, value) == UC_ERR_OK;
+}
+
+usize UnicornArch::peek(AddressSpaceId id, u64 address, void* destination, usize capacity) {
+    UnicornSpace* space = find(id);
+    return space == nullptr ? 0 : space->peek(address, destination, capacity);
 }
 
 RegisterSnapshot UnicornArch::registers(ThreadId thread) {

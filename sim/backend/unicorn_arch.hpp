@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,23 @@ public:
     // The machine's devices (sim/devices/): attach them before the run.
     DeviceBus& bus() { return m_bus; }
 
+    // A debugger's view (sim/gdb/). The observer sees every instruction of every space created after this call:
+    // set it before the first one (instruction_observer.hpp). null removes it for later spaces.
+    void set_instruction_observer(InstructionObserver* observer) { m_observer = observer; }
+    // Every thread that has a context, by index.
+    std::vector<ThreadId> threads() const;
+    // A register of `thread` (a UC_X86_REG_* id) into `value` (as wide as the register: 16 bytes for xmm, 10 for
+    // st), from wherever it is: the engine of its space when it ran there last, its saved context, or, for a thread
+    // that never ran, its start values over the registers every thread starts with. False for an unknown thread.
+    bool read_thread_register(ThreadId thread, int reg, void* value);
+    // Writes one; false for an unknown thread or one that never ran (its start values are the kernel's).
+    bool write_thread_register(ThreadId thread, int reg, void const* value);
+    // The address space of a thread, or nothing when it has no context.
+    std::optional<AddressSpaceId> space_of(ThreadId thread) const;
+    // Up to `capacity` bytes of `space` at `address` regardless of permissions, stopping at the first unmapped
+    // page; how many were read (0 for an unknown space).
+    usize peek(AddressSpaceId space, u64 address, void* destination, usize capacity);
+
     FaultPrecision fault_precision() const { return m_precision; }
     // True once resume() has returned a data fault whose pc (and the virtual time it left) may be wrong; only ever
     // under FaultPrecision::Fast. From then on the run is not exact: discard it and replay it with Exact.
@@ -126,6 +144,7 @@ private:
     FramePool m_frames;
     FaultPrecision m_precision;
     bool m_inexact_fault = false;
+    InstructionObserver* m_observer = nullptr;
     Disassembler m_disassembler;
     PortLog m_port_writes;
     DeviceBus m_bus;

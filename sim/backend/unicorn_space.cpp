@@ -36,6 +36,9 @@ UnicornSpace* space_of(void* user) { return static_cast<UnicornSpace*>(user); }
 
 void hook_block(uc_engine*, uint64_t address, uint32_t size, void* user) { space_of(user)->on_block(address, size); }
 void hook_inline_site(uc_engine*, uint64_t address, uint32_t, void* user) { space_of(user)->on_inline_site(address); }
+void hook_observed_instruction(uc_engine*, uint64_t address, uint32_t, void* user) {
+    space_of(user)->on_observed_instruction(address);
+}
 
 // The classes a code hook emulates where they are, without leaving Unicorn: they only read and write registers,
 // the grove's memory and the port log.
@@ -106,6 +109,10 @@ UnicornSpace::UnicornSpace(AddressSpaceId id, Machine machine) : m_id(id), m_mac
     ok = ok && uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_in), this, 1, 0, UC_X86_INS_IN) == UC_ERR_OK;
     ok = ok &&
          uc_hook_add(engine, &hook, UC_HOOK_INSN, callback(hook_port_out), this, 1, 0, UC_X86_INS_OUT) == UC_ERR_OK;
+    // Every instruction, for an observer (a debugger): added before any code is translated, so no block lacks it.
+    if (m_machine.observer != nullptr)
+        ok = ok &&
+             uc_hook_add(engine, &hook, UC_HOOK_CODE, callback(hook_observed_instruction), this, 1, 0) == UC_ERR_OK;
     write_register(UC_X86_REG_RFLAGS, x86::rflags::Initial);
     // The selectors a grove reads on metal (mov from cs and ss, the frame of an iretq). Unicorn takes the values
     // without a descriptor table; they do not change its privilege level (DESIGN.md §6).
@@ -551,6 +558,20 @@ void UnicornSpace::on_inline_site(u64 pc) {
     if (handle_site(pc, trap)) return record(trap, pc);
     // Emulated: handle_site moved rip past the instruction, and writing rip from a hook makes Unicorn leave the
     // block and go on there, inside the same uc_emu_start (so the exits' invalidation on return is not paid).
+}
+
+void UnicornSpace::on_observed_instruction(u64 pc) {
+    if (m_trapped) return; // the run is stopping: this instruction does not execute
+    // The block hook counted the whole block at its start (it runs before the first instruction's code hook): this
+    // instruction starts that many instructions before the block's end.
+    Ticks time = m_machine.clock->now();
+    if (m_block != nullptr) {
+        m_block_position = pc == (m_block->key & BlockAddressMask) ? 0 : m_block_position + 1;
+        time = Ticks(time.value - (m_block->instructions - m_block_position));
+    }
+    if (m_machine.observer->on_instruction(*this, m_loaded_thread, pc, time) == InstructionObserver::Verdict::Abandon)
+        record(Trap::make_fault(TrapKind::EmulatorError, pc, FaultInfo{0, Access::Read, EmulatorStoppedWithoutReason}),
+               pc);
 }
 
 void UnicornSpace::enter_uncached_block(CachedBlock& slot, u64 address, u32 size) {

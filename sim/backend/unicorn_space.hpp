@@ -3,6 +3,7 @@
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/fault_precision.hpp>
 #include <sim/backend/host_slabs.hpp>
+#include <sim/backend/instruction_observer.hpp>
 #include <sim/backend/port_log.hpp>
 #include <sim/devices/device_bus.hpp>
 #include <arch_x86_64/isa/instruction.hpp>
@@ -43,6 +44,7 @@ public:
         PortLog* port_log = nullptr;
         DeviceBus* bus = nullptr; // where permitted port accesses go
         FaultPrecision precision = FaultPrecision::Exact;
+        InstructionObserver* observer = nullptr; // when set, sees every instruction (instruction_observer.hpp)
     };
 
     // Why run() returned.
@@ -129,6 +131,7 @@ public:
     // Hook entry points (called by Unicorn through the C callbacks).
     void on_block(u64 address, u32 size);
     void on_inline_site(u64 address);
+    void on_observed_instruction(u64 address);
     void on_interrupt(u32 vector);
     bool on_invalid_memory(int type, u64 address, int size);
     bool on_invalid_instruction();
@@ -241,6 +244,8 @@ private:
 
     // The block running now (its slot in m_block_cache), counted ahead in the clock; null when none is.
     CachedBlock const* m_block = nullptr;
+    // With an observer: which instruction of m_block runs now (0 at its start), for the instruction's time.
+    u32 m_block_position = 0;
 
     // No block may start once the clock reaches this: the preemption deadline while the run goes on, 0 once it
     // trapped (the blocks Unicorn may still enter before it leaves then do nothing).

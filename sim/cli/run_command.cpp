@@ -9,6 +9,7 @@
 #include <sim/cli/metal_target.hpp>
 #include <sim/cli/scenario_directory.hpp>
 
+#include <sim/gdb/gdb_stub.hpp>
 #include <sim/runner/isolated_run.hpp>
 #include <sim/runner/run_report.hpp>
 #include <sim/runner/scenario_runner.hpp>
@@ -57,6 +58,7 @@ struct RunCommandOptions {
     std::string timeline_path; // --timeline: the Chrome trace-event JSON of the run
     std::string report_format; // json or junit, with report_path
     std::string report_path;
+    std::optional<u16> gdb_port; // --gdb: serve the GDB remote protocol (sim) or start QEMU's stub (metal)
 };
 
 // Where a run's human-readable output goes: standard output, unless the trace goes there (--trace -).
@@ -200,7 +202,25 @@ int replay(std::string const& path, scenario::Scenario const& s, RunCommandOptio
     if (!options.keep_disks.empty()) run_options.keep_disks = options.keep_disks;
     std::vector<runner::StepRecord> steps;
     if (options.check_determinism || !options.timeline_path.empty()) run_options.steps = &steps;
-    runner::RunResult result = runner::run_scenario(s, run_options);
+    runner::RunResult result;
+    if (options.gdb_port) {
+        std::string error;
+        auto connection = gdb::Connection::listen(*options.gdb_port, error);
+        if (!connection) {
+            fmt::print(stderr, "grovesim run: --gdb: {}\n", error);
+            return ExitBadInput;
+        }
+        fmt::print(stderr, "gdb: waiting on 127.0.0.1:{} (target remote 127.0.0.1:{})\n", connection->port(),
+                   connection->port());
+        std::fflush(stderr);
+        if (!connection->accept()) {
+            fmt::print(stderr, "grovesim run: --gdb: no connection came\n");
+            return ExitBadInput;
+        }
+        result = gdb::debug_scenario(s, run_options, std::move(*connection));
+    } else {
+        result = runner::run_scenario(s, run_options);
+    }
     if (!result.error.empty()) {
         fmt::print(stderr, "grovesim run: {}: {}\n", path, result.error);
         return ExitBadInput;
@@ -316,6 +336,16 @@ int replay_on_metal(std::string const& path, scenario::Scenario s, RunCommandOpt
     }
     metal_host::MetalOptions metal = metal_options(options.metal, options.images, path);
     if (!options.keep_disks.empty()) metal.keep_disks = options.keep_disks;
+    if (options.gdb_port) {
+        metal.gdb_port = options.gdb_port;
+        auto script = metal_host::write_gdb_script(s, metal);
+        if (!script) {
+            fmt::print(stderr, "grovesim run: {}\n", script.error().text());
+            return ExitBadInput;
+        }
+        fmt::print(stderr, "gdb: QEMU waits on 127.0.0.1:{}: gdb -x {}\n", *options.gdb_port, script.value().string());
+        std::fflush(stderr);
+    }
     std::vector<scenario::Trace> boots;
     std::vector<metal_host::MetalDisk> disks; // the first boot's
     std::optional<metal_host::MetalDisplay> display;
@@ -431,6 +461,15 @@ int run(RunCommandOptions const& options) {
                            "every run (give --target metal)\n");
         return ExitBadInput;
     }
+    if (options.gdb_port && *options.gdb_port == 0 && options.target == Target::Metal) {
+        fmt::print(stderr, "grovesim run: --gdb 0 picks a port in the simulator only; QEMU needs the port: give one\n");
+        return ExitBadInput;
+    }
+    if (options.gdb_port && (options.scenarios.size() != 1 || options.repeat != 1 || options.check_determinism)) {
+        fmt::print(stderr, "grovesim run: --gdb debugs one run of one scenario: give one scenario, without --repeat "
+                           "or --check-determinism\n");
+        return ExitBadInput;
+    }
     if (!options.write_digests_path.empty()) std::ofstream(options.write_digests_path, std::ios::trunc);
 
     std::optional<runner::ReportFormat> report_format;
@@ -471,6 +510,10 @@ int run(RunCommandOptions const& options) {
             continue;
         }
         auto const started = std::chrono::steady_clock::now();
+        if (options.gdb_port) { // in this process: a debugging session has no wall-clock bound
+            note(replay(path, s, options, digests, nullptr));
+            continue;
+        }
         runner::IsolatedOutcome const outcome = runner::run_isolated(
             [&](runner::RunProgress* progress) { return replay(path, s, options, digests, progress); },
             options.metal.timeout_seconds);
@@ -562,6 +605,13 @@ void add_run_command(CLI::App& app, int& exit_status) {
                      "With --target metal: boot each scenario this many times; the verdict gets rows comparing "
                      "their digests and event streams")
         ->check(CLI::Range(1u, 100u));
+    command->add_option("--gdb", options->gdb_port,
+                        "Debug the run with gdb on 127.0.0.1:PORT (0: a free port, printed). In the simulator grovesim "
+                        "serves the GDB remote protocol itself: a thread per grove thread, breakpoints, steps, "
+                        "'monitor stop-at NS' and 'monitor time', reverse-stepi and reverse-continue (by replaying "
+                        "the run), none of which changes the run's events or digest; the run waits for gdb and has "
+                        "no --timeout. With --target metal QEMU starts halted with its own stub there, and a gdb "
+                        "script that loads the kernel's and the groves' symbols is written and named");
     command->callback([options, &exit_status] { exit_status = run(*options); });
 }
 

@@ -1,14 +1,17 @@
 #include <core/base/hash.hpp>
+#include <core/grove/layout.hpp>
 #include <sim/metal/metal_runner.hpp>
 #include <sim/scenario/image_search.hpp>
 #include <sim/metal/plan_compiler.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -27,6 +30,7 @@ using scenario::Parsed;
 
 constexpr int QemuSuccess = 33; // isa-debug-exit: (0x10 << 1) | 1
 constexpr int QemuFailure = 35;
+constexpr unsigned DebugSessionSeconds = 24 * 3600; // the bound on a boot under gdb (MetalOptions::gdb_port)
 
 Diagnostic problem(MetalOptions const& options, std::string message) {
     return Diagnostic{options.name, 0, 0, std::move(message)};
@@ -381,8 +385,81 @@ Parsed<fs::path> build_metal_iso(scenario::Scenario const& s, MetalOptions const
     return iso;
 }
 
+namespace {
+
+// The kernel's ELF for gdb: the same file, but its sections that hold no code and overlap the grove window (the
+// kernel's .bss reaches past 0x400000) lose SHF_ALLOC. gdb gives a pc to the loaded section that holds it, and the
+// kernel's data there is never mapped in a grove's address space; without the flag gdb leaves those sections out of
+// its map, while their symbols keep their addresses. Nothing when the bytes are not a well-formed ELF64 file.
+std::optional<std::string> kernel_for_gdb(std::string kernel) {
+    constexpr u64 ShfAlloc = 0x2;
+    constexpr u64 ShfExecinstr = 0x4;
+    auto read = [&](usize offset, auto& value) {
+        if (offset > kernel.size() || kernel.size() - offset < sizeof value) return false;
+        std::memcpy(&value, kernel.data() + offset, sizeof value);
+        return true;
+    };
+    u64 table = 0;
+    u16 entry_size = 0, count = 0;
+    if (kernel.size() < 64 ||
+        kernel.compare(0, 4,
+                       "\x7f"
+                       "ELF") != 0 ||
+        kernel[4] != 2 || !read(0x28, table) || !read(0x3a, entry_size) || !read(0x3c, count) || entry_size < 64)
+        return std::nullopt;
+    for (u16 i = 0; i < count; ++i) {
+        usize const header = static_cast<usize>(table) + usize{i} * entry_size;
+        u64 flags = 0, address = 0, size = 0;
+        if (!read(header + 0x08, flags) || !read(header + 0x10, address) || !read(header + 0x20, size))
+            return std::nullopt;
+        bool const overlaps = address < layout::WindowEnd && address + size > layout::WindowBase;
+        if ((flags & ShfAlloc) == 0 || (flags & ShfExecinstr) != 0 || !overlaps) continue;
+        flags &= ~ShfAlloc;
+        std::memcpy(kernel.data() + header + 0x08, &flags, sizeof flags);
+    }
+    return kernel;
+}
+
+} // namespace
+
+Parsed<fs::path> write_gdb_script(scenario::Scenario const& s, MetalOptions const& options) {
+    if (!options.gdb_port) return problem(options, "no gdb port was given");
+    auto gathered = gather(s, options);
+    if (!gathered) return gathered.error();
+    BootFiles const& files = gathered.value();
+    std::error_code error;
+    fs::create_directories(options.cache_dir, error);
+    auto const kernel = kernel_for_gdb(files.kernel);
+    fs::path const kernel_path = options.cache_dir / (s.name + ".kernel.elf");
+    if (!kernel) return problem(options, fmt::format("the kernel {} is not an ELF64 file", options.kernel.string()));
+    if (!write_bytes(kernel_path, kernel->data(), kernel->size()))
+        return problem(options, fmt::format("cannot write {}", kernel_path.string()));
+    std::string script = fmt::format(
+        "# gdb -x {0}.gdb: the scenario {0} on metal, QEMU halted before the firmware on 127.0.0.1:{1}.\n"
+        "# Symbols: the kernel's, and each grove image's at the address it is linked and loaded at (the grove\n"
+        "# window; every grove has its own address space there, so a breakpoint stops every grove that runs its\n"
+        "# address). Code is read from the files: a grove's pages are not mapped before it is loaded. The kernel is\n"
+        "# {2} with its data over the grove window left out of gdb's section map (its symbols stay).\n"
+        "set pagination off\nset confirm off\nset architecture i386:x86-64\nset trust-readonly-sections on\n"
+        "symbol-file {3}\n",
+        s.name, *options.gdb_port, fs::absolute(options.kernel).string(), fs::absolute(kernel_path).string());
+    std::vector<std::string> added;
+    for (usize i = 0; i < files.images.size(); ++i) {
+        if (std::find(added.begin(), added.end(), files.images[i]) != added.end()) continue;
+        added.push_back(files.images[i]);
+        script += fmt::format("add-symbol-file {} -o 0\n", fs::absolute(files.image_paths[i]).string());
+    }
+    script += fmt::format("target remote 127.0.0.1:{}\n", *options.gdb_port);
+    fs::path const path = options.cache_dir / (s.name + ".gdb");
+    if (!write_bytes(path, script.data(), script.size()))
+        return problem(options, fmt::format("cannot write the gdb script {}", path.string()));
+    return path;
+}
+
 Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& options) {
     std::vector<std::string> command = qemu_command(options, !s.disks.empty());
+    if (options.gdb_port)
+        command.insert(command.end(), {"-gdb", fmt::format("tcp:127.0.0.1:{}", *options.gdb_port), "-S"});
     if (options.boot == BootMethod::Iso) {
         auto iso = build_metal_iso(s, options);
         if (!iso) return iso.error();
@@ -408,7 +485,8 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
 
     auto child = start(command);
     if (!child) return problem(options, fmt::format("cannot start {}", options.qemu));
-    Finished const finished = wait_for(*child, options.timeout_seconds);
+    unsigned const bound = options.gdb_port ? DebugSessionSeconds : options.timeout_seconds;
+    Finished const finished = wait_for(*child, bound);
     MetalRun run;
     run.disks = disks.finish();
     run.serial = finished.output;
@@ -417,7 +495,7 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     if (finished.timed_out) {
         run.outcome = MetalOutcome::TimedOut;
         run.failure = fmt::format("the guest did not finish within {} s and was stopped; the last serial lines:\n{}",
-                                  options.timeout_seconds, last_lines(run.serial, 12));
+                                  bound, last_lines(run.serial, 12));
     } else if (finished.status != QemuSuccess) {
         run.outcome = MetalOutcome::KernelFailed;
         run.failure = fmt::format("{} (QEMU exit status {}); the last serial lines:\n{}",

@@ -30,6 +30,9 @@ struct MetalOptions {
     std::string name;              // the scenario's file name, for diagnostics
     // When set, each disk's image as the run left it is written to <keep_disks>/<scenario name>.disk<N>.img.
     std::optional<std::filesystem::path> keep_disks;
+    // When set, QEMU starts halted with its gdb stub on 127.0.0.1:<gdb_port> (-gdb, -S) and waits for gdb
+    // (write_gdb_script); the wall-clock bound is off, as a debugging session takes its time.
+    std::optional<u16> gdb_port;
 };
 
 // The paths of this build (the kernel, build/groves, build/metal, the QEMU and grub-mkrescue CMake found).
@@ -86,6 +89,12 @@ inline bool can_run_on_metal(scenario::Scenario const& scenario) { return !metal
 // kernel, the plan and the images as module2 entries. Returns the ISO's path.
 scenario::Parsed<std::filesystem::path> build_metal_iso(scenario::Scenario const& scenario,
                                                         MetalOptions const& options);
+
+// Writes <options.cache_dir>/<scenario name>.gdb for options.gdb_port: a gdb script that loads the kernel's symbols
+// and each grove image's (once per image, every grove is loaded at the address it is linked at: the grove window,
+// each in its own address space) and connects to QEMU's stub. Returns its path; fails naming what is missing.
+scenario::Parsed<std::filesystem::path> write_gdb_script(scenario::Scenario const& scenario,
+                                                         MetalOptions const& options);
 
 // Runs the scenario in QEMU (-machine q35 -icount shift=0,sleep=off -display none -serial stdio -no-reboot
 // -device isa-debug-exit) and returns its trace. Fails with a Diagnostic naming options.name when it cannot boot

@@ -82,8 +82,7 @@ class Run final : private FloodSpawner {
 public:
     Run(scenario::RealizedScenario const& realized, RunOptions const& options, sim::FaultPrecision precision)
         : m_realized(realized), m_scenario(realized.scenario), m_options(options),
-          m_images(image_search(options.image_directories)),
-          m_arch(std::make_unique<sim::UnicornArch>(MachineFrames, precision)),
+          m_images(image_search(options.image_directories)), m_arch(make_arch(options, precision)),
           m_kernel(std::make_unique<Kernel>(*m_arch, scheduler_config(m_scenario, options))), m_recorder(*m_arch),
           m_injector(*m_kernel, m_recorder, *this), m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
           m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
@@ -91,10 +90,14 @@ public:
         m_recorder.set_registry(&m_kernel->manager().registry());
     }
 
+    // Installs the observer before the machine has an address space (every space gets its hook).
+    static std::unique_ptr<sim::UnicornArch> make_arch(RunOptions const& options, sim::FaultPrecision precision);
+
     RunResult run();
     // The run stopped at a data fault it could not report exactly (FaultPrecision::Fast): its result is
     // incomplete and must be discarded.
     bool stopped_inexact() const { return m_arch->has_inexact_fault(); }
+    bool abandoned() const { return m_options.observer != nullptr && m_options.observer->has_abandoned(); }
 
     // --- the machine loop's runner (MachineRunner) ---------------------------------------------------------------
     void start_grove(usize index) { (void)start(index, m_scenario.groves[index].args); }
@@ -320,8 +323,17 @@ void Run::inject_fault(usize index) {
     (void)check_invariants();
 }
 
+std::unique_ptr<sim::UnicornArch> Run::make_arch(RunOptions const& options, sim::FaultPrecision precision) {
+    auto arch = std::make_unique<sim::UnicornArch>(MachineFrames, precision);
+    if (options.observer != nullptr) {
+        arch->set_instruction_observer(options.observer);
+        options.observer->attach(*arch);
+    }
+    return arch;
+}
+
 bool Run::after_resume(ThreadId thread, Trap const& trap) {
-    if (m_arch->has_inexact_fault()) return false;
+    if (m_arch->has_inexact_fault() || abandoned()) return false;
     if (m_checker.is_broken()) return false;
     ++m_steps;
     fold_trap(thread, trap);
@@ -480,7 +492,8 @@ RunResult Run::run() {
         m_checker.set_faults_end(last->at);
     }
     run_machine(*m_arch, *m_kernel, m_schedule, *this, m_scenario.duration);
-    if (stopped_inexact()) return result;
+    result.abandoned = abandoned();
+    if (stopped_inexact() || result.abandoned) return result;
     (void)check_invariants();
     result.trace.final_counters = final_counters();
     scenario::StepStamp end{m_steps, m_trap_hash};
@@ -500,8 +513,8 @@ RunResult Run::run() {
 RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& options) {
     scenario::RealizedScenario const realized =
         scenario::realize_faults(scripted, options.seed.value_or(scripted.seed));
-    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false, {}, {}};
-    if (options.precision == sim::FaultPrecision::Fast) {
+    if (!realized.error.empty()) return RunResult{realized.error, realized.scenario.seed, {}, {}, false, false, {}, {}};
+    if (options.precision == sim::FaultPrecision::Fast && options.observer == nullptr) {
         Run fast(realized, options, sim::FaultPrecision::Fast);
         RunResult result = fast.run();
         if (!fast.stopped_inexact()) return result;
@@ -511,7 +524,7 @@ RunResult run_scenario(scenario::Scenario const& scripted, RunOptions const& opt
     if (options.steps != nullptr) options.steps->clear();
     Run exact(realized, options, sim::FaultPrecision::Exact);
     RunResult result = exact.run();
-    result.replayed = options.precision == sim::FaultPrecision::Fast;
+    result.replayed = options.precision == sim::FaultPrecision::Fast && options.observer == nullptr;
     return result;
 }
 

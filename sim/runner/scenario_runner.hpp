@@ -3,6 +3,7 @@
 #include <core/arch/trap.hpp>
 #include <sim/backend/crash_report.hpp>
 #include <sim/backend/fault_precision.hpp>
+#include <sim/backend/instruction_observer.hpp>
 #include <sim/runner/grove_images.hpp>
 #include <sim/runner/run_progress.hpp>
 #include <sim/scenario/scenario.hpp>
@@ -50,6 +51,9 @@ struct RunOptions {
     std::optional<std::filesystem::path> keep_disks;
     // When set, every step of the returned run is appended (that of the Exact replay, should Fast be discarded).
     std::vector<StepRecord>* steps = nullptr;
+    // When set, sees every instruction of the run (a debugger, sim/gdb/): the run is Exact from the start (no
+    // replay), and ends at once, with RunResult::abandoned, when the observer gives it up.
+    sim::InstructionObserver* observer = nullptr;
 };
 
 // A disk of the run ([[disks]]) as the run left it: the power is cut at the end, so its image holds the flushed
@@ -74,7 +78,8 @@ struct RunResult {
     u64 seed = 0;
     scenario::Trace trace;
     scenario::Verdict verdict;
-    bool replayed = false; // the Fast run met a data fault: this is the result of the Exact replay
+    bool replayed = false;  // the Fast run met a data fault: this is the result of the Exact replay
+    bool abandoned = false; // RunOptions::observer gave the run up: nothing else is filled in
     std::vector<DiskResult> disks;
     std::optional<DisplayResult> display;
 };
