@@ -2,10 +2,6 @@
 
 namespace grove {
 
-namespace {
-constexpr u16 flag_bit(CapabilityKind kind) { return static_cast<u16>(1u << static_cast<u8>(kind)); }
-} // namespace
-
 Result<void> Capabilities::grant_io_ports(IoPortRange range) {
     if (range.first > range.last) return Error::InvalidArgument;
     if (!m_io_ports.push_back(range)) return Error::NoCapacity;
@@ -26,7 +22,7 @@ Result<void> Capabilities::grant_irq(u8 line) {
 
 Result<void> Capabilities::grant(CapabilityKind kind) {
     if (!is_flag_capability(kind)) return Error::InvalidArgument;
-    m_flags = static_cast<u16>(m_flags | flag_bit(kind));
+    m_flags = static_cast<u16>(m_flags | capability_bit(kind));
     return {};
 }
 
@@ -49,7 +45,7 @@ bool Capabilities::has(CapabilityKind kind) const {
     case CapabilityKind::MemoryManage:
     case CapabilityKind::Filesystem:
     case CapabilityKind::Graphics:
-    case CapabilityKind::Network: return (m_flags & flag_bit(kind)) != 0;
+    case CapabilityKind::Network: return (m_flags & capability_bit(kind)) != 0;
     }
     return false;
 }

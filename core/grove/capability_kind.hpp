@@ -48,4 +48,12 @@ constexpr bool is_flag_capability(CapabilityKind k) {
            k == CapabilityKind::Graphics || k == CapabilityKind::Network;
 }
 
+// Bit (1 << kind) of a set of capability kinds.
+constexpr u16 capability_bit(CapabilityKind kind) { return static_cast<u16>(1u << static_cast<u8>(kind)); }
+
+// True for the kinds a grove may provide as a service (`provides`): whoever sends or calls it must hold that kind.
+constexpr bool is_service_capability(CapabilityKind k) {
+    return k == CapabilityKind::Filesystem || k == CapabilityKind::Graphics || k == CapabilityKind::Network;
+}
+
 } // namespace grove

@@ -513,6 +513,16 @@ Result<void> GroveManager::require_receive_from(GroveId receiver, u32 sender, Ti
     return deny(*g, CapabilityKind::IpcReceive, sender, now);
 }
 
+Result<void> GroveManager::require_service_of(GroveId sender, GroveId recipient, Ticks now) {
+    Grove* g = TRY(find_live(sender));
+    Grove const* to = m_registry.find(recipient);
+    if (to == nullptr) return Error::NotFound;
+    for (CapabilityKind const kind : ProvidedServices::Kinds)
+        if (to->spec.provides.provides(kind) && !g->spec.capabilities.has(kind))
+            return deny(*g, kind, recipient.serial, now);
+    return {};
+}
+
 Result<void> GroveManager::subscribe_crashes(GroveId id, Ticks now) {
     Grove* g = TRY(find_live(id));
     if (!g->spec.capabilities.has(CapabilityKind::CrashWatch)) return deny(*g, CapabilityKind::CrashWatch, 0, now);

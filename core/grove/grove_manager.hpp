@@ -142,6 +142,10 @@ public:
     // May the live grove `receiver` receive messages from grove `sender`? The denial's `capability_denied` names
     // the receiver, with the sender's serial as detail. NotFound when the sender is not registered.
     Result<void> require_receive_from(GroveId receiver, u32 sender, Ticks now);
+    // May the live grove `sender` send to or call the grove `recipient`? It must hold every service capability the
+    // recipient provides (GroveSpec::provides). The denial's `capability_denied` names the sender and the first
+    // service it lacks, with the recipient's serial as detail. NotFound when the recipient is not registered.
+    Result<void> require_service_of(GroveId sender, GroveId recipient, Ticks now);
 
     // --- crash notices ------------------------------------------------------------------------------------------
     // The incarnation `id` hears (GroveHooks::on_crash_notice) about every later crash and give-up of the other

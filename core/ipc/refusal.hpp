@@ -12,7 +12,7 @@ enum class Refusal : u8 {
     RateLimited,   // the grove's IPC rate limit refused it (reported by the kernel)
     PeerClosed,    // the endpoint closed before delivery, or the caller of a reply is gone
     BadHandle,     // the handle did not name a live entry (reported by the kernel)
-    AccessDenied,  // the handle lacked the Send right (reported by the kernel)
+    AccessDenied,  // the handle lacked the Send right, or the sender a service the recipient provides (the kernel's)
     TimedOut,      // a blocking sender's deadline passed before there was room
     Invalid,       // bad header: priority, length or reserved field out of range
     ReceiveDenied, // the receiving grove holds no ipc_receive capability for the sender (reported by the kernel)

@@ -50,8 +50,13 @@ struct Dispatch {
 //
 // IPC policy: a message from a grove reaches another only when the sender's handle has the Send right and the
 // recipient's IpcReceive capability names the sender (replies to a call, and the kernel's own messages, excepted);
-// otherwise it is refused with ReceiveDenied and the recipient's `capability_denied`. Every step of every message's
-// accounting (sent, delivered, refused with its reason) is an event of the trace (IpcObserver).
+// otherwise it is refused with ReceiveDenied and the recipient's `capability_denied`. A grove that provides a service
+// (GroveSpec::provides: filesystem, graphics, network) is guarded before that: a send or call to it from a grove
+// without that capability is refused with AccessDenied and the sender's `capability_denied` (the service, and the
+// recipient's serial as detail). Replies to a call it made and the kernel's notices are not guarded, and neither
+// are grants: a grant only lets the named grove copy, and what asks a service to use one is a guarded send or call.
+// Every step of every message's accounting (sent, delivered, refused with its reason) is an event of the trace
+// (IpcObserver).
 class Kernel final : private GroveHooks, private IpcObserver {
 public:
     explicit Kernel(Arch& arch, SchedulerConfig scheduler = {});

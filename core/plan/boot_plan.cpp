@@ -48,6 +48,7 @@ Result<GroveSpec> plan_grove_spec(PlanGrove const& grove, ImagePlan const& image
     for (GroveArgument const& argument : grove.arguments) (void)spec.arguments.push_back(argument);
     spec.stop_timeout = grove.stop_timeout;
     spec.watchdog_timeout = grove.watchdog_timeout;
+    spec.provides = TRY(ProvidedServices::from_bits(grove.provides));
     return spec;
 }
 

@@ -38,6 +38,7 @@ struct PlanGrove {
     Ticks start_at{};
     Ticks stop_timeout = milliseconds(10);
     Ticks watchdog_timeout{};
+    u16 provides = 0; // bit (1 << CapabilityKind) for each service it provides (Filesystem, Graphics, Network)
 };
 
 // Something done to a grove at `at`. `grove` and `target` are indices into the plan's groves; target is

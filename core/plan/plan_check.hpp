@@ -32,7 +32,7 @@ enum class PlanCheck : u8 {
     BadPhysicalRange, // empty or wraps around
     TooManyPeers,
     BadPeerName,       // neither a grove name nor "*"
-    UnknownCapability, // a flag bit that is not a flag capability
+    UnknownCapability, // a flag bit that is not a flag capability, or a provided service that is no service kind
     BadLimits,         // ResourceLimits::validate refused them
     BadRespawnMode,
     BadRespawnLimit,  // Limited without a limit, or a limit with another mode

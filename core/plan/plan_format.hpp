@@ -4,14 +4,14 @@
 
 namespace grove::plan {
 
-// The binary boot plan, version 5 (4 had no ServiceManage peers: its grove records were 122 bytes of fixed fields;
-// 3 had no interrupt lines either: 120 bytes; 2 had no grants limit: bytes 118..119 were reserved). Little-endian;
-// every multi-byte field at a fixed offset of its record; no
-// padding except the reserved bytes, which must be zero.
+// The binary boot plan, version 6 (5 had no provided services: its grove records were 123 bytes of fixed fields; 4
+// had no ServiceManage peers either: 122 bytes; 3 had no interrupt lines either: 120 bytes; 2 had no grants limit:
+// bytes 118..119 were reserved). Little-endian; every multi-byte field at a fixed offset of its record; no padding
+// except the reserved bytes, which must be zero.
 //
 // Header (HeaderSize bytes):
 //    0 u8[4] magic "GRPL"           12 u16 grove count        24 u64 seed
-//    4 u16 version (5)              14 u16 fault count        32 u64 checksum
+//    4 u16 version (6)              14 u16 fault count        32 u64 checksum
 //    6 u16 header size (40)         16 u64 duration (ticks)
 //    8 u32 total size (the whole plan, header included)
 // checksum: FNV-1a 64 (core/base/hash.hpp) over bytes [0, 32) and then [40, total size).
@@ -31,6 +31,8 @@ namespace grove::plan {
 //                                                     118 u16 grants (live grants at once)
 //                                                     120 u16 irq lines (bit n: line n, below abi::IrqLines)
 //                                                     122 u8 managed peer count (ServiceManage)
+//                                                     123 u16 provided services (1 << CapabilityKind: Filesystem,
+//                                                         Graphics, Network)
 //   40 u32 file handles, 44 u32 IPC messages/s
 //   48 u32 IPC burst
 // variable part, in this order: the name (name length bytes); each argument (u8 length, bytes); each I/O range
@@ -46,10 +48,10 @@ namespace grove::plan {
 // Nothing follows the last fault record.
 
 inline constexpr u8 Magic[4] = {'G', 'R', 'P', 'L'};
-inline constexpr u16 Version = 5;
+inline constexpr u16 Version = 6;
 inline constexpr usize HeaderSize = 40;
 inline constexpr usize ChecksumOffset = 32;
-inline constexpr usize GroveFixedSize = 123;
+inline constexpr usize GroveFixedSize = 125;
 inline constexpr usize FaultSize = 24;
 inline constexpr usize MaxPlanSize = 0xffff'ffff;
 

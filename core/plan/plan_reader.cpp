@@ -94,11 +94,13 @@ PlanCheck read_grove_fixed(Reader& r, PlanGrove& g, Counts& counts, u8& name_len
     (void)r.get(grants);
     (void)r.get(g.irq_lines);
     (void)r.get(counts.manage);
+    (void)r.get(g.provides);
     g.limits.memory = Bytes(memory);
     g.limits.threads = Count(threads);
     g.limits.file_handles = Count(handles);
     g.limits.grants = Count(grants);
     if ((g.flags & ~FlagCapabilities) != 0) return PlanCheck::UnknownCapability;
+    if (ProvidedServices::from_bits(g.provides).is_error()) return PlanCheck::UnknownCapability;
     if (policy > static_cast<u8>(ViolationPolicy::Kill)) return PlanCheck::BadLimits;
     g.limits.policy = static_cast<ViolationPolicy>(policy);
     if (g.limits.validate().is_error()) return PlanCheck::BadLimits;

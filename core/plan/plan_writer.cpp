@@ -82,6 +82,7 @@ void write_grove(Cursor& c, PlanGrove const& g) {
     c.put<u16>(static_cast<u16>(g.limits.grants.value));
     c.put<u16>(g.irq_lines);
     c.put<u8>(static_cast<u8>(g.manage.size()));
+    c.put<u16>(g.provides);
     c.put_bytes(g.name.c_str(), g.name.length());
     for (GroveArgument const& a : g.arguments) c.put_text(a);
     for (IoPortRange const& r : g.io_ports) {

@@ -246,16 +246,10 @@ Reply commit(Request const& r, u32 client) {
 }
 
 Reply history(Request const& r, Handle& h) {
-    auto current = g_store->find_version(h.name.c_str(), h.name.length(), 1);
-    if (!current) return status(-abi::StatusNotFound);
-    u32 newest = current.value();
-    while (true) {
-        auto next = g_store->find_version(h.name.c_str(), h.name.length(), g_store->version(newest).number + 1);
-        if (!next) break;
-        newest = next.value();
-    }
+    auto newest = g_store->find_newest(h.name.c_str(), h.name.length());
+    if (!newest) return status(-abi::StatusNotFound);
     u64 count = 0, copied_bytes = 0;
-    for (u32 v = newest; v != wt::NoIndex; v = g_store->version(v).previous, ++count) {
+    for (u32 v = newest.value(); v != wt::NoIndex; v = g_store->version(v).previous, ++count) {
         wt::Version const& version = g_store->version(v);
         proto::HistoryEntry entry{version.number,
                                   static_cast<u32>(version.kind),

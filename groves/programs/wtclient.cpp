@@ -1,4 +1,4 @@
-// wtclient | wtclient commits N
+// wtclient | wtclient commits N | wtclient refused
 //
 // A client of the world-tree grove (worldtree_protocol.hpp) that goes through the whole protocol and checks every
 // answer: stores two objects in one commit (a Scroll and a Rune), a second version of the Scroll, reads both
@@ -14,6 +14,7 @@
 // the kill or not at all, which the object's history says (one more version, with this commit's bytes, or none).
 // At the end every acknowledged version of every object must read back with its exact bytes, in order, no other
 // version may exist, and the store's check (OpCheck) must be clean. Exits 0 then, 1 otherwise.
+// `refused`: without the filesystem capability, a call and a send to world-tree are refused (AccessDenied).
 #include <groves/programs/worldtree_protocol.hpp>
 
 using namespace grove;
@@ -378,11 +379,28 @@ int commits(u64 n) {
     return g_failed ? 1 : 0;
 }
 
+// `refused`: a grove without the filesystem capability that world-tree's `provides` asks for; its call (a check,
+// which needs no grant) must be refused by the kernel with AccessDenied, and so must a send.
+int refused() {
+    if (!reconnect()) {
+        print("wtclient: no world-tree\n");
+        return 1;
+    }
+    expect_status("a check without the filesystem capability", call({proto::OpCheck, 0, 0, 0, 0, 0}),
+                  -abi::StatusAccessDenied);
+    abi::Message message{};
+    message.header.tag = proto::TagWorldTree;
+    check("a send without the filesystem capability refused",
+          sys_send(g_tree, &message, 0, abi::WaitForever) == -abi::StatusAccessDenied);
+    return g_failed ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     u64 n = 0;
     if (argc == 1) return run();
     if (argc == 3 && is_mode(argv[1], "commits") && parse_unsigned(argv[2], n)) return commits(n);
-    usage("wtclient | wtclient commits N");
+    if (argc == 2 && is_mode(argv[1], "refused")) return refused();
+    usage("wtclient | wtclient commits N | wtclient refused");
 }

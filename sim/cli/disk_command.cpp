@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <unistd.h>
@@ -221,10 +222,40 @@ int make_image(std::string const& image, u64 sectors) {
     return ExitSuccess;
 }
 
-int put_files(std::string const& image, PutOptions const& o, std::vector<std::pair<std::string, std::string>> files) {
+// Whether the current version of `name` already holds the bytes of the file at `path` with the metadata `o` gives
+// (a file that cannot be read, or options that are not valid, count as changed: staging reports them).
+bool is_unchanged(wt::Store const& store, PutOptions const& o, std::string const& name, std::string const& path) {
+    auto current = store.find_current(name.data(), name.size());
+    wt::PutSpec spec;
+    if (!current || !put_spec(o, name, spec).empty()) return false;
+    wt::Metadata const& meta = store.version(current.value()).meta;
+    if (meta.essence != spec.essence || std::string(meta.creator.c_str()) != spec.creator ||
+        meta.tag_count != spec.tag_count)
+        return false;
+    for (u8 i = 0; i < meta.tag_count; ++i)
+        if (std::string(meta.tags[i].key.c_str()) != spec.tags[i].key.c_str() ||
+            std::string(meta.tags[i].value.c_str()) != spec.tags[i].value.c_str())
+            return false;
+    FileContents contents = read_regular_file(path, wt::MaxObjectSize);
+    return contents.ok() && meta.size == contents.bytes.size() &&
+           wt::hash_bytes(contents.bytes.data(), contents.bytes.size()) == meta.hash;
+}
+
+enum class Unchanged : u8 { Put, Skip };
+
+// Puts `files` (object name, file path) in commits of at most MaxStaged changes; with Unchanged::Skip, a file its
+// object's current version already holds is left out, and nothing at all to put is no commit.
+int put_files(std::string const& image, PutOptions const& o, std::vector<std::pair<std::string, std::string>> files,
+              Unchanged unchanged = Unchanged::Put) {
     OpenStore open;
     int status = ExitSuccess;
     if (!open_store(image, open, status)) return status;
+    if (unchanged == Unchanged::Skip) {
+        usize const before = files.size();
+        std::erase_if(files, [&](auto const& file) { return is_unchanged(*open.store, o, file.first, file.second); });
+        if (files.size() != before) fmt::print("{} file(s) unchanged\n", before - files.size());
+        if (files.empty()) return ExitSuccess;
+    }
     // A commit holds at most MaxStaged changes: a larger tree becomes several commits.
     for (usize first = 0; first < files.size(); first += wt::MaxStaged) {
         std::vector<std::pair<std::string, std::string>> batch(files.begin() + long(first),
@@ -253,7 +284,7 @@ int import_tree(std::string const& image, std::string const& directory, PutOptio
         fmt::print(stderr, "grovesim disk import: {}: no files\n", directory);
         return ExitBadInput;
     }
-    return put_files(image, o, files);
+    return put_files(image, o, files, Unchanged::Skip);
 }
 
 // The version to read: the current one, or `number` when given.
@@ -300,34 +331,94 @@ int get_object(std::string const& image, std::string const& name, u32 number, st
     return ExitSuccess;
 }
 
-int export_tree(std::string const& image, std::string const& directory) {
+// The version of `object` the tree showed after commit number `commit` (0: the newest), or NoIndex when it did not
+// hold the object yet.
+u32 version_at(wt::Store const& store, u32 object, u32 commit) {
+    for (u32 v = store.object_latest(object); v != wt::NoIndex; v = store.version(v).previous)
+        if (commit == 0 || store.commit_info(store.version(v).commit).number <= commit) return v;
+    return wt::NoIndex;
+}
+
+// Where the object `name` goes below the export directory: its name without the leading '/', lexically normal; empty
+// when that is no file inside the directory ("/", "/..", "/a/../..", "/a/").
+std::filesystem::path export_path(std::string const& name) {
+    auto first = name.find_first_not_of('/');
+    if (first == std::string::npos) return {};
+    std::filesystem::path relative = std::filesystem::path(name.substr(first)).lexically_normal();
+    if (!relative.has_filename() || relative == "." || *relative.begin() == "..") return {};
+    return relative;
+}
+
+// Writes the objects live after commit number `commit` (0: the newest) as files under `directory`. An object whose
+// name is no file path there, or whose path another object already takes as a file or needs as a directory (/a
+// beside /a/b: the one met later, in the index's order), is skipped with the reason, and the exit status is 1.
+int export_tree(std::string const& image, std::string const& directory, u32 commit) {
     OpenStore open;
     int status = ExitSuccess;
     if (!open_store(image, open, status)) return status;
     wt::Store& store = *open.store;
-    u32 exported = 0;
+    if (commit > store.commit_count()) {
+        fmt::print(stderr, "grovesim disk export: --commit {}: the store has {} commit(s)\n", commit,
+                   store.commit_count());
+        return ExitBadInput;
+    }
+    struct Planned {
+        std::filesystem::path path;
+        u32 version;
+    };
+    std::vector<Planned> planned;
+    std::map<std::filesystem::path, std::string> files;       // path -> the object written there
+    std::map<std::filesystem::path, std::string> directories; // path -> an object below it
+    auto skip = [&status](std::string const& name, std::string const& why) {
+        fmt::print(stderr, "grovesim disk export: {}: {}; skipped\n", name, why);
+        status = ExitFailure;
+    };
     for (u32 object = 0; object < store.object_count(); ++object) {
-        wt::Version const& v = store.version(store.object_latest(object));
-        if (v.is_removal()) continue;
-        std::string name = v.meta.name.c_str();
-        std::filesystem::path path = std::filesystem::path(directory) / name.substr(name.find_first_not_of('/'));
-        std::string relative = std::filesystem::relative(path, directory).generic_string();
-        if (relative.empty() || relative.rfind("..", 0) == 0) {
-            fmt::print(stderr, "grovesim disk export: {}: not a path inside {}; skipped\n", name, directory);
-            status = ExitFailure;
+        u32 const index = version_at(store, object, commit);
+        if (index == wt::NoIndex || store.version(index).is_removal()) continue;
+        std::string const name = store.version(index).meta.name.c_str();
+        std::filesystem::path const path = export_path(name);
+        if (path.empty()) {
+            skip(name, fmt::format("not a file path inside {}", directory));
             continue;
         }
-        std::filesystem::create_directories(path.parent_path());
-        std::FILE* out = std::fopen(path.c_str(), "wb");
-        bool copied = out != nullptr && copy_out(store, store.object_latest(object), out);
-        if (out != nullptr) std::fclose(out);
+        if (auto taken = files.find(path); taken != files.end()) {
+            skip(name, fmt::format("{} is written to the same file", taken->second));
+            continue;
+        }
+        if (auto below = directories.find(path); below != directories.end()) {
+            skip(name, fmt::format("{} needs {} as a directory", below->second, path.generic_string()));
+            continue;
+        }
+        std::string parent_file;
+        for (std::filesystem::path parent = path.parent_path(); !parent.empty(); parent = parent.parent_path())
+            if (auto taken = files.find(parent); taken != files.end()) parent_file = taken->second;
+        if (!parent_file.empty()) {
+            skip(name, fmt::format("{} is a file, so it cannot also be a directory", parent_file));
+            continue;
+        }
+        files.emplace(path, name);
+        for (std::filesystem::path parent = path.parent_path(); !parent.empty(); parent = parent.parent_path())
+            directories.emplace(parent, name);
+        planned.push_back({path, index});
+    }
+    u32 exported = 0;
+    for (Planned const& p : planned) {
+        std::string const name = store.version(p.version).meta.name.c_str();
+        std::filesystem::path const path = std::filesystem::path(directory) / p.path;
+        std::error_code error;
+        std::filesystem::create_directories(path.parent_path(), error);
+        std::FILE* out = error ? nullptr : std::fopen(path.c_str(), "wb");
+        bool copied = out != nullptr && copy_out(store, p.version, out);
+        if (out != nullptr && std::fclose(out) != 0) copied = false;
         if (!copied) {
-            fmt::print(stderr, "grovesim disk export: {}: cannot write {}\n", name, path.string());
-            return ExitFailure;
+            skip(name, fmt::format("cannot write {}", path.string()));
+            continue;
         }
         ++exported;
     }
-    fmt::print("exported {} object(s) to {}\n", exported, directory);
+    std::string const when = commit == 0 ? "" : fmt::format(" as of commit {}", commit);
+    fmt::print("exported {} object(s){} to {}\n", exported, when, directory);
     return status;
 }
 
@@ -352,20 +443,14 @@ int history(std::string const& image, std::string const& name) {
     int status = ExitSuccess;
     if (!open_store(image, open, status)) return status;
     wt::Store& store = *open.store;
-    auto newest = store.find_version(name.data(), name.size(), 1);
+    auto newest = store.find_newest(name.data(), name.size());
     if (!newest) {
         fmt::print(stderr, "grovesim disk history: {}: no such object\n", name);
         return ExitFailure;
     }
     // Versions newest first, as the index links them.
-    std::vector<u32> versions;
-    for (u32 number = 1;; ++number) {
-        auto v = store.find_version(name.data(), name.size(), number);
-        if (!v) break;
-        versions.push_back(v.value());
-    }
-    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
-        wt::Version const& v = store.version(*it);
+    for (u32 index = newest.value(); index != wt::NoIndex; index = store.version(index).previous) {
+        wt::Version const& v = store.version(index);
         wt::CommitInfo const& c = store.commit_info(v.commit);
         std::string restored = v.restored_from != 0 ? fmt::format(" of v{}", v.restored_from) : "";
         fmt::print("v{:<3} {}{} commit {} time {} by {} \"{}\": {} {} bytes {} {} tags {}\n", v.number,
@@ -479,7 +564,9 @@ void add_disk_command(CLI::App& app, int& exit_status) {
     add_put_options(put, o->put);
     put->callback([o, &exit_status] { exit_status = put_files(o->image, o->put, {{o->name, o->file}}); });
 
-    CLI::App* import = disk->add_subcommand("import", "Store every file under DIRECTORY as /<its relative path>");
+    CLI::App* import = disk->add_subcommand(
+        "import",
+        "Store every file under DIRECTORY as /<its relative path> (a file its object holds already: skipped)");
     image(import);
     import->add_option("directory", o->directory, "The tree to store")->required();
     add_put_options(import, o->put);
@@ -489,7 +576,8 @@ void add_disk_command(CLI::App& app, int& exit_status) {
 CLI::App* exp = disk->add_subcommand("export", "Write every live object to DIRECTORY/<its name>");
 image(exp);
 exp->add_option("directory", o->directory, "Where to write")->required();
-exp->callback([o, &exit_status] { exit_status = export_tree(o->image, o->directory); });
+exp->add_option("--commit", o->version, "The tree as it was after commit N (see log; default: the newest)");
+exp->callback([o, &exit_status] { exit_status = export_tree(o->image, o->directory, o->version); });
 
 CLI::App* get = disk->add_subcommand("get", "Write an object's bytes (the current version, or --version N)");
 image(get);

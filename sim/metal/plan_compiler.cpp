@@ -77,6 +77,7 @@ PlanGrove grove_of(sc::GroveSpec const& g, std::vector<std::string> const& image
     p.start_at = g.start_at;
     p.stop_timeout = g.stop_timeout;
     p.watchdog_timeout = g.watchdog;
+    p.provides = sc::core_provides(g).bits();
     return p;
 }
 

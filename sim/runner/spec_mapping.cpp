@@ -95,6 +95,7 @@ SpecMapping map_grove_spec(scenario::GroveSpec const& grove, ImagePlan const& im
     }
     out.spec.stop_timeout = grove.stop_timeout;
     out.spec.watchdog_timeout = grove.watchdog;
+    out.spec.provides = scenario::core_provides(grove);
     return out;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <core/grove/grove_spec.hpp>
 #include <core/grove/limits.hpp>
 #include <core/grove/respawn.hpp>
 #include <sim/scenario/scenario.hpp>
@@ -53,6 +54,15 @@ inline RestartBudget core_budget(Respawn const& respawn) {
     out.backoff_base = respawn.backoff_base;
     out.backoff_cap = respawn.backoff_cap;
     out.healthy_uptime = respawn.healthy_uptime;
+    return out;
+}
+
+// The services the grove provides, by the capability each needs (the parser accepted only their names).
+inline ProvidedServices core_provides(GroveSpec const& grove) {
+    ProvidedServices out;
+    for (std::string const& service : grove.provides)
+        for (CapabilityKind const kind : ProvidedServices::Kinds)
+            if (service == capability_kind_name(kind)) (void)out.add(kind);
     return out;
 }
 

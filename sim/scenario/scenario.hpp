@@ -101,6 +101,9 @@ struct GroveSpec {
     Respawn respawn;
     Ticks stop_timeout = milliseconds(10);
     Ticks watchdog{}; // no Heartbeat for this long is a crash of kind watchdog; zero: no watchdog
+    // The services it provides ("filesystem", "graphics", "network"; each once, in that order): a grove sending to
+    // it or calling it must hold each as a capability.
+    std::vector<std::string> provides;
     bool operator==(GroveSpec const&) const = default;
 };
 

@@ -271,7 +271,7 @@ private:
         std::string const context = fmt::format("grove '{}'", name);
         StrictTable const table(source, context,
                                 {"name", "image", "args", "priority", "start_at", "capabilities", "limits", "respawn",
-                                 "stop_timeout", "watchdog"});
+                                 "stop_timeout", "watchdog", "provides"});
         GroveSpec grove;
         grove.name = name;
         grove.image = table.required_text("image", "image = \"echo\"");
@@ -307,7 +307,34 @@ private:
         if (toml::table const* limits = table.table_or_null("limits")) grove.limits = read_limits(*limits, context);
         if (toml::table const* respawn = table.table_or_null("respawn"))
             grove.respawn = read_respawn(*respawn, context);
+        if (toml::node const* provides = table.find("provides")) grove.provides = read_provides(*provides, table);
         return grove;
+    }
+
+    // `provides = "filesystem"` or a list of them: the service names, each once, in the order of ServiceNames.
+    static std::vector<std::string> read_provides(toml::node const& node, StrictTable const& table) {
+        static constexpr std::string_view ServiceNames[] = {"filesystem", "graphics", "network"};
+        std::string const what = table.describe("provides");
+        std::vector<toml::node const*> entries;
+        if (toml::array const* list = node.as_array())
+            for (toml::node const& entry : *list) entries.push_back(&entry);
+        else entries.push_back(&node);
+        std::vector<bool> named(std::size(ServiceNames), false);
+        for (toml::node const* entry : entries) {
+            std::string const text = StrictTable::text_in(*entry, what);
+            auto const known = std::find(std::begin(ServiceNames), std::end(ServiceNames), text);
+            if (known == std::end(ServiceNames))
+                fail_at(entry->source(), fmt::format("{} names {}, not a service; use \"filesystem\", \"graphics\" or "
+                                                     "\"network\"",
+                                                     what, quoted_text(text, 32, '"')));
+            usize const index = static_cast<usize>(known - std::begin(ServiceNames));
+            if (named[index]) fail_at(entry->source(), fmt::format("{} names \"{}\" twice", what, text));
+            named[index] = true;
+        }
+        std::vector<std::string> provides;
+        for (usize i = 0; i < named.size(); ++i)
+            if (named[i]) provides.emplace_back(ServiceNames[i]);
+        return provides;
     }
 
     // Fails at the first entry past `most` in `array` (the `key` of `table`): the kernel holds `most` of them.

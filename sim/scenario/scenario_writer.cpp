@@ -65,6 +65,7 @@ void write_grove(std::string& out, GroveSpec const& g) {
                        toml_string(g.name), toml_string(g.image), name_list(g.args), g.priority, duration(g.start_at),
                        duration(g.stop_timeout));
     if (g.watchdog.value != 0) out += fmt::format("watchdog = {}\n", duration(g.watchdog));
+    if (!g.provides.empty()) out += fmt::format("provides = {}\n", name_list(g.provides));
 
     Capabilities const& c = g.capabilities;
     out += "[groves.capabilities]\n";

@@ -290,5 +290,18 @@ TEST(ScenarioParserErrors, RandomFaultsBeyondWhatAPlanHolds) {
     EXPECT_NE(error.find("a rule draws 1 to 256"), std::string::npos) << error;
 }
 
+TEST(ScenarioParserErrors, ProvidesNamesServicesOnlyAndEachOnce) {
+    std::string const unknown = error_of(with_head("provides = \"disk\"\n"));
+    EXPECT_EQ(unknown.substr(0, 14), "bad.toml:6:12:") << unknown;
+    EXPECT_NE(unknown.find("'provides' in grove 'a' names \"disk\", not a service; use \"filesystem\", \"graphics\" or "
+                           "\"network\""),
+              std::string::npos)
+        << unknown;
+    std::string const twice = error_of(with_head("provides = [\"network\", \"network\"]\n"));
+    EXPECT_EQ(twice.substr(0, 14), "bad.toml:6:24:") << twice;
+    EXPECT_NE(twice.find("names \"network\" twice"), std::string::npos) << twice;
+    EXPECT_EQ(error_of(with_head("provides = 1\n")).substr(0, 14), "bad.toml:6:12:");
+}
+
 } // namespace
 } // namespace grove::scenario

@@ -70,6 +70,7 @@ args = ["a", "b c"]
 priority = 31
 start_at = "1500us"
 stop_timeout = "5ms"
+provides = ["network", "filesystem"]
 [groves.capabilities]
 io_ports = [[0x3f8, 0x3ff], [0x60, 0x60]]
 physical = [[0xb8000, "4KiB"], [0x100000, 8192]]
@@ -125,7 +126,9 @@ image = "client"
     EXPECT_EQ(grove.limits, (Limits{mebibytes(8), 2, 100, 0, 50, 5, ViolationPolicy::Kill}));
     EXPECT_EQ(grove.respawn,
               (Respawn{RespawnPolicy::Limited, 3, milliseconds(500), 0, milliseconds(2), milliseconds(2), seconds(1)}));
+    EXPECT_EQ(grove.provides, (std::vector<std::string>{"filesystem", "network"})); // in a fixed order
     EXPECT_EQ(scenario.groves[1].name, "peer");
+    EXPECT_TRUE(scenario.groves[1].provides.empty());
 }
 
 TEST(ScenarioParser, BurstDefaultsToATenthOfTheRate) {

@@ -658,6 +658,12 @@ StoreResult<u32> Store::find_current(char const* name, usize length) const {
     return m_objects[object];
 }
 
+StoreResult<u32> Store::find_newest(char const* name, usize length) const {
+    u32 object = find_object(name, length);
+    if (object == NoIndex) return StoreError::NotFound;
+    return m_objects[object];
+}
+
 StoreResult<u32> Store::find_version(char const* name, usize length, u32 number) const {
     u32 object = find_object(name, length);
     if (object == NoIndex) return StoreError::NotFound;

@@ -156,6 +156,9 @@ public:
     // The newest version of a live object (NotFound when absent or removed), or version `number` of it.
     StoreResult<u32> find_current(char const* name, usize length) const;
     StoreResult<u32> find_version(char const* name, usize length, u32 number) const;
+    // The newest version of an object, a removal included (NotFound when the store never held it); its history runs
+    // from there through Version::previous, newest first, down to version 1.
+    StoreResult<u32> find_newest(char const* name, usize length) const;
     // Copies up to `length` bytes of version `index` from `offset`; returns how many (0 at the end).
     StoreResult<u64> read(u32 index, u64 offset, void* buffer, u64 length);
 

@@ -1,6 +1,7 @@
 // The IPC policy the kernel enforces and the trace of every message: a recipient's ipc_receive capability on every
-// delivery path (send, call; the kernel's own messages excepted), the kernel's messages never refused for lack of
-// room (the kernel lane), and one trace event per step of every message's accounting.
+// delivery path (send, call; the kernel's own messages excepted), the service capabilities a recipient provides, the
+// kernel's messages never refused for lack of room (the kernel lane), and one trace event per step of every
+// message's accounting.
 #include <tests/core/kernel/kernel_fixture.hpp>
 
 namespace grove {
@@ -31,6 +32,29 @@ public:
         return n;
     }
 
+    // A non-blocking send, a blocking send and a call from the client, each refused for `reason` with AccessDenied
+    // and a `capability_denied` of grove `denied` for `capability` with `detail`; nothing reached the server.
+    void expect_three_refused(Refusal reason, GroveId denied, CapabilityKind capability, u64 detail) {
+        EXPECT_EQ(send(c, client, handle, make_message(1), abi::FlagNonBlocking), status(Error::AccessDenied));
+        EXPECT_EQ(send(c, client, handle, make_message(2)), status(Error::AccessDenied));
+        EXPECT_EQ(call(c, client, handle, make_message(3)), status(Error::AccessDenied));
+        EXPECT_FALSE(is_blocked(c));
+        EXPECT_EQ(receive(s, abi::FlagNonBlocking), status(Error::WouldBlock)); // nothing reached the queue
+
+        IpcCounters const& counted = counters_of(client);
+        EXPECT_EQ(counted.sent, 3u);
+        EXPECT_EQ(counted.delivered, 0u);
+        EXPECT_EQ(counted.refused_for(reason), 3u);
+        EXPECT_TRUE(counted.is_balanced());
+        EXPECT_EQ(count_refused(reason), 3u);
+        EXPECT_EQ(count(EventKind::CapabilityDenied), 3u);
+        Event const refusal = last_of(EventKind::CapabilityDenied);
+        EXPECT_EQ(refusal.grove(), denied);
+        EXPECT_EQ(refusal.fields.capability_denied.capability, capability);
+        EXPECT_EQ(refusal.fields.capability_denied.detail, detail);
+        EXPECT_TRUE(kernel->ipc().check_invariant());
+    }
+
     GroveId client, server;
     ThreadId c, s;
     u64 handle = 0;
@@ -40,24 +64,7 @@ public:
 
 TEST_F(KernelIpcPolicy, AReceiverWithoutIpcReceiveRefusesSendsAndCalls) {
     start(nullptr);
-    EXPECT_EQ(send(c, client, handle, make_message(1), abi::FlagNonBlocking), status(Error::AccessDenied));
-    EXPECT_EQ(send(c, client, handle, make_message(2)), status(Error::AccessDenied));
-    EXPECT_EQ(call(c, client, handle, make_message(3)), status(Error::AccessDenied));
-    EXPECT_FALSE(is_blocked(c));
-    EXPECT_EQ(receive(s, abi::FlagNonBlocking), status(Error::WouldBlock)); // nothing reached the queue
-
-    IpcCounters const& counted = counters_of(client);
-    EXPECT_EQ(counted.sent, 3u);
-    EXPECT_EQ(counted.delivered, 0u);
-    EXPECT_EQ(counted.refused_for(Refusal::ReceiveDenied), 3u);
-    EXPECT_TRUE(counted.is_balanced());
-    EXPECT_EQ(count(EventKind::CapabilityDenied), 3u);
-    Event const denied = last_of(EventKind::CapabilityDenied);
-    EXPECT_EQ(denied.grove(), server);
-    EXPECT_EQ(denied.fields.capability_denied.capability, CapabilityKind::IpcReceive);
-    EXPECT_EQ(denied.fields.capability_denied.detail, client.serial);
-    EXPECT_EQ(count_refused(Refusal::ReceiveDenied), 3u);
-    EXPECT_TRUE(kernel->ipc().check_invariant());
+    expect_three_refused(Refusal::ReceiveDenied, server, CapabilityKind::IpcReceive, client.serial);
 }
 
 TEST_F(KernelIpcPolicy, AReceiverNamingAnotherGroveRefusesAndOneNamingTheSenderAccepts) {
@@ -87,6 +94,97 @@ TEST_F(KernelIpcPolicy, TheKernelsStopRequestReachesAGroveWithoutIpcReceive) {
     abi::Message const m = read_message(server, ReceiveBuffer);
     EXPECT_EQ(m.header.tag, abi::NotifyStop);
     EXPECT_EQ(m.header.flags, abi::MessageFlagKernel);
+}
+
+// --- provided services ---------------------------------------------------------------------------------------
+
+// A server that provides the filesystem service and receives from anyone, and a client that may send to it,
+// holding the filesystem capability or not.
+class KernelServicePolicy : public KernelIpcPolicy {
+public:
+    void start_service(bool client_holds_filesystem) {
+        GroveSpec client_spec = spec_sending_to("client", "server");
+        if (client_holds_filesystem) {
+            EXPECT_TRUE(client_spec.capabilities.grant(CapabilityKind::Filesystem).has_value());
+        }
+        client = spawn(client_spec);
+        GroveSpec server_spec = spec_sending_to("server", "driver");
+        EXPECT_TRUE(server_spec.provides.add(CapabilityKind::Filesystem).has_value());
+        server = spawn(server_spec);
+        c = main_thread(client);
+        s = main_thread(server);
+        handle = static_cast<u64>(lookup(c, client, "server"));
+        ASSERT_GT(static_cast<i64>(handle), 0);
+    }
+};
+
+TEST_F(KernelServicePolicy, ASendOrCallFromAGroveWithoutTheServiceCapabilityIsRefused) {
+    start_service(false);
+    // The sender lacks the capability, so the denial is the sender's, and the receiver's ipc_receive is not asked.
+    expect_three_refused(Refusal::AccessDenied, client, CapabilityKind::Filesystem, server.serial);
+}
+
+TEST_F(KernelServicePolicy, AGroveHoldingTheServiceCapabilityIsServed) {
+    start_service(true);
+    EXPECT_EQ(receive(s), NoResult);
+    EXPECT_EQ(call(c, client, handle, make_message(0x51)), NoResult);
+    ASSERT_EQ(rax(s), 0);
+    EXPECT_EQ(read_message(server, ReceiveBuffer).header.tag, 0x51u);
+    EXPECT_EQ(reply(s, server, make_message(0x52)), 0);
+    EXPECT_EQ(rax(c), 0);
+    EXPECT_EQ(read_message(client, ReplyBuffer).header.tag, 0x52u);
+    EXPECT_EQ(count(EventKind::CapabilityDenied), 0u);
+}
+
+TEST_F(KernelServicePolicy, TheReplyToACallTheServiceMadeIsNotGuarded) {
+    start_service(false);
+    // The driver holds no filesystem capability; the service calls it, and its reply comes back.
+    GroveId const driver = spawn("driver");
+    ThreadId const d = main_thread(driver);
+    u64 const to_driver = static_cast<u64>(lookup(s, server, "driver"));
+    ASSERT_GT(static_cast<i64>(to_driver), 0);
+    EXPECT_EQ(receive(d), NoResult);
+    EXPECT_EQ(call(s, server, to_driver, make_message(0x61)), NoResult);
+    ASSERT_EQ(rax(d), 0);
+    EXPECT_EQ(reply(d, driver, make_message(0x62)), 0);
+    EXPECT_EQ(rax(s), 0);
+    EXPECT_EQ(read_message(server, ReplyBuffer).header.tag, 0x62u);
+    EXPECT_EQ(count(EventKind::CapabilityDenied), 0u);
+}
+
+TEST_F(KernelServicePolicy, AServiceWithSeveralServicesNeedsEachOfThem) {
+    GroveSpec both = open_spec("both");
+    ASSERT_TRUE(both.provides.add(CapabilityKind::Filesystem).has_value());
+    ASSERT_TRUE(both.provides.add(CapabilityKind::Network).has_value());
+    GroveId const service = spawn(both);
+    GroveSpec half_spec = spec_sending_to("half", "both");
+    ASSERT_TRUE(half_spec.capabilities.grant(CapabilityKind::Filesystem).has_value());
+    GroveId const half = spawn(half_spec);
+    GroveSpec whole_spec = spec_sending_to("whole", "both");
+    ASSERT_TRUE(whole_spec.capabilities.grant(CapabilityKind::Filesystem).has_value());
+    ASSERT_TRUE(whole_spec.capabilities.grant(CapabilityKind::Network).has_value());
+    GroveId const whole = spawn(whole_spec);
+    ThreadId const h = main_thread(half);
+    ThreadId const w = main_thread(whole);
+    EXPECT_EQ(send(h, half, static_cast<u64>(lookup(h, half, "both")), make_message(1), abi::FlagNonBlocking),
+              status(Error::AccessDenied));
+    EXPECT_EQ(last_of(EventKind::CapabilityDenied).fields.capability_denied.capability, CapabilityKind::Network);
+    EXPECT_EQ(send(w, whole, static_cast<u64>(lookup(w, whole, "both")), make_message(2), abi::FlagNonBlocking), 0);
+    EXPECT_EQ(receive(main_thread(service), abi::FlagNonBlocking), 0);
+    EXPECT_EQ(read_message(service, ReceiveBuffer).header.tag, 2u);
+}
+
+TEST(ProvidedServices, HoldOnlyServiceKinds) {
+    ProvidedServices services;
+    EXPECT_EQ(services.add(CapabilityKind::ThreadCreate).error(), Error::InvalidArgument);
+    EXPECT_EQ(services.add(CapabilityKind::IpcSend).error(), Error::InvalidArgument);
+    EXPECT_TRUE(services.is_empty());
+    ASSERT_TRUE(services.add(CapabilityKind::Graphics).has_value());
+    EXPECT_TRUE(services.provides(CapabilityKind::Graphics));
+    EXPECT_FALSE(services.provides(CapabilityKind::Filesystem));
+    EXPECT_EQ(ProvidedServices::from_bits(services.bits()).value().bits(), services.bits());
+    EXPECT_EQ(ProvidedServices::from_bits(capability_bit(CapabilityKind::MemoryManage)).error(),
+              Error::InvalidArgument);
 }
 
 // --- the kernel lane -----------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ std::unique_ptr<BootPlan> typical_plan() {
     (void)client.manage.push_back(name("echo"));
     client.flags = 1u << static_cast<u8>(CapabilityKind::MemoryManage);
     client.irq_lines = (1u << 14) | (1u << 1);
+    echo.provides = capability_bit(CapabilityKind::Filesystem) | capability_bit(CapabilityKind::Network);
     client.respawn = RespawnPolicy::limited(3);
     client.limits.memory = mebibytes(2);
     client.limits.policy = ViolationPolicy::Kill;
@@ -115,6 +116,8 @@ TEST(BootPlan, RoundTripsEveryField) {
     EXPECT_TRUE(c.send_to[0].equals("echo", 4));
     EXPECT_EQ(c.flags, plan->groves[1].flags);
     EXPECT_EQ(c.irq_lines, (1u << 14) | (1u << 1));
+    EXPECT_EQ(c.provides, 0);
+    EXPECT_EQ(back->groves[0].provides, plan->groves[0].provides);
     EXPECT_EQ(c.respawn, RespawnPolicy::limited(3));
     EXPECT_EQ(c.limits.memory, mebibytes(2));
     EXPECT_EQ(c.limits.policy, ViolationPolicy::Kill);
@@ -136,14 +139,16 @@ TEST(BootPlan, RoundTripsEveryField) {
     EXPECT_EQ(write(*back), bytes);
 }
 
-TEST(BootPlan, Version5KeepsTheIrqLinesAndCountsManagedPeersAtByte122) {
+TEST(BootPlan, Version6KeepsTheIrqLinesAndManagedPeersAndHoldsProvidedServicesAtByte123) {
     auto const plan = typical_plan();
     std::vector<u8> const bytes = write(*plan);
-    EXPECT_EQ(plan::load<u16>(bytes.data() + plan::VersionOffset), 5);
+    EXPECT_EQ(plan::load<u16>(bytes.data() + plan::VersionOffset), 6);
     usize const client = second_record(bytes);
     EXPECT_EQ(plan::load<u16>(bytes.data() + client + 120), (1u << 14) | (1u << 1));
     EXPECT_EQ(bytes[client + 122], 1); // managed peers: "echo"
     EXPECT_EQ(bytes[First + 122], 0);  // echo manages nobody
+    EXPECT_EQ(plan::load<u16>(bytes.data() + First + 123), plan->groves[0].provides);
+    EXPECT_EQ(plan::load<u16>(bytes.data() + client + 123), 0);
     // The name follows the fixed fields at once, and the managed peer ends the record.
     EXPECT_EQ(std::memcmp(bytes.data() + client + plan::GroveFixedSize, "client", 6), 0);
     usize const end = client + plan::load<u32>(bytes.data() + client);
@@ -235,6 +240,8 @@ TEST(BootPlan, RejectsBadGroveFields) {
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("echo"); }), PlanCheck::DuplicateName);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.name = name("two words"); }), PlanCheck::BadName);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.flags = 1; }), PlanCheck::UnknownCapability);
+    EXPECT_EQ(with_grove([](PlanGrove& g) { g.provides = capability_bit(CapabilityKind::ThreadCreate); }),
+              PlanCheck::UnknownCapability); // a flag capability, but no service
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.flags = 1u << static_cast<u8>(CapabilityKind::Irq); }),
               PlanCheck::UnknownCapability); // a list capability: its lines are a field of their own
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.limits.cpu_percent = 101; }), PlanCheck::BadLimits);
@@ -327,6 +334,12 @@ TEST(BootPlan, BuildsTheGroveSpec) {
     EXPECT_TRUE(caps.allows_manage(name("echo")));
     EXPECT_FALSE(caps.allows_manage(name("anyone")));
     EXPECT_FALSE(any.value().has(CapabilityKind::ServiceManage));
+    EXPECT_TRUE(spec.value().provides.is_empty());
+    Result<GroveSpec> service = plan_grove_spec(plan->groves[0], ImagePlan{});
+    ASSERT_TRUE(service.has_value());
+    EXPECT_TRUE(service.value().provides.provides(CapabilityKind::Filesystem));
+    EXPECT_TRUE(service.value().provides.provides(CapabilityKind::Network));
+    EXPECT_FALSE(service.value().provides.provides(CapabilityKind::Graphics));
 }
 
 TEST(BootPlan, NamesEveryCheck) {
