@@ -8,8 +8,9 @@
 //   OpOpen     grant (read) of `length` bytes:       a handle on version `value` of the object    handle, its size
 //              the name; value: version (0 newest)   (a name not yet stored opens empty: write it)
 //   OpRead     handle, grant (write), offset, length copies the version's bytes to the grant      bytes copied
-//   OpWrite    handle, grant (read), length,         stores `length` bytes as the handle's next    0
-//              value: essence (0..5)                 content (staged until OpCommit)
+//   OpWrite    handle, grant (read), length,         takes `length` bytes as the handle's next     0
+//              value: essence (0..5)                 content, held in the handle until OpCommit
+//                                                    (the store sees nothing of it before)
 //   OpCommit   grant (read): "author message",       commits every content this client wrote       commit number
 //              length; value: the commit's time      (creator: the author), one commit
 //   OpHistory  handle, grant (write), length         HistoryEntry per version, newest first        versions, copied
@@ -20,14 +21,15 @@
 //   OpClose    handle                                releases it (and a content never committed)  0
 //   OpCheck    none                                  the store's fsck (a mount that also hashes    commits, objects
 //                                                    every blob); contents written but not yet
-//                                                    committed are dropped
+//                                                    committed stay in their handles
 //
 // Reply.status is 0 on success, else -(status) of core/abi/status.hpp:
 //   InvalidArgument  unknown op or tag, a name, essence, text or query the store does not accept (a query's
 //                    column in Reply.extra), a length above the op's limit, a commit with nothing written
 //   BadHandle        a handle that is not open, or another client's
 //   NotFound         no such object or version (reading a name never written, restoring a missing version)
-//   NoCapacity       every handle is open, or the store's index or disk is full
+//   NoCapacity       every handle is open, the room for contents not yet committed (768 KiB, every client's
+//                    together) is full, or the store's index or disk is full
 //   InvalidState     the disk failed (world-tree mounts it again at the next request), or OpCheck found the store
 //                    damaged (Reply.extra: the sector)
 //   the kernel's status of a refused grant copy (BadHandle, AccessDenied, PeerClosed, InvalidArgument...)

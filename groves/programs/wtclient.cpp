@@ -1,4 +1,4 @@
-// wtclient | wtclient commits N
+// wtclient | wtclient commits N | wtclient keeper | wtclient rival
 //
 // A client of the world-tree grove (worldtree_protocol.hpp) that goes through the whole protocol and checks every
 // answer: stores two objects in one commit (a Scroll and a Rune), a second version of the Scroll, reads both
@@ -14,6 +14,10 @@
 // the kill or not at all, which the object's history says (one more version, with this commit's bytes, or none).
 // At the end every acknowledged version of every object must read back with its exact bytes, in order, no other
 // version may exist, and the store's check (OpCheck) must be clean. Exits 0 then, 1 otherwise.
+// `keeper` and `rival`, two clients at once (scenarios/world_tree_clients.toml): the keeper writes a content, waits
+// while the rival fails a commit (more changes than one commit takes) and then writes and closes 600 different
+// contents it never commits, and commits its own afterwards, which must be whole; the rival's last commit and the
+// store's check must succeed too. Exits 0 when every answer was the expected one, 1 otherwise.
 #include <groves/programs/worldtree_protocol.hpp>
 
 using namespace grove;
@@ -378,11 +382,82 @@ int commits(u64 n) {
     return g_failed ? 1 : 0;
 }
 
+constexpr char const* KeeperContent = "the keeper's content, written before the rival's failure";
+constexpr u64 RivalHandles = 17;        // one more change than a commit takes (worldtree::MaxStaged)
+constexpr u64 RivalContents = 600;      // more contents than the store's index holds blobs (worldtree::MaxBlobs)
+constexpr u64 KeeperPause = 20'000'000; // 20 ms: the rival's failed commit comes first
+
+bool connect() {
+    if (!reconnect()) return false;
+    call({proto::OpClose, 0, 0, 0, 0, 0}); // learns world-tree's id from the reply
+    return true;
+}
+
+int keeper() {
+    if (!connect()) return 1;
+    u32 const handle = open("/shared/keeper", 0);
+    write(handle, KeeperContent, 0);
+    sys_sleep(KeeperPause);
+    check("the keeper's commit after the rival's failure", commit("keeper kept", 1000) != 0);
+    expect_content("the keeper's content", handle, KeeperContent);
+    return g_failed ? 1 : 0;
+}
+
+// "<prefix><n>": a name or a content numbered n.
+char const* numbered(char const* prefix, u64 n) {
+    static char text[64];
+    usize length = strlen(prefix);
+    memcpy(text, prefix, length);
+    char digits[20];
+    usize count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    while (count > 0) text[length++] = digits[--count];
+    text[length] = '\0';
+    return text;
+}
+
+int rival() {
+    if (!connect()) return 1;
+    u32 handles[RivalHandles];
+    for (u64 i = 0; i < RivalHandles; ++i) {
+        handles[i] = open(numbered("/rival/", i), 0);
+        write(handles[i], numbered("rival content ", i), 0);
+    }
+    expect_status("a commit of more changes than one commit takes",
+                  with_text({proto::OpCommit, 0, 0, 0, 0, 500}, "rival too much"), -abi::StatusNoCapacity);
+    for (u32 h : handles) expect_status("a close", call({proto::OpClose, h, 0, 0, 0, 0}), 0);
+    u64 refused = 0;
+    for (u64 i = 0; i < RivalContents; ++i) {
+        char const* content = numbered("a content never committed ", i);
+        usize const length = strlen(content);
+        memcpy(g_buffer, content, length);
+        Reply const opened = with_text({proto::OpOpen, 0, 0, 0, 0, 0}, "/rival/scratch");
+        u64 const g = grant(g_buffer, length, abi::GrantRead);
+        Reply const written = call({proto::OpWrite, static_cast<u32>(opened.value), g, length, 0, 0});
+        sys_grant_revoke(g);
+        Reply const closed = call({proto::OpClose, static_cast<u32>(opened.value), 0, 0, 0, 0});
+        if (opened.status != 0 || written.status != 0 || closed.status != 0) ++refused;
+    }
+    print("wtclient: %lu contents written and closed, %lu refused\n", RivalContents, refused);
+    check("contents written and closed are given back", refused == 0);
+    u32 const last = open("/rival/last", 0);
+    write(last, "the rival's last content", 0);
+    check("the rival's commit after its closes", commit("rival last", 2000) != 0);
+    Reply const checked = call({proto::OpCheck, 0, 0, 0, 0, 0});
+    expect_status("the store's check", checked, 0);
+    return g_failed ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     u64 n = 0;
     if (argc == 1) return run();
     if (argc == 3 && is_mode(argv[1], "commits") && parse_unsigned(argv[2], n)) return commits(n);
-    usage("wtclient | wtclient commits N");
+    if (argc == 2 && is_mode(argv[1], "keeper")) return keeper();
+    if (argc == 2 && is_mode(argv[1], "rival")) return rival();
+    usage("wtclient | wtclient commits N | wtclient keeper | wtclient rival");
 }
