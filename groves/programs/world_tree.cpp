@@ -103,6 +103,7 @@ struct Client {
 struct Handle {
     bool in_use = false;
     Client owner;
+    u64 issued = 0; // the handle the kernel put in the owner's table for it (HandleIssue)
     wt::ObjectName name;
     u32 version = wt::NoIndex; // the version read (NoIndex: none yet)
     bool has_content = false;
@@ -167,10 +168,18 @@ void release(Handle& h) {
     h = Handle{};
 }
 
+// Whether the owner still holds the kernel handle issued for `h`: a client that closed it (HandleClose) or whose
+// incarnation ended no longer does, and the handle, with its content, is released here too.
+bool is_held(Handle& h) {
+    if (sys_handle_issued(h.owner.id, h.issued, false) == 0) return true;
+    release(h);
+    return false;
+}
+
 Handle* handle_of(Request const& r, Client client) {
     if (r.handle == 0 || r.handle > MaxHandles) return nullptr;
     Handle& h = g_handles[r.handle - 1];
-    return h.in_use && h.owner == client ? &h : nullptr;
+    return h.in_use && h.owner == client && is_held(h) ? &h : nullptr;
 }
 
 Handle* free_handle() {
@@ -191,15 +200,25 @@ Reply open(Request const& r, Client client) {
         version = found.value();
     }
     Handle* h = free_handle();
+    if (h == nullptr) {
+        // The handles of clients that closed them or ended are given back first.
+        for (Handle& held : g_handles)
+            if (held.in_use) (void)is_held(held);
+        h = free_handle();
+    }
     if (h == nullptr) return status(-abi::StatusNoCapacity);
+    // The kernel counts the handle against the client's file_handles limit: LimitExceeded at it.
+    long const issued = sys_handle_issue();
+    if (issued < 0) return status(issued);
     *h = Handle{};
     h->in_use = true;
     h->owner = client;
+    h->issued = static_cast<u64>(issued);
     h->name = wt::ObjectName::from(g_text, length).value();
     h->version = version;
     u64 size =
         version == wt::NoIndex || g_store->version(version).is_removal() ? 0 : g_store->version(version).meta.size;
-    return {0, static_cast<u64>(h - g_handles) + 1, size};
+    return {0, static_cast<u64>(h - g_handles) + 1, size, static_cast<u64>(issued)};
 }
 
 Reply read(Request const& r, Handle& h) {
@@ -259,7 +278,7 @@ Reply commit_staged(char const* author, u64 time, char const* message) {
 // Writes the blobs of this client's contents and stages their puts; on a failure drops what it wrote.
 long stage_contents(Client client) {
     for (Handle& h : g_handles) {
-        if (!h.in_use || h.owner != client || !h.has_content) continue;
+        if (!h.in_use || h.owner != client || !h.has_content || !is_held(h)) continue;
         auto blob = g_store->write_blob(g_pool + h.content_offset, h.content_length);
         wt::PutSpec spec;
         spec.name = h.name.c_str();
@@ -348,7 +367,10 @@ Reply query(Request const& r) {
     return {0, matches, written};
 }
 
-void close_handle(Handle& h) { release(h); }
+void close_handle(Handle& h) {
+    (void)sys_handle_issued(h.owner.id, h.issued, true);
+    release(h);
+}
 
 Reply check() {
     auto checked = g_store->check();
