@@ -85,7 +85,23 @@ enum class Syscall : std::uint64_t {
                          //                                     caller, as a ServiceSpec asks, with the device and
                          //                                     control capabilities a ServiceAuthority passes on
                          //                                     (0: none); see below
-    Count = 31,
+    // Issued handles (file handles; DESIGN.md §2): a service holds a client's open objects as handles in the
+    // client's own table, charged against the client's `file_handles` limit by the kernel, so neither side can make
+    // the count lie: the service can issue one only while it serves a Call of that client, only the kernel fills
+    // the table, and a handle ends when the client closes it (HandleClose), when the service revokes it, when
+    // either grove's incarnation ends. The handle is a Send handle to the issuer's endpoint.
+    HandleIssue = 31,  // () -> handle                         a handle in the table of the grove whose Call this
+                       //                                      thread received and has not answered yet: InvalidState
+                       //                                      without one; LimitExceeded (and `limit_exceeded` for
+                       //                                      that grove, with its violation policy) at its limit;
+                       //                                      NoCapacity when its table is full
+    HandleIssued = 32, // (grove, handle, revoke) -> 0         whether grove `grove` (a serial) still holds `handle`
+                       //                                      as this incarnation issued it: 0, or NotFound (closed,
+                       //                                      revoked, issued by another grove or incarnation, or the
+                       //                                      grove's incarnation ended); revoke 1 closes it as well,
+                       //                                      giving the grove its handle back; InvalidArgument for a
+                       //                                      serial above 32 bits or revoke other than 0 or 1
+    Count = 33,
 };
 
 // A grove id as service control returns it: the serial in the low 32 bits, the generation in the high 32.

@@ -43,11 +43,11 @@ Result<EndpointRef> HandleTable::lookup(u64 handle, Rights required) const {
     return found->endpoint;
 }
 
-Result<u64> HandleTable::insert(EndpointRef endpoint, Rights rights) {
+Result<u64> HandleTable::insert(EndpointRef endpoint, Rights rights, HandleOrigin origin) {
     if (endpoint.is_null() || !is_usable(rights)) return Error::InvalidArgument;
     if (!has_own_endpoint()) return Error::InvalidState;
     if (m_entries.is_full()) return Error::NoCapacity;
-    SlotRef const slot = m_entries.insert(HandleEntry{endpoint, rights});
+    SlotRef const slot = m_entries.insert(HandleEntry{endpoint, rights, origin});
     GROVE_ASSERT(!slot.is_null());
     return handle_of(slot);
 }
@@ -67,6 +67,24 @@ Result<void> HandleTable::close(u64 handle) {
     bool const removed = m_entries.remove(slot);
     GROVE_ASSERT(removed);
     return ok();
+}
+
+bool HandleTable::is_issued_by(u64 handle, EndpointRef issuer) const {
+    HandleEntry const* found = find(handle);
+    return found != nullptr && found->origin == HandleOrigin::Issued && found->endpoint == issuer;
+}
+
+u32 HandleTable::close_issued_by(EndpointRef issuer) {
+    u32 closed = 0;
+    for (u32 i = 0; i < Capacity; ++i) {
+        SlotRef slot;
+        HandleEntry const* entry = m_entries.at_index(i, &slot);
+        if (entry == nullptr || entry->origin != HandleOrigin::Issued || !(entry->endpoint == issuer)) continue;
+        bool const removed = m_entries.remove(slot);
+        GROVE_ASSERT(removed);
+        ++closed;
+    }
+    return closed;
 }
 
 } // namespace grove

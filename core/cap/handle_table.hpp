@@ -8,10 +8,15 @@
 
 namespace grove {
 
+// How a handle came to be: the grove asked for it (Lookup, the own endpoint), or a service issued it to the grove
+// (HandleIssue: one of the grove's open objects in that service, whose endpoint it names).
+enum class HandleOrigin : u8 { Own, Issued };
+
 // What a handle names: an endpoint and the rights this handle has on it.
 struct HandleEntry {
     EndpointRef endpoint;
     Rights rights = Rights::None;
+    HandleOrigin origin = HandleOrigin::Own;
 };
 
 // One grove's handles: Capacity entries, each an endpoint reference with rights, named from the grove's side by
@@ -47,16 +52,21 @@ public:
     // A new handle to `endpoint` with `rights` (for Lookup, or the kernel granting access). InvalidArgument for
     // a null endpoint or empty or unknown rights; InvalidState before reset() (slot 0 is the own endpoint's);
     // NoCapacity when the table is full. The caller checks the
-    // grove's file-handle limit (used()) first.
-    Result<u64> insert(EndpointRef endpoint, Rights rights);
+    // grove's file-handle limit (used()) first. An issued handle (`origin` Issued) names its issuer's endpoint.
+    Result<u64> insert(EndpointRef endpoint, Rights rights, HandleOrigin origin = HandleOrigin::Own);
     // A copy of `handle` with `rights`, into `destination` (this table or another grove's). BadHandle as
     // lookup; InvalidArgument for empty or unknown rights; AccessDenied when `rights` is not a subset of the
-    // handle's (rights only narrow); NoCapacity when `destination` is full.
+    // handle's (rights only narrow); NoCapacity when `destination` is full. The copy is the grove's own, never an
+    // issued handle (only the issuer issues).
     Result<u64> duplicate(u64 handle, Rights rights, HandleTable& destination) const;
     Result<u64> duplicate(u64 handle, Rights rights) { return duplicate(handle, rights, *this); }
     // Closes `handle`: its value, and every copy of it, goes stale. BadHandle as lookup; AccessDenied for the own
     // endpoint's handle (slot 0).
     Result<void> close(u64 handle);
+    // Whether `handle` is a live handle issued by the service whose endpoint is `issuer`.
+    bool is_issued_by(u64 handle, EndpointRef issuer) const;
+    // Closes every handle issued by the service whose endpoint is `issuer` (its incarnation ended); how many.
+    u32 close_issued_by(EndpointRef issuer);
 
     bool has_own_endpoint() const;
     // Handles in use, the own endpoint's included.

@@ -375,8 +375,16 @@ void Kernel::on_teardown(Grove const& grove) {
         m_manager.tracer().emit(Event::grant_revoked(now(), grove.id, id, GrantEnd::GranterEnded));
     });
     release_irq_lines(grove);
-    // A grove torn down while Loading never opened its endpoint.
-    if (!kg.endpoint.is_null()) MUST(m_ipc.close(kg.endpoint, m_woken));
+    // A grove torn down while Loading never opened its endpoint. The handles it issued end with it, each given
+    // back to the grove that held it.
+    if (!kg.endpoint.is_null()) {
+        for (KernelGrove& holder : m_groves) {
+            if (&holder == &kg || holder.id.serial == 0) continue;
+            u32 const closed = holder.handles.close_issued_by(kg.endpoint);
+            for (u32 i = 0; i < closed; ++i) MUST(m_manager.release_file_handle(holder.id));
+        }
+        MUST(m_ipc.close(kg.endpoint, m_woken));
+    }
     kg.handles.clear();
     kg.id = GroveId{};
     kg.endpoint = EndpointRef{};

@@ -278,6 +278,8 @@ private:
     SyscallResult sys_thread_exit(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_thread_join(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_handle_close(ThreadId thread, DecodedSyscall const& d);
+    SyscallResult sys_handle_issue(ThreadId thread, Ticks t);
+    SyscallResult sys_handle_issued(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_grant_create(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_grant_revoke(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_grant_copy(ThreadId thread, DecodedSyscall const& d, GrantDirection direction);

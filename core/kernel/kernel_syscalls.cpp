@@ -80,6 +80,8 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
         break;
     }
     case Syscall::HandleClose: result = sys_handle_close(thread, d); break;
+    case Syscall::HandleIssue: result = sys_handle_issue(thread, t); break;
+    case Syscall::HandleIssued: result = sys_handle_issued(thread, d); break;
     case Syscall::SubscribeCrashes: result = completed_or_error(m_manager.subscribe_crashes(grove, t)); break;
     case Syscall::Heartbeat: result = completed_or_error(m_manager.heartbeat(grove, t)); break;
     case Syscall::GrantCreate: result = sys_grant_create(thread, d); break;
@@ -354,6 +356,36 @@ Kernel::SyscallResult Kernel::sys_handle_close(ThreadId thread, DecodedSyscall c
     KernelThread const& kt = m_threads[thread.index];
     TRY(m_groves[kt.slot].handles.close(d.handle));
     MUST(m_manager.release_file_handle(kt.grove)); // each open handle holds one
+    return SyscallOutcome::completed();
+}
+
+Kernel::SyscallResult Kernel::sys_handle_issue(ThreadId thread, Ticks t) {
+    KernelThread const& kt = m_threads[thread.index];
+    // Only to the grove whose Call this thread is serving: a service cannot charge a grove that did not ask it.
+    IpcWaiter const* caller = EndpointBase::resolve(kt.reply_to);
+    if (caller == nullptr) return Error::InvalidState;
+    KernelGrove& client = m_groves[caller->grove];
+    GroveId const client_id = client.id;
+    // Under the Kill policy the client's incarnation ends here (its call is then abandoned, as at any death).
+    TRY(m_manager.reserve_file_handle(client_id, t));
+    Result<u64> handle = client.handles.insert(m_groves[kt.slot].endpoint, Rights::Send, HandleOrigin::Issued);
+    if (handle.is_error()) {
+        MUST(m_manager.release_file_handle(client_id)); // reserved above
+        return handle.error();
+    }
+    return SyscallOutcome::completed(handle.value());
+}
+
+Kernel::SyscallResult Kernel::sys_handle_issued(ThreadId thread, DecodedSyscall const& d) {
+    KernelThread const& kt = m_threads[thread.index];
+    Grove const* holder = m_manager.registry().find_serial(d.peer);
+    if (holder == nullptr || !holder->is_alive() || m_groves[holder->slot].id != holder->id) return Error::NotFound;
+    KernelGrove& kg = m_groves[holder->slot];
+    if (!kg.handles.is_issued_by(d.handle, m_groves[kt.slot].endpoint)) return Error::NotFound;
+    if (d.revoke) {
+        MUST(kg.handles.close(d.handle));                // issued, so not the own endpoint's
+        MUST(m_manager.release_file_handle(holder->id)); // each open handle holds one
+    }
     return SyscallOutcome::completed();
 }
 

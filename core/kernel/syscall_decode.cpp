@@ -60,7 +60,8 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     case Syscall::Yield:
     case Syscall::Clock:
     case Syscall::SubscribeCrashes:
-    case Syscall::Heartbeat: break;
+    case Syscall::Heartbeat:
+    case Syscall::HandleIssue: break;
     case Syscall::Sleep: d.duration = Ticks(a[0]); break;
     case Syscall::ConsoleWrite: d.buffer = TRY(user_range(a[0], a[1], MaxConsoleWrite)); break;
     case Syscall::Send:
@@ -106,6 +107,12 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
         break;
     case Syscall::HandleClose:
     case Syscall::GrantRevoke: d.handle = a[0]; break;
+    case Syscall::HandleIssued:
+        if (a[0] > ~u32{0} || a[2] > 1) return Error::InvalidArgument;
+        d.peer = static_cast<u32>(a[0]);
+        d.handle = a[1];
+        d.revoke = a[2] == 1;
+        break;
     case Syscall::GrantCreate:
         d.buffer = TRY(user_range(a[0], a[1], layout::WindowEnd - layout::WindowBase));
         if (a[2] == 0 || a[2] > ~u32{0}) return Error::InvalidArgument;

@@ -66,6 +66,8 @@ struct DecodedSyscall {
     u64 offset = 0;
     u64 length = 0;  // with `address`; ServiceList: the records `buffer` holds
     u8 irq_line = 0; // IrqWait, IrqAck
+    // HandleIssued: `peer` is the grove's serial, `handle` the handle, and whether to revoke it.
+    bool revoke = false;
 };
 
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.

@@ -4,9 +4,13 @@
 // grove serves (block_protocol.hpp), to clients over IPC (worldtree_protocol.hpp). At start it asks ata for the
 // disk's size and mounts the store, rebuilding the index from the log; with `format` it makes an empty store first
 // when the disk holds none (never over a damaged one: a mount that fails otherwise ends the grove with 1). Sectors
-// move to and from ata through one copy grant of a 64 KiB buffer. Every request is checked and answered with a
-// status, never a crash; a disk failure unmounts the store, which is mounted again at the next request. A stop
-// request of the kernel makes it exit 0.
+// move to and from ata through one copy grant of a 64 KiB buffer. A content written to a handle stays in the
+// content pool (768 KiB for every handle together) until its client commits: the commit writes the client's blobs and
+// the commit record in one go, so
+// between requests nothing uncommitted is in the store, one client's failed commit drops only what that commit
+// wrote, and a close gives back everything the handle held. Every request is checked and answered with a status,
+// never a crash; a disk failure unmounts the store, which is mounted again at the next request. A stop request of
+// the kernel makes it exit 0.
 #include <groves/programs/block_protocol.hpp>
 #include <groves/programs/worldtree_protocol.hpp>
 #include <groves/runtime/serve.hpp>
@@ -87,14 +91,24 @@ private:
     u64 m_sectors = 0;
 };
 
-// An open object of one client: its name, the version it reads, and a content written but not yet committed.
+// A client: one incarnation of a grove (a respawned client does not inherit its predecessor's handles).
+struct Client {
+    u32 id = 0;
+    u16 generation = 0;
+    bool operator==(Client const&) const = default;
+};
+
+// An open object of one client: its name, the version it reads, and a content written but not yet committed, held
+// in the content pool (g_pool) until the client's commit writes it.
 struct Handle {
     bool in_use = false;
-    u32 owner = 0; // the client's grove id
+    Client owner;
+    u64 issued = 0; // the handle the kernel put in the owner's table for it (HandleIssue)
     wt::ObjectName name;
     u32 version = wt::NoIndex; // the version read (NoIndex: none yet)
     bool has_content = false;
-    wt::BlobRef content;
+    u64 content_offset = 0; // in g_pool
+    u64 content_length = 0;
     wt::Essence essence = wt::Essence::Scroll;
 };
 
@@ -102,6 +116,10 @@ AtaDevice g_device;
 alignas(wt::Store) u8 g_store_storage[sizeof(wt::Store)];
 wt::Store* g_store = nullptr;
 Handle g_handles[MaxHandles];
+// The contents written and not yet committed, packed from the start in no particular order: [0, g_pool_used).
+constexpr u64 ContentPoolBytes = 768 * 1024;
+u8 g_pool[ContentPoolBytes];
+u64 g_pool_used = 0;
 char g_text[proto::MaxTextLength + 1];
 u8 g_chunk[4096];
 
@@ -132,13 +150,45 @@ long fetch_text(Request const& r, u64 length) {
     return 0;
 }
 
-Handle* handle_of(Request const& r, u32 client) {
-    if (r.handle == 0 || r.handle > MaxHandles) return nullptr;
-    Handle& h = g_handles[r.handle - 1];
-    return h.in_use && h.owner == client ? &h : nullptr;
+// Gives the pool's room that h's content held back (the contents after it move down).
+void drop_content(Handle& h) {
+    if (!h.has_content) return;
+    u64 const end = h.content_offset + h.content_length;
+    memmove(g_pool + h.content_offset, g_pool + end, g_pool_used - end);
+    for (Handle& other : g_handles)
+        if (other.has_content && other.content_offset > h.content_offset) other.content_offset -= h.content_length;
+    g_pool_used -= h.content_length;
+    h.has_content = false;
+    h.content_length = 0;
 }
 
-Reply open(Request const& r, u32 client) {
+// Frees a handle and everything it held.
+void release(Handle& h) {
+    drop_content(h);
+    h = Handle{};
+}
+
+// Whether the owner still holds the kernel handle issued for `h`: a client that closed it (HandleClose) or whose
+// incarnation ended no longer does, and the handle, with its content, is released here too.
+bool is_held(Handle& h) {
+    if (sys_handle_issued(h.owner.id, h.issued, false) == 0) return true;
+    release(h);
+    return false;
+}
+
+Handle* handle_of(Request const& r, Client client) {
+    if (r.handle == 0 || r.handle > MaxHandles) return nullptr;
+    Handle& h = g_handles[r.handle - 1];
+    return h.in_use && h.owner == client && is_held(h) ? &h : nullptr;
+}
+
+Handle* free_handle() {
+    for (Handle& h : g_handles)
+        if (!h.in_use) return &h;
+    return nullptr;
+}
+
+Reply open(Request const& r, Client client) {
     if (long const f = fetch_text(r, r.length); f < 0) return status(f);
     u64 const length = r.length;
     if (!wt::is_valid_name(g_text, length) || length > wt::MaxNameLength) return status(-abi::StatusInvalidArgument);
@@ -149,19 +199,26 @@ Reply open(Request const& r, u32 client) {
         if (!found || r.value > 0xffffffffu) return status(-abi::StatusNotFound);
         version = found.value();
     }
-    for (u32 i = 0; i < MaxHandles; ++i) {
-        Handle& h = g_handles[i];
-        if (h.in_use) continue;
-        h = Handle{};
-        h.in_use = true;
-        h.owner = client;
-        h.name = wt::ObjectName::from(g_text, length).value();
-        h.version = version;
-        u64 size =
-            version == wt::NoIndex || g_store->version(version).is_removal() ? 0 : g_store->version(version).meta.size;
-        return {0, i + 1, size};
+    Handle* h = free_handle();
+    if (h == nullptr) {
+        // The handles of clients that closed them or ended are given back first.
+        for (Handle& held : g_handles)
+            if (held.in_use) (void)is_held(held);
+        h = free_handle();
     }
-    return status(-abi::StatusNoCapacity);
+    if (h == nullptr) return status(-abi::StatusNoCapacity);
+    // The kernel counts the handle against the client's file_handles limit: LimitExceeded at it.
+    long const issued = sys_handle_issue();
+    if (issued < 0) return status(issued);
+    *h = Handle{};
+    h->in_use = true;
+    h->owner = client;
+    h->issued = static_cast<u64>(issued);
+    h->name = wt::ObjectName::from(g_text, length).value();
+    h->version = version;
+    u64 size =
+        version == wt::NoIndex || g_store->version(version).is_removal() ? 0 : g_store->version(version).meta.size;
+    return {0, static_cast<u64>(h - g_handles) + 1, size, static_cast<u64>(issued)};
 }
 
 Reply read(Request const& r, Handle& h) {
@@ -179,24 +236,20 @@ Reply read(Request const& r, Handle& h) {
     return {0, done, 0};
 }
 
+// Takes the content into the pool, in place of the handle's previous one; the store sees it only at the client's
+// commit. NoCapacity when the pool has no room for it; a refused copy leaves the handle without content.
 Reply write(Request const& r, Handle& h) {
     if (r.value >= wt::EssenceCount || r.length > proto::MaxContentLength) return status(-abi::StatusInvalidArgument);
-    if (auto begun = g_store->begin_blob(); !begun) return status(store_status(begun.error()));
-    for (u64 done = 0; done < r.length;) {
-        u64 want = r.length - done < sizeof g_chunk ? r.length - done : sizeof g_chunk;
-        long const copied = sys_grant_copy_from(r.grant, done, g_chunk, want);
-        if (copied < 0) {
-            g_store->abandon_blob();
-            return status(copied);
-        }
-        if (auto appended = g_store->append_blob(g_chunk, want); !appended)
-            return status(store_status(appended.error()));
-        done += want;
+    drop_content(h);
+    if (r.length > ContentPoolBytes - g_pool_used) return status(-abi::StatusNoCapacity);
+    if (r.length > 0) {
+        long const copied = sys_grant_copy_from(r.grant, 0, g_pool + g_pool_used, r.length);
+        if (copied < 0) return status(copied);
     }
-    auto blob = g_store->finish_blob();
-    if (!blob) return status(store_status(blob.error()));
     h.has_content = true;
-    h.content = blob.value();
+    h.content_offset = g_pool_used;
+    h.content_length = r.length;
+    g_pool_used += r.length;
     h.essence = static_cast<wt::Essence>(r.value);
     return {0, 0, 0};
 }
@@ -211,6 +264,8 @@ bool author_and_message(char const*& message) {
     return true;
 }
 
+// Between requests the store holds nothing staged and no blob after its committed log (every content waits in its
+// handle), so what discard_staged() drops on a failure is only what this request wrote.
 Reply commit_staged(char const* author, u64 time, char const* message) {
     auto committed = g_store->commit(author, time, message);
     if (!committed) {
@@ -220,26 +275,34 @@ Reply commit_staged(char const* author, u64 time, char const* message) {
     return {0, committed.value(), 0};
 }
 
-Reply commit(Request const& r, u32 client) {
-    if (long const f = fetch_text(r, r.length); f < 0) return status(f);
-    char const* message = nullptr;
-    if (!author_and_message(message)) return status(-abi::StatusInvalidArgument);
+// Writes the blobs of this client's contents and stages their puts; on a failure drops what it wrote.
+long stage_contents(Client client) {
     for (Handle& h : g_handles) {
-        if (!h.in_use || h.owner != client || !h.has_content) continue;
+        if (!h.in_use || h.owner != client || !h.has_content || !is_held(h)) continue;
+        auto blob = g_store->write_blob(g_pool + h.content_offset, h.content_length);
         wt::PutSpec spec;
         spec.name = h.name.c_str();
         spec.essence = h.essence;
         spec.creator = g_text;
-        if (auto staged = g_store->stage_put(spec, h.content); !staged) {
+        auto staged = blob ? g_store->stage_put(spec, blob.value()) : wt::StoreResult<void>(blob.error());
+        if (!staged) {
             g_store->discard_staged();
-            return status(store_status(staged.error()));
+            return store_status(staged.error());
         }
     }
+    return 0;
+}
+
+Reply commit(Request const& r, Client client) {
+    if (long const f = fetch_text(r, r.length); f < 0) return status(f);
+    char const* message = nullptr;
+    if (!author_and_message(message)) return status(-abi::StatusInvalidArgument);
+    if (long const staged = stage_contents(client); staged < 0) return status(staged);
     Reply reply = commit_staged(g_text, r.value, message);
     if (reply.status != 0) return reply;
     for (Handle& h : g_handles) {
         if (!h.in_use || h.owner != client || !h.has_content) continue;
-        h.has_content = false;
+        drop_content(h);
         h.version = g_store->find_current(h.name.c_str(), h.name.length()).value();
     }
     return reply;
@@ -298,10 +361,12 @@ Reply query(Request const& r) {
     return {0, matches, written};
 }
 
-void close_handle(Handle& h) { h = Handle{}; }
+void close_handle(Handle& h) {
+    (void)sys_handle_issued(h.owner.id, h.issued, true);
+    release(h);
+}
 
 Reply check() {
-    for (Handle& h : g_handles) h.has_content = false;
     auto checked = g_store->check();
     if (!checked) {
         wt::Problem p = g_store->problem();
@@ -330,7 +395,7 @@ bool mount(bool format) {
     return true;
 }
 
-Reply serve(Request const& r, u32 client) {
+Reply serve(Request const& r, Client client) {
     if (!g_store->is_mounted() && !mount(false)) return status(-abi::StatusInvalidState);
     switch (r.op) {
     case proto::OpOpen: return open(r, client);
@@ -369,7 +434,8 @@ int main(int argc, char** argv) {
     return serve_calls("world-tree", [](abi::Message const& request, abi::Message& reply) {
         reply.header.tag = proto::TagWorldTree;
         set_payload(reply, request.header.tag == proto::TagWorldTree
-                               ? serve(payload_of<Request>(request), request.header.sender)
+                               ? serve(payload_of<Request>(request),
+                                       Client{request.header.sender, request.header.sender_generation})
                                : status(-abi::StatusInvalidArgument));
     });
 }

@@ -6,10 +6,14 @@
 //
 //   op         fields used                           what world-tree does                          Reply value, extra
 //   OpOpen     grant (read) of `length` bytes:       a handle on version `value` of the object    handle, its size
-//              the name; value: version (0 newest)   (a name not yet stored opens empty: write it)
+//              the name; value: version (0 newest)   (a name not yet stored opens empty: write it);
+//                                                    Reply.issued: the kernel handle that stands for it
+//                                                    in the client's table (HandleIssue), counted
+//                                                    against its file_handles limit
 //   OpRead     handle, grant (write), offset, length copies the version's bytes to the grant      bytes copied
-//   OpWrite    handle, grant (read), length,         stores `length` bytes as the handle's next    0
-//              value: essence (0..5)                 content (staged until OpCommit)
+//   OpWrite    handle, grant (read), length,         takes `length` bytes as the handle's next     0
+//              value: essence (0..5)                 content, held in the handle until OpCommit
+//                                                    (the store sees nothing of it before)
 //   OpCommit   grant (read): "author message",       commits every content this client wrote       commit number
 //              length; value: the commit's time      (creator: the author), one commit
 //   OpHistory  handle, grant (write), length         HistoryEntry per version, newest first        versions, copied
@@ -18,16 +22,22 @@
 //   OpQuery    grant (read-write) of `length` bytes: writes the matching names, one per line,        matches, bytes
 //              the query in its first `value` bytes  over the query (as many as fit)
 //   OpClose    handle                                releases it (and a content never committed)  0
+//                                                    and revokes its kernel handle; a client that
+//                                                    closes that handle itself (HandleClose) or ends
+//                                                    releases it as well
 //   OpCheck    none                                  the store's fsck (a mount that also hashes    commits, objects
 //                                                    every blob); contents written but not yet
-//                                                    committed are dropped
+//                                                    committed stay in their handles
 //
 // Reply.status is 0 on success, else -(status) of core/abi/status.hpp:
 //   InvalidArgument  unknown op or tag, a name, essence, text or query the store does not accept (a query's
 //                    column in Reply.extra), a length above the op's limit, a commit with nothing written
 //   BadHandle        a handle that is not open, or another client's
 //   NotFound         no such object or version (reading a name never written, restoring a missing version)
-//   NoCapacity       every handle is open, or the store's index or disk is full
+//   NoCapacity       every handle is open, the room for contents not yet committed (768 KiB, every client's
+//                    together) is full, or the store's index or disk is full
+//   LimitExceeded    OpOpen: the client holds as many handles as its file_handles limit allows (the kernel's
+//                    count: `limit_exceeded` for the client)
 //   InvalidState     the disk failed (world-tree mounts it again at the next request), or OpCheck found the store
 //                    damaged (Reply.extra: the sector)
 //   the kernel's status of a refused grant copy (BadHandle, AccessDenied, PeerClosed, InvalidArgument...)
@@ -67,6 +77,7 @@ struct Reply {
     i64 status;
     u64 value;
     u64 extra;
+    u64 issued = 0; // OpOpen: the client's kernel handle for the object
 };
 struct HistoryEntry {
     u32 number;

@@ -1,4 +1,5 @@
-// wtclient | wtclient commits N | wtclient refused
+// wtclient | wtclient commits N | wtclient refused | wtclient keeper | wtclient rival | wtclient handles
+// | wtclient leak | wtclient reclaim
 //
 // A client of the world-tree grove (worldtree_protocol.hpp) that goes through the whole protocol and checks every
 // answer: stores two objects in one commit (a Scroll and a Rune), a second version of the Scroll, reads both
@@ -15,6 +16,15 @@
 // At the end every acknowledged version of every object must read back with its exact bytes, in order, no other
 // version may exist, and the store's check (OpCheck) must be clean. Exits 0 then, 1 otherwise.
 // `refused`: without the filesystem capability, a call and a send to world-tree are refused (AccessDenied).
+// `keeper` and `rival`, two clients at once (scenarios/world_tree_clients.toml): the keeper writes a content, waits
+// while the rival fails a commit (more changes than one commit takes) and then writes and closes 600 different
+// contents it never commits, and commits its own afterwards, which must be whole; the rival's last commit and the
+// store's check must succeed too. Exits 0 when every answer was the expected one, 1 otherwise.
+// `handles` (scenarios/world_tree_handles.toml, file_handles = 4: its own endpoint, world-tree's, two objects): a
+// third open is refused with LimitExceeded; after a close one opens again; a handle the client closes itself
+// (HandleClose) is given back and world-tree refuses requests on it. `leak` opens 20 objects, writes each and ends
+// without closing any; `reclaim`, after it, opens 32 at once (world-tree holds 32: the leaker's must have come
+// back) and finds none of the leaker's contents committed. Exit codes as above.
 #include <groves/programs/worldtree_protocol.hpp>
 
 using namespace grove;
@@ -395,6 +405,158 @@ int refused() {
     return g_failed ? 1 : 0;
 }
 
+constexpr char const* KeeperContent = "the keeper's content, written before the rival's failure";
+constexpr u64 RivalHandles = 17;     // one more change than a commit takes (worldtree::MaxStaged)
+constexpr u64 RivalContents = 600;   // more contents than the store's index holds blobs (worldtree::MaxBlobs)
+constexpr u64 PollPause = 1'000'000; // 1 ms between two looks at what the other client did
+constexpr u64 MaxPolls = 400;
+
+bool connect() {
+    if (!reconnect()) return false;
+    call({proto::OpClose, 0, 0, 0, 0, 0}); // learns world-tree's id from the reply
+    return true;
+}
+
+// Waits until `query` matches one object: another client's step is done (the order does not rest on timing, so both
+// targets see the same). False after MaxPolls looks.
+bool await_object(char const* text) {
+    for (u64 i = 0; i < MaxPolls; ++i) {
+        Reply const reply = query(text);
+        if (reply.status == 0 && reply.value == 1) return true;
+        sys_sleep(PollPause);
+    }
+    return check(text, false);
+}
+
+int keeper() {
+    if (!connect()) return 1;
+    u32 const handle = open("/shared/keeper", 0);
+    write(handle, KeeperContent, 0);
+    if (!await_object("name:/rival/marker")) return 1; // the rival's failed commit came first
+    check("the keeper's commit after the rival's failure", commit("keeper kept", 1000) != 0);
+    expect_content("the keeper's content", handle, KeeperContent);
+    return g_failed ? 1 : 0;
+}
+
+// "<prefix><n>": a name or a content numbered n.
+char const* numbered(char const* prefix, u64 n) {
+    static char text[64];
+    usize length = strlen(prefix);
+    memcpy(text, prefix, length);
+    char digits[20];
+    usize count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    while (count > 0) text[length++] = digits[--count];
+    text[length] = '\0';
+    return text;
+}
+
+int rival() {
+    if (!connect()) return 1;
+    u32 handles[RivalHandles];
+    for (u64 i = 0; i < RivalHandles; ++i) {
+        handles[i] = open(numbered("/rival/", i), 0);
+        write(handles[i], numbered("rival content ", i), 0);
+    }
+    expect_status("a commit of more changes than one commit takes",
+                  with_text({proto::OpCommit, 0, 0, 0, 0, 500}, "rival too much"), -abi::StatusNoCapacity);
+    for (u32 h : handles) expect_status("a close", call({proto::OpClose, h, 0, 0, 0, 0}), 0);
+    u32 const marker = open("/rival/marker", 0);
+    write(marker, "the rival's commit failed", 0);
+    check("the rival's marker", commit("rival marker", 600) != 0);
+    expect_status("a close", call({proto::OpClose, marker, 0, 0, 0, 0}), 0);
+    u64 refused = 0;
+    for (u64 i = 0; i < RivalContents; ++i) {
+        char const* content = numbered("a content never committed ", i);
+        usize const length = strlen(content);
+        memcpy(g_buffer, content, length);
+        Reply const opened = with_text({proto::OpOpen, 0, 0, 0, 0, 0}, "/rival/scratch");
+        u64 const g = grant(g_buffer, length, abi::GrantRead);
+        Reply const written = call({proto::OpWrite, static_cast<u32>(opened.value), g, length, 0, 0});
+        sys_grant_revoke(g);
+        Reply const closed = call({proto::OpClose, static_cast<u32>(opened.value), 0, 0, 0, 0});
+        if (opened.status != 0 || written.status != 0 || closed.status != 0) ++refused;
+    }
+    print("wtclient: %lu contents written and closed, %lu refused\n", RivalContents, refused);
+    check("contents written and closed are given back", refused == 0);
+    if (!await_object("name:/shared/keeper")) return 1;
+    u32 const last = open("/rival/last", 0);
+    write(last, "the rival's last content", 0);
+    check("the rival's commit after its closes", commit("rival last", 2000) != 0);
+    Reply const checked = call({proto::OpCheck, 0, 0, 0, 0, 0});
+    expect_status("the store's check", checked, 0);
+    return g_failed ? 1 : 0;
+}
+
+// Opens `name` expecting `wanted`; the reply.
+Reply open_expecting(char const* name, long wanted) {
+    Reply const reply = with_text({proto::OpOpen, 0, 0, 0, 0, 0}, name);
+    expect_status(name, reply, wanted);
+    return reply;
+}
+
+int handles() {
+    if (!connect()) return 1;
+    Reply const a = open_expecting("/h/a", 0);
+    Reply const b = open_expecting("/h/b", 0);
+    open_expecting("/h/c", -abi::StatusLimitExceeded);
+    expect_status("a close", call({proto::OpClose, static_cast<u32>(a.value), 0, 0, 0, 0}), 0);
+    Reply const c = open_expecting("/h/c", 0);
+    // Closed by the client alone: the kernel gives it back, world-tree no longer serves it.
+    check("the client's own close of its handle", sys_handle_close(b.issued) == 0);
+    expect_status("a write on the handle closed", call({proto::OpWrite, static_cast<u32>(b.value), 0, 0, 0, 0}),
+                  -abi::StatusBadHandle);
+    Reply const d = open_expecting("/h/d", 0);
+    write(static_cast<u32>(d.value), "d", 0);
+    check("a commit of the open handles", commit("handles d", 100) != 0);
+    expect_status("a close", call({proto::OpClose, static_cast<u32>(c.value), 0, 0, 0, 0}), 0);
+    return g_failed ? 1 : 0;
+}
+
+constexpr u64 LeakedHandles = 20;
+constexpr u64 WorldTreeHandles = 32;
+constexpr u64 MaxReclaimRounds = 100;
+
+int leak() {
+    if (!connect()) return 1;
+    for (u64 i = 0; i < LeakedHandles; ++i) {
+        Reply const opened = open_expecting(numbered("/leak/", i), 0);
+        write(static_cast<u32>(opened.value), "never committed", 0);
+    }
+    return g_failed ? 1 : 0;
+}
+
+// Opens 32 objects at once, in rounds until the leaker has ended (each round closes what it got); then commits one
+// after `limited`'s commit.
+int reclaim() {
+    if (!connect()) return 1;
+    u32 opened[WorldTreeHandles];
+    u64 refused = WorldTreeHandles;
+    for (u64 round = 0; round < MaxReclaimRounds && refused != 0; ++round) {
+        if (round > 0) sys_sleep(PollPause);
+        refused = 0;
+        for (u64 i = 0; i < WorldTreeHandles; ++i) {
+            Reply const reply = with_text({proto::OpOpen, 0, 0, 0, 0, 0}, numbered("/reclaim/", i));
+            opened[i] = reply.status == 0 ? static_cast<u32>(reply.value) : 0;
+            if (reply.status != 0) ++refused;
+        }
+        if (refused != 0)
+            for (u32 h : opened)
+                if (h != 0) call({proto::OpClose, h, 0, 0, 0, 0});
+    }
+    print("wtclient: %lu handles opened, %lu refused\n", WorldTreeHandles, refused);
+    check("every handle of world-tree after the leaker ended", refused == 0);
+    if (!await_object("name:/h/d")) return 1;
+    write(opened[0], "reclaimed", 0);
+    check("a commit after the leaker ended", commit("reclaim one", 300) != 0);
+    expect_query("name:/leak/*", 0, "");
+    for (u32 h : opened) call({proto::OpClose, h, 0, 0, 0, 0});
+    return g_failed ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -402,5 +564,12 @@ int main(int argc, char** argv) {
     if (argc == 1) return run();
     if (argc == 3 && is_mode(argv[1], "commits") && parse_unsigned(argv[2], n)) return commits(n);
     if (argc == 2 && is_mode(argv[1], "refused")) return refused();
-    usage("wtclient | wtclient commits N | wtclient refused");
+    if (argc == 2 && is_mode(argv[1], "keeper")) return keeper();
+    if (argc == 2 && is_mode(argv[1], "rival")) return rival();
+    if (argc == 2 && is_mode(argv[1], "handles")) return handles();
+    if (argc == 2 && is_mode(argv[1], "leak")) return leak();
+    if (argc == 2 && is_mode(argv[1], "reclaim")) return reclaim();
+    usage("wtclient | wtclient commits N | wtclient refused | wtclient keeper | wtclient rival | wtclient handles | "
+          "wtclient leak | "
+          "wtclient reclaim");
 }

@@ -34,7 +34,7 @@ inline u64 address_of(T const* pointer) {
 }
 
 // Every syscall of the ABI has a wrapper below; a new syscall must get one.
-static_assert(static_cast<u64>(abi::Syscall::Count) == 31, "a syscall was added to the ABI: wrap it here");
+static_assert(static_cast<u64>(abi::Syscall::Count) == 33, "a syscall was added to the ABI: wrap it here");
 
 // Ends the grove (every thread) with `code`. If the kernel ever returned, the grove traps on ud2.
 [[noreturn]] inline void sys_exit(long code) {
@@ -111,6 +111,15 @@ inline long sys_physical_map(u64 address, u64 physical, u64 length, u64 prot) {
 }
 
 inline long sys_handle_close(u64 handle) { return syscall6(abi::Syscall::HandleClose, handle).value; }
+
+// A handle in the table of the grove whose Call this thread is serving, counted against its file_handles limit
+// (a service's open object); returns the handle as that grove knows it.
+inline long sys_handle_issue() { return syscall6(abi::Syscall::HandleIssue).value; }
+
+// 0 when grove `serial` still holds `handle` as this grove issued it, else -NotFound; `revoke` closes it too.
+inline long sys_handle_issued(u32 serial, u64 handle, bool revoke) {
+    return syscall6(abi::Syscall::HandleIssued, serial, handle, revoke ? 1 : 0).value;
+}
 
 // From now on, crash and give-up notices arrive on the own endpoint (handle abi::OwnEndpointHandle).
 inline long sys_subscribe_crashes() { return syscall6(abi::Syscall::SubscribeCrashes).value; }

@@ -222,7 +222,13 @@ TEST(Query, RandomInputNeverCrashesAndErrorsPointIntoIt) {
         }
         auto q = Query::parse(text.data(), text.size());
         if (q) {
-            (void)q.value().matches(object("/x", Essence::Scroll, "forge", 12, 12));
+            // What parsed is a whole expression: negated it matches exactly the objects it does not match.
+            std::string const negated = "NOT (" + text + ")";
+            auto n = Query::parse(negated.data(), negated.size());
+            ASSERT_TRUE(n.has_value()) << negated;
+            for (auto const& meta :
+                 {object("/x", Essence::Scroll, "forge", 12, 12), object("/y", Essence::Rune, "loom", 500, 900)})
+                EXPECT_NE(q.value().matches(meta), n.value().matches(meta)) << text;
             continue;
         }
         EXPECT_GE(q.error().column, 1u) << text;

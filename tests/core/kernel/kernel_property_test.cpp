@@ -52,7 +52,8 @@ TEST_P(KernelProperty, RandomOperationsKeepEveryInvariantAndReplayToTheSameDiges
     // The run did exercise what it is about.
     EXPECT_GT(first.faults, 50u);
     EXPECT_GT(first.blocked, 200u);
-    EXPECT_GT(first.delivered, 150u); // seed 1 delivers 197 since grants and interrupts joined the draw
+    // Fewer deliveries as more syscalls share the draw: seed 20251114 delivers 144 since issued handles joined it.
+    EXPECT_GT(first.delivered, 120u);
     EXPECT_GT(first.crashes, 20u);
     RunResult const other = random_run(GetParam() + 1, 2'000);
     EXPECT_NE(other.digest, first.digest);

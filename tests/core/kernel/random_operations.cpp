@@ -241,6 +241,11 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         a[3] = abi::ProtRead;
         break;
     case Syscall::HandleClose: a[0] = maybe_hostile(some_handle(g)); break;
+    case Syscall::HandleIssued:
+        a[0] = maybe_hostile(m_ids[m_choices.below(Groves)].serial);
+        a[1] = maybe_hostile(some_handle(g));
+        a[2] = maybe_hostile(pick({0, 1}));
+        break;
     case Syscall::GrantCreate:
         a[0] = maybe_hostile(some_buffer());
         a[1] = maybe_hostile(pick({abi::MessageSize, PageSize, 2 * PageSize}));
@@ -284,6 +289,7 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     case Syscall::Clock:
     case Syscall::SubscribeCrashes:
     case Syscall::Heartbeat:
+    case Syscall::HandleIssue:
     case Syscall::Count: break;
     }
     return Trap::make_syscall(SyscallPc, args);
