@@ -104,6 +104,14 @@ std::string put_disk_loaders(Scenario& s) {
                                  return holds(r.groves, g.name) || r.flood_target == g.name;
                              });
         if (faulted) return fail("a fault names it, but its loader spawns it (name a grove with an image instead)");
+        Expectations const& e = s.expect;
+        bool const counted =
+            std::any_of(e.final_states.begin(), e.final_states.end(),
+                        [&](auto const& f) { return f.first == g.name; }) ||
+            std::any_of(e.counts.begin(), e.counts.end(), [&](CountExpectation const& c) { return c.grove == g.name; });
+        if (counted)
+            return fail("final_state and counts cannot name it (the final counters list the scenario's groves, and its "
+                        "loader stands in its place); expect its events instead");
         std::string const name = g.name + std::string(LoaderSuffix);
         if (name.size() > GroveSpec::MaxNameLength)
             return fail(fmt::format("its loader's name '{}' is longer than {} bytes", name, GroveSpec::MaxNameLength));

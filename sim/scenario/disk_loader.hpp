@@ -27,7 +27,8 @@ bool is_valid_world_tree_object(std::string_view path);
 // would and carries the grove's spec in its arguments; world-tree's ipc_receive names it (unless "*"). The loader
 // reads the object and spawns it through ServiceLoad under the grove's own name, so expectations about the grove
 // hold as written. What a ServiceSpec cannot carry is refused: a watchdog, provides, more than four peers or
-// arguments, an argument with a space, a grove without a world-tree grove to read from. Both the simulator
+// arguments, an argument with a space, a grove without a world-tree grove to read from; and a fault, final_state or
+// count naming the grove (its loader stands in its place). Both the simulator
 // (realize_faults) and the plan compiler go through it; a scenario without such groves is unchanged. Returns the
 // reason it cannot, naming the grove, or "" (then `s` holds the loaders).
 std::string put_disk_loaders(Scenario& s);

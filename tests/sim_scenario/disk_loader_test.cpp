@@ -102,6 +102,18 @@ TEST(DiskLoader, RefusesWhatAServiceSpecCannotCarry) {
             s.faults.push_back(f);
         },
         "a fault names it");
+    refused(
+        [](Scenario& s) {
+            s.expect.final_states.push_back({"echo", GroveState::Running});
+        },
+        "final_state and counts cannot name it");
+    refused(
+        [](Scenario& s) {
+            CountExpectation c;
+            c.grove = "echo";
+            s.expect.counts.push_back(c);
+        },
+        "final_state and counts cannot name it");
 }
 
 TEST(DiskLoader, KnowsAWorldTreeObjectFromAnImageName) {
