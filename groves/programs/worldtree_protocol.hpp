@@ -89,4 +89,17 @@ struct HistoryEntry {
 };
 static_assert(sizeof(Request) <= abi::MessagePayloadSize && sizeof(Reply) <= abi::MessagePayloadSize);
 
+// Calls world-tree through the send handle `tree` and waits for the Reply; a refused Call is a Reply whose status is
+// the kernel's. `tree_id` becomes world-tree's grove id (the reply's sender), the peer of the grants that follow.
+inline Reply call(u64 tree, Request const& r, u32& tree_id) {
+    abi::Message message{};
+    message.header.tag = TagWorldTree;
+    rt::set_payload(message, r);
+    abi::Message reply{};
+    long const called = rt::sys_call(tree, &message, &reply, abi::WaitForever);
+    if (called < 0) return {called, 0, 0};
+    tree_id = reply.header.sender;
+    return rt::payload_of<Reply>(reply);
+}
+
 } // namespace grove::worldtree_protocol

@@ -2,6 +2,7 @@
 #include <core/plan/plan_writer.hpp>
 #include <sim/metal/plan_compiler.hpp>
 #include <sim/scenario/core_mapping.hpp>
+#include <sim/scenario/disk_loader.hpp>
 #include <sim/scenario/fault_realization.hpp>
 
 #include <fmt/format.h>
@@ -89,7 +90,9 @@ u8 grove_index(sc::Scenario const& s, std::string const& name) {
 
 } // namespace
 
-std::vector<std::string> plan_module_images(scenario::Scenario const& s) {
+std::vector<std::string> plan_module_images(scenario::Scenario const& scripted) {
+    sc::Scenario s = scripted;
+    (void)sc::put_disk_loaders(s); // a scenario it refuses has no plan (compile_plan says why)
     std::vector<std::string> images;
     for (sc::GroveSpec const& g : s.groves)
         if (std::find(images.begin(), images.end(), g.image) == images.end()) images.push_back(g.image);

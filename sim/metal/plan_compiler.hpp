@@ -8,7 +8,8 @@
 namespace grove::metal_host {
 
 // The boot modules of a scenario on metal: module 0 is the plan, then one module per image the scenario uses,
-// in order of first use. Returns those image names (module i + 1 is image i).
+// in order of first use (a grove loaded from disk: its loader's, scenario::put_disk_loaders). Returns those image
+// names (module i + 1 is image i).
 std::vector<std::string> plan_module_images(scenario::Scenario const& scenario);
 
 // The scenario as a binary boot plan (core/plan/plan_format.hpp) whose image module indices follow

@@ -1,3 +1,4 @@
+#include <sim/scenario/disk_loader.hpp>
 #include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/quantity_text.hpp>
 
@@ -93,6 +94,8 @@ Fault scenario_fault(Scenario const& s, PlanFault const& fault) {
 
 RealizedScenario realize_faults(Scenario const& s, u64 seed) {
     RealizedScenario realized{s, {}, false, ""};
+    realized.error = put_disk_loaders(realized.scenario);
+    if (!realized.error.empty()) return realized;
     realized.scenario.seed = seed;
     substitute_seed(realized.scenario, seed);
     if (!s.draws_from_seed()) return realized;

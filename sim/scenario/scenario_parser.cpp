@@ -5,6 +5,7 @@
 #include <core/explore/fault_draw.hpp>
 #include <core/plan/boot_plan.hpp>
 #include <sim/scenario/core_mapping.hpp>
+#include <sim/scenario/disk_loader.hpp>
 #include <sim/scenario/image_search.hpp>
 #include <sim/scenario/quantity_text.hpp>
 #include <sim/scenario/scenario_parser.hpp>
@@ -275,7 +276,13 @@ private:
         GroveSpec grove;
         grove.name = name;
         grove.image = table.required_text("image", "image = \"echo\"");
-        if (!is_valid_image_name(grove.image))
+        if (std::optional<std::string_view> const object = world_tree_object(grove.image)) {
+            if (!is_valid_world_tree_object(*object))
+                fail_at(table.find("image")->source(),
+                        fmt::format("{} is not a valid World-Tree object for {}; use \"{}/path/of/object\" (a '/', "
+                                    "then printable bytes without spaces, at most {} in all)",
+                                    quoted_text(grove.image), context, WorldTreeImagePrefix, MaxArgumentLength));
+        } else if (!is_valid_image_name(grove.image))
             fail_at(table.find("image")->source(),
                     fmt::format("{} is not a valid image name for {}; use 1 to {} letters, digits, '-', '_' or '.', "
                                 "not starting with '.' or '-' (the file <images dir>/<image>.elf)",

@@ -109,6 +109,54 @@ TEST(PlanCompiler, RefusesAnArgumentTooLongForThePlan) {
     EXPECT_NE(bytes.error().text().find("argument"), std::string::npos) << bytes.error().text();
 }
 
+TEST(PlanCompiler, PutsTheLoaderOfAGroveLoadedFromDiskAsTheSimulatorDoes) {
+    scenario::Scenario const s = parse(R"(
+name = "t"
+duration = "50ms"
+[[groves]]
+name = "world-tree"
+image = "world_tree"
+[[groves]]
+name = "echo"
+image = "world-tree:/groves/echo"
+capabilities = { ipc_receive = ["client"] }
+[[groves]]
+name = "client"
+image = "client"
+capabilities = { ipc_send = ["echo"] }
+)");
+    EXPECT_EQ(metal_host::plan_module_images(s), (std::vector<std::string>{"world_tree", "loader", "client"}));
+    auto bytes = metal_host::compile_plan(s, "t.toml");
+    ASSERT_TRUE(bytes.has_value()) << bytes.error().text();
+    auto plan = std::make_unique<BootPlan>();
+    ASSERT_EQ(read_boot_plan({bytes.value().data(), bytes.value().size()}, *plan), PlanCheck::Ok);
+    scenario::RealizedScenario const realized = scenario::realize_faults(s, s.seed);
+    ASSERT_TRUE(realized.error.empty()) << realized.error;
+    ASSERT_EQ(plan->groves.size(), realized.scenario.groves.size());
+    for (usize i = 0; i < plan->groves.size(); ++i) {
+        scenario::GroveSpec const& g = realized.scenario.groves[i];
+        EXPECT_TRUE(plan->groves[i].name.equals(g.name.data(), g.name.size())) << g.name;
+        ASSERT_EQ(plan->groves[i].arguments.size(), g.args.size()) << g.name;
+        for (usize a = 0; a < g.args.size(); ++a)
+            EXPECT_TRUE(plan->groves[i].arguments[a].equals(g.args[a].data(), g.args[a].size())) << g.args[a];
+    }
+    EXPECT_EQ(realized.scenario.groves[1].name, "echo-loader");
+    EXPECT_EQ(plan->groves[1].image_module, 2);
+}
+
+TEST(PlanCompiler, RefusesAGroveLoadedFromDiskWithoutWorldTree) {
+    auto bytes = metal_host::compile_plan(parse(R"(
+name = "t"
+duration = "50ms"
+[[groves]]
+name = "echo"
+image = "world-tree:/groves/echo"
+)"),
+                                          "t.toml");
+    ASSERT_FALSE(bytes.has_value());
+    EXPECT_NE(bytes.error().text().find("no grove named 'world-tree'"), std::string::npos) << bytes.error().text();
+}
+
 TEST(MetalRunner, TellsWhichScenariosRunOnMetal) {
     scenario::Scenario s = parse(Text);
     EXPECT_TRUE(metal_host::can_run_on_metal(s));

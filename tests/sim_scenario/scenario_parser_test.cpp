@@ -274,14 +274,33 @@ crashes = { max = 1 }
     EXPECT_EQ(scenario.expect.counts[1].crashes, (CountRange{0, 1}));
 }
 
+// A scenario of one grove, `a`, whose image is `image` (on line 5).
+auto parse_with_image(std::string const& image) {
+    return parse_scenario_string("name = \"x\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"" + image +
+                                     "\"\n",
+                                 "t.toml", ParseOptions{});
+}
+
 TEST(ScenarioParser, AcceptsAnyImageName) {
     for (char const* image : {"custom", "pong", "My_Service-2", "v1.2"}) {
-        auto const parsed =
-            parse_scenario_string(std::string("name = \"x\"\nduration = \"1s\"\n[[groves]]\nname = \"a\"\nimage = \"") +
-                                      image + "\"\n",
-                                  "t.toml", ParseOptions{});
+        auto const parsed = parse_with_image(image);
         ASSERT_TRUE(parsed.has_value()) << image;
         EXPECT_EQ(parsed.value().groves[0].image, image);
+    }
+}
+
+TEST(ScenarioParser, AcceptsAWorldTreeObjectAsImage) {
+    auto const parsed = parse_with_image("world-tree:/groves/echo");
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().text();
+    EXPECT_EQ(parsed.value().groves[0].image, "world-tree:/groves/echo");
+}
+
+TEST(ScenarioParser, RefusesAMalformedWorldTreeObject) {
+    for (char const* image : {"world-tree:", "world-tree:groves/echo", "world-tree:/", "world-tree:/a b"}) {
+        auto const parsed = parse_with_image(image);
+        ASSERT_FALSE(parsed.has_value()) << image;
+        EXPECT_NE(parsed.error().text().find("not a valid World-Tree object"), std::string::npos) << image;
+        EXPECT_EQ(parsed.error().line, 5u) << image;
     }
 }
 
