@@ -21,7 +21,7 @@ void report(PlanGrove const& grove, char const* what, char const* detail) {
 
 PlanRunner::PlanRunner(MetalArch& arch, BootPlan const& plan, Span<BootModule const> modules)
     : m_arch(arch), m_plan(plan), m_modules(modules), m_kernel(arch), m_trace(m_kernel, arch),
-      m_injector(m_kernel, m_trace, *this),
+      m_injector(m_kernel, m_trace, *this, nullptr, plan.seed),
       m_schedule(Span<ScheduledAction>{m_actions, MaxPlanGroves + MaxPlanFaults}) {}
 
 bool PlanRunner::prepare() {

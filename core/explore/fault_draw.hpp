@@ -33,7 +33,8 @@ constexpr u16 fault_action_bit(FaultAction action) { return static_cast<u16>(1u 
 inline constexpr u16 RandomFaultActions =
     fault_action_bit(FaultAction::Crash) | fault_action_bit(FaultAction::Kill) | fault_action_bit(FaultAction::Hang) |
     fault_action_bit(FaultAction::MemorySpike) | fault_action_bit(FaultAction::Stop) |
-    fault_action_bit(FaultAction::Restart) | fault_action_bit(FaultAction::FloodStart);
+    fault_action_bit(FaultAction::Restart) | fault_action_bit(FaultAction::FloodStart) |
+    fault_action_bit(FaultAction::PowerCut);
 
 // One [[random_faults]] rule: `count` faults at uniform moments of `window`, each taking one of `actions` (uniform)
 // on one of `groves` (uniform; bit i is plan grove i); a flood burst starts one of `flooders` against

@@ -14,6 +14,7 @@ enum class SeedStream : u64 {
     Schedule = 3,     // schedule perturbation: quantum jitter and change points among equal-priority threads
     Swarm = 4,        // swarm mode: which kinds, groves and counts each rule keeps
     Devices = 5,      // device models' behaviour (a disk's latencies with seeded timing; the disk's index is `index`)
+    PowerCuts = 6,    // power-cut faults: how the sector being written when the power fails is torn, in fault order
 };
 
 // A 64-bit finalizer (the one of SplitMix64): every input bit affects every output bit.

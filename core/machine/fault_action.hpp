@@ -16,8 +16,9 @@ enum class FaultAction : u8 {
     FloodStop = 5,
     Stop = 6,
     Restart = 7,
+    PowerCut = 8,
 };
-inline constexpr u8 FaultActionCount = 8;
+inline constexpr u8 FaultActionCount = 9;
 
 // The scenario file's name of the action ("memory-spike"); nullptr for a value that is not an action.
 constexpr char const* fault_action_name(FaultAction action) {
@@ -30,6 +31,7 @@ constexpr char const* fault_action_name(FaultAction action) {
     case FaultAction::FloodStop: return "flood-stop";
     case FaultAction::Stop: return "stop";
     case FaultAction::Restart: return "restart";
+    case FaultAction::PowerCut: return "power-cut";
     }
     return nullptr;
 }

@@ -1,6 +1,7 @@
 #include <core/machine/fault_injector.hpp>
 
 #include <core/base/decimal.hpp>
+#include <core/explore/seed_streams.hpp>
 #include <core/trace/runner_events.hpp>
 
 namespace grove {
@@ -15,6 +16,10 @@ Result<void> without_value(Result<GroveId> const& result) {
 GroveArgument argument(char const* text, usize length) { return GroveArgument::from(text, length).value(); }
 
 } // namespace
+
+FaultInjector::FaultInjector(Kernel& kernel, AnnouncementSink& sink, FloodSpawner& spawner, DiskPower* disks, u64 seed)
+    : m_kernel(kernel), m_sink(sink), m_spawner(spawner), m_disks(disks),
+      m_power_cuts(stream_prng(seed, SeedStream::PowerCuts)) {}
 
 void FaultInjector::apply(ScriptedFault const& fault, Ticks now) {
     Grove const* grove = m_kernel.manager().registry().find_by_name(fault.grove.c_str(), fault.grove.length());
@@ -66,6 +71,15 @@ void FaultInjector::apply(ScriptedFault const& fault, Ticks now) {
         m_sink.announce(a);
         result = m_kernel.stop(id);
         break;
+    case FaultAction::PowerCut: {
+        PowerCut const cut{static_cast<u32>(m_power_cuts.below(PowerCut::SectorBytes + 1))};
+        a.kind = runner_event::PowerCut;
+        a.fields[0] = {"tear", nullptr, cut.tear};
+        m_sink.announce(a);
+        if (m_disks != nullptr) m_disks->cut_power(cut, now);
+        result = grove == nullptr ? Result<void>(Error::NotFound) : reboot_storage(*grove);
+        break;
+    }
     }
     m_sink.settle(result);
 }
@@ -82,6 +96,25 @@ Result<void> FaultInjector::start_flood(ScriptedFault const& fault, Grove const*
     (void)arguments.push_back(argument(rate.digits, rate.length));
     if (m_spawner.spawn_flooder(fault.grove_index, arguments).is_error()) return Error::InvalidArgument;
     return {};
+}
+
+Result<void> FaultInjector::reboot_storage(Grove const& grove) {
+    StaticVector<GroveId, MaxGroves> below; // the live groves `grove` may send to, by registry slot
+    m_kernel.manager().registry().for_each([&](Grove const& g) {
+        if (g.slot != grove.slot && g.is_alive() && grove.spec.capabilities.allows_send_to(g.name()))
+            (void)below.push_back(g.id);
+    });
+    bool const top = grove.is_alive();
+    GroveId const top_id = grove.id;
+    Result<void> result;
+    auto keep_first_error = [&](Result<void> const& step) {
+        if (step.is_error() && result.has_value()) result = step.error();
+    };
+    if (top) keep_first_error(m_kernel.kill(top_id));
+    for (GroveId const id : below) keep_first_error(m_kernel.kill(id));
+    for (GroveId const id : below) keep_first_error(without_value(m_kernel.restart(id)));
+    if (top) keep_first_error(without_value(m_kernel.restart(top_id)));
+    return result;
 }
 
 void FaultInjector::note_spike(Grove const& grove, Bytes bytes) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <core/base/prng.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_action.hpp>
 #include <core/trace/runner_events.hpp>
@@ -52,6 +53,29 @@ protected:
     FloodSpawner& operator=(FloodSpawner const&) = default;
 };
 
+// What a power cut does to the sector a disk is writing to its medium when the power fails: its first `tear` bytes
+// are the new ones and the rest keep the old (0: the sector is as it was; SectorBytes: it was written whole). The
+// fault injector draws it from the run's seed (SeedStream::PowerCuts), the same on every backend.
+struct PowerCut {
+    static constexpr u32 SectorBytes = 512;
+    u32 tear = 0; // 0 .. SectorBytes
+};
+
+// The machine's disks as a power cut sees them: each loses every write it has not flushed to its medium, the sector
+// it is putting on the medium at `now` (a flush under way) is torn as `cut` says, and the drive comes back as at
+// power-on. The simulator's disk models implement it (sim/devices/ata_disk.hpp); on metal QEMU's drive has no
+// volatile cache to lose (docs/determinism.md, "Power cuts").
+class DiskPower {
+public:
+    virtual ~DiskPower() = default;
+    virtual void cut_power(PowerCut const& cut, Ticks now) = 0;
+
+protected:
+    DiskPower() = default;
+    DiskPower(DiskPower const&) = default;
+    DiskPower& operator=(DiskPower const&) = default;
+};
+
 // One scripted fault, as either runner reads it from its script (a scenario's [[faults]], a boot plan's fault
 // records). Invariant: bytes is non-zero only for MemorySpike; target and rate are set only for FloodStart.
 struct ScriptedFault {
@@ -67,17 +91,21 @@ struct ScriptedFault {
 // (scenarios/README.md): crash -> Kernel::crash (a fault of kind "fault" at pc 0); kill, stop, restart, hang -> the
 // kernel's operations; memory-spike -> Kernel::charge_memory; flood-start -> the flooder is spawned with the
 // arguments `target forever 0 rate` (FloodSpawner), restarted when it ran before, or refused with InvalidState
-// while it is alive; flood-stop -> a graceful stop. A grove that is not loaded gets the kernel's answer to a null
-// id (NotFound).
+// while it is alive; flood-stop -> a graceful stop; power-cut -> the disks lose what they did not flush (DiskPower,
+// the tear drawn from the seed) and the storage stack of the grove reboots: the grove and every grove it may send to
+// that has an incarnation are killed (in that order: the grove, then the others by registry slot) and started again
+// at once, the others first (restart from Faulted), so that the grove comes back over its drivers. A grove that is
+// not loaded gets the kernel's answer to a null id (NotFound).
 //
 // It also keeps what memory spikes charged to each live incarnation: memory accounted to the grove that no page
 // backs, which a check of the frame pool against the groves' usage must leave out.
 //
-// Borrows the kernel, the sink and the spawner, which outlive it.
+// Borrows the kernel, the sink, the spawner and the disks, which outlive it. Without disks (nullptr) a power cut
+// only reboots the storage stack. `seed` is the run's: power cuts draw their tears from its PowerCuts stream.
 class FaultInjector {
 public:
-    FaultInjector(Kernel& kernel, AnnouncementSink& sink, FloodSpawner& spawner)
-        : m_kernel(kernel), m_sink(sink), m_spawner(spawner) {}
+    FaultInjector(Kernel& kernel, AnnouncementSink& sink, FloodSpawner& spawner, DiskPower* disks = nullptr,
+                  u64 seed = 0);
     FaultInjector(FaultInjector const&) = delete;
     FaultInjector& operator=(FaultInjector const&) = delete;
 
@@ -97,11 +125,15 @@ private:
     };
 
     Result<void> start_flood(ScriptedFault const& fault, Grove const* grove);
+    // The power cut's reboot of `grove` and the groves it may send to; the first error, or success.
+    Result<void> reboot_storage(Grove const& grove);
     void note_spike(Grove const& grove, Bytes bytes);
 
     Kernel& m_kernel;
     AnnouncementSink& m_sink;
     FloodSpawner& m_spawner;
+    DiskPower* m_disks;
+    Prng m_power_cuts;         // SeedStream::PowerCuts: one draw per power cut
     Spike m_spikes[MaxGroves]; // by registry slot
 };
 

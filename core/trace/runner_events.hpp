@@ -14,6 +14,7 @@ inline constexpr char const FaultInjected[] = "fault_injected";
 inline constexpr char const MemorySpike[] = "memory_spike";
 inline constexpr char const FloodStarted[] = "flood_started";
 inline constexpr char const FloodStopped[] = "flood_stopped";
+inline constexpr char const PowerCut[] = "power_cut";
 inline constexpr char const SwarmChoice[] = "swarm_choice";   // a [[random_faults]] rule as this seed enabled it
 inline constexpr char const FaultPlanned[] = "fault_planned"; // a fault of the realized schedule, at time 0
 inline constexpr char const InvariantViolated[] = "invariant_violated"; // the check that ended the run
@@ -28,6 +29,7 @@ inline constexpr char const* RunnerEventKinds[] = {
     runner_event::MemorySpike,
     runner_event::FloodStarted,
     runner_event::FloodStopped,
+    runner_event::PowerCut,
     runner_event::SwarmChoice,
     runner_event::FaultPlanned,
     runner_event::InvariantViolated,

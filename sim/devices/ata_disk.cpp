@@ -128,7 +128,9 @@ void AtaDisk::command(u8 code, Ticks now) {
     }
     case CommandFlush: {
         Ticks const flush = latency(FlushTime, Flush);
-        schedule(Step::FlushDone, now + flush + Ticks(latency(FlushSectorTime, FlushSector).value * m_cache.size()));
+        m_flush_writes_from = now + flush;
+        m_flush_sector_time = latency(FlushSectorTime, FlushSector);
+        schedule(Step::FlushDone, m_flush_writes_from + Ticks(m_flush_sector_time.value * m_cache.size()));
         return;
     }
     default: schedule(Step::Abort, now + transfer_time()); return;
@@ -196,6 +198,22 @@ void AtaDisk::run_step(Step step, Ticks) {
         finish(StatusReady | StatusSeekDone | StatusError);
         return;
     }
+}
+
+void AtaDisk::cut_power(u32 tear, Ticks now) {
+    advance_to(now);
+    if (m_step == Step::FlushDone && now >= m_flush_writes_from) {
+        u64 const written = (now - m_flush_writes_from).value / m_flush_sector_time.value;
+        auto sector = m_cache.begin();
+        for (u64 i = 0; i < written && sector != m_cache.end(); ++i, ++sector)
+            std::memcpy(m_image.data() + u64{sector->first} * SectorSize, sector->second.data(), SectorSize);
+        if (sector != m_cache.end())
+            std::memcpy(m_image.data() + u64{sector->first} * SectorSize, sector->second.data(),
+                        tear < SectorSize ? tear : SectorSize);
+    }
+    m_cache.clear();
+    m_control = 0;
+    reset();
 }
 
 u8 AtaDisk::data_byte_in(Ticks now) {

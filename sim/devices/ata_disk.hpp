@@ -30,8 +30,11 @@ namespace grove::sim {
 // device control register, 0x3F6) keeps it off the line. SRST (bit 2) resets the drive.
 //
 // Write cache: a written sector goes to the drive's cache; reads see it; FLUSH CACHE commits the cache to the
-// image. The image the run keeps (committed()) holds only flushed sectors: power is cut at the end of the run, and
-// whatever was never flushed is lost.
+// image, sector after sector in ascending LBA order once its fixed latency has passed (FlushSector apiece). The image
+// the run keeps (committed()) holds only flushed sectors: power is cut at the end of the run, and whatever was never
+// flushed is lost. cut_power() cuts it during the run (the power-cut fault): the cache is lost, a flush under way
+// has put the sectors whose time has passed on the medium and tears the one it is writing, and the drive comes back
+// as at power-on.
 class AtaDisk final : public Device {
 public:
     static constexpr u16 CommandBlock = 0x1F0; // .. 0x1F7
@@ -83,6 +86,11 @@ public:
     std::vector<std::uint8_t> const& committed() const { return m_image; }
     // Sectors written but not flushed.
     usize dirty_sectors() const { return m_cache.size(); }
+    // Power fails at `now`: what was due before happens first; a flush under way has put every sector whose
+    // FlushSector time has passed on the medium, and the sector it is writing gets its first `tear` bytes (at most
+    // SectorSize) over the old ones; the rest of the cache is lost. Then the drive is as at power-on: idle, no
+    // interrupt pending, the device control register 0.
+    void cut_power(u32 tear, Ticks now);
     // The 256 words IDENTIFY DEVICE returns.
     std::array<std::uint16_t, 256> identify() const;
 
@@ -124,6 +132,8 @@ private:
     u32 m_position = 0; // bytes of m_buffer transferred
     Step m_step = Step::None;
     Ticks m_event_at = Ticks::max();
+    Ticks m_flush_writes_from{};  // a flush under way: when its first sector reaches the medium
+    Ticks m_flush_sector_time{1}; // and how long each one takes
 };
 
 } // namespace grove::sim

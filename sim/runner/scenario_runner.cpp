@@ -78,13 +78,14 @@ SchedulerConfig scheduler_config(scenario::Scenario const& s, RunOptions const& 
 
 // One run of one scenario. Owns the machine (arch, kernel) and the images for as long as the run lasts. The
 // machine loop (core/machine/machine_loop.hpp) drives it; faults go through the core's FaultInjector.
-class Run final : private FloodSpawner {
+class Run final : private FloodSpawner, private DiskPower {
 public:
     Run(scenario::RealizedScenario const& realized, RunOptions const& options, sim::FaultPrecision precision)
         : m_realized(realized), m_scenario(realized.scenario), m_options(options),
           m_images(image_search(options.image_directories)), m_arch(make_arch(options, precision)),
           m_kernel(std::make_unique<Kernel>(*m_arch, scheduler_config(m_scenario, options))), m_recorder(*m_arch),
-          m_injector(*m_kernel, m_recorder, *this), m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
+          m_injector(*m_kernel, m_recorder, *this, this, m_scenario.seed),
+          m_actions(m_scenario.groves.size() + m_scenario.faults.size()),
           m_schedule(Span<ScheduledAction>{m_actions.data(), m_actions.size()}) {
         m_kernel->set_sink(&m_recorder);
         m_recorder.set_registry(&m_kernel->manager().registry());
@@ -118,6 +119,10 @@ private:
     // Spawns scenario grove `index` with `arguments`; a refusal is a `crashed` event of kind spawn_failed.
     Result<GroveId> start(usize index, std::vector<std::string> const& arguments);
     Result<GroveId> spawn_flooder(usize index, Arguments const& arguments) override;
+    // A power cut reaches every disk of the machine.
+    void cut_power(PowerCut const& cut, Ticks at) override {
+        for (sim::AtaDisk* disk : m_disks) disk->cut_power(cut.tear, at);
+    }
     void record_crash_report(ThreadId thread, Trap const& trap);
     // Folds the trap into the running hash, stamps the events that follow with it and, when asked, records the step.
     void fold_trap(ThreadId thread, Trap const& trap);
@@ -155,7 +160,7 @@ private:
     std::vector<std::string> m_spawn_failures; // groves whose first spawn failed
     std::vector<ScheduledAction> m_actions;    // the storage of m_schedule: one per grove and per fault
     ActionSchedule m_schedule;
-    std::vector<sim::AtaDisk const*> m_disks;     // by [[disks]] index, owned by the arch's bus
+    std::vector<sim::AtaDisk*> m_disks;           // by [[disks]] index, owned by the arch's bus
     sim::BochsDisplay const* m_display = nullptr; // owned by the arch's bus
     InvariantChecker m_checker;
     u64 m_steps = 0;                        // resumes of grove threads so far
@@ -180,7 +185,7 @@ std::string Run::attach_disks() {
         std::optional<u64> timing_seed;
         if (disk.seeded_timing) timing_seed = stream_seed(seed, SeedStream::Devices, m_disks.size());
         auto ata = std::make_unique<sim::AtaDisk>(std::move(image), m_arch->bus().interrupts(), timing_seed);
-        sim::AtaDisk const* attached = ata.get();
+        sim::AtaDisk* attached = ata.get();
         if (m_arch->bus().attach(std::move(ata)).is_error())
             return fmt::format("the disk '{}' cannot be attached: its ports are taken", disk.path);
         m_disks.push_back(attached);

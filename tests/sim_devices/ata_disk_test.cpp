@@ -93,6 +93,48 @@ TEST_F(AtaDiskTest, WrittenSectorsStayInTheCacheUntilAFlushCommitsThem) {
     EXPECT_EQ(disk->committed()[3 * 512 + 511], 0xCD);
 }
 
+TEST_F(AtaDiskTest, APowerCutLosesTheCacheAndTheDriveComesBackIdle) {
+    command(AtaDisk::CommandWrite, 2, 2);
+    EXPECT_FALSE(wait_for_interrupt()); // DRQ for the first sector
+    write_sector(0xAB);
+    ASSERT_TRUE(wait_for_interrupt());
+    write_sector(0xCD);
+    ASSERT_TRUE(wait_for_interrupt());
+    command(AtaDisk::CommandWrite, 5, 1); // the next write under way, half its sector sent
+    EXPECT_FALSE(wait_for_interrupt());
+    for (int i = 0; i < 128; ++i) bus.write(Data, 2, 0xEEEE, now);
+    disk->cut_power(512, now);
+    EXPECT_EQ(disk->dirty_sectors(), 0u);
+    EXPECT_EQ(disk->committed(), std::vector<std::uint8_t>(Sectors * 512, 0)); // nothing had been flushed
+    EXPECT_EQ(in(Status), AtaDisk::StatusReady | AtaDisk::StatusSeekDone);
+    EXPECT_EQ(bus.next_event(), Ticks::max());
+    command(AtaDisk::CommandRead, 2, 1); // reads see the medium again
+    ASSERT_TRUE(wait_for_interrupt());
+    EXPECT_EQ(read_word(), 0);
+}
+
+TEST_F(AtaDiskTest, APowerCutDuringAFlushKeepsTheSectorsWrittenAndTearsTheNext) {
+    command(AtaDisk::CommandWrite, 2, 3);
+    EXPECT_FALSE(wait_for_interrupt()); // DRQ for the first sector
+    for (u8 fill : {u8{0xA1}, u8{0xA2}, u8{0xA3}}) {
+        write_sector(fill);
+        ASSERT_TRUE(wait_for_interrupt());
+    }
+    command(AtaDisk::CommandFlush, 0, 0);
+    // The flush's fixed time, one sector on the medium and half of the next one's time: sector 2 is there, sector
+    // 3 is torn at 100 bytes, sector 4 is lost.
+    Ticks const cut = now + AtaDisk::FlushTime + AtaDisk::FlushSectorTime + Ticks(AtaDisk::FlushSectorTime.value / 2);
+    disk->cut_power(100, cut);
+    std::vector<std::uint8_t> const& medium = disk->committed();
+    EXPECT_EQ(medium[2 * 512], 0xA1);
+    EXPECT_EQ(medium[2 * 512 + 511], 0xA1);
+    EXPECT_EQ(medium[3 * 512 + 99], 0xA2);
+    EXPECT_EQ(medium[3 * 512 + 100], 0);
+    EXPECT_EQ(medium[4 * 512], 0);
+    EXPECT_EQ(disk->dirty_sectors(), 0u);
+    EXPECT_EQ(bus.next_event(), Ticks::max()); // the flush never completes
+}
+
 TEST_F(AtaDiskTest, AMultiSectorReadInterruptsOncePerSector) {
     command(AtaDisk::CommandRead, 0, 3);
     for (int sector = 0; sector < 3; ++sector) {

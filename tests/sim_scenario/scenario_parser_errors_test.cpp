@@ -138,7 +138,7 @@ TEST(ScenarioParserErrors, MissingRequiredKeysPointAtTheirTable) {
               "bad.toml:3:1: grove 'a' has no 'image'; add image = \"echo\"");
     EXPECT_EQ(error_of(with_head("[[faults]]\nat = \"1ms\"\ngrove = \"a\"\n")),
               "bad.toml:6:1: fault 1 has no 'action'; add action = \"crash\" (one of crash, kill, hang, memory-spike, "
-              "flood-start, flood-stop, stop or restart)");
+              "flood-start, flood-stop, stop, restart or power-cut)");
 }
 
 TEST(ScenarioParserErrors, ActionSpecificFields) {
@@ -150,7 +150,7 @@ TEST(ScenarioParserErrors, ActionSpecificFields) {
               "bad.toml:6:1: fault 1 has no 'target'; add target = \"...\" (the grove to flood)");
     EXPECT_EQ(error_of(with_head("[[faults]]\nat = 0\naction = \"explode\"\ngrove = \"a\"\n")),
               "bad.toml:8:10: 'action' in fault 1 is \"explode\"; use one of crash, kill, hang, memory-spike, "
-              "flood-start, flood-stop, stop or restart");
+              "flood-start, flood-stop, stop, restart or power-cut");
 }
 
 TEST(ScenarioParserErrors, RespawnConsistency) {
@@ -198,7 +198,8 @@ TEST(ScenarioParserErrors, ExpectationShapes) {
               "capability_denied, message_sent, message_delivered, message_refused, fault, console, grant_created, "
               "grant_revoked, grant_copied, grant_refused, interrupt, service_control, killed, hung, "
               "throttled, fault_injected, memory_spike, "
-              "flood_started, flood_stopped, swarm_choice, fault_planned, invariant_violated or schedule_perturbed");
+              "flood_started, flood_stopped, power_cut, swarm_choice, fault_planned, invariant_violated or "
+              "schedule_perturbed");
     EXPECT_EQ(error_of(with_head("[expect]\nsequence = [[]]\n")),
               "bad.toml:7:13: sequence 1 in [expect] must be a non-empty array of event matchers, like [{ event = "
               "\"crashed\", grove = \"x\" }, ...]");

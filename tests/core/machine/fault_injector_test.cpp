@@ -1,5 +1,6 @@
 // Scripted faults through the one injector both runners use: the announcement comes first, then the kernel's
 // events, then the result; flood-start spawns, restarts or refuses; memory spikes are remembered per incarnation.
+#include <core/explore/seed_streams.hpp>
 #include <core/machine/fault_injector.hpp>
 #include <tests/core/kernel/kernel_fixture.hpp>
 
@@ -15,7 +16,10 @@ using namespace testing;
 // ("event stopped") and results ("result ok"), in the order they came.
 class LineTrace final : public EventSink, public AnnouncementSink {
 public:
-    void on_event(Event const& event) override { lines.push_back(std::string("event ") + event_kind_name(event.kind)); }
+    void on_event(Event const& event) override {
+        lines.push_back(std::string("event ") + event_kind_name(event.kind));
+        events.push_back(std::string(event_kind_name(event.kind)) + " " + std::to_string(event.serial));
+    }
     void announce(Announcement const& a) override {
         std::string line = std::string("announce ") + a.kind + " " + a.name.c_str() + " gen " +
                            std::to_string(a.grove.generation) + " at " + std::to_string(a.time.value);
@@ -30,6 +34,18 @@ public:
         lines.push_back(std::string("result ") + (result.has_value() ? "ok" : error_name(result.error())));
     }
     std::vector<std::string> lines;
+    std::vector<std::string> events; // the kernel's events only: "<kind> <serial>"
+};
+
+// The disks of a machine as a power cut reaches them: records each cut.
+class RecordingDisks final : public DiskPower {
+public:
+    void cut_power(PowerCut const& cut, Ticks now) override {
+        tears.push_back(cut.tear);
+        times.push_back(now.value);
+    }
+    std::vector<u32> tears;
+    std::vector<u64> times;
 };
 
 // Spawns the flooder as a runner would (with the arguments it is given), and records the call.
@@ -158,6 +174,55 @@ TEST_F(FaultInjection, FloodStartSpawnsTheFlooderWithItsArguments) {
     EXPECT_EQ(trace.lines.back(), "result InvalidState");
     apply(fault(FaultAction::FloodStop, "flood"));
     EXPECT_EQ(trace.lines.back(), "result ok");
+}
+
+TEST_F(FaultInjection, APowerCutCutsTheDisksThenRebootsTheGroveAndWhatItSendsToDriversFirst) {
+    RecordingDisks disks;
+    FaultInjector powered{*kernel, trace, spawner, &disks, 7};
+    GroveId const driver = spawn("driver");
+    GroveSpec store_spec = spec("store", RespawnPolicy::always());
+    ASSERT_TRUE(store_spec.capabilities.grant_send_to(make_grove_name("driver").value()).has_value());
+    GroveId const store = spawn(store_spec);
+    GroveId const other = spawn("other");
+    arch.set_now(Ticks(42));
+    trace.lines.clear();
+    trace.events.clear();
+    powered.apply(fault(FaultAction::PowerCut, "store"), arch.now());
+
+    u32 const tear = static_cast<u32>(stream_prng(7, SeedStream::PowerCuts).below(PowerCut::SectorBytes + 1));
+    EXPECT_EQ(trace.lines.front(), "announce power_cut store gen 1 at 42 tear=" + std::to_string(tear));
+    EXPECT_EQ(disks.tears, std::vector<u32>{tear});
+    EXPECT_EQ(disks.times, std::vector<u64>{42});
+    EXPECT_EQ(trace.lines.back(), "result ok");
+    std::vector<std::string> crashed, started;
+    for (std::string const& e : trace.events) {
+        if (e.rfind("crashed ", 0) == 0) crashed.push_back(e);
+        if (e.rfind("started ", 0) == 0) started.push_back(e);
+    }
+    std::string const d = std::to_string(driver.serial), st = std::to_string(store.serial);
+    EXPECT_EQ(crashed, (std::vector<std::string>{"crashed " + st, "crashed " + d}));
+    EXPECT_EQ(started, (std::vector<std::string>{"started " + d, "started " + st}));
+    EXPECT_EQ(named("driver").id.generation, 2u);
+    EXPECT_EQ(named("store").id.generation, 2u);
+    EXPECT_EQ(named("store").state, GroveState::Running);
+    EXPECT_EQ(find(other)->id.generation, 1u); // neither the store's nor the driver's
+
+    // Each power cut draws its own tear from the stream, in order.
+    Prng stream = stream_prng(7, SeedStream::PowerCuts);
+    (void)stream.below(PowerCut::SectorBytes + 1);
+    powered.apply(fault(FaultAction::PowerCut, "driver"), arch.now());
+    EXPECT_EQ(disks.tears.back(), stream.below(PowerCut::SectorBytes + 1));
+    EXPECT_EQ(named("driver").id.generation, 3u);
+    EXPECT_EQ(named("store").id.generation, 2u); // the driver sends to nothing
+}
+
+TEST_F(FaultInjection, APowerCutWithoutDisksStillRebootsAndAnUnknownGroveIsNotFound) {
+    (void)spawn("alpha");
+    apply(fault(FaultAction::PowerCut, "alpha"));
+    EXPECT_EQ(trace.lines.back(), "result ok");
+    EXPECT_EQ(named("alpha").id.generation, 2u);
+    apply(fault(FaultAction::PowerCut, "ghost"));
+    EXPECT_EQ(trace.lines.back(), "result NotFound");
 }
 
 } // namespace
