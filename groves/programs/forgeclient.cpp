@@ -7,10 +7,11 @@
 // back with their lines and columns, a source as deep as the forge's limits allow, and two malformed requests,
 // each refused. Exits 0 when every answer was the expected one, 1 otherwise (saying which).
 // `tree AT PROGRAM...`: each PROGRAM's source is read from World-Tree (worldtree_client.hpp), the object
-// /programs/PROGRAM.gw, and compiled by the forge with PROGRAM as the output name, the first request at AT ms of
-// virtual time (or at once when later), whatever the disk took, so a fault scripted inside that compilation lands
-// there on both targets. A Call that fails because the forge died (PeerClosed) or is not back yet (NotFound) is
-// retried on a new lookup after a backoff doubling from 0.5 ms, at most MaxAttempts times. An image must pass the
+// /programs/PROGRAM.gw (at most 6), all before the first request, and compiled by the forge with PROGRAM as the
+// output name, the first request at AT ms of virtual time (or at once when later, saying so), whatever the disk
+// took, so a fault scripted inside that compilation lands there on both targets. A Call that fails because the
+// forge died (PeerClosed) or is not back yet (NotFound) is retried on a new lookup after a backoff doubling from
+// 0.5 ms, at most MaxAttempts times. An image must pass the
 // loader's checks (core/elf), is stored in World-Tree as /groves/PROGRAM (essence Grove, one commit), read back
 // from there, compared with what the forge sent, and spawned from those bytes as the grove PROGRAM through
 // ServiceLoad, which must end with exit 0. A source with errors gets them back: printed as they came, one line
@@ -63,7 +64,9 @@ char g_errors[4096];
 char g_deep[2048];
 char const* g_self = "forgeclient";
 tree_protocol::Client g_tree;
-char g_source[4096];
+constexpr int MaxPrograms = 6; // a grove has at most 8 arguments: `tree`, AT and the programs
+char g_sources[MaxPrograms][4096];
+long g_source_lengths[MaxPrograms];
 u8 g_stored[64 * 1024];
 
 void expect(char const* what, bool ok) {
@@ -234,20 +237,24 @@ int tree(u64 compile_at, char** programs, int count) {
     // The reply to a request without a source names the forge's grove id, the peer of the source grants.
     expect("a request without a source is refused", call(request("empty", 0, 0)).status == -abi::StatusInvalidArgument);
 
+    // Every source first: the drive's time (QEMU's host time on metal) is over before the first request.
+    for (int p = 0; p < count; ++p) {
+        char path[tree_protocol::MaxTextLength];
+        format_string(path, sizeof path, "/programs/%s.gw", programs[p]);
+        g_source_lengths[p] = g_tree.read_object(path, g_sources[p], sizeof g_sources[p]);
+        if (g_source_lengths[p] < 0) {
+            print("forgeclient: cannot read %s from world-tree: %s\n", path, status_name(g_source_lengths[p]));
+            return g_source_lengths[p] == -abi::StatusNotFound ? ExitNoInput : 1;
+        }
+        print("forgeclient: %s: %ld bytes of source from world-tree\n", path, g_source_lengths[p]);
+    }
+    long const now = sys_clock();
+    if (now < static_cast<long>(compile_at)) sys_sleep(compile_at - static_cast<u64>(now));
+    else print("forgeclient: the sources were read only at %ld ns, after %lu ns\n", now, compile_at);
+
     for (int p = 0; p < count; ++p) {
         char const* name = programs[p];
-        char path[tree_protocol::MaxTextLength];
-        format_string(path, sizeof path, "/programs/%s.gw", name);
-        long const length = g_tree.read_object(path, g_source, sizeof g_source);
-        if (length < 0) {
-            print("forgeclient: cannot read %s from world-tree: %s\n", path, status_name(length));
-            return length == -abi::StatusNotFound ? ExitNoInput : 1;
-        }
-        print("forgeclient: %s: %ld bytes of source from world-tree\n", path, length);
-        long const now = sys_clock();
-        if (p == 0 && now < static_cast<long>(compile_at)) sys_sleep(compile_at - static_cast<u64>(now));
-
-        CompileResponse const response = compile_retrying(name, g_source, static_cast<usize>(length));
+        CompileResponse const response = compile_retrying(name, g_sources[p], static_cast<usize>(g_source_lengths[p]));
         if (response.status != 0) {
             print("forgeclient: %s: the forge refused: %s\n", name, status_name(response.status));
             expect("the forge served the request", false);
@@ -295,7 +302,7 @@ int main(int argc, char** argv) {
     u64 rounds = 0;
     if (argc == 3 && is_mode(argv[1], "corpus") && parse_unsigned(argv[2], rounds)) return corpus(rounds);
     u64 at_ms = 0;
-    if (argc >= 4 && is_mode(argv[1], "tree") && parse_unsigned(argv[2], at_ms))
+    if (argc >= 4 && argc - 3 <= MaxPrograms && is_mode(argv[1], "tree") && parse_unsigned(argv[2], at_ms))
         return tree(at_ms * 1'000'000, argv + 3, argc - 3);
     if (argc > 1) usage("forgeclient | forgeclient tree AT PROGRAM... | forgeclient corpus ROUNDS");
     if (!look_up_forge()) return 1;
