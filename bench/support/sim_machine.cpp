@@ -7,8 +7,8 @@
 
 namespace grove::bench {
 
-SimMachine::SimMachine()
-    : m_images(runner::image_search()),
+SimMachine::SimMachine(std::vector<std::filesystem::path> image_directories)
+    : m_images(runner::image_search(std::move(image_directories))),
       m_arch(std::make_unique<sim::UnicornArch>(sim::UnicornArch::DefaultFrames, Precision)),
       m_kernel(std::make_unique<Kernel>(*m_arch)) {}
 

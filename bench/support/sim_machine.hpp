@@ -7,6 +7,7 @@
 #include <sim/runner/grove_images.hpp>
 #include <sim/runner/scenario_runner.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +27,8 @@ class SimMachine {
 public:
     static constexpr sim::FaultPrecision Precision = runner::DefaultPrecision;
 
-    SimMachine();
+    // `image_directories` are searched for images before the build's (runner::image_search).
+    explicit SimMachine(std::vector<std::filesystem::path> image_directories = {});
     SimMachine(SimMachine const&) = delete;
     SimMachine& operator=(SimMachine const&) = delete;
 

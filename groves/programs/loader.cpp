@@ -13,7 +13,7 @@
 //   ARGS     the grove's arguments, separated by spaces
 // Exits 0 once the grove is loaded and started; ExitNoInput (66) when World-Tree holds no such object; 1 when
 // World-Tree cannot be reached or refuses, or ServiceLoad refuses (saying which), ExitUsage for bad arguments.
-#include <groves/programs/worldtree_protocol.hpp>
+#include <groves/programs/worldtree_client.hpp>
 
 using namespace grove;
 using namespace grove::rt;
@@ -24,22 +24,8 @@ namespace {
 constexpr u64 LookupAttempts = 200;
 constexpr u64 LookupPause = 100'000; // 0.1 ms
 
-u64 g_tree = 0;
-u32 g_tree_id = 0;
+proto::Client g_tree;
 u8 g_image[abi::MaxServiceImage];
-char g_path[proto::MaxTextLength];
-
-proto::Reply call(proto::Request const& r) { return proto::call(g_tree, r, g_tree_id); }
-
-// Calls `r` with a grant of [data, data + length) to world-tree, revoked after the reply.
-proto::Reply call_with_grant(proto::Request r, void const* data, usize length, u64 rights) {
-    long const grant = sys_grant_create(data, length, g_tree_id, rights);
-    if (grant < 0) return {grant, 0, 0};
-    r.grant = static_cast<u64>(grant);
-    proto::Reply const reply = call(r);
-    sys_grant_revoke(r.grant);
-    return reply;
-}
 
 // The next item of a `separator`-separated list at `cursor` into `out` (at most capacity - 1 bytes, then a NUL);
 // false at the end of the list or for an item too long.
@@ -138,25 +124,6 @@ bool read_arguments(char const* text, abi::ServiceSpec& spec) {
     return true;
 }
 
-// The object's bytes into g_image: their length, or -(status); -NotFound for an object World-Tree does not hold.
-long read_object(char const* path) {
-    usize const length = strlen(path);
-    memcpy(g_path, path, length);
-    proto::Reply const opened = call_with_grant({proto::OpOpen, 0, 0, length, 0, 0}, g_path, length, abi::GrantRead);
-    if (opened.status < 0) return opened.status;
-    u32 const handle = static_cast<u32>(opened.value);
-    long result = 0;
-    if (opened.extra == 0) result = -abi::StatusNotFound; // a name never stored opens empty
-    else if (opened.extra > sizeof g_image) result = -abi::StatusLimitExceeded;
-    else {
-        proto::Reply const read =
-            call_with_grant({proto::OpRead, handle, 0, opened.extra, 0, 0}, g_image, opened.extra, abi::GrantWrite);
-        result = read.status < 0 ? read.status : static_cast<long>(read.value);
-    }
-    (void)call({proto::OpClose, handle, 0, 0, 0, 0});
-    return result;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -169,18 +136,15 @@ int main(int argc, char** argv) {
         !read_names(argv[4], spec.send_to, spec.send_count, abi::MaxServicePeers) ||
         !read_names(argv[5], spec.receive_from, spec.receive_count, abi::MaxServicePeers) ||
         !read_devices(argv[6], authority) || !read_control(argv[7], authority) ||
-        (argc == 9 && !read_arguments(argv[8], spec)) || strlen(path) >= sizeof g_path)
+        (argc == 9 && !read_arguments(argv[8], spec)) || strlen(path) >= proto::MaxTextLength)
         usage(usage_text);
 
-    long const tree = lookup_service(proto::ServiceName, LookupAttempts, LookupPause);
+    long const tree = g_tree.connect(LookupAttempts, LookupPause);
     if (tree < 0) {
         print("loader: no world-tree to read %s from: %s\n", path, status_name(tree));
         return 1;
     }
-    g_tree = static_cast<u64>(tree);
-    // The grants go to world-tree's grove id, which the first reply names: a request that needs no grant.
-    (void)call({proto::OpClose, 0, 0, 0, 0, 0});
-    long const length = read_object(path);
+    long const length = g_tree.read_object(path, g_image, sizeof g_image);
     if (length == -abi::StatusNotFound) {
         print("loader: world-tree holds no object %s to load as %s\n", path, argv[2]);
         return ExitNoInput;

@@ -47,16 +47,7 @@ char g_text[proto::MaxTextLength];
 
 bool is_gone(long status) { return status == -abi::StatusPeerClosed || status == -abi::StatusNotFound; }
 
-Reply call(Request const& r) {
-    abi::Message message{};
-    message.header.tag = proto::TagWorldTree;
-    set_payload(message, r);
-    abi::Message reply{};
-    long const called = sys_call(g_tree, &message, &reply, abi::WaitForever);
-    if (called < 0) return {called, 0, 0};
-    g_tree_id = reply.header.sender;
-    return payload_of<Reply>(reply);
-}
+Reply call(Request const& r) { return proto::call(g_tree, r, g_tree_id); }
 
 // A grant of [data, data + length) to world-tree; 0 (and a failure) when refused.
 u64 grant(void const* data, usize length, u64 rights) {
