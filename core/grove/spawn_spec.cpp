@@ -4,6 +4,10 @@ namespace grove {
 
 namespace {
 
+// What a request may carry fits a fresh Capabilities, so granting what was checked cannot fail.
+static_assert(abi::MaxServicePeers <= MaxIpcPeers && abi::MaxServicePortRanges <= MaxIoPortRanges &&
+              abi::MaxServicePhysicalRanges <= MaxPhysicalRanges);
+
 // The text's bytes when its length is 1..31, without a zero byte, and the rest of it zeros.
 bool is_valid_text(abi::ServiceText const& t) {
     if (t.length == 0 || t.length > sizeof t.text) return false;
@@ -31,8 +35,7 @@ Result<void, SpawnRefusal> delegate_peers(StaticVector<IpcPeer, abi::MaxServiceP
     for (IpcPeer const& peer : peers) {
         if (!spawner.may_delegate_peer(kind, peer))
             return SpawnRefusal{Error::AccessDenied, kind, peer.any ? GroveName::from("*", 1).value() : peer.name};
-        Result<void> granted = caps.grant_peer(kind, peer);
-        if (granted.is_error()) return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
+        MUST(caps.grant_peer(kind, peer)); // a valid name (read_peers), at most MaxServicePeers of MaxIpcPeers
     }
     return {};
 }
@@ -64,15 +67,13 @@ Result<void, SpawnRefusal> delegate_authority(abi::ServiceAuthority const& a, Re
         IoPortRange const range{a.ports[i].first, a.ports[i].last};
         if (!spawner.allows_io_ports(range))
             return SpawnRefusal{Error::AccessDenied, CapabilityKind::IoPort, {}, range.first};
-        if (Result<void> granted = caps.grant_io_ports(range); granted.is_error())
-            return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
+        MUST(caps.grant_io_ports(range)); // first <= last (read_authority), at most 4 of MaxIoPortRanges
     }
     for (u8 i = 0; i < a.physical_count; ++i) {
         PhysicalRange const range{PhysAddr{a.physical[i].base}, Bytes(a.physical[i].length)};
         if (!spawner.allows_physical(range))
             return SpawnRefusal{Error::AccessDenied, CapabilityKind::PhysicalMemory, {}, range.base.value};
-        if (Result<void> granted = caps.grant_physical(range); granted.is_error())
-            return SpawnRefusal{granted.error(), CapabilityKind::IoPort, {}};
+        MUST(caps.grant_physical(range)); // valid (read_authority), at most 4 of MaxPhysicalRanges
     }
     for (u8 line = 0; line < abi::IrqLines; ++line) {
         if ((a.irq_lines & (1u << line)) == 0) continue;
@@ -120,7 +121,7 @@ Result<void, SpawnRefusal> narrow_spawn_spec(abi::ServiceSpec const& request, ab
         auto const k = static_cast<CapabilityKind>(kind);
         if ((request.flags & (1u << kind)) == 0) continue;
         if (!held.has(k)) return SpawnRefusal{Error::AccessDenied, k, {}};
-        if (caps.grant(k).is_error()) return SpawnRefusal{};
+        MUST(caps.grant(k)); // a flag capability: checked with the request's form
     }
     TRY(delegate_peers(send_to, CapabilityKind::IpcSend, held, caps));
     TRY(delegate_peers(receive_from, CapabilityKind::IpcReceive, held, caps));

@@ -203,7 +203,7 @@ Result<PageCount> UnicornSpace::unmap(VirtAddr base, PageCount pages) {
     invalidate_code(base.value, base.value + length);
     // The engine lets go of the host memory before it is released.
     for (auto it = touched; it != touched_end;) unmap_region(it++);
-    for (auto const& [block, count] : remains) map_region(block, count, m_pages.at(block).permissions);
+    for (auto const& [block, count] : remains) map_region(block, count);
     PageCount ordinary{};
     for (u64 p = first; p < end; ++p) {
         auto it = m_pages.find(p);
@@ -240,7 +240,8 @@ void UnicornSpace::add_region(u64 first, u64 pages) {
     Permissions const permissions = m_pages.at(first).permissions;
     while (pages < HostSlabs::SlabPages) {
         auto buddy = m_regions.find(first ^ pages);
-        if (buddy == m_regions.end() || buddy->second.pages != pages || buddy->second.permissions != permissions) break;
+        if (buddy == m_regions.end() || buddy->second.pages != pages || buddy->second.head->permissions != permissions)
+            break;
         u64 const low = std::min(first, buddy->first);
         Page const& lower = m_pages.at(low);
         Page const& upper = m_pages.at(low + pages);
@@ -249,7 +250,7 @@ void UnicornSpace::add_region(u64 first, u64 pages) {
         first = low;
         pages *= 2;
     }
-    map_region(first, pages, permissions);
+    map_region(first, pages);
 }
 
 bool UnicornSpace::continues(Page const& head, Page const& page, u64 distance) {
@@ -258,10 +259,11 @@ bool UnicornSpace::continues(Page const& head, Page const& page, u64 distance) {
                          : page.host == head.host + distance * PageSize;
 }
 
-void UnicornSpace::map_region(u64 first, u64 pages, Permissions permissions) {
+void UnicornSpace::map_region(u64 first, u64 pages) {
     Page const& head = m_pages.at(first);
+    Permissions const permissions = head.permissions;
     Region& region = m_regions[first];
-    region = Region{pages, permissions, this, head.physical_address};
+    region = Region{pages, this, &head};
     if (!head.physical) {
         GROVE_ASSERT(uc_mem_map_ptr(m_engine, first * PageSize, pages * PageSize, unicorn_protection(permissions),
                                     head.host) == UC_ERR_OK);
@@ -277,12 +279,12 @@ void UnicornSpace::map_region(u64 first, u64 pages, Permissions permissions) {
 
 std::uint64_t UnicornSpace::mmio_read(uc_struct*, std::uint64_t offset, unsigned size, void* user_data) {
     auto const& region = *static_cast<Region const*>(user_data);
-    return region.space->memory_read(region.physical_address + offset, static_cast<u8>(size));
+    return region.space->memory_read(region.head->physical_address + offset, static_cast<u8>(size));
 }
 
 void UnicornSpace::mmio_write(uc_struct*, std::uint64_t offset, unsigned size, std::uint64_t value, void* user_data) {
     auto const& region = *static_cast<Region const*>(user_data);
-    region.space->memory_write(region.physical_address + offset, static_cast<u8>(size), value);
+    region.space->memory_write(region.head->physical_address + offset, static_cast<u8>(size), value);
 }
 
 u64 UnicornSpace::memory_read(u64 physical, u8 size) {
@@ -301,7 +303,7 @@ void UnicornSpace::unmap_region(std::map<u64, Region>::iterator region) {
     m_regions.erase(region);
 }
 
-bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) const {
+bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed, Accessor by) const {
     if (length == 0) return true;
     u64 end = 0;
     if (!checked_add(address, length, end)) return false;
@@ -310,7 +312,8 @@ bool UnicornSpace::pages_allow(u64 address, u64 length, Permissions needed) cons
         if (it == m_pages.end()) return false;
         if (needed != Permissions::None && !has(it->second.permissions, needed)) return false;
         // As on metal, the kernel reaches device memory only below KernelPhysicalLimit.
-        if (it->second.physical && it->second.physical_address >= KernelPhysicalLimit) return false;
+        if (by == Accessor::Kernel && it->second.physical && it->second.physical_address >= KernelPhysicalLimit)
+            return false;
     }
     return true;
 }
@@ -360,6 +363,18 @@ Result<void> UnicornSpace::load(VirtAddr destination, void const* source, Bytes 
         rescan_sites(destination.value, end);
     }
     return {};
+}
+
+bool UnicornSpace::cpu_read(u64 address, void* destination, u64 length) {
+    if (!pages_allow(address, length, Permissions::Read, Accessor::Cpu)) return false;
+    read_bytes(address, destination, length);
+    return true;
+}
+
+bool UnicornSpace::cpu_write(u64 address, void const* source, u64 length) {
+    if (!pages_allow(address, length, Permissions::Write, Accessor::Cpu)) return false;
+    write_bytes(address, source, length);
+    return true;
 }
 
 std::uint8_t* UnicornSpace::host_within_page(u64 address, u64 length, Permissions needed) const {
@@ -442,7 +457,9 @@ void UnicornSpace::rescan_sites(u64 begin, u64 end) {
     std::vector<bool> readable(bytes.size(), false);
     for (u64 at = scan_begin; at < window_end;) {
         u64 const chunk_end = std::min(window_end, (page_of(at) + 1) * PageSize);
-        if (m_pages.find(page_of(at)) != m_pages.end()) {
+        // Device memory is never code (map refuses Execute for it), and a read may change the device: not read.
+        auto const page = m_pages.find(page_of(at));
+        if (page != m_pages.end() && !page->second.physical) {
             read_bytes(at, bytes.data() + (at - scan_begin), chunk_end - at);
             std::fill(readable.begin() + static_cast<long>(at - scan_begin),
                       readable.begin() + static_cast<long>(chunk_end - scan_begin), true);
@@ -758,9 +775,9 @@ Trap UnicornSpace::page_fault_at(u64 pc, u64 address, Access access) const {
 bool UnicornSpace::read_stack(u64 pc, u64 offset, u8 size, u64& value, Trap& trap) {
     u64 const address = read_register(UC_X86_REG_RSP) + offset;
     value = 0;
-    if (copy_from_user(&value, VirtAddr{address}, Bytes(size)).has_value()) return true;
+    if (cpu_read(address, &value, size)) return true;
     u64 faulting = address;
-    while (pages_allow(faulting, 1, Permissions::Read)) ++faulting; // the first byte the CPU cannot read
+    while (pages_allow(faulting, 1, Permissions::Read, Accessor::Cpu)) ++faulting; // the first byte it cannot read
     trap = page_fault_at(pc, faulting, Access::Read);
     return false;
 }
@@ -899,8 +916,8 @@ bool UnicornSpace::emulate_string_io(u64 pc, x86::Instruction const& site, Trap&
             if (site.is_output) std::memcpy(&value, host, site.operand_size);
             else std::memcpy(host, &value, site.operand_size);
         } else { // an element across two pages, or one the grove may not touch
-            moved = site.is_output ? copy_from_user(&value, VirtAddr{pointer}, Bytes(site.operand_size)).has_value()
-                                   : copy_to_user(VirtAddr{pointer}, &value, Bytes(site.operand_size)).has_value();
+            moved = site.is_output ? cpu_read(pointer, &value, site.operand_size)
+                                   : cpu_write(pointer, &value, site.operand_size);
         }
         if (!moved) {
             faulted = true;

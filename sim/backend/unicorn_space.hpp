@@ -145,14 +145,17 @@ private:
         u64 physical_address = 0;     // a physical page's address on the machine's bus
     };
     // A Unicorn region: `pages` pages from the page number that keys it, a power of two aligned to its size, with
-    // the same permissions and consecutive host memory or physical addresses. Device memory's callbacks get the
-    // region (stable while it is mapped) and find the space and the physical address through it.
+    // the same permissions and consecutive host memory or physical addresses: those of `head`, its first page's
+    // entry in m_pages (a map node: stable while the region is mapped, as the page is). Device memory's callbacks
+    // get the region (stable while it is mapped) and find the space and the physical address through it.
     struct Region {
         u64 pages = 0;
-        Permissions permissions = Permissions::None;
         UnicornSpace* space = nullptr;
-        u64 physical_address = 0;
+        Page const* head = nullptr;
     };
+    // Who reaches guest memory: the kernel's copies, limited to KernelPhysicalLimit in device memory, or the
+    // grove's own instructions (emulated ones included), which reach whatever their page table maps.
+    enum class Accessor : u8 { Kernel, Cpu };
     // `page` is `distance` pages after `head` in the same kind of memory, consecutive in it.
     static bool continues(Page const& head, Page const& page, u64 distance);
     static std::uint64_t mmio_read(uc_struct* engine, std::uint64_t offset, unsigned size, void* user_data);
@@ -167,10 +170,12 @@ private:
     void split_into_regions(u64 first, u64 end, std::vector<std::pair<u64, u64>>& blocks) const;
     // Maps the region of `pages` pages at `first` in Unicorn, merged with its buddy as long as they match.
     void add_region(u64 first, u64 pages);
-    void map_region(u64 first, u64 pages, Permissions permissions);
+    // Maps the region of `pages` pages at `first` in Unicorn with the permissions of its pages.
+    void map_region(u64 first, u64 pages);
     void unmap_region(std::map<u64, Region>::iterator region);
 
-    bool pages_allow(u64 address, u64 length, Permissions needed) const;
+    // Whether every page of [address, address + length) is mapped with `needed` and reachable by `by`.
+    bool pages_allow(u64 address, u64 length, Permissions needed, Accessor by = Accessor::Kernel) const;
     // The mapped page that holds `address`.
     Page const& page_at(u64 address) const;
     // The host bytes of [address, address + length) when the range is not empty, lies within one page, and that
@@ -180,6 +185,11 @@ private:
     // page of the range is mapped.
     void read_bytes(u64 address, void* destination, u64 length);
     void write_bytes(u64 address, void const* source, u64 length);
+    // An access of the grove's own instruction that the backend emulates (a stack read of popf or iret, an element
+    // of ins or outs): every page readable (writable), as the grove's page table maps it; false, with nothing
+    // done, when one is not.
+    bool cpu_read(u64 address, void* destination, u64 length);
+    bool cpu_write(u64 address, void const* source, u64 length);
     // Drops the translated blocks of the executable pages that [begin, end) touches (end > begin), and the
     // instruction counts of blocks.
     void invalidate_code(u64 begin, u64 end);

@@ -83,6 +83,7 @@ public:
     void write_port(u16, u8, u32, Ticks) override {}
     std::vector<PhysicalRange> regions() const override { return {m_region}; }
     u64 read_memory(u64 address, u8 size, Ticks) override {
+        ++reads;
         u64 value = 0;
         for (u8 i = 0; i < size; ++i) {
             auto it = m_bytes.find(address + i);
@@ -96,6 +97,7 @@ public:
     }
     Ticks next_event() const override { return Ticks::max(); }
     void advance_to(Ticks) override {}
+    u64 reads = 0;
     u64 writes = 0;
 
 private:
@@ -169,6 +171,66 @@ TEST(UnicornArch, AGrovesLoadsAndStoresToDeviceMemoryReachTheDevice) {
     u64 back = 0;
     ASSERT_TRUE(arch.copy_from_user(guest.space, &back, VirtAddr{Mapped + 0x10}, Bytes(8)));
     EXPECT_EQ(back, 0x11223344u);
+}
+
+TEST(UnicornArch, CodeBesideDeviceMemoryIsScannedWithoutReadingTheDevice) {
+    constexpr u64 Physical = 0xFD00'0000;
+    constexpr u64 Mapped = 0x0000'0000'0200'0000;
+    UnicornArch arch;
+    auto device = std::make_unique<Registers>(PhysicalRange{PhysAddr{Physical}, Bytes(PageSize)});
+    Registers const* registers = device.get();
+    ASSERT_TRUE(arch.bus().attach(std::move(device)));
+    AddressSpaceId space = arch.create_address_space().value();
+    ASSERT_TRUE(arch.map_physical(space, VirtAddr{Mapped}, PhysAddr{Physical}, PageCount(1), ReadWrite));
+    // Code on both sides of the device page: its bytes are within an instruction's reach of each scan.
+    Code code;
+    code.bytes({0x0F, 0xA2}).int80(); // cpuid: a site
+    for (u64 at : {Mapped - PageSize, Mapped + PageSize}) {
+        ASSERT_TRUE(arch.map(space, VirtAddr{at}, PageCount(1), Permissions::Read | Permissions::Execute));
+        ASSERT_TRUE(arch.load(space, VirtAddr{at}, code.data().data(), Bytes(code.size())));
+        ASSERT_TRUE(arch.load(space, VirtAddr{at + PageSize - code.size()}, code.data().data(), Bytes(code.size())));
+    }
+    ASSERT_TRUE(arch.unmap(space, VirtAddr{Mapped - PageSize}, PageCount(1)));
+    ASSERT_TRUE(arch.unmap(space, VirtAddr{Mapped + PageSize}, PageCount(1)));
+    // Only a grove's access or the kernel's copy may read a device (a read may change it).
+    EXPECT_EQ(registers->reads, 0u);
+}
+
+TEST(UnicornArch, EmulatedInstructionsReachDeviceMemoryBeyondTheKernelsReachAsTheGrovesOwn) {
+    constexpr u64 Mapped = 0x0000'0000'0200'0000;
+    Code code;
+    code.mov_rax(Mapped + 0x10)
+        .bytes({0x48, 0x89, 0xC4}) // mov rsp, rax
+        .bytes({0x9D})             // popfq
+        .bytes({0xBA})
+        .imm32(0x80) // mov edx, 0x80
+        .bytes({0xBE})
+        .imm32(Mapped) // mov esi, Mapped
+        .bytes({0xB9})
+        .imm32(4)            // mov ecx, 4
+        .bytes({0xF3, 0x6E}) // rep outsb
+        .int80();
+    UnicornArch arch;
+    auto device = std::make_unique<Registers>(PhysicalRange{PhysAddr{KernelPhysicalLimit}, Bytes(PageSize)});
+    Registers* registers = device.get();
+    ASSERT_TRUE(arch.bus().attach(std::move(device)));
+    registers->write_memory(KernelPhysicalLimit, 4, 0x44332211, Ticks{});
+    registers->write_memory(KernelPhysicalLimit + 0x10, 8, x86::rflags::Carry | x86::rflags::Zero, Ticks{});
+    Guest guest(arch, code);
+    ASSERT_TRUE(
+        arch.map_physical(guest.space, VirtAddr{Mapped}, PhysAddr{KernelPhysicalLimit}, PageCount(1), ReadWrite));
+    IoPortRange const ports[] = {{0x80, 0x80}};
+    ASSERT_TRUE(arch.set_io_ports(guest.space, Span<IoPortRange const>{ports, 1}));
+    // The kernel's copies do not reach the page; the grove's instructions do, the emulated ones too, as on metal.
+    ASSERT_FALSE(arch.check_user(guest.space, VirtAddr{Mapped}, Bytes(8), Permissions::Read));
+    Trap const t = guest.run();
+    ASSERT_EQ(t.kind, TrapKind::Syscall);
+    EXPECT_EQ(guest.registers().rsp, Mapped + 0x18);
+    EXPECT_EQ(guest.registers().rflags & (x86::rflags::Carry | x86::rflags::Zero),
+              x86::rflags::Carry | x86::rflags::Zero);
+    PortLog const& log = arch.port_writes();
+    ASSERT_EQ(log.total(), 4u);
+    for (u32 i = 0; i < 4; ++i) EXPECT_EQ(log[log.size() - 4 + i].value, 0x11u * (i + 1));
 }
 
 // rdtsc; add rbx, rax; dec ecx; jnz back; int 0x80: a loop that executes a site each iteration.

@@ -144,14 +144,20 @@ TEST(SpawnSpec, RefusesMalformedRequestsBeforeLookingAtTheSpawner) {
     EXPECT_TRUE(invalid([](abi::ServiceSpec& r) { r.cpu_percent = 101; }));
 }
 
-// A driver's spawner: the ATA ports and line, a framebuffer, crash watch over "*" and control of its workers.
-GroveSpec device_spawner() {
+// A driver's spawner without crash watch: the ATA ports and line, a framebuffer and control of its workers.
+GroveSpec unwatching_device_spawner() {
     GroveSpec s = spawner();
     EXPECT_TRUE(s.capabilities.grant_io_ports(IoPortRange{0x1F0, 0x1F7}).has_value());
     EXPECT_TRUE(s.capabilities.grant_physical(PhysicalRange{PhysAddr{0xFD000000}, mebibytes(16)}).has_value());
     EXPECT_TRUE(s.capabilities.grant_irq(14).has_value());
-    EXPECT_TRUE(s.capabilities.grant_watch_any().has_value());
     EXPECT_TRUE(s.capabilities.grant_manage(name("worker")).has_value());
+    return s;
+}
+
+// A driver's spawner: that, and crash watch over "*".
+GroveSpec device_spawner() {
+    GroveSpec s = unwatching_device_spawner();
+    EXPECT_TRUE(s.capabilities.grant_watch_any().has_value());
     return s;
 }
 
@@ -208,16 +214,20 @@ TEST(SpawnSpec, RefusesDevicesAndControlBeyondTheSpawners) {
     EXPECT_EQ(r.capability, CapabilityKind::PhysicalMemory);
     EXPECT_EQ(r.detail, 0xFCFFF000u);
     r = refusal([](abi::ServiceAuthority& a) { a.irq_lines |= 1u << 15; });
+    EXPECT_EQ(r.error, Error::AccessDenied);
     EXPECT_EQ(r.capability, CapabilityKind::Irq);
     EXPECT_EQ(r.detail, 15u);
     r = refusal([](abi::ServiceAuthority& a) { set_text(a.manage[0], "*"); }); // "*" only from "*"
+    EXPECT_EQ(r.error, Error::AccessDenied);
     EXPECT_EQ(r.capability, CapabilityKind::ServiceManage);
     EXPECT_TRUE(r.peer.equals("*", 1));
-    GroveSpec watcher = spawner(); // no crash watch at all
+    // Every device of the subset but no crash watch at all: refused for the watch, naming the peer.
     abi::ServiceAuthority const a = subset();
-    auto const refused = narrow_spawn_spec(request(), &a, watcher, out);
+    auto const refused = narrow_spawn_spec(request(), &a, unwatching_device_spawner(), out);
     ASSERT_TRUE(refused.is_error());
-    EXPECT_EQ(refused.error().capability, CapabilityKind::IoPort); // the first it lacks
+    EXPECT_EQ(refused.error().error, Error::AccessDenied);
+    EXPECT_EQ(refused.error().capability, CapabilityKind::CrashWatch);
+    EXPECT_TRUE(refused.error().peer.equals("ata", 3));
 }
 
 TEST(SpawnSpec, RefusesAMalformedAuthorityBeforeLookingAtTheSpawner) {

@@ -11,16 +11,17 @@ using namespace testing;
 class KernelIssuedHandle : public KernelTest {
 public:
     // A client with `handles` file handles that has called the server, and the server holding the call.
-    void start(u64 handles = 256) {
-        GroveSpec s = spec_sending_to("client", "server");
+    void start(u64 handles = 256, ViolationPolicy policy = ViolationPolicy::Deny, u64 timeout = abi::WaitForever) {
+        GroveSpec s = spec_sending_to("client", "server", RespawnPolicy::always());
         s.limits.file_handles = Count(handles);
+        s.limits.policy = policy;
         client = spawn(s);
         server = spawn("server");
         c = main_thread(client);
         t = main_thread(server);
         to_server = static_cast<u64>(lookup(c, client, "server"));
         ASSERT_GT(static_cast<i64>(to_server), 0);
-        ASSERT_EQ(call(c, client, to_server, make_message(1)), NoResult);
+        ASSERT_EQ(call(c, client, to_server, make_message(1), timeout), NoResult);
         ASSERT_EQ(receive(t), 0);
     }
     u64 used(GroveId g) const { return find(g)->usage.file_handles.used().value; }
@@ -122,6 +123,59 @@ TEST_F(KernelIssuedHandle, TheIssuersEndGivesTheClientItsHandlesBack) {
     EXPECT_EQ(used(client), before);
     EXPECT_EQ(sys(c, Syscall::HandleClose, handle), status(Error::BadHandle));
     EXPECT_EQ(sys(c, Syscall::HandleClose, to_server), 0); // the client's own handle to it stays its own
+}
+
+TEST_F(KernelIssuedHandle, TheClientsNextIncarnationHoldsNoneOfTheLastOnesHandlesAndPaysOnlyForItsOwn) {
+    start();
+    auto const old = static_cast<u64>(sys(t, Syscall::HandleIssue));
+    EXPECT_EQ(reply(t, server, make_message(2)), 0);
+    ASSERT_TRUE(kernel->restart(client).has_value());
+    EXPECT_EQ(sys(c, Syscall::Exit, 0), NoResult); // it answers the stop; the next incarnation starts
+    GroveId const renewed{client.serial, 2};
+    ASSERT_EQ(state_of(renewed), GroveState::Running);
+    EXPECT_EQ(used(renewed), 1u); // its own endpoint: nothing of the last incarnation is charged to it
+    // The old value names nothing, for the holder's close and the issuer's check and revoke.
+    ThreadId const c2 = main_thread(renewed);
+    EXPECT_EQ(sys(c2, Syscall::HandleClose, old), status(Error::BadHandle));
+    EXPECT_EQ(issued(t, renewed, old), status(Error::NotFound));
+    EXPECT_EQ(issued(t, renewed, old, 1), status(Error::NotFound));
+    EXPECT_EQ(used(renewed), 1u);
+    // A handle issued to the new incarnation in the same slot is another value, and only it is the issuer's.
+    auto const again = static_cast<u64>(lookup(c2, renewed, "server"));
+    ASSERT_EQ(call(c2, renewed, again, make_message(3)), NoResult);
+    ASSERT_EQ(receive(t), 0);
+    auto const fresh = static_cast<u64>(sys(t, Syscall::HandleIssue));
+    EXPECT_NE(fresh, old);
+    EXPECT_EQ(used(renewed), 3u);
+    EXPECT_EQ(issued(t, renewed, old), status(Error::NotFound));
+    EXPECT_EQ(issued(t, renewed, fresh), 0);
+}
+
+TEST_F(KernelIssuedHandle, AtTheClientsLimitUnderKillEndsTheClientAndNotTheService) {
+    start(2, ViolationPolicy::Kill);
+    u64 const served = used(server);
+    EXPECT_EQ(sys(t, Syscall::HandleIssue), status(Error::LimitExceeded));
+    EXPECT_EQ(last_of(EventKind::Crashed).grove(), client);
+    EXPECT_NE(state_of(client), GroveState::Running);
+    // The call went with the client: nobody is left to charge or to answer.
+    EXPECT_EQ(sys(t, Syscall::HandleIssue), status(Error::InvalidState));
+    EXPECT_EQ(reply(t, server, make_message(2)), status(Error::PeerClosed));
+    EXPECT_EQ(state_of(server), GroveState::Running);
+    EXPECT_EQ(used(server), served);
+    EXPECT_TRUE(kernel->ipc().check_invariant());
+}
+
+TEST_F(KernelIssuedHandle, ACallItsCallerGaveUpOnChargesNobody) {
+    start(256, ViolationPolicy::Deny, 100);
+    u64 const before = used(client);
+    advance_to(Ticks(100));
+    EXPECT_EQ(rax(c), status(Error::TimedOut));
+    EXPECT_EQ(sys(t, Syscall::HandleIssue), status(Error::InvalidState));
+    EXPECT_EQ(used(client), before);
+    // A later call of the same thread is a new one: the stale call still charges nobody.
+    ASSERT_EQ(call(c, client, to_server, make_message(3)), NoResult);
+    EXPECT_EQ(sys(t, Syscall::HandleIssue), status(Error::InvalidState));
+    EXPECT_EQ(used(client), before);
 }
 
 TEST_F(KernelIssuedHandle, MalformedArgumentsAreRefused) {
