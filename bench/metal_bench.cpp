@@ -175,6 +175,8 @@ int main(int argc, char** argv) {
     std::string const ipc_run = "metal_ipc/instructions/iterations:1/real_time";
     declare_row(BenchmarkRow{"metal_ipc_oneway_instructions", ipc_run + "#oneway", ipc_run + "#null", RowMetric::Value,
                              "instructions", "<= 1000", grove::bench::RowRatio::Ours});
+    declare_row(BenchmarkRow{"metal_ipc_oneway_vs_null", ipc_run + "#oneway", ipc_run + "#null", RowMetric::Value,
+                             "instructions", ""});
     std::string const grant_run = "metal_grant/fetch_64k/iterations:1/real_time";
     declare_row(BenchmarkRow{"metal_grant_64k_instructions", "", grant_run + "#ticks", RowMetric::Value, "ticks", ""});
     declare_row(BenchmarkRow{"metal_grant_64k_vs_memcpy", grant_run + "#bytes_per_second",

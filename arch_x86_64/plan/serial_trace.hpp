@@ -19,6 +19,9 @@ namespace grove::metal {
 // simulator. Should more events come than HeldCapacity, the announcement is written at once without a result and
 // the rest goes straight out.
 //
+// Output: each line is built in memory (SerialTrace::Output) and goes out to COM1 as one burst when it ends, the
+// final record in bursts of Output::Capacity; the bytes are those a write per piece would give.
+//
 // Borrows the kernel (for grove names, limits and counters) and the arch (to end a grove's unfinished console line
 // before an event line); both outlive it.
 class SerialTrace final : public EventSink, public AnnouncementSink {
@@ -42,6 +45,35 @@ public:
     void final_counters(Ticks end_time, PageCount held_pages);
 
 private:
+    // The bytes of the trace until they go out (Serial::write_raw): a line at a time, or Capacity bytes of a longer
+    // record. Newlines are put as "\r\n", as Serial::write would write them.
+    class Output {
+    public:
+        static constexpr usize Capacity = 1024;
+        void put(char c) {
+            if (m_length == Capacity) flush();
+            m_bytes[m_length++] = c;
+        }
+        void put(char const* text, usize length);
+        void put(char const* text) { put(text, string_length(text)); }
+        void put_decimal(u64 value);
+        // A JSON string: quote and backslash escaped, control characters as \u00XX.
+        void put_string(char const* text, usize length);
+        void put_string(char const* text) { put_string(text, string_length(text)); }
+        // ,"key":
+        void put_key(char const* key);
+        void put_unsigned_field(char const* key, u64 value) {
+            put_key(key);
+            put_decimal(value);
+        }
+        void put_counters(IpcCounters const& ipc, bool leading_comma);
+        void flush();
+
+    private:
+        char m_bytes[Capacity];
+        usize m_length = 0;
+    };
+
     // The name of the grove with the id's serial; empty for serial 0 (the kernel as a whole).
     GroveName name_of(GroveId grove) const;
     // Writes up to the event kind; an empty name gets gen 0.
@@ -64,6 +96,7 @@ private:
 
     Kernel const& m_kernel;
     MetalArch& m_arch;
+    Output m_out;
     Announcement m_announcement;
     bool m_holding = false;
     StaticVector<Held, HeldCapacity> m_held;

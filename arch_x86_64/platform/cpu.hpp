@@ -5,6 +5,10 @@
 namespace grove::metal::cpu {
 
 inline void out8(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
+// Writes `length` bytes from `source` to `port`, one per iteration of a single string instruction (rep outsb).
+inline void out8_string(u16 port, void const* source, usize length) {
+    asm volatile("rep outsb" : "+S"(source), "+c"(length) : "d"(port) : "memory");
+}
 inline void out32(u16 port, u32 value) { asm volatile("outl %0, %1" : : "a"(value), "Nd"(port)); }
 inline u8 in8(u16 port) {
     u8 value;

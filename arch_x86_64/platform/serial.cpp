@@ -9,12 +9,8 @@ namespace {
 constexpr u16 Com1 = 0x3f8;
 constexpr u16 Data = Com1 + 0, InterruptEnable = Com1 + 1, FifoControl = Com1 + 2, LineControl = Com1 + 3,
               ModemControl = Com1 + 4, LineStatus = Com1 + 5;
-constexpr u8 TransmitEmpty = 0x20;
-
-void put(char c) {
-    while ((cpu::in8(LineStatus) & TransmitEmpty) == 0) {}
-    cpu::out8(Data, static_cast<u8>(c));
-}
+constexpr u8 TransmitEmpty = 0x20; // THRE: with the FIFO on, the whole transmit FIFO is empty
+constexpr usize FifoDepth = 16;    // the 16550A's transmit FIFO, enabled by init()
 } // namespace
 
 void Serial::init() {
@@ -27,11 +23,25 @@ void Serial::init() {
     cpu::out8(ModemControl, 0x03);
 }
 
-void Serial::write(char const* text, usize length) {
-    for (usize i = 0; i < length; ++i) {
-        if (text[i] == '\n') put('\r');
-        put(text[i]);
+void Serial::write_raw(char const* text, usize length) {
+    while (length > 0) {
+        usize const burst = length < FifoDepth ? length : FifoDepth;
+        while ((cpu::in8(LineStatus) & TransmitEmpty) == 0) {}
+        cpu::out8_string(Data, text, burst);
+        text += burst;
+        length -= burst;
     }
+}
+
+void Serial::write(char const* text, usize length) {
+    usize start = 0;
+    for (usize i = 0; i < length; ++i) {
+        if (text[i] != '\n') continue;
+        write_raw(text + start, i - start);
+        write_raw("\r\n", 2);
+        start = i + 1;
+    }
+    write_raw(text + start, length - start);
 }
 
 void Serial::write(char const* text) { write(text, string_length(text)); }
