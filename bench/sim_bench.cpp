@@ -5,6 +5,7 @@
 #include <bench/support/benchmark_main.hpp>
 #include <bench/support/benchmark_row.hpp>
 #include <bench/support/free_grove.hpp>
+#include <bench/support/free_ipc_pair.hpp>
 #include <bench/support/host_bulk_reference.hpp>
 #include <bench/support/host_ipc_reference.hpp>
 #include <bench/support/sim_machine.hpp>
@@ -35,6 +36,7 @@ namespace {
 using grove::GroveId;
 using grove::Ticks;
 using grove::u64;
+using grove::bench::FreeIpcPair;
 using grove::bench::SimMachine;
 
 constexpr Ticks IpcSpan = grove::milliseconds(1); // virtual time per iteration of the IPC benchmarks
@@ -65,28 +67,116 @@ void refuse_empty(benchmark::State& state, SimMachine const& machine, char const
     state.SkipWithError((std::string(what) + "; the groves printed:\n" + machine.console()).c_str());
 }
 
-// A sender doing blocking Sends to echo, which receives them: messages/s of host wall time.
-void sim_ipc_stream(benchmark::State& state) {
-    SimMachine machine;
-    machine.spawn("echo", "echo", {"1000000000"}, 8, {}, {"*"});
-    GroveId const sender = machine.spawn("ipcbench", "ipcbench", {"stream", "echo", "forever"}, 16, {"echo"});
+// A grove sending to `echo` (which receives and answers): blocking Sends, or Calls answered with the request.
+struct IpcWorkload {
+    FreeIpcPair::Grove sender;
+    char const* empty_warm_up; // why the benchmark stops when nothing was delivered in the warm-up
+};
+IpcWorkload const StreamWorkload{{"ipcbench", "ipcbench", {"stream", "echo", "forever"}},
+                                 "no message delivered in the warm-up"};
+IpcWorkload const RoundTripWorkload{{"client", "client", {"request", "1000000000000"}},
+                                    "no call answered in the warm-up"};
+FreeIpcPair::Grove const EchoServer{"echo", "echo", {"1000000000"}};
+
+// `workload`'s sender (priority 16) and echo (priority 8) in `machine`, run through the warm-up.
+GroveId spawn_ipc_pair(SimMachine& machine, IpcWorkload const& workload) {
+    machine.spawn(EchoServer.name, EchoServer.image, EchoServer.arguments, 8, {}, {"*"});
+    GroveId const sender =
+        machine.spawn(workload.sender.name, workload.sender.image, workload.sender.arguments, 16, {EchoServer.name});
     machine.run_until(WarmUp);
-    u64 const before = delivered(machine, sender);
-    if (before == 0) return refuse_empty(state, machine, "no message delivered in the warm-up");
-    for (auto _ : state) machine.run_for(IpcSpan);
-    state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, sender) - before));
+    return sender;
 }
 
-// The client's Calls answered by echo: round trips/s of host wall time.
-void sim_ipc_round_trip(benchmark::State& state) {
+// `ipcbench null forever` in `machine`, past its start: from then on each step() is one null syscall (Clock) taken
+// by the kernel and resumed, a trap floor.
+void spawn_null_syscalls(SimMachine& machine) {
+    machine.spawn("ipcbench", "ipcbench", {"null", "forever"}, 16, {});
+    machine.run_until(grove::microseconds(100));
+}
+
+// What one message of `workload` costs the machine, in guest instructions and traps (both groves, every switch),
+// over IpcSpan after the warm-up; and how many messages that span delivers. Deterministic, so counted once.
+struct MessageCost {
+    double instructions = 0;
+    double traps = 0;
+    u64 per_span = 0;
+};
+MessageCost const& message_cost(IpcWorkload const& workload) {
+    static std::map<std::string, MessageCost> counted;
+    auto const found = counted.find(workload.sender.image);
+    if (found != counted.end()) return found->second;
     SimMachine machine;
-    machine.spawn("echo", "echo", {"1000000000"}, 8, {}, {"*"});
-    GroveId const client = machine.spawn("client", "client", {"request", "1000000000000"}, 16, {"echo"});
-    machine.run_until(WarmUp);
-    u64 const before = delivered(machine, client);
-    if (before == 0) return refuse_empty(state, machine, "no call answered in the warm-up");
+    GroveId const sender = spawn_ipc_pair(machine, workload);
+    u64 const messages = delivered(machine, sender), instructions = machine.guest_instructions();
+    u64 const traps = machine.traps();
+    machine.run_for(IpcSpan);
+    MessageCost cost;
+    cost.per_span = delivered(machine, sender) - messages;
+    if (cost.per_span != 0) {
+        cost.instructions =
+            static_cast<double>(machine.guest_instructions() - instructions) / static_cast<double>(cost.per_span);
+        cost.traps = static_cast<double>(machine.traps() - traps) / static_cast<double>(cost.per_span);
+    }
+    return counted[workload.sender.image] = cost;
+}
+
+// Wall time per message in ns, from the messages of the whole run (a rate counter, inverted).
+benchmark::Counter nanoseconds_per(u64 messages) {
+    return benchmark::Counter(static_cast<double>(messages) * 1e-9,
+                              benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+// `workload` against echo in one machine: each iteration runs IpcSpan of virtual time. Messages/s of host wall
+// time (Calls answered, or Sends delivered), and the same as ns per message (counter ns_per_message).
+void sim_ipc(benchmark::State& state, IpcWorkload const& workload) {
+    SimMachine machine;
+    GroveId const sender = spawn_ipc_pair(machine, workload);
+    u64 const before = delivered(machine, sender);
+    if (before == 0) return refuse_empty(state, machine, workload.empty_warm_up);
     for (auto _ : state) machine.run_for(IpcSpan);
-    state.SetItemsProcessed(static_cast<std::int64_t>(delivered(machine, client) - before));
+    u64 const messages = delivered(machine, sender) - before;
+    state.SetItemsProcessed(static_cast<std::int64_t>(messages));
+    state.counters["ns_per_message"] = nanoseconds_per(messages);
+}
+
+// The floor of sim_ipc for `workload`: the same guest instructions at free-running Unicorn speed, plus one trap
+// floor per trap. Each iteration runs as many messages as an iteration of sim_ipc delivers through a
+// FreeIpcPair (bench/support/free_ipc_pair.hpp: the same two images in bare engines, each trap answered by a
+// minimal host loop), then the machine's number of traps for them as null syscalls of `ipcbench null` in a
+// machine of its own (sim_trap_floor's step). Checks first, in a counting pass outside the timing, that the pair
+// retires the machine's instructions per message (and counts the guest's stores, which Unicorn 2.0.1 sends through
+// its slow path: bench/README.md). Counter ns_per_message, as sim_ipc's.
+void sim_ipc_floor(benchmark::State& state, IpcWorkload const& workload) {
+    MessageCost const& cost = message_cost(workload);
+    if (cost.per_span == 0) return state.SkipWithError(workload.empty_warm_up);
+    constexpr u64 Settle = 1000, Counted = 1000; // messages: lookups done, queues in their steady state
+    {
+        FreeIpcPair counting(workload.sender, EchoServer, true);
+        bool const settled = counting.run(Settle);
+        u64 const instructions = counting.instructions(), stores = counting.stores();
+        if (!settled || !counting.run(Counted)) return state.SkipWithError(counting.error().c_str());
+        double const free = static_cast<double>(counting.instructions() - instructions) / static_cast<double>(Counted);
+        state.counters["instructions_per_message"] = cost.instructions;
+        state.counters["traps_per_message"] = cost.traps;
+        state.counters["stores_per_message"] =
+            static_cast<double>(counting.stores() - stores) / static_cast<double>(Counted);
+        if (free < cost.instructions * 0.99 || free > cost.instructions * 1.01)
+            return state.SkipWithError(("the free-running pair retires " + std::to_string(free) +
+                                        " instructions per message, the machine " + std::to_string(cost.instructions))
+                                           .c_str());
+    }
+    FreeIpcPair pair(workload.sender, EchoServer);
+    if (!pair.run(Settle)) return state.SkipWithError(pair.error().c_str());
+    SimMachine traps;
+    spawn_null_syscalls(traps);
+    auto const traps_per_span = static_cast<u64>(cost.traps * static_cast<double>(cost.per_span) + 0.5);
+    for (auto _ : state) {
+        if (!pair.run(cost.per_span)) return state.SkipWithError(pair.error().c_str());
+        for (u64 i = 0; i < traps_per_span; ++i) traps.step();
+    }
+    u64 const messages = cost.per_span * static_cast<u64>(state.iterations());
+    state.SetItemsProcessed(static_cast<std::int64_t>(messages));
+    state.counters["ns_per_message"] = nanoseconds_per(messages);
 }
 
 // `ipcbench grant-stream` has `ipcbench grant-serve` fetch its 64 KiB buffer through one grant, again and again
@@ -153,8 +243,7 @@ void sim_exec_free_unicorn(benchmark::State& state, ExecWorkload const& workload
 // One iteration: one null syscall (Clock) taken by the kernel and resumed.
 void sim_trap_floor(benchmark::State& state) {
     SimMachine machine;
-    machine.spawn("ipcbench", "ipcbench", {"null", "forever"}, 16, {});
-    machine.run_until(grove::microseconds(100));
+    spawn_null_syscalls(machine);
     for (auto _ : state) machine.step();
 }
 
@@ -288,8 +377,22 @@ int main(int argc, char** argv) {
 
     grove::bench::register_host_ipc_references();
     grove::bench::register_host_bulk_references();
-    benchmark::RegisterBenchmark("sim_ipc/stream", sim_ipc_stream)->UseRealTime();
-    benchmark::RegisterBenchmark("sim_ipc/round_trip", sim_ipc_round_trip)->UseRealTime();
+    // Each IPC workload's run, its floor measured beside it, and their row.
+    struct IpcRow {
+        char const* run;
+        IpcWorkload const* workload;
+        char const* row;
+        char const* unit;
+    };
+    for (IpcRow const& ipc :
+         {IpcRow{"sim_ipc/stream", &StreamWorkload, "sim_ipc_stream_vs_floor", "ns/message"},
+          IpcRow{"sim_ipc/round_trip", &RoundTripWorkload, "sim_ipc_roundtrip_vs_floor", "ns/round trip"}}) {
+        std::string const run = ipc.run;
+        benchmark::RegisterBenchmark(ipc.run, sim_ipc, *ipc.workload)->UseRealTime();
+        benchmark::RegisterBenchmark((run + "/floor").c_str(), sim_ipc_floor, *ipc.workload)->UseRealTime();
+        declare_row(BenchmarkRow{ipc.row, run + "/real_time#ns_per_message", run + "/floor/real_time#ns_per_message",
+                                 RowMetric::Value, ipc.unit, "<= 1.5"});
+    }
     benchmark::RegisterBenchmark("sim_grant/fetch_64k", sim_grant_fetch)->UseRealTime();
     benchmark::RegisterBenchmark("sim_exec/compute/kernel_loop", sim_exec_kernel_loop, ComputeWorkload)->UseRealTime();
     benchmark::RegisterBenchmark("sim_exec/compute/free_unicorn", sim_exec_free_unicorn, ComputeWorkload)

@@ -31,7 +31,46 @@ int unicorn_protection(Permissions permissions) {
     return protection;
 }
 
+// The stack: the strings, argv[] and the start registers of the start contract (rdi = argc, rsi = argv).
+std::string map_arguments(uc_engine* engine, std::string const& name, std::vector<std::string> const& arguments) {
+    if (uc_mem_map(engine, StackBase, StackSize, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK)
+        return "cannot map the stack";
+    std::vector<std::string> strings{name};
+    strings.insert(strings.end(), arguments.begin(), arguments.end());
+    std::vector<std::uint64_t> argv;
+    u64 at = StackBase + StackSize;
+    for (std::string const& text : strings) {
+        at -= text.size() + 1;
+        if (uc_mem_write(engine, at, text.c_str(), text.size() + 1) != UC_ERR_OK) return "cannot write the arguments";
+        argv.push_back(at);
+    }
+    argv.push_back(0);
+    u64 const argv_at = (at - argv.size() * sizeof(std::uint64_t)) & ~u64{15};
+    std::uint64_t const argc = strings.size();
+    std::uint64_t const rsp = argv_at - 256;
+    bool const ok = uc_mem_write(engine, argv_at, argv.data(), argv.size() * sizeof(std::uint64_t)) == UC_ERR_OK &&
+                    uc_reg_write(engine, UC_X86_REG_RDI, &argc) == UC_ERR_OK &&
+                    uc_reg_write(engine, UC_X86_REG_RSI, &argv_at) == UC_ERR_OK &&
+                    uc_reg_write(engine, UC_X86_REG_RSP, &rsp) == UC_ERR_OK;
+    return ok ? std::string() : "cannot write the start registers";
+}
+
 } // namespace
+
+std::string map_grove(uc_struct* engine, runner::GroveImage const& image, std::string const& name,
+                      std::vector<std::string> const& arguments, std::vector<GuestRange>& writable) {
+    for (ImageSegment const& segment : image.plan.segments) {
+        u64 const first = segment.address.value & ~(PageSize - 1);
+        u64 const last = (segment.address.value + segment.memory_size.value + PageSize - 1) & ~(PageSize - 1);
+        if (uc_mem_map(engine, first, last - first, unicorn_protection(segment.permissions)) != UC_ERR_OK ||
+            uc_mem_write(engine, segment.address.value, segment.file_bytes.data, segment.file_bytes.size) != UC_ERR_OK)
+            return "cannot map a segment of " + name + ".elf";
+        if ((static_cast<u8>(segment.permissions) & static_cast<u8>(Permissions::Write)) != 0)
+            writable.push_back(GuestRange{first, std::vector<u8>(last - first)});
+    }
+    writable.push_back(GuestRange{StackBase, std::vector<u8>(StackSize)});
+    return map_arguments(engine, name, arguments);
+}
 
 FreeGrove::FreeGrove(std::string const& image_name, std::vector<std::string> const& arguments)
     : m_images(runner::image_search()) {
@@ -45,20 +84,11 @@ FreeGrove::FreeGrove(std::string const& image_name, std::vector<std::string> con
         fail("uc_open failed");
         return;
     }
-    for (ImageSegment const& segment : image->plan.segments) {
-        u64 const first = segment.address.value & ~(PageSize - 1);
-        u64 const last = (segment.address.value + segment.memory_size.value + PageSize - 1) & ~(PageSize - 1);
-        if (uc_mem_map(m_engine, first, last - first, unicorn_protection(segment.permissions)) != UC_ERR_OK ||
-            uc_mem_write(m_engine, segment.address.value, segment.file_bytes.data, segment.file_bytes.size) !=
-                UC_ERR_OK) {
-            fail("cannot map a segment of " + image_name + ".elf");
-            return;
-        }
-        if ((static_cast<u8>(segment.permissions) & static_cast<u8>(Permissions::Write)) != 0)
-            m_writable.push_back(SavedRange{first, std::vector<u8>(last - first)});
+    std::string const mapped = map_grove(m_engine, *image, image_name, arguments, m_writable);
+    if (!mapped.empty()) {
+        fail(mapped);
+        return;
     }
-    m_writable.push_back(SavedRange{StackBase, std::vector<u8>(StackSize)});
-    if (!map_arguments(image_name, arguments)) return;
     Prologue prologue;
     uc_hook hook = 0;
     if (uc_hook_add(m_engine, &hook, UC_HOOK_INTR, reinterpret_cast<void*>(&answer_syscall), &prologue, 1, 0) !=
@@ -80,33 +110,8 @@ FreeGrove::FreeGrove(std::string const& image_name, std::vector<std::string> con
     }
 }
 
-// The stack: the strings, argv[] and the start registers of the start contract (rdi = argc, rsi = argv).
-bool FreeGrove::map_arguments(std::string const& image_name, std::vector<std::string> const& arguments) {
-    if (uc_mem_map(m_engine, StackBase, StackSize, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK)
-        return fail("cannot map the stack");
-    std::vector<std::string> strings{image_name};
-    strings.insert(strings.end(), arguments.begin(), arguments.end());
-    std::vector<std::uint64_t> argv;
-    u64 at = StackBase + StackSize;
-    for (std::string const& text : strings) {
-        at -= text.size() + 1;
-        if (uc_mem_write(m_engine, at, text.c_str(), text.size() + 1) != UC_ERR_OK)
-            return fail("cannot write the arguments");
-        argv.push_back(at);
-    }
-    argv.push_back(0);
-    u64 const argv_at = (at - argv.size() * sizeof(std::uint64_t)) & ~u64{15};
-    std::uint64_t const argc = strings.size();
-    std::uint64_t const rsp = argv_at - 256;
-    bool const ok = uc_mem_write(m_engine, argv_at, argv.data(), argv.size() * sizeof(std::uint64_t)) == UC_ERR_OK &&
-                    uc_reg_write(m_engine, UC_X86_REG_RDI, &argc) == UC_ERR_OK &&
-                    uc_reg_write(m_engine, UC_X86_REG_RSI, &argv_at) == UC_ERR_OK &&
-                    uc_reg_write(m_engine, UC_X86_REG_RSP, &rsp) == UC_ERR_OK;
-    return ok || fail("cannot write the start registers");
-}
-
 bool FreeGrove::save_writable_memory() {
-    for (SavedRange& range : m_writable)
+    for (GuestRange& range : m_writable)
         if (uc_mem_read(m_engine, range.address, range.bytes.data(), range.bytes.size()) != UC_ERR_OK)
             return fail("cannot read the writable memory");
     return true;
@@ -124,7 +129,7 @@ bool FreeGrove::fail(std::string what) {
 
 bool FreeGrove::prepare() {
     if (!m_error.empty()) return false;
-    for (SavedRange const& range : m_writable)
+    for (GuestRange const& range : m_writable)
         if (uc_mem_write(m_engine, range.address, range.bytes.data(), range.bytes.size()) != UC_ERR_OK)
             return fail("cannot restore the writable memory");
     return uc_context_restore(m_engine, m_start) == UC_ERR_OK || fail("cannot restore the registers");

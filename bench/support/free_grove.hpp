@@ -9,6 +9,18 @@ struct uc_context;
 
 namespace grove::bench {
 
+// A writable range of a guest (data, bss, stack) and its bytes.
+struct GuestRange {
+    u64 address = 0;
+    std::vector<u8> bytes;
+};
+
+// Maps `image`'s segments and a stack holding argv (argv[0] = `name`, then `arguments`) into a bare `engine` as
+// the kernel starts a grove (rdi = argc, rsi = argv, rsp below them; rip is the caller's), and appends the
+// writable ranges to `writable` (their bytes left empty). Empty when it worked, else what failed.
+std::string map_grove(uc_struct* engine, runner::GroveImage const& image, std::string const& name,
+                      std::vector<std::string> const& arguments, std::vector<GuestRange>& writable);
+
 // A grove image in a bare Unicorn engine, the reference of the sim_exec rows: the same ELF running free, without
 // any hook. Made for programs that start with two syscalls (a print, then a Clock), then compute without a
 // syscall until their final print: `spinner` and `compute`.
@@ -34,20 +46,13 @@ public:
 
 private:
     bool fail(std::string what);
-    bool map_arguments(std::string const& image, std::vector<std::string> const& arguments);
     bool save_writable_memory();
-
-    // A writable range of the guest and its bytes as the start left them.
-    struct SavedRange {
-        u64 address = 0;
-        std::vector<u8> bytes;
-    };
 
     runner::GroveImages m_images;
     uc_struct* m_engine = nullptr;
     uc_context* m_start = nullptr;
     u64 m_loop_pc = 0;
-    std::vector<SavedRange> m_writable;
+    std::vector<GuestRange> m_writable; // and their bytes as the start left them
     std::string m_error;
 };
 
