@@ -204,7 +204,7 @@ private:
     // trap handling (kernel_syscalls.cpp holds the syscalls)
     // `t` is now(): virtual time does not move while the kernel runs.
     void handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t);
-    // The IPC fast path (kernel_fast_ipc.cpp): true when it handled the syscall in `args`, a blocking Send or
+    // The IPC fast path (kernel_syscalls.cpp): true when it handled the syscall in `args`, a blocking Send or
     // Receive in its common case, with exactly the effects of handle_syscall; false, having changed nothing
     // anyone can see, when the general path must handle it.
     bool fast_ipc(ThreadId thread, SyscallArgs const& args, Ticks t);
