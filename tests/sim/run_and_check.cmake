@@ -1,5 +1,5 @@
 # Runs a command and checks its exit status and its output (stdout and stderr together).
-#   cmake -DCOMMAND=<program|argument|...> -DEXPECT_STATUS=<n> [-DEXPECT_OUTPUT=<regex>]
+#   cmake -DCOMMAND=<program|argument|...> -DEXPECT_STATUS=<n> [-DEXPECT_OUTPUT=<regex>] [-DTIMEOUT=<seconds>]
 #         [-DTRUNCATE_FROM=<file> -DTRUNCATE_TO=<file> -DTRUNCATE_SIZE=<bytes>] -P run_and_check.cmake
 # With TRUNCATE_*: first writes the first TRUNCATE_SIZE bytes of TRUNCATE_FROM to TRUNCATE_TO.
 if(DEFINED TRUNCATE_FROM)
@@ -12,7 +12,10 @@ if(DEFINED TRUNCATE_FROM)
 endif()
 
 string(REPLACE "|" ";" command "${COMMAND}")
-execute_process(COMMAND ${command} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 55) # within the test's 60
+if(NOT DEFINED TIMEOUT)
+  set(TIMEOUT 55)
+endif()
+execute_process(COMMAND ${command} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT ${TIMEOUT})
 set(output "${out}${err}")
 message(STATUS "${output}")
 if(NOT "${status}" STREQUAL "${EXPECT_STATUS}")
