@@ -1,14 +1,11 @@
 #include <arch_x86_64/plan/serial_trace.hpp>
 #include <arch_x86_64/platform/cpu.hpp>
 #include <arch_x86_64/platform/serial.hpp>
+#include <core/trace/compact_record.hpp>
 #include <core/trace/event_fields.hpp>
 #include <core/trace/runner_events.hpp>
 
 namespace grove::metal {
-
-namespace {
-constexpr char HexDigits[] = "0123456789abcdef";
-} // namespace
 
 void SerialTrace::Output::put(char const* text, usize length) {
     if (length > Capacity - m_length) {
@@ -59,7 +56,8 @@ void SerialTrace::Output::put_string(char const* text, usize length) {
             put('\\');
             put(c);
         } else if (static_cast<unsigned char>(c) < 0x20) {
-            char const escaped[6] = {'\\', 'u', '0', '0', HexDigits[(c >> 4) & 0xf], HexDigits[c & 0xf]};
+            char const escaped[6] = {
+                '\\', 'u', '0', '0', compact::HexDigits[(c >> 4) & 0xf], compact::HexDigits[c & 0xf]};
             put(escaped, 6);
         } else {
             put(c);
@@ -92,12 +90,38 @@ void SerialTrace::Output::flush() {
 }
 
 GroveName SerialTrace::name_of(GroveId grove) const {
-    GroveName name;
-    if (grove.serial == 0) return name;
-    m_kernel.manager().registry().for_each([&](Grove const& g) {
-        if (g.id.serial == grove.serial) name = g.name();
+    Grove const* g = m_kernel.manager().registry().find_serial(grove.serial);
+    return g == nullptr ? GroveName{} : g->name();
+}
+
+void SerialTrace::tell_name(u32 serial) {
+    if (serial == 0) return;
+    u32& told = m_told[serial % ToldCapacity];
+    if (told == serial) return;
+    told = serial;
+    GroveName const name = name_of(GroveId{serial, 0});
+    u8 record[sizeof(u32) + MaxGroveNameLength];
+    for (usize i = 0; i < sizeof(u32); ++i) record[i] = static_cast<u8>(serial >> (8 * i));
+    cpu::copy_memory(record + sizeof(u32), name.c_str(), name.length());
+    char line[2 + 2 * sizeof record];
+    line[0] = compact::Mark;
+    line[1] = compact::NameTag;
+    usize const size = sizeof(u32) + name.length();
+    compact::put_hex(record, size, line + 2);
+    m_out.put(line, 2 + 2 * size);
+    end_record();
+}
+
+void SerialTrace::tell_names(Event const& event) {
+    u64 const changes = m_kernel.manager().registry().changes();
+    if (changes != m_told_changes) { // a serial may name another grove, or none, since
+        for (u32& told : m_told) told = 0;
+        m_told_changes = changes;
+    }
+    tell_name(event.serial);
+    for_each_event_field(event, [this](EventField const& field) {
+        if (field.type == EventField::Type::Grove) tell_name(static_cast<u32>(field.value));
     });
-    return name;
 }
 
 void SerialTrace::begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind) {
@@ -112,7 +136,12 @@ void SerialTrace::begin_line(Ticks time, GroveName const& name, u32 generation, 
 }
 
 void SerialTrace::end_line() {
-    m_out.put("}\r\n");
+    m_out.put('}');
+    end_record();
+}
+
+void SerialTrace::end_record() {
+    m_out.put("\r\n");
     m_out.flush();
 }
 
@@ -128,37 +157,21 @@ bool waits(Resource resource, ViolationPolicy policy) {
 
 } // namespace
 
-void SerialTrace::write_event(Event const& event) {
-    GroveName const name = name_of(event.grove());
-    begin_line(event.time, name, event.generation, event_kind_name(event.kind));
-    for_each_event_field(event, [this](EventField const& field) {
-        m_out.put_key(field.name);
-        switch (field.type) {
-        case EventField::Type::Unsigned:
-        case EventField::Type::Hex: m_out.put_decimal(field.value); break;
-        case EventField::Type::Signed:
-            if (field.signed_value() < 0) {
-                m_out.put("-");
-                m_out.put_decimal(0 - field.value);
-            } else {
-                m_out.put_decimal(field.value);
-            }
-            break;
-        case EventField::Type::Name: m_out.put_string(field.text); break;
-        case EventField::Type::Grove: {
-            GroveName const grove = name_of(GroveId{static_cast<u32>(field.value), 0});
-            m_out.put_string(grove.c_str(), grove.length());
-            break;
-        }
-        }
-    });
-    end_line();
+void SerialTrace::write_event(Event const& event, EncodedEvent const& encoded) {
+    m_arch.finish_console_line();
+    tell_names(event);
+    char line[2 + 2 * MaxEncodedEventSize];
+    line[0] = compact::Mark;
+    line[1] = compact::EventTag;
+    compact::put_hex(encoded.bytes, encoded.size, line + 2);
+    m_out.put(line, 2 + 2 * encoded.size);
+    end_record();
 
     if (event.kind != EventKind::LimitExceeded) return;
     Grove const* grove = m_kernel.manager().registry().find_serial(event.serial);
     Resource const resource = event.fields.limit_exceeded.resource;
     if (grove == nullptr || !waits(resource, grove->spec.limits.policy)) return;
-    begin_line(event.time, name, event.generation, runner_event::Throttled);
+    begin_line(event.time, grove->name(), event.generation, runner_event::Throttled);
     m_out.put_key("reason");
     m_out.put_string(resource_name(resource));
     end_line();
@@ -180,14 +193,16 @@ void SerialTrace::write_held(Held const& held) {
     else write_event(held.event);
 }
 
-void SerialTrace::on_event(Event const& event) {
+void SerialTrace::on_event(Event const& event) { on_encoded_event(event, encode_event(event)); }
+
+void SerialTrace::on_encoded_event(Event const& event, EncodedEvent const& encoded) {
     if (!m_holding) {
-        write_event(event);
+        write_event(event, encoded);
         return;
     }
     Held held;
     held.event = event;
-    if (!hold(held)) write_event(event);
+    if (!hold(held)) write_event(event, encoded);
 }
 
 void SerialTrace::write_announcement(char const* result) {
@@ -247,7 +262,7 @@ void SerialTrace::final_counters(Ticks end_time, PageCount held_pages) {
     m_out.put_decimal(end_time.value);
     char digest[16];
     u64 const value = m_kernel.digest();
-    for (usize i = 0; i < 16; ++i) digest[i] = HexDigits[(value >> (60 - 4 * i)) & 0xf];
+    for (usize i = 0; i < 16; ++i) digest[i] = compact::HexDigits[(value >> (60 - 4 * i)) & 0xf];
     m_out.put_key("digest");
     m_out.put_string(digest, 16);
 

@@ -7,12 +7,14 @@
 
 namespace grove::metal {
 
-// Writes the run's trace to COM1 in the simulator's JSON Lines format (sim/scenario/trace.hpp): one line per event,
-// keys t, grove (by name; empty for the kernel as a whole), gen, event, then the event's fields in the order of
-// for_each_event_field (numbers as JSON integers, names as strings); and at the end the final counters record.
-// As the simulator's recorder does, a limit_exceeded that makes the grove wait (CPU, or IPC rate under the
-// throttle policy) is followed by a `throttled` line. Other serial output (grove console text, boot messages)
-// never starts with '{', so a reader keeps only the lines that do.
+// Writes the run's trace to COM1 in the simulator's JSON Lines format (sim/scenario/trace.hpp), the kernel's events
+// as compact records (core/trace/compact_record.hpp) that the host expands into the JSON line each stands for
+// (sim/metal/compact_trace.hpp): keys t, grove (by name; empty for the kernel as a whole), gen, event, then the
+// event's fields in the order of for_each_event_field (numbers as JSON integers, names as strings); and at the end
+// the final counters record. As the simulator's recorder does, a limit_exceeded that makes the grove wait (CPU, or
+// IPC rate under the throttle policy) is followed by a `throttled` line. What the runner adds (announcements, spawn
+// failures, throttled, the final record) is written as JSON lines. Other serial output (grove console text, boot
+// messages) starts with neither '{' nor '@', so a reader keeps only the lines that do.
 //
 // Announcements: between announce() and settle() the kernel's events are held back, so that the announcement,
 // which carries the kernel's answer (`result`), comes first and the events the fault caused follow it, as in the
@@ -31,6 +33,7 @@ public:
     SerialTrace(Kernel const& kernel, MetalArch& arch) : m_kernel(kernel), m_arch(arch) {}
 
     void on_event(Event const& event) override;
+    void on_encoded_event(Event const& event, EncodedEvent const& encoded) override;
     // Starts an announcement; the caller applies the fault and then calls settle() with the kernel's answer.
     void announce(Announcement const& announcement) override;
     // Writes the announcement with `result` ("ok" or the error's name), then the events held since announce().
@@ -74,11 +77,18 @@ private:
         usize m_length = 0;
     };
 
-    // The name of the grove with the id's serial; empty for serial 0 (the kernel as a whole).
+    // The name of the grove with the id's serial; empty for serial 0 (the kernel as a whole) and for a serial no
+    // grove has now.
     GroveName name_of(GroveId grove) const;
+    // Writes the name record of each serial the event names (its grove, a Grove field) that the host has not been
+    // told since the registry last changed.
+    void tell_names(Event const& event);
+    void tell_name(u32 serial);
     // Writes up to the event kind; an empty name gets gen 0.
     void begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind);
     void end_line();
+    // Ends a line of any kind (a JSON line, a compact record) and sends it.
+    void end_record();
     // What is held during an announcement: a kernel event, or a spawn failure of the runner.
     struct Held {
         Event event;
@@ -86,7 +96,8 @@ private:
         GroveName name; // spawn failure: the grove
         Error error = Error::InvalidArgument;
     };
-    void write_event(Event const& event);
+    void write_event(Event const& event) { write_event(event, encode_event(event)); }
+    void write_event(Event const& event, EncodedEvent const& encoded);
     void write_spawn_failed(Ticks time, GroveName const& name, Error error);
     void write_held(Held const& held);
     // Holds `held` while an announcement waits for its result; false when it must be written now.
@@ -100,6 +111,11 @@ private:
     Announcement m_announcement;
     bool m_holding = false;
     StaticVector<Held, HeldCapacity> m_held;
+    // The serials told since the registry's change count was m_told_changes, each at serial % ToldCapacity (0:
+    // none); a serial that finds another in its place is told again.
+    static constexpr usize ToldCapacity = 64;
+    u32 m_told[ToldCapacity]{};
+    u64 m_told_changes = 0;
 };
 
 } // namespace grove::metal

@@ -19,6 +19,7 @@ Result<Grove*> Registry::add(GroveSpec const& spec) {
     g.slot = slot;
     m_live[slot] = true;
     MUST(m_order.push_back(slot)); // not full: checked above
+    ++m_changes;
     return &g;
 }
 
@@ -29,6 +30,7 @@ Result<void> Registry::remove(GroveId id) {
     m_order.erase_at(position);
     m_live[slot] = false;
     m_slots[slot] = Grove{};
+    ++m_changes;
     return {};
 }
 

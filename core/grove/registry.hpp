@@ -36,6 +36,9 @@ public:
     usize size() const { return m_order.size(); }
     bool is_full() const { return m_order.is_full(); }
     u32 next_serial() const { return m_next_serial; }
+    // How many times a grove was added or removed: while it stays the same, every serial names the same grove (or
+    // none), so a reader may keep what it learned about serials and names.
+    u64 changes() const { return m_changes; }
 
     // The ids of every registered grove, in serial order.
     StaticVector<GroveId, MaxGroves> list() const;
@@ -56,6 +59,7 @@ private:
     bool m_live[MaxGroves]{};
     StaticVector<GroveSlot, MaxGroves> m_order;
     u32 m_next_serial = 1;
+    u64 m_changes = 0;
     // The slot of the last record found by serial, tried first: a grove that sends or traps again and again is
     // found without a scan. A hint only; whatever it holds, find_serial checks the slot.
     mutable GroveSlot m_recent = 0;

@@ -5,125 +5,164 @@ namespace grove {
 
 namespace {
 
+// Writes each field as W, little-endian.
 class Writer {
 public:
     explicit Writer(EncodedEvent& out) : m_out(out) { m_out.size = 0; }
-    void u8_(u8 v) { put(v, 1); }
-    void u32_(u32 v) { put(v, 4); }
-    void i32_(i32 v) { put(static_cast<u32>(v), 4); }
-    void u64_(u64 v) { put(v, 8); }
+    template<typename W, typename T>
+    void field(T const& value) {
+        u64 const bits = static_cast<u64>(static_cast<W>(value));
+        GROVE_ASSERT(m_out.size + sizeof(W) <= MaxEncodedEventSize);
+        for (usize i = 0; i < sizeof(W); ++i) m_out.bytes[m_out.size++] = static_cast<u8>(bits >> (8 * i));
+    }
 
 private:
-    void put(u64 v, usize bytes) {
-        GROVE_ASSERT(m_out.size + bytes <= MaxEncodedEventSize);
-        for (usize i = 0; i < bytes; ++i) m_out.bytes[m_out.size++] = static_cast<u8>(v >> (8 * i));
-    }
     EncodedEvent& m_out;
 };
 
-} // namespace
+// Reads each field as W; past the end it reads nothing more and remembers the overrun.
+class Reader {
+public:
+    Reader(u8 const* bytes, usize size) : m_bytes(bytes), m_size(size) {}
+    template<typename W, typename T>
+    void field(T& value) {
+        if (m_size - m_at < sizeof(W)) {
+            m_overrun = true;
+            return;
+        }
+        u64 bits = 0;
+        for (usize i = 0; i < sizeof(W); ++i) bits |= u64{m_bytes[m_at++]} << (8 * i);
+        value = static_cast<T>(static_cast<W>(bits));
+    }
+    // Every byte read, and not one more.
+    bool exact() const { return !m_overrun && m_at == m_size; }
 
-EncodedEvent encode_event(Event const& e) {
-    EncodedEvent out{};
-    Writer w(out);
-    w.u8_(static_cast<u8>(e.kind));
-    w.u64_(e.time.value);
-    w.u32_(e.serial);
-    w.u32_(e.generation);
-    auto const& f = e.fields;
+private:
+    u8 const* m_bytes;
+    usize m_size;
+    usize m_at = 0;
+    bool m_overrun = false;
+};
+
+// The header and the kind's fields, in the order of the encoding (event_encoding.hpp), for a Writer (E is
+// Event const) or a Reader (Event). False for a kind the encoding does not know.
+template<typename Io, typename E>
+bool transfer(Io& io, E& e) {
+    io.template field<u8>(e.kind);
+    io.template field<u64>(e.time.value);
+    io.template field<u32>(e.serial);
+    io.template field<u32>(e.generation);
+    auto& f = e.fields;
     switch (e.kind) {
     case EventKind::Loaded:
-        w.u64_(f.loaded.entry);
-        w.u64_(f.loaded.memory);
-        break;
+        io.template field<u64>(f.loaded.entry);
+        io.template field<u64>(f.loaded.memory);
+        return true;
     case EventKind::Started:
-    case EventKind::GaveUp: break;
-    case EventKind::Stopping: w.u64_(f.stopping.deadline); break;
-    case EventKind::Stopped: w.i32_(f.stopped.exit_code); break;
+    case EventKind::GaveUp: return true;
+    case EventKind::Stopping: io.template field<u64>(f.stopping.deadline); return true;
+    case EventKind::Stopped: io.template field<u32>(f.stopped.exit_code); return true;
     case EventKind::Crashed:
-        w.u8_(static_cast<u8>(f.crashed.kind));
-        w.i32_(f.crashed.exit_code);
-        w.u64_(f.crashed.pc);
-        w.u64_(f.crashed.address);
-        break;
-    case EventKind::RespawnScheduled: w.u64_(f.respawn_scheduled.delay); break;
-    case EventKind::Respawned: w.u32_(f.respawned.generation); break;
+        io.template field<u8>(f.crashed.kind);
+        io.template field<u32>(f.crashed.exit_code);
+        io.template field<u64>(f.crashed.pc);
+        io.template field<u64>(f.crashed.address);
+        return true;
+    case EventKind::RespawnScheduled: io.template field<u64>(f.respawn_scheduled.delay); return true;
+    case EventKind::Respawned: io.template field<u32>(f.respawned.generation); return true;
     case EventKind::LimitExceeded:
-        w.u8_(static_cast<u8>(f.limit_exceeded.resource));
-        w.u64_(f.limit_exceeded.requested);
-        w.u64_(f.limit_exceeded.limit);
-        break;
+        io.template field<u8>(f.limit_exceeded.resource);
+        io.template field<u64>(f.limit_exceeded.requested);
+        io.template field<u64>(f.limit_exceeded.limit);
+        return true;
     case EventKind::CapabilityDenied:
-        w.u8_(static_cast<u8>(f.capability_denied.capability));
-        w.u64_(f.capability_denied.detail);
-        break;
+        io.template field<u8>(f.capability_denied.capability);
+        io.template field<u64>(f.capability_denied.detail);
+        return true;
     case EventKind::Fault:
-        w.u8_(static_cast<u8>(f.fault.trap));
-        w.u8_(static_cast<u8>(f.fault.access));
-        w.u8_(static_cast<u8>(f.fault.cause));
-        w.u64_(f.fault.port);
-        w.u64_(f.fault.pc);
-        w.u64_(f.fault.address);
-        w.u64_(f.fault.error_code);
-        break;
+        io.template field<u8>(f.fault.trap);
+        io.template field<u8>(f.fault.access);
+        io.template field<u8>(f.fault.cause);
+        io.template field<u64>(f.fault.port);
+        io.template field<u64>(f.fault.pc);
+        io.template field<u64>(f.fault.address);
+        io.template field<u64>(f.fault.error_code);
+        return true;
     case EventKind::Console:
-        w.u64_(f.console.length);
-        w.u64_(f.console.hash);
-        break;
+        io.template field<u64>(f.console.length);
+        io.template field<u64>(f.console.hash);
+        return true;
     case EventKind::MessageSent:
-        w.u32_(f.message_sent.to);
-        w.u32_(f.message_sent.tag);
-        w.u8_(f.message_sent.priority);
-        break;
+        io.template field<u32>(f.message_sent.to);
+        io.template field<u32>(f.message_sent.tag);
+        io.template field<u8>(f.message_sent.priority);
+        return true;
     case EventKind::MessageDelivered:
-        w.u32_(f.message_delivered.from);
-        w.u32_(f.message_delivered.tag);
-        w.u8_(f.message_delivered.priority);
-        break;
+        io.template field<u32>(f.message_delivered.from);
+        io.template field<u32>(f.message_delivered.tag);
+        io.template field<u8>(f.message_delivered.priority);
+        return true;
     case EventKind::MessageRefused:
-        w.u32_(f.message_refused.to);
-        w.u32_(f.message_refused.tag);
-        w.u8_(f.message_refused.priority);
-        w.u8_(static_cast<u8>(f.message_refused.reason));
-        break;
+        io.template field<u32>(f.message_refused.to);
+        io.template field<u32>(f.message_refused.tag);
+        io.template field<u8>(f.message_refused.priority);
+        io.template field<u8>(f.message_refused.reason);
+        return true;
     case EventKind::GrantCreated:
-        w.u64_(f.grant_created.grant);
-        w.u32_(f.grant_created.peer);
-        w.u8_(static_cast<u8>(f.grant_created.rights));
-        w.u64_(f.grant_created.address);
-        w.u64_(f.grant_created.length);
-        break;
+        io.template field<u64>(f.grant_created.grant);
+        io.template field<u32>(f.grant_created.peer);
+        io.template field<u8>(f.grant_created.rights);
+        io.template field<u64>(f.grant_created.address);
+        io.template field<u64>(f.grant_created.length);
+        return true;
     case EventKind::GrantRevoked:
-        w.u64_(f.grant_revoked.grant);
-        w.u8_(static_cast<u8>(f.grant_revoked.cause));
-        break;
+        io.template field<u64>(f.grant_revoked.grant);
+        io.template field<u8>(f.grant_revoked.cause);
+        return true;
     case EventKind::GrantCopied:
-        w.u64_(f.grant_copied.grant);
-        w.u32_(f.grant_copied.granter);
-        w.u8_(static_cast<u8>(f.grant_copied.direction));
-        w.u64_(f.grant_copied.offset);
-        w.u64_(f.grant_copied.length);
-        break;
+        io.template field<u64>(f.grant_copied.grant);
+        io.template field<u32>(f.grant_copied.granter);
+        io.template field<u8>(f.grant_copied.direction);
+        io.template field<u64>(f.grant_copied.offset);
+        io.template field<u64>(f.grant_copied.length);
+        return true;
     case EventKind::GrantRefused:
-        w.u64_(f.grant_refused.grant);
-        w.u8_(static_cast<u8>(f.grant_refused.direction));
-        w.u64_(f.grant_refused.offset);
-        w.u64_(f.grant_refused.length);
-        w.u8_(static_cast<u8>(f.grant_refused.reason));
-        break;
+        io.template field<u64>(f.grant_refused.grant);
+        io.template field<u8>(f.grant_refused.direction);
+        io.template field<u64>(f.grant_refused.offset);
+        io.template field<u64>(f.grant_refused.length);
+        io.template field<u8>(f.grant_refused.reason);
+        return true;
     case EventKind::Interrupt:
-        w.u8_(f.interrupt.line);
-        w.u8_(static_cast<u8>(f.interrupt.fate));
-        w.u32_(f.interrupt.count);
-        break;
+        io.template field<u8>(f.interrupt.line);
+        io.template field<u8>(f.interrupt.fate);
+        io.template field<u32>(f.interrupt.count);
+        return true;
     case EventKind::ServiceControl:
-        w.u32_(f.service_control.target);
-        w.u8_(static_cast<u8>(f.service_control.action));
-        w.u8_(f.service_control.status);
-        w.u8_(f.service_control.elf_check);
-        break;
+        io.template field<u32>(f.service_control.target);
+        io.template field<u8>(f.service_control.action);
+        io.template field<u8>(f.service_control.status);
+        io.template field<u8>(f.service_control.elf_check);
+        return true;
     }
+    return false;
+}
+
+} // namespace
+
+EncodedEvent encode_event(Event const& event) {
+    EncodedEvent out{};
+    Writer writer(out);
+    // An event of a kind without fields in the encoding is its header alone (an emitted kind never is).
+    (void)transfer(writer, event);
     return out;
+}
+
+Result<Event> decode_event(u8 const* bytes, usize size) {
+    Event event;
+    Reader reader(bytes, size);
+    if (!transfer(reader, event) || !reader.exact() || !is_emitted_kind(event.kind)) return Error::InvalidArgument;
+    return event;
 }
 
 } // namespace grove

@@ -1,5 +1,5 @@
 #pragma once
-#include <core/trace/event.hpp>
+#include <core/trace/event_encoding.hpp>
 
 namespace grove {
 
@@ -10,6 +10,12 @@ class EventSink {
 public:
     virtual ~EventSink() = default;
     virtual void on_event(Event const& event) = 0;
+    // The event with its canonical encoding, which the tracer made for the digest: a sink that writes the encoding
+    // takes it from here instead of encoding the event again. By default on_event.
+    virtual void on_encoded_event(Event const& event, EncodedEvent const& encoded) {
+        (void)encoded;
+        on_event(event);
+    }
 
 protected:
     EventSink() = default;

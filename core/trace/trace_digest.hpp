@@ -13,8 +13,9 @@ namespace grove {
 // a scenario's digest records.
 class TraceDigest {
 public:
-    void add(Event const& event) {
-        EncodedEvent const encoded = encode_event(event);
+    void add(Event const& event) { add(encode_event(event)); }
+    // An event by its encoding (encode_event).
+    void add(EncodedEvent const& encoded) {
         u64 state = m_state;
         usize i = 0;
         for (; i + 8 <= encoded.size; i += 8) {

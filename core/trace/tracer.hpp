@@ -13,8 +13,9 @@ public:
     EventSink* sink() const { return m_sink; }
 
     void emit(Event const& event) {
-        m_digest.add(event);
-        if (m_sink != nullptr) m_sink->on_event(event);
+        EncodedEvent const encoded = encode_event(event);
+        m_digest.add(encoded);
+        if (m_sink != nullptr) m_sink->on_encoded_event(event, encoded);
     }
     u64 digest() const { return m_digest.value(); }
     u64 count() const { return m_digest.count(); }

@@ -1,5 +1,6 @@
 #include <core/base/hash.hpp>
 #include <core/grove/layout.hpp>
+#include <sim/metal/compact_trace.hpp>
 #include <sim/metal/metal_runner.hpp>
 #include <sim/scenario/image_search.hpp>
 #include <sim/metal/plan_compiler.hpp>
@@ -491,6 +492,8 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     run.disks = disks.finish();
     run.serial = finished.output;
     std::erase(run.serial, '\r');
+    ExpandedSerial expanded = expand_compact_records(run.serial);
+    run.serial = std::move(expanded.serial);
     run.display = display_line(run.serial);
     if (finished.timed_out) {
         run.outcome = MetalOutcome::TimedOut;
@@ -503,6 +506,10 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
                                                                  : "QEMU did not end with the kernel's verdict",
                                   finished.status, last_lines(run.serial, 12));
     }
+    if (!expanded.error.empty()) {
+        if (!run.completed()) return run; // cut short: the failure says why
+        return problem(options, "the serial trace is damaged: " + expanded.error);
+    }
     auto trace = scenario::read_trace_string(trace_lines(run.serial), options.name + " (serial)");
     if (!trace) {
         if (!run.completed()) return run; // cut short: the failure says why, no events
@@ -513,6 +520,13 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     if (run.completed() && !run.trace.final_counters) {
         run.outcome = MetalOutcome::Incomplete;
         run.failure = "the serial trace has no final record; the run did not complete";
+    } else if (run.completed() && run.trace.final_counters->digest != expanded.digest) {
+        // Every kernel event is a compact record (the runner's own lines are in no digest): a record lost or
+        // changed on the way shows here.
+        return problem(options, fmt::format("the serial trace lost events: the kernel's digest is {}, its {} "
+                                            "event records give {}",
+                                            scenario::format_digest(run.trace.final_counters->digest), expanded.events,
+                                            scenario::format_digest(expanded.digest)));
     }
     return run;
 }

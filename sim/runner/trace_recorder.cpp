@@ -4,6 +4,7 @@
 #include <core/trace/event_fields.hpp>
 #include <core/trace/runner_events.hpp>
 #include <sim/backend/unicorn_arch.hpp>
+#include <sim/scenario/core_event.hpp>
 
 namespace grove::runner {
 
@@ -20,17 +21,6 @@ bool waits(Resource resource, ViolationPolicy policy) {
 }
 
 } // namespace
-
-FieldValue TraceRecorder::field_value(EventField const& field) const {
-    switch (field.type) {
-    case EventField::Type::Unsigned:
-    case EventField::Type::Hex: return FieldValue::unsigned_integer(field.value);
-    case EventField::Type::Signed: return FieldValue::integer(field.signed_value());
-    case EventField::Type::Name: return FieldValue::text(field.text);
-    case EventField::Type::Grove: return FieldValue::text(name_of(static_cast<u32>(field.value)));
-    }
-    return FieldValue::unsigned_integer(field.value);
-}
 
 void TraceRecorder::name_serial(u32 serial, std::string name, ViolationPolicy policy) {
     m_groves[serial] = Known{std::move(name), policy};
@@ -87,12 +77,7 @@ void TraceRecorder::settle(Result<void> const& result) {
 }
 
 void TraceRecorder::on_event(Event const& event) {
-    TraceEvent out;
-    out.time = event.time;
-    out.grove = name_of(event.serial);
-    out.generation = event.generation;
-    out.kind = event_kind_name(event.kind);
-    for_each_event_field(event, [&](EventField const& field) { out.with(field.name, field_value(field)); });
+    TraceEvent out = scenario::trace_event_of(event, [this](u32 serial) { return name_of(serial); });
 
     if (event.kind == EventKind::Console) {
         // The arch appended the text just before the kernel emitted the event: it is the tail of the grove's

@@ -65,9 +65,6 @@ public:
     std::string name_of(u32 serial) const;
 
 private:
-    // A field's value in the trace; a Grove field is the grove's name.
-    scenario::FieldValue field_value(EventField const& field) const;
-
     struct Known {
         std::string name;
         ViolationPolicy policy = ViolationPolicy::Deny;

@@ -3,12 +3,17 @@
 #include <sim/metal/plan_compiler.hpp>
 #include <sim/scenario/fault_realization.hpp>
 #include <sim/scenario/scenario_parser.hpp>
+#include <tests/metal/compact_records.hpp>
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <vector>
 
 namespace grove {
 namespace {
@@ -221,31 +226,65 @@ protected:
     metal_host::MetalOptions m_options;
 };
 
+// The kernel's lines for these events (the echo grove is serial 1), then its final record with their digest.
+std::string kernel_lines(std::vector<std::string> const& console_before, std::vector<Event> const& events,
+                         u64 wrong_digest = 0) {
+    std::string lines = test::name_record(1, "echo");
+    TraceDigest digest;
+    for (usize i = 0; i < events.size(); ++i) {
+        if (i < console_before.size()) lines += console_before[i];
+        lines += test::event_record(events[i]);
+        digest.add(events[i]);
+    }
+    std::string shell;
+    std::istringstream in(lines);
+    for (std::string line; std::getline(in, line);) shell += "echo '" + line + "'\n";
+    return shell + fmt::format("echo '{{\"final\":{{\"t\":50,\"digest\":\"{:016x}\",\"overall\":{{\"sent\":0,"
+                               "\"delivered\":0,\"refused\":0,\"queued\":0}},\"groves\":[]}}}}'\n",
+                               wrong_digest != 0 ? wrong_digest : digest.value());
+}
+
 TEST_F(MetalRunnerFiles, ReadsTheTraceFromTheSerialLines) {
-    fake_qemu("echo 'grove: booted'\n"
-              "echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\n"
-              "echo '# echo: hello'\n"
-              "echo '{\"final\":{\"t\":50,\"digest\":\"00000000000000ff\",\"overall\":{\"sent\":0,\"delivered\":0,"
-              "\"refused\":0,\"queued\":0},\"groves\":[]}}'\n"
-              "exit 33");
+    Event const started = Event::started(Ticks(5), GroveId{1, 1});
+    fake_qemu("echo 'grove: booted'\n" + kernel_lines({}, {started}) + "echo '# echo: hello'\nexit 33");
     auto run = metal_host::run_on_metal(parse(Text), m_options);
     ASSERT_TRUE(run.has_value()) << run.error().text();
     ASSERT_EQ(run.value().trace.events.size(), 1u);
     EXPECT_EQ(run.value().trace.events[0].kind, "started");
+    EXPECT_EQ(run.value().trace.events[0].grove, "echo");
     ASSERT_TRUE(run.value().trace.final_counters.has_value());
-    EXPECT_EQ(run.value().trace.final_counters->digest, 0xffu);
+    TraceDigest digest;
+    digest.add(started);
+    EXPECT_EQ(run.value().trace.final_counters->digest, digest.value());
     EXPECT_NE(run.value().serial.find("# echo: hello"), std::string::npos);
+    EXPECT_EQ(run.value().serial.find("@e"), std::string::npos) << "the records are expanded";
+}
+
+TEST_F(MetalRunnerFiles, RecordsThatDoNotGiveTheKernelsDigestFailTheRun) {
+    fake_qemu(kernel_lines({}, {Event::started(Ticks(5), GroveId{1, 1})}, 0xff) + "exit 33");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_FALSE(run.has_value());
+    EXPECT_NE(run.error().text().find("the serial trace lost events: the kernel's digest is 00000000000000ff, its 1 "
+                                      "event records give"),
+              std::string::npos)
+        << run.error().text();
+}
+
+TEST_F(MetalRunnerFiles, ADamagedRecordFailsTheRunNamingItsLine) {
+    fake_qemu("echo 'grove: booted'\necho '@e0200'\n" + kernel_lines({}, {}) + "exit 33");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_FALSE(run.has_value());
+    EXPECT_NE(run.error().text().find("the serial trace is damaged: serial line 2: an event record that is no "
+                                      "event's encoding: @e0200"),
+              std::string::npos)
+        << run.error().text();
 }
 
 TEST_F(MetalRunnerFiles, GivesEachConsoleEventTheGrovesText) {
-    fake_qemu("echo '# two'\n"
-              "echo '# lines'\n"
-              "echo '{\"t\":5,\"grove\":\"echo\",\"gen\":1,\"event\":\"console\",\"length\":10,\"hash\":1}'\n"
-              "echo '# no newline'\n"
-              "echo '{\"t\":6,\"grove\":\"echo\",\"gen\":1,\"event\":\"console\",\"length\":10,\"hash\":2}'\n"
-              "echo '{\"t\":7,\"grove\":\"echo\",\"gen\":1,\"event\":\"started\"}'\n"
-              "echo '{\"final\":{\"t\":50,\"digest\":\"00000000000000ff\",\"overall\":{\"sent\":0,\"delivered\":0,"
-              "\"refused\":0,\"queued\":0},\"groves\":[]}}'\n"
+    GroveId const echo{1, 1};
+    fake_qemu(kernel_lines({"# two\n# lines\n", "# no newline\n"},
+                           {Event::console(Ticks(5), echo, 10, 1), Event::console(Ticks(6), echo, 10, 2),
+                            Event::started(Ticks(7), echo)}) +
               "exit 33");
     auto run = metal_host::run_on_metal(parse(Text), m_options);
     ASSERT_TRUE(run.has_value()) << run.error().text();

@@ -49,6 +49,48 @@ TEST(EventEncoding, EachKindHasItsOwnLength) {
     EXPECT_EQ(encode_event(Event::message_refused(Ticks(1), g, 2, 3, 4, Refusal::ReceiveDenied)).size, 27u);
 }
 
+// Every kind the core emits, its fields filled with a byte pattern.
+std::vector<Event> every_kind_patterned() {
+    std::vector<Event> events;
+    for (unsigned k = 0; k < 256; ++k) {
+        auto const kind = static_cast<EventKind>(k);
+        if (!is_emitted_kind(kind)) continue;
+        events.push_back(Event::raw(kind, Ticks(0x0102030405060708 + k), GroveId{7 + k, 3}, 0x0807060504030201,
+                                    0x1817161514131211, 0x2827262524232221, 0x3837363534333231));
+    }
+    return events;
+}
+
+TEST(EventDecoding, GivesBackTheEventOfEveryEncoding) {
+    std::vector<Event> const events = every_kind_patterned();
+    ASSERT_GE(events.size(), 21u);
+    for (Event const& e : events) {
+        EncodedEvent const encoded = encode_event(e);
+        Result<Event> const decoded = decode_event(encoded.bytes, encoded.size);
+        ASSERT_TRUE(decoded.has_value()) << event_kind_name(e.kind);
+        EXPECT_EQ(bytes_of_event(decoded.value()), bytes_of_event(e)) << event_kind_name(e.kind);
+        EXPECT_EQ(decoded.value().kind, e.kind);
+        EXPECT_EQ(decoded.value().time, e.time);
+        EXPECT_EQ(decoded.value().serial, e.serial);
+        EXPECT_EQ(decoded.value().generation, e.generation);
+    }
+}
+
+TEST(EventDecoding, RefusesAnythingButExactlyOneEncoding) {
+    for (Event const& e : every_kind_patterned()) {
+        EncodedEvent const encoded = encode_event(e);
+        EXPECT_TRUE(decode_event(encoded.bytes, encoded.size - 1).is_error()) << event_kind_name(e.kind);
+        u8 longer[MaxEncodedEventSize + 1] = {};
+        for (usize i = 0; i < encoded.size; ++i) longer[i] = encoded.bytes[i];
+        EXPECT_TRUE(decode_event(longer, encoded.size + 1).is_error()) << event_kind_name(e.kind);
+    }
+    EXPECT_TRUE(decode_event(nullptr, 0).is_error());
+    u8 unknown[17] = {0}; // kind 0: no event
+    EXPECT_TRUE(decode_event(unknown, sizeof unknown).is_error());
+    unknown[0] = 200;
+    EXPECT_TRUE(decode_event(unknown, sizeof unknown).is_error());
+}
+
 // Every field of every kind, each changed in turn, must change the digest.
 std::vector<Event> one_of_each() {
     GroveId const g{3, 2};

@@ -1,0 +1,66 @@
+#pragma once
+#include <core/base/result.hpp>
+#include <core/base/std.hpp>
+
+namespace grove::compact {
+
+// The compact records of a trace on a serial line: the bare-metal kernel writes each kernel event as the hex of
+// its canonical encoding (event_encoding.hpp) instead of a JSON line, and the host expands it into the JSON line
+// the event stands for (sim/metal/compact_trace.hpp). An event costs the kernel a copy of its encoding, where its
+// JSON line costs several instructions per byte of formatting. Two kinds of line, each ended by "\r\n":
+//
+//   @e<hex>   an event: the bytes of encode_event, two lowercase hex digits per byte
+//   @n<hex>   what a serial is called from here on: u32 serial (little-endian) followed by the grove's name
+//             (no bytes: no grove has that serial now, and its events are written with generation 0)
+//
+// A name record comes before the first event that needs it (the event's grove or one its fields name), and again
+// whenever the groves registered changed since; every other line of the serial output (boot messages, "# "
+// console text, JSON lines) starts with another character.
+inline constexpr char Mark = '@';
+inline constexpr char EventTag = 'e';
+inline constexpr char NameTag = 'n';
+
+inline constexpr char HexDigits[] = "0123456789abcdef";
+
+// The two hex digits of every byte value, so that a byte costs one lookup.
+struct HexPairs {
+    char text[512];
+};
+constexpr HexPairs make_hex_pairs() {
+    HexPairs pairs{};
+    for (usize b = 0; b < 256; ++b) {
+        pairs.text[2 * b] = HexDigits[b >> 4];
+        pairs.text[2 * b + 1] = HexDigits[b & 0xf];
+    }
+    return pairs;
+}
+inline constexpr HexPairs Pairs = make_hex_pairs();
+
+// Writes 2 * size hex digits to out.
+constexpr void put_hex(u8 const* bytes, usize size, char* out) {
+    for (usize i = 0; i < size; ++i) {
+        out[2 * i] = Pairs.text[2 * bytes[i]];
+        out[2 * i + 1] = Pairs.text[2 * bytes[i] + 1];
+    }
+}
+
+// The bytes of `length` hex digits (either case) into out; InvalidArgument for an odd length, a character that is
+// no hex digit, or more than `capacity` bytes.
+inline Result<usize> parse_hex(char const* text, usize length, u8* out, usize capacity) {
+    if (length % 2 != 0 || length / 2 > capacity) return Error::InvalidArgument;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (usize i = 0; i < length / 2; ++i) {
+        int const high = digit(text[2 * i]);
+        int const low = digit(text[2 * i + 1]);
+        if (high < 0 || low < 0) return Error::InvalidArgument;
+        out[i] = static_cast<u8>(high * 16 + low);
+    }
+    return length / 2;
+}
+
+} // namespace grove::compact

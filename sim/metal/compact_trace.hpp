@@ -1,0 +1,24 @@
+#pragma once
+// The host's side of the bare-metal kernel's compact trace records (core/trace/compact_record.hpp).
+#include <core/base/std.hpp>
+
+#include <string>
+
+namespace grove::metal_host {
+
+// The serial output with each compact event record replaced by the JSON line of its event (the line the
+// simulator's recorder writes for it, with generation 0 for a serial no grove has) and the name records left out (an expanded line ends with "\n");
+// every other line as it was. An unfinished last line stays as it is. A record that does not decode (bad hex, an
+// encoding of no event, a serial never named) is an error: `error` says which line and why, and the lines before
+// it are expanded.
+// `digest` is the trace digest (core/trace/trace_digest.hpp) of the events of the records, in order: the kernel's
+// own digest, which its final record reports, when no event was lost on the way.
+struct ExpandedSerial {
+    std::string serial;
+    std::string error; // empty when every record decoded
+    u64 digest = 0;
+    u64 events = 0;
+};
+ExpandedSerial expand_compact_records(std::string const& serial);
+
+} // namespace grove::metal_host
