@@ -103,13 +103,19 @@ void SerialTrace::tell_name(u32 serial) {
     u8 record[sizeof(u32) + MaxGroveNameLength];
     for (usize i = 0; i < sizeof(u32); ++i) record[i] = static_cast<u8>(serial >> (8 * i));
     cpu::copy_memory(record + sizeof(u32), name.c_str(), name.length());
-    char line[2 + 2 * sizeof record];
+    write_record(compact::NameTag, record, sizeof(u32) + name.length());
+}
+
+void SerialTrace::write_record(char tag, u8 const* bytes, usize size) {
+    GROVE_ASSERT(size <= MaxRecordBytes);
+    // Straight to the port: a record is one burst, and m_out holds nothing between lines.
+    char line[2 + 2 * MaxRecordBytes + 2];
     line[0] = compact::Mark;
-    line[1] = compact::NameTag;
-    usize const size = sizeof(u32) + name.length();
-    compact::put_hex(record, size, line + 2);
-    m_out.put(line, 2 + 2 * size);
-    end_record();
+    line[1] = tag;
+    compact::put_hex(bytes, size, line + 2);
+    line[2 + 2 * size] = '\r';
+    line[3 + 2 * size] = '\n';
+    Serial::write_raw(line, 4 + 2 * size);
 }
 
 void SerialTrace::tell_names(Event const& event) {
@@ -136,12 +142,7 @@ void SerialTrace::begin_line(Ticks time, GroveName const& name, u32 generation, 
 }
 
 void SerialTrace::end_line() {
-    m_out.put('}');
-    end_record();
-}
-
-void SerialTrace::end_record() {
-    m_out.put("\r\n");
+    m_out.put("}\r\n");
     m_out.flush();
 }
 
@@ -160,12 +161,7 @@ bool waits(Resource resource, ViolationPolicy policy) {
 void SerialTrace::write_event(Event const& event, EncodedEvent const& encoded) {
     m_arch.finish_console_line();
     tell_names(event);
-    char line[2 + 2 * MaxEncodedEventSize];
-    line[0] = compact::Mark;
-    line[1] = compact::EventTag;
-    compact::put_hex(encoded.bytes, encoded.size, line + 2);
-    m_out.put(line, 2 + 2 * encoded.size);
-    end_record();
+    write_record(compact::EventTag, encoded.bytes, encoded.size);
 
     if (event.kind != EventKind::LimitExceeded) return;
     Grove const* grove = m_kernel.manager().registry().find_serial(event.serial);

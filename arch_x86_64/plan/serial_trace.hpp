@@ -84,11 +84,13 @@ private:
     // told since the registry last changed.
     void tell_names(Event const& event);
     void tell_name(u32 serial);
+    // One compact record: the mark, the tag, the bytes in hex, "\r\n".
+    static constexpr usize MaxRecordBytes = MaxEncodedEventSize;
+    static_assert(sizeof(u32) + MaxGroveNameLength <= MaxRecordBytes);
+    void write_record(char tag, u8 const* bytes, usize size);
     // Writes up to the event kind; an empty name gets gen 0.
     void begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind);
     void end_line();
-    // Ends a line of any kind (a JSON line, a compact record) and sends it.
-    void end_record();
     // What is held during an announcement: a kernel event, or a spawn failure of the runner.
     struct Held {
         Event event;

@@ -5,15 +5,22 @@ namespace grove {
 
 namespace {
 
-// Writes each field as W, little-endian.
+// Writes each field as W, little-endian: one store per field on a little-endian machine (every event is encoded
+// for the digest as it is emitted, two per message of an IPC stream).
 class Writer {
 public:
     explicit Writer(EncodedEvent& out) : m_out(out) { m_out.size = 0; }
     template<typename W, typename T>
     void field(T const& value) {
-        u64 const bits = static_cast<u64>(static_cast<W>(value));
         GROVE_ASSERT(m_out.size + sizeof(W) <= MaxEncodedEventSize);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        W const bits = static_cast<W>(value);
+        __builtin_memcpy(m_out.bytes + m_out.size, &bits, sizeof(W));
+        m_out.size += sizeof(W);
+#else
+        u64 const bits = static_cast<u64>(static_cast<W>(value));
         for (usize i = 0; i < sizeof(W); ++i) m_out.bytes[m_out.size++] = static_cast<u8>(bits >> (8 * i));
+#endif
     }
 
 private:
