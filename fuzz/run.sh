@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs libFuzzer harnesses of the fuzz tree for a given time each, one after the other.
 #
-#   fuzz/run.sh [--binaries DIR] [--seconds N] [--fresh] [NAME...]    NAME: scenario elf plan kernel forge (default: all)
+#   fuzz/run.sh [--binaries DIR] [--seconds N] [--fresh] [NAME...]    NAME: scenario elf plan kernel forge event (default: all)
 #
 # Each harness reads its seed corpus from fuzz/corpus/<name>/ (kept in the tree; for the scenario parser also the
 # shipped scenarios, for the ELF loader also the grove images of build/groves/ when they were built) and keeps
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) names+=("$1"); shift ;;
   esac
 done
-[ ${#names[@]} -gt 0 ] || names=(scenario elf plan kernel forge)
+[ ${#names[@]} -gt 0 ] || names=(scenario elf plan kernel forge event)
 
 status=0
 for name in "${names[@]}"; do

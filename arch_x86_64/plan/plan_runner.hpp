@@ -10,7 +10,7 @@
 namespace grove::metal {
 
 // Runs a boot plan on the hardware: the core Kernel over MetalArch in the machine loop the simulator runs too
-// (core/machine/machine_loop.hpp), every event on COM1 as a JSON line (SerialTrace), the groves spawned at their
+// (core/machine/machine_loop.hpp), every event on COM1 as a compact record (SerialTrace), the groves spawned at their
 // start times, the scripted faults applied at theirs by the core's FaultInjector (announced as in the simulator),
 // and the final counters when the plan's duration has passed.
 //

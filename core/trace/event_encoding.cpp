@@ -169,6 +169,11 @@ Result<Event> decode_event(u8 const* bytes, usize size) {
     Event event;
     Reader reader(bytes, size);
     if (!transfer(reader, event) || !reader.exact() || !is_emitted_kind(event.kind)) return Error::InvalidArgument;
+    // A field narrower than its place (a fault's port) takes only its own bits: bytes that encode_event would not
+    // write for this event are no encoding of it.
+    EncodedEvent const again = encode_event(event);
+    for (usize i = 0; i < size; ++i)
+        if (again.bytes[i] != bytes[i]) return Error::InvalidArgument;
     return event;
 }
 

@@ -37,9 +37,10 @@ struct EncodedEvent {
 
 EncodedEvent encode_event(Event const& event);
 
-// The event of an encoding: the inverse of encode_event. InvalidArgument when the bytes are not exactly one
-// encoding of an emitted kind (an unknown kind, too few or too many bytes). Enum fields are taken as written; a
-// reader that names them gets "unknown" for a value no enumerator has.
+// The event of an encoding: the inverse of encode_event. InvalidArgument when the bytes are not exactly what
+// encode_event writes for some event of an emitted kind (an unknown kind, too few or too many bytes, a fault's port
+// above 16 bits). Enum fields are taken as written; a reader that names them gets "unknown" for a value no
+// enumerator has.
 Result<Event> decode_event(u8 const* bytes, usize size);
 
 } // namespace grove

@@ -35,6 +35,11 @@ public:
                 error = "a name record that is not a serial and a name";
                 return "";
             }
+            std::string_view const name = std::string_view(*bytes).substr(sizeof(u32));
+            if (!name.empty() && !is_valid_grove_name(name.data(), name.size())) {
+                error = "a name record whose name no grove can have";
+                return "";
+            }
             u32 serial = 0;
             for (usize i = 0; i < sizeof(u32); ++i) serial |= u32{static_cast<u8>((*bytes)[i])} << (8 * i);
             m_names[serial] = bytes->substr(sizeof(u32));
@@ -67,7 +72,10 @@ public:
             error = "an event record whose " + unnamed;
             return "";
         }
-        m_digest.add(event.value());
+        EncodedEvent received{};
+        for (usize i = 0; i < bytes->size(); ++i) received.bytes[i] = static_cast<u8>((*bytes)[i]);
+        received.size = bytes->size();
+        m_digest.add(received);                      // the bytes as they came (decode_event took only canonical ones)
         if (line.grove.empty()) line.generation = 0; // as the kernel writes a line of no grove
         return scenario::format_event_line(line);
     }
@@ -92,16 +100,21 @@ ExpandedSerial expand_compact_records(std::string const& serial) {
         if (newline == std::string::npos) break; // an unfinished line: as it is
         std::string_view line(serial.data() + start, newline + 1 - start);
         start = newline + 1;
-        if (line.size() < 2 || line[0] != compact::Mark) {
+        if (line.empty() || line[0] != compact::Mark) {
             out.serial += line;
             continue;
         }
-        std::string_view hex = line.substr(2, line.size() - 3); // without the mark, the tag and '\n'
-        if (!hex.empty() && hex.back() == '\r') hex.remove_suffix(1);
+        std::string_view text = line.substr(0, line.size() - 1); // without '\n'
+        if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
         std::string error;
-        std::string const expanded = expander.expand(line[1], hex, error);
+        std::string expanded;
+        if (text.size() < 2) error = "a record without its tag";
+        else expanded = expander.expand(text[1], text.substr(2), error);
         if (!error.empty()) {
-            out.error = fmt::format("serial line {}: {}: {}", number, error, line.substr(0, line.size() - 1));
+            constexpr usize Quoted = 80;
+            out.error = fmt::format("serial line {}: {}: {}{}", number, error, text.substr(0, Quoted),
+                                    text.size() > Quoted ? "..." : "");
+            out.readable = out.serial.size();
             out.serial.append(serial, start - line.size(), std::string::npos);
             break;
         }
@@ -110,7 +123,10 @@ ExpandedSerial expand_compact_records(std::string const& serial) {
             out.serial += '\n';
         }
     }
-    if (out.error.empty()) out.serial.append(serial, start, std::string::npos);
+    if (out.error.empty()) {
+        out.serial.append(serial, start, std::string::npos);
+        out.readable = out.serial.size();
+    }
     out.digest = expander.digest().value();
     out.events = expander.digest().count();
     return out;

@@ -9,13 +9,15 @@ namespace grove::metal_host {
 // The serial output with each compact event record replaced by the JSON line of its event (the line the
 // simulator's recorder writes for it, with generation 0 for a serial no grove has) and the name records left out (an expanded line ends with "\n");
 // every other line as it was. An unfinished last line stays as it is. A record that does not decode (bad hex, an
-// encoding of no event, a serial never named) is an error: `error` says which line and why, and the lines before
-// it are expanded.
-// `digest` is the trace digest (core/trace/trace_digest.hpp) of the events of the records, in order: the kernel's
-// own digest, which its final record reports, when no event was lost on the way.
+// encoding of no event, a serial never named, a name no grove can have) is an error: `error` says which line and
+// why; the lines before it are expanded (the first `readable` bytes of `serial`), the rest is as it came. The name
+// records are checked for their form only: the digest covers the events, which carry serials, not names.
+// `digest` is the trace digest (core/trace/trace_digest.hpp) over the records' event bytes as they came, in order:
+// the kernel's own digest, which its final record reports, when no event was lost or changed on the way.
 struct ExpandedSerial {
     std::string serial;
-    std::string error; // empty when every record decoded
+    std::string error;  // empty when every record decoded
+    usize readable = 0; // the expanded part: all of `serial` unless there is an error
     u64 digest = 0;
     u64 events = 0;
 };

@@ -507,16 +507,18 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
                                   finished.status, last_lines(run.serial, 12));
     }
     if (!expanded.error.empty()) {
-        if (!run.completed()) return run; // cut short: the failure says why
-        return problem(options, "the serial trace is damaged: " + expanded.error);
+        if (run.completed()) return problem(options, "the serial trace is damaged: " + expanded.error);
+        run.failure += "\nand the serial trace is damaged: " + expanded.error;
     }
-    auto trace = scenario::read_trace_string(trace_lines(run.serial), options.name + " (serial)");
+    // A damaged record ends what can be read: the events before it.
+    std::string const readable = run.serial.substr(0, expanded.readable);
+    auto trace = scenario::read_trace_string(trace_lines(readable), options.name + " (serial)");
     if (!trace) {
         if (!run.completed()) return run; // cut short: the failure says why, no events
         return trace.error();
     }
     run.trace = trace.release_value();
-    attach_console_text(run.serial, run.trace);
+    attach_console_text(readable, run.trace);
     if (run.completed() && !run.trace.final_counters) {
         run.outcome = MetalOutcome::Incomplete;
         run.failure = "the serial trace has no final record; the run did not complete";

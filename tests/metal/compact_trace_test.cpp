@@ -28,6 +28,13 @@ TEST(CompactTrace, AnEventRecordBecomesTheJsonLineOfItsEventAndNameRecordsGo) {
     EXPECT_EQ(out.serial, "booted\r\n" + scenario::format_event_line(expected) + "\n# hello\r\n{\"final\":{}}\r\n");
 }
 
+TEST(CompactTrace, ANegativeFieldComesOutNegative) {
+    ExpandedSerial const out =
+        expand_compact_records(name_record(3, "a") + event_record(Event::stopped(Ticks(3), GroveId{3, 1}, -4)));
+    ASSERT_EQ(out.error, "");
+    EXPECT_NE(out.serial.find("\"exit_code\":-4"), std::string::npos) << out.serial;
+}
+
 TEST(CompactTrace, TheRecordsGiveTheDigestOfTheirEvents) {
     Event const events[] = {Event::started(Ticks(1), GroveId{3, 1}),
                             Event::message_sent(Ticks(2), GroveId{3, 1}, 0, 7, 1),
@@ -84,15 +91,22 @@ TEST(CompactTrace, ADamagedRecordIsAnErrorNamingItsLine) {
         {"@e0200\r\n", "no event's encoding"},
         {"@x00\r\n", "unknown record '@x'"},
         {"@n0102\r\n", "not a serial and a name"},
+        {name_record(5, "no spaces"), "a name record whose name no grove can have"},
+        {"@\r\n", "a record without its tag"},
         {event_record(Event::started(Ticks(1), GroveId{4, 1})), "serial 4 has no name record"},
         {event_record(Event::message_sent(Ticks(1), GroveId{3, 1}, 8, 0, 0)), "serial 8 has no name record"},
     };
+    std::string const expanded_good = expand_compact_records(good).serial;
     for (Case const& c : cases) {
         ExpandedSerial const out = expand_compact_records(good + c.line + "after\r\n");
         EXPECT_NE(out.error.find("serial line 3: "), std::string::npos) << out.error;
         EXPECT_NE(out.error.find(c.says), std::string::npos) << c.line << ": " << out.error;
+        EXPECT_EQ(out.error.find('\r'), std::string::npos) << out.error;
         EXPECT_NE(out.serial.find("after"), std::string::npos) << "the rest is kept";
+        EXPECT_EQ(out.serial.substr(0, out.readable), expanded_good) << "the lines before the damage";
     }
+    ExpandedSerial const long_line = expand_compact_records("@e" + std::string(500, 'z') + "\n");
+    EXPECT_LT(long_line.error.size(), 200u) << "the quote is bounded: " << long_line.error;
 }
 
 TEST(CompactTrace, HexReadsBackWhatWasWritten) {

@@ -270,6 +270,17 @@ TEST_F(MetalRunnerFiles, RecordsThatDoNotGiveTheKernelsDigestFailTheRun) {
         << run.error().text();
 }
 
+TEST_F(MetalRunnerFiles, ABootCutShortKeepsTheEventsBeforeADamagedRecord) {
+    fake_qemu(kernel_lines({}, {Event::started(Ticks(5), GroveId{1, 1})}) + "echo '@e0200'\nexit 35");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    EXPECT_EQ(run.value().outcome, metal_host::MetalOutcome::KernelFailed);
+    EXPECT_NE(run.value().failure.find("and the serial trace is damaged: serial line 4"), std::string::npos)
+        << run.value().failure;
+    ASSERT_EQ(run.value().trace.events.size(), 1u);
+    EXPECT_EQ(run.value().trace.events[0].kind, "started");
+}
+
 TEST_F(MetalRunnerFiles, ADamagedRecordFailsTheRunNamingItsLine) {
     fake_qemu("echo 'grove: booted'\necho '@e0200'\n" + kernel_lines({}, {}) + "exit 33");
     auto run = metal_host::run_on_metal(parse(Text), m_options);

@@ -85,6 +85,11 @@ TEST(EventDecoding, RefusesAnythingButExactlyOneEncoding) {
         EXPECT_TRUE(decode_event(longer, encoded.size + 1).is_error()) << event_kind_name(e.kind);
     }
     EXPECT_TRUE(decode_event(nullptr, 0).is_error());
+    Event const fault = Event::fault(Ticks(1), GroveId{2, 1}, Trap::make_timer(0x401000));
+    EncodedEvent wide = encode_event(fault);
+    ASSERT_TRUE(decode_event(wide.bytes, wide.size).has_value());
+    wide.bytes[1 + 8 + 4 + 4 + 3 + 2] = 1; // the port's third byte: no u16 port encodes to it
+    EXPECT_TRUE(decode_event(wide.bytes, wide.size).is_error());
     u8 unknown[17] = {0}; // kind 0: no event
     EXPECT_TRUE(decode_event(unknown, sizeof unknown).is_error());
     unknown[0] = 200;
