@@ -17,6 +17,20 @@ public:
             m_state *= Prime;
         }
     }
+    // The same steps as update, eight bytes per loop test: for hot hosts of the hash (the kernel's trace digest, two
+    // events per message). update stays the byte loop, since groves compile it (World-Tree's store) and their code
+    // is part of what a scenario's digest records.
+    constexpr void update_wide(void const* data, usize length) {
+        auto const* p = static_cast<unsigned char const*>(data);
+        u64 state = m_state;
+        usize i = 0;
+        for (; i + 8 <= length; i += 8) {
+#pragma GCC unroll 8
+            for (usize k = 0; k < 8; ++k) state = (state ^ p[i + k]) * Prime;
+        }
+        for (; i < length; ++i) state = (state ^ p[i]) * Prime;
+        m_state = state;
+    }
     // Integers are hashed as little-endian bytes, whatever the host's order.
     constexpr void update_u64(u64 v) {
         for (int i = 0; i < 8; ++i) {

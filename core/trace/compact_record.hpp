@@ -13,8 +13,9 @@ namespace grove::compact {
 //   @n<hex>   what a serial is called from here on: u32 serial (little-endian) followed by the grove's name
 //             (no bytes: no grove has that serial now, and its events are written with generation 0)
 //
-// A name record comes before the first event that needs it (the event's grove or one its fields name), and again
-// whenever the groves registered changed since; every other line of the serial output (boot messages, "# "
+// A name record comes before an event that names a serial (its grove, or one of its fields) when the host has not
+// been told that serial's name since the set of groves last changed (or the kernel's small table of told serials
+// lost it to another); every other line of the serial output (boot messages, "# "
 // console text, JSON lines) starts with another character.
 inline constexpr char Mark = '@';
 inline constexpr char EventTag = 'e';

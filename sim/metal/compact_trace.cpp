@@ -72,10 +72,8 @@ public:
             error = "an event record whose " + unnamed;
             return "";
         }
-        EncodedEvent received{};
-        for (usize i = 0; i < bytes->size(); ++i) received.bytes[i] = static_cast<u8>((*bytes)[i]);
-        received.size = bytes->size();
-        m_digest.add(received);                      // the bytes as they came (decode_event took only canonical ones)
+        // decode_event takes only canonical bytes: the event's digest is that of the bytes as they came.
+        m_digest.add(event.value());
         if (line.grove.empty()) line.generation = 0; // as the kernel writes a line of no grove
         return scenario::format_event_line(line);
     }
@@ -100,7 +98,7 @@ ExpandedSerial expand_compact_records(std::string const& serial) {
         if (newline == std::string::npos) break; // an unfinished line: as it is
         std::string_view line(serial.data() + start, newline + 1 - start);
         start = newline + 1;
-        if (line.empty() || line[0] != compact::Mark) {
+        if (line[0] != compact::Mark) { // a line holds its '\n' at least
             out.serial += line;
             continue;
         }
