@@ -185,13 +185,21 @@ std::string last_lines(std::string const& text, usize count) {
     return text;
 }
 
+// `text` with each "\r\n" as "\n".
+std::string without_line_end_returns(std::string const& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (usize i = 0; i < text.size(); ++i)
+        if (text[i] != '\r' || i + 1 == text.size() || text[i + 1] != '\n') out += text[i];
+    return out;
+}
+
 // The trace lines of the serial output: those that start with '{'.
 std::string trace_lines(std::string const& serial) {
     std::string lines;
     // A guest that was stopped may have left half a line: only whole lines count.
     std::istringstream in(serial.substr(0, serial.rfind('\n') == std::string::npos ? 0 : serial.rfind('\n') + 1));
     for (std::string line; std::getline(in, line);) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
         if (!line.empty() && line.front() == '{') {
             lines += line;
             lines += '\n';
@@ -490,8 +498,9 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     Finished const finished = wait_for(*child, bound);
     MetalRun run;
     run.disks = disks.finish();
-    run.serial = finished.output;
-    std::erase(run.serial, '\r');
+    // The kernel ends every line it writes with "\r\n" (a grove's '\n' included): the '\r' of each goes, a grove's
+    // own '\r' stays part of its console text.
+    run.serial = without_line_end_returns(finished.output);
     ExpandedSerial expanded = expand_compact_records(run.serial);
     run.serial = std::move(expanded.serial);
     run.display = display_line(run.serial);
