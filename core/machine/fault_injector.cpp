@@ -76,8 +76,13 @@ void FaultInjector::apply(ScriptedFault const& fault, Ticks now) {
         a.kind = runner_event::PowerCut;
         a.fields[0] = {"tear", nullptr, cut.tear};
         m_sink.announce(a);
+        // A cut nobody reboots after would leave the storage stack running over drives that lost their caches.
+        if (grove == nullptr) {
+            result = Error::NotFound;
+            break;
+        }
         if (m_disks != nullptr) m_disks->cut_power(cut, now);
-        result = grove == nullptr ? Result<void>(Error::NotFound) : reboot_storage(*grove);
+        result = reboot_storage(*grove);
         break;
     }
     }

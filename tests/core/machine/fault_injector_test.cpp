@@ -214,6 +214,15 @@ TEST_F(FaultInjection, APowerCutCutsTheDisksThenRebootsTheGroveAndWhatItSendsToD
     EXPECT_EQ(disks.tears.back(), stream.below(PowerCut::SectorBytes + 1));
     EXPECT_EQ(named("driver").id.generation, 3u);
     EXPECT_EQ(named("store").id.generation, 2u); // the driver sends to nothing
+
+    // A grove nobody has: refused before any disk loses power; the tear is drawn all the same.
+    usize const cuts = disks.tears.size();
+    powered.apply(fault(FaultAction::PowerCut, "ghost"), arch.now());
+    EXPECT_EQ(trace.lines.back(), "result NotFound");
+    EXPECT_EQ(disks.tears.size(), cuts);
+    powered.apply(fault(FaultAction::PowerCut, "driver"), arch.now());
+    (void)stream.below(PowerCut::SectorBytes + 1); // the ghost's
+    EXPECT_EQ(disks.tears.back(), stream.below(PowerCut::SectorBytes + 1));
 }
 
 TEST_F(FaultInjection, APowerCutWithoutDisksStillRebootsAndAnUnknownGroveIsNotFound) {
