@@ -85,10 +85,7 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
         // the trap its thread was dispatched before the hang is dropped, and dispatch() parks the thread.
         if (charge(thread, t) && !m_groves[m_threads[thread.index].slot].hung) {
             switch (trap.kind) {
-            case TrapKind::Syscall:
-                if (m_ipc_path != IpcPath::Fast || !fast_ipc(thread, trap.syscall, t))
-                    handle_syscall(thread, trap.syscall, t);
-                break;
+            case TrapKind::Syscall: handle_syscall(thread, trap.syscall, t); break;
             case TrapKind::Timer: break;
             case TrapKind::PageFault:
             case TrapKind::GeneralProtection:

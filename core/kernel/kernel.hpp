@@ -79,15 +79,6 @@ public:
     GrantCopyCounters const& grant_copies() const { return m_grant_copies; }
     u64 digest() const { return m_manager.digest(); }
 
-    // Which way Send and Receive go through the kernel: their fast path where it applies (Fast, the default: see
-    // fast_ipc), or always the general one. Both have the same effects (results, buffers, accounting, events,
-    // digest, virtual time); General is there to check that.
-    enum class IpcPath : u8 { Fast, General };
-    void set_ipc_path(IpcPath path) { m_ipc_path = path; }
-    IpcPath ipc_path() const { return m_ipc_path; }
-    // How many syscalls the fast path handled.
-    u64 fast_ipc_handled() const { return m_fast_ipc_handled; }
-
     // --- operating on groves (virtual time is the backend's now()) ---------------------------------------------
     // load + start (the main thread is created by start).
     Result<GroveId> spawn(GroveSpec const& spec) { return after(m_manager.spawn(spec, now())); }
@@ -204,12 +195,6 @@ private:
     // trap handling (kernel_syscalls.cpp holds the syscalls)
     // `t` is now(): virtual time does not move while the kernel runs.
     void handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t);
-    // The IPC fast path (kernel_syscalls.cpp): true when it handled the syscall in `args`, a blocking Send or
-    // Receive in its common case, with exactly the effects of handle_syscall; false, having changed nothing
-    // anyone can see, when the general path must handle it.
-    bool fast_ipc(ThreadId thread, SyscallArgs const& args, Ticks t);
-    bool fast_send(ThreadId thread, SyscallArgs const& args, Ticks t);
-    bool fast_receive(ThreadId thread, SyscallArgs const& args, Ticks t);
     void handle_fault(ThreadId thread, Trap const& trap);
     // Charges the running thread's CPU time up to `now`; false when that ended its grove (a CPU limit under the
     // Kill policy), so that its trap is not handled.
@@ -278,9 +263,6 @@ private:
         if (result.has_value()) complete(thread, result.value().value(), result.value().second());
         else complete(thread, result.error());
     }
-    // The end of every syscall: finishes what it woke, then gives the caller its result unless it blocked or the
-    // call ended it (ThreadExit, or its grove: exit, a limit under the Kill policy).
-    void finish_syscall(ThreadId thread, SyscallResult const& result);
 
     // syscalls: each returns its outcome or its error; one that blocks has called block() (or the scheduler's
     // join) first.
@@ -353,16 +335,11 @@ private:
     // Shared by Send and Call: the target endpoint after handle, rate limit, message and receive-policy checks,
     // with the message copied into the thread's waiter (idle while the thread runs).
     Result<PreparedSend> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
-    // prepare_send after the handle's and the message's checks, the message stamped in kt's waiter: the rate limit
-    // and the receive policy.
-    Result<PreparedSend> admit_send(ThreadId thread, EndpointRef target, SyscallArgs const& raw, Ticks t);
     // The recipient behind `target` must hold an IpcReceive capability naming the sender (kt's grove): else the
     // message (in kt's waiter) is refused with ReceiveDenied, counted, and AccessDenied comes back.
     Result<void> check_receive_policy(KernelThread const& kt, EndpointRef target, Ticks t);
 
     Arch& m_arch;
-    IpcPath m_ipc_path = IpcPath::Fast;
-    u64 m_fast_ipc_handled = 0;
     GroveManager m_manager;
     Scheduler m_scheduler;
     EndpointTable m_ipc;

@@ -98,100 +98,12 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::ServiceLoad: result = sys_service_load(thread, d, t); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
-    finish_syscall(thread, result);
-}
-
-void Kernel::finish_syscall(ThreadId thread, SyscallResult const& result) {
     drain_woken();
     if (result.has_value() && result.value().is_blocked()) return;
     // The call may have ended the thread (ThreadExit: it stays Exited, without a context, until joined) or its
     // grove (exit, a limit under the Kill policy): then nobody is left to see a result.
     Thread const* caller = m_scheduler.thread(thread);
     if (caller != nullptr && caller->state != ThreadState::Exited) complete(thread, result);
-}
-
-// --- the IPC fast path ------------------------------------------------------------------------------------------
-//
-// seL4's idea: a blocking Send or Receive in its common case goes from the trap's registers straight to the
-// endpoint, past the general decode, the syscall switch and the general result plumbing. Its conditions are
-// checked first, with no effect anyone can see (a failed one leaves the syscall to the general path, which then
-// runs as if the fast path did not exist); once they hold, it commits the steps of sys_send or sys_receive in
-// their order, so the results, buffers, accounting, events, digest and virtual time are those of the general path.
-// Kernel::IpcPath::General turns it off (the equivalence tests run both).
-
-bool Kernel::fast_ipc(ThreadId thread, SyscallArgs const& args, Ticks t) {
-    bool handled = false;
-    if (args.number == static_cast<u64>(Syscall::Send)) handled = fast_send(thread, args, t);
-    else if (args.number == static_cast<u64>(Syscall::Receive)) handled = fast_receive(thread, args, t);
-    if (handled) ++m_fast_ipc_handled;
-    return handled;
-}
-
-// A blocking Send of a well-formed message through a live Send handle to an open endpoint: handed to a waiting
-// receiver, queued, or blocked on a full queue, as sys_send does it.
-bool Kernel::fast_send(ThreadId thread, SyscallArgs const& args, Ticks t) {
-    u64 const* a = args.arg;
-    if (a[2] != 0 || !layout::in_window(a[1], abi::MessageSize)) [[unlikely]]
-        return false; // non-blocking, another flag, or a buffer the decode refuses
-    KernelThread& kt = m_threads[thread.index];
-    Result<EndpointRef> const target = m_groves[kt.slot].handles.lookup(a[0], Rights::Send);
-    if (target.is_error()) [[unlikely]]
-        return false; // refused, and counted, by the general path
-    Endpoint* endpoint = m_ipc.find(target.value());
-    if (endpoint == nullptr || !endpoint->is_open()) [[unlikely]]
-        return false;
-    // Into the idle waiter, where the general path copies it too: a failed copy or a header the endpoint refuses
-    // leaves the syscall to the general path, which copies it again and fails or refuses it the same way.
-    abi::Message& message = kt.waiter.message;
-    if (m_arch.copy_from_user(kt.space, &message, VirtAddr{a[1]}, Bytes(abi::MessageSize)).is_error()) [[unlikely]]
-        return false;
-    if (!Endpoint::is_valid(message.header)) [[unlikely]]
-        return false;
-    stamp_sender(message, kt.grove);
-
-    Result<PreparedSend> const prepared = admit_send(thread, target.value(), args, t);
-    if (prepared.is_error() || prepared.value().step == PreparedSend::Step::Throttled) [[unlikely]] {
-        finish_syscall(thread, prepared.is_error() ? SyscallResult(prepared.error()) : SyscallOutcome::blocked());
-        return true;
-    }
-    kt.waiter.deadline = deadline_after(t, decode_timeout(a[3]));
-    Result<SendStatus> const status = m_ipc.send(target.value(), kt.waiter, t, m_woken);
-    if (status.is_error()) [[unlikely]] {
-        finish_syscall(thread, status.error()); // TimedOut on a full queue with no time left
-        return true;
-    }
-    if (status.value() == SendStatus::Blocked) {
-        block(thread, Pending::Send, BlockReason::Send);
-        finish_syscall(thread, SyscallOutcome::blocked());
-        return true;
-    }
-    finish_syscall(thread, SyscallOutcome::completed());
-    return true;
-}
-
-// A blocking Receive through a live Receive handle into a writable buffer, from an endpoint that holds a message:
-// taken at once (letting the longest-waiting blocked sender in), as sys_receive does it.
-bool Kernel::fast_receive(ThreadId thread, SyscallArgs const& args, Ticks t) {
-    u64 const* a = args.arg;
-    if (a[2] != 0 || !layout::in_window(a[1], abi::MessageSize)) [[unlikely]]
-        return false;
-    KernelThread& kt = m_threads[thread.index];
-    Result<EndpointRef> const source = m_groves[kt.slot].handles.lookup(a[0], Rights::Receive);
-    if (source.is_error()) [[unlikely]]
-        return false;
-    Endpoint* endpoint = m_ipc.find(source.value());
-    if (endpoint == nullptr || endpoint->queued() == 0) return false; // nothing to take: the general path waits
-    VirtAddr const buffer{a[1]};
-    if (m_arch.check_message_buffer(kt.space, buffer).is_error()) [[unlikely]]
-        return false;
-    kt.waiter.deadline = deadline_after(t, decode_timeout(a[3]));
-    Result<ReceiveStatus> const status = endpoint->receive(kt.waiter, t, m_woken);
-    GROVE_ASSERT(status.has_value() && status.value() == ReceiveStatus::Received); // a message was queued
-    Result<void> const copied = m_arch.copy_to_user(kt.space, buffer, &kt.waiter.message, Bytes(abi::MessageSize));
-    GROVE_ASSERT(copied.has_value()); // checked above, and nothing ran in between
-    owe_reply(kt, kt.waiter.reply_token);
-    finish_syscall(thread, SyscallOutcome::completed());
-    return true;
 }
 
 Kernel::SyscallResult Kernel::sys_exit(ThreadId thread, DecodedSyscall const& d) {
@@ -273,24 +185,20 @@ Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscal
     }
     TRY(m_arch.copy_from_user(kt.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
     stamp_sender(message, kt.grove);
-    return admit_send(thread, target.value(), raw, t);
-}
 
-Result<Kernel::PreparedSend> Kernel::admit_send(ThreadId thread, EndpointRef target, SyscallArgs const& raw, Ticks t) {
-    KernelThread& kt = m_threads[thread.index];
     IpcAdmission const admission = TRY(m_manager.admit_ipc(kt.grove, t));
     switch (admission.kind) {
     case IpcAdmission::Kind::Allow:
-        TRY(check_receive_policy(kt, target, t));
-        return PreparedSend{PreparedSend::Step::GoAhead, target};
+        TRY(check_receive_policy(kt, target.value(), t));
+        return PreparedSend{PreparedSend::Step::GoAhead, target.value()};
     case IpcAdmission::Kind::Throttle:
         // Waits for its next token, then the whole syscall runs again (dispatch).
         kt.retry = raw;
         block(thread, Pending::RetryAfterThrottle, BlockReason::Sleep, admission.until);
-        return PreparedSend{PreparedSend::Step::Throttled, target};
+        return PreparedSend{PreparedSend::Step::Throttled, target.value()};
     case IpcAdmission::Kind::Refuse: break;
     }
-    m_ipc.refuse(kt.slot, target, Refusal::RateLimited, kt.waiter.message.header);
+    m_ipc.refuse(kt.slot, target.value(), Refusal::RateLimited, message.header);
     return Error::LimitExceeded;
 }
 

@@ -26,6 +26,8 @@ Result<void> decode_flags(u64 flags, DecodedSyscall& out) {
     return {};
 }
 
+Ticks decode_timeout(u64 raw) { return raw == abi::WaitForever ? Ticks::max() : Ticks(raw); }
+
 Result<Permissions> decode_protection(u64 prot) {
     if ((prot & ~(abi::ProtRead | abi::ProtWrite | abi::ProtExecute)) != 0) return Error::InvalidArgument;
     if ((prot & abi::ProtWrite) != 0 && (prot & abi::ProtExecute) != 0) return Error::InvalidArgument; // W^X

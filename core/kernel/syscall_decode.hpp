@@ -70,9 +70,6 @@ struct DecodedSyscall {
     bool revoke = false;
 };
 
-// A timeout argument: abi::WaitForever is Ticks::max() (no limit), any other value that many ticks.
-constexpr Ticks decode_timeout(u64 raw) { return raw == abi::WaitForever ? Ticks::max() : Ticks(raw); }
-
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.
 // InvalidArgument for an unknown number or any argument that is malformed on its own (then `out` is partly
 // written and meaningless). The kernel's form: no copy of the decoded request.

@@ -47,10 +47,7 @@ std::string differs(char const* what, u64 expected, u64 actual) {
 
 } // namespace
 
-RandomOperations::RandomOperations(ChoiceSource& choices, Kernel::IpcPath path) : m_choices(choices) {
-    m_kernel->set_sink(&m_events);
-    m_kernel->set_ipc_path(path);
-}
+RandomOperations::RandomOperations(ChoiceSource& choices) : m_choices(choices) { m_kernel->set_sink(&m_events); }
 
 std::string RandomOperations::start() {
     m_free_at_start = m_arch.free_pages();
@@ -89,29 +86,7 @@ std::string RandomOperations::step() {
             trap.syscall.number == static_cast<u64>(Syscall::Lookup) && m_arch.context(thread).rax > 0)
             m_handles[g.serial % Groves] = static_cast<u64>(m_arch.context(thread).rax);
     }
-    observe();
     return check();
-}
-
-void RandomOperations::observe() {
-    m_observed.update(&m_dispatch.thread, sizeof m_dispatch.thread);
-    Ticks const now = m_arch.now();
-    m_observed.update(&now, sizeof now);
-    for (GroveId id : m_ids) {
-        for (ThreadId thread : m_kernel->threads_of(id)) {
-            if (!m_arch.has_context(thread)) continue;
-            FakeArch::Context const& context = m_arch.context(thread);
-            m_observed.update(&context.rax, sizeof context.rax);
-            m_observed.update(&context.rdx, sizeof context.rdx);
-        }
-        Grove const* g = m_kernel->manager().find(id);
-        if (g == nullptr || !g->is_alive()) continue;
-        for (u64 buffer : {SendBuffer, ReceiveBuffer, ReplyBuffer, SecondDataPage + 0x80}) {
-            abi::Message bytes{};
-            if (m_arch.copy_from_user(g->image.space, &bytes, VirtAddr{buffer}, Bytes(sizeof bytes)).has_value())
-                m_observed.update(&bytes, sizeof bytes);
-        }
-    }
 }
 
 std::string RandomOperations::finish() {

@@ -5,7 +5,6 @@
 // time moving as the backend would move it. After every step the kernel's invariants are checked: the IPC
 // accounting holds, and every context the backend holds belongs to a live thread of a live grove; at the end every
 // grove is retired and every frame, address space, context, thread and queued message must be back.
-#include <core/base/hash.hpp>
 #include <core/base/prng.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/trace/event_sink.hpp>
@@ -62,8 +61,7 @@ class RandomOperations {
 public:
     static constexpr u32 Groves = 4;
 
-    // `path`: which way the kernel takes Send and Receive (Kernel::IpcPath); a run is the same either way.
-    explicit RandomOperations(ChoiceSource& choices, Kernel::IpcPath path = Kernel::IpcPath::Fast);
+    explicit RandomOperations(ChoiceSource& choices);
 
     // Spawns the groves; once, first.
     std::string start();
@@ -74,9 +72,6 @@ public:
     std::string finish();
 
     RandomRunCounts const& counts() const { return m_counts; }
-    // A hash over what the groves saw after every step: the thread dispatched, the time, every thread's syscall
-    // results (rax, rdx) and the bytes of every grove's message buffers.
-    u64 observed() const { return m_observed.digest(); }
     Kernel const& kernel() const { return *m_kernel; }
     EventCounter const& events() const { return m_events; }
 
@@ -98,14 +93,12 @@ private:
     std::string retire(u32 i);
     void refresh_ids();
     std::string check();
-    void observe();
 
     ChoiceSource& m_choices;
     FakeArch m_arch;
     std::unique_ptr<Kernel> m_kernel = std::make_unique<Kernel>(m_arch);
     EventCounter m_events;
     RandomRunCounts m_counts;
-    Fnv1a64 m_observed;
     Dispatch m_dispatch;
     PageCount m_free_at_start{};
     usize m_spaces_at_start = 0;
