@@ -46,7 +46,8 @@ struct Client {
     }
 
     // Reads the newest version of `path` into [buffer, buffer + capacity): its length, or -(status): NotFound for an
-    // object World-Tree does not hold, LimitExceeded for one longer than `capacity`.
+    // object World-Tree does not hold, LimitExceeded for one longer than `capacity`, InvalidState when World-Tree
+    // says it read another length than the object's (a caller must never take more bytes than it granted).
     long read_object(char const* path, void* buffer, usize capacity) {
         Reply const opened = call_with_text({OpOpen, 0, 0, 0, 0, 0}, path);
         if (opened.status < 0) return opened.status;
@@ -57,7 +58,9 @@ struct Client {
         else {
             Reply const read =
                 call_with_grant({OpRead, handle, 0, opened.extra, 0, 0}, buffer, opened.extra, abi::GrantWrite);
-            result = read.status < 0 ? read.status : static_cast<long>(read.value);
+            if (read.status < 0) result = read.status;
+            else if (read.value != opened.extra) result = -abi::StatusInvalidState;
+            else result = static_cast<long>(read.value);
         }
         (void)call({OpClose, handle, 0, 0, 0, 0});
         return result;
