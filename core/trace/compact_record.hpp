@@ -23,23 +23,24 @@ inline constexpr char NameTag = 'n';
 
 inline constexpr char HexDigits[] = "0123456789abcdef";
 
-// The two hex digits of every byte value, so that a byte costs one lookup and one two-byte store.
+// The two hex digits of every byte value as one little-endian 16-bit word (the high digit in the low byte, so that
+// it is stored first): a byte costs one load of it, one table load and one two-byte store.
 struct HexPairs {
-    char text[512];
+    u16 digits[256];
 };
 constexpr HexPairs make_hex_pairs() {
     HexPairs pairs{};
-    for (usize b = 0; b < 256; ++b) {
-        pairs.text[2 * b] = HexDigits[b >> 4];
-        pairs.text[2 * b + 1] = HexDigits[b & 0xf];
-    }
+    for (usize b = 0; b < 256; ++b)
+        pairs.digits[b] = static_cast<u16>(static_cast<u8>(HexDigits[b >> 4]) |
+                                           static_cast<u16>(static_cast<u8>(HexDigits[b & 0xf])) << 8);
     return pairs;
 }
 inline constexpr HexPairs Pairs = make_hex_pairs();
+static_assert(Pairs.digits[0x9a] == ('9' | 'a' << 8), "the high digit first");
 
 // Writes 2 * size hex digits to out.
 inline void put_hex(u8 const* bytes, usize size, char* out) {
-    for (usize i = 0; i < size; ++i) __builtin_memcpy(out + 2 * i, Pairs.text + 2 * bytes[i], 2);
+    for (usize i = 0; i < size; ++i) __builtin_memcpy(out + 2 * i, &Pairs.digits[bytes[i]], 2);
 }
 
 // The bytes of `length` hex digits (either case) into out; InvalidArgument for an odd length, a character that is

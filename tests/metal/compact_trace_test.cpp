@@ -122,5 +122,23 @@ TEST(CompactTrace, HexReadsBackWhatWasWritten) {
     EXPECT_TRUE(compact::parse_hex(text.data(), text.size(), back, 4).is_error()) << "more than the capacity";
 }
 
+TEST(CompactTrace, HexHasTwoLowercaseDigitsPerByteForEveryByteAndLength) {
+    // Four bytes at a time and the rest one at a time: every byte value at every place of every length up to 9.
+    for (usize length = 0; length <= 9; ++length) {
+        for (unsigned value = 0; value < 256; ++value) {
+            u8 bytes[9];
+            for (usize i = 0; i < length; ++i) bytes[i] = static_cast<u8>(value + 37 * i);
+            std::string expected;
+            for (usize i = 0; i < length; ++i) {
+                expected += compact::HexDigits[bytes[i] >> 4];
+                expected += compact::HexDigits[bytes[i] & 0xf];
+            }
+            std::string text(2 * length + 1, '!');
+            compact::put_hex(bytes, length, text.data());
+            ASSERT_EQ(text, expected + "!") << "length " << length << ", first byte " << value;
+        }
+    }
+}
+
 } // namespace
 } // namespace grove::metal_host
