@@ -344,6 +344,7 @@ Result<void> Kernel::on_start(Grove const& grove, Ticks t) {
     kg.hung = false;
     kg.console_asked = 0;
     if (grove.id.generation == 1) kg.console_dropped = 0; // a new grove in this slot
+    fill_bytes(kg.policy_passed, 0, sizeof kg.policy_passed);
     own_irq_lines(grove);
     return {};
 }

@@ -174,6 +174,11 @@ private:
         bool hung = false;       // a scripted hang: its threads are parked whenever they come up for running
         u64 console_asked = 0;   // bytes this incarnation asked to write to the console
         u64 console_dropped = 0; // bytes dropped over ConsoleBudget, over the registered grove's incarnations
+        // The serial of the grove in each slot whose service guard and receive policy this incarnation's messages
+        // passed (0: none yet). Both depend only on the two groves' specs, which a registration keeps for life, and
+        // serials are never reused; a send to an open endpoint finds its owner live. So a pass stays a pass, and
+        // check_receive_policy asks the manager again only for a recipient not passed yet (and every refusal).
+        u32 policy_passed[MaxGroves] = {};
     };
 
     // GroveHooks

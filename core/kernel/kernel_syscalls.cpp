@@ -206,11 +206,17 @@ Result<void> Kernel::check_receive_policy(KernelThread const& kt, EndpointRef ta
     Endpoint const* endpoint = m_ipc.find(target);
     if (endpoint == nullptr) return {}; // gone: the send itself refuses it with PeerClosed
     GroveId const recipient = m_groves[endpoint->owner()].id;
+    u32& passed = m_groves[kt.slot].policy_passed[endpoint->owner()];
+    if (passed == recipient.serial && passed != 0) [[likely]]
+        return {};
     if (m_manager.require_service_of(kt.grove, recipient, t).is_error()) {
         m_ipc.refuse(kt.slot, target, Refusal::AccessDenied, kt.waiter.message.header);
         return error_of(Refusal::AccessDenied);
     }
-    if (m_manager.require_receive_from(recipient, kt.grove.serial, t).has_value()) return {};
+    if (m_manager.require_receive_from(recipient, kt.grove.serial, t).has_value()) {
+        passed = recipient.serial;
+        return {};
+    }
     m_ipc.refuse(kt.slot, target, Refusal::ReceiveDenied, kt.waiter.message.header);
     return error_of(Refusal::ReceiveDenied);
 }

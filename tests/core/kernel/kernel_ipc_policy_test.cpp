@@ -87,6 +87,27 @@ TEST_F(KernelIpcPolicy, AReceiverNamingAnotherGroveRefusesAndOneNamingTheSenderA
     EXPECT_EQ(read_message(receiver, ReceiveBuffer).header.tag, 5u);
 }
 
+TEST_F(KernelIpcPolicy, AReceivePolicyPassedOnceIsAskedAgainOfTheNextGroveInTheSlot) {
+    // The kernel remembers which recipients a sender's messages passed; the memory must not carry over to another
+    // grove that takes the recipient's slot, nor to its refusals.
+    start("client");
+    EXPECT_EQ(send(c, client, handle, make_message(1), abi::FlagNonBlocking), 0);
+    EXPECT_EQ(send(c, client, handle, make_message(2), abi::FlagNonBlocking), 0);
+    GroveSlot const slot = find(server)->slot;
+    ASSERT_TRUE(kernel->stop(server).has_value());
+    ASSERT_EQ(sys(s, Syscall::Exit, 0), NoResult);
+    ASSERT_TRUE(kernel->manager().remove(server).has_value());
+
+    GroveId const successor = spawn(make_spec("server")); // the same name, no ipc_receive
+    ASSERT_EQ(find(successor)->slot, slot) << "the test needs the slot reused";
+    u64 const again = static_cast<u64>(lookup(c, client, "server"));
+    ASSERT_GT(static_cast<i64>(again), 0);
+    for (u32 tag = 3; tag <= 4; ++tag)
+        EXPECT_EQ(send(c, client, again, make_message(tag), abi::FlagNonBlocking), status(Error::AccessDenied));
+    EXPECT_EQ(counters_of(client).refused_for(Refusal::ReceiveDenied), 2u);
+    EXPECT_EQ(receive(main_thread(successor), abi::FlagNonBlocking), status(Error::WouldBlock));
+}
+
 TEST_F(KernelIpcPolicy, TheKernelsStopRequestReachesAGroveWithoutIpcReceive) {
     start(nullptr);
     ASSERT_TRUE(kernel->stop(server).has_value());
