@@ -57,7 +57,8 @@ qemu: build
 	@build/bin/grovesim run --target metal $(if $(IMAGES),--images "$(IMAGES)") "$(SCENARIO)"
 else
 qemu: iso
-	@arch_x86_64/scripts/run-qemu.sh build/grove.iso
+	@cmake --build --preset host-debug --target grove-metal
+	@GROVE_METAL=build/bin/grove-metal arch_x86_64/scripts/run-qemu.sh build/grove.iso
 endif
 
 # `make qemu-gdb SCENARIO=path.toml [GDB_PORT=1234]` boots that scenario as `make qemu` does, but QEMU starts halted

@@ -1,18 +1,21 @@
-// The reader of the canonical event encoding (core/trace/event_encoding) and of the hex of a compact trace record
-// (core/trace/compact_record.hpp), on any bytes: what the host does with every `@e` line the bare-metal kernel
-// writes. decode_event must never read past the bytes; an accepted event encodes to the very same bytes and every
-// field of it can be named; parse_hex refuses what is not hex and, for what it reads, writing it back gives the same
-// digits (in lower case).
+// The reader of the canonical event encoding (core/trace/event_encoding) and of a bare-metal boot's serial output
+// with its compact trace records (core/trace/compact_record.hpp, sim/metal/compact_trace.hpp), on any bytes: what
+// the host does with everything the kernel writes. decode_event must never read past the bytes; an accepted event
+// encodes to the very same bytes and every field of it can be named. The serial reader must give the same text,
+// error and digest whether the output comes whole or in two pieces split anywhere, and expands all of it unless it
+// reports an error.
 #include <fuzz/fuzz_check.hpp>
 
-#include <core/trace/compact_record.hpp>
 #include <core/trace/event_encoding.hpp>
 #include <core/trace/event_fields.hpp>
+#include <sim/metal/compact_trace.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <string_view>
 
 using namespace grove;
 using grove::fuzz::require;
@@ -35,25 +38,27 @@ void check_event(u8 const* bytes, usize size) {
     });
 }
 
-void check_hex(u8 const* bytes, usize size) {
-    char const* text = reinterpret_cast<char const*>(bytes);
-    u8 out[MaxEncodedEventSize];
-    Result<usize> const read = compact::parse_hex(text, size, out, sizeof out);
-    if (read.is_error()) return;
-    require(read.value() * 2 == size, "hex reads two digits a byte");
-    char back[2 * MaxEncodedEventSize];
-    compact::put_hex(out, read.value(), back);
-    for (usize i = 0; i < size; ++i) {
-        char const c = text[i];
-        char const lower = (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c;
-        require(back[i] == lower, "hex written back gives the same digits");
-    }
+void check_serial(u8 const* bytes, usize size) {
+    std::string const output(reinterpret_cast<char const*>(bytes), size);
+    metal_host::ExpandedSerial const whole = metal_host::expand_compact_records(output);
+    require(whole.readable <= whole.serial.size(), "the readable part is part of the text");
+    require(!whole.error.empty() || whole.readable == whole.serial.size(), "without an error all of it is readable");
+    usize const split = size == 0 ? 0 : bytes[0] % (size + 1);
+    metal_host::SerialExpander pieces;
+    pieces.feed(std::string_view(output).substr(0, split));
+    std::string text = pieces.take_text();
+    pieces.feed(std::string_view(output).substr(split));
+    pieces.finish();
+    text += pieces.take_text();
+    require(text == whole.serial && pieces.error() == whole.error && pieces.digest() == whole.digest &&
+                pieces.readable() == whole.readable,
+            "output read in two pieces reads as a whole");
 }
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size) {
     check_event(data, size);
-    check_hex(data, size);
+    check_serial(data, size);
     return 0;
 }

@@ -7,6 +7,10 @@
 
 namespace grove::metal {
 
+namespace {
+constexpr char HexDigits[] = "0123456789abcdef";
+} // namespace
+
 void SerialTrace::Output::put(char const* text, usize length) {
     if (length > Capacity - m_length) {
         flush();
@@ -56,8 +60,7 @@ void SerialTrace::Output::put_string(char const* text, usize length) {
             put('\\');
             put(c);
         } else if (static_cast<unsigned char>(c) < 0x20) {
-            char const escaped[6] = {
-                '\\', 'u', '0', '0', compact::HexDigits[(c >> 4) & 0xf], compact::HexDigits[c & 0xf]};
+            char const escaped[6] = {'\\', 'u', '0', '0', HexDigits[(c >> 4) & 0xf], HexDigits[c & 0xf]};
             put(escaped, 6);
         } else {
             put(c);
@@ -108,14 +111,10 @@ void SerialTrace::tell_name(u32 serial) {
 
 void SerialTrace::write_record(char tag, u8 const* bytes, usize size) {
     GROVE_ASSERT(size <= MaxRecordBytes);
-    // Straight to the port: a record is one burst, and m_out holds nothing between lines.
-    char line[2 + 2 * MaxRecordBytes + 2];
-    line[0] = compact::Mark;
-    line[1] = tag;
-    compact::put_hex(bytes, size, line + 2);
-    line[2 + 2 * size] = '\r';
-    line[3 + 2 * size] = '\n';
-    Serial::write_raw(line, 4 + 2 * size);
+    // Straight to the port, the header and then the bytes where they are: m_out holds nothing between lines.
+    char const header[compact::HeaderSize] = {compact::Mark, tag, static_cast<char>(size)};
+    Serial::write_raw(header, sizeof header);
+    Serial::write_raw(reinterpret_cast<char const*>(bytes), size);
 }
 
 void SerialTrace::tell_names(Event const& event) {
@@ -258,7 +257,7 @@ void SerialTrace::final_counters(Ticks end_time, PageCount held_pages) {
     m_out.put_decimal(end_time.value);
     char digest[16];
     u64 const value = m_kernel.digest();
-    for (usize i = 0; i < 16; ++i) digest[i] = compact::HexDigits[(value >> (60 - 4 * i)) & 0xf];
+    for (usize i = 0; i < 16; ++i) digest[i] = HexDigits[(value >> (60 - 4 * i)) & 0xf];
     m_out.put_key("digest");
     m_out.put_string(digest, 16);
 

@@ -3,12 +3,13 @@
 #include <core/base/static_vector.hpp>
 #include <core/kernel/kernel.hpp>
 #include <core/machine/fault_injector.hpp>
+#include <core/trace/compact_record.hpp>
 #include <core/trace/event_sink.hpp>
 
 namespace grove::metal {
 
 // Writes the run's trace to COM1 in the simulator's JSON Lines format (sim/scenario/trace.hpp), the kernel's events
-// as compact records (core/trace/compact_record.hpp) that the host expands into the JSON line each stands for
+// as binary compact records (core/trace/compact_record.hpp) that the host expands into the JSON line each stands for
 // (sim/metal/compact_trace.hpp): keys t, grove (by name; empty for the kernel as a whole), gen, event, then the
 // event's fields in the order of for_each_event_field (numbers as JSON integers, names as strings); and at the end
 // the final counters record. As the simulator's recorder does, a limit_exceeded that makes the grove wait (CPU, or
@@ -84,9 +85,9 @@ private:
     // told since the registry last changed.
     void tell_names(Event const& event);
     void tell_name(u32 serial);
-    // One compact record: the mark, the tag, the bytes in hex, "\r\n".
+    // One compact record: the mark, the tag, the size, the bytes (compact_record.hpp).
     static constexpr usize MaxRecordBytes = MaxEncodedEventSize;
-    static_assert(sizeof(u32) + MaxGroveNameLength <= MaxRecordBytes);
+    static_assert(sizeof(u32) + MaxGroveNameLength <= MaxRecordBytes && MaxRecordBytes <= compact::MaxRecordBytes);
     void write_record(char tag, u8 const* bytes, usize size);
     // Writes up to the event kind; an empty name gets gen 0.
     void begin_line(Ticks time, GroveName const& name, u32 generation, char const* kind);

@@ -6,8 +6,11 @@
 //                                              times and fails unless every event stream (timestamps included)
 //                                              is the same
 //   grove-metal check SCENARIO                 exit 0 when the scenario can run on metal, else 1 and the reason
+//   grove-metal expand                         copies a boot's serial output from stdin to stdout as it comes, its
+//                                              binary trace records as JSON lines (arch_x86_64/scripts/run-qemu.sh)
 // Exit status: 0 success (the verdict holds), 1 a failed expectation or a difference between runs, 2 bad input or
 // a run that did not complete.
+#include <sim/metal/compact_trace.hpp>
 #include <sim/metal/metal_runner.hpp>
 #include <sim/metal/plan_compiler.hpp>
 #include <sim/scenario/scenario_parser.hpp>
@@ -16,6 +19,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -127,6 +134,28 @@ int check_command(std::string const& path) {
     return ExitOk;
 }
 
+// Exit 1 when a record did not decode (the rest is copied as it came, the reason goes to stderr).
+int expand_command() {
+    metal_host::SerialExpander expander;
+    char buffer[4096];
+    for (;;) {
+        ssize_t const got = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (got == 0) break;
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            std::cerr << "grove-metal expand: cannot read the output: " << std::strerror(errno) << '\n';
+            return ExitBadInput;
+        }
+        expander.feed(std::string_view(buffer, static_cast<usize>(got)));
+        std::cout << expander.take_text() << std::flush;
+    }
+    expander.finish();
+    std::cout << expander.take_text() << std::flush;
+    if (expander.error().empty()) return ExitOk;
+    std::cerr << "grove-metal expand: the serial trace is damaged: " << expander.error() << '\n';
+    return ExitFailed;
+}
+
 } // namespace
 
 // Whatever the library or the file system throws (a file that cannot be written, no memory) ends the command with
@@ -153,6 +182,7 @@ int main(int argc, char** argv) try {
     run->add_option("--timeout", options.timeout_seconds, "seconds before a hung guest is stopped");
     auto* check = app.add_subcommand("check", "tell whether a scenario can run on metal");
     check->add_option("scenario", scenario_path)->required();
+    auto* expand = app.add_subcommand("expand", "copy a boot's serial output from stdin, its trace records as JSON");
 
     try {
         app.parse(argc, argv);
@@ -161,6 +191,7 @@ int main(int argc, char** argv) try {
     if (*plan) return plan_command(scenario_path, output);
     if (*iso) return iso_command(scenario_path, output, options);
     if (*run) return run_command(scenario_path, trace_path, repeat, options);
+    if (*expand) return expand_command();
     return check_command(scenario_path);
 } catch (std::exception const& e) {
     std::cerr << "grove-metal: " << e.what() << '\n';

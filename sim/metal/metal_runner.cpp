@@ -185,15 +185,6 @@ std::string last_lines(std::string const& text, usize count) {
     return text;
 }
 
-// `text` with each "\r\n" as "\n".
-std::string without_line_end_returns(std::string const& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (usize i = 0; i < text.size(); ++i)
-        if (text[i] != '\r' || i + 1 == text.size() || text[i + 1] != '\n') out += text[i];
-    return out;
-}
-
 // The trace lines of the serial output: those that start with '{'.
 std::string trace_lines(std::string const& serial) {
     std::string lines;
@@ -498,10 +489,9 @@ Parsed<MetalRun> run_on_metal(scenario::Scenario const& s, MetalOptions const& o
     Finished const finished = wait_for(*child, bound);
     MetalRun run;
     run.disks = disks.finish();
-    // The kernel ends every line it writes with "\r\n" (a grove's '\n' included): the '\r' of each goes, a grove's
-    // own '\r' stays part of its console text.
-    run.serial = without_line_end_returns(finished.output);
-    ExpandedSerial expanded = expand_compact_records(run.serial);
+    // The kernel ends every line it writes with "\r\n" (a grove's '\n' included): the expansion writes "\n", a
+    // grove's own '\r' stays part of its console text.
+    ExpandedSerial expanded = expand_compact_records(finished.output);
     run.serial = std::move(expanded.serial);
     run.display = display_line(run.serial);
     if (finished.timed_out) {

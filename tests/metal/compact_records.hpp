@@ -1,5 +1,5 @@
 #pragma once
-// The lines the bare-metal kernel writes for its events (core/trace/compact_record.hpp), for stand-ins of a boot.
+// The records the bare-metal kernel writes for its events (core/trace/compact_record.hpp), for stand-ins of a boot.
 #include <core/trace/compact_record.hpp>
 #include <core/trace/event_encoding.hpp>
 #include <core/trace/trace_digest.hpp>
@@ -8,24 +8,22 @@
 
 namespace grove::test {
 
-inline std::string hex_of(u8 const* bytes, usize size) {
-    std::string text(2 * size, '?');
-    compact::put_hex(bytes, size, text.data());
-    return text;
+// The mark, the tag, the size and the bytes.
+inline std::string record(char tag, std::string const& bytes) {
+    return std::string{compact::Mark, tag, static_cast<char>(bytes.size())} + bytes;
 }
 
-// "@e<hex>\r\n", as the kernel writes an event.
+// An event's record, as the kernel writes it.
 inline std::string event_record(Event const& event) {
     EncodedEvent const encoded = encode_event(event);
-    return "@e" + hex_of(encoded.bytes, encoded.size) + "\r\n";
+    return record(compact::EventTag, std::string(reinterpret_cast<char const*>(encoded.bytes), encoded.size));
 }
 
-// "@n<hex>\r\n", as the kernel names a serial.
+// The record that names a serial, as the kernel writes it.
 inline std::string name_record(u32 serial, std::string const& name) {
     std::string bytes;
     for (usize i = 0; i < 4; ++i) bytes += static_cast<char>(serial >> (8 * i));
-    bytes += name;
-    return "@n" + hex_of(reinterpret_cast<u8 const*>(bytes.data()), bytes.size()) + "\r\n";
+    return record(compact::NameTag, bytes + name);
 }
 
 } // namespace grove::test

@@ -1,3 +1,4 @@
+#include <core/grove/grove_name.hpp>
 #include <sim/metal/compact_trace.hpp>
 #include <sim/scenario/trace.hpp>
 #include <tests/metal/compact_records.hpp>
@@ -10,7 +11,6 @@ namespace grove::metal_host {
 namespace {
 
 using test::event_record;
-using test::hex_of;
 using test::name_record;
 
 TEST(CompactTrace, AnEventRecordBecomesTheJsonLineOfItsEventAndNameRecordsGo) {
@@ -25,7 +25,7 @@ TEST(CompactTrace, AnEventRecordBecomesTheJsonLineOfItsEventAndNameRecordsGo) {
     expected.generation = 2;
     expected.kind = "message_sent";
     expected.with("to", std::string("echo")).with("tag", u64{0x10}).with("priority", u64{3});
-    EXPECT_EQ(out.serial, "booted\r\n" + scenario::format_event_line(expected) + "\n# hello\r\n{\"final\":{}}\r\n");
+    EXPECT_EQ(out.serial, "booted\n" + scenario::format_event_line(expected) + "\n# hello\n{\"final\":{}}\n");
 }
 
 TEST(CompactTrace, ANegativeFieldComesOutNegative) {
@@ -71,73 +71,78 @@ TEST(CompactTrace, ANameRecordHoldsUntilTheNextOne) {
     EXPECT_LT(old_at, new_at);
 }
 
-TEST(CompactTrace, AnUnfinishedLastLineStaysAsItIs) {
-    std::string const serial = name_record(3, "a") + "@e0102";
-    ExpandedSerial const out = expand_compact_records(serial);
+TEST(CompactTrace, AnUnfinishedLastLineStaysAsItIsAndAnUnfinishedRecordIsQuoted) {
+    EXPECT_EQ(expand_compact_records("a\r\nhalf a line\r").serial, "a\nhalf a line\r");
+    std::string const cut = name_record(3, "a") + std::string{compact::Mark, compact::EventTag, 5, 1, 2};
+    ExpandedSerial const out = expand_compact_records(cut);
     EXPECT_EQ(out.error, "");
     EXPECT_EQ(out.serial, "@e0102");
 }
 
+TEST(CompactTrace, TheKernelsLineEndsLoseTheirReturnAndAGrovesOwnReturnStays) {
+    ExpandedSerial const out = expand_compact_records("# a\r\n# b\rc\r\n# \r\r\n");
+    EXPECT_EQ(out.error, "");
+    EXPECT_EQ(out.serial, "# a\n# b\rc\n# \r\n");
+}
+
+TEST(CompactTrace, ARecordsBytesMayBeNewlinesAndReturns) {
+    Event const event = Event::message_sent(Ticks(0x0d0a), GroveId{10, 13}, 10, 0x0a0d0a0d, 10);
+    std::string const record = event_record(event);
+    ASSERT_NE(record.find("\r\n"), std::string::npos) << "the test needs a record holding a line end";
+    ExpandedSerial const out = expand_compact_records(name_record(10, "lf") + record + "# after\r\n");
+    ASSERT_EQ(out.error, "");
+    EXPECT_EQ(out.events, 1u);
+    EXPECT_NE(out.serial.find("\"event\":\"message_sent\""), std::string::npos) << out.serial;
+    EXPECT_EQ(out.serial.substr(out.serial.find('\n') + 1), "# after\n");
+}
+
+TEST(CompactTrace, OutputReadInPiecesOfAnySizeReadsAsAWhole) {
+    std::string const serial = "grove: booted\r\n" + name_record(3, "a") +
+                               event_record(Event::started(Ticks(1), GroveId{3, 1})) + "# hi\r\n" +
+                               event_record(Event::stopped(Ticks(9), GroveId{3, 1}, 0)) + "{\"final\":{}}\r\nrest";
+    ExpandedSerial const whole = expand_compact_records(serial);
+    ASSERT_EQ(whole.error, "");
+    for (usize piece = 1; piece <= 7; ++piece) {
+        SerialExpander expander;
+        std::string shown;
+        for (usize at = 0; at < serial.size(); at += piece) {
+            expander.feed(std::string_view(serial).substr(at, piece));
+            shown += expander.take_text();
+        }
+        expander.finish();
+        shown += expander.take_text();
+        EXPECT_EQ(shown, whole.serial) << "pieces of " << piece;
+        EXPECT_EQ(expander.digest(), whole.digest);
+        EXPECT_EQ(expander.readable(), whole.serial.size());
+    }
+}
+
 TEST(CompactTrace, ADamagedRecordIsAnErrorNamingItsLine) {
-    std::string const good = name_record(3, "a") + event_record(Event::started(Ticks(1), GroveId{3, 1}));
+    std::string const good = "booted\r\n" + name_record(3, "a") + event_record(Event::started(Ticks(1), GroveId{3, 1}));
     struct Case {
-        std::string line;
+        std::string record;
         std::string says;
     };
     Case const cases[] = {
-        {"@e0g\r\n", "hex does not read"},
-        {"@e010\r\n", "hex does not read"},
-        {"@e" + std::string(2 * (MaxEncodedEventSize + 1), '0') + "\r\n", "hex does not read"},
-        {"@e0200\r\n", "no event's encoding"},
-        {"@x00\r\n", "unknown record '@x'"},
-        {"@n0102\r\n", "not a serial and a name"},
+        {test::record(compact::EventTag, std::string("\x02\x00", 2)), "no event's encoding: @e0200"},
+        {test::record(compact::EventTag, ""), "no event's encoding: @e"},
+        {test::record('x', std::string(1, '\0')), "an unknown record: @x00"},
+        {test::record(compact::NameTag, "\x01\x02"), "not a serial and a name: @n0102"},
+        {test::record(compact::NameTag, std::string(4 + MaxGroveNameLength + 1, 'a')), "not a serial and a name"},
         {name_record(5, "no spaces"), "a name record whose name no grove can have"},
-        {"@\r\n", "a record without its tag"},
         {event_record(Event::started(Ticks(1), GroveId{4, 1})), "serial 4 has no name record"},
         {event_record(Event::message_sent(Ticks(1), GroveId{3, 1}, 8, 0, 0)), "serial 8 has no name record"},
     };
     std::string const expanded_good = expand_compact_records(good).serial;
     for (Case const& c : cases) {
-        ExpandedSerial const out = expand_compact_records(good + c.line + "after\r\n");
-        EXPECT_NE(out.error.find("serial line 3: "), std::string::npos) << out.error;
-        EXPECT_NE(out.error.find(c.says), std::string::npos) << c.line << ": " << out.error;
-        EXPECT_EQ(out.error.find('\r'), std::string::npos) << out.error;
-        EXPECT_NE(out.serial.find("after"), std::string::npos) << "the rest is kept";
+        ExpandedSerial const out = expand_compact_records(good + c.record + "after\r\n");
+        EXPECT_NE(out.error.find("serial line 4: "), std::string::npos) << out.error;
+        EXPECT_NE(out.error.find(c.says), std::string::npos) << out.error;
+        EXPECT_NE(out.serial.find(c.record + "after\r\n"), std::string::npos) << "the rest is kept as it came";
         EXPECT_EQ(out.serial.substr(0, out.readable), expanded_good) << "the lines before the damage";
     }
-    ExpandedSerial const long_line = expand_compact_records("@e" + std::string(500, 'z') + "\n");
-    EXPECT_LT(long_line.error.size(), 200u) << "the quote is bounded: " << long_line.error;
-}
-
-TEST(CompactTrace, HexReadsBackWhatWasWritten) {
-    u8 const bytes[] = {0x00, 0x7f, 0x80, 0xff, 0x12};
-    std::string const text = hex_of(bytes, sizeof bytes);
-    EXPECT_EQ(text, "007f80ff12");
-    u8 back[5] = {};
-    Result<usize> const size = compact::parse_hex(text.data(), text.size(), back, sizeof back);
-    ASSERT_TRUE(size.has_value());
-    EXPECT_EQ(size.value(), 5u);
-    EXPECT_EQ(std::string(back, back + 5), std::string(bytes, bytes + 5));
-    EXPECT_TRUE(compact::parse_hex("ABcd", 4, back, sizeof back).has_value());
-    EXPECT_TRUE(compact::parse_hex(text.data(), text.size(), back, 4).is_error()) << "more than the capacity";
-}
-
-TEST(CompactTrace, HexHasTwoLowercaseDigitsPerByteForEveryByteAndLength) {
-    // Four bytes at a time and the rest one at a time: every byte value at every place of every length up to 9.
-    for (usize length = 0; length <= 9; ++length) {
-        for (unsigned value = 0; value < 256; ++value) {
-            u8 bytes[9];
-            for (usize i = 0; i < length; ++i) bytes[i] = static_cast<u8>(value + 37 * i);
-            std::string expected;
-            for (usize i = 0; i < length; ++i) {
-                expected += compact::HexDigits[bytes[i] >> 4];
-                expected += compact::HexDigits[bytes[i] & 0xf];
-            }
-            std::string text(2 * length + 1, '!');
-            compact::put_hex(bytes, length, text.data());
-            ASSERT_EQ(text, expected + "!") << "length " << length << ", first byte " << value;
-        }
-    }
+    ExpandedSerial const long_record = expand_compact_records(test::record(compact::EventTag, std::string(255, 'z')));
+    EXPECT_LT(long_record.error.size(), 200u) << "the quote is bounded: " << long_record.error;
 }
 
 } // namespace

@@ -226,23 +226,32 @@ protected:
     metal_host::MetalOptions m_options;
 };
 
-// The kernel's lines for these events (the echo grove is serial 1), then its final record with their digest.
+// A shell command that prints `bytes` exactly (each as an octal escape of printf: records are binary).
+std::string shell_print(std::string const& bytes) {
+    std::string command = "printf '";
+    for (char const c : bytes) command += fmt::format("\\{:03o}", static_cast<u8>(c));
+    return command + "'\n";
+}
+
+// The kernel's output for these events (the echo grove is serial 1), then its final record with their digest, as
+// shell commands.
 std::string kernel_lines(std::vector<std::string> const& console_before, std::vector<Event> const& events,
                          u64 wrong_digest = 0) {
-    std::string lines = test::name_record(1, "echo");
+    std::string output = test::name_record(1, "echo");
     TraceDigest digest;
     for (usize i = 0; i < events.size(); ++i) {
-        if (i < console_before.size()) lines += console_before[i];
-        lines += test::event_record(events[i]);
+        if (i < console_before.size()) output += console_before[i];
+        output += test::event_record(events[i]);
         digest.add(events[i]);
     }
-    std::string shell;
-    std::istringstream in(lines);
-    for (std::string line; std::getline(in, line);) shell += "echo '" + line + "'\n";
-    return shell + fmt::format("echo '{{\"final\":{{\"t\":50,\"digest\":\"{:016x}\",\"overall\":{{\"sent\":0,"
-                               "\"delivered\":0,\"refused\":0,\"queued\":0}},\"groves\":[]}}}}'\n",
-                               wrong_digest != 0 ? wrong_digest : digest.value());
+    return shell_print(output) +
+           fmt::format("echo '{{\"final\":{{\"t\":50,\"digest\":\"{:016x}\",\"overall\":{{\"sent\":0,"
+                       "\"delivered\":0,\"refused\":0,\"queued\":0}},\"groves\":[]}}}}'\n",
+                       wrong_digest != 0 ? wrong_digest : digest.value());
 }
+
+// A record of no event's encoding: the two bytes 02 00.
+std::string const DamagedRecord = shell_print(test::record(compact::EventTag, std::string("\x02\x00", 2)));
 
 TEST_F(MetalRunnerFiles, ReadsTheTraceFromTheSerialLines) {
     Event const started = Event::started(Ticks(5), GroveId{1, 1});
@@ -257,7 +266,7 @@ TEST_F(MetalRunnerFiles, ReadsTheTraceFromTheSerialLines) {
     digest.add(started);
     EXPECT_EQ(run.value().trace.final_counters->digest, digest.value());
     EXPECT_NE(run.value().serial.find("# echo: hello"), std::string::npos);
-    EXPECT_EQ(run.value().serial.find("@e"), std::string::npos) << "the records are expanded";
+    EXPECT_EQ(run.value().serial.find('@'), std::string::npos) << "the records are expanded";
 }
 
 TEST_F(MetalRunnerFiles, RecordsThatDoNotGiveTheKernelsDigestFailTheRun) {
@@ -271,7 +280,7 @@ TEST_F(MetalRunnerFiles, RecordsThatDoNotGiveTheKernelsDigestFailTheRun) {
 }
 
 TEST_F(MetalRunnerFiles, ABootCutShortKeepsTheEventsBeforeADamagedRecord) {
-    fake_qemu(kernel_lines({}, {Event::started(Ticks(5), GroveId{1, 1})}) + "echo '@e0200'\nexit 35");
+    fake_qemu(kernel_lines({}, {Event::started(Ticks(5), GroveId{1, 1})}) + DamagedRecord + "exit 35");
     auto run = metal_host::run_on_metal(parse(Text), m_options);
     ASSERT_TRUE(run.has_value()) << run.error().text();
     EXPECT_EQ(run.value().outcome, metal_host::MetalOutcome::KernelFailed);
@@ -282,7 +291,7 @@ TEST_F(MetalRunnerFiles, ABootCutShortKeepsTheEventsBeforeADamagedRecord) {
 }
 
 TEST_F(MetalRunnerFiles, ADamagedRecordFailsTheRunNamingItsLine) {
-    fake_qemu("echo 'grove: booted'\necho '@e0200'\n" + kernel_lines({}, {}) + "exit 33");
+    fake_qemu("echo 'grove: booted'\n" + DamagedRecord + kernel_lines({}, {}) + "exit 33");
     auto run = metal_host::run_on_metal(parse(Text), m_options);
     ASSERT_FALSE(run.has_value());
     EXPECT_NE(run.error().text().find("the serial trace is damaged: serial line 2: an event record that is no "
