@@ -2,10 +2,10 @@
 // with its compact trace records (core/trace/compact_record.hpp, sim/metal/compact_trace.hpp), on any bytes: what
 // the host does with everything the kernel writes. decode_event must never read past the bytes; an accepted event
 // encodes to the very same bytes and every field of it can be named. The serial reader must give the same text,
-// error and digest whether the output comes whole or in two pieces split anywhere, and expands all of it unless it
-// reports an error.
+// error, digest, event count and readable part whether the output comes whole or in three pieces split anywhere.
 #include <fuzz/fuzz_check.hpp>
 
+#include <core/base/hash.hpp>
 #include <core/trace/event_encoding.hpp>
 #include <core/trace/event_fields.hpp>
 #include <sim/metal/compact_trace.hpp>
@@ -38,21 +38,40 @@ void check_event(u8 const* bytes, usize size) {
     });
 }
 
+// The output fed in pieces that end at `splits` (ascending, each at most its size); `shown` gets the text.
+metal_host::SerialExpander read_in_pieces(std::string const& output, usize const* splits, usize count,
+                                          std::string& shown) {
+    metal_host::SerialExpander expander;
+    usize from = 0;
+    for (usize i = 0; i <= count; ++i) {
+        usize const to = i < count ? splits[i] : output.size();
+        expander.feed(std::string_view(output).substr(from, to - from));
+        shown += expander.take_text();
+        from = to;
+    }
+    expander.finish();
+    shown += expander.take_text();
+    return expander;
+}
+
 void check_serial(u8 const* bytes, usize size) {
     std::string const output(reinterpret_cast<char const*>(bytes), size);
     metal_host::ExpandedSerial const whole = metal_host::expand_compact_records(output);
     require(whole.readable <= whole.serial.size(), "the readable part is part of the text");
-    require(!whole.error.empty() || whole.readable == whole.serial.size(), "without an error all of it is readable");
-    usize const split = size == 0 ? 0 : bytes[0] % (size + 1);
-    metal_host::SerialExpander pieces;
-    pieces.feed(std::string_view(output).substr(0, split));
-    std::string text = pieces.take_text();
-    pieces.feed(std::string_view(output).substr(split));
-    pieces.finish();
-    text += pieces.take_text();
-    require(text == whole.serial && pieces.error() == whole.error && pieces.digest() == whole.digest &&
-                pieces.readable() == whole.readable,
-            "output read in two pieces reads as a whole");
+    // Split points that do not depend on any one byte: every one for a short output, else three from its hash.
+    Fnv1a64 hash;
+    hash.update_wide(bytes, size);
+    u64 const h = hash.digest();
+    usize const tries = size <= 32 ? size + 1 : 3;
+    for (usize t = 0; t < tries; ++t) {
+        usize splits[2] = {size <= 32 ? t : static_cast<usize>((h >> (16 * t)) % (size + 1)), size};
+        if (size > 32) splits[1] = splits[0] + static_cast<usize>((h >> 48) % (size - splits[0] + 1));
+        std::string shown;
+        metal_host::SerialExpander const pieces = read_in_pieces(output, splits, 2, shown);
+        require(shown == whole.serial && pieces.error() == whole.error && pieces.digest() == whole.digest &&
+                    pieces.events() == whole.events && pieces.readable() == whole.readable,
+                "output read in pieces reads as a whole");
+    }
 }
 
 } // namespace

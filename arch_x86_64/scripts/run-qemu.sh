@@ -19,7 +19,13 @@ boot_qemu() {
 }
 if [ -n "${GROVE_METAL:-}" ]; then
   boot_qemu | "$GROVE_METAL" expand
-  status=${PIPESTATUS[0]}
+  statuses=("${PIPESTATUS[@]}")
+  status=${statuses[0]}
+  # A damaged trace fails a boot the kernel called a success (grove-metal expand has said why).
+  if [ "$status" -eq 33 ] && [ "${statuses[1]}" -ne 0 ]; then
+    echo "qemu: the kernel reported success, but its serial trace is damaged" >&2
+    exit 1
+  fi
 else
   boot_qemu
   status=$?

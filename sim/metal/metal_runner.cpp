@@ -290,11 +290,12 @@ private:
 // cache flush) completes on the host in real time, and with sleep=off a halted CPU's clock would jump straight to
 // the next timer, past the drive's interrupt (a driver's IrqWait timing out). Without a disk idling costs nothing.
 // The kernel's "grove: display <w>x<h>x<bpp> picture 0x<hash>" line (arch_x86_64/kernel/kernel_main.cpp), when it
-// wrote one.
+// wrote one: the first such text at the start of a line (a grove's console text, "# grove: display ...", never is).
 std::optional<MetalDisplay> display_line(std::string const& serial) {
     std::string_view constexpr Prefix = "grove: display ";
-    usize const at = serial.find(Prefix);
-    if (at == std::string::npos || (at != 0 && serial[at - 1] != '\n')) return std::nullopt;
+    usize at = serial.find(Prefix);
+    while (at != std::string::npos && at != 0 && serial[at - 1] != '\n') at = serial.find(Prefix, at + 1);
+    if (at == std::string::npos) return std::nullopt;
     unsigned width = 0, height = 0, bpp = 0;
     unsigned long long hash = 0;
     if (std::sscanf(serial.c_str() + at + Prefix.size(), "%ux%ux%u picture 0x%16llx", &width, &height, &bpp, &hash) !=

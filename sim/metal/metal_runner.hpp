@@ -48,7 +48,8 @@ enum class MetalOutcome {
 
 // One boot: the trace read from the serial port (events and, when the run completed, the final counters) and the
 // whole serial output (boot messages, grove console lines as "# ...") with the kernel's compact records expanded
-// into JSON lines and its name records left out (compact_trace.hpp), line ends "\n" (a grove's own "\r" kept). When the run did not complete,
+// into JSON lines and its name records left out (compact_trace.hpp), line ends "\n" (a grove's own "\r" kept; from
+// a damaged record on, the output as it came). When the run did not complete,
 // `failure` says what happened and quotes the last serial lines, and the trace holds the events read before that
 // (and before a damaged record, which the failure names too).
 // A disk of the run ([[disks]]) as QEMU left it: the per-run copy of its image, attached as the ATA drive of the

@@ -4,12 +4,14 @@
 #include <core/trace/event_encoding.hpp>
 #include <core/trace/trace_digest.hpp>
 
+#include <stdexcept>
 #include <string>
 
 namespace grove::test {
 
-// The mark, the tag, the size and the bytes.
+// The mark, the tag, the size and the bytes (at most compact::MaxRecordBytes).
 inline std::string record(char tag, std::string const& bytes) {
+    if (bytes.size() > compact::MaxRecordBytes) throw std::length_error("a record holds at most 255 bytes");
     return std::string{compact::Mark, tag, static_cast<char>(bytes.size())} + bytes;
 }
 

@@ -97,24 +97,36 @@ TEST(CompactTrace, ARecordsBytesMayBeNewlinesAndReturns) {
 }
 
 TEST(CompactTrace, OutputReadInPiecesOfAnySizeReadsAsAWhole) {
-    std::string const serial = "grove: booted\r\n" + name_record(3, "a") +
-                               event_record(Event::started(Ticks(1), GroveId{3, 1})) + "# hi\r\n" +
-                               event_record(Event::stopped(Ticks(9), GroveId{3, 1}, 0)) + "{\"final\":{}}\r\nrest";
-    ExpandedSerial const whole = expand_compact_records(serial);
-    ASSERT_EQ(whole.error, "");
-    for (usize piece = 1; piece <= 7; ++piece) {
-        SerialExpander expander;
-        std::string shown;
-        for (usize at = 0; at < serial.size(); at += piece) {
-            expander.feed(std::string_view(serial).substr(at, piece));
+    // Names of 6 and 9 bytes give records whose size byte is '\n' and '\r'; the second output ends in a damaged
+    // record, which must fail at the same byte however the text before it was taken.
+    std::string const good = "grove: booted\r\n" + name_record(3, "abcdef") + name_record(4, "abcdefghi") +
+                             event_record(Event::started(Ticks(1), GroveId{3, 1})) + "# hi\r\n" +
+                             event_record(Event::stopped(Ticks(9), GroveId{4, 1}, 0)) + "{\"final\":{}}\r\n";
+    ASSERT_NE(good.find("@n\n"), std::string::npos);
+    ASSERT_NE(good.find("@n\r"), std::string::npos);
+    for (std::string const& serial : {good + "rest", good + test::record('x', "\n\r\n") + "# after\r\n"}) {
+        ExpandedSerial const whole = expand_compact_records(serial);
+        for (usize piece = 1; piece <= serial.size(); ++piece) {
+            SerialExpander expander;
+            std::string shown;
+            for (usize at = 0; at < serial.size(); at += piece) {
+                expander.feed(std::string_view(serial).substr(at, piece));
+                shown += expander.take_text();
+            }
+            expander.finish();
             shown += expander.take_text();
+            EXPECT_EQ(shown, whole.serial) << "pieces of " << piece;
+            EXPECT_EQ(expander.error(), whole.error) << "pieces of " << piece;
+            EXPECT_EQ(expander.digest(), whole.digest);
+            EXPECT_EQ(expander.events(), whole.events);
+            EXPECT_EQ(expander.readable(), whole.readable) << "pieces of " << piece;
         }
-        expander.finish();
-        shown += expander.take_text();
-        EXPECT_EQ(shown, whole.serial) << "pieces of " << piece;
-        EXPECT_EQ(expander.digest(), whole.digest);
-        EXPECT_EQ(expander.readable(), whole.serial.size());
+        EXPECT_EQ(whole.events, 2u);
     }
+    EXPECT_EQ(expand_compact_records(good + "rest").error, "");
+    ExpandedSerial const damaged = expand_compact_records(good + test::record('x', "\n\r\n") + "# after\r\n");
+    EXPECT_NE(damaged.error.find("an unknown record: @x0a0d0a"), std::string::npos) << damaged.error;
+    EXPECT_EQ(damaged.serial.substr(0, damaged.readable), expand_compact_records(good).serial);
 }
 
 TEST(CompactTrace, ADamagedRecordIsAnErrorNamingItsLine) {

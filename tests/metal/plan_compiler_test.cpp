@@ -300,6 +300,18 @@ TEST_F(MetalRunnerFiles, ADamagedRecordFailsTheRunNamingItsLine) {
         << run.error().text();
 }
 
+TEST_F(MetalRunnerFiles, TheDisplayIsTheKernelsLineNotAGrovesTextThatLooksLikeIt) {
+    fake_qemu("echo '# grove: display 1x1x8 picture 0x0000000000000001'\n" + kernel_lines({}, {}) +
+              "echo 'grove: display 640x480x32 picture 0x00000000000000ab'\nexit 33");
+    auto run = metal_host::run_on_metal(parse(Text), m_options);
+    ASSERT_TRUE(run.has_value()) << run.error().text();
+    ASSERT_TRUE(run.value().display.has_value());
+    EXPECT_EQ(run.value().display->width, 640u);
+    EXPECT_EQ(run.value().display->height, 480u);
+    EXPECT_EQ(run.value().display->bpp, 32u);
+    EXPECT_EQ(run.value().display->hash, 0xabu);
+}
+
 TEST_F(MetalRunnerFiles, GivesEachConsoleEventTheGrovesText) {
     GroveId const echo{1, 1};
     fake_qemu(kernel_lines({"# two\n# lines\n", "# no newline\n"},
