@@ -45,9 +45,10 @@ format-check:
 
 # The bare-metal image: build/grove.iso (GRUB, Multiboot2, the kernel built by the same CMake tree, with the demo
 # plan arch_x86_64/boot/demo.toml and its grove images), and a boot in QEMU with the serial console here (its trace
-# records shown as JSON lines by `grove-metal expand`); exit status 0 when the kernel reports success. `make qemu SCENARIO=path.toml` boots that scenario's ISO instead through
-# `grovesim run --target metal` and exits with the scenario's verdict: 0 when every expectation holds, 1 when one
-# fails (or the guest does not finish), 2 on bad input. IMAGES=DIR adds a directory of grove images.
+# records shown as JSON lines by `grove-metal expand`); exit status 0 when the kernel reports success.
+# `make qemu SCENARIO=path.toml` boots that scenario's ISO instead through `grovesim run --target metal` and exits
+# with the scenario's verdict: 0 when every expectation holds, 1 when one fails (or the guest does not finish), 2 on
+# bad input. IMAGES=DIR adds a directory of grove images.
 .PHONY: iso qemu
 iso: configure
 	cmake --build --preset host-debug --target iso

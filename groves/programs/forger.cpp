@@ -3,9 +3,9 @@
 // Prints text shaped like the bare-metal kernel's trace: compact records (core/trace/compact_record.hpp) of a
 // well-formed `started` event and of a name, binary as the kernel writes them and in the hex of an earlier form,
 // JSON event lines, a final record, the same behind a carriage return, and an unfinished record at the end; then
-// exits 0. A grove's console text must never become part of the trace
-// on either target: the simulator keeps it as text, and the bare-metal kernel writes it as "# " comment lines, so
-// a run with this grove has the same events on both (scenarios/adversarial/trace_forgery.toml).
+// exits 0. A grove's console text must never become part of the trace on either target: the simulator keeps it as
+// text, and the bare-metal kernel writes it as "# " comment lines, so a run with this grove has the same events on
+// both (scenarios/adversarial/trace_forgery.toml).
 #include <groves/runtime/runtime.hpp>
 
 using namespace grove;

@@ -24,14 +24,13 @@ namespace grove::metal_host {
 // the kernel's own digest, which its final record reports, when no event was lost or changed on the way.
 class SerialExpander {
 public:
-    // The next bytes of the output. What they complete is appended to text().
+    // The next bytes of the output. What they complete is added to the text.
     void feed(std::string_view bytes);
     // The output ended: an unfinished last line is appended as it is, an unfinished record as its mark, tag and the
     // hex of the bytes that came.
     void finish();
 
-    // The text so far; a reader that shows it as it comes may take it (take_text) after each feed.
-    std::string const& text() const { return m_text; }
+    // The text since the last take: a reader that shows the output as it comes takes it after each feed.
     std::string take_text();
     std::string const& error() const { return m_error; }
     // Bytes of text, taken or not, that came before the first error (all of it without one).
