@@ -4,6 +4,7 @@ namespace grove {
 
 Result<void> Capabilities::grant_io_ports(IoPortRange range) {
     if (range.first > range.last) return Error::InvalidArgument;
+    if (machine_ports_in(range) != nullptr) return Error::AccessDenied;
     if (!m_io_ports.push_back(range)) return Error::NoCapacity;
     return {};
 }

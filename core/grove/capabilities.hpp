@@ -26,6 +26,20 @@ struct PhysicalRange {
     }
 };
 
+// The ports of the machine's own devices, never granted to a grove on any target: the interrupt controllers (the
+// 8259 pair and its edge/level registers), QEMU's isa-debug-exit device, through which the bare-metal kernel ends
+// the run with its verdict, and COM1, which carries its trace. A grove holding one could mask or acknowledge
+// interrupts behind the kernel's back, end the machine with a verdict of its choosing, or write trace records.
+inline constexpr IoPortRange MachinePorts[] = {
+    {0x20, 0x21}, {0xa0, 0xa1}, {0x4d0, 0x4d1}, {0xf4, 0xf7}, {0x3f8, 0x3ff},
+};
+// The first of MachinePorts that `range` overlaps, or null.
+constexpr IoPortRange const* machine_ports_in(IoPortRange range) {
+    for (IoPortRange const& kept : MachinePorts)
+        if (range.first <= kept.last && kept.first <= range.last) return &kept;
+    return nullptr;
+}
+
 // Who an IPC capability lets a grove talk to: one grove by name, or any grove.
 struct IpcPeer {
     bool any = false;
@@ -40,6 +54,7 @@ public:
     Capabilities() = default;
 
     // --- grants (InvalidArgument for a malformed argument, NoCapacity when the list is full) -----------------
+    // AccessDenied for a range that includes one of MachinePorts.
     Result<void> grant_io_ports(IoPortRange range);
     Result<void> grant_physical(PhysicalRange range);
     Result<void> grant_send_to(GroveName const& peer) { return add_peer(m_send, IpcPeer{false, peer}); }

@@ -27,7 +27,7 @@ enum class PlanCheck : u8 {
     TooManyArguments,
     BadArgument, // longer than MaxArgumentLength, or holds a NUL byte
     TooManyIoRanges,
-    BadIoRange, // first > last
+    BadIoRange, // first > last, or a range with one of the machine's own ports (MachinePorts)
     TooManyPhysicalRanges,
     BadPhysicalRange, // empty or wraps around
     TooManyPeers,

@@ -1,3 +1,4 @@
+#include <core/grove/capabilities.hpp>
 #include <core/plan/plan_format.hpp>
 #include <core/plan/plan_reader.hpp>
 
@@ -161,7 +162,7 @@ PlanCheck read_grove(Reader& all, BootPlan const& plan, PlanGrove& g) {
     for (u8 i = 0; i < counts.io_ports; ++i) {
         IoPortRange range;
         if (!r.get(range.first) || !r.get(range.last)) return PlanCheck::BadRecordSize;
-        if (range.first > range.last) return PlanCheck::BadIoRange;
+        if (range.first > range.last || machine_ports_in(range) != nullptr) return PlanCheck::BadIoRange;
         (void)g.io_ports.push_back(range);
     }
     for (u8 i = 0; i < counts.physical; ++i) {

@@ -24,9 +24,14 @@ std::string grant_peers(std::vector<std::string> const& peers, char const* what,
 }
 
 std::string map_capabilities(scenario::Capabilities const& from, Capabilities& to) {
-    for (scenario::PortRange const& range : from.io_ports)
-        if (to.grant_io_ports(IoPortRange{range.first, range.last}).is_error())
+    for (scenario::PortRange const& range : from.io_ports) {
+        Result<void> const granted = to.grant_io_ports(IoPortRange{range.first, range.last});
+        if (granted.has_value()) continue;
+        if (granted.error() == Error::NoCapacity)
             return fmt::format("too many io_ports ranges (at most {})", MaxIoPortRanges);
+        return fmt::format("the io_ports range [{:#x}, {:#x}] cannot be granted ({})", range.first, range.last,
+                           error_name(granted.error()));
+    }
     for (u8 const line : from.irq)
         if (to.grant_irq(line).is_error()) return fmt::format("interrupt line {} does not exist (0 to 15)", line);
     for (scenario::PhysicalRange const& range : from.physical)

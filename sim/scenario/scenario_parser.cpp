@@ -369,7 +369,7 @@ private:
             check_at_most(*ports, MaxIoPortRanges, table, "io_ports");
             std::string const what = table.describe("io_ports");
             for (toml::node const& entry : *ports) {
-                auto const [first_node, last_node] = pair_in(entry, what, "[0x3f8, 0x3ff] (first and last port)");
+                auto const [first_node, last_node] = pair_in(entry, what, "[0x1f0, 0x1f7] (first and last port)");
                 PortRange range;
                 range.first = static_cast<u16>(StrictTable::integer_in(*first_node, "a port number", 0, 0xffff));
                 range.last = static_cast<u16>(StrictTable::integer_in(*last_node, "a port number", 0, 0xffff));
@@ -377,6 +377,12 @@ private:
                     fail_at(entry.source(), fmt::format("the port range [{}, {}] in {} ends before it starts; write "
                                                         "[first, last] with first <= last",
                                                         range.first, range.last, what));
+                if (IoPortRange const* kept = machine_ports_in(IoPortRange{range.first, range.last}))
+                    fail_at(entry.source(),
+                            fmt::format("the port range [{:#x}, {:#x}] in {} includes ports {:#x} to {:#x}, which the "
+                                        "machine keeps for itself (the interrupt controllers, the exit device, COM1 "
+                                        "with the trace): no grove is given them",
+                                        range.first, range.last, what, kept->first, kept->last));
                 capabilities.io_ports.push_back(range);
             }
         }

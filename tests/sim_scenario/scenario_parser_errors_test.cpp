@@ -42,11 +42,18 @@ TEST(ScenarioParserErrors, WrongTypeNamesBothTypes) {
               "network = true or network = false");
 }
 
+TEST(ScenarioParserErrors, ARangeWithTheMachinesOwnPortsIsRefused) {
+    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nio_ports = [[0x60, 0x64], [0x3f0, 0x3f8]]\n")),
+              "bad.toml:7:27: the port range [0x3f0, 0x3f8] in 'io_ports' in the capabilities of grove 'a' includes "
+              "ports 0x3f8 to 0x3ff, which the machine keeps for itself (the interrupt controllers, the exit device, "
+              "COM1 with the trace): no grove is given them");
+}
+
 TEST(ScenarioParserErrors, NumberOutOfRange) {
     EXPECT_EQ(error_of(with_head("limits = { cpu_percent = 150 }\n")),
               "bad.toml:6:26: 'cpu_percent' in the limits of grove 'a' is 150, out of range; use a whole number from "
               "1 to 100");
-    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nio_ports = [[0x3f8, 70000]]\n")),
+    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nio_ports = [[0x2f8, 70000]]\n")),
               "bad.toml:7:21: a port number is 70000, out of range; use a whole number from 0 to 65535");
     EXPECT_EQ(error_of(with_head("limits = { memory = \"1GiB\" }\n")),
               "bad.toml:6:21: 'memory' in the limits of grove 'a' is 1GiB, out of range; use a size from 4KiB to "

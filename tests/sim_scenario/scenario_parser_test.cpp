@@ -72,7 +72,7 @@ start_at = "1500us"
 stop_timeout = "5ms"
 provides = ["network", "filesystem"]
 [groves.capabilities]
-io_ports = [[0x3f8, 0x3ff], [0x60, 0x60]]
+io_ports = [[0x2f8, 0x2ff], [0x60, 0x60]]
 physical = [[0xb8000, "4KiB"], [0x100000, 8192]]
 ipc_send = ["peer", "*"]
 ipc_receive = ["server-1"]
@@ -113,7 +113,7 @@ image = "client"
     EXPECT_EQ(grove.start_at, microseconds(1500));
     EXPECT_EQ(grove.stop_timeout, milliseconds(5));
     Capabilities expected_capabilities;
-    expected_capabilities.io_ports = {{0x3f8, 0x3ff}, {0x60, 0x60}};
+    expected_capabilities.io_ports = {{0x2f8, 0x2ff}, {0x60, 0x60}};
     expected_capabilities.physical = {{0xb8000, Bytes(4096)}, {0x100000, Bytes(8192)}};
     expected_capabilities.ipc_send = {"peer", "*"};
     expected_capabilities.ipc_receive = {"server-1"};
@@ -359,7 +359,7 @@ TEST(ScenarioParser, ResourceLimitsExampleUsesTheProgramsArgumentsAndTheTraceFie
     EXPECT_EQ(scenario.find_grove("memhog")->args, (std::vector<std::string>{"512", "4096", "forever"}));
     EXPECT_EQ(scenario.find_grove("threadbomb")->args, (std::vector<std::string>{"100", "forever"}));
     EXPECT_TRUE(scenario.find_grove("spinner")->args.empty());
-    EXPECT_EQ(scenario.find_grove("io")->args, (std::vector<std::string>{"port", "0x3f8"}));
+    EXPECT_EQ(scenario.find_grove("io")->args, (std::vector<std::string>{"port", "0x2f8"}));
     EXPECT_EQ(scenario.find_grove("vga")->args, (std::vector<std::string>{"phys", "0xb8000"}));
     ASSERT_EQ(scenario.faults.size(), 1u);
     EXPECT_EQ(scenario.faults[0].action, FaultAction::MemorySpike);

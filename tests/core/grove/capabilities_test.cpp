@@ -19,14 +19,35 @@ TEST(Capabilities, StartWithNothing) {
 
 TEST(Capabilities, IoPortRangesAreInclusive) {
     Capabilities c;
-    ASSERT_TRUE(c.grant_io_ports(IoPortRange{0x3f8, 0x3ff}).has_value());
+    ASSERT_TRUE(c.grant_io_ports(IoPortRange{0x2f8, 0x2ff}).has_value());
     EXPECT_TRUE(c.has(CapabilityKind::IoPort));
-    EXPECT_FALSE(c.allows_io_port(0x3f7));
-    EXPECT_TRUE(c.allows_io_port(0x3f8));
-    EXPECT_TRUE(c.allows_io_port(0x3ff));
-    EXPECT_FALSE(c.allows_io_port(0x400));
+    EXPECT_FALSE(c.allows_io_port(0x2f7));
+    EXPECT_TRUE(c.allows_io_port(0x2f8));
+    EXPECT_TRUE(c.allows_io_port(0x2ff));
+    EXPECT_FALSE(c.allows_io_port(0x300));
     EXPECT_EQ(c.grant_io_ports(IoPortRange{5, 4}).error(), Error::InvalidArgument);
     EXPECT_EQ(c.io_ports().size, 1u);
+}
+
+TEST(Capabilities, NoRangeThatTouchesTheMachinesOwnPortsIsGranted) {
+    // Each kept range, a range that ends on its first port, one that starts on its last, and one around it: all
+    // refused; the ports just beside each are granted.
+    for (IoPortRange const& kept : MachinePorts) {
+        Capabilities c;
+        IoPortRange const touching[] = {{static_cast<u16>(kept.first - 1), kept.first},
+                                        {kept.last, static_cast<u16>(kept.last + 1)},
+                                        {static_cast<u16>(kept.first - 1), static_cast<u16>(kept.last + 1)},
+                                        kept};
+        for (IoPortRange const& range : touching) {
+            EXPECT_EQ(c.grant_io_ports(range).error(), Error::AccessDenied) << range.first << ".." << range.last;
+        }
+        EXPECT_FALSE(c.has(CapabilityKind::IoPort)) << "a refusal changes nothing";
+        EXPECT_TRUE(c.grant_io_ports(IoPortRange{static_cast<u16>(kept.first - 1), static_cast<u16>(kept.first - 1)})
+                        .has_value());
+        EXPECT_TRUE(c.grant_io_ports(IoPortRange{static_cast<u16>(kept.last + 1), static_cast<u16>(kept.last + 1)})
+                        .has_value());
+    }
+    EXPECT_EQ(Capabilities().grant_io_ports(IoPortRange{0, 0xffff}).error(), Error::AccessDenied);
 }
 
 TEST(Capabilities, PhysicalRangeMustLieInsideOneGrant) {

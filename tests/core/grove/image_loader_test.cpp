@@ -64,7 +64,7 @@ TEST(ImageLoader, MapsSegmentsStackAndArguments) {
     FakeArch arch;
     GroveSpec spec = make_spec("console");
     (void)spec.arguments.push_back(GroveArgument::from("--verbose").value());
-    ASSERT_TRUE(spec.capabilities.grant_io_ports(IoPortRange{0x3f8, 0x3ff}).has_value());
+    ASSERT_TRUE(spec.capabilities.grant_io_ports(IoPortRange{0x2f8, 0x2ff}).has_value());
     PageCount const before = arch.free_pages();
     LoadedImage const image = load_image(arch, spec).value();
     EXPECT_EQ(arch.free_pages() + testing::TestIncarnationPages, before);
@@ -95,7 +95,7 @@ TEST(ImageLoader, MapsSegmentsStackAndArguments) {
     EXPECT_STREQ(reinterpret_cast<char const*>(args.bytes.data() + (argv[0] - layout::ArgumentsPage)), "console");
     EXPECT_STREQ(reinterpret_cast<char const*>(args.bytes.data() + (argv[1] - layout::ArgumentsPage)), "--verbose");
     ASSERT_EQ(space.io_ports.size(), 1u);
-    EXPECT_EQ(space.io_ports[0].first, 0x3f8);
+    EXPECT_EQ(space.io_ports[0].first, 0x2f8);
 
     unload_image(arch, image);
     EXPECT_EQ(arch.free_pages(), before);

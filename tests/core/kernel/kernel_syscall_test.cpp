@@ -357,7 +357,7 @@ TEST_F(KernelSyscall, ThreadCreateIsACapability) {
 
 TEST_F(KernelSyscall, IoPortFaultIsACapabilityDenialAndACrash) {
     GroveSpec s = spec("alpha");
-    ASSERT_TRUE(s.capabilities.grant_io_ports(IoPortRange{0x3f8, 0x3ff}).has_value());
+    ASSERT_TRUE(s.capabilities.grant_io_ports(IoPortRange{0x2f8, 0x2ff}).has_value());
     GroveId const g = spawn(s);
     FaultInfo info;
     info.cause = FaultCause::IoPort;

@@ -257,6 +257,16 @@ TEST(BootPlan, RejectsBadGroveFields) {
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.priority = 32; }), PlanCheck::BadPriority);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.start_at = milliseconds(200); }), PlanCheck::BadStartTime);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.io_ports[0] = IoPortRange{5, 4}; }), PlanCheck::BadIoRange);
+    EXPECT_EQ(with_grove([](PlanGrove& g) {
+                  g.io_ports[0] = IoPortRange{0x3f0, 0x3f8};
+              }),
+              PlanCheck::BadIoRange)
+        << "COM1, the trace's port";
+    EXPECT_EQ(with_grove([](PlanGrove& g) {
+                  g.io_ports[0] = IoPortRange{0xf7, 0xf7};
+              }),
+              PlanCheck::BadIoRange)
+        << "the exit device";
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].length = Bytes(0); }), PlanCheck::BadPhysicalRange);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].base = PhysAddr{~u64{0}}; }), PlanCheck::BadPhysicalRange);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.send_to[0] = name("e/cho"); }), PlanCheck::BadPeerName);
