@@ -11,6 +11,7 @@ Result<void> Capabilities::grant_io_ports(IoPortRange range) {
 
 Result<void> Capabilities::grant_physical(PhysicalRange range) {
     if (!range.is_valid()) return Error::InvalidArgument;
+    if (machine_physical_in(range) != nullptr) return Error::AccessDenied;
     if (!m_physical.push_back(range)) return Error::NoCapacity;
     return {};
 }

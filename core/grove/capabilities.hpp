@@ -40,6 +40,17 @@ constexpr IoPortRange const* machine_ports_in(IoPortRange range) {
     return nullptr;
 }
 
+// The physical addresses of the machine's own interrupt controllers and timers, never granted to a grove on any
+// target: the I/O APIC, the HPET and the local APIC (the bare-metal kernel's preemption timer and interrupt
+// acknowledgement), 0xfec00000 to 0xfeffffff. A grove holding them could stop the kernel's preemption.
+inline constexpr PhysicalRange MachinePhysical[] = {{PhysAddr{0xfec0'0000}, Bytes(0x40'0000)}};
+// The first of MachinePhysical that the valid `range` overlaps, or null.
+constexpr PhysicalRange const* machine_physical_in(PhysicalRange range) {
+    for (PhysicalRange const& kept : MachinePhysical)
+        if (range.base.value < kept.end() && kept.base.value < range.end()) return &kept;
+    return nullptr;
+}
+
 // Who an IPC capability lets a grove talk to: one grove by name, or any grove.
 struct IpcPeer {
     bool any = false;
@@ -54,7 +65,7 @@ public:
     Capabilities() = default;
 
     // --- grants (InvalidArgument for a malformed argument, NoCapacity when the list is full) -----------------
-    // AccessDenied for a range that includes one of MachinePorts.
+    // AccessDenied for a range that includes one of MachinePorts, or overlaps MachinePhysical.
     Result<void> grant_io_ports(IoPortRange range);
     Result<void> grant_physical(PhysicalRange range);
     Result<void> grant_send_to(GroveName const& peer) { return add_peer(m_send, IpcPeer{false, peer}); }

@@ -29,7 +29,7 @@ enum class PlanCheck : u8 {
     TooManyIoRanges,
     BadIoRange, // first > last, or a range with one of the machine's own ports (MachinePorts)
     TooManyPhysicalRanges,
-    BadPhysicalRange, // empty or wraps around
+    BadPhysicalRange, // empty, wraps around, or overlaps the machine's own (MachinePhysical)
     TooManyPeers,
     BadPeerName,       // neither a grove name nor "*"
     UnknownCapability, // a flag bit that is not a flag capability, or a provided service that is no service kind

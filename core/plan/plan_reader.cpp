@@ -168,7 +168,7 @@ PlanCheck read_grove(Reader& all, BootPlan const& plan, PlanGrove& g) {
     for (u8 i = 0; i < counts.physical; ++i) {
         PhysicalRange range;
         if (!r.get(range.base.value) || !r.get(range.length.value)) return PlanCheck::BadRecordSize;
-        if (!range.is_valid()) return PlanCheck::BadPhysicalRange;
+        if (!range.is_valid() || machine_physical_in(range) != nullptr) return PlanCheck::BadPhysicalRange;
         (void)g.physical.push_back(range);
     }
     if (PlanCheck c = read_peers(r, counts.send, g.send_to); c != PlanCheck::Ok) return c;

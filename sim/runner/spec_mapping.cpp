@@ -34,9 +34,14 @@ std::string map_capabilities(scenario::Capabilities const& from, Capabilities& t
     }
     for (u8 const line : from.irq)
         if (to.grant_irq(line).is_error()) return fmt::format("interrupt line {} does not exist (0 to 15)", line);
-    for (scenario::PhysicalRange const& range : from.physical)
-        if (to.grant_physical(grove::PhysicalRange{PhysAddr{range.base}, range.length}).is_error())
+    for (scenario::PhysicalRange const& range : from.physical) {
+        Result<void> const granted = to.grant_physical(grove::PhysicalRange{PhysAddr{range.base}, range.length});
+        if (granted.has_value()) continue;
+        if (granted.error() == Error::NoCapacity)
             return fmt::format("too many physical ranges (at most {})", MaxPhysicalRanges);
+        return fmt::format("the physical range at {:#x} cannot be granted ({})", range.base,
+                           error_name(granted.error()));
+    }
     std::string error = grant_peers(
         from.ipc_send, "ipc_send", [&] { return to.grant_send_to_any(); },
         [&](GroveName const& name) { return to.grant_send_to(name); });

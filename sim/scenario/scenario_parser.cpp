@@ -394,6 +394,12 @@ private:
                 PhysicalRange range;
                 range.base = StrictTable::integer_in(*base_node, "a physical base address", 0, MaxSigned);
                 range.length = StrictTable::size_in(*length_node, "a physical range's length", Bytes(1), MaxMemory);
+                if (grove::PhysicalRange const* kept =
+                        machine_physical_in(grove::PhysicalRange{PhysAddr{range.base}, range.length}))
+                    fail_at(entry.source(),
+                            fmt::format("the physical range at {:#x} in {} overlaps {:#x} to {:#x}, the machine's own "
+                                        "interrupt controllers and timers: no grove is given them",
+                                        range.base, what, kept->base.value, kept->end() - 1));
                 capabilities.physical.push_back(range);
             }
         }

@@ -49,6 +49,13 @@ TEST(ScenarioParserErrors, ARangeWithTheMachinesOwnPortsIsRefused) {
               "COM1 with the trace): no grove is given them");
 }
 
+TEST(ScenarioParserErrors, APhysicalRangeOverTheMachinesOwnIsRefused) {
+    EXPECT_EQ(error_of(with_head("[groves.capabilities]\nphysical = [[0xfee00000, \"4KiB\"]]\n")),
+              "bad.toml:7:13: the physical range at 0xfee00000 in 'physical' in the capabilities of grove 'a' "
+              "overlaps 0xfec00000 to 0xfeffffff, the machine's own interrupt controllers and timers: no grove is "
+              "given them");
+}
+
 TEST(ScenarioParserErrors, NumberOutOfRange) {
     EXPECT_EQ(error_of(with_head("limits = { cpu_percent = 150 }\n")),
               "bad.toml:6:26: 'cpu_percent' in the limits of grove 'a' is 150, out of range; use a whole number from "

@@ -50,6 +50,21 @@ TEST(Capabilities, NoRangeThatTouchesTheMachinesOwnPortsIsGranted) {
     EXPECT_EQ(Capabilities().grant_io_ports(IoPortRange{0, 0xffff}).error(), Error::AccessDenied);
 }
 
+TEST(Capabilities, NoPhysicalRangeThatTouchesTheMachinesOwnIsGranted) {
+    for (PhysicalRange const& kept : MachinePhysical) {
+        Capabilities c;
+        PhysicalRange const touching[] = {{PhysAddr{kept.base.value - PageSize}, Bytes(PageSize + 1)},
+                                          {PhysAddr{kept.end() - 1}, Bytes(PageSize)},
+                                          {PhysAddr{0xfee0'0000}, Bytes(PageSize)}, // the local APIC
+                                          kept};
+        for (PhysicalRange const& range : touching)
+            EXPECT_EQ(c.grant_physical(range).error(), Error::AccessDenied) << range.base.value;
+        EXPECT_FALSE(c.has(CapabilityKind::PhysicalMemory)) << "a refusal changes nothing";
+        EXPECT_TRUE(c.grant_physical(PhysicalRange{PhysAddr{kept.base.value - PageSize}, Bytes(PageSize)}).has_value());
+        EXPECT_TRUE(c.grant_physical(PhysicalRange{PhysAddr{kept.end()}, Bytes(PageSize)}).has_value());
+    }
+}
+
 TEST(Capabilities, PhysicalRangeMustLieInsideOneGrant) {
     Capabilities c;
     ASSERT_TRUE(c.grant_physical(PhysicalRange{PhysAddr{0xb8000}, Bytes(0x8000)}).has_value());

@@ -268,6 +268,11 @@ TEST(BootPlan, RejectsBadGroveFields) {
               PlanCheck::BadIoRange)
         << "the exit device";
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].length = Bytes(0); }), PlanCheck::BadPhysicalRange);
+    EXPECT_EQ(with_grove([](PlanGrove& g) {
+                  g.physical[0] = PhysicalRange{PhysAddr{0xfee0'0000}, Bytes(PageSize)};
+              }),
+              PlanCheck::BadPhysicalRange)
+        << "the local APIC";
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.physical[0].base = PhysAddr{~u64{0}}; }), PlanCheck::BadPhysicalRange);
     EXPECT_EQ(with_grove([](PlanGrove& g) { g.send_to[0] = name("e/cho"); }), PlanCheck::BadPeerName);
 }
