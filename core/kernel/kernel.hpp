@@ -200,6 +200,8 @@ private:
     // trap handling (kernel_syscalls.cpp holds the syscalls)
     // `t` is now(): virtual time does not move while the kernel runs.
     void handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t);
+    // Send and Receive, the calls of every message: decoded on their own (decode_ipc), then as handle_syscall.
+    void handle_ipc(ThreadId thread, SyscallArgs const& args, Ticks t);
     void handle_fault(ThreadId thread, Trap const& trap);
     // Charges the running thread's CPU time up to `now`; false when that ended its grove (a CPU limit under the
     // Kill policy), so that its trap is not handled.
@@ -269,13 +271,17 @@ private:
         else complete(thread, result.error());
     }
 
+    // The end of every syscall: the threads it woke are finished, then its result goes to the caller, unless it
+    // blocked or the call ended the caller's thread or grove.
+    void finish_syscall(ThreadId thread, SyscallResult const& result);
+
     // syscalls: each returns its outcome or its error; one that blocks has called block() (or the scheduler's
     // join) first.
     SyscallResult sys_exit(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_sleep(ThreadId thread, DecodedSyscall const& d, Ticks t);
     SyscallResult sys_console_write(ThreadId thread, DecodedSyscall const& d);
-    SyscallResult sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
-    SyscallResult sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t);
+    SyscallResult sys_send(ThreadId thread, IpcArgs const& d, SyscallArgs const& raw, Ticks t);
+    SyscallResult sys_receive(ThreadId thread, IpcArgs const& d, Ticks t);
     SyscallResult sys_call(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
     SyscallResult sys_reply(ThreadId thread, DecodedSyscall const& d);
     SyscallResult sys_lookup(ThreadId thread, DecodedSyscall const& d);
@@ -339,7 +345,7 @@ private:
     };
     // Shared by Send and Call: the target endpoint after handle, rate limit, message and receive-policy checks,
     // with the message copied into the thread's waiter (idle while the thread runs).
-    Result<PreparedSend> prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t);
+    Result<PreparedSend> prepare_send(ThreadId thread, u64 handle, VirtAddr buffer, SyscallArgs const& raw, Ticks t);
     // The recipient behind `target` must hold an IpcReceive capability naming the sender (kt's grove): else the
     // message (in kt's waiter) is refused with ReceiveDenied, counted, and AccessDenied comes back.
     Result<void> check_receive_policy(KernelThread const& kt, EndpointRef target, Ticks t);

@@ -46,6 +46,11 @@ static_assert(MaxGroveNameLength < sizeof(abi::ServiceRecord::name) && MaxLookup
 } // namespace
 
 void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
+    if (args.number == static_cast<u64>(Syscall::Send) || args.number == static_cast<u64>(Syscall::Receive))
+        [[likely]] {
+        handle_ipc(thread, args, t);
+        return;
+    }
     DecodedSyscall d;
     if (Result<void> decoded = decode_syscall(args, d); decoded.is_error()) {
         complete(thread, decoded.error());
@@ -60,8 +65,8 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::Sleep: result = sys_sleep(thread, d, t); break;
     case Syscall::Clock: result = SyscallOutcome::completed(t.value); break;
     case Syscall::ConsoleWrite: result = sys_console_write(thread, d); break;
-    case Syscall::Send: result = sys_send(thread, d, args, t); break;
-    case Syscall::Receive: result = sys_receive(thread, d, t); break;
+    case Syscall::Send:
+    case Syscall::Receive: GROVE_UNREACHABLE(); // handle_ipc, above
     case Syscall::Call: result = sys_call(thread, d, args, t); break;
     case Syscall::Reply: result = sys_reply(thread, d); break;
     case Syscall::Lookup: result = sys_lookup(thread, d); break;
@@ -98,6 +103,20 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     case Syscall::ServiceLoad: result = sys_service_load(thread, d, t); break;
     case Syscall::Count: result = Error::InvalidArgument; break;
     }
+    finish_syscall(thread, result);
+}
+
+void Kernel::handle_ipc(ThreadId thread, SyscallArgs const& args, Ticks t) {
+    Result<IpcArgs> const decoded = decode_ipc(args);
+    if (decoded.is_error()) {
+        complete(thread, decoded.error());
+        return;
+    }
+    finish_syscall(thread, args.number == static_cast<u64>(Syscall::Send) ? sys_send(thread, decoded.value(), args, t)
+                                                                          : sys_receive(thread, decoded.value(), t));
+}
+
+void Kernel::finish_syscall(ThreadId thread, SyscallResult const& result) {
     drain_woken();
     if (result.has_value() && result.value().is_blocked()) return;
     // The call may have ended the thread (ThreadExit: it stays Exited, without a context, until joined) or its
@@ -168,14 +187,14 @@ Kernel::SyscallResult Kernel::sys_console_write(ThreadId thread, DecodedSyscall 
     return SyscallOutcome::blocked();
 }
 
-Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw,
+Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, u64 handle, VirtAddr buffer, SyscallArgs const& raw,
                                                   Ticks t) {
     KernelThread& kt = m_threads[thread.index];
     abi::Message& message = kt.waiter.message;
     KernelGrove& kg = m_groves[kt.slot];
-    Result<EndpointRef> target = kg.handles.lookup(d.handle, Rights::Send);
+    Result<EndpointRef> target = kg.handles.lookup(handle, Rights::Send);
     if (target.is_error()) {
-        Result<HandleEntry> entry = kg.handles.entry(d.handle);
+        Result<HandleEntry> entry = kg.handles.entry(handle);
         EndpointRef const named = entry.has_value() ? entry.value().endpoint : EndpointRef{};
         abi::Message unread{}; // refused before the kernel reads it: only who sent it is known
         stamp_sender(unread, kt.grove);
@@ -183,7 +202,7 @@ Result<Kernel::PreparedSend> Kernel::prepare_send(ThreadId thread, DecodedSyscal
                      unread.header);
         return target.error();
     }
-    TRY(m_arch.copy_from_user(kt.space, &message, d.buffer.address, Bytes(abi::MessageSize)));
+    TRY(m_arch.copy_from_user(kt.space, &message, buffer, Bytes(abi::MessageSize)));
     stamp_sender(message, kt.grove);
 
     IpcAdmission const admission = TRY(m_manager.admit_ipc(kt.grove, t));
@@ -221,9 +240,9 @@ Result<void> Kernel::check_receive_policy(KernelThread const& kt, EndpointRef ta
     return error_of(Refusal::ReceiveDenied);
 }
 
-Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d, SyscallArgs const& raw, Ticks t) {
+Kernel::SyscallResult Kernel::sys_send(ThreadId thread, IpcArgs const& d, SyscallArgs const& raw, Ticks t) {
     KernelThread& kt = m_threads[thread.index];
-    PreparedSend const prepared = TRY(prepare_send(thread, d, raw, t));
+    PreparedSend const prepared = TRY(prepare_send(thread, d.handle, d.buffer.address, raw, t));
     if (prepared.step == PreparedSend::Step::Throttled) return SyscallOutcome::blocked();
     if (d.non_blocking) {
         TRY(m_ipc.try_send(prepared.target, kt.slot, kt.waiter.message, m_woken));
@@ -236,7 +255,7 @@ Kernel::SyscallResult Kernel::sys_send(ThreadId thread, DecodedSyscall const& d,
     return SyscallOutcome::blocked();
 }
 
-Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, DecodedSyscall const& d, Ticks t) {
+Kernel::SyscallResult Kernel::sys_receive(ThreadId thread, IpcArgs const& d, Ticks t) {
     KernelThread& kt = m_threads[thread.index];
     KernelGrove& kg = m_groves[kt.slot];
     EndpointRef const source = TRY(kg.handles.lookup(d.handle, Rights::Receive));
@@ -276,7 +295,7 @@ Kernel::SyscallResult Kernel::sys_call(ThreadId thread, DecodedSyscall const& d,
     KernelThread& kt = m_threads[thread.index];
     abi::Message const empty{};
     TRY(m_arch.copy_to_user(kt.space, d.reply_buffer.address, &empty, Bytes(abi::MessageSize)));
-    PreparedSend const prepared = TRY(prepare_send(thread, d, raw, t));
+    PreparedSend const prepared = TRY(prepare_send(thread, d.handle, d.buffer.address, raw, t));
     if (prepared.step == PreparedSend::Step::Throttled) return SyscallOutcome::blocked();
     kt.waiter.deadline = deadline_after(t, d.timeout);
     TRY(m_ipc.call(prepared.target, kt.waiter, t, m_woken));

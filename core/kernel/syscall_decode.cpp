@@ -20,12 +20,6 @@ Result<UserRange> user_range(u64 address, u64 length, u64 max_length) {
 
 Result<UserRange> message_range(u64 address) { return user_range(address, abi::MessageSize, abi::MessageSize); }
 
-Result<void> decode_flags(u64 flags, DecodedSyscall& out) {
-    if ((flags & ~abi::FlagNonBlocking) != 0) return Error::InvalidArgument;
-    out.non_blocking = (flags & abi::FlagNonBlocking) != 0;
-    return {};
-}
-
 Ticks decode_timeout(u64 raw) { return raw == abi::WaitForever ? Ticks::max() : Ticks(raw); }
 
 Result<Permissions> decode_protection(u64 prot) {
@@ -50,6 +44,12 @@ Result<void> decode_pages(u64 address, u64 length, DecodedSyscall& out) {
 
 } // namespace
 
+Result<IpcArgs> decode_ipc(SyscallArgs const& args) {
+    u64 const* a = args.arg;
+    if ((a[2] & ~abi::FlagNonBlocking) != 0) return Error::InvalidArgument;
+    return IpcArgs{a[0], TRY(message_range(a[1])), (a[2] & abi::FlagNonBlocking) != 0, decode_timeout(a[3])};
+}
+
 Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     if (args.number >= static_cast<u64>(Syscall::Count)) return Error::InvalidArgument;
     d.number = static_cast<Syscall>(args.number);
@@ -65,12 +65,14 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     case Syscall::Sleep: d.duration = Ticks(a[0]); break;
     case Syscall::ConsoleWrite: d.buffer = TRY(user_range(a[0], a[1], MaxConsoleWrite)); break;
     case Syscall::Send:
-    case Syscall::Receive:
-        d.handle = a[0];
-        d.buffer = TRY(message_range(a[1]));
-        TRY(decode_flags(a[2], d));
-        d.timeout = decode_timeout(a[3]);
+    case Syscall::Receive: {
+        IpcArgs const ipc = TRY(decode_ipc(args));
+        d.handle = ipc.handle;
+        d.buffer = ipc.buffer;
+        d.non_blocking = ipc.non_blocking;
+        d.timeout = ipc.timeout;
         break;
+    }
     case Syscall::Call:
         d.handle = a[0];
         d.buffer = TRY(message_range(a[1]));

@@ -70,6 +70,18 @@ struct DecodedSyscall {
     bool revoke = false;
 };
 
+// Send and Receive, the two calls of every message, decoded on their own (decode_ipc) so that the kernel's path for
+// them builds no DecodedSyscall: the handle, the message buffer, whether the call must not block, its timeout.
+struct IpcArgs {
+    u64 handle = 0;
+    UserRange buffer{};
+    bool non_blocking = false;
+    Ticks timeout = Ticks::max();
+};
+
+// Decodes the arguments of a Send or Receive (args.number is one of them), as decode_syscall does.
+Result<IpcArgs> decode_ipc(SyscallArgs const& args);
+
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.
 // InvalidArgument for an unknown number or any argument that is malformed on its own (then `out` is partly
 // written and meaningless). The kernel's form: no copy of the decoded request.

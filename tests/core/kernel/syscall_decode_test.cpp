@@ -53,6 +53,31 @@ TEST(SyscallDecode, SendChecksFlagsAndMessageAddress) {
     EXPECT_EQ(decode_syscall(call(Syscall::Receive, 0, 0x10, 0, 0)).error(), Error::InvalidArgument);
 }
 
+TEST(SyscallDecode, SendAndReceiveDecodeOnTheirOwnByTheSameRules) {
+    // decode_ipc (the kernel's path for Send and Receive) against the rules: known flags only, a whole message in
+    // the grove window; and decode_syscall gives the same answer.
+    u64 const buffers[] = {Buffer, Kernel, 0x10, layout::WindowEnd - 32, layout::WindowEnd - 64, ~u64{0}};
+    u64 const flags[] = {0, abi::FlagNonBlocking, 0x80, abi::FlagNonBlocking | 2};
+    u64 const timeouts[] = {0, 100, abi::WaitForever};
+    for (Syscall s : {Syscall::Send, Syscall::Receive})
+        for (u64 buffer : buffers)
+            for (u64 flag : flags)
+                for (u64 timeout : timeouts) {
+                    SyscallArgs const args = call(s, 9, buffer, flag, timeout);
+                    bool const valid =
+                        (flag == 0 || flag == abi::FlagNonBlocking) && layout::in_window(buffer, abi::MessageSize);
+                    Result<IpcArgs> const ipc = decode_ipc(args);
+                    ASSERT_EQ(ipc.has_value(), valid) << buffer << " " << flag << " " << timeout;
+                    ASSERT_EQ(decode_syscall(args).has_value(), valid);
+                    if (!valid) continue;
+                    EXPECT_EQ(ipc.value().handle, 9u);
+                    EXPECT_EQ(ipc.value().buffer.address.value, buffer);
+                    EXPECT_EQ(ipc.value().buffer.length, Bytes(abi::MessageSize));
+                    EXPECT_EQ(ipc.value().non_blocking, flag == abi::FlagNonBlocking);
+                    EXPECT_EQ(ipc.value().timeout, timeout == abi::WaitForever ? Ticks::max() : Ticks(timeout));
+                }
+}
+
 TEST(SyscallDecode, CallNeedsTwoValidMessageBuffers) {
     EXPECT_TRUE(decode_syscall(call(Syscall::Call, 1, Buffer, Buffer + 64, 5)).has_value());
     EXPECT_EQ(decode_syscall(call(Syscall::Call, 1, Buffer, Kernel, 5)).error(), Error::InvalidArgument);
