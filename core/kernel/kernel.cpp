@@ -85,7 +85,15 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
         // the trap its thread was dispatched before the hang is dropped, and dispatch() parks the thread.
         if (charge(thread, t) && !m_groves[m_threads[thread.index].slot].hung) {
             switch (trap.kind) {
-            case TrapKind::Syscall: handle_syscall(thread, trap.syscall, t); break;
+            case TrapKind::Syscall:
+                if (m_fast_ipc && is_ipc(trap.syscall)) [[likely]] {
+                    SyscallResult const result = run_ipc(thread, trap.syscall, t);
+                    if (Dispatch next; switch_to_woken(thread, result, t, next)) return next;
+                    finish_syscall(thread, result);
+                    break;
+                }
+                handle_syscall(thread, trap.syscall, t);
+                break;
             case TrapKind::Timer: break;
             case TrapKind::PageFault:
             case TrapKind::GeneralProtection:

@@ -102,6 +102,14 @@ public:
     // fault that crashes its grove, a timer), then dispatch().
     Dispatch on_trap(ThreadId thread, Trap const& trap);
 
+    // The IPC fast path (kernel_fast_path.cpp), on unless turned off: a Send or Receive that completed and woke one
+    // thread, which the scheduler would run next, switches to it at once, skipping the woken list, the requeue and
+    // pick, and dispatch()'s rounds when nothing else is due. Results, buffers, accounting, trace and digest are
+    // those of the general path (tests/core/kernel/kernel_fast_path_test.cpp compares the two).
+    void set_fast_ipc(bool on) { m_fast_ipc = on; }
+    // How many traps the fast path took.
+    u64 fast_ipc_switches() const { return m_fast_ipc_switches; }
+
     // The machine took interrupts on `lines` (bit n for line n; each line masked by the machine as it fired): each
     // goes to its owner, woken in IrqWait or counted as pending, or is counted as unowned; each an `interrupt`
     // event (core/abi/syscall.hpp, "Interrupts"). The one entry of interrupts into the core, on every backend.
@@ -200,8 +208,6 @@ private:
     // trap handling (kernel_syscalls.cpp holds the syscalls)
     // `t` is now(): virtual time does not move while the kernel runs.
     void handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t);
-    // Send and Receive, the calls of every message: decoded on their own (decode_ipc), then as handle_syscall.
-    void handle_ipc(ThreadId thread, SyscallArgs const& args, Ticks t);
     void handle_fault(ThreadId thread, Trap const& trap);
     // Charges the running thread's CPU time up to `now`; false when that ended its grove (a CPU limit under the
     // Kill policy), so that its trap is not handled.
@@ -274,6 +280,20 @@ private:
     // The end of every syscall: the threads it woke are finished, then its result goes to the caller, unless it
     // blocked or the call ended the caller's thread or grove.
     void finish_syscall(ThreadId thread, SyscallResult const& result);
+    // Send and Receive, the calls of every message: decoded on their own (decode_ipc), then as handle_syscall.
+    void handle_ipc(ThreadId thread, SyscallArgs const& args, Ticks t) {
+        finish_syscall(thread, run_ipc(thread, args, t));
+    }
+    // A Send or Receive up to its result, not finished yet (finish_syscall).
+    SyscallResult run_ipc(ThreadId thread, SyscallArgs const& args, Ticks t);
+    static bool is_ipc(SyscallArgs const& args) {
+        return args.number == static_cast<u64>(abi::Syscall::Send) ||
+               args.number == static_cast<u64>(abi::Syscall::Receive);
+    }
+    // The fast path's switch: when `caller` completed its IPC call (`result`) and the call woke one thread that
+    // dispatch() would run next with nothing else due, finishes both as finish_syscall and dispatch() would and
+    // puts the woken thread in `next`. False, with nothing changed, otherwise.
+    bool switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks t, Dispatch& next);
 
     // syscalls: each returns its outcome or its error; one that blocks has called block() (or the scheduler's
     // join) first.
@@ -373,6 +393,8 @@ private:
     // A slot is free when no grove holds it, or its grove was removed or quarantined.
     bool is_free(ServiceImage const& image) const;
     GroveSpec m_spawn_spec; // ServiceLoad's spec while it is built (kept off the kernel stack)
+    bool m_fast_ipc = true;
+    u64 m_fast_ipc_switches = 0;
 };
 
 } // namespace grove

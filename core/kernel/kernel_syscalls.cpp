@@ -46,8 +46,7 @@ static_assert(MaxGroveNameLength < sizeof(abi::ServiceRecord::name) && MaxLookup
 } // namespace
 
 void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
-    if (args.number == static_cast<u64>(Syscall::Send) || args.number == static_cast<u64>(Syscall::Receive))
-        [[likely]] {
+    if (is_ipc(args)) [[likely]] {
         handle_ipc(thread, args, t);
         return;
     }
@@ -106,14 +105,10 @@ void Kernel::handle_syscall(ThreadId thread, SyscallArgs const& args, Ticks t) {
     finish_syscall(thread, result);
 }
 
-void Kernel::handle_ipc(ThreadId thread, SyscallArgs const& args, Ticks t) {
-    Result<IpcArgs> const decoded = decode_ipc(args);
-    if (decoded.is_error()) {
-        complete(thread, decoded.error());
-        return;
-    }
-    finish_syscall(thread, args.number == static_cast<u64>(Syscall::Send) ? sys_send(thread, decoded.value(), args, t)
-                                                                          : sys_receive(thread, decoded.value(), t));
+Kernel::SyscallResult Kernel::run_ipc(ThreadId thread, SyscallArgs const& args, Ticks t) {
+    IpcArgs d;
+    TRY(decode_ipc(args, d));
+    return args.number == static_cast<u64>(Syscall::Send) ? sys_send(thread, d, args, t) : sys_receive(thread, d, t);
 }
 
 void Kernel::finish_syscall(ThreadId thread, SyscallResult const& result) {

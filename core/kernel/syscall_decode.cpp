@@ -44,10 +44,14 @@ Result<void> decode_pages(u64 address, u64 length, DecodedSyscall& out) {
 
 } // namespace
 
-Result<IpcArgs> decode_ipc(SyscallArgs const& args) {
+Result<void> decode_ipc(SyscallArgs const& args, IpcArgs& out) {
     u64 const* a = args.arg;
     if ((a[2] & ~abi::FlagNonBlocking) != 0) return Error::InvalidArgument;
-    return IpcArgs{a[0], TRY(message_range(a[1])), (a[2] & abi::FlagNonBlocking) != 0, decode_timeout(a[3])};
+    out.handle = a[0];
+    out.buffer = TRY(message_range(a[1]));
+    out.non_blocking = (a[2] & abi::FlagNonBlocking) != 0;
+    out.timeout = decode_timeout(a[3]);
+    return {};
 }
 
 Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
@@ -66,7 +70,8 @@ Result<void> decode_syscall(SyscallArgs const& args, DecodedSyscall& d) {
     case Syscall::ConsoleWrite: d.buffer = TRY(user_range(a[0], a[1], MaxConsoleWrite)); break;
     case Syscall::Send:
     case Syscall::Receive: {
-        IpcArgs const ipc = TRY(decode_ipc(args));
+        IpcArgs ipc;
+        TRY(decode_ipc(args, ipc));
         d.handle = ipc.handle;
         d.buffer = ipc.buffer;
         d.non_blocking = ipc.non_blocking;

@@ -79,8 +79,8 @@ struct IpcArgs {
     Ticks timeout = Ticks::max();
 };
 
-// Decodes the arguments of a Send or Receive (args.number is one of them), as decode_syscall does.
-Result<IpcArgs> decode_ipc(SyscallArgs const& args);
+// Decodes the arguments of a Send or Receive (args.number is one of them) into `out`, as decode_syscall does.
+Result<void> decode_ipc(SyscallArgs const& args, IpcArgs& out);
 
 // Decodes `args` (rax and the six argument registers) into `out`, which must be default-constructed.
 // InvalidArgument for an unknown number or any argument that is malformed on its own (then `out` is partly

@@ -101,6 +101,8 @@ public:
     bool has_context(ThreadId thread) const;
     Context const& context(ThreadId thread) const { return m_contexts.at(thread.index); }
     Space const& space(AddressSpaceId id) const { return m_spaces.at(id.value); }
+    std::map<std::uint32_t, Space> const& spaces() const { return m_spaces; }
+    std::map<std::uint32_t, Context> const& contexts() const { return m_contexts; } // by ThreadId::index
     usize live_spaces() const { return m_spaces.size(); }
     usize live_contexts() const { return m_contexts.size(); }
     std::string const& console(GroveId grove) { return m_console[grove.serial]; }

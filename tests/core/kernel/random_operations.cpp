@@ -12,9 +12,10 @@ constexpr u64 Heap = 0x0060'0000;
 // Grove `index` of a run: every one may send to and receive from anyone, hear of anyone's crashes and create
 // threads, the even ones manage memory; small
 // limits under each violation policy, a quick restart budget.
-Result<GroveSpec> random_spec(u32 index) {
+Result<GroveSpec> random_spec(u32 index, bool ranked) {
     std::string const name = "p" + std::to_string(index);
     GroveSpec s = make_spec(name.c_str(), RespawnPolicy::always());
+    if (ranked) s.priority = static_cast<u8>(4 + 4 * index);
     TRY(s.capabilities.grant_send_to_any());
     TRY(s.capabilities.grant_receive_from_any());
     TRY(s.capabilities.grant_watch_any());
@@ -35,8 +36,8 @@ Result<GroveSpec> random_spec(u32 index) {
     return s;
 }
 
-Result<GroveId> spawn_random(Kernel& kernel, u32 index) {
-    Result<GroveSpec> spec = random_spec(index);
+Result<GroveId> spawn_random(Kernel& kernel, u32 index, bool ranked) {
+    Result<GroveSpec> spec = random_spec(index, ranked);
     if (spec.is_error()) return spec.error();
     return kernel.spawn(spec.value());
 }
@@ -47,13 +48,17 @@ std::string differs(char const* what, u64 expected, u64 actual) {
 
 } // namespace
 
-RandomOperations::RandomOperations(ChoiceSource& choices) : m_choices(choices) { m_kernel->set_sink(&m_events); }
+RandomOperations::RandomOperations(ChoiceSource& choices, RandomOptions options)
+    : m_choices(choices), m_options(options) {
+    m_kernel->set_sink(&m_events);
+    m_kernel->set_fast_ipc(options.fast_ipc);
+}
 
 std::string RandomOperations::start() {
     m_free_at_start = m_arch.free_pages();
     m_spaces_at_start = m_arch.live_spaces();
     for (u32 i = 0; i < Groves; ++i) {
-        Result<GroveId> spawned = spawn_random(*m_kernel, i);
+        Result<GroveId> spawned = spawn_random(*m_kernel, i, m_options.ranked);
         if (spawned.is_error()) return "grove p" + std::to_string(i) + " could not be spawned";
         m_ids[i] = spawned.value();
     }
@@ -178,6 +183,7 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     }
     ++m_counts.syscalls;
     SyscallArgs args{};
+    if (m_options.ipc_heavy && ipc_trap(g, args)) return Trap::make_syscall(SyscallPc, args);
     u64* a = args.arg;
     u64 const kinds = static_cast<u64>(Syscall::Count) + 1;
     u64 number = m_choices.below(kinds);
@@ -295,6 +301,53 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     return Trap::make_syscall(SyscallPc, args);
 }
 
+bool RandomOperations::ipc_trap(GroveId g, SyscallArgs& args) {
+    u64* a = args.arg;
+    switch (m_choices.below(10)) {
+    case 0:
+    case 1:
+    case 2:
+        args.number = static_cast<u64>(Syscall::Send);
+        write_random_message(g, SendBuffer);
+        a[0] = m_handles[g.serial % Groves];
+        a[1] = SendBuffer;
+        a[2] = pick({0, 0, 0, abi::FlagNonBlocking});
+        a[3] = some_timeout();
+        return true;
+    case 7:
+        args.number = static_cast<u64>(Syscall::Call);
+        write_random_message(g, SendBuffer);
+        a[0] = m_handles[g.serial % Groves];
+        a[1] = SendBuffer;
+        a[2] = ReplyBuffer;
+        a[3] = some_timeout();
+        return true;
+    case 8:
+        args.number = static_cast<u64>(Syscall::Reply);
+        write_random_message(g, SendBuffer);
+        a[0] = SendBuffer;
+        return true;
+    case 3:
+    case 4:
+    case 5:
+        args.number = static_cast<u64>(Syscall::Receive);
+        a[0] = abi::OwnEndpointHandle;
+        a[1] = some_buffer();
+        a[2] = pick({0, 0, 0, abi::FlagNonBlocking});
+        a[3] = some_timeout();
+        return true;
+    case 6: {
+        args.number = static_cast<u64>(Syscall::Lookup);
+        std::string const name = "p" + std::to_string(m_choices.below(Groves));
+        (void)m_arch.load(space_of(g), VirtAddr{NameBuffer}, name.data(), Bytes(name.size()));
+        a[0] = NameBuffer;
+        a[1] = name.size();
+        return true;
+    }
+    default: return false;
+    }
+}
+
 // An operator's action on a random grove.
 void RandomOperations::operate() {
     GroveId const g = m_ids[m_choices.below(Groves)];
@@ -321,7 +374,7 @@ std::string RandomOperations::revive() {
     } else {
         std::string retired = retire(i);
         if (!retired.empty()) return retired;
-        Result<GroveId> spawned = spawn_random(*m_kernel, i);
+        Result<GroveId> spawned = spawn_random(*m_kernel, i, m_options.ranked);
         if (spawned.is_error()) return "grove p" + std::to_string(i) + " could not be spawned again";
         m_ids[i] = spawned.value();
     }

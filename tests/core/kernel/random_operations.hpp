@@ -55,13 +55,20 @@ struct RandomRunCounts {
     u64 blocked = 0;
 };
 
+// What a run draws beyond its defaults.
+struct RandomOptions {
+    bool fast_ipc = true;   // the kernel's IPC fast path (Kernel::set_fast_ipc)
+    bool ranked = false;    // the groves run at rising priorities (p0 lowest), so that a wake can displace a thread
+    bool ipc_heavy = false; // most syscalls are a Send, Receive, Call, Reply or Lookup with good arguments
+};
+
 // Drives one kernel. A member that returns a std::string returns what invariant broke, or "" when all held; after
 // a broken invariant the driver must not be stepped again.
 class RandomOperations {
 public:
     static constexpr u32 Groves = 4;
 
-    explicit RandomOperations(ChoiceSource& choices);
+    explicit RandomOperations(ChoiceSource& choices, RandomOptions options = {});
 
     // Spawns the groves; once, first.
     std::string start();
@@ -74,6 +81,9 @@ public:
     RandomRunCounts const& counts() const { return m_counts; }
     Kernel const& kernel() const { return *m_kernel; }
     EventCounter const& events() const { return m_events; }
+    FakeArch const& arch() const { return m_arch; }
+    // What the kernel gave the backend to run last.
+    Dispatch const& dispatch() const { return m_dispatch; }
 
 private:
     u64 pick(std::initializer_list<u64> values);
@@ -88,6 +98,8 @@ private:
     u64 some_thread(GroveId g);
     void write_random_message(GroveId g, u64 address);
     Trap random_trap(ThreadId thread);
+    // ipc_heavy: a Send, Receive, Call or Reply with good arguments, or a Lookup, nine times in ten.
+    bool ipc_trap(GroveId g, SyscallArgs& args);
     void operate();
     std::string revive();
     std::string retire(u32 i);
@@ -95,6 +107,7 @@ private:
     std::string check();
 
     ChoiceSource& m_choices;
+    RandomOptions m_options;
     FakeArch m_arch;
     std::unique_ptr<Kernel> m_kernel = std::make_unique<Kernel>(m_arch);
     EventCounter m_events;

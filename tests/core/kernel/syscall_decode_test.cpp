@@ -66,15 +66,15 @@ TEST(SyscallDecode, SendAndReceiveDecodeOnTheirOwnByTheSameRules) {
                     SyscallArgs const args = call(s, 9, buffer, flag, timeout);
                     bool const valid =
                         (flag == 0 || flag == abi::FlagNonBlocking) && layout::in_window(buffer, abi::MessageSize);
-                    Result<IpcArgs> const ipc = decode_ipc(args);
-                    ASSERT_EQ(ipc.has_value(), valid) << buffer << " " << flag << " " << timeout;
+                    IpcArgs ipc;
+                    ASSERT_EQ(decode_ipc(args, ipc).has_value(), valid) << buffer << " " << flag << " " << timeout;
                     ASSERT_EQ(decode_syscall(args).has_value(), valid);
                     if (!valid) continue;
-                    EXPECT_EQ(ipc.value().handle, 9u);
-                    EXPECT_EQ(ipc.value().buffer.address.value, buffer);
-                    EXPECT_EQ(ipc.value().buffer.length, Bytes(abi::MessageSize));
-                    EXPECT_EQ(ipc.value().non_blocking, flag == abi::FlagNonBlocking);
-                    EXPECT_EQ(ipc.value().timeout, timeout == abi::WaitForever ? Ticks::max() : Ticks(timeout));
+                    EXPECT_EQ(ipc.handle, 9u);
+                    EXPECT_EQ(ipc.buffer.address.value, buffer);
+                    EXPECT_EQ(ipc.buffer.length, Bytes(abi::MessageSize));
+                    EXPECT_EQ(ipc.non_blocking, flag == abi::FlagNonBlocking);
+                    EXPECT_EQ(ipc.timeout, timeout == abi::WaitForever ? Ticks::max() : Ticks(timeout));
                 }
 }
 

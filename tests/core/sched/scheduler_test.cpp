@@ -30,6 +30,114 @@ ThreadId run_quantum(Scheduler& s, Ticks& now) {
     return t;
 }
 
+// The order in which threads come up for running from here on, blocking each in turn.
+std::vector<ThreadId> run_order(Scheduler& s, Ticks now) {
+    std::vector<ThreadId> order;
+    for (ThreadId t = s.pick_next(now); !t.is_null(); t = s.pick_next(now)) {
+        order.push_back(t);
+        EXPECT_TRUE(s.block(t, BlockReason::Receive, NoDeadline).has_value());
+    }
+    return order;
+}
+
+TEST(Scheduler, SwitchToWokenDoesWhatAWakeAndAPickWouldDo) {
+    // Two schedulers in the same state: `low` runs with part of its quantum used, `other` waits at its level,
+    // `mid` above it, and `high` is blocked.
+    auto make = [](std::unique_ptr<Scheduler>& s, ThreadId& low, ThreadId& high) {
+        s = make_scheduler();
+        high = spawn(*s, 0, 20);
+        low = spawn(*s, 1, 2);
+        (void)spawn(*s, 2, 2);
+        (void)spawn(*s, 3, 9);
+        EXPECT_EQ(s->pick_next(Ticks(0)), high);
+        EXPECT_TRUE(s->block(high, BlockReason::Receive, NoDeadline).has_value());
+        ThreadId mid = s->pick_next(Ticks(0));
+        EXPECT_TRUE(s->block(mid, BlockReason::Receive, NoDeadline).has_value());
+        EXPECT_EQ(s->pick_next(Ticks(0)), low);
+        EXPECT_EQ(s->charge_running(Ticks(300)), ChargeEffect::None);
+    };
+    std::unique_ptr<Scheduler> general, fast;
+    ThreadId low, high, fast_low, fast_high;
+    make(general, low, high);
+    make(fast, fast_low, fast_high);
+    Ticks const now(300);
+
+    ASSERT_TRUE(general->wake(high).has_value());
+    EXPECT_EQ(general->pick_next(now), high);
+    ASSERT_TRUE(fast->switch_to_woken(fast_high, now));
+    EXPECT_EQ(fast->current(), fast_high);
+    EXPECT_EQ(fast->dispatched_at(), general->dispatched_at());
+    EXPECT_EQ(fast->preemption_deadline(now), general->preemption_deadline(now));
+    EXPECT_EQ(fast->thread(fast_low)->quantum_left, general->thread(low)->quantum_left);
+    EXPECT_EQ(fast->thread(fast_low)->state, ThreadState::Runnable);
+    EXPECT_EQ(fast->runnable_count(), general->runnable_count());
+    // `low` kept its place at the front of its level with what was left of its quantum.
+    EXPECT_EQ(run_order(*fast, now), run_order(*general, now));
+}
+
+TEST(Scheduler, SwitchToWokenChangesNothingWhenAPickWouldChooseOtherwise) {
+    auto s = make_scheduler();
+    ThreadId const high = spawn(*s, 0, 20);
+    ThreadId const low = spawn(*s, 1, 2);
+    ThreadId const rival = spawn(*s, 2, 20);
+    ASSERT_EQ(s->pick_next(Ticks(0)), high);
+    ASSERT_TRUE(s->block(high, BlockReason::Receive, NoDeadline).has_value());
+    ASSERT_EQ(s->pick_next(Ticks(0)), rival);
+    ASSERT_TRUE(s->block(rival, BlockReason::Receive, NoDeadline).has_value());
+    ASSERT_EQ(s->pick_next(Ticks(0)), low);
+    ASSERT_TRUE(s->wake(rival).has_value());
+    // A thread already waits at the woken thread's level: it would run first.
+    EXPECT_FALSE(s->switch_to_woken(high, Ticks(10)));
+    EXPECT_EQ(s->current(), low);
+    EXPECT_EQ(s->thread(high)->state, ThreadState::Blocked);
+    ASSERT_EQ(s->pick_next(Ticks(10)), rival);
+    ASSERT_TRUE(s->block(rival, BlockReason::Receive, NoDeadline).has_value());
+    ASSERT_EQ(s->pick_next(Ticks(10)), low);
+    // The woken thread does not outrank the running one, or is not blocked.
+    EXPECT_FALSE(s->switch_to_woken(low, Ticks(10)));
+    ASSERT_TRUE(s->block(low, BlockReason::Receive, NoDeadline).has_value());
+    ThreadId const runner = spawn(*s, 3, 25);
+    ASSERT_EQ(s->pick_next(Ticks(10)), runner);
+    EXPECT_FALSE(s->switch_to_woken(high, Ticks(10)));
+    EXPECT_EQ(s->current(), runner);
+}
+
+// `low` (priority 2) runs and `high` (20) is blocked, at time 0.
+struct LowRunsHighWaits {
+    explicit LowRunsHighWaits(SchedulerConfig config = {}) : s(make_scheduler(config)) {
+        high = spawn(*s, 0, 20);
+        low = spawn(*s, 1, 2);
+        EXPECT_EQ(s->pick_next(Ticks(0)), high);
+        EXPECT_TRUE(s->block(high, BlockReason::Receive, NoDeadline).has_value());
+        EXPECT_EQ(s->pick_next(Ticks(0)), low);
+    }
+    std::unique_ptr<Scheduler> s;
+    ThreadId high;
+    ThreadId low;
+};
+
+TEST(Scheduler, SwitchToWokenLeavesTheEndOfACpuPeriodToThePick) {
+    LowRunsHighWaits w;
+    auto& s = w.s;
+    ThreadId const high = w.high;
+    ThreadId const low = w.low;
+    // The period ends by then: a pick would close it first (and release throttled groves).
+    EXPECT_FALSE(s->switch_to_woken(high, s->period_end()));
+    EXPECT_EQ(s->current(), low);
+    EXPECT_EQ(s->thread(high)->state, ThreadState::Blocked);
+    EXPECT_TRUE(s->switch_to_woken(high, s->period_end() - Ticks(1)));
+    EXPECT_EQ(s->current(), high);
+}
+
+TEST(Scheduler, SwitchToWokenLeavesPerturbedSchedulesToThePick) {
+    SchedulerConfig config;
+    config.perturbation.seed = 7;
+    config.perturbation.quantum_jitter_percent = 10;
+    LowRunsHighWaits w(config);
+    EXPECT_FALSE(w.s->switch_to_woken(w.high, Ticks(5)));
+    EXPECT_EQ(w.s->current(), w.low);
+}
+
 TEST(Scheduler, HighestPriorityRunsFirst) {
     auto s = make_scheduler();
     ThreadId const low = spawn(*s, 0, 1);
