@@ -292,7 +292,8 @@ private:
     }
     // The fast path's switch: when `caller` completed its IPC call (`result`) and the call woke one thread that
     // dispatch() would run next with nothing else due, finishes both as finish_syscall and dispatch() would and
-    // puts the woken thread in `next`. False, with nothing changed, otherwise.
+    // puts the woken thread in `next`. False otherwise, with nothing changed but what the general path's own end
+    // does the same (a receive buffer checked by writing it, which finish_ipc_wait writes or fails to write).
     bool switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks t, Dispatch& next);
 
     // syscalls: each returns its outcome or its error; one that blocks has called block() (or the scheduler's

@@ -25,14 +25,17 @@ bool Kernel::switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks
     // grove crashes): that is left to it.
     bool const receives = wk.pending == Pending::Receive;
     if (!receives && wk.pending != Pending::Send) return false;
-    if (receives && (!waiter.reply_token.is_null() || m_arch.check_message_buffer(wk.space, wk.out_buffer).is_error()))
-        return false;
+    if (receives && !waiter.reply_token.is_null()) return false;
     // dispatch() would first expire what is due, and would park a thread of a hung grove.
     Ticks const kernel_deadline = next_kernel_deadline();
     if (t >= kernel_deadline || m_scheduler.has_expiry_due(t) || m_groves[wk.slot].hung) return false;
-    if (!m_scheduler.switch_to_woken(woken, t)) return false;
+    if (!m_scheduler.can_switch_to_woken(woken, t)) return false;
+    // Last, as it may write the buffer (Arch::check_message_buffer): when it fails, finish_ipc_wait's copy fails the
+    // same way and crashes the grove; when it passes, the copy below writes every byte of it.
+    if (receives && m_arch.check_message_buffer(wk.space, wk.out_buffer).is_error()) return false;
 
-    // Committed: the woken thread's end of finish_ipc_wait, the caller's result, dispatch()'s deadline.
+    // Committed: the switch, the woken thread's end of finish_ipc_wait, the caller's result, dispatch()'s deadline.
+    m_scheduler.switch_to_woken(woken, t);
     m_woken.pop_front();
     wk.pending = Pending::None;
     if (receives) {

@@ -153,21 +153,26 @@ Result<void> Scheduler::yield(ThreadId thread) {
     return ok();
 }
 
-bool Scheduler::switch_to_woken(ThreadId woken, Ticks now) {
-    Thread* running = m_running;
-    Thread* t = find(woken);
+bool Scheduler::can_switch_to_woken(ThreadId woken, Ticks now) const {
+    Thread const* running = m_running;
+    Thread const* t = thread(woken);
     if (running == nullptr || t == nullptr || t->state != ThreadState::Blocked) return false;
     if (m_config.perturbation.change_per_mille != 0 || m_config.perturbation.quantum_jitter_percent != 0) return false;
     if (now >= m_period_end || m_groves[t->grove_slot].throttled) return false;
     // wake() would put it at the back of its level with a full quantum, and pick_next() would take it from the
     // front at once: its level and every one above must be empty, and it must outrank the running thread.
-    if (t->priority <= running->priority || (m_nonempty_levels >> t->priority) != 0) return false;
-    detach(*t);
-    t->quantum_left = full_quantum();
+    return t->priority > running->priority && (m_nonempty_levels >> t->priority) == 0;
+}
+
+void Scheduler::switch_to_woken(ThreadId woken, Ticks now) {
+    GROVE_ASSERT(can_switch_to_woken(woken, now));
+    Thread& t = *find(woken);
+    detach(t);
+    t.quantum_left = full_quantum();
+    Thread& running = *m_running;
     m_running = nullptr;
-    enqueue(*running, Placement::FrontIfQuantumLeft);
-    dispatch(*t, now);
-    return true;
+    enqueue(running, Placement::FrontIfQuantumLeft);
+    dispatch(t, now);
 }
 
 // --- picking and time -----------------------------------------------------------------------------------------

@@ -141,12 +141,15 @@ public:
     // The Running thread gives up the rest of its quantum: it goes to the back of its priority. NotFound for a
     // stale id; InvalidState when it is not the Running thread.
     Result<void> yield(ThreadId thread);
-    // The IPC fast path's switch: the Blocked thread `woken` runs at once in place of the Running one, with a full
-    // quantum, and the Running one goes back to its level as a displaced thread (FrontIfQuantumLeft). Only when
-    // that is exactly what wake(woken) and then pick_next(now) would do: `woken` outranks the Running thread and
-    // every Runnable one (no thread at its level or above), neither pick nor wake draws (no perturbation), no CPU
-    // period ends by `now`, and `woken`'s grove is not throttled. Otherwise false, and nothing changes.
-    bool switch_to_woken(ThreadId woken, Ticks now);
+    // Whether switch_to_woken(woken, now) may run: exactly when wake(woken) and then pick_next(now) would make the
+    // Blocked thread `woken` the Running one in place of the Running thread: `woken` outranks it and every Runnable
+    // thread (none at its level or above), neither the wake nor the pick draws (no perturbation), no CPU period ends
+    // by `now`, and `woken`'s grove is not throttled.
+    bool can_switch_to_woken(ThreadId woken, Ticks now) const;
+    // The IPC fast path's switch, when can_switch_to_woken(woken, now): `woken` runs at once with a full quantum,
+    // and the Running thread goes back to its level as a displaced one (FrontIfQuantumLeft), as wake(woken) and
+    // pick_next(now) would leave them.
+    void switch_to_woken(ThreadId woken, Ticks now);
 
     // --- picking and time -------------------------------------------------------------------------------------
     // The thread to run now, which becomes the Running one; a null id when no thread is runnable. A thread still

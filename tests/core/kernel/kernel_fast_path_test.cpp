@@ -2,7 +2,7 @@
 // streams of the property test (random_operations.hpp), one with the fast path and one without, must agree after
 // every step on everything a grove or the host can see: what runs next and until when, every thread's results,
 // the trace (its digest and event counts), the IPC accounting of every grove, the CPU accounts, and at every
-// switch the fast path took (and every 256 steps) every byte of every address space.
+// switch the fast path took (and every 64 steps) every byte of every address space.
 #include <core/base/hash.hpp>
 #include <tests/core/kernel/random_operations.hpp>
 
@@ -15,7 +15,8 @@ namespace {
 
 using namespace testing;
 
-// Every thread's registers that the kernel writes, the backend's preemption deadline, and the IPC and CPU accounts.
+// Every thread's registers that the kernel writes and its record in the scheduler, the backend's preemption
+// deadline, the IPC and CPU accounts.
 std::string visible_state(RandomOperations const& run) {
     std::ostringstream out;
     Dispatch const& d = run.dispatch();
@@ -24,6 +25,16 @@ std::string visible_state(RandomOperations const& run) {
     out << " digest " << run.kernel().digest() << "\n";
     for (auto const& [index, c] : run.arch().contexts())
         out << "thread " << index << " rax " << c.rax << " rdx " << c.rdx << "\n";
+    Scheduler const& scheduler = run.kernel().scheduler();
+    out << "runnable " << scheduler.runnable_count() << " period " << scheduler.period_end().value << "\n";
+    run.kernel().manager().registry().for_each([&](Grove const& g) {
+        for (ThreadId id : run.kernel().threads_of(g.id)) {
+            Thread const& t = *scheduler.thread(id);
+            out << "scheduled " << id.index << "/" << id.generation << " state " << int(t.state) << " reason "
+                << int(t.block_reason) << " deadline " << t.deadline.value << " quantum " << t.quantum_left.value
+                << " cpu " << t.cpu_time.value << "\n";
+        }
+    });
     for (u8 slot = 0; slot < MaxGroves; ++slot) {
         IpcCounters const& c = run.kernel().ipc().grove_counters(slot);
         out << "ipc " << int(slot) << " " << c.sent << " " << c.delivered << " " << c.queued << " "
@@ -77,7 +88,7 @@ Comparison compare_paths(u64 seed, RandomOptions options, u64 syscalls) {
         EXPECT_EQ(fast_state, slow_state) << "step " << result.steps;
         bool const switched = fast.kernel().fast_ipc_switches() != switches;
         switches = fast.kernel().fast_ipc_switches();
-        if (switched || result.steps % 256 == 0) {
+        if (switched || result.steps % 64 == 0) {
             EXPECT_EQ(memory_digest(fast), memory_digest(slow)) << "step " << result.steps;
         }
         if (::testing::Test::HasFailure()) return result;
@@ -94,11 +105,15 @@ Comparison compare_paths(u64 seed, RandomOptions options, u64 syscalls) {
 
 class KernelFastPath : public ::testing::TestWithParam<u64> {};
 
-TEST_P(KernelFastPath, RankedIpcHeavyStreamsGiveWhatTheGeneralPathGives) {
+RandomOptions ranked_ipc_heavy() {
     RandomOptions options;
-    options.ranked = true;
+    options.ranks = Ranks::Each;
     options.ipc_heavy = true;
-    Comparison const c = compare_paths(GetParam(), options, 20'000);
+    return options;
+}
+
+TEST_P(KernelFastPath, RankedIpcHeavyStreamsGiveWhatTheGeneralPathGives) {
+    Comparison const c = compare_paths(GetParam(), ranked_ipc_heavy(), 20'000);
     ASSERT_FALSE(HasFailure());
     EXPECT_EQ(c.slow_switches, 0u);
     // The fast path did run: a send to a waiting receiver, or a receive that let a blocked sender in, with the
@@ -106,10 +121,46 @@ TEST_P(KernelFastPath, RankedIpcHeavyStreamsGiveWhatTheGeneralPathGives) {
     EXPECT_GT(c.fast_switches, 200u) << c.steps << " steps";
 }
 
+TEST_P(KernelFastPath, ShortQuantaAndPeriodsGiveWhatTheGeneralPathGives) {
+    // Quantum ends, CPU period ends and throttles at every few steps.
+    RandomOptions options = ranked_ipc_heavy();
+    options.scheduler.quantum = microseconds(30);
+    options.scheduler.period = microseconds(150);
+    Comparison const c = compare_paths(GetParam(), options, 10'000);
+    ASSERT_FALSE(HasFailure());
+    EXPECT_GT(c.fast_switches, 50u) << c.steps << " steps";
+}
+
+TEST_P(KernelFastPath, TwoGrovesALevelGiveWhatTheGeneralPathGives) {
+    RandomOptions options = ranked_ipc_heavy();
+    options.ranks = Ranks::Pairs;
+    Comparison const c = compare_paths(GetParam(), options, 10'000);
+    ASSERT_FALSE(HasFailure());
+    EXPECT_GT(c.fast_switches, 50u) << c.steps << " steps";
+}
+
+TEST_P(KernelFastPath, PerturbedSchedulesNeverTakeTheFastPathAndGiveWhatTheGeneralPathGives) {
+    RandomOptions options = ranked_ipc_heavy();
+    options.scheduler.perturbation.seed = GetParam();
+    options.scheduler.perturbation.change_per_mille = 200;
+    options.scheduler.perturbation.quantum_jitter_percent = 20;
+    Comparison const c = compare_paths(GetParam(), options, 5'000);
+    ASSERT_FALSE(HasFailure());
+    EXPECT_EQ(c.fast_switches, 0u);
+}
+
 TEST_P(KernelFastPath, ThePropertyTestsStreamsGiveWhatTheGeneralPathGives) {
-    Comparison const c = compare_paths(GetParam(), RandomOptions{}, 20'000);
+    // Every syscall, hostile arguments and faults; with every grove at one level the fast path only refuses (a
+    // woken thread never outranks the caller), and its refusals must change nothing. Ranked, it switches too.
+    Comparison const flat = compare_paths(GetParam(), RandomOptions{}, 10'000);
+    ASSERT_FALSE(HasFailure());
+    EXPECT_EQ(flat.fast_switches, 0u);
+    RandomOptions ranked;
+    ranked.ranks = Ranks::Each;
+    Comparison const c = compare_paths(GetParam(), ranked, 20'000);
     ASSERT_FALSE(HasFailure());
     EXPECT_EQ(c.slow_switches, 0u);
+    EXPECT_GT(c.fast_switches, 0u) << c.steps << " steps";
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, KernelFastPath, ::testing::Values(1, 42, 0x5eed, 20'251'114));

@@ -12,10 +12,12 @@ constexpr u64 Heap = 0x0060'0000;
 // Grove `index` of a run: every one may send to and receive from anyone, hear of anyone's crashes and create
 // threads, the even ones manage memory; small
 // limits under each violation policy, a quick restart budget.
-Result<GroveSpec> random_spec(u32 index, bool ranked) {
+Result<GroveSpec> random_spec(u32 index, RandomOptions const& options) {
     std::string const name = "p" + std::to_string(index);
     GroveSpec s = make_spec(name.c_str(), RespawnPolicy::always());
-    if (ranked) s.priority = static_cast<u8>(4 + 4 * index);
+    if (options.ranks == Ranks::Each) s.priority = static_cast<u8>(4 + 4 * index);
+    if (options.ranks == Ranks::Pairs) s.priority = static_cast<u8>(4 + 8 * (index / 2));
+    s.limits.cpu_period = options.scheduler.period;
     TRY(s.capabilities.grant_send_to_any());
     TRY(s.capabilities.grant_receive_from_any());
     TRY(s.capabilities.grant_watch_any());
@@ -36,8 +38,8 @@ Result<GroveSpec> random_spec(u32 index, bool ranked) {
     return s;
 }
 
-Result<GroveId> spawn_random(Kernel& kernel, u32 index, bool ranked) {
-    Result<GroveSpec> spec = random_spec(index, ranked);
+Result<GroveId> spawn_random(Kernel& kernel, u32 index, RandomOptions const& options) {
+    Result<GroveSpec> spec = random_spec(index, options);
     if (spec.is_error()) return spec.error();
     return kernel.spawn(spec.value());
 }
@@ -58,7 +60,7 @@ std::string RandomOperations::start() {
     m_free_at_start = m_arch.free_pages();
     m_spaces_at_start = m_arch.live_spaces();
     for (u32 i = 0; i < Groves; ++i) {
-        Result<GroveId> spawned = spawn_random(*m_kernel, i, m_options.ranked);
+        Result<GroveId> spawned = spawn_random(*m_kernel, i, m_options);
         if (spawned.is_error()) return "grove p" + std::to_string(i) + " could not be spawned";
         m_ids[i] = spawned.value();
     }
@@ -374,7 +376,7 @@ std::string RandomOperations::revive() {
     } else {
         std::string retired = retire(i);
         if (!retired.empty()) return retired;
-        Result<GroveId> spawned = spawn_random(*m_kernel, i, m_options.ranked);
+        Result<GroveId> spawned = spawn_random(*m_kernel, i, m_options);
         if (spawned.is_error()) return "grove p" + std::to_string(i) + " could not be spawned again";
         m_ids[i] = spawned.value();
     }

@@ -55,11 +55,19 @@ struct RandomRunCounts {
     u64 blocked = 0;
 };
 
+// The groves' priorities.
+enum class Ranks : u8 {
+    Flat,  // all at priority 0
+    Each,  // rising, one level each (p0 lowest), so that a wake can displace a thread
+    Pairs, // two levels, two groves on each
+};
+
 // What a run draws beyond its defaults.
 struct RandomOptions {
-    bool fast_ipc = true;   // the kernel's IPC fast path (Kernel::set_fast_ipc)
-    bool ranked = false;    // the groves run at rising priorities (p0 lowest), so that a wake can displace a thread
-    bool ipc_heavy = false; // most syscalls are a Send, Receive, Call, Reply or Lookup with good arguments
+    bool fast_ipc = true; // the kernel's IPC fast path (Kernel::set_fast_ipc)
+    Ranks ranks = Ranks::Flat;
+    bool ipc_heavy = false;    // most syscalls are a Send, Receive, Call, Reply or Lookup with good arguments
+    SchedulerConfig scheduler; // the kernel's; every grove's CPU limit is over its period
 };
 
 // Drives one kernel. A member that returns a std::string returns what invariant broke, or "" when all held; after
@@ -109,7 +117,7 @@ private:
     ChoiceSource& m_choices;
     RandomOptions m_options;
     FakeArch m_arch;
-    std::unique_ptr<Kernel> m_kernel = std::make_unique<Kernel>(m_arch);
+    std::unique_ptr<Kernel> m_kernel = std::make_unique<Kernel>(m_arch, m_options.scheduler);
     EventCounter m_events;
     RandomRunCounts m_counts;
     Dispatch m_dispatch;

@@ -64,7 +64,8 @@ TEST(Scheduler, SwitchToWokenDoesWhatAWakeAndAPickWouldDo) {
 
     ASSERT_TRUE(general->wake(high).has_value());
     EXPECT_EQ(general->pick_next(now), high);
-    ASSERT_TRUE(fast->switch_to_woken(fast_high, now));
+    ASSERT_TRUE(fast->can_switch_to_woken(fast_high, now));
+    fast->switch_to_woken(fast_high, now);
     EXPECT_EQ(fast->current(), fast_high);
     EXPECT_EQ(fast->dispatched_at(), general->dispatched_at());
     EXPECT_EQ(fast->preemption_deadline(now), general->preemption_deadline(now));
@@ -87,18 +88,18 @@ TEST(Scheduler, SwitchToWokenChangesNothingWhenAPickWouldChooseOtherwise) {
     ASSERT_EQ(s->pick_next(Ticks(0)), low);
     ASSERT_TRUE(s->wake(rival).has_value());
     // A thread already waits at the woken thread's level: it would run first.
-    EXPECT_FALSE(s->switch_to_woken(high, Ticks(10)));
+    EXPECT_FALSE(s->can_switch_to_woken(high, Ticks(10)));
     EXPECT_EQ(s->current(), low);
     EXPECT_EQ(s->thread(high)->state, ThreadState::Blocked);
     ASSERT_EQ(s->pick_next(Ticks(10)), rival);
     ASSERT_TRUE(s->block(rival, BlockReason::Receive, NoDeadline).has_value());
     ASSERT_EQ(s->pick_next(Ticks(10)), low);
-    // The woken thread does not outrank the running one, or is not blocked.
-    EXPECT_FALSE(s->switch_to_woken(low, Ticks(10)));
+    // A thread that is not blocked (the running one), or a woken one below the running one.
+    EXPECT_FALSE(s->can_switch_to_woken(low, Ticks(10)));
     ASSERT_TRUE(s->block(low, BlockReason::Receive, NoDeadline).has_value());
     ThreadId const runner = spawn(*s, 3, 25);
     ASSERT_EQ(s->pick_next(Ticks(10)), runner);
-    EXPECT_FALSE(s->switch_to_woken(high, Ticks(10)));
+    EXPECT_FALSE(s->can_switch_to_woken(high, Ticks(10)));
     EXPECT_EQ(s->current(), runner);
 }
 
@@ -122,20 +123,63 @@ TEST(Scheduler, SwitchToWokenLeavesTheEndOfACpuPeriodToThePick) {
     ThreadId const high = w.high;
     ThreadId const low = w.low;
     // The period ends by then: a pick would close it first (and release throttled groves).
-    EXPECT_FALSE(s->switch_to_woken(high, s->period_end()));
+    EXPECT_FALSE(s->can_switch_to_woken(high, s->period_end()));
     EXPECT_EQ(s->current(), low);
     EXPECT_EQ(s->thread(high)->state, ThreadState::Blocked);
-    EXPECT_TRUE(s->switch_to_woken(high, s->period_end() - Ticks(1)));
+    EXPECT_TRUE(s->can_switch_to_woken(high, s->period_end() - Ticks(1)));
+    s->switch_to_woken(high, s->period_end() - Ticks(1));
     EXPECT_EQ(s->current(), high);
 }
 
 TEST(Scheduler, SwitchToWokenLeavesPerturbedSchedulesToThePick) {
-    SchedulerConfig config;
-    config.perturbation.seed = 7;
-    config.perturbation.quantum_jitter_percent = 10;
-    LowRunsHighWaits w(config);
-    EXPECT_FALSE(w.s->switch_to_woken(w.high, Ticks(5)));
-    EXPECT_EQ(w.s->current(), w.low);
+    SchedulerConfig jitter;
+    jitter.perturbation.seed = 7;
+    jitter.perturbation.quantum_jitter_percent = 10;
+    SchedulerConfig change_points;
+    change_points.perturbation.seed = 7;
+    change_points.perturbation.change_per_mille = 500;
+    for (SchedulerConfig const& config : {jitter, change_points}) {
+        LowRunsHighWaits w(config);
+        EXPECT_FALSE(w.s->can_switch_to_woken(w.high, Ticks(5)));
+        EXPECT_EQ(w.s->current(), w.low);
+    }
+}
+
+TEST(Scheduler, SwitchToWokenNeedsAWokenThreadAboveTheRunningOnesLevel) {
+    auto s = make_scheduler();
+    ThreadId const peer = spawn(*s, 0, 2);
+    ThreadId const low = spawn(*s, 1, 2);
+    ASSERT_EQ(s->pick_next(Ticks(0)), peer);
+    ASSERT_TRUE(s->block(peer, BlockReason::Receive, NoDeadline).has_value());
+    ASSERT_EQ(s->pick_next(Ticks(0)), low);
+    // At the running thread's own level the woken one would queue behind it.
+    EXPECT_FALSE(s->can_switch_to_woken(peer, Ticks(1)));
+}
+
+TEST(Scheduler, SwitchToWokenLeavesAThrottledGroveParked) {
+    auto s = make_scheduler();
+    ASSERT_TRUE(s->set_cpu_limit(0, 10).has_value());
+    ThreadId const high = spawn(*s, 0, 20);
+    ThreadId const low = spawn(*s, 1, 2);
+    ASSERT_EQ(s->pick_next(Ticks(0)), high);
+    // The high grove uses up its 10 % of the period, then waits.
+    EXPECT_EQ(s->charge_running(s->period() / 10), ChargeEffect::Throttled);
+    ASSERT_TRUE(s->block(high, BlockReason::Receive, NoDeadline).has_value());
+    ASSERT_EQ(s->pick_next(s->period() / 10), low);
+    EXPECT_FALSE(s->can_switch_to_woken(high, s->period() / 10 + Ticks(1)));
+}
+
+TEST(Scheduler, SwitchToWokenSendsARunningThreadWithoutQuantumToTheBack) {
+    // As the pick would: `low` used its whole quantum, so it goes behind `other` with a fresh one.
+    LowRunsHighWaits w;
+    ThreadId const other = spawn(*w.s, 2, 2);
+    Ticks const now = w.s->quantum();
+    EXPECT_EQ(w.s->charge_running(now), ChargeEffect::None);
+    ASSERT_TRUE(w.s->can_switch_to_woken(w.high, now));
+    w.s->switch_to_woken(w.high, now);
+    EXPECT_EQ(w.s->thread(w.low)->quantum_left, w.s->quantum());
+    ASSERT_TRUE(w.s->block(w.high, BlockReason::Receive, NoDeadline).has_value());
+    EXPECT_EQ(w.s->pick_next(now), other);
 }
 
 TEST(Scheduler, HighestPriorityRunsFirst) {
