@@ -87,9 +87,7 @@ Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {
             switch (trap.kind) {
             case TrapKind::Syscall:
                 if (m_fast_ipc && is_ipc(trap.syscall)) [[likely]] {
-                    SyscallResult const result = run_ipc(thread, trap.syscall, t);
-                    if (Dispatch next; switch_to_woken(thread, result, t, next)) return next;
-                    finish_syscall(thread, result);
+                    if (Dispatch next; take_ipc(thread, trap.syscall, t, next)) return next;
                     break;
                 }
                 handle_syscall(thread, trap.syscall, t);

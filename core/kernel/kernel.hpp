@@ -290,6 +290,9 @@ private:
         return args.number == static_cast<u64>(abi::Syscall::Send) ||
                args.number == static_cast<u64>(abi::Syscall::Receive);
     }
+    // A Send or Receive with the fast path on: run_ipc, then switch_to_woken when it applies (true, `next` is what
+    // runs next), else finish_syscall (false: the trap goes on to dispatch()).
+    bool take_ipc(ThreadId thread, SyscallArgs const& args, Ticks t, Dispatch& next);
     // The fast path's switch: when `caller` completed its IPC call (`result`) and the call woke one thread that
     // dispatch() would run next with nothing else due, finishes both as finish_syscall and dispatch() would and
     // puts the woken thread in `next`. False otherwise, with nothing changed but what the general path's own end

@@ -12,6 +12,13 @@
 
 namespace grove {
 
+bool Kernel::take_ipc(ThreadId thread, SyscallArgs const& args, Ticks t, Dispatch& next) {
+    SyscallResult const result = run_ipc(thread, args, t);
+    if (switch_to_woken(thread, result, t, next)) return true;
+    finish_syscall(thread, result);
+    return false;
+}
+
 bool Kernel::switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks t, Dispatch& next) {
     // The caller completed (it runs on unless displaced) and woke exactly one waiter, whose wait succeeded.
     if (!result.has_value() || result.value().is_blocked() || m_scheduler.current() != caller) return false;
@@ -29,13 +36,14 @@ bool Kernel::switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks
     // dispatch() would first expire what is due, and would park a thread of a hung grove.
     Ticks const kernel_deadline = next_kernel_deadline();
     if (t >= kernel_deadline || m_scheduler.has_expiry_due(t) || m_groves[wk.slot].hung) return false;
-    if (!m_scheduler.can_switch_to_woken(woken, t)) return false;
+    Scheduler::WokenSwitch const plan = m_scheduler.plan_switch_to_woken(woken, t);
+    if (!plan) return false;
     // Last, as it may write the buffer (Arch::check_message_buffer): when it fails, finish_ipc_wait's copy fails the
     // same way and crashes the grove; when it passes, the copy below writes every byte of it.
     if (receives && m_arch.check_message_buffer(wk.space, wk.out_buffer).is_error()) return false;
 
     // Committed: the switch, the woken thread's end of finish_ipc_wait, the caller's result, dispatch()'s deadline.
-    m_scheduler.switch_to_woken(woken, t);
+    m_scheduler.switch_to_woken(plan, t);
     m_woken.pop_front();
     wk.pending = Pending::None;
     if (receives) {

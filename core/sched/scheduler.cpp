@@ -153,20 +153,22 @@ Result<void> Scheduler::yield(ThreadId thread) {
     return ok();
 }
 
-bool Scheduler::can_switch_to_woken(ThreadId woken, Ticks now) const {
+Scheduler::WokenSwitch Scheduler::plan_switch_to_woken(ThreadId woken, Ticks now) {
     Thread const* running = m_running;
-    Thread const* t = thread(woken);
-    if (running == nullptr || t == nullptr || t->state != ThreadState::Blocked) return false;
-    if (m_config.perturbation.change_per_mille != 0 || m_config.perturbation.quantum_jitter_percent != 0) return false;
-    if (now >= m_period_end || m_groves[t->grove_slot].throttled) return false;
+    Thread* t = find(woken);
+    WokenSwitch plan;
+    if (running == nullptr || t == nullptr || t->state != ThreadState::Blocked) return plan;
+    if (m_config.perturbation.change_per_mille != 0 || m_config.perturbation.quantum_jitter_percent != 0) return plan;
+    if (now >= m_period_end || m_groves[t->grove_slot].throttled) return plan;
     // wake() would put it at the back of its level with a full quantum, and pick_next() would take it from the
     // front at once: its level and every one above must be empty, and it must outrank the running thread.
-    return t->priority > running->priority && (m_nonempty_levels >> t->priority) == 0;
+    if (t->priority > running->priority && (m_nonempty_levels >> t->priority) == 0) plan.m_thread = t;
+    return plan;
 }
 
-void Scheduler::switch_to_woken(ThreadId woken, Ticks now) {
-    GROVE_ASSERT(can_switch_to_woken(woken, now));
-    Thread& t = *find(woken);
+void Scheduler::switch_to_woken(WokenSwitch plan, Ticks now) {
+    Thread& t = *plan.m_thread;
+    GROVE_ASSERT(m_running != nullptr && t.state == ThreadState::Blocked);
     detach(t);
     t.quantum_left = full_quantum();
     Thread& running = *m_running;

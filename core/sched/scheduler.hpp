@@ -141,15 +141,22 @@ public:
     // The Running thread gives up the rest of its quantum: it goes to the back of its priority. NotFound for a
     // stale id; InvalidState when it is not the Running thread.
     Result<void> yield(ThreadId thread);
-    // Whether switch_to_woken(woken, now) may run: exactly when wake(woken) and then pick_next(now) would make the
-    // Blocked thread `woken` the Running one in place of the Running thread: `woken` outranks it and every Runnable
-    // thread (none at its level or above), neither the wake nor the pick draws (no perturbation), no CPU period ends
-    // by `now`, and `woken`'s grove is not throttled.
-    bool can_switch_to_woken(ThreadId woken, Ticks now) const;
-    // The IPC fast path's switch, when can_switch_to_woken(woken, now): `woken` runs at once with a full quantum,
-    // and the Running thread goes back to its level as a displaced one (FrontIfQuantumLeft), as wake(woken) and
-    // pick_next(now) would leave them.
-    void switch_to_woken(ThreadId woken, Ticks now);
+    // The IPC fast path's switch, in two steps so that the caller may check more in between: plan_switch_to_woken
+    // says whether wake(woken) and then pick_next(now) would make the Blocked thread `woken` the Running one in place
+    // of the Running thread (`woken` outranks it and every Runnable thread, none at its level or above; neither the
+    // wake nor the pick draws, so no perturbation; no CPU period ends by `now`; `woken`'s grove is not throttled),
+    // changing nothing; switch_to_woken, with nothing changed in between, does it: `woken` runs at once with a full
+    // quantum, and the Running thread goes back to its level as a displaced one (FrontIfQuantumLeft).
+    class WokenSwitch {
+    public:
+        explicit operator bool() const { return m_thread != nullptr; }
+
+    private:
+        friend class Scheduler;
+        Thread* m_thread = nullptr;
+    };
+    WokenSwitch plan_switch_to_woken(ThreadId woken, Ticks now);
+    void switch_to_woken(WokenSwitch plan, Ticks now);
 
     // --- picking and time -------------------------------------------------------------------------------------
     // The thread to run now, which becomes the Running one; a null id when no thread is runnable. A thread still

@@ -64,8 +64,9 @@ TEST(Scheduler, SwitchToWokenDoesWhatAWakeAndAPickWouldDo) {
 
     ASSERT_TRUE(general->wake(high).has_value());
     EXPECT_EQ(general->pick_next(now), high);
-    ASSERT_TRUE(fast->can_switch_to_woken(fast_high, now));
-    fast->switch_to_woken(fast_high, now);
+    Scheduler::WokenSwitch const plan = fast->plan_switch_to_woken(fast_high, now);
+    ASSERT_TRUE(plan);
+    fast->switch_to_woken(plan, now);
     EXPECT_EQ(fast->current(), fast_high);
     EXPECT_EQ(fast->dispatched_at(), general->dispatched_at());
     EXPECT_EQ(fast->preemption_deadline(now), general->preemption_deadline(now));
@@ -88,18 +89,18 @@ TEST(Scheduler, SwitchToWokenChangesNothingWhenAPickWouldChooseOtherwise) {
     ASSERT_EQ(s->pick_next(Ticks(0)), low);
     ASSERT_TRUE(s->wake(rival).has_value());
     // A thread already waits at the woken thread's level: it would run first.
-    EXPECT_FALSE(s->can_switch_to_woken(high, Ticks(10)));
+    EXPECT_FALSE(s->plan_switch_to_woken(high, Ticks(10)));
     EXPECT_EQ(s->current(), low);
     EXPECT_EQ(s->thread(high)->state, ThreadState::Blocked);
     ASSERT_EQ(s->pick_next(Ticks(10)), rival);
     ASSERT_TRUE(s->block(rival, BlockReason::Receive, NoDeadline).has_value());
     ASSERT_EQ(s->pick_next(Ticks(10)), low);
     // A thread that is not blocked (the running one), or a woken one below the running one.
-    EXPECT_FALSE(s->can_switch_to_woken(low, Ticks(10)));
+    EXPECT_FALSE(s->plan_switch_to_woken(low, Ticks(10)));
     ASSERT_TRUE(s->block(low, BlockReason::Receive, NoDeadline).has_value());
     ThreadId const runner = spawn(*s, 3, 25);
     ASSERT_EQ(s->pick_next(Ticks(10)), runner);
-    EXPECT_FALSE(s->can_switch_to_woken(high, Ticks(10)));
+    EXPECT_FALSE(s->plan_switch_to_woken(high, Ticks(10)));
     EXPECT_EQ(s->current(), runner);
 }
 
@@ -123,11 +124,12 @@ TEST(Scheduler, SwitchToWokenLeavesTheEndOfACpuPeriodToThePick) {
     ThreadId const high = w.high;
     ThreadId const low = w.low;
     // The period ends by then: a pick would close it first (and release throttled groves).
-    EXPECT_FALSE(s->can_switch_to_woken(high, s->period_end()));
+    EXPECT_FALSE(s->plan_switch_to_woken(high, s->period_end()));
     EXPECT_EQ(s->current(), low);
     EXPECT_EQ(s->thread(high)->state, ThreadState::Blocked);
-    EXPECT_TRUE(s->can_switch_to_woken(high, s->period_end() - Ticks(1)));
-    s->switch_to_woken(high, s->period_end() - Ticks(1));
+    Scheduler::WokenSwitch const plan = s->plan_switch_to_woken(high, s->period_end() - Ticks(1));
+    ASSERT_TRUE(plan);
+    s->switch_to_woken(plan, s->period_end() - Ticks(1));
     EXPECT_EQ(s->current(), high);
 }
 
@@ -140,7 +142,7 @@ TEST(Scheduler, SwitchToWokenLeavesPerturbedSchedulesToThePick) {
     change_points.perturbation.change_per_mille = 500;
     for (SchedulerConfig const& config : {jitter, change_points}) {
         LowRunsHighWaits w(config);
-        EXPECT_FALSE(w.s->can_switch_to_woken(w.high, Ticks(5)));
+        EXPECT_FALSE(w.s->plan_switch_to_woken(w.high, Ticks(5)));
         EXPECT_EQ(w.s->current(), w.low);
     }
 }
@@ -153,7 +155,7 @@ TEST(Scheduler, SwitchToWokenNeedsAWokenThreadAboveTheRunningOnesLevel) {
     ASSERT_TRUE(s->block(peer, BlockReason::Receive, NoDeadline).has_value());
     ASSERT_EQ(s->pick_next(Ticks(0)), low);
     // At the running thread's own level the woken one would queue behind it.
-    EXPECT_FALSE(s->can_switch_to_woken(peer, Ticks(1)));
+    EXPECT_FALSE(s->plan_switch_to_woken(peer, Ticks(1)));
 }
 
 TEST(Scheduler, SwitchToWokenLeavesAThrottledGroveParked) {
@@ -166,7 +168,7 @@ TEST(Scheduler, SwitchToWokenLeavesAThrottledGroveParked) {
     EXPECT_EQ(s->charge_running(s->period() / 10), ChargeEffect::Throttled);
     ASSERT_TRUE(s->block(high, BlockReason::Receive, NoDeadline).has_value());
     ASSERT_EQ(s->pick_next(s->period() / 10), low);
-    EXPECT_FALSE(s->can_switch_to_woken(high, s->period() / 10 + Ticks(1)));
+    EXPECT_FALSE(s->plan_switch_to_woken(high, s->period() / 10 + Ticks(1)));
 }
 
 TEST(Scheduler, SwitchToWokenSendsARunningThreadWithoutQuantumToTheBack) {
@@ -175,8 +177,9 @@ TEST(Scheduler, SwitchToWokenSendsARunningThreadWithoutQuantumToTheBack) {
     ThreadId const other = spawn(*w.s, 2, 2);
     Ticks const now = w.s->quantum();
     EXPECT_EQ(w.s->charge_running(now), ChargeEffect::None);
-    ASSERT_TRUE(w.s->can_switch_to_woken(w.high, now));
-    w.s->switch_to_woken(w.high, now);
+    Scheduler::WokenSwitch const plan = w.s->plan_switch_to_woken(w.high, now);
+    ASSERT_TRUE(plan);
+    w.s->switch_to_woken(plan, now);
     EXPECT_EQ(w.s->thread(w.low)->quantum_left, w.s->quantum());
     ASSERT_TRUE(w.s->block(w.high, BlockReason::Receive, NoDeadline).has_value());
     EXPECT_EQ(w.s->pick_next(now), other);
