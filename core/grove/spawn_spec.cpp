@@ -67,13 +67,17 @@ Result<void, SpawnRefusal> delegate_authority(abi::ServiceAuthority const& a, Re
         IoPortRange const range{a.ports[i].first, a.ports[i].last};
         if (!spawner.allows_io_ports(range))
             return SpawnRefusal{Error::AccessDenied, CapabilityKind::IoPort, {}, range.first};
-        MUST(caps.grant_io_ports(range)); // first <= last (read_authority), at most 4 of MaxIoPortRanges
+        // first <= last (read_authority), inside one of the spawner's ranges, none of which holds a machine port
+        // (grant_io_ports), at most 4 of MaxIoPortRanges.
+        MUST(caps.grant_io_ports(range));
     }
     for (u8 i = 0; i < a.physical_count; ++i) {
         PhysicalRange const range{PhysAddr{a.physical[i].base}, Bytes(a.physical[i].length)};
         if (!spawner.allows_physical(range))
             return SpawnRefusal{Error::AccessDenied, CapabilityKind::PhysicalMemory, {}, range.base.value};
-        MUST(caps.grant_physical(range)); // valid (read_authority), at most 4 of MaxPhysicalRanges
+        // Valid (read_authority), inside one of the spawner's ranges, none of which overlaps the machine's own
+        // (grant_physical), at most 4 of MaxPhysicalRanges.
+        MUST(caps.grant_physical(range));
     }
     for (u8 line = 0; line < abi::IrqLines; ++line) {
         if ((a.irq_lines & (1u << line)) == 0) continue;

@@ -50,7 +50,7 @@ Dispatch Kernel::dispatch() {
         // order: each of its parts does nothing before its own next deadline, and none is due.
         drain_woken();
         Ticks kernel_deadline = next_kernel_deadline();
-        if (t >= kernel_deadline || m_scheduler.has_expiry_due(t)) [[unlikely]] {
+        if (is_anything_due(t, kernel_deadline)) [[unlikely]] {
             expire(t);
             kernel_deadline = next_kernel_deadline();
         }
@@ -70,10 +70,14 @@ Dispatch Kernel::dispatch() {
             drain_woken();
             continue;
         }
-        Ticks const deadline = earliest(m_scheduler.preemption_deadline(t), kernel_deadline);
-        m_arch.set_preemption_deadline(deadline);
-        return Dispatch{next, deadline};
+        return hand_over(next, t, kernel_deadline);
     }
+}
+
+Dispatch Kernel::hand_over(ThreadId next, Ticks t, Ticks kernel_deadline) {
+    Ticks const deadline = earliest(m_scheduler.preemption_deadline(t), kernel_deadline);
+    m_arch.set_preemption_deadline(deadline);
+    return Dispatch{next, deadline};
 }
 
 Dispatch Kernel::on_trap(ThreadId thread, Trap const& trap) {

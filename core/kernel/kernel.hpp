@@ -239,6 +239,12 @@ private:
     // runs into its own limit instead of filling the kernel's thread table.
     void reap(ThreadId exited, GroveId grove);
     Ticks next_kernel_deadline() const;
+    // Whether dispatch() must expire something first at `t` (`kernel_deadline`: next_kernel_deadline()).
+    bool is_anything_due(Ticks t, Ticks kernel_deadline) const {
+        return t >= kernel_deadline || m_scheduler.has_expiry_due(t);
+    }
+    // The end of dispatch(): `next`, picked at `t`, runs until its preemption deadline, which is armed.
+    Dispatch hand_over(ThreadId next, Ticks t, Ticks kernel_deadline);
     // Everything due at `t`: the manager's deadlines, IPC timeouts, the scheduler's timeouts and CPU periods.
     void expire(Ticks t);
     // A message from the kernel itself (a stop request, a crash notice) to a grove's own endpoint: the Kernel flag,

@@ -35,7 +35,7 @@ bool Kernel::switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks
     if (receives && !waiter.reply_token.is_null()) return false;
     // dispatch() would first expire what is due, and would park a thread of a hung grove.
     Ticks const kernel_deadline = next_kernel_deadline();
-    if (t >= kernel_deadline || m_scheduler.has_expiry_due(t) || m_groves[wk.slot].hung) return false;
+    if (is_anything_due(t, kernel_deadline) || m_groves[wk.slot].hung) return false;
     Scheduler::WokenSwitch const plan = m_scheduler.plan_switch_to_woken(woken, t);
     if (!plan) return false;
     // Last, as it may write the buffer (Arch::check_message_buffer): when it fails, finish_ipc_wait's copy fails the
@@ -54,10 +54,7 @@ bool Kernel::switch_to_woken(ThreadId caller, SyscallResult const& result, Ticks
     complete(woken, u64{0});
     complete(caller, result);
     ++m_fast_ipc_switches;
-    Ticks const slice_end = m_scheduler.preemption_deadline(t);
-    Ticks const deadline = slice_end < kernel_deadline ? slice_end : kernel_deadline;
-    m_arch.set_preemption_deadline(deadline);
-    next = Dispatch{woken, deadline};
+    next = hand_over(woken, t, kernel_deadline);
     return true;
 }
 
