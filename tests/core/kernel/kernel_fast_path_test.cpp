@@ -65,6 +65,7 @@ struct Comparison {
     u64 fast_switches = 0;
     u64 slow_switches = 0;
     u64 steps = 0;
+    u64 interrupt_events = 0; // taken by the kernel (each an event), in the fast run
 };
 
 Comparison compare_paths(u64 seed, RandomOptions options, u64 syscalls) {
@@ -100,6 +101,7 @@ Comparison compare_paths(u64 seed, RandomOptions options, u64 syscalls) {
     EXPECT_EQ(fast.kernel().digest(), slow.kernel().digest());
     result.fast_switches = fast.kernel().fast_ipc_switches();
     result.slow_switches = slow.kernel().fast_ipc_switches();
+    result.interrupt_events = fast.events().count(EventKind::Interrupt);
     return result;
 }
 
@@ -118,7 +120,18 @@ TEST_P(KernelFastPath, RankedIpcHeavyStreamsGiveWhatTheGeneralPathGives) {
     EXPECT_EQ(c.slow_switches, 0u);
     // The fast path did run: a send to a waiting receiver, or a receive that let a blocked sender in, with the
     // woken thread outranking the caller.
-    EXPECT_GT(c.fast_switches, 200u) << c.steps << " steps";
+    EXPECT_GT(c.fast_switches, 100u) << c.steps << " steps";
+}
+
+TEST_P(KernelFastPath, InterruptsWakingAThreadBeforeATrapGiveWhatTheGeneralPathGives) {
+    // A line's waiter woken on the way into the kernel (Kernel::on_interrupts) may outrank the woken thread: the
+    // pick is then the general one.
+    RandomOptions options = ranked_ipc_heavy();
+    options.interrupts = true;
+    Comparison const c = compare_paths(GetParam(), options, 20'000);
+    ASSERT_FALSE(HasFailure());
+    EXPECT_GT(c.fast_switches, 50u) << c.steps << " steps";
+    EXPECT_GT(c.interrupt_events, 50u);
 }
 
 TEST_P(KernelFastPath, ShortQuantaAndPeriodsGiveWhatTheGeneralPathGives) {
@@ -128,7 +141,7 @@ TEST_P(KernelFastPath, ShortQuantaAndPeriodsGiveWhatTheGeneralPathGives) {
     options.scheduler.period = microseconds(150);
     Comparison const c = compare_paths(GetParam(), options, 10'000);
     ASSERT_FALSE(HasFailure());
-    EXPECT_GT(c.fast_switches, 50u) << c.steps << " steps";
+    EXPECT_GT(c.fast_switches, 40u) << c.steps << " steps";
 }
 
 TEST_P(KernelFastPath, TwoGrovesALevelGiveWhatTheGeneralPathGives) {
@@ -136,7 +149,7 @@ TEST_P(KernelFastPath, TwoGrovesALevelGiveWhatTheGeneralPathGives) {
     options.ranks = Ranks::Pairs;
     Comparison const c = compare_paths(GetParam(), options, 10'000);
     ASSERT_FALSE(HasFailure());
-    EXPECT_GT(c.fast_switches, 50u) << c.steps << " steps";
+    EXPECT_GT(c.fast_switches, 25u) << c.steps << " steps";
 }
 
 TEST_P(KernelFastPath, PerturbedSchedulesNeverTakeTheFastPathAndGiveWhatTheGeneralPathGives) {

@@ -7,6 +7,9 @@ namespace {
 
 using abi::Syscall;
 
+// RandomOptions::interrupts: grove i owns line FirstRandomLine + i.
+constexpr u8 FirstRandomLine = 10;
+
 constexpr u64 Heap = 0x0060'0000;
 
 // Grove `index` of a run: every one may send to and receive from anyone, hear of anyone's crashes and create
@@ -18,6 +21,7 @@ Result<GroveSpec> random_spec(u32 index, RandomOptions const& options) {
     if (options.ranks == Ranks::Each) s.priority = static_cast<u8>(4 + 4 * index);
     if (options.ranks == Ranks::Pairs) s.priority = static_cast<u8>(4 + 8 * (index / 2));
     s.limits.cpu_period = options.scheduler.period;
+    if (options.interrupts) TRY(s.capabilities.grant_irq(static_cast<u8>(FirstRandomLine + index)));
     TRY(s.capabilities.grant_send_to_any());
     TRY(s.capabilities.grant_receive_from_any());
     TRY(s.capabilities.grant_watch_any());
@@ -70,6 +74,11 @@ std::string RandomOperations::start() {
 
 std::string RandomOperations::step() {
     if (m_choices.below(100) == 0) operate();
+    // As the machine loop hands them over: before the trap or the dispatch.
+    if (m_options.interrupts && m_choices.below(8) == 0) {
+        m_arch.interrupts().raise(static_cast<u8>(FirstRandomLine + m_choices.below(Groves)));
+        m_kernel->on_interrupts(m_arch.take_interrupts());
+    }
     Dispatch& d = m_dispatch;
     if (d.is_idle()) {
         if (d.wake_at == Ticks::max()) {
@@ -141,6 +150,12 @@ u64 RandomOperations::some_handle(GroveId g) {
     return pick({abi::OwnEndpointHandle, abi::make_handle(1, 1), abi::make_handle(2, 1), abi::make_handle(1, 2)});
 }
 
+u64 RandomOperations::own_line(GroveId g) const {
+    for (u32 i = 0; i < Groves; ++i)
+        if (m_ids[i].serial == g.serial) return FirstRandomLine + i;
+    return FirstRandomLine;
+}
+
 // Mostly an id the first grants of a run get (they may name nothing, or another grove's grant, by then).
 u64 RandomOperations::some_grant() {
     if (m_choices.below(8) == 0) return m_choices.next();
@@ -185,10 +200,15 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     }
     ++m_counts.syscalls;
     SyscallArgs args{};
-    if (m_options.ipc_heavy && ipc_trap(g, args)) return Trap::make_syscall(SyscallPc, args);
     u64* a = args.arg;
     u64 const kinds = static_cast<u64>(Syscall::Count) + 1;
     u64 number = m_choices.below(kinds);
+    if (m_options.ipc_heavy && m_choices.below(10) != 0)
+        number = pick(
+            {static_cast<u64>(Syscall::Send), static_cast<u64>(Syscall::Send), static_cast<u64>(Syscall::Send),
+             static_cast<u64>(Syscall::Receive), static_cast<u64>(Syscall::Receive), static_cast<u64>(Syscall::Receive),
+             static_cast<u64>(Syscall::Call), static_cast<u64>(Syscall::Reply), static_cast<u64>(Syscall::Lookup),
+             static_cast<u64>(m_options.interrupts ? Syscall::IrqWait : Syscall::Receive)});
     // Exits end incarnations; keep them rare enough that groves live a while.
     if ((number == static_cast<u64>(Syscall::Exit) || number == static_cast<u64>(Syscall::ThreadExit)) &&
         m_choices.below(8) != 0)
@@ -270,7 +290,7 @@ Trap RandomOperations::random_trap(ThreadId thread) {
         break;
     case Syscall::IrqWait:
     case Syscall::IrqAck:
-        a[0] = maybe_hostile(pick({0, 14, 15, abi::IrqLines}));
+        a[0] = maybe_hostile(m_options.interrupts ? own_line(g) : pick({0, 14, 15, abi::IrqLines}));
         a[1] = some_timeout();
         break;
     case Syscall::ServiceLoad: {
@@ -301,53 +321,6 @@ Trap RandomOperations::random_trap(ThreadId thread) {
     case Syscall::Count: break;
     }
     return Trap::make_syscall(SyscallPc, args);
-}
-
-bool RandomOperations::ipc_trap(GroveId g, SyscallArgs& args) {
-    u64* a = args.arg;
-    switch (m_choices.below(10)) {
-    case 0:
-    case 1:
-    case 2:
-        args.number = static_cast<u64>(Syscall::Send);
-        write_random_message(g, SendBuffer);
-        a[0] = m_handles[g.serial % Groves];
-        a[1] = SendBuffer;
-        a[2] = pick({0, 0, 0, abi::FlagNonBlocking});
-        a[3] = some_timeout();
-        return true;
-    case 7:
-        args.number = static_cast<u64>(Syscall::Call);
-        write_random_message(g, SendBuffer);
-        a[0] = m_handles[g.serial % Groves];
-        a[1] = SendBuffer;
-        a[2] = ReplyBuffer;
-        a[3] = some_timeout();
-        return true;
-    case 8:
-        args.number = static_cast<u64>(Syscall::Reply);
-        write_random_message(g, SendBuffer);
-        a[0] = SendBuffer;
-        return true;
-    case 3:
-    case 4:
-    case 5:
-        args.number = static_cast<u64>(Syscall::Receive);
-        a[0] = abi::OwnEndpointHandle;
-        a[1] = some_buffer();
-        a[2] = pick({0, 0, 0, abi::FlagNonBlocking});
-        a[3] = some_timeout();
-        return true;
-    case 6: {
-        args.number = static_cast<u64>(Syscall::Lookup);
-        std::string const name = "p" + std::to_string(m_choices.below(Groves));
-        (void)m_arch.load(space_of(g), VirtAddr{NameBuffer}, name.data(), Bytes(name.size()));
-        a[0] = NameBuffer;
-        a[1] = name.size();
-        return true;
-    }
-    default: return false;
-    }
 }
 
 // An operator's action on a random grove.

@@ -66,8 +66,9 @@ enum class Ranks : u8 {
 struct RandomOptions {
     bool fast_ipc = true; // the kernel's IPC fast path (Kernel::set_fast_ipc)
     Ranks ranks = Ranks::Flat;
-    bool ipc_heavy = false;    // most syscalls are a Send, Receive, Call, Reply or Lookup with good arguments
+    bool ipc_heavy = false;    // nine syscalls in ten a Send, Receive, Call, Reply or Lookup (arguments as ever)
     SchedulerConfig scheduler; // the kernel's; every grove's CPU limit is over its period
+    bool interrupts = false;   // grove i owns line 10 + i, waits on it, and the lines fire now and then
 };
 
 // Drives one kernel. A member that returns a std::string returns what invariant broke, or "" when all held; after
@@ -104,10 +105,10 @@ private:
     u64 some_buffer();
     u64 some_grant();
     u64 some_thread(GroveId g);
+    // RandomOptions::interrupts: the line grove `g` owns.
+    u64 own_line(GroveId g) const;
     void write_random_message(GroveId g, u64 address);
     Trap random_trap(ThreadId thread);
-    // ipc_heavy: a Send, Receive, Call or Reply with good arguments, or a Lookup, nine times in ten.
-    bool ipc_trap(GroveId g, SyscallArgs& args);
     void operate();
     std::string revive();
     std::string retire(u32 i);
